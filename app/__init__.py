@@ -1,0 +1,75 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader
+
+from app.extensions import csrf, db, login, migrate
+from config import BASE_DIR, DEFAULT_SECRET_KEY, INSTANCE_DIR, Config, config_from_env
+
+MIGRATIONS_DIR = BASE_DIR / "migrations"
+
+
+def create_app(
+    config_class: type[Config] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    authoring: bool = True,
+) -> Flask:
+    """Build an app; ``authoring=False`` gives the public-only app the freezer uses."""
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), static_folder=None)
+    app.config.from_object(config_class or config_from_env())
+    if overrides:
+        app.config.from_mapping(overrides)
+    for key in ("CONTENT_DIR", "SITE_DIR", "BUILD_DIR"):
+        app.config[key] = Path(app.config[key]).resolve()
+    _ensure_secret_key(app)
+
+    site_dir: Path = app.config["SITE_DIR"]
+    # The public theme lives in site/: its templates win, admin templates come after.
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(site_dir / "templates"),
+            FileSystemLoader(Path(app.root_path) / "templates"),
+        ]
+    )
+    app.static_folder = site_dir / "static"
+    app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=app.send_static_file)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    csrf.init_app(app)
+    login.init_app(app)
+
+    from app.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+
+    from app import cli
+
+    cli.register(app)
+    app.extensions["microblog.authoring"] = authoring
+    return app
+
+
+def _ensure_secret_key(app: Flask) -> None:
+    """Refuse the placeholder key in production; elsewhere keep a generated one in instance/."""
+    if app.config["SECRET_KEY"] not in (None, "", DEFAULT_SECRET_KEY):
+        return
+    if app.config.get("REQUIRE_SECRET_KEY"):
+        raise RuntimeError(
+            "SECRET_KEY is not set: export SECRET_KEY to a long random value "
+            "(python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    key_file = Path(app.instance_path) / "secret_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    app.config["SECRET_KEY"] = key_file.read_text().strip()

@@ -1,0 +1,56 @@
+"""Atomic output: build into a staging folder beside ``build/``, then swap it into place."""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def staging_prefix(build_dir: Path) -> str:
+    return f".{build_dir.name}-staging-"
+
+
+def make_staging_dir(build_dir: Path) -> Path:
+    """A fresh empty folder on the same filesystem as ``build_dir`` (so renames are atomic)."""
+    build_dir.parent.mkdir(parents=True, exist_ok=True)
+    for stale in build_dir.parent.glob(staging_prefix(build_dir) + "*"):
+        shutil.rmtree(stale, ignore_errors=True)  # left by a build that was killed
+    return Path(tempfile.mkdtemp(prefix=staging_prefix(build_dir), dir=build_dir.parent))
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2); False where unsupported."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    rc = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if rc == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def swap_into_place(staging: Path, build_dir: Path) -> None:
+    """Make ``staging`` the new ``build_dir``; at every instant one complete build is there."""
+    staging.chmod(0o755)  # mkdtemp makes it private; a static host needs to read it
+    if not build_dir.exists():
+        staging.rename(build_dir)
+        return
+    if _exchange(staging, build_dir):
+        shutil.rmtree(staging)  # now holds the previous build
+        return
+    old = Path(tempfile.mkdtemp(prefix=staging_prefix(build_dir), dir=build_dir.parent))
+    old.rmdir()
+    build_dir.rename(old)
+    staging.rename(build_dir)
+    shutil.rmtree(old)

@@ -1,0 +1,248 @@
+"""Content files: Markdown with YAML front matter, parsed into a validated ``Document`` and back."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from app.content.errors import ContentError
+from app.content.slugs import RESERVED_PAGE_SLUGS, is_valid_slug
+
+#: Front-matter keys we understand, in the order we write them.
+KNOWN_KEYS = ("title", "slug", "date", "updated", "tags", "draft", "summary", "author")
+
+_FENCE = re.compile(r"^---[ \t]*$")
+_HANDLER = YAMLHandler()
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
+def _without_timestamps(resolvers: dict[str, list[tuple[str, Any]]]) -> dict[str, Any]:
+    return {
+        key: [(tag, regexp) for tag, regexp in entries if tag != _TIMESTAMP_TAG]
+        for key, entries in resolvers.items()
+    }
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text: we parse them, with an error on the right line."""
+
+    yaml_implicit_resolvers = _without_timestamps(yaml.SafeLoader.yaml_implicit_resolvers)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes date-like strings unquoted, matching ``_Loader``."""
+
+    yaml_implicit_resolvers = _without_timestamps(yaml.SafeDumper.yaml_implicit_resolvers)
+
+
+def _split(text: str, path: Path) -> tuple[dict[str, Any], str]:
+    """Front matter and body; YAML errors name the line in the file."""
+    stripped = text.lstrip()
+    offset = text[: len(text) - len(stripped)].count("\n")
+    if not _HANDLER.detect(stripped):
+        raise ContentError(
+            path, "no front matter", 1, hint="start the file with '---', 'title: ...', '---'"
+        )
+    try:
+        front, body = _HANDLER.split(stripped)
+    except ValueError:
+        raise ContentError(
+            path, "front matter is not closed", offset + 1, hint="end it with a '---' line"
+        ) from None
+    try:
+        meta = yaml.load(front, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        # An unclosed bracket or quote is noticed at the end; where it opened helps more.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+        # ``front`` starts with the rest of the opening '---' line: its line 0 is file line 1.
+        line = mark.line + 1 + offset if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if getattr(exc, "context", None):
+            problem = f"{problem} ({exc.context})"
+        raise ContentError(
+            path,
+            f"malformed front matter: {problem}",
+            line,
+            hint="fix the YAML between the two '---' lines",
+        ) from exc
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise ContentError(path, "front matter must be a mapping of key: value lines", offset + 2)
+    return meta, body
+
+
+@dataclass
+class Document:
+    """One post or page as its file says it, normalised (dates naive UTC, tags a list)."""
+
+    title: str
+    slug: str
+    body: str
+    kind: str = "post"
+    date: datetime | None = None
+    updated: datetime | None = None
+    tags: list[str] = field(default_factory=list)
+    draft: bool = False
+    summary: str = ""
+    author: str | None = None
+    #: Unknown front-matter keys, kept as they were so that a round trip loses nothing.
+    extra: dict[str, Any] = field(default_factory=dict)
+    #: Whether the file spelled out ``slug:`` (otherwise it comes from the file name).
+    explicit_slug: bool = False
+
+
+def _key_line(text: str, key: str) -> int | None:
+    """The 1-based file line of a top-level front-matter key, for error messages."""
+    pattern = re.compile(rf"^{re.escape(key)}\s*:")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if number > 1 and _FENCE.match(line):
+            return None
+        if pattern.match(line):
+            return number
+    return None
+
+
+def _to_datetime(value: Any) -> datetime:
+    """A front-matter date (YAML date/datetime or ISO string) as naive UTC."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime.combine(value, time())
+    elif isinstance(value, str):
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    else:
+        raise ValueError(f"expected a date, got {type(value).__name__}")
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
+
+
+def _split_tags(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        items: list[Any] = value.split(",")
+    elif isinstance(value, list):
+        items = value
+    else:
+        raise ValueError("expected a list of tags or a comma-separated string")
+    tags: list[str] = []
+    for item in items:
+        if not isinstance(item, str | int | float) or isinstance(item, bool):
+            raise ValueError(f"a tag must be text, got {item!r}")
+        name = " ".join(str(item).split())
+        if name and name not in tags:
+            tags.append(name)
+    return tags
+
+
+def parse_document(text: str, path: str | Path, kind: str = "post") -> Document:
+    """Parse and validate one content file's text; errors name the file and line."""
+    path = Path(path)
+    if "\x00" in text:
+        raise ContentError(path, "looks like a binary file, not Markdown", hint="remove it")
+    meta, body = _split(text, path)
+
+    def fail(key: str, message: str, hint: str = "") -> ContentError:
+        return ContentError(path, message, _key_line(text, key) or 1, hint)
+
+    title = meta.get("title")
+    if title is None or (isinstance(title, str) and not title.strip()):
+        raise fail("title", "missing or empty 'title'", "add a line 'title: Your title'")
+    if not isinstance(title, str | int | float):
+        raise fail("title", "'title' must be text")
+    title = " ".join(str(title).split())
+
+    explicit_slug = "slug" in meta
+    slug = str(meta["slug"]).strip() if explicit_slug else path.stem
+    if not is_valid_slug(slug):
+        raise fail(
+            "slug",
+            f"invalid slug {slug!r}",
+            "use lowercase letters, digits and single hyphens, e.g. 'my-first-post'"
+            + ("" if explicit_slug else ", in the file name or a 'slug:' line"),
+        )
+    if kind == "page" and slug in RESERVED_PAGE_SLUGS:
+        raise fail("slug", f"the page slug {slug!r} is reserved by the site", "rename the page")
+
+    dates: dict[str, datetime | None] = {}
+    for key in ("date", "updated"):
+        value = meta.get(key)
+        if value is None or value == "":
+            dates[key] = None
+            continue
+        try:
+            dates[key] = _to_datetime(value)
+        except (ValueError, TypeError) as exc:
+            raise fail(
+                key, f"invalid '{key}' {value!r}: {exc}", "use YYYY-MM-DD or YYYY-MM-DD HH:MM"
+            ) from exc
+    if kind == "post" and dates["date"] is None:
+        raise fail("date", "missing 'date'", "add a line 'date: YYYY-MM-DD'")
+
+    try:
+        tags = _split_tags(meta.get("tags"))
+    except ValueError as exc:
+        raise fail("tags", f"invalid 'tags': {exc}") from exc
+
+    draft = meta.get("draft", False)
+    if not isinstance(draft, bool):
+        raise fail("draft", "'draft' must be true or false")
+
+    summary = meta.get("summary") or ""
+    author = meta.get("author")
+    if not isinstance(summary, str):
+        raise fail("summary", "'summary' must be text")
+    if author is not None and not isinstance(author, str):
+        raise fail("author", "'author' must be text")
+
+    return Document(
+        title=title,
+        slug=slug,
+        body=body.strip("\n") + "\n" if body.strip() else "",
+        kind=kind,
+        date=dates["date"],
+        updated=dates["updated"],
+        tags=tags,
+        draft=draft,
+        summary=summary.strip(),
+        author=author,
+        extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
+        explicit_slug=explicit_slug,
+    )
+
+
+def _date_value(value: datetime) -> date | datetime:
+    """Midnight is written as a plain date, the way authors write it."""
+    return value.date() if value.time() == time() else value
+
+
+def serialize_document(doc: Document, filename_stem: str | None = None) -> str:
+    """The file text for a document: front matter in a stable key order, then the body."""
+    meta: dict[str, Any] = {"title": doc.title}
+    if doc.explicit_slug or (filename_stem is not None and filename_stem != doc.slug):
+        meta["slug"] = doc.slug
+    if doc.date is not None:
+        meta["date"] = _date_value(doc.date)
+    if doc.updated is not None:
+        meta["updated"] = _date_value(doc.updated)
+    if doc.tags:
+        meta["tags"] = list(doc.tags)
+    if doc.draft:
+        meta["draft"] = True
+    if doc.summary:
+        meta["summary"] = doc.summary
+    if doc.author:
+        meta["author"] = doc.author
+    meta.update(doc.extra)
+    front = yaml.dump(
+        meta, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=None
+    )
+    return f"---\n{front}---\n\n{doc.body}"

@@ -1,0 +1,37 @@
+"""Errors of the content layer, turned into messages at each edge (CLI, admin, API)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+
+class ContentError(Exception):
+    """A problem with one content file: where it is, what is wrong, what to do."""
+
+    def __init__(
+        self, path: str | Path | None, message: str, line: int | None = None, hint: str = ""
+    ) -> None:
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.message = message
+        self.hint = hint
+        super().__init__(str(self))
+
+    @property
+    def location(self) -> str:
+        if self.path is None:
+            return ""
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    def __str__(self) -> str:
+        text = f"{self.location}: {self.message}" if self.location else self.message
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class ContentErrors(Exception):  # noqa: N818 (a collection of ContentError)
+    """Several content errors at once, so an author can fix them all in one go."""
+
+    def __init__(self, errors: Iterable[ContentError]) -> None:
+        self.errors = list(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))

@@ -1,0 +1,55 @@
+"""Safe file I/O for content: bounded reads and atomic writes (temp file + ``os.replace``)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from app.content.errors import ContentError
+
+
+def content_hash(data: bytes) -> str:
+    """The hash we keep in ``Post.source_hash`` to notice changed files."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_text(path: Path, display: str, max_bytes: int) -> tuple[str, str]:
+    """A content file's text and hash; a clear error for huge, binary or non-UTF-8 files."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ContentError(
+            display,
+            f"file is {size / 1024 / 1024:.1f} MiB, more than the {max_bytes // 1024} KiB limit",
+            hint="split it, or raise MAX_CONTENT_FILE_BYTES",
+        )
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ContentError(
+            display,
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+            line,
+            hint="save the file as UTF-8",
+        ) from exc
+    return text.removeprefix("\ufeff"), content_hash(data)
+
+
+def atomic_write(path: Path, text: str) -> str:
+    """Write ``text`` so readers see the old file or the new one, never a torn one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = text.encode("utf-8")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return content_hash(data)

@@ -1,0 +1,99 @@
+"""Database models: the working store and index of the content in ``content/``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import UserMixin
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db, login
+
+post_tags = sa.Table(
+    "post_tags",
+    db.metadata,
+    sa.Column("post_id", sa.ForeignKey("post.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("tag_id", sa.ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(UserMixin, db.Model):
+    """An author who can log in to the admin and own API tokens."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    username: so.Mapped[str] = so.mapped_column(sa.String(64), index=True, unique=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(120), index=True, unique=True)
+    password_hash: so.Mapped[str | None] = so.mapped_column(sa.String(256))
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+
+@login.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
+
+
+class Tag(db.Model):
+    """A tag; ``slug`` is its URL-safe form (``/tags/<slug>/``)."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(100), unique=True)
+    slug: so.Mapped[str] = so.mapped_column(sa.String(100), index=True, unique=True)
+
+    posts: so.Mapped[list[Post]] = so.relationship(secondary=post_tags, back_populates="tags")
+
+    def __repr__(self) -> str:
+        return f"<Tag {self.name}>"
+
+
+class Post(db.Model):
+    """A post or a static page, mirrored from ``source_path`` (whose hash is ``source_hash``)."""
+
+    KINDS = ("post", "page")
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(10), default="post", index=True)
+    slug: so.Mapped[str] = so.mapped_column(sa.String(200), index=True, unique=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(300))
+    body: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    body_html: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    toc_html: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    summary: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    #: False when ``summary`` was derived from the body rather than written by the author.
+    explicit_summary: so.Mapped[bool] = so.mapped_column(default=False)
+    word_count: so.Mapped[int] = so.mapped_column(default=0)
+    #: The post's date (naive UTC); pages may have none.
+    published_at: so.Mapped[datetime | None] = so.mapped_column(index=True)
+    updated_at: so.Mapped[datetime | None]
+    draft: so.Mapped[bool] = so.mapped_column(default=False, index=True)
+    author_name: so.Mapped[str | None] = so.mapped_column(sa.String(120))
+    author_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey(User.id, ondelete="SET NULL"), index=True
+    )
+    #: Front-matter keys we do not know, kept so a round trip loses nothing.
+    extra: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
+    source_path: so.Mapped[str] = so.mapped_column(sa.String(500), unique=True)
+    source_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+
+    author: so.Mapped[User | None] = so.relationship()
+    tags: so.Mapped[list[Tag]] = so.relationship(
+        secondary=post_tags, back_populates="posts", order_by=Tag.name
+    )
+
+    @property
+    def reading_minutes(self) -> int:
+        """Minutes to read at 230 words a minute, at least one."""
+        return max(1, round(self.word_count / 230))
+
+    def __repr__(self) -> str:
+        return f"<Post {self.slug}>"

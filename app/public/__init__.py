@@ -1,0 +1,7 @@
+"""Everything readers see; the only blueprint the freezer publishes."""
+
+from flask import Blueprint
+
+bp = Blueprint("public", __name__)
+
+from app.public import routes  # noqa: E402, F401  (routes register themselves on bp)

@@ -1,0 +1,97 @@
+"""Configuration classes, read from the environment with sane local defaults."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("MICROBLOG_INSTANCE_DIR", BASE_DIR / "instance"))
+
+#: Placeholder that ``ProductionConfig`` refuses; other configs replace it with a local key.
+DEFAULT_SECRET_KEY = "change-me"
+
+
+def _path(name: str, default: Path) -> Path:
+    """A path setting from the environment, resolved against the project root."""
+    value = os.environ.get(name)
+    return (BASE_DIR / value).resolve() if value else default
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres://"):  # Heroku-style URLs: SQLAlchemy wants the full scheme
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url or f"sqlite:///{INSTANCE_DIR / 'microblog.db'}"
+
+
+class Config:
+    """Settings shared by every environment; each one can be set from the environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    CONTENT_DIR = _path("CONTENT_DIR", BASE_DIR / "content")
+    SITE_DIR = _path("SITE_DIR", BASE_DIR / "site")
+    BUILD_DIR = _path("BUILD_DIR", BASE_DIR / "build")
+
+    SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000/")
+    SITE_TITLE = os.environ.get("SITE_TITLE", "microblog")
+    SITE_DESCRIPTION = os.environ.get("SITE_DESCRIPTION", "Notes, code and the occasional essay.")
+    SITE_AUTHOR = os.environ.get("SITE_AUTHOR", "A. Author")
+    SITE_LANGUAGE = os.environ.get("SITE_LANGUAGE", "en")
+    POSTS_PER_PAGE = int(os.environ.get("POSTS_PER_PAGE", "5"))
+    #: Largest content file the importer reads; anything bigger is an error, not a hang.
+    MAX_CONTENT_FILE_BYTES = int(os.environ.get("MAX_CONTENT_FILE_BYTES", str(2 * 1024 * 1024)))
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    #: Publish drafts too (preview builds only).
+    BUILD_DRAFTS = False
+
+
+class DevelopmentConfig(Config):
+    """The local authoring app (``flask run``)."""
+
+    DEBUG = True
+
+
+class TestingConfig(Config):
+    """Tests: no CSRF by default (tests that check CSRF turn it back on), an in-memory DB."""
+
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = False
+
+
+class ProductionConfig(Config):
+    """A deployed authoring app: secure cookies and a real secret key are required."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    REQUIRE_SECRET_KEY = True
+
+
+configs: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """The config class named by ``MICROBLOG_CONFIG`` (default: development)."""
+    name = os.environ.get("MICROBLOG_CONFIG", "development")
+    try:
+        return configs[name]
+    except KeyError:
+        raise SystemExit(
+            f"MICROBLOG_CONFIG={name!r} is not one of {', '.join(sorted(configs))}"
+        ) from None

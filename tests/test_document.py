@@ -1,0 +1,115 @@
+"""Parsing and serializing content files: validation, error locations, round trips."""
+
+from datetime import datetime
+
+import pytest
+
+from app.content import ContentError, parse_document, serialize_document
+from tests.conftest import SAMPLE_CONTENT
+
+GOOD = """---
+title: Hello
+date: 2026-01-02
+tags: [a, b]
+---
+
+Body text.
+"""
+
+
+def test_parse_minimal_post():
+    doc = parse_document(GOOD, "content/posts/hello.md")
+    assert doc.title == "Hello"
+    assert doc.slug == "hello"
+    assert doc.date == datetime(2026, 1, 2)
+    assert doc.tags == ["a", "b"]
+    assert doc.body == "Body text.\n"
+    assert doc.draft is False
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        ("---\ntitle: [unclosed\ndate: 2026-01-01\n---\nx", 2, "malformed front matter"),
+        ("---\ntitle: ok\ndate: 2026-01-01\n  bad: indent\n---\nx", 4, "malformed front matter"),
+        ("---\ndate: 2026-01-01\n---\nx", 1, "missing or empty 'title'"),
+        ("---\ntitle: '  '\ndate: 2026-01-01\n---\nx", 2, "missing or empty 'title'"),
+        ("---\ntitle: ok\n---\nx", 1, "missing 'date'"),
+        ("---\ntitle: ok\ndate: 2026-02-30\n---\nx", 3, "invalid 'date'"),
+        ("---\ntitle: ok\ndate: yesterday\n---\nx", 3, "invalid 'date'"),
+        ("---\ntitle: ok\ndate: 2026-01-01\nslug: ../etc\n---\nx", 4, "invalid slug"),
+        ("---\ntitle: ok\ndate: 2026-01-01\nslug: Has/Upper\n---\nx", 4, "invalid slug"),
+        ("---\ntitle: ok\ndate: 2026-01-01\ndraft: maybe\n---\nx", 4, "'draft' must be"),
+        ("---\ntitle: ok\ndate: 2026-01-01\ntags: {a: 1}\n---\nx", 4, "invalid 'tags'"),
+        ("---\n- a\n- b\n---\nx", 2, "mapping"),
+    ],
+)
+def test_bad_front_matter_names_file_and_line(text, line, fragment):
+    with pytest.raises(ContentError) as info:
+        parse_document(text, "content/posts/bad.md")
+    error = info.value
+    assert error.path == "content/posts/bad.md"
+    assert error.line == line
+    assert fragment in error.message
+    assert str(error).startswith(f"content/posts/bad.md:{line}: ")
+
+
+def test_invalid_file_name_slug_says_how_to_fix():
+    with pytest.raises(ContentError, match="lowercase letters") as info:
+        parse_document(GOOD, "content/posts/Hello World.md")
+    assert "file name" in info.value.hint
+
+
+def test_binary_content_is_rejected():
+    with pytest.raises(ContentError, match="binary"):
+        parse_document("---\ntitle: x\n---\n\x00\x01", "content/posts/x.md")
+
+
+def test_reserved_page_slug():
+    with pytest.raises(ContentError, match="reserved"):
+        parse_document("---\ntitle: Tags\n---\nx", "content/pages/tags.md", kind="page")
+
+
+def test_page_needs_no_date():
+    doc = parse_document("---\ntitle: About\n---\nMe.", "content/pages/about.md", kind="page")
+    assert doc.date is None
+
+
+def test_timezones_are_normalised_to_utc():
+    doc = parse_document(
+        "---\ntitle: t\ndate: 2026-01-02T10:00:00+02:00\n---\n", "content/posts/t.md"
+    )
+    assert doc.date == datetime(2026, 1, 2, 8, 0)
+
+
+def test_comma_separated_tags_are_split_and_deduplicated():
+    doc = parse_document(
+        "---\ntitle: t\ndate: 2026-01-01\ntags: 'python, web,  python , Café  au lait'\n---\n",
+        "content/posts/t.md",
+    )
+    assert doc.tags == ["python", "web", "Café au lait"]
+
+
+def test_unknown_keys_survive_a_round_trip():
+    text = "---\ntitle: t\ndate: 2026-01-01\ncover: img.png\nseries: {name: x, part: 2}\n---\nHi\n"
+    doc = parse_document(text, "content/posts/t.md")
+    assert doc.extra == {"cover": "img.png", "series": {"name": "x", "part": 2}}
+    again = parse_document(serialize_document(doc, "t"), "content/posts/t.md")
+    assert again == doc
+
+
+SAMPLES = sorted(SAMPLE_CONTENT.glob("*/*.md"))
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_every_sample_round_trips(path):
+    kind = "page" if path.parent.name == "pages" else "post"
+    doc = parse_document(path.read_text(encoding="utf-8"), path, kind=kind)
+    text = serialize_document(doc, path.stem)
+    assert parse_document(text, path, kind=kind) == doc
+    # and serializing is stable: a second pass writes the same bytes
+    assert serialize_document(parse_document(text, path, kind=kind), path.stem) == text
+
+
+def test_samples_exist():
+    assert len(SAMPLES) >= 7

@@ -1,0 +1,138 @@
+"""``python freeze.py`` end to end, in a subprocess, as an author or CI runs it."""
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+PUBLISHED = [
+    "hello-world",
+    "writing-posts",
+    "python-code",
+    "footnotes-and-tables",
+    "on-static-sites",
+    "shell-snippets",
+    "publishing",
+]
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_builds_the_sample_site(freeze):
+    result = freeze()
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"Built \d+ files into .* in [\d.]+s", result.stdout)
+    build = freeze.build_dir
+    assert (build / "index.html").is_file()
+    assert (build / "page" / "2" / "index.html").is_file()
+    for slug in PUBLISHED:
+        assert (build / "posts" / slug / "index.html").is_file(), slug
+    assert (build / "tags" / "index.html").is_file()
+    assert (build / "tags" / "python" / "index.html").is_file()
+    assert (build / "about" / "index.html").is_file()
+    assert (build / "404.html").is_file()
+    assert (build / "feed.xml").is_file()
+    assert (build / "static" / "css" / "site.css").is_file()
+    post = (build / "posts" / "python-code" / "index.html").read_text()
+    assert "<title>Highlighted Python · microblog</title>" in post
+    assert 'href="/tags/python/"' in post
+    assert '<link rel="canonical" href="https://example.org/posts/python-code/">' in post
+
+
+def test_no_drafts_scheduled_posts_admin_or_api(freeze):
+    assert freeze().returncode == 0
+    build = freeze.build_dir
+    assert not (build / "posts" / "unfinished-thoughts").exists()
+    assert not (build / "posts" / "letter-to-the-future").exists()
+    for path in build.rglob("*"):
+        rel = path.relative_to(build).as_posix()
+        assert not re.match(r"(admin|api|login|logout)\b", rel), rel
+        if path.suffix in (".html", ".xml"):
+            text = path.read_text()
+            assert "unfinished-thoughts" not in text, rel
+            assert not re.search(r"""href="[^"]*/(admin|api|login)\b""", text), rel
+
+
+def test_drafts_flag_builds_a_marked_preview(freeze):
+    assert freeze("--drafts").returncode == 0
+    page = (freeze.build_dir / "posts" / "unfinished-thoughts" / "index.html").read_text()
+    assert "Preview build" in page
+
+
+def test_edit_and_delete_show_up_on_the_next_build(freeze):
+    assert freeze().returncode == 0
+    post = freeze.content_dir / "posts" / "hello-world.md"
+    post.write_text(post.read_text().replace("Welcome to", "A warm welcome to"))
+    (freeze.content_dir / "posts" / "shell-snippets.md").unlink()
+    result = freeze()
+    assert result.returncode == 0, result.stderr
+    assert "A warm welcome to" in (freeze.build_dir / "posts/hello-world/index.html").read_text()
+    assert not (freeze.build_dir / "posts" / "shell-snippets").exists()
+    assert not (freeze.build_dir / "tags" / "tools").exists()
+
+
+def test_malformed_front_matter_fails_and_keeps_the_previous_build(freeze):
+    assert freeze().returncode == 0
+    before = tree_digest(freeze.build_dir)
+    (freeze.content_dir / "posts" / "broken.md").write_text(
+        "---\ntitle: Broken\ndate: 2026-01-01\ntags: [oops\n---\nBody\n"
+    )
+    result = freeze()
+    assert result.returncode == 1
+    assert "content/posts/broken.md:4: malformed front matter" in result.stderr
+    assert "left unchanged" in result.stderr
+    assert tree_digest(freeze.build_dir) == before
+    assert not list(freeze.build_dir.parent.glob(".build-staging-*"))
+
+
+def test_template_error_names_the_template_and_keeps_the_build(freeze):
+    assert freeze().returncode == 0
+    before = tree_digest(freeze.build_dir)
+    template = freeze.site_dir / "templates" / "post.html"
+    template.write_text(template.read_text() + "\n{% if %}\n")
+    result = freeze()
+    assert result.returncode == 1
+    assert "post.html" in result.stderr
+    assert tree_digest(freeze.build_dir) == before
+
+
+def test_broken_link_fails_the_build(freeze):
+    (freeze.content_dir / "posts" / "linky.md").write_text(
+        "---\ntitle: Linky\ndate: 2026-01-01\n---\n[gone](/posts/nowhere/) [x](#missing)\n"
+    )
+    result = freeze()
+    assert result.returncode == 1
+    assert "posts/linky/index.html: broken link /posts/nowhere/ (no such file)" in result.stderr
+    assert "no element with id 'missing'" in result.stderr
+    assert not freeze.build_dir.exists()
+
+
+def test_base_url_under_a_sub_path(freeze):
+    result = freeze("--base-url", "https://example.org/blog")
+    assert result.returncode == 0, result.stderr
+    index = (freeze.build_dir / "index.html").read_text()
+    assert 'href="/blog/posts/publishing/"' in index
+    assert 'href="/blog/static/css/site.css"' in index
+    assert 'href="/posts/' not in index
+
+
+def test_two_builds_are_identical(freeze):
+    assert freeze().returncode == 0
+    first = tree_digest(freeze.build_dir)
+    assert freeze().returncode == 0
+    assert tree_digest(freeze.build_dir) == first
+
+
+def test_fresh_clone_without_database(freeze, tmp_path):
+    assert not (tmp_path / "freeze.db").exists()
+    assert freeze("--quiet").returncode == 0
+    assert (tmp_path / "freeze.db").exists()

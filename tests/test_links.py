@@ -1,0 +1,31 @@
+"""The link checker over small hand-made sites."""
+
+from app.build.links import check_links
+
+
+def page(root, rel, body):
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"<!doctype html><html><body>{body}</body></html>")
+
+
+def test_finds_missing_pages_assets_and_anchors(tmp_path):
+    page(tmp_path, "index.html", '<a href="/a/">a</a><a href="/b/">b</a><img src="/x.png">')
+    page(
+        tmp_path, "a/index.html", '<h2 id="here">h</h2><a href="#here">ok</a><a href="#nope">x</a>'
+    )
+    broken = {(b.page, b.url) for b in check_links(tmp_path, "https://example.org/")}
+    assert broken == {("index.html", "/b/"), ("index.html", "/x.png"), ("a/index.html", "#nope")}
+
+
+def test_relative_external_and_sub_path_links(tmp_path):
+    page(
+        tmp_path,
+        "posts/x/index.html",
+        '<a href="../../">home</a><a href="https://other.example/">ext</a>'
+        '<a href="mailto:a@b.c">m</a><a href="https://example.org/blog/posts/x/">self</a>'
+        '<a href="/elsewhere/">out</a>',
+    )
+    page(tmp_path, "index.html", "")
+    broken = [b.url for b in check_links(tmp_path, "https://example.org/blog/")]
+    assert broken == ["/elsewhere/"]

@@ -1,0 +1,121 @@
+"""Syncing content/ into the database: by hash, all or nothing, with clear errors."""
+
+import pytest
+import sqlalchemy as sa
+
+from app.content import ContentErrors, export_content, sync_content
+from app.extensions import db
+from app.models import Post, Tag
+
+
+def sync(app):
+    return sync_content(app.config["CONTENT_DIR"], app.config["MAX_CONTENT_FILE_BYTES"])
+
+
+def slugs():
+    return set(db.session.scalars(sa.select(Post.slug)))
+
+
+def test_first_sync_imports_everything(app, content_dir):
+    report = sync(app)
+    files = list(content_dir.glob("*/*.md"))
+    assert len(report.added) == len(files)
+    assert slugs() == {f.stem for f in files}
+    post = db.session.scalar(sa.select(Post).where(Post.slug == "python-code"))
+    assert '<span class="k">' in post.body_html  # rendered once, at import
+    assert post.source_path == "posts/python-code.md"
+    assert len(post.source_hash) == 64
+
+
+def test_second_sync_changes_nothing(app):
+    sync(app)
+    report = sync(app)
+    assert not report.changed
+    assert report.unchanged > 0
+
+
+def test_changed_and_deleted_files(app, content_dir):
+    sync(app)
+    path = content_dir / "posts" / "hello-world.md"
+    path.write_text(path.read_text().replace("Hello, world", "Hello again"))
+    (content_dir / "posts" / "shell-snippets.md").unlink()
+    report = sync(app)
+    assert report.updated == ["posts/hello-world.md"]
+    assert report.removed == ["posts/shell-snippets.md"]
+    assert "shell-snippets" not in slugs()
+    assert db.session.scalar(sa.select(Post.title).where(Post.slug == "hello-world")) == (
+        "Hello again"
+    )
+    # 'tools' was only used by the deleted post
+    assert db.session.scalar(sa.select(Tag).where(Tag.slug == "tools")) is None
+
+
+def test_bad_file_changes_nothing_and_reports_every_error(app, content_dir):
+    sync(app)
+    before = {p.slug: p.source_hash for p in db.session.scalars(sa.select(Post))}
+    (content_dir / "posts" / "broken.md").write_text("---\ntitle: [x\n---\n")
+    (content_dir / "posts" / "no-title.md").write_text("---\ndate: 2026-01-01\n---\n")
+    (content_dir / "posts" / "hello-world.md").unlink()
+    with pytest.raises(ContentErrors) as info:
+        sync(app)
+    paths = sorted(e.path for e in info.value.errors)
+    assert paths == ["content/posts/broken.md", "content/posts/no-title.md"]
+    db.session.rollback()
+    assert {p.slug: p.source_hash for p in db.session.scalars(sa.select(Post))} == before
+
+
+def test_duplicate_slug_names_both_files(app, content_dir):
+    (content_dir / "posts" / "copy.md").write_text(
+        "---\ntitle: Copy\nslug: hello-world\ndate: 2026-01-01\n---\n"
+    )
+    with pytest.raises(ContentErrors) as info:
+        sync(app)
+    [error] = info.value.errors
+    assert "duplicate slug 'hello-world'" in error.message
+    assert {error.path, error.message.split("used by ")[1]} == {
+        "content/posts/hello-world.md",
+        "content/posts/copy.md",
+    }
+
+
+def test_non_utf8_and_oversized_files(app, content_dir):
+    (content_dir / "posts" / "latin1.md").write_bytes(
+        b"---\ntitle: caf\xe9\ndate: 2026-01-01\n---\n"
+    )
+    app.config["MAX_CONTENT_FILE_BYTES"] = 4096
+    (content_dir / "posts" / "huge.md").write_text("---\ntitle: t\n---\n" + "x" * 5000)
+    with pytest.raises(ContentErrors) as info:
+        sync(app)
+    messages = {e.path: str(e) for e in info.value.errors}
+    assert "not valid UTF-8" in messages["content/posts/latin1.md"]
+    assert "content/posts/latin1.md:2:" in messages["content/posts/latin1.md"]
+    assert "limit" in messages["content/posts/huge.md"]
+
+
+def test_editor_temp_files_are_ignored_and_other_files_warned(app, content_dir):
+    (content_dir / "posts" / ".hello-world.md.swp").write_bytes(b"\x00\x01")
+    (content_dir / "posts" / "hello-world.md~").write_text("backup")
+    (content_dir / "posts" / "photo.png").write_bytes(b"\x89PNG")
+    report = sync(app)
+    assert any("photo.png" in w for w in report.warnings)
+    assert len(report.added) == len(list(content_dir.glob("*/*.md")))
+
+
+def test_tags_match_case_insensitively(app, content_dir):
+    (content_dir / "posts" / "upper.md").write_text(
+        "---\ntitle: Upper\ndate: 2026-01-01\ntags: [Python]\n---\n"
+    )
+    sync(app)
+    tag = db.session.scalar(sa.select(Tag).where(Tag.slug == "python"))
+    assert {p.slug for p in tag.posts} == {"python-code", "upper"}
+
+
+def test_export_rewrites_only_what_differs(app, content_dir):
+    sync(app)
+    assert export_content(content_dir) == 0
+    post = db.session.scalar(sa.select(Post).where(Post.slug == "hello-world"))
+    post.title = "Changed in the DB"
+    db.session.commit()
+    assert export_content(content_dir) == 1
+    assert "title: Changed in the DB" in (content_dir / "posts" / "hello-world.md").read_text()
+    assert not sync(app).changed  # the stored hash matches the written file
