@@ -38,10 +38,10 @@ def read_text(path: Path, display: str, max_bytes: int) -> tuple[str, str]:
     return text.removeprefix("\ufeff"), content_hash(data)
 
 
-def atomic_write(path: Path, text: str) -> str:
-    """Write ``text`` so readers see the old file or the new one, never a torn one."""
+def atomic_write(path: Path, content: str | bytes) -> str:
+    """Write so that readers see the old file or the new one, never a torn one; returns the hash."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = text.encode("utf-8")
+    data = content.encode("utf-8") if isinstance(content, str) else content
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -1,0 +1,162 @@
+"""Write-through saves: the one path by which the admin and the API change content.
+
+Each call writes the post's file atomically and commits its DB row as one operation: if
+either step fails, both are left as they were. A file changed on disk since the caller loaded
+it (its hash differs) is a conflict, never silently overwritten.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.content.document import Document, parse_document, serialize_document
+from app.content.errors import ContentError
+from app.content.files import atomic_write, content_hash
+from app.content.slugs import is_valid_slug
+from app.content.store import apply_document, delete_orphan_tags
+from app.content.sync import source_path_for
+from app.extensions import db
+from app.models import Post, User
+
+#: Serializes check-then-write within this process (the dev server is threaded).
+_write_lock = threading.RLock()
+
+
+class SlugTakenError(ContentError):
+    """Another post already uses the slug."""
+
+
+class ConflictError(ContentError):
+    """The file on disk is not the version the caller edited."""
+
+    def __init__(self, path: str, disk_text: str | None, message: str) -> None:
+        super().__init__(
+            path, message, hint="reload to see the current version, then redo your edit"
+        )
+        self.disk_text = disk_text
+
+
+def _content_dir() -> Path:
+    return Path(current_app.config["CONTENT_DIR"])
+
+
+def validate(doc: Document) -> Document:
+    """The document as it will be read back from its file: the same rules as for files."""
+    if not is_valid_slug(doc.slug):  # before the slug goes anywhere near a path
+        raise ContentError(
+            None,
+            f"invalid slug {doc.slug!r}",
+            hint="use lowercase letters, digits and single hyphens, e.g. 'my-first-post'",
+        )
+    path = f"content/{source_path_for(doc.kind, doc.slug)}"
+    text = serialize_document(replace(doc, explicit_slug=False), doc.slug)
+    return parse_document(text, path, doc.kind)
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _check_unchanged(post: Post, expected_hash: str | None) -> None:
+    """Refuse when the file on disk differs from what the caller loaded."""
+    path = _content_dir() / post.source_path
+    data = _read_bytes(path)
+    expected = expected_hash or post.source_hash
+    if data is not None and content_hash(data) != expected:
+        raise ConflictError(
+            f"content/{post.source_path}",
+            data.decode("utf-8", errors="replace"),
+            "the file changed since you opened it",
+        )
+
+
+def _restore(path: Path, data: bytes | None) -> None:
+    if data is None:
+        path.unlink(missing_ok=True)
+    else:
+        atomic_write(path, data)
+
+
+def save_post(
+    doc: Document,
+    post: Post | None = None,
+    *,
+    expected_hash: str | None = None,
+    author: User | None = None,
+) -> Post:
+    """Create (``post=None``) or update a post: file and row together, or neither."""
+    doc = validate(doc)
+    content_dir = _content_dir()
+    with _write_lock:
+        clash = db.session.scalar(
+            sa.select(Post.id).where(Post.slug == doc.slug, Post.id != (post.id if post else -1))
+        )
+        if clash is not None:
+            raise SlugTakenError(
+                f"content/{source_path_for(doc.kind, doc.slug)}",
+                f"the slug {doc.slug!r} is already used by another post",
+                hint="choose another slug",
+            )
+        new_rel = source_path_for(doc.kind, doc.slug)
+        old_rel = post.source_path if post is not None else None
+        if post is not None:
+            _check_unchanged(post, expected_hash)
+        new_path = content_dir / new_rel
+        previous = _read_bytes(new_path)
+        if previous is not None and new_rel != old_rel:
+            raise ConflictError(
+                f"content/{new_rel}",
+                previous.decode("utf-8", errors="replace"),
+                "a file with this slug already exists but is not imported",
+            )
+        row = post or Post()
+        text = serialize_document(doc, doc.slug)
+        try:
+            with db.session.no_autoflush:
+                apply_document(row, doc, new_rel, content_hash(text.encode("utf-8")))
+            if author is not None and row.author_id is None:
+                row.author = author
+            db.session.add(row)
+            db.session.flush()
+            delete_orphan_tags()
+            atomic_write(new_path, text)
+            try:
+                db.session.commit()
+            except BaseException:
+                _restore(new_path, previous)
+                raise
+        except BaseException:
+            db.session.rollback()
+            raise
+        if old_rel is not None and old_rel != new_rel:
+            (content_dir / old_rel).unlink(missing_ok=True)
+        return row
+
+
+def delete_post(post: Post, *, expected_hash: str | None = None) -> None:
+    """Delete a post's file and row together."""
+    path = _content_dir() / post.source_path
+    with _write_lock:
+        _check_unchanged(post, expected_hash)
+        previous = _read_bytes(path)
+        try:
+            db.session.delete(post)
+            db.session.flush()
+            delete_orphan_tags()
+            path.unlink(missing_ok=True)
+            try:
+                db.session.commit()
+            except BaseException:
+                _restore(path, previous)
+                raise
+        except BaseException:
+            db.session.rollback()
+            raise
