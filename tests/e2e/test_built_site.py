@@ -1,0 +1,43 @@
+"""The built site in a real browser, served from build/ by a static file server."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def static_site(freeze) -> Iterator[str]:
+    result = freeze("--base-url", "http://127.0.0.1/")
+    assert result.returncode == 0, result.stderr
+    handler = functools.partial(_QuietHandler, directory=str(freeze.build_dir))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_reader_browses_index_post_and_tag(page, static_site, artifacts: Path):
+    page.goto(static_site + "/")
+    assert page.title() == "microblog"
+    page.get_by_role("link", name="Highlighted Python").first.click()
+    page.wait_for_url("**/posts/python-code/")
+    assert page.locator("h1").inner_text() == "Highlighted Python"
+    assert page.locator(".highlight .k").first.inner_text() == "class"
+    page.screenshot(path=str(artifacts / "post-desktop.png"), full_page=True)
+    page.get_by_role("link", name="#python").click()
+    page.wait_for_url("**/tags/python/")
+    assert "Posts tagged" in page.locator("h1").inner_text()
+    assert page.problems == []  # type: ignore[attr-defined]
