@@ -47,6 +47,9 @@ class Config:
     #: Largest content file the importer reads; anything bigger is an error, not a hang.
     MAX_CONTENT_FILE_BYTES = int(os.environ.get("MAX_CONTENT_FILE_BYTES", str(2 * 1024 * 1024)))
 
+    #: Largest image upload accepted by the admin and the API.
+    MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(8 * 1024 * 1024)))
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
+from app.content.media import list_media
 from app.extensions import db
 from app.public import queries
 
@@ -42,4 +43,9 @@ def page() -> Iterator[Url]:
         yield "public.page", {"slug": item.slug}
 
 
-ALL = (index, post, tag, page)
+def media() -> Iterator[Url]:
+    for name in list_media():
+        yield "public.media", {"filename": name}
+
+
+ALL = (index, post, tag, page, media)

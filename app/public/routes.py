@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, render_template, url_for
+from flask import Response, abort, current_app, render_template, send_from_directory, url_for
 
+from app.content.media import media_dir
 from app.extensions import db
 from app.models import Tag
 from app.public import bp, queries
@@ -63,6 +64,12 @@ def feed() -> Response:
     posts = db.session.scalars(queries.published_posts().limit(FEED_SIZE)).all()
     body = atom_feed(posts, url_for(".feed", _external=True), current_app.config["SITE_TITLE"])
     return Response(body, mimetype="application/atom+xml")
+
+
+@bp.route("/media/<path:filename>")
+def media(filename: str) -> Response:
+    """Uploaded images from content/media/ (send_from_directory refuses paths outside it)."""
+    return send_from_directory(media_dir(), filename, max_age=3600)
 
 
 @bp.route("/404.html")

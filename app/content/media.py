@@ -1,0 +1,87 @@
+"""Image uploads into ``content/media/``: verified by Pillow, size-limited, safely named."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path, PurePath
+from typing import BinaryIO
+
+from flask import current_app
+from PIL import Image, UnidentifiedImageError
+
+from app.content.errors import ContentError
+from app.content.files import atomic_write
+from app.content.slugs import slugify
+
+#: Pillow format → the one extension we store it under.
+FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
+MEDIA_FOLDER = "media"
+
+
+class MediaError(ContentError):
+    """An upload we refuse; ``status`` is the HTTP status an edge should answer with."""
+
+    def __init__(self, filename: str, message: str, hint: str = "", status: int = 422) -> None:
+        super().__init__(filename, message, hint=hint)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """A stored upload; ``name`` is its file name in ``content/media/``."""
+
+    name: str
+    width: int
+    height: int
+    size: int
+
+    @property
+    def markdown_path(self) -> str:
+        """The site-absolute path to use in Markdown (``/media/<name>``)."""
+        return f"/{MEDIA_FOLDER}/{self.name}"
+
+
+def media_dir() -> Path:
+    return Path(current_app.config["CONTENT_DIR"]) / MEDIA_FOLDER
+
+
+def save_upload(stream: BinaryIO, filename: str) -> MediaFile:
+    """Check an uploaded image and store it under a safe, content-addressed name."""
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    data = stream.read(limit + 1)
+    display = PurePath(filename or "upload").name
+    if len(data) > limit:
+        raise MediaError(
+            display, f"the file is larger than {limit // 1024} KiB", "upload a smaller image", 413
+        )
+    if not data:
+        raise MediaError(display, "the file is empty")
+    try:
+        with Image.open(BytesIO(data)) as image:
+            image.verify()  # structure check; size comes from a fresh open below
+        with Image.open(BytesIO(data)) as image:
+            kind, (width, height) = image.format, image.size
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise MediaError(
+            display, "not a valid PNG, JPEG, GIF or WebP image", "upload an image file"
+        ) from exc
+    if kind not in FORMATS:
+        raise MediaError(display, f"{kind} images are not accepted", "use PNG, JPEG, GIF or WebP")
+    # The real type decides the extension, whatever the uploaded name claimed.
+    stem = slugify(PurePath(display).stem, fallback_prefix="image")[:60].rstrip("-")
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    name = f"{stem}-{digest}.{FORMATS[kind]}"
+    target = media_dir() / name
+    if not target.exists():
+        atomic_write(target, data)
+    return MediaFile(name=name, width=width, height=height, size=len(data))
+
+
+def list_media() -> list[str]:
+    """File names in ``content/media/`` that the site publishes (no hidden files)."""
+    folder = media_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
