@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run build test lint format clean
+.PHONY: install run build test test-postgres lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+# The whole suite again against a throwaway PostgreSQL server (Debian's postgresql package).
+test-postgres: install
+	scripts/with-postgres $(BIN)/python -m pytest
 
 lint: install
 	$(BIN)/ruff check .

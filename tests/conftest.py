@@ -7,10 +7,12 @@ import shutil
 import subprocess
 import sys
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
@@ -38,8 +40,22 @@ def site_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database per test: SQLite by default, PostgreSQL with TEST_DATABASE_URL."""
+    server = os.environ.get("TEST_DATABASE_URL")
+    if not server:
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture
@@ -57,9 +73,6 @@ def app(tmp_path: Path, content_dir: Path, site_dir: Path, database_url: str) ->
         upgrade()
         yield app
         db.session.remove()
-        db.drop_all()
-        db.session.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
-        db.session.commit()
         db.engine.dispose()
 
 
@@ -84,7 +97,9 @@ def synced(app: Flask, runner: FlaskCliRunner) -> Flask:
 class FreezeRunner:
     """Runs ``python freeze.py`` in a subprocess, as an author or CI would."""
 
-    def __init__(self, tmp_path: Path, content_dir: Path, site_dir: Path) -> None:
+    def __init__(
+        self, tmp_path: Path, content_dir: Path, site_dir: Path, database_url: str
+    ) -> None:
         self.build_dir = tmp_path / "build"
         self.content_dir = content_dir
         self.site_dir = site_dir
@@ -93,7 +108,7 @@ class FreezeRunner:
             "CONTENT_DIR": str(content_dir),
             "SITE_DIR": str(site_dir),
             "BUILD_DIR": str(self.build_dir),
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'freeze.db'}",
+            "DATABASE_URL": database_url,
             "MICROBLOG_INSTANCE_DIR": str(tmp_path / "instance"),
             "SITE_URL": "https://example.org/",
         }
@@ -110,8 +125,8 @@ class FreezeRunner:
 
 
 @pytest.fixture
-def freeze(tmp_path: Path, content_dir: Path, site_dir: Path) -> FreezeRunner:
-    return FreezeRunner(tmp_path, content_dir, site_dir)
+def freeze(tmp_path: Path, content_dir: Path, site_dir: Path, database_url: str) -> FreezeRunner:
+    return FreezeRunner(tmp_path, content_dir, site_dir, database_url)
 
 
 @pytest.fixture

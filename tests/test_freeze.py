@@ -133,6 +133,7 @@ def test_two_builds_are_identical(freeze):
 
 
 def test_fresh_clone_without_database(freeze, tmp_path):
-    assert not (tmp_path / "freeze.db").exists()
+    freeze.env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'fresh.db'}"
+    assert not (tmp_path / "fresh.db").exists()
     assert freeze("--quiet").returncode == 0
-    assert (tmp_path / "freeze.db").exists()
+    assert (tmp_path / "fresh.db").exists()
