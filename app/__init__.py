@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader
+from sqlalchemy.engine import make_url
 
 from app.extensions import csrf, db, login, migrate
 from config import BASE_DIR, DEFAULT_SECRET_KEY, INSTANCE_DIR, Config, config_from_env
@@ -30,6 +31,7 @@ def create_app(
     for key in ("CONTENT_DIR", "SITE_DIR", "BUILD_DIR"):
         app.config[key] = Path(app.config[key]).resolve()
     _ensure_secret_key(app)
+    _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
 
     site_dir: Path = app.config["SITE_DIR"]
     # The public theme lives in site/: its templates win, admin templates come after.
@@ -56,6 +58,13 @@ def create_app(
     cli.register(app)
     app.extensions["microblog.authoring"] = authoring
     return app
+
+
+def _ensure_sqlite_folder(uri: str) -> None:
+    """Create the folder of a SQLite database file, so a fresh clone just works."""
+    url = make_url(uri)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _ensure_secret_key(app: Flask) -> None:
