@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.content import Document, parse_document, serialize_document
+from app.content.document import clean_name
 from app.content.slugs import is_valid_slug, slugify
 
 # Printable text without control characters (YAML cannot carry most of them) or surrogates.
@@ -18,7 +19,9 @@ slugs = st.from_regex(r"[a-z0-9]{1,10}(-[a-z0-9]{1,10}){0,3}", fullmatch=True)
 dates = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)).map(
     lambda d: d.replace(microsecond=0)
 )
-tags = st.lists(titles, max_size=4, unique_by=lambda t: t).map(list)
+# Tag names are stored normalised (NFC, no invisible characters): generate them that way.
+tag_names = titles.map(clean_name).filter(bool)
+tags = st.lists(tag_names, max_size=4, unique_by=lambda t: t).map(list)
 bodies = st.text(
     st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r\ufeff"), max_size=300
 ).map(lambda b: b.strip("\n") + "\n" if b.strip() else "")
@@ -60,3 +63,9 @@ def test_any_title_slugifies_to_a_valid_slug(title):
     slug = slugify(title)
     assert is_valid_slug(slug)
     assert slug == slugify(title)  # stable
+
+
+@given(st.text(max_size=40))
+def test_tag_names_are_normalised_once(name):
+    cleaned = clean_name(name)
+    assert clean_name(cleaned) == cleaned

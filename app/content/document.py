@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -124,6 +125,14 @@ def _to_datetime(value: Any) -> datetime:
     return parsed
 
 
+def clean_name(value: str) -> str:
+    """NFC-normalised text without invisible format characters, whitespace folded."""
+    visible = "".join(
+        c for c in unicodedata.normalize("NFC", value) if unicodedata.category(c) != "Cf"
+    )
+    return " ".join(visible.split())
+
+
 def _split_tags(value: Any) -> list[str]:
     if value is None:
         return []
@@ -137,7 +146,7 @@ def _split_tags(value: Any) -> list[str]:
     for item in items:
         if not isinstance(item, str | int | float) or isinstance(item, bool):
             raise ValueError(f"a tag must be text, got {item!r}")
-        name = " ".join(str(item).split())
+        name = clean_name(str(item))
         if name and name not in tags:
             tags.append(name)
     return tags

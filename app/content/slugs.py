@@ -21,9 +21,15 @@ def is_valid_slug(slug: str) -> bool:
     return len(slug) <= MAX_SLUG_LENGTH and bool(SLUG_RE.match(slug))
 
 
+#: Symbols that carry meaning in names ("C++" and "C#" must not both become "c").
+_REPLACEMENTS = [["+", "-plus-"], ["#", "-sharp-"], ["&", "-and-"], ["@", "-at-"]]
+
+
 def slugify(text: str, fallback_prefix: str = "post") -> str:
     """A valid slug for any text; text with no Latin transliteration gets a stable hash."""
-    slug = _slugify(text, max_length=MAX_SLUG_LENGTH, word_boundary=True)
+    slug = _slugify(
+        text, max_length=MAX_SLUG_LENGTH, word_boundary=True, replacements=_REPLACEMENTS
+    )
     if slug and is_valid_slug(slug):
         return slug
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]

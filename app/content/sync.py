@@ -57,7 +57,7 @@ def iter_content_files(content_dir: Path, warnings: list[str]) -> Iterator[tuple
             if path.name.startswith(".") or path.name.endswith("~") or path.is_dir():
                 continue  # hidden files, editor backups and temp files, sub-folders
             if path.suffix.lower() not in MARKDOWN_SUFFIXES:
-                warnings.append(f"{rel}: ignored, only .md files are content")
+                warnings.append(f"content/{rel}: ignored, only .md files are content")
                 continue
             yield path, rel, kind
 
@@ -87,6 +87,8 @@ def sync_content(content_dir: Path, max_bytes: int) -> SyncReport:
                     f"content/{rel}: unknown front-matter key {key!r} kept as is"
                     for key in doc.extra
                 )
+                if not doc.body:
+                    report.warnings.append(f"content/{rel}: the body is empty")
         except ContentError as exc:
             errors.append(exc)
             continue
