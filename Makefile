@@ -6,10 +6,12 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: install run build test test-postgres lint format clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund; \
+	  else echo "npm not found: the accessibility checks of the e2e suite will fail"; fi
 	@touch $(STAMP)
 
 install: $(STAMP)

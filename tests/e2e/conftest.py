@@ -11,7 +11,9 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -60,3 +62,27 @@ def artifacts() -> Path:
     """Where screenshots go (git-ignored, kept by CI as test artifacts)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE_JS.exists():
+        pytest.fail("axe-core is missing: run `npm ci` (make install does it when npm is present)")
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def axe(axe_source: str):
+    """Run axe-core (from the npm registry, injected into the page); returns serious+ violations."""
+
+    def check(page: Page) -> list[str]:
+        page.add_script_tag(content=axe_source)
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        return [
+            f"{v['id']} ({v['impact']}): {v['help']} at "
+            + ", ".join(" ".join(n["target"]) for n in v["nodes"][:3])
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+
+    return check

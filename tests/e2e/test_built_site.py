@@ -41,3 +41,20 @@ def test_reader_browses_index_post_and_tag(page, static_site, artifacts: Path):
     page.wait_for_url("**/tags/python/")
     assert "Posts tagged" in page.locator("h1").inner_text()
     assert page.problems == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("path", ["/", "/posts/on-static-sites/", "/tags/python/", "/about/"])
+def test_pages_have_no_serious_accessibility_violations(page, static_site, axe, path):
+    page.goto(static_site + path)
+    assert axe(page) == []
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_the_accessibility_check_catches_violations(page, axe):
+    page.set_content(
+        '<!doctype html><html lang="en"><title>t</title><main>'
+        '<input type="text"><p style="color:#eee;background:#fff">faint</p></main></html>'
+    )
+    found = " ".join(axe(page))
+    assert "label (critical)" in found
+    assert "color-contrast (serious)" in found
