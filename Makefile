@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run build test test-postgres lint format clean
+.PHONY: install run build test test-postgres bench lint format clean
 
 $(STAMP): pyproject.toml package-lock.json
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ test: install
 # The whole suite again against a throwaway PostgreSQL server (Debian's postgresql package).
 test-postgres: install
 	scripts/with-postgres $(BIN)/python -m pytest
+
+# Build times against Pelican and Hugo on one generated corpus (N=1000 by default).
+N ?= 1000
+bench: install
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/run.py --n $(N) --peers
 
 lint: install
 	$(BIN)/ruff check .

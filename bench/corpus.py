@@ -55,7 +55,7 @@ def make_post(rng: random.Random, n: int, start: datetime) -> str:
     tags = rng.sample(TAGS, rng.randint(1, 4))
     date = start + timedelta(hours=n * 7, minutes=rng.randint(0, 59))
     front = (
-        f"---\ntitle: Post number {n}\ndate: {date:%Y-%m-%d %H:%M}\n"
+        f"---\ntitle: Post number {n}\ndate: {date:%Y-%m-%dT%H:%M:%S}\n"
         f"tags: [{', '.join(tags)}]\n---\n\n"
     )
     return front + "\n\n".join(paras) + "\n"
