@@ -114,6 +114,18 @@ def freeze(tmp_path: Path, content_dir: Path, site_dir: Path) -> FreezeRunner:
     return FreezeRunner(tmp_path, content_dir, site_dir)
 
 
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample site built once for the session (read-only: copy before changing it)."""
+    tmp = tmp_path_factory.mktemp("built-site")
+    content = Path(shutil.copytree(SAMPLE_CONTENT, tmp / "content"))
+    site = Path(shutil.copytree(SAMPLE_SITE, tmp / "site"))
+    freeze = FreezeRunner(tmp, content, site)
+    result = freeze()
+    assert result.returncode == 0, result.stderr
+    return freeze.build_dir
+
+
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """The app served over real HTTP on a free loopback port; yields its base URL."""
