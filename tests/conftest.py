@@ -109,6 +109,13 @@ class FreezeRunner:
         )
 
 
+def sample_freeze(tmp: Path) -> FreezeRunner:
+    """A FreezeRunner over fresh copies of the sample content and theme in ``tmp``."""
+    content = Path(shutil.copytree(SAMPLE_CONTENT, tmp / "content"))
+    site = Path(shutil.copytree(SAMPLE_SITE, tmp / "site"))
+    return FreezeRunner(tmp, content, site)
+
+
 @pytest.fixture
 def freeze(tmp_path: Path, content_dir: Path, site_dir: Path) -> FreezeRunner:
     return FreezeRunner(tmp_path, content_dir, site_dir)
@@ -117,10 +124,7 @@ def freeze(tmp_path: Path, content_dir: Path, site_dir: Path) -> FreezeRunner:
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample site built once for the session (read-only: copy before changing it)."""
-    tmp = tmp_path_factory.mktemp("built-site")
-    content = Path(shutil.copytree(SAMPLE_CONTENT, tmp / "content"))
-    site = Path(shutil.copytree(SAMPLE_SITE, tmp / "site"))
-    freeze = FreezeRunner(tmp, content, site)
+    freeze = sample_freeze(tmp_path_factory.mktemp("built-site"))
     result = freeze()
     assert result.returncode == 0, result.stderr
     return freeze.build_dir

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -16,7 +15,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 
-from tests.conftest import SAMPLE_CONTENT, SAMPLE_SITE, FreezeRunner
+from tests.conftest import sample_freeze
 from tests.static_http import mount, serve
 
 pytestmark = pytest.mark.slow
@@ -109,13 +108,11 @@ def crawl(start: str, *more: str) -> tuple[set[str], list[str]]:
 @pytest.fixture(scope="module")
 def sub_path_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     tmp = tmp_path_factory.mktemp("deploy")
-    content = Path(shutil.copytree(SAMPLE_CONTENT, tmp / "content"))
-    site = Path(shutil.copytree(SAMPLE_SITE, tmp / "site"))
-    (content / "posts" / "linked.md").write_text(
+    freeze = sample_freeze(tmp)
+    (freeze.content_dir / "posts" / "linked.md").write_text(
         "---\ntitle: Linked\ndate: 2026-08-01\ntags: [web]\n---\n"
         "See [the first post](../hello-world/) and [the about page](/about/).\n"
     )
-    freeze = FreezeRunner(tmp, content, site)
     www = tmp / "www"
     mount(www, "blog", freeze.build_dir)
     with serve(www) as origin:

@@ -92,6 +92,8 @@
   }
 
   root.hidden = false;
+  var fallback = document.getElementById("search-fallback");
+  if (fallback) fallback.hidden = true;
   input.value = new URLSearchParams(window.location.search).get("q") || "";
   status.textContent = "Loading the search index…";
   form.addEventListener("submit", function (event) { event.preventDefault(); });
