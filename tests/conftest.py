@@ -19,6 +19,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.extensions import db
 from config import TestingConfig
+from tests.static_http import mount, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CONTENT = ROOT / "content"
@@ -128,6 +129,26 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = freeze()
     assert result.returncode == 0, result.stderr
     return freeze.build_dir
+
+
+@pytest.fixture(scope="session")
+def sub_path_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The sample site (plus a post with internal links) built for and served under /blog/.
+
+    Yields ('http://127.0.0.1:PORT/blog/', build dir); nothing is served outside /blog/.
+    """
+    tmp = tmp_path_factory.mktemp("sub-path")
+    freeze = sample_freeze(tmp)
+    (freeze.content_dir / "posts" / "linked.md").write_text(
+        "---\ntitle: Linked\ndate: 2026-08-01\ntags: [web]\n---\n"
+        "See [the first post](../hello-world/) and [the about page](/about/).\n"
+    )
+    www = tmp / "www"
+    mount(www, "blog", freeze.build_dir)
+    with serve(www) as origin:
+        result = freeze("--base-url", f"{origin}/blog")
+        assert result.returncode == 0, result.stderr
+        yield f"{origin}/blog/", freeze.build_dir
 
 
 @pytest.fixture

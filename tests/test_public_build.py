@@ -54,6 +54,8 @@ def test_preview_build_lists_drafts_everywhere(freeze):
     assert "/posts/unfinished-thoughts/" in (build / "sitemap.xml").read_text()
     assert "Unfinished thoughts" in (build / "search.json").read_text()
     assert "A letter to the future" not in (build / "search.json").read_text()
+    assert "Disallow: /\n" in (build / "robots.txt").read_text()  # previews stay out of search
+    assert '<meta name="robots" content="noindex">' in (build / "index.html").read_text()
 
 
 def test_two_builds_of_the_new_outputs_are_identical(freeze, built_site):

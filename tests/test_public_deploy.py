@@ -1,4 +1,7 @@
-"""Deploy anywhere: a build for https://host/blog/ works when served under /blog/ only."""
+"""Deploy anywhere: a build for https://host/blog/ works when served under /blog/ only.
+
+The ``sub_path_site`` fixture (tests/conftest.py) builds and serves it.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +11,10 @@ import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
 from collections import deque
-from collections.abc import Iterator
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
-
-from tests.conftest import sample_freeze
-from tests.static_http import mount, serve
 
 pytestmark = pytest.mark.slow
 
@@ -103,22 +101,6 @@ def crawl(start: str, *more: str) -> tuple[set[str], list[str]]:
                 seen.add(target)
                 queue.append((target, url))
     return seen, problems
-
-
-@pytest.fixture(scope="module")
-def sub_path_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    tmp = tmp_path_factory.mktemp("deploy")
-    freeze = sample_freeze(tmp)
-    (freeze.content_dir / "posts" / "linked.md").write_text(
-        "---\ntitle: Linked\ndate: 2026-08-01\ntags: [web]\n---\n"
-        "See [the first post](../hello-world/) and [the about page](/about/).\n"
-    )
-    www = tmp / "www"
-    mount(www, "blog", freeze.build_dir)
-    with serve(www) as origin:
-        result = freeze("--base-url", f"{origin}/blog")
-        assert result.returncode == 0, result.stderr
-        yield f"{origin}/blog/", freeze.build_dir
 
 
 def test_every_link_asset_feed_and_sitemap_url_resolves_under_the_sub_path(sub_path_site):

@@ -47,7 +47,8 @@ def test_sitemap_lastmod_comes_from_the_posts(built_site):
 
 def test_robots_txt_points_at_the_sitemap(built_site):
     robots = (built_site / "robots.txt").read_text()
-    assert "User-agent: *" in robots
+    assert "User-agent: *\nAllow: /\n" in robots
+    assert "noindex" not in (built_site / "index.html").read_text()
     assert re.search(r"^Sitemap: https://example\.org/sitemap\.xml$", robots, re.MULTILINE)
 
 

@@ -158,8 +158,9 @@ def sitemap() -> Response:
 
 @bp.route("/robots.txt")
 def robots() -> Response:
-    """Crawlers may read everything; the sitemap says what there is."""
-    body = f"User-agent: *\nAllow: /\n\nSitemap: {url_for('.sitemap', _external=True)}\n"
+    """Crawlers may read everything but a preview; the sitemap says what there is."""
+    rule = "Disallow: /" if queries.include_drafts() else "Allow: /"
+    body = f"User-agent: *\n{rule}\n\nSitemap: {url_for('.sitemap', _external=True)}\n"
     return Response(body, mimetype="text/plain")
 
 

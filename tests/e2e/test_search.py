@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import sample_freeze
-from tests.static_http import mount, serve
 
-
-@pytest.fixture(scope="module")
-def blog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The sample site built for and served at http://127.0.0.1:PORT/blog/ (once per module)."""
-    tmp = tmp_path_factory.mktemp("search")
-    freeze = sample_freeze(tmp)
-    www = tmp / "www"
-    mount(www, "blog", freeze.build_dir)
-    with serve(www) as origin:
-        result = freeze("--base-url", f"{origin}/blog/")
-        assert result.returncode == 0, result.stderr
-        yield f"{origin}/blog/"
+@pytest.fixture
+def blog(sub_path_site: tuple[str, Path]) -> str:
+    """The sample site built for and served at http://127.0.0.1:PORT/blog/."""
+    return sub_path_site[0]
 
 
 def test_reader_finds_a_post_by_a_word_in_its_body(page, blog, artifacts: Path):
