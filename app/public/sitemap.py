@@ -31,8 +31,9 @@ def locations() -> Iterator[Location]:
     everything = queries.published_posts()
     site_changed = queries.last_modified(everything)
     yield from _list_pages("public.index", everything)
-    for post in db.session.scalars(everything):
-        yield "public.post", {"slug": post.slug}, post.updated_at or post.published_at
+    columns = (queries.Post.slug, queries.Post.updated_at, queries.Post.published_at)
+    for slug, updated, published in db.session.execute(everything.with_only_columns(*columns)):
+        yield "public.post", {"slug": slug}, updated or published
     yield "public.tags", {}, site_changed
     for tag, _count in queries.tags_with_counts():
         yield from _list_pages("public.tag", queries.tag_posts(tag), {"slug": tag.slug})
