@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.extensions import db
 from config import TestingConfig
+from tests.static_http import mount, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CONTENT = ROOT / "content"
@@ -124,9 +125,45 @@ class FreezeRunner:
         )
 
 
+def sample_freeze(tmp: Path) -> FreezeRunner:
+    """A FreezeRunner over fresh copies of the sample content and theme in ``tmp``."""
+    content = Path(shutil.copytree(SAMPLE_CONTENT, tmp / "content"))
+    site = Path(shutil.copytree(SAMPLE_SITE, tmp / "site"))
+    return FreezeRunner(tmp, content, site)
+
+
 @pytest.fixture
 def freeze(tmp_path: Path, content_dir: Path, site_dir: Path, database_url: str) -> FreezeRunner:
     return FreezeRunner(tmp_path, content_dir, site_dir, database_url)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample site built once for the session (read-only: copy before changing it)."""
+    freeze = sample_freeze(tmp_path_factory.mktemp("built-site"))
+    result = freeze()
+    assert result.returncode == 0, result.stderr
+    return freeze.build_dir
+
+
+@pytest.fixture(scope="session")
+def sub_path_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The sample site (plus a post with internal links) built for and served under /blog/.
+
+    Yields ('http://127.0.0.1:PORT/blog/', build dir); nothing is served outside /blog/.
+    """
+    tmp = tmp_path_factory.mktemp("sub-path")
+    freeze = sample_freeze(tmp)
+    (freeze.content_dir / "posts" / "linked.md").write_text(
+        "---\ntitle: Linked\ndate: 2026-08-01\ntags: [web]\n---\n"
+        "See [the first post](../hello-world/) and [the about page](/about/).\n"
+    )
+    www = tmp / "www"
+    mount(www, "blog", freeze.build_dir)
+    with serve(www) as origin:
+        result = freeze("--base-url", f"{origin}/blog")
+        assert result.returncode == 0, result.stderr
+        yield f"{origin}/blog/", freeze.build_dir
 
 
 @pytest.fixture

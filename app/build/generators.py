@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from typing import Any
-
-import sqlalchemy as sa
-from flask import current_app
 
 from app.content.media import list_media
 from app.extensions import db
@@ -16,13 +12,8 @@ from app.public import queries
 Url = tuple[str, dict[str, Any]]
 
 
-def _page_count(query: sa.Select[Any]) -> int:
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    return max(1, math.ceil(total / current_app.config["POSTS_PER_PAGE"]))
-
-
 def index() -> Iterator[Url]:
-    for page in range(1, _page_count(queries.published_posts()) + 1):
+    for page in range(1, queries.page_count(queries.published_posts()) + 1):
         yield "public.index", {"page": page}
 
 
@@ -32,10 +23,29 @@ def post() -> Iterator[Url]:
 
 
 def tag() -> Iterator[Url]:
-    for item, count in queries.tags_with_counts():
-        pages = max(1, math.ceil(count / current_app.config["POSTS_PER_PAGE"]))
-        for page in range(1, pages + 1):
+    for item, _count in queries.tags_with_counts():
+        for page in range(1, queries.page_count(queries.tag_posts(item)) + 1):
             yield "public.tag", {"slug": item.slug, "page": page}
+
+
+def tag_feed() -> Iterator[Url]:
+    for item, _count in queries.tags_with_counts():
+        yield "public.tag_feed", {"slug": item.slug}
+
+
+def tag_json_feed() -> Iterator[Url]:
+    for item, _count in queries.tags_with_counts():
+        yield "public.tag_json_feed", {"slug": item.slug}
+
+
+def archive_year() -> Iterator[Url]:
+    for year in sorted({year for year, _month, _count in queries.archive_months()}):
+        yield "public.archive_year", {"year": year}
+
+
+def archive_month() -> Iterator[Url]:
+    for year, month, _count in queries.archive_months():
+        yield "public.archive_month", {"year": year, "month": month}
 
 
 def page() -> Iterator[Url]:
@@ -48,4 +58,4 @@ def media() -> Iterator[Url]:
         yield "public.media", {"filename": name}
 
 
-ALL = (index, post, tag, page, media)
+ALL = (index, post, tag, tag_feed, tag_json_feed, archive_year, archive_month, page, media)

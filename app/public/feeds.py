@@ -1,45 +1,88 @@
-"""Atom feed, written by feedgen from the same queries as the pages."""
+"""Atom feeds, written by feedgen from the same queries as the pages."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from feedgen.feed import FeedGenerator
 from flask import current_app, url_for
 
 from app.models import Post
+from app.public.urls import absolute
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _utc(value: datetime | None) -> datetime:
-    return value.replace(tzinfo=UTC) if value else _EPOCH
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def atom_feed(posts: Sequence[Post], self_url: str, title: str) -> bytes:
-    """An Atom document for ``posts``; 'updated' comes from the posts, so builds repeat."""
-    config = current_app.config
-    home = url_for("public.index", _external=True)
-    fg = FeedGenerator()
-    fg.id(home)
-    fg.title(title)
-    fg.subtitle(config["SITE_DESCRIPTION"])
-    fg.author({"name": config["SITE_AUTHOR"]})
-    fg.link(href=home, rel="alternate")
-    fg.link(href=self_url, rel="self")
-    fg.language(config["SITE_LANGUAGE"])
-    fg.updated(max((_utc(p.updated_at or p.published_at) for p in posts), default=_EPOCH))
+@dataclass(frozen=True)
+class Channel:
+    """One feed (site-wide or one tag's), in every format; all URLs absolute."""
+
+    title: str
+    home_url: str
+    atom_url: str
+    json_url: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A post as feeds show it: absolute URL, full content with absolute links."""
+
+    post: Post
+    url: str
+    content_html: str
+    published: datetime
+    updated: datetime
+
+
+def utc(value: datetime | None) -> datetime:
+    """DB datetimes are naive UTC; feeds need them aware (the epoch when missing)."""
+    return value.replace(tzinfo=UTC) if value else EPOCH
+
+
+def entries(posts: Sequence[Post]) -> Iterator[Entry]:
+    site_url = url_for("public.index", _external=True)
     for post in posts:
         url = url_for("public.post", slug=post.slug, _external=True)
+        yield Entry(
+            post=post,
+            url=url,
+            content_html=absolute(post.body_html, url, site_url),
+            published=utc(post.published_at),
+            updated=utc(post.updated_at or post.published_at),
+        )
+
+
+def feed_updated(items: Sequence[Entry]) -> datetime:
+    """The newest change among the entries, so two builds of the same posts agree."""
+    return max((item.updated for item in items), default=EPOCH)
+
+
+def atom_feed(posts: Sequence[Post], channel: Channel) -> bytes:
+    """An Atom document for ``posts``; 'updated' comes from the posts, so builds repeat."""
+    config = current_app.config
+    items = list(entries(posts))
+    fg = FeedGenerator()
+    fg.id(channel.home_url)
+    fg.title(channel.title)
+    fg.subtitle(config["SITE_DESCRIPTION"])
+    fg.author({"name": config["SITE_AUTHOR"]})
+    fg.link(href=channel.home_url, rel="alternate", type="text/html")
+    fg.link(href=channel.atom_url, rel="self", type="application/atom+xml")
+    fg.language(config["SITE_LANGUAGE"])
+    fg.updated(feed_updated(items))
+    for item in items:
+        post = item.post
         entry = fg.add_entry(order="append")
-        entry.id(url)
+        entry.id(item.url)
         entry.title(post.title)
-        entry.link(href=url)
-        entry.published(_utc(post.published_at))
-        entry.updated(_utc(post.updated_at or post.published_at))
-        entry.summary(post.summary)
-        entry.content(post.body_html, type="html")
+        entry.link(href=item.url, rel="alternate", type="text/html")
+        entry.published(item.published)
+        entry.updated(item.updated)
+        if post.summary:
+            entry.summary(post.summary)
+        entry.content(item.content_html, type="html")
         if post.author_name:
             entry.author({"name": post.author_name})
         for tag in post.tags:

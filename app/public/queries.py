@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -41,6 +42,12 @@ def paginate(query: sa.Select[tuple[Post]], page: int) -> Pagination:
     return db.paginate(
         query, page=page, per_page=current_app.config["POSTS_PER_PAGE"], error_out=True
     )
+
+
+def page_count(query: sa.Select[tuple[Post]]) -> int:
+    """How many list pages ``query`` fills (at least one, so an empty site has an index)."""
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    return max(1, math.ceil(total / current_app.config["POSTS_PER_PAGE"]))
 
 
 def get_visible(kind: str, slug: str) -> Post | None:
@@ -96,3 +103,32 @@ def tag_posts(tag: Tag) -> sa.Select[tuple[Post]]:
 
 def visible_pages() -> list[Post]:
     return list(db.session.scalars(sa.select(Post).where(visible("page")).order_by(Post.title)))
+
+
+def last_modified(query: sa.Select[tuple[Post]]) -> datetime | None:
+    """When the newest post of ``query`` last changed (for sitemaps and feeds)."""
+    changed = sa.func.coalesce(Post.updated_at, Post.published_at)
+    return db.session.scalar(query.with_only_columns(sa.func.max(changed)).order_by(None))
+
+
+def _year_month(value: datetime) -> tuple[int, int]:
+    return value.year, value.month
+
+
+def archive_months() -> list[tuple[int, int, int]]:
+    """(year, month, post count) for every month with published posts, newest first."""
+    counts: dict[tuple[int, int], int] = {}
+    for published in db.session.scalars(published_posts().with_only_columns(Post.published_at)):
+        key = _year_month(published)
+        counts[key] = counts.get(key, 0) + 1
+    return [(year, month, n) for (year, month), n in sorted(counts.items(), reverse=True)]
+
+
+def period_posts(year: int, month: int | None = None) -> sa.Select[tuple[Post]]:
+    """Published posts of one year, or of one month of it, newest first."""
+    if month is None:
+        start, end = datetime(year, 1, 1), datetime(year + 1, 1, 1)
+    else:
+        start = datetime(year, month, 1)
+        end = datetime(year + (month == 12), month % 12 + 1, 1)
+    return published_posts().where(Post.published_at >= start, Post.published_at < end)

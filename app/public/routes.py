@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,9 +11,12 @@ from flask import Response, abort, current_app, render_template, send_from_direc
 from app.content.media import media_dir
 from app.extensions import db
 from app.models import Tag
-from app.public import bp, queries
-from app.public.feeds import atom_feed
+from app.public import bp, jsonfeed, queries
+from app.public.feeds import Channel, atom_feed
 from app.public.highlight import highlight_stylesheet
+from app.public.search import search_index
+from app.public.sitemap import sitemap_xml
+from app.public.urls import site_relative
 
 FEED_SIZE = 20
 
@@ -30,6 +34,17 @@ def site_context() -> dict[str, Any]:
         },
         "nav_pages": queries.visible_pages(),
     }
+
+
+@bp.app_template_filter("site_links")
+def site_links(html: str) -> str:
+    """Content links like '/media/a.png' point into the site, also under a sub-path."""
+    return site_relative(html, url_for("public.index"))
+
+
+@bp.app_template_filter("month_name")
+def month_name(month: int) -> str:
+    return calendar.month_name[month]
 
 
 @bp.route("/", defaults={"page": 1})
@@ -54,16 +69,109 @@ def tags() -> str:
 @bp.route("/tags/<slug>/", defaults={"page": 1})
 @bp.route("/tags/<slug>/page/<int:page>/")
 def tag(slug: str, page: int) -> str:
-    item = db.session.scalar(sa.select(Tag).where(Tag.slug == slug)) or abort(404)
+    item = _tag_or_404(slug)
     pagination = queries.paginate(queries.tag_posts(item), page)
     return render_template("tag.html", tag=item, pagination=pagination, posts=pagination.items)
 
 
+def _tag_or_404(slug: str) -> Tag:
+    return db.session.scalar(sa.select(Tag).where(Tag.slug == slug)) or abort(404)
+
+
+def _feed_posts(query: sa.Select[tuple[queries.Post]]) -> list[queries.Post]:
+    return list(db.session.scalars(query.limit(FEED_SIZE)))
+
+
+def _site_channel() -> Channel:
+    return Channel(
+        title=current_app.config["SITE_TITLE"],
+        home_url=url_for(".index", _external=True),
+        atom_url=url_for(".feed", _external=True),
+        json_url=url_for(".json_feed", _external=True),
+    )
+
+
+def _tag_channel(tag: Tag) -> Channel:
+    return Channel(
+        title=f"{current_app.config['SITE_TITLE']} · #{tag.name}",
+        home_url=url_for(".tag", slug=tag.slug, _external=True),
+        atom_url=url_for(".tag_feed", slug=tag.slug, _external=True),
+        json_url=url_for(".tag_json_feed", slug=tag.slug, _external=True),
+    )
+
+
 @bp.route("/feed.xml")
 def feed() -> Response:
-    posts = db.session.scalars(queries.published_posts().limit(FEED_SIZE)).all()
-    body = atom_feed(posts, url_for(".feed", _external=True), current_app.config["SITE_TITLE"])
+    body = atom_feed(_feed_posts(queries.published_posts()), _site_channel())
     return Response(body, mimetype="application/atom+xml")
+
+
+@bp.route("/feed.json")
+def json_feed() -> Response:
+    body = jsonfeed.json_feed(_feed_posts(queries.published_posts()), _site_channel())
+    return Response(body, mimetype=jsonfeed.MIMETYPE)
+
+
+@bp.route("/tags/<slug>/feed.xml")
+def tag_feed(slug: str) -> Response:
+    item = _tag_or_404(slug)
+    body = atom_feed(_feed_posts(queries.tag_posts(item)), _tag_channel(item))
+    return Response(body, mimetype="application/atom+xml")
+
+
+@bp.route("/tags/<slug>/feed.json")
+def tag_json_feed(slug: str) -> Response:
+    item = _tag_or_404(slug)
+    body = jsonfeed.json_feed(_feed_posts(queries.tag_posts(item)), _tag_channel(item))
+    return Response(body, mimetype=jsonfeed.MIMETYPE)
+
+
+@bp.route("/archive/")
+def archive() -> str:
+    """Every published post, grouped by year and month."""
+    posts = db.session.scalars(queries.published_posts()).all()
+    return render_template("archive.html", posts=posts, year=None, month=None)
+
+
+def _period_or_404(year: int, month: int | None = None) -> list[queries.Post]:
+    if not 1 <= year < 9999 or (month is not None and not 1 <= month <= 12):
+        abort(404)
+    return db.session.scalars(queries.period_posts(year, month)).all() or abort(404)
+
+
+@bp.route("/archive/<int(fixed_digits=4):year>/")
+def archive_year(year: int) -> str:
+    posts = _period_or_404(year)
+    return render_template("archive.html", posts=posts, year=year, month=None)
+
+
+@bp.route("/archive/<int(fixed_digits=4):year>/<int(fixed_digits=2):month>/")
+def archive_month(year: int, month: int) -> str:
+    posts = _period_or_404(year, month)
+    return render_template("archive.html", posts=posts, year=year, month=month)
+
+
+@bp.route("/sitemap.xml")
+def sitemap() -> Response:
+    return Response(sitemap_xml(), mimetype="application/xml")
+
+
+@bp.route("/robots.txt")
+def robots() -> Response:
+    """Crawlers may read everything but a preview; the sitemap says what there is."""
+    rule = "Disallow: /" if queries.include_drafts() else "Allow: /"
+    body = f"User-agent: *\n{rule}\n\nSitemap: {url_for('.sitemap', _external=True)}\n"
+    return Response(body, mimetype="text/plain")
+
+
+@bp.route("/search/")
+def search() -> str:
+    return render_template("search.html")
+
+
+@bp.route("/search.json")
+def search_json() -> Response:
+    return Response(search_index(), mimetype="application/json")
 
 
 @bp.route("/media/<path:filename>")

@@ -1,0 +1,118 @@
+// In-browser search over search.json: no server, no third-party service.
+// The index URL comes from the page (data-index), so it works under any base path.
+(function () {
+  "use strict";
+
+  var root = document.getElementById("search");
+  if (!root || !window.fetch) return;
+  var form = root.querySelector("form");
+  var input = root.querySelector("input[type=search]");
+  var status = document.getElementById("search-status");
+  var results = document.getElementById("search-results");
+  var documents = null;
+  var MAX_RESULTS = 50;
+
+  // Lower case without accents, so "cafe" finds "Café".
+  function fold(text) {
+    return (text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  function prepare(item) {
+    return {
+      item: item,
+      title: fold(item.title),
+      tags: fold((item.tags || []).join(" ")),
+      summary: fold(item.summary),
+      text: fold(item.text)
+    };
+  }
+
+  // Every word must occur somewhere; title and tag hits rank higher than body hits.
+  function score(doc, words) {
+    var total = 0;
+    for (var i = 0; i < words.length; i++) {
+      var word = words[i];
+      var points = 0;
+      if (doc.title.indexOf(word) !== -1) points += 10;
+      if (doc.tags.indexOf(word) !== -1) points += 5;
+      if (doc.summary.indexOf(word) !== -1) points += 3;
+      if (doc.text.indexOf(word) !== -1) points += 1;
+      if (!points) return 0;
+      total += points;
+    }
+    return total;
+  }
+
+  function render(query) {
+    results.textContent = "";
+    var words = fold(query).split(/\s+/).filter(Boolean);
+    if (!words.length) {
+      status.textContent = documents.length + " posts and pages to search.";
+      return;
+    }
+    var hits = [];
+    documents.forEach(function (doc, order) {
+      var points = score(doc, words);
+      if (points) hits.push({ doc: doc, points: points, order: order });
+    });
+    hits.sort(function (a, b) { return b.points - a.points || a.order - b.order; });
+    status.textContent = hits.length === 1 ? "1 result." : hits.length + " results.";
+    hits.slice(0, MAX_RESULTS).forEach(function (hit) {
+      var item = hit.doc.item;
+      var li = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = item.url;
+      link.textContent = item.title;
+      var heading = document.createElement("h2");
+      heading.appendChild(link);
+      li.appendChild(heading);
+      if (item.date) {
+        var meta = document.createElement("p");
+        meta.className = "meta";
+        var time = document.createElement("time");
+        time.dateTime = item.date;
+        time.textContent = item.date;
+        meta.appendChild(time);
+        li.appendChild(meta);
+      }
+      if (item.summary) {
+        var summary = document.createElement("p");
+        summary.textContent = item.summary;
+        li.appendChild(summary);
+      }
+      results.appendChild(li);
+    });
+  }
+
+  function remember(query) {
+    var url = new URL(window.location.href);
+    if (query) url.searchParams.set("q", query);
+    else url.searchParams.delete("q");
+    window.history.replaceState(null, "", url);
+  }
+
+  root.hidden = false;
+  var fallback = document.getElementById("search-fallback");
+  if (fallback) fallback.hidden = true;
+  input.value = new URLSearchParams(window.location.search).get("q") || "";
+  status.textContent = "Loading the search index…";
+  form.addEventListener("submit", function (event) { event.preventDefault(); });
+
+  fetch(root.dataset.index)
+    .then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.json();
+    })
+    .then(function (index) {
+      documents = index.items.map(prepare);
+      render(input.value);
+      input.addEventListener("input", function () {
+        render(input.value);
+        remember(input.value.trim());
+      });
+      input.focus();
+    })
+    .catch(function () {
+      status.textContent = "The search index could not be loaded.";
+    });
+})();

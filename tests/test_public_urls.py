@@ -1,0 +1,32 @@
+"""Links inside rendered content: site-rooted paths follow the sub-path; feeds get absolute URLs."""
+
+from app.public.urls import absolute, site_relative
+
+HTML = (
+    '<p><a href="/posts/a/">a</a> <a href="../b/">b</a> <a href="#fn:1">note</a> '
+    '<a href="https://other.example/x?a=1&amp;b=2">other</a> '
+    '<a href="mailto:me@example.org">me</a> '
+    '<a href="//cdn.example/lib.js">cdn</a> <img alt="" src="/media/p.png"></p>'
+)
+
+
+def test_site_rooted_links_get_the_sub_path_and_nothing_else_changes():
+    out = site_relative(HTML, "/blog/")
+    assert 'href="/blog/posts/a/"' in out
+    assert 'src="/blog/media/p.png"' in out
+    for unchanged in ('href="../b/"', 'href="#fn:1"', 'href="//cdn.example/lib.js"', "&amp;b=2"):
+        assert unchanged in out
+
+
+def test_at_the_domain_root_content_is_left_byte_for_byte():
+    assert site_relative(HTML, "/") == HTML
+
+
+def test_absolute_resolves_every_kind_of_link_for_feeds():
+    out = absolute(HTML, "https://ex.org/blog/posts/c/", "https://ex.org/blog/")
+    assert 'href="https://ex.org/blog/posts/a/"' in out
+    assert 'href="https://ex.org/blog/posts/b/"' in out
+    assert 'href="https://ex.org/blog/posts/c/#fn:1"' in out
+    assert 'src="https://ex.org/blog/media/p.png"' in out
+    assert 'href="https://other.example/x?a=1&amp;b=2"' in out
+    assert 'href="mailto:me@example.org"' in out
