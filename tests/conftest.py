@@ -129,7 +129,8 @@ def sample_freeze(tmp: Path) -> FreezeRunner:
     """A FreezeRunner over fresh copies of the sample content and theme in ``tmp``."""
     content = Path(shutil.copytree(SAMPLE_CONTENT, tmp / "content"))
     site = Path(shutil.copytree(SAMPLE_SITE, tmp / "site"))
-    return FreezeRunner(tmp, content, site)
+    # Session-wide builds use SQLite; per-test ones follow TEST_DATABASE_URL.
+    return FreezeRunner(tmp, content, site, f"sqlite:///{tmp / 'freeze.db'}")
 
 
 @pytest.fixture
