@@ -15,6 +15,7 @@ def test_list_is_paginated_with_links(api):
     assert page["total"] == post_count()
     assert page["pages"] == -(-page["total"] // 3)
     assert page["links"]["prev"] is None
+    assert page["links"]["self"] == "/api/v1/posts?per_page=3&page=1"
     assert 'rel="next"' in first.headers["Link"]
     second = api.get(page["links"]["next"].removeprefix("/api/v1"))
     assert second.json()["page"] == 2
@@ -146,7 +147,7 @@ def test_put_replaces_and_if_match_protects(api, content_dir):
     assert stored("hello-world")["title"] == "Hello again"
 
 
-def test_patch_changes_only_what_is_sent_and_can_rename(api, content_dir):
+def test_patch_changes_only_what_is_sent(api, content_dir):
     before = api.get("/posts/hello-world").json()
     patched = api.patch("/posts/hello-world", json={"draft": True}, headers={"If-Match": "*"})
     assert patched.status_code == 200, patched.text
@@ -158,13 +159,16 @@ def test_patch_changes_only_what_is_sent_and_can_rename(api, content_dir):
         before["body"],
         before["tags"],
     )
-    renamed = api.patch("/posts/hello-world", json={"slug": "hello-there"})
-    assert renamed.status_code == 200
-    assert not (content_dir / "posts" / "hello-world.md").exists()
-    assert (content_dir / "posts" / "hello-there.md").exists()
-    assert_problem(api.get("/posts/hello-world"), 404)
-    assert_problem(api.patch("/posts/hello-there", json={"slug": "publishing"}), 409)
-    assert_problem(api.patch("/posts/hello-there", json={"title": None}), 422)
+    assert "draft: true" in (content_dir / "posts" / "hello-world.md").read_text()
+    assert_problem(api.patch("/posts/hello-world", json={"title": None}), 422)
+
+
+def test_the_slug_is_the_address_and_does_not_change(api, content_dir):
+    for method in (api.patch, api.put):
+        body = assert_problem(method("/posts/hello-world", json={"title": "T", "slug": "x"}), 422)
+        assert body["errors"][0]["field"] == "slug"
+    assert (content_dir / "posts" / "hello-world.md").exists()
+    assert not (content_dir / "posts" / "x.md").exists()
 
 
 def test_stale_patch_and_delete_are_412_and_change_nothing(api, content_dir):

@@ -16,10 +16,11 @@ from app.api.auth import current_user
 from app.api.errors import ApiError
 from app.api.openapi import accepts, errors
 from app.api.schemas import (
-    PostInputSchema,
+    PostCreateSchema,
     PostPageSchema,
     PostPatchSchema,
     PostQuerySchema,
+    PostReplaceSchema,
     PostSchema,
 )
 from app.content import ContentError, Document
@@ -150,7 +151,7 @@ class Posts(MethodView):
 
     @accepts("application/json")
     @errors(blp, 403, 409, 413, 415)
-    @blp.arguments(PostInputSchema)
+    @blp.arguments(PostCreateSchema)
     @blp.response(201, PostSchema, headers={"Location": LOCATION_HEADER, "ETag": ETAG_HEADER})
     def post(self, data: dict[str, Any]) -> Any:
         """Create a post
@@ -185,21 +186,21 @@ class PostItem(MethodView):
 
     @accepts("application/json")
     @errors(blp, 403, 404, 409, 412, 413, 415)
-    @blp.arguments(PostInputSchema)
+    @blp.arguments(PostReplaceSchema)
     @blp.response(200, PostSchema, headers={"ETag": ETAG_HEADER})
     def put(self, data: dict[str, Any], slug: str) -> Any:
         """Replace a post
 
         Fields left out take their defaults (no tags, not a draft, empty body…), except
-        `date`, which stays, and `slug`, which stays unless given (a new slug renames the
-        file). Send the post's ETag as `If-Match`: if the post changed since, the answer is
-        412 and nothing is written.
+        `date`, which stays. The slug is the post's address and does not change here. Send
+        the post's ETag as `If-Match`: if the post changed since, the answer is 412 and
+        nothing is written.
         """
         post = get_post(slug)
         expected = checked_version(post)
         doc = Document(
             title=data["title"],
-            slug=data.get("slug") or post.slug,
+            slug=post.slug,
             body=data.get("body", ""),
             date=data.get("date") or post.published_at or now(),
             updated=data.get("updated"),

@@ -77,34 +77,37 @@ class UtcDateTime(fields.DateTime):
 # --- posts ---------------------------------------------------------------------------------
 
 
-class PostInputSchema(ma.Schema):
-    """A post as a client sends it (create, full replace, or with ``partial`` a patch)."""
+class PostReplaceSchema(ma.Schema):
+    """A post's fields as a client sends them to replace it (the slug never changes here)."""
 
     title = text(
         required=True, max_length=300, blank=False, metadata={"description": "The post's title."}
-    )
-    slug = fields.String(
-        validate=[validate.Regexp(SLUG_RE), validate.Length(min=1, max=MAX_SLUG_LENGTH)],
-        metadata={
-            "pattern": SLUG_RE.pattern,
-            "description": "URL name: lowercase letters, digits, single hyphens. "
-            "Made from the title when left out on create.",
-        },
     )
     body = text(metadata={"description": "Markdown."})
     date = UtcDateTime(
         metadata={"description": "Publication date; a future one schedules the post. Default: now."}
     )
     updated = UtcDateTime(allow_none=True, metadata={"description": "Last significant update."})
-    tags = fields.List(
-        text(max_length=100, blank=False), validate=validate.Length(max=50), metadata={}
-    )
+    tags = fields.List(text(max_length=100, blank=False), validate=validate.Length(max=50))
     draft = StrictBoolean(metadata={"description": "Drafts never appear on the site."})
     summary = text(max_length=2000, metadata={"description": "Shown on lists and in feeds."})
     author = text(max_length=120, allow_none=True, metadata={"description": "Byline override."})
 
 
-class PostPatchSchema(PostInputSchema):
+class PostCreateSchema(PostReplaceSchema):
+    """A new post; its slug (made from the title when left out) is its URL from then on."""
+
+    slug = fields.String(
+        validate=[validate.Regexp(SLUG_RE), validate.Length(min=1, max=MAX_SLUG_LENGTH)],
+        metadata={
+            "pattern": SLUG_RE.pattern,
+            "description": "URL name: lowercase letters, digits, single hyphens. "
+            "Made from the title when left out.",
+        },
+    )
+
+
+class PostPatchSchema(PostReplaceSchema):
     """Only the fields to change."""
 
     title = text(max_length=300, blank=False, metadata={"description": "The post's title."})
@@ -151,7 +154,7 @@ class PostQuerySchema(ma.Schema):
 
 
 class LinksSchema(ma.Schema):
-    self_ = fields.String(data_key="self", required=True)
+    self_ = fields.String(attribute="self", data_key="self", required=True)
     first = fields.String(required=True)
     last = fields.String(required=True)
     prev = fields.String(allow_none=True, required=True)
