@@ -77,10 +77,13 @@ def field_errors(messages: Any, location: str | None = None) -> list[dict[str, s
 
 
 def _detail(exc: HTTPException, errors: list[dict[str, str]]) -> str:
-    if exc.code == 422 and errors:
+    if errors:
         first = errors[0]
+        what = first["detail"]
+        if first["field"] != first["location"]:
+            what = f"{first['field']}: {what}"
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        return f"invalid input: {first['field']}: {first['detail']}{more}"
+        return f"invalid input: {what}{more}"
     return exc.description or HTTPStatus(exc.code or 500).description
 
 
