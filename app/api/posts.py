@@ -103,7 +103,7 @@ def write(doc: Document, post: Post | None = None, expected: str | None = None) 
 
 
 def _field(name: str, detail: str) -> dict[str, str]:
-    return {"location": "json", "field": "date" if name == "updated" else name, "detail": detail}
+    return {"location": "json", "field": name, "detail": detail}
 
 
 def _page_url(args: dict[str, Any], page: int) -> str:
