@@ -207,3 +207,18 @@ def test_unsupported_method_is_405_with_allow(api):
     response = api.delete("/posts")
     assert_problem(response, 405)
     assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
+
+
+def test_tags_differing_in_case_are_one_tag(api):
+    created = api.post("/posts", json={"title": "Case", "tags": ["Python", "python", " PYTHON "]})
+    assert created.status_code == 201, created.text
+    tags = {t["slug"]: t["posts"] for t in api.get("/tags").json()}
+    assert list(tags).count("python") == 1
+
+
+def test_a_post_too_big_for_a_content_file_is_refused(api, app, content_dir):
+    app.config["MAX_CONTENT_FILE_BYTES"] = 2000
+    body = assert_problem(api.post("/posts", json={"title": "Huge", "body": "x" * 3000}), 422)
+    assert body["errors"][0]["field"] == "body"
+    assert "limit" in body["detail"]
+    assert not (content_dir / "posts" / "huge.md").exists()
