@@ -53,6 +53,11 @@ def create_app(
 
     app.register_blueprint(public_bp)
 
+    if authoring:  # the JSON API is part of the authoring app only, never frozen
+        from app.api import init_api
+
+        init_api(app)
+
     from app import cli
 
     cli.register(app)

@@ -13,6 +13,7 @@ from app.models import User
 
 content_cli = AppGroup("content", help="Sync content/ with the database.")
 user_cli = AppGroup("user", help="Manage authors.")
+token_cli = AppGroup("token", help="Manage personal API tokens.")
 
 
 def report_content_errors(errors: ContentErrors) -> None:
@@ -74,6 +75,60 @@ def user_create(username: str, email: str | None, password: str) -> None:
     click.echo(f"Created author {username!r}.")
 
 
+@token_cli.command("create")
+@click.option("--user", "username", required=True, help="The author who owns the token.")
+@click.option("--name", required=True, help="A label, e.g. 'laptop' or 'ci'.")
+@click.option("--read-only", is_flag=True, help="The token may read but not change anything.")
+def token_create(username: str, name: str, read_only: bool) -> None:
+    """Create an API token and print it (the only time it is shown)."""
+    from app.api.tokens import create_token
+
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"no author named {username!r} (flask user create {username})")
+    try:
+        token, raw = create_token(user, name, read_only=read_only)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    rights = "read-only" if token.read_only else "read-write"
+    click.echo(f"Created {rights} token {token.prefix}… ({token.name!r}) for {username}.", err=True)
+    click.echo("Copy it now, it is not shown again:", err=True)
+    click.echo(raw)
+
+
+@token_cli.command("list")
+@click.option("--user", "username", help="Only this author's tokens.")
+def token_list(username: str | None) -> None:
+    """List tokens: id, prefix, owner, name, rights, state (never the tokens themselves)."""
+    from app.api.tokens import tokens_for
+
+    user = None
+    if username is not None:
+        user = db.session.scalar(sa.select(User).where(User.username == username))
+        if user is None:
+            raise click.ClickException(f"no author named {username!r}")
+    for token in tokens_for(user):
+        state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
+        rights = "read-only" if token.read_only else "read-write"
+        click.echo(
+            f"{token.id}\t{token.prefix}…\t{token.user.username}\t{token.name}\t{rights}\t{state}"
+        )
+
+
+@token_cli.command("revoke")
+@click.argument("ref")
+def token_revoke(ref: str) -> None:
+    """Revoke a token, by the id or prefix that 'flask token list' shows."""
+    from app.api.tokens import find_token, revoke_token
+
+    token = find_token(ref.removesuffix("…"))
+    if token is None:
+        raise click.ClickException(f"no single token matches {ref!r} (see flask token list)")
+    revoke_token(token)
+    click.echo(f"Revoked token {token.prefix}… ({token.name!r}) of {token.user.username}.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(user_cli)
+    app.cli.add_command(token_cli)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -97,3 +97,30 @@ class Post(db.Model):
 
     def __repr__(self) -> str:
         return f"<Post {self.slug}>"
+
+
+class ApiToken(db.Model):
+    """A personal API token: only its SHA-256 hash is kept; ``prefix`` tells tokens apart."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey(User.id, ondelete="CASCADE"), index=True
+    )
+    name: so.Mapped[str] = so.mapped_column(sa.String(100))
+    #: The token's first characters, safe to show ("mb_AbCd…").
+    prefix: so.Mapped[str] = so.mapped_column(sa.String(16))
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), index=True, unique=True)
+    read_only: so.Mapped[bool] = so.mapped_column(default=False)
+    created_at: so.Mapped[datetime] = so.mapped_column(
+        default=lambda: datetime.now(UTC).replace(tzinfo=None)
+    )
+    revoked_at: so.Mapped[datetime | None]
+
+    user: so.Mapped[User] = so.relationship()
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+    def __repr__(self) -> str:
+        return f"<ApiToken {self.prefix} {self.name!r}>"

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -179,3 +180,52 @@ def live_server(app: Flask) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+
+
+# --- JSON API (real HTTP against live_server) ------------------------------------------------
+
+
+class ApiClient(requests.Session):
+    """``requests`` aimed at ``<live server>/api/v1``, sending a bearer token when given one."""
+
+    def __init__(self, base_url: str, token: str | None = None) -> None:
+        super().__init__()
+        self.base_url = base_url
+        self.token = token
+        if token:
+            self.headers["Authorization"] = f"Bearer {token}"
+
+    def request(self, method, url, *args, **kwargs):  # type: ignore[override]
+        return super().request(method, f"{self.base_url}/api/v1{url}", *args, **kwargs)
+
+
+@pytest.fixture
+def author(app: Flask):
+    """An author to own API tokens."""
+    from app.models import User
+
+    user = User(username="ada", email="ada@example.org")
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def make_token(author):
+    """Make an API token for ``author``; returns the clear token."""
+    from app.api.tokens import create_token
+
+    def make(read_only: bool = False, name: str = "tests") -> str:
+        return create_token(author, name, read_only=read_only)[1]
+
+    return make
+
+
+@pytest.fixture
+def api(app: Flask, synced: Flask, live_server: str, make_token) -> Iterator[ApiClient]:
+    """A client with a read-write token, against the sample content over real HTTP."""
+    from app.build.jobs import runner_for
+
+    with ApiClient(live_server, make_token()) as client:
+        yield client
+    runner_for(app).wait(timeout=60)  # a build started by a test must end before teardown

@@ -5,16 +5,28 @@ from flask_migrate import downgrade, upgrade
 
 from app.extensions import db
 
+TABLES = {"post", "tag", "user", "post_tags", "api_token"}
+
 
 def tables():
     return set(sa.inspect(db.engine).get_table_names())
 
 
 def test_upgrade_check_downgrade_upgrade(app, runner):
-    assert {"post", "tag", "user", "post_tags"} <= tables()
+    assert tables() >= TABLES
     check = runner.invoke(args=["db", "check"])
     assert check.exit_code == 0, check.output
     downgrade(revision="base")
     assert tables() <= {"alembic_version"}
     upgrade()
+    assert tables() >= TABLES
+
+
+def test_api_token_migration_steps_down_to_the_initial_schema(app):
+    downgrade(revision="2fb60cf7832a")
+    assert "api_token" not in tables()
     assert {"post", "tag", "user", "post_tags"} <= tables()
+    upgrade()
+    assert "api_token" in tables()
+    index = {i["name"]: i for i in sa.inspect(db.engine).get_indexes("api_token")}
+    assert index["ix_api_token_token_hash"]["unique"]

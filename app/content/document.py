@@ -160,7 +160,7 @@ def parse_document(text: str, path: str | Path, kind: str = "post") -> Document:
     meta, body = _split(text, path)
 
     def fail(key: str, message: str, hint: str = "") -> ContentError:
-        return ContentError(path, message, _key_line(text, key) or 1, hint)
+        return ContentError(path, message, _key_line(text, key) or 1, hint, field=key)
 
     title = meta.get("title")
     if title is None or (isinstance(title, str) and not title.strip()):

@@ -10,9 +10,17 @@ class ContentError(Exception):
     """A problem with one content file: where it is, what is wrong, what to do."""
 
     def __init__(
-        self, path: str | Path | None, message: str, line: int | None = None, hint: str = ""
+        self,
+        path: str | Path | None,
+        message: str,
+        line: int | None = None,
+        hint: str = "",
+        *,
+        field: str | None = None,
     ) -> None:
         self.path = str(path) if path is not None else None
+        #: The front-matter key at fault, if any (forms and the API attach the error to it).
+        self.field = field
         self.line = line
         self.message = message
         self.hint = hint

@@ -52,9 +52,18 @@ def validate(doc: Document) -> Document:
             None,
             f"invalid slug {doc.slug!r}",
             hint="use lowercase letters, digits and single hyphens, e.g. 'my-first-post'",
+            field="slug",
         )
     path = f"content/{source_path_for(doc.kind, doc.slug)}"
     text = serialize_document(replace(doc, explicit_slug=False), doc.slug)
+    limit = current_app.config["MAX_CONTENT_FILE_BYTES"]
+    if len(text.encode("utf-8")) > limit:  # sync would refuse the file and break the build
+        raise ContentError(
+            path,
+            f"the post is larger than the {limit // 1024} KiB limit for content files",
+            hint="split it, or raise MAX_CONTENT_FILE_BYTES",
+            field="body",
+        )
     return parse_document(text, path, doc.kind)
 
 

@@ -15,16 +15,17 @@ from app.models import Post, Tag, post_tags
 
 def tags_for(names: Iterable[str]) -> list[Tag]:
     """Tags by name, matched on their slug so 'Python' and 'python' are one tag."""
-    tags: list[Tag] = []
+    tags: dict[str, Tag] = {}
     for name in names:
         slug = slugify(name, fallback_prefix="tag")
+        if slug in tags:  # 'Python' after 'python': one tag (and no second, unflushed row)
+            continue
         tag = db.session.scalar(sa.select(Tag).where(Tag.slug == slug))
         if tag is None:
             tag = Tag(name=name, slug=slug)
             db.session.add(tag)
-        if tag not in tags:
-            tags.append(tag)
-    return tags
+        tags[slug] = tag
+    return list(tags.values())
 
 
 def apply_document(post: Post, doc: Document, source_path: str, source_hash: str) -> Post:

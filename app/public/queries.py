@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
 from flask import current_app
@@ -132,3 +132,54 @@ def period_posts(year: int, month: int | None = None) -> sa.Select[tuple[Post]]:
         start = datetime(year, month, 1)
         end = datetime(year + (month == 12), month % 12 + 1, 1)
     return published_posts().where(Post.published_at >= start, Post.published_at < end)
+
+
+#: What an author sees of a post's state (the site shows only "published").
+POST_STATUSES = ("draft", "scheduled", "published")
+
+
+def post_status(post: Post) -> str:
+    """draft, scheduled (dated in the future) or published, as the admin and the API show it."""
+    if post.draft:
+        return "draft"
+    if post.published_at is not None and post.published_at > build_time():
+        return "scheduled"
+    return "published"
+
+
+def status_is(status: str) -> sa.ColumnElement[bool]:
+    """The SQL condition for ``post_status(post) == status``."""
+    now = build_time()
+    if status == "draft":
+        return Post.draft.is_(True)
+    if status == "scheduled":
+        return sa.and_(Post.draft.is_(False), Post.published_at > now)
+    if status == "published":
+        return sa.and_(Post.draft.is_(False), Post.published_at <= now)
+    raise ValueError(f"unknown status {status!r}")
+
+
+def matching_posts(
+    *,
+    status: str | None = None,
+    tag: str | None = None,
+    q: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> sa.Select[tuple[Post]]:
+    """All posts (drafts and scheduled too) that match the filters, newest first."""
+    query = sa.select(Post).where(Post.kind == "post")
+    if status:
+        query = query.where(status_is(status))
+    if tag:
+        query = query.where(Post.tags.any(Tag.slug == tag))
+    if q:
+        words = sa.or_(
+            Post.title.icontains(q, autoescape=True), Post.body.icontains(q, autoescape=True)
+        )
+        query = query.where(words)
+    if date_from:
+        query = query.where(Post.published_at >= datetime.combine(date_from, time.min))
+    if date_to:
+        query = query.where(Post.published_at <= datetime.combine(date_to, time.max))
+    return query.order_by(Post.published_at.desc(), Post.slug)

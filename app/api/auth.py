@@ -1,0 +1,49 @@
+"""Bearer-token authentication for every API request; read-only tokens cannot write."""
+
+from __future__ import annotations
+
+from flask import current_app, g, request
+from werkzeug.wrappers import Response
+
+from app.api.errors import problem
+from app.api.tokens import verify_token
+from app.models import ApiToken, User
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Room for multipart framing around the largest accepted image.
+BODY_OVERHEAD = 64 * 1024
+
+
+def _challenge(error: str, detail: str) -> Response:
+    header = f'Bearer realm="microblog", error="{error}"' if error else 'Bearer realm="microblog"'
+    return problem(401, detail, headers={"WWW-Authenticate": header})
+
+
+def authenticate() -> Response | None:
+    """Runs before every API view: a valid token or a 401/403 problem, and nothing happens."""
+    config = current_app.config
+    limit = max(config["MAX_UPLOAD_BYTES"], config["MAX_CONTENT_FILE_BYTES"])
+    request.max_content_length = limit + BODY_OVERHEAD
+    if request.method == "OPTIONS":
+        return None
+    header = request.headers.get("Authorization", "")
+    scheme, _, raw = header.partition(" ")
+    if not header:
+        return _challenge("", "send your API token as 'Authorization: Bearer <token>'")
+    if scheme.lower() != "bearer" or not raw.strip():
+        return _challenge("invalid_request", "use 'Authorization: Bearer <token>'")
+    token = verify_token(raw.strip())
+    if token is None:
+        return _challenge("invalid_token", "the token is unknown or has been revoked")
+    if token.read_only and request.method not in SAFE_METHODS:
+        return problem(403, f"the token {token.prefix}… is read-only and cannot change anything")
+    g.api_token = token
+    return None
+
+
+def current_token() -> ApiToken:
+    return g.api_token
+
+
+def current_user() -> User:
+    return g.api_token.user

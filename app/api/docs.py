@@ -1,0 +1,34 @@
+"""A readable page of the API's operations, rendered from the OpenAPI document (no CDN)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, render_template
+
+bp = Blueprint("api_docs_page", __name__)
+
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def ref_name(schema: dict[str, Any] | None) -> str:
+    """The component name a schema points to (``Post``), or its type."""
+    if not schema:
+        return ""
+    if "$ref" in schema:
+        return schema["$ref"].rsplit("/", 1)[-1]
+    if schema.get("type") == "array":
+        return f"list of {ref_name(schema.get('items'))}"
+    return schema.get("type", "")
+
+
+@bp.route("/api/v1/docs")
+def docs() -> str:
+    spec = current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()
+    operations = [
+        {"method": method.upper(), "path": path, **operation}
+        for path, item in spec["paths"].items()
+        for method in METHODS
+        if (operation := item.get(method))
+    ]
+    return render_template("api/docs.html", spec=spec, operations=operations, ref_name=ref_name)

@@ -1,0 +1,27 @@
+"""/me: who the token belongs to, and what it may do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from app.api.auth import current_token
+from app.api.openapi import errors
+from app.api.schemas import MeSchema
+
+blp = Blueprint("me", __name__, description="The token's owner.")
+
+
+@blp.route("/me", endpoint="me")
+class Me(MethodView):
+    @errors(blp, 403)
+    @blp.response(200, MeSchema)
+    def get(self) -> Any:
+        """Who am I
+
+        The author the token belongs to, and the token's name, prefix and rights.
+        """
+        token = current_token()
+        return {"username": token.user.username, "email": token.user.email, "token": token}

@@ -1,0 +1,80 @@
+"""Personal API tokens: create, verify and revoke (shared by the CLI, the API and the admin).
+
+A token is ``mb_`` plus 43 URL-safe characters (256 random bits). Only its SHA-256 hash is
+stored: with that much entropy a plain hash cannot be reversed, and unlike an HMAC keyed with
+``SECRET_KEY`` it keeps working when the secret key is rotated. The first characters are kept
+as a ``prefix`` so people can tell their tokens apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import ApiToken, User
+
+TOKEN_PREFIX = "mb_"
+#: How much of the token is kept in clear for display.
+DISPLAY_LENGTH = 11
+
+
+def hash_token(raw: str) -> str:
+    """The stored form of a token."""
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def create_token(user: User, name: str, *, read_only: bool = False) -> tuple[ApiToken, str]:
+    """A new token for ``user``; the clear token is returned once and never stored."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValueError("a token needs a name, e.g. 'laptop' or 'ci'")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user,
+        name=name[:100],
+        prefix=raw[:DISPLAY_LENGTH],
+        token_hash=hash_token(raw),
+        read_only=read_only,
+    )
+    db.session.add(token)
+    db.session.commit()
+    return token, raw
+
+
+def verify_token(raw: str) -> ApiToken | None:
+    """The active token matching ``raw``, or None (unknown or revoked)."""
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
+        return None
+    digest = hash_token(raw)
+    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == digest))
+    if token is None or not hmac.compare_digest(token.token_hash, digest):
+        return None
+    return token if token.active else None
+
+
+def revoke_token(token: ApiToken) -> None:
+    """Revoke a token for good (kept for the record, never accepted again)."""
+    if token.revoked_at is None:
+        token.revoked_at = datetime.now(UTC).replace(tzinfo=None)
+        db.session.commit()
+
+
+def tokens_for(user: User | None = None) -> list[ApiToken]:
+    """Tokens, newest first; all users' when ``user`` is None."""
+    query = sa.select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    if user is not None:
+        query = query.where(ApiToken.user_id == user.id)
+    return list(db.session.scalars(query))
+
+
+def find_token(ref: str) -> ApiToken | None:
+    """A token by its id or its display prefix (as ``flask token list`` shows them)."""
+    if ref.isdigit():
+        return db.session.get(ApiToken, int(ref))
+    matches = list(db.session.scalars(sa.select(ApiToken).where(ApiToken.prefix == ref)))
+    return matches[0] if len(matches) == 1 else None
