@@ -1,6 +1,7 @@
 """``python freeze.py`` end to end, in a subprocess, as an author or CI runs it."""
 
 import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -30,7 +31,9 @@ def tree_digest(root: Path) -> dict[str, str]:
 def test_builds_the_sample_site(freeze):
     result = freeze()
     assert result.returncode == 0, result.stderr
-    assert re.search(r"Built \d+ files into .* in [\d.]+s", result.stdout)
+    assert re.search(
+        r"Built \d+ pages \((\d+) written, 0 unchanged, 0 removed\) in [\d.]+s", result.stdout
+    )
     build = freeze.build_dir
     assert (build / "index.html").is_file()
     assert (build / "page" / "2" / "index.html").is_file()
@@ -134,5 +137,30 @@ def test_two_builds_are_identical(freeze):
 
 def test_fresh_clone_without_database(freeze, tmp_path):
     assert not (tmp_path / "freeze.db").exists()
-    assert freeze("--quiet").returncode == 0
+    result = freeze("--quiet")
+    assert result.returncode == 0
+    assert (result.stdout, result.stderr) == ("", "")
     assert (tmp_path / "freeze.db").exists()
+
+
+def test_json_summary_on_success_and_failure(freeze):
+    result = freeze("--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["ok"] is True
+    assert summary["pages"] == summary["written"] > 10
+    assert (summary["unchanged"], summary["removed"], summary["errors"]) == (0, 0, [])
+    assert isinstance(summary["seconds"], float)
+    assert summary["out_dir"] == str(freeze.build_dir)
+
+    (freeze.content_dir / "posts" / "shell-snippets.md").unlink()
+    (freeze.content_dir / "posts" / "linky.md").write_text(
+        "---\ntitle: Linky\ndate: 2026-01-01\n---\n[gone](/posts/nowhere/)\n"
+    )
+    result = freeze("--json")
+    assert result.returncode == 1
+    failed = json.loads(result.stdout)
+    assert failed["ok"] is False
+    assert failed["out_dir"] == str(freeze.build_dir)
+    assert "posts/linky/index.html: broken link /posts/nowhere/ (no such file)" in failed["errors"]
+    assert (freeze.build_dir / "posts" / "shell-snippets" / "index.html").is_file()
