@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 from pathlib import Path
@@ -9,8 +10,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from app import create_app
 from app.build import BuildError, BuildResult, build_site
 from app.build.incremental import StagedOutput, link_tree
+from app.build.output import build_lock
+from config import TestingConfig
 
 NEW_POST = """---
 title: Brand new
@@ -36,7 +40,7 @@ def inodes(root: Path) -> dict[str, int]:
 
 
 def build(app: Flask, *, incremental: bool = True) -> BuildResult:
-    return build_site(app, migrate=False, incremental=incremental)
+    return build_site(app, incremental=incremental)
 
 
 def clean_build_of(app: Flask, tmp_path: Path) -> dict[str, str]:
@@ -50,6 +54,21 @@ def clean_build_of(app: Flask, tmp_path: Path) -> dict[str, str]:
         return tree(tmp_path / "clean")
     finally:
         app.config["BUILD_DIR"] = build_dir
+
+
+@pytest.fixture
+def app(tmp_path: Path, content_dir: Path, site_dir: Path) -> Flask:
+    """A public app as ``freeze.py`` makes it: no app context pushed around the build."""
+    return create_app(
+        TestingConfig,
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'site.db'}",
+            "CONTENT_DIR": content_dir,
+            "SITE_DIR": site_dir,
+            "BUILD_DIR": tmp_path / "build",
+        },
+        authoring=False,
+    )
 
 
 @pytest.fixture
@@ -155,3 +174,19 @@ def test_staged_output_replaces_files_and_folders_that_changed_kind(tmp_path):
     }
     assert (old / "a" / "index.html").read_text() == "folder then file"
     assert (old / "b").read_text() == "file then folder"
+
+
+def test_builds_of_one_folder_take_turns(tmp_path):
+    build_dir = tmp_path / "build"
+    with build_lock(build_dir):
+        fd = os.open(tmp_path, os.O_RDONLY)
+        try:
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            os.close(fd)
+    fd = os.open(tmp_path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free again
+    finally:
+        os.close(fd)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request, request_started
+from flask import Flask, has_app_context, request, request_started
 from flask_migrate import upgrade
 from jinja2 import TemplateError
 
@@ -19,8 +19,9 @@ from app.build.errors import BuildError
 from app.build.freezer import StagingFreezer
 from app.build.incremental import StagedOutput, link_tree
 from app.build.links import check_links
-from app.build.output import make_staging_dir, swap_into_place
+from app.build.output import build_lock, make_staging_dir, swap_into_place
 from app.content import SyncReport, sync_content
+from app.extensions import db
 
 #: Called after each page with (pages done, estimated total, URL).
 ProgressCallback = Callable[[int, int, str], None]
@@ -106,6 +107,27 @@ def freeze_to(
     ]
 
 
+def _render_and_swap(
+    app: Flask, build_dir: Path, incremental: bool, progress: ProgressCallback | None
+) -> tuple[StagedOutput, list[str]]:
+    """Render into a staging copy of ``build_dir``, check it, then swap it into place."""
+    staging = make_staging_dir(build_dir)
+    try:
+        if incremental and build_dir.is_dir():
+            link_tree(build_dir, staging)
+        output = StagedOutput(staging)
+        warnings = freeze_to(app, output, progress)
+        output.remove_stale()
+        broken = check_links(staging, app.config["SITE_URL"])
+        if broken:
+            raise BuildError(f"{len(broken)} broken link(s)", [str(b) for b in broken])
+        swap_into_place(staging, build_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return output, warnings
+
+
 def build_site(
     app: Flask,
     *,
@@ -123,24 +145,14 @@ def build_site(
     app.config["BUILD_TIME"] = datetime.now(UTC).replace(tzinfo=None)
     if app.jinja_env.cache is not None:
         app.jinja_env.cache.clear()  # render the theme as it is on disk now, in long-lived apps
-    with app.app_context():
-        if migrate:
-            upgrade()
-        report = sync_content(app.config["CONTENT_DIR"], app.config["MAX_CONTENT_FILE_BYTES"])
-    staging = make_staging_dir(build_dir)
-    try:
-        if incremental and build_dir.is_dir():
-            link_tree(build_dir, staging)
-        output = StagedOutput(staging)
-        warnings = freeze_to(app, output, progress)
-        output.remove_stale()
-        broken = check_links(staging, app.config["SITE_URL"])
-        if broken:
-            raise BuildError(f"{len(broken)} broken link(s)", [str(b) for b in broken])
-        swap_into_place(staging, build_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    with build_lock(build_dir):
+        with app.app_context():
+            if migrate:
+                upgrade()
+            report = sync_content(app.config["CONTENT_DIR"], app.config["MAX_CONTENT_FILE_BYTES"])
+        if has_app_context():
+            db.session.expire_all()  # a caller's own session must not render rows from before
+        output, warnings = _render_and_swap(app, build_dir, incremental, progress)
     return BuildResult(
         pages=output.pages,
         seconds=time.perf_counter() - started,
