@@ -167,8 +167,10 @@ def watch(args: argparse.Namespace) -> int:
         build_once(args, clean=args.clean)
         if server is not None:
             server.start()
-            print(f"Serving {build_dir} at {server.url} (live reload)", flush=True)
-        if not args.json:
+            # The one line --quiet keeps; with --json, stdout holds only the JSON summaries.
+            where = sys.stderr if args.json else sys.stdout
+            print(f"Serving {build_dir} at {server.url} (live reload)", file=where, flush=True)
+        if not (args.quiet or args.json):
             print("Watching content, site and settings for changes; Ctrl+C to stop.", flush=True)
         watcher.run(rebuild)
     except KeyboardInterrupt:
@@ -177,7 +179,7 @@ def watch(args: argparse.Namespace) -> int:
         watcher.stop()
         if server is not None:
             server.stop()
-    if not args.json:
+    if not (args.quiet or args.json):
         print("Stopped.", flush=True)
     return 0
 

@@ -3,9 +3,12 @@
 import hashlib
 import json
 import re
+import signal
 from pathlib import Path
 
 import pytest
+
+from tests.polling import FreezeProcess, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -128,13 +131,6 @@ def test_base_url_under_a_sub_path(freeze):
     assert 'href="/posts/' not in index
 
 
-def test_two_builds_are_identical(freeze):
-    assert freeze().returncode == 0
-    first = tree_digest(freeze.build_dir)
-    assert freeze().returncode == 0
-    assert tree_digest(freeze.build_dir) == first
-
-
 def test_fresh_clone_without_database(freeze, tmp_path):
     assert not (tmp_path / "freeze.db").exists()
     result = freeze("--quiet")
@@ -143,7 +139,7 @@ def test_fresh_clone_without_database(freeze, tmp_path):
     assert (tmp_path / "freeze.db").exists()
 
 
-def test_json_summary_on_success_and_failure(freeze):
+def test_two_builds_are_identical_and_json_summarises_each(freeze):
     result = freeze("--json")
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
@@ -152,6 +148,13 @@ def test_json_summary_on_success_and_failure(freeze):
     assert (summary["unchanged"], summary["removed"], summary["errors"]) == (0, 0, [])
     assert isinstance(summary["seconds"], float)
     assert summary["out_dir"] == str(freeze.build_dir)
+
+    first = tree_digest(freeze.build_dir)
+    clean = json.loads(freeze("--json", "--clean").stdout)  # deterministic: same bytes again
+    assert clean["written"] == clean["pages"] == summary["pages"]
+    assert tree_digest(freeze.build_dir) == first
+    again = json.loads(freeze("--json").stdout)  # incremental: nothing to write
+    assert (again["written"], again["unchanged"]) == (0, summary["pages"])
 
     (freeze.content_dir / "posts" / "shell-snippets.md").unlink()
     (freeze.content_dir / "posts" / "linky.md").write_text(
@@ -164,3 +167,31 @@ def test_json_summary_on_success_and_failure(freeze):
     assert failed["out_dir"] == str(freeze.build_dir)
     assert "posts/linky/index.html: broken link /posts/nowhere/ (no such file)" in failed["errors"]
     assert (freeze.build_dir / "posts" / "shell-snippets" / "index.html").is_file()
+
+
+def test_killed_build_leaves_the_previous_build_intact(freeze):
+    assert freeze().returncode == 0
+    before = tree_digest(freeze.build_dir)
+    inodes = {p: p.stat().st_ino for p in freeze.build_dir.rglob("*") if p.is_file()}
+    template = freeze.site_dir / "templates" / "post.html"
+    original = template.read_text()
+    template.write_text(original + "{% for i in range(10**9) %}{% endfor %}")  # a very slow page
+    process = FreezeProcess(freeze.env, freeze.build_dir.parent)
+    try:
+        staging = freeze.build_dir.parent.glob
+        staged = wait_for(
+            lambda: [d for d in staging(".build-staging-*") if (d / "posts").is_dir()],
+            what="the build to start rendering",
+        )
+        process.kill()
+    finally:
+        process.kill()
+    assert process.proc.returncode == -signal.SIGKILL
+    assert staged[0].exists()  # the half-done build is still there...
+    assert tree_digest(freeze.build_dir) == before  # ...and build/ is exactly as it was
+    assert {p: p.stat().st_ino for p in freeze.build_dir.rglob("*") if p.is_file()} == inodes
+
+    template.write_text(original)
+    assert freeze().returncode == 0
+    assert not list(freeze.build_dir.parent.glob(".build-staging-*"))
+    assert tree_digest(freeze.build_dir) == before
