@@ -85,7 +85,11 @@ def build_once(args: argparse.Namespace, *, clean: bool = False) -> bool:
     build_dir: Path = app.config["BUILD_DIR"]
     progress = None if args.quiet or args.json else Progress()
     try:
-        result = build_site(app, incremental=not clean, progress=progress)
+        try:
+            result = build_site(app, incremental=not clean, progress=progress)
+        finally:
+            if progress:
+                progress.finish()
     except ContentErrors as exc:
         errors = [str(error) for error in exc.errors]
         lines = [f"error: {error}" for error in errors]
@@ -97,9 +101,6 @@ def build_once(args: argparse.Namespace, *, clean: bool = False) -> bool:
     else:
         report(args, result)
         return True
-    finally:
-        if progress:
-            progress.finish()
     lines[-1] += f"{build_dir} was left unchanged."
     print("\n".join(lines), file=sys.stderr, flush=True)
     if args.json:

@@ -37,6 +37,9 @@ class Progress:
             return
         percent = min(100, done * 100 // max(total, 1))
         if self.tty:
+            if percent == self._last_percent and done != total:
+                return  # redraw once per percent: cheap even for 100,000 pages
+            self._last_percent = percent
             filled = BAR_WIDTH * percent // 100
             bar = "#" * filled + "-" * (BAR_WIDTH - filled)
             self.stream.write(f"\r\x1b[2K[{bar}] {percent:3d}% {done}/{total} {url[:40]}")
