@@ -76,6 +76,7 @@ def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def failure(errors: list[str], build_dir: Path) -> dict[str, Any]:
+    """The ``--json`` answer of a failed build, shaped like a successful one."""
     return {"ok": False, "out_dir": str(build_dir), "errors": errors, "warnings": []}
 
 
@@ -98,6 +99,13 @@ def build_once(args: argparse.Namespace, *, clean: bool = False) -> bool:
         errors = [exc.message, *exc.problems]
         lines = [f"error: {exc.message}", *(f"  {problem}" for problem in exc.problems)]
         lines.append("Build failed; ")
+    except OSError as exc:  # disk full, permissions, a file where a folder should be
+        errors = [f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)]
+        lines = [f"error: {errors[0]}", "Build failed; "]
+    except Exception as exc:  # a bug, not bad content: show where, still answer in JSON
+        traceback.print_exc()
+        errors = [f"{type(exc).__name__}: {exc}"]
+        lines = [f"error: unexpected {errors[0]} (a bug; see above)", "Build failed; "]
     else:
         report(args, result)
         return True
@@ -109,6 +117,7 @@ def build_once(args: argparse.Namespace, *, clean: bool = False) -> bool:
 
 
 def report(args: argparse.Namespace, result: BuildResult) -> None:
+    """Tell the author (or a script, with ``--json``) what the build did."""
     if args.json:
         print(json.dumps(result.to_dict()), flush=True)
         return
@@ -153,13 +162,9 @@ def watch(args: argparse.Namespace) -> int:
         if not args.quiet and not args.json:
             names = ", ".join(sorted(Path(p).name for p in changed)[:5])
             print(f"Changed: {names}; rebuilding...", flush=True)
-        if changed & settings:
+        if {str(Path(p).resolve()) for p in changed} & settings:
             reload_settings()
-        try:
-            ok = build_once(args)
-        except Exception:  # a bug, not bad content: show it and keep watching
-            traceback.print_exc()
-            ok = False
+        ok = build_once(args)  # reports its own errors; the old build/ stays online
         if ok and server is not None:
             server.live.bump()
 

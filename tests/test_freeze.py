@@ -169,6 +169,15 @@ def test_two_builds_are_identical_and_json_summarises_each(freeze):
     assert (freeze.build_dir / "posts" / "shell-snippets" / "index.html").is_file()
 
 
+def test_output_folder_problems_are_reported_without_a_traceback(freeze, tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    result = freeze("--json", "--out", str(tmp_path / "a-file" / "build"))
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["errors"] == [f"File exists: {tmp_path / 'a-file'}"]
+    assert "Traceback" not in result.stderr
+    assert "was left unchanged" in result.stderr
+
+
 def test_killed_build_leaves_the_previous_build_intact(freeze):
     assert freeze().returncode == 0
     before = tree_digest(freeze.build_dir)
