@@ -1,10 +1,14 @@
 """``python freeze.py`` end to end, in a subprocess, as an author or CI runs it."""
 
 import hashlib
+import json
 import re
+import signal
 from pathlib import Path
 
 import pytest
+
+from tests.polling import FreezeProcess, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -30,7 +34,9 @@ def tree_digest(root: Path) -> dict[str, str]:
 def test_builds_the_sample_site(freeze):
     result = freeze()
     assert result.returncode == 0, result.stderr
-    assert re.search(r"Built \d+ files into .* in [\d.]+s", result.stdout)
+    assert re.search(
+        r"Built \d+ pages \((\d+) written, 0 unchanged, 0 removed\) in [\d.]+s", result.stdout
+    )
     build = freeze.build_dir
     assert (build / "index.html").is_file()
     assert (build / "page" / "2" / "index.html").is_file()
@@ -125,15 +131,77 @@ def test_base_url_under_a_sub_path(freeze):
     assert 'href="/posts/' not in index
 
 
-def test_two_builds_are_identical(freeze):
-    assert freeze().returncode == 0
-    first = tree_digest(freeze.build_dir)
-    assert freeze().returncode == 0
-    assert tree_digest(freeze.build_dir) == first
-
-
 def test_fresh_clone_without_database(freeze, tmp_path):
     freeze.env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'fresh.db'}"
     assert not (tmp_path / "fresh.db").exists()
-    assert freeze("--quiet").returncode == 0
+    result = freeze("--quiet")
+    assert result.returncode == 0
+    assert (result.stdout, result.stderr) == ("", "")
     assert (tmp_path / "fresh.db").exists()
+
+
+def test_two_builds_are_identical_and_json_summarises_each(freeze):
+    result = freeze("--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["ok"] is True
+    assert summary["pages"] == summary["written"] > 10
+    assert (summary["unchanged"], summary["removed"], summary["errors"]) == (0, 0, [])
+    assert isinstance(summary["seconds"], float)
+    assert summary["out_dir"] == str(freeze.build_dir)
+
+    first = tree_digest(freeze.build_dir)
+    clean = json.loads(freeze("--json", "--clean").stdout)  # deterministic: same bytes again
+    assert clean["written"] == clean["pages"] == summary["pages"]
+    assert tree_digest(freeze.build_dir) == first
+    again = json.loads(freeze("--json").stdout)  # incremental: nothing to write
+    assert (again["written"], again["unchanged"]) == (0, summary["pages"])
+
+    (freeze.content_dir / "posts" / "shell-snippets.md").unlink()
+    (freeze.content_dir / "posts" / "linky.md").write_text(
+        "---\ntitle: Linky\ndate: 2026-01-01\n---\n[gone](/posts/nowhere/)\n"
+    )
+    result = freeze("--json")
+    assert result.returncode == 1
+    failed = json.loads(result.stdout)
+    assert failed["ok"] is False
+    assert failed["out_dir"] == str(freeze.build_dir)
+    assert "posts/linky/index.html: broken link /posts/nowhere/ (no such file)" in failed["errors"]
+    assert (freeze.build_dir / "posts" / "shell-snippets" / "index.html").is_file()
+
+
+def test_output_folder_problems_are_reported_without_a_traceback(freeze, tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    result = freeze("--json", "--out", str(tmp_path / "a-file" / "build"))
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["errors"] == [f"File exists: {tmp_path / 'a-file'}"]
+    assert "Traceback" not in result.stderr
+    assert "was left unchanged" in result.stderr
+
+
+def test_killed_build_leaves_the_previous_build_intact(freeze):
+    assert freeze().returncode == 0
+    before = tree_digest(freeze.build_dir)
+    inodes = {p: p.stat().st_ino for p in freeze.build_dir.rglob("*") if p.is_file()}
+    template = freeze.site_dir / "templates" / "post.html"
+    original = template.read_text()
+    template.write_text(original + "{% for i in range(10**9) %}{% endfor %}")  # a very slow page
+    process = FreezeProcess(freeze.env, freeze.build_dir.parent)
+    try:
+        staging = freeze.build_dir.parent.glob
+        staged = wait_for(
+            lambda: [d for d in staging(".build-staging-*") if (d / "posts").is_dir()],
+            what="the build to start rendering",
+        )
+        process.kill()
+    finally:
+        process.kill()
+    assert process.proc.returncode == -signal.SIGKILL
+    assert staged[0].exists()  # the half-done build is still there...
+    assert tree_digest(freeze.build_dir) == before  # ...and build/ is exactly as it was
+    assert {p: p.stat().st_ino for p in freeze.build_dir.rglob("*") if p.is_file()} == inodes
+
+    template.write_text(original)
+    assert freeze().returncode == 0
+    assert not list(freeze.build_dir.parent.glob(".build-staging-*"))
+    assert tree_digest(freeze.build_dir) == before

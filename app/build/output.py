@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import fcntl
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 _AT_FDCWD = -100
@@ -15,6 +18,22 @@ _RENAME_EXCHANGE = 2
 
 def staging_prefix(build_dir: Path) -> str:
     return f".{build_dir.name}-staging-"
+
+
+@contextmanager
+def build_lock(build_dir: Path) -> Iterator[None]:
+    """One build at a time per output folder, across processes (``--watch`` and Publish).
+
+    The lock is an ``flock`` on the parent folder itself, so no lock file is left behind;
+    the kernel releases it when the process ends, even on SIGKILL.
+    """
+    build_dir.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(build_dir.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the only descriptor releases the lock
 
 
 def make_staging_dir(build_dir: Path) -> Path:

@@ -1,0 +1,129 @@
+"""Rebuild when content, theme or settings change: watchdog events, filtered and debounced."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+#: How long the tree must stay quiet before a burst of events becomes one rebuild.
+DEBOUNCE_SECONDS = 0.3
+
+#: Events that mean a file's content or existence changed (not opened/closed/read).
+_CHANGE_EVENTS = {"created", "modified", "deleted", "moved"}
+
+#: Editor droppings: backups, swap and lock files, vim's write test, download temp files.
+_IGNORED_NAME = re.compile(
+    r"""(.*~ | \#.*\# | 4913 | .*\.(swp|swo|swx|tmp|temp|part|crdownload|bak|orig))\Z""",
+    re.VERBOSE,
+)
+
+
+class ChangeFilter:
+    """Which paths matter: files under the watched folders and the named settings files."""
+
+    def __init__(
+        self, folders: Iterable[Path], files: Iterable[Path], ignored: Iterable[Path]
+    ) -> None:
+        self.folders = [Path(f).resolve() for f in folders]
+        self.files = {Path(f).resolve() for f in files}
+        self.ignored = [Path(p).resolve() for p in ignored]
+
+    def relevant(self, raw: str | bytes) -> bool:
+        path = Path(raw if isinstance(raw, str) else raw.decode(errors="replace")).resolve()
+        if path in self.files:
+            return True
+        if any(path == p or p in path.parents for p in self.ignored):
+            return False
+        for folder in self.folders:
+            if folder in path.parents:
+                parts = path.relative_to(folder).parts
+                return not any(p.startswith(".") or _IGNORED_NAME.match(p) for p in parts)
+        return False
+
+
+class _Collector(FileSystemEventHandler):
+    """Gathers relevant changed paths from watchdog's thread for the main loop."""
+
+    def __init__(self, change_filter: ChangeFilter) -> None:
+        self.filter = change_filter
+        self.changed: set[str] = set()
+        self.last_event = 0.0
+        self.lock = threading.Lock()
+        self.pending = threading.Event()
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in _CHANGE_EVENTS:
+            return
+        if event.is_directory and event.event_type == "modified":
+            return  # a file inside changed; that file's own event says which
+        paths = [event.src_path, getattr(event, "dest_path", "") or ""]
+        hits = [str(p) for p in paths if p and self.filter.relevant(p)]
+        if hits:
+            with self.lock:
+                self.changed.update(hits)
+                self.last_event = time.monotonic()
+            self.pending.set()
+
+    def take(self) -> set[str]:
+        with self.lock:
+            changed, self.changed = self.changed, set()
+            self.pending.clear()
+            return changed
+
+
+class Watcher:
+    """Watches folders (recursively) and single files; calls ``on_change`` once per burst."""
+
+    def __init__(
+        self,
+        folders: Iterable[Path],
+        files: Iterable[Path],
+        ignored: Iterable[Path],
+        debounce: float = DEBOUNCE_SECONDS,
+    ) -> None:
+        self.folders = [Path(f) for f in folders]
+        self.files = [Path(f) for f in files]
+        self.collector = _Collector(ChangeFilter(self.folders, self.files, ignored))
+        self.debounce = debounce
+        self.stopped = threading.Event()
+        self.observer = Observer()
+
+    def start(self) -> None:
+        for folder in self.folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.observer.schedule(self.collector, str(folder), recursive=True)
+        for parent in sorted({f.resolve().parent for f in self.files}):
+            if parent.is_dir():
+                self.observer.schedule(self.collector, str(parent), recursive=False)
+        self.observer.start()
+
+    def next_changes(self) -> set[str] | None:
+        """Block until a burst of changes has settled; None once stopped."""
+        collector = self.collector
+        while not self.stopped.is_set():
+            if not collector.pending.wait(0.5):
+                continue
+            while not self.stopped.is_set():
+                with collector.lock:
+                    quiet_for = time.monotonic() - collector.last_event
+                if quiet_for >= self.debounce:
+                    return collector.take()
+                self.stopped.wait(self.debounce - quiet_for)
+        return None
+
+    def run(self, on_change: Callable[[set[str]], None]) -> None:
+        """Call ``on_change`` after every settled burst until :meth:`stop`."""
+        while (changes := self.next_changes()) is not None:
+            on_change(changes)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.observer.stop()
+        if self.observer.is_alive():
+            self.observer.join(timeout=5)

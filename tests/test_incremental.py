@@ -1,0 +1,192 @@
+"""Incremental builds: only changed files are rewritten, and the result equals a clean build."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from app import create_app
+from app.build import BuildError, BuildResult, build_site
+from app.build.incremental import StagedOutput, link_tree
+from app.build.output import build_lock
+from config import TestingConfig
+
+NEW_POST = """---
+title: Brand new
+date: 2026-10-01
+tags: [fresh]
+summary: A post added between two builds.
+---
+
+Fresh words, linking [home](/).
+"""
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def inodes(root: Path) -> dict[str, int]:
+    return {p.relative_to(root).as_posix(): p.stat().st_ino for p in root.rglob("*") if p.is_file()}
+
+
+def build(app: Flask, *, incremental: bool = True) -> BuildResult:
+    return build_site(app, incremental=incremental)
+
+
+def clean_build_of(app: Flask, tmp_path: Path) -> dict[str, str]:
+    """A from-scratch build of the same content into another folder."""
+    build_dir = app.config["BUILD_DIR"]
+    app.config["BUILD_DIR"] = tmp_path / "clean"
+    try:
+        result = build(app, incremental=False)
+        assert result.written == result.pages
+        assert result.unchanged == 0
+        return tree(tmp_path / "clean")
+    finally:
+        app.config["BUILD_DIR"] = build_dir
+
+
+@pytest.fixture
+def app(tmp_path: Path, content_dir: Path, site_dir: Path) -> Flask:
+    """A public app as ``freeze.py`` makes it: no app context pushed around the build."""
+    return create_app(
+        TestingConfig,
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'site.db'}",
+            "CONTENT_DIR": content_dir,
+            "SITE_DIR": site_dir,
+            "BUILD_DIR": tmp_path / "build",
+        },
+        authoring=False,
+    )
+
+
+@pytest.fixture
+def built(app: Flask) -> Path:
+    """The sample site built once; returns BUILD_DIR."""
+    result = build(app)
+    assert result.pages == result.written > 10
+    return app.config["BUILD_DIR"]
+
+
+def test_rebuild_without_changes_writes_nothing(app, built):
+    before = inodes(built)
+    result = build(app)
+    assert (result.written, result.removed, result.unchanged) == (0, 0, result.pages)
+    assert inodes(built) == before
+    assert "(0 written," in result.summary()
+
+
+def test_editing_one_post_rewrites_only_what_depends_on_it(app, built, content_dir, tmp_path):
+    before = inodes(built)
+    page = built / "posts" / "hello-world" / "index.html"
+    kept = tmp_path / "old-hello.html"
+    os.link(page, kept)  # the inode build/ used before the rebuild
+    old_bytes = kept.read_bytes()
+    post = content_dir / "posts" / "hello-world.md"
+    post.write_text(post.read_text().replace("Welcome to", "A warm welcome to"))
+
+    result = build(app)
+
+    assert "A warm welcome to" in page.read_text()
+    assert kept.read_bytes() == old_bytes, "the previous build's file was modified in place"
+    after = inodes(built)
+    changed = {rel for rel in after if after[rel] != before.get(rel)}
+    assert "posts/hello-world/index.html" in changed
+    assert "about/index.html" not in changed
+    assert "static/css/site.css" not in changed
+    assert len(changed) == result.written < result.pages / 2
+    assert result.unchanged == result.pages - result.written
+    assert tree(built) == clean_build_of(app, tmp_path)
+
+
+def test_adding_a_post_matches_a_clean_build(app, built, content_dir, tmp_path):
+    (content_dir / "posts" / "brand-new.md").write_text(NEW_POST)
+    result = build(app)
+    assert (built / "posts" / "brand-new" / "index.html").is_file()
+    assert (built / "tags" / "fresh" / "index.html").is_file()
+    assert 0 < result.written < result.pages
+    assert tree(built) == clean_build_of(app, tmp_path)
+
+
+def test_deleting_a_post_removes_its_pages(app, built, content_dir, tmp_path):
+    assert (built / "tags" / "tools" / "index.html").is_file()
+    (content_dir / "posts" / "shell-snippets.md").unlink()
+    result = build(app)
+    assert not (built / "posts" / "shell-snippets").exists()
+    assert not (built / "tags" / "tools").exists()
+    assert result.removed >= 2
+    assert tree(built) == clean_build_of(app, tmp_path)
+
+
+def test_template_change_rewrites_pages_but_not_assets(app, built, site_dir, tmp_path):
+    before = inodes(built)
+    footer = site_dir / "templates" / "partials" / "footer.html"
+    footer.write_text(footer.read_text() + "\n<!-- a new footer line -->\n")
+    result = build(app)
+    after = inodes(built)
+    assert after["static/css/site.css"] == before["static/css/site.css"]
+    assert after["index.html"] != before["index.html"]
+    assert result.unchanged > 0
+    assert result.written > 5
+    assert tree(built) == clean_build_of(app, tmp_path)
+
+
+def test_failed_incremental_build_leaves_the_previous_build_intact(app, built, content_dir):
+    before, before_inodes = tree(built), inodes(built)
+    post = content_dir / "posts" / "hello-world.md"
+    post.write_text(post.read_text() + "\n[gone](/posts/nowhere/)\n")
+    with pytest.raises(BuildError, match="broken link"):
+        build(app)
+    assert tree(built) == before
+    assert inodes(built) == before_inodes
+    assert not list(built.parent.glob(".build-staging-*"))
+
+
+def test_staged_output_replaces_files_and_folders_that_changed_kind(tmp_path):
+    old, new = tmp_path / "old", tmp_path / "new"
+    (old / "a").mkdir(parents=True)
+    (old / "a" / "index.html").write_text("folder then file")
+    (old / "b").write_text("file then folder")
+    (old / "same.txt").write_text("same")
+    new.mkdir()
+    assert link_tree(old, new) == 3
+    output = StagedOutput(new)
+    output.write("a", b"now a file")
+    output.write("b/index.html", b"now in a folder")
+    output.write("same.txt", b"same")
+    output.remove_stale()
+    assert (output.written, output.unchanged, output.removed) == (2, 1, 0)
+    assert tree(new) == {
+        "a": hashlib.sha256(b"now a file").hexdigest(),
+        "b/index.html": hashlib.sha256(b"now in a folder").hexdigest(),
+        "same.txt": hashlib.sha256(b"same").hexdigest(),
+    }
+    assert (old / "a" / "index.html").read_text() == "folder then file"
+    assert (old / "b").read_text() == "file then folder"
+
+
+def test_builds_of_one_folder_take_turns(tmp_path):
+    build_dir = tmp_path / "build"
+    with build_lock(build_dir):
+        fd = os.open(tmp_path, os.O_RDONLY)
+        try:
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            os.close(fd)
+    fd = os.open(tmp_path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free again
+    finally:
+        os.close(fd)

@@ -1,0 +1,80 @@
+"""``freeze.py --watch``: which changes count, and the loop end to end in a subprocess."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from app.build.watch import ChangeFilter
+from tests.polling import FreezeProcess, wait_for
+
+
+@pytest.fixture
+def change_filter(tmp_path: Path) -> ChangeFilter:
+    return ChangeFilter(
+        folders=[tmp_path / "content", tmp_path / "site"],
+        files=[tmp_path / "config.py", tmp_path / ".env"],
+        ignored=[tmp_path / "content" / "build"],
+    )
+
+
+@pytest.mark.parametrize(
+    "rel",
+    ["content/posts/a.md", "site/templates/post.html", "site/static/css/site.css", ".env"],
+)
+def test_content_theme_and_settings_changes_count(change_filter, tmp_path, rel):
+    assert change_filter.relevant(str(tmp_path / rel))
+
+
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "content/posts/.#a.md",
+        "content/posts/a.md~",
+        "content/posts/.a.md.swp",
+        "content/posts/4913",
+        "content/posts/#a.md#",
+        "content/posts/a.md.tmp",
+        "content/.git/index",
+        "content/build/index.html",
+        "other/a.md",
+        "settings.py",
+    ],
+)
+def test_editor_droppings_and_outside_paths_are_ignored(change_filter, tmp_path, rel):
+    assert not change_filter.relevant(str(tmp_path / rel))
+
+
+@pytest.mark.slow
+def test_watch_rebuilds_on_changes_survives_errors_and_stops_on_ctrl_c(freeze, tmp_path):
+    process = FreezeProcess(freeze.env, tmp_path, "--watch")
+    page = freeze.build_dir / "posts" / "hello-world" / "index.html"
+    post = freeze.content_dir / "posts" / "hello-world.md"
+    try:
+        wait_for(lambda: "Watching" in process.stdout, what="the first build")
+        assert "Welcome to" in page.read_text()
+
+        # An editor saving by writing a temp file and renaming it over the post.
+        temp = post.with_name(".hello-world.md.tmp")
+        temp.write_text(post.read_text().replace("Welcome to", "A warm welcome to"))
+        os.replace(temp, post)
+        wait_for(lambda: "A warm welcome to" in page.read_text(), what="the rebuilt page")
+
+        broken = freeze.content_dir / "posts" / "broken.md"
+        broken.write_text("---\ntitle: Broken\ndate: 2026-01-01\ntags: [oops\n---\nBody\n")
+        wait_for(lambda: "left unchanged" in process.stderr, what="the failed rebuild")
+        assert "A warm welcome to" in page.read_text()
+
+        broken.write_text("---\ntitle: Fixed\ndate: 2026-01-01\n---\nBody\n")
+        fixed = freeze.build_dir / "posts" / "broken" / "index.html"
+        wait_for(fixed.is_file, what="the build after the fix")
+        assert process.proc.poll() is None
+
+        assert process.interrupt() == 0
+    finally:
+        process.kill()
+    assert "Traceback" not in process.stderr
+    assert "Stopped." in process.stdout
+    assert "Built" in process.stdout
