@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
+from app.models import User
 from config import TestingConfig
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,6 +67,29 @@ def app(tmp_path: Path, content_dir: Path, site_dir: Path, database_url: str) ->
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+AUTHOR_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def author(app: Flask) -> User:
+    """An author who can log in to the admin (password ``AUTHOR_PASSWORD``)."""
+    user = User(username="ada", email="ada@example.org")
+    user.set_password(AUTHOR_PASSWORD)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def author_client(client: FlaskClient, author: User) -> FlaskClient:
+    """A test client logged in to the admin through the login form."""
+    response = client.post(
+        "/admin/login", data={"username": author.username, "password": AUTHOR_PASSWORD}
+    )
+    assert response.status_code == 302, response.text
+    return client
 
 
 @pytest.fixture

@@ -1,0 +1,314 @@
+"""Dashboard, editor (write-through saves), delete, live preview and image uploads."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.admin import bp
+from app.admin.forms import ConfirmForm, PostForm
+from app.content import ContentError, Document, render_markdown
+from app.content.files import content_hash
+from app.content.media import MediaError, save_upload
+from app.content.service import ConflictError, SlugTakenError, delete_post, save_post
+from app.content.slugs import slugify
+from app.content.store import document_from_post
+from app.extensions import db
+from app.models import Post, Tag
+from app.public.queries import build_time
+
+PER_PAGE = 20
+STATUS_LABELS = {"draft": "Draft", "schedule": "Scheduled", "publish": "Published"}
+
+
+def status_of(post: Post, now: datetime | None = None) -> str:
+    """'draft', 'schedule' (a future date) or 'publish'."""
+    if post.draft:
+        return "draft"
+    now = now or build_time()
+    if post.kind == "post" and post.published_at is not None and post.published_at > now:
+        return "schedule"
+    return "publish"
+
+
+def _status_condition(status: str, now: datetime) -> sa.ColumnElement[bool] | None:
+    """The same three states as ``status_of``, as SQL."""
+    future = sa.and_(Post.kind == "post", Post.published_at > now)
+    return {
+        "draft": Post.draft.is_(True),
+        "schedule": sa.and_(Post.draft.is_(False), future),
+        "publish": sa.and_(Post.draft.is_(False), sa.not_(future)),
+    }.get(status)
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@bp.app_template_filter("admin_status")
+def admin_status(post: Post) -> str:
+    return status_of(post)
+
+
+@bp.route("/")
+def dashboard() -> str:
+    now = build_time()
+    args = request.args
+    q, status, tag, kind = (args.get(k, "").strip() for k in ("q", "status", "tag", "kind"))
+    query = sa.select(Post)
+    if q:
+        query = query.where(
+            sa.or_(Post.title.ilike(_like(q), escape="\\"), Post.body.ilike(_like(q), escape="\\"))
+        )
+    if (condition := _status_condition(status, now)) is not None:
+        query = query.where(condition)
+    if tag:
+        query = query.where(Post.tags.any(Tag.slug == tag))
+    if kind in Post.KINDS:
+        query = query.where(Post.kind == kind)
+    query = query.order_by(
+        Post.kind.desc(),  # posts before pages
+        sa.case((Post.published_at.is_(None), 1), else_=0),
+        Post.published_at.desc(),
+        Post.title,
+    )
+    pagination = db.paginate(
+        query, page=args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False
+    )
+    counts = {"all": db.session.scalar(sa.select(sa.func.count(Post.id)))}
+    for name in STATUS_LABELS:
+        condition = _status_condition(name, now)
+        counts[name] = db.session.scalar(sa.select(sa.func.count(Post.id)).where(condition))
+    counts["page"] = db.session.scalar(sa.select(sa.func.count(Post.id)).where(Post.kind == "page"))
+    filters = {k: v for k, v in {"q": q, "status": status, "tag": tag, "kind": kind}.items() if v}
+    return render_template(
+        "admin/dashboard.html",
+        pagination=pagination,
+        posts=pagination.items,
+        counts=counts,
+        filters=filters,
+        all_tags=db.session.scalars(sa.select(Tag).order_by(Tag.name)).all(),
+        status_labels=STATUS_LABELS,
+        now=now,
+    )
+
+
+def _initial(post: Post | None, kind: str) -> dict[str, Any]:
+    """What the editor shows before any edit."""
+    if post is None:
+        return {"kind": kind, "status": "draft"}
+    return {
+        "kind": post.kind,
+        "title": post.title,
+        "slug": post.slug,
+        "status": status_of(post),
+        "date": post.published_at,
+        "tags": ", ".join(t.name for t in post.tags),
+        "summary": post.summary if post.explicit_summary else "",
+        "body": post.body,
+        "source_hash": post.source_hash,
+    }
+
+
+def _text(value: str | None) -> str:
+    """Browsers send textarea lines with CRLF; files use LF."""
+    return (value or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _document(form: PostForm, post: Post | None) -> Document | None:
+    """The document the form describes, or None with errors set on the form's fields."""
+    kind = post.kind if post is not None else form.kind.data
+    now = build_time().replace(second=0, microsecond=0)
+    status, when = form.status.data, form.date.data
+    if status == "schedule":
+        if kind == "page":
+            form.status.errors.append("Pages have no date: choose Draft or Published.")
+        elif when is None or when <= now:
+            form.date.errors.append("A scheduled post needs a date in the future.")
+    elif status == "publish" and kind == "post" and when is not None and when > now:
+        form.date.errors.append(
+            "This date is in the future: choose 'Scheduled' or an earlier date."
+        )
+    if form.status.errors or form.date.errors:
+        return None
+    if when is None and kind == "post":
+        when = now
+    base = document_from_post(post) if post is not None else Document("", "", "", kind=kind)
+    title = " ".join((form.title.data or "").split())
+    return replace(
+        base,
+        title=title,
+        slug=(form.slug.data or "").strip() or slugify(title),
+        body=_text(form.body.data),
+        date=when,
+        tags=[t.strip() for t in (form.tags.data or "").split(",") if t.strip()],
+        draft=status == "draft",
+        summary=" ".join(_text(form.summary.data).split()),
+    )
+
+
+def _field_for(error: ContentError, form: PostForm) -> Any:
+    """The form field a content-layer error is about (the form itself when none fits)."""
+    message = error.message
+    for name in ("slug", "title", "date", "tags", "summary"):
+        if f"'{name}'" in message or message.startswith(f"invalid {name}") or name in message:
+            return getattr(form, name)
+    return None
+
+
+def _disk_hash(post: Post) -> str:
+    path = Path(current_app.config["CONTENT_DIR"]) / post.source_path
+    try:
+        return content_hash(path.read_bytes())
+    except FileNotFoundError:
+        return ""
+
+
+def _editor(post: Post | None) -> Response | tuple[str, int] | str:
+    kind = request.args.get("kind", "post") if post is None else post.kind
+    if kind not in Post.KINDS:
+        abort(404)
+    form = PostForm(data=_initial(post, kind))
+    if post is None and form.kind.data in Post.KINDS:
+        kind = form.kind.data
+    form_errors: list[str] = []
+    conflict: str | None = None
+    status = 200
+    if form.is_submitted():
+        status = 422
+        doc = _document(form, post) if form.validate() else None
+        if doc is not None:
+            expected = form.source_hash.data or None
+            if form.overwrite.data and form.disk_hash.data:
+                expected = form.disk_hash.data
+            try:
+                saved = save_post(
+                    doc, post, expected_hash=expected, author=current_user._get_current_object()
+                )
+            except SlugTakenError as exc:
+                form.slug.errors.append(f"{exc.message} ({exc.hint}).")
+            except ConflictError as exc:
+                if post is None:
+                    form.slug.errors.append(f"{exc.message} ({exc.path}): choose another slug.")
+                else:
+                    conflict, status = exc.disk_text or "", 409
+                    form.disk_hash.data = _disk_hash(post)
+            except ContentError as exc:
+                field = _field_for(exc, form)
+                message = f"{exc.message} ({exc.hint})." if exc.hint else f"{exc.message}."
+                (field.errors if field is not None else form_errors).append(message)
+            except (OSError, SQLAlchemyError) as exc:
+                form_errors.append(
+                    f"Could not save ({type(exc).__name__}: {exc}). Nothing was changed; "
+                    "your text is kept below."
+                )
+            else:
+                _flash_saved(saved)
+                return redirect(url_for("admin.edit", post_id=saved.id))
+    tag_names = db.session.scalars(sa.select(Tag.name).order_by(Tag.name)).all()
+    page = render_template(
+        "admin/editor.html",
+        form=form,
+        post=post,
+        kind=kind,
+        form_errors=form_errors,
+        conflict=conflict,
+        tag_names=tag_names,
+    )
+    return (page, status) if status != 200 else page
+
+
+def _flash_saved(post: Post) -> None:
+    state = status_of(post)
+    if state == "schedule":
+        when = post.published_at.strftime("%Y-%m-%d %H:%M") if post.published_at else ""
+        note = f"scheduled for {when} UTC: the first build after that publishes it"
+    elif state == "draft":
+        note = "saved as a draft: only you can see it"
+    else:
+        note = "published on the next build (use Publish)"
+    flash(f"Saved {post.title!r} to content/{post.source_path}: {note}.", "success")
+
+
+@bp.route("/posts/new", methods=["GET", "POST"])
+def new() -> Response | tuple[str, int] | str:
+    return _editor(None)
+
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+def edit(post_id: int) -> Response | tuple[str, int] | str:
+    return _editor(db.get_or_404(Post, post_id))
+
+
+@bp.route("/posts/<int:post_id>/delete", methods=["GET", "POST"])
+def delete(post_id: int) -> Response | str:
+    post = db.get_or_404(Post, post_id)
+    form = ConfirmForm(data={"source_hash": post.source_hash})
+    if form.validate_on_submit():
+        title, path = post.title, post.source_path
+        try:
+            delete_post(post, expected_hash=form.source_hash.data or None)
+        except ConflictError as exc:
+            flash(f"Not deleted: {exc.message} ({exc.hint}).", "error")
+            return redirect(url_for("admin.edit", post_id=post_id))
+        except (OSError, SQLAlchemyError) as exc:
+            flash(f"Not deleted ({type(exc).__name__}: {exc}); nothing was changed.", "error")
+            return redirect(url_for("admin.edit", post_id=post_id))
+        flash(f"Deleted {title!r} and content/{path}.", "success")
+        return redirect(url_for("admin.dashboard"))
+    return render_template("admin/delete.html", form=form, post=post)
+
+
+@bp.route("/preview", methods=["POST"])
+def preview() -> Response:
+    """Render a body exactly as a save would (same function, same sanitizer)."""
+    data = request.get_json(silent=True)
+    body = data.get("body") if isinstance(data, dict) else request.form.get("body")
+    if not isinstance(body, str):
+        return jsonify(error="send the Markdown as 'body'"), 400
+    rendered = render_markdown(_text(body))
+    return jsonify(html=rendered.html, toc_html=rendered.toc_html, words=rendered.word_count)
+
+
+@bp.route("/preview/frame")
+def preview_frame() -> str:
+    """The preview pane: an empty post page styled by the public theme."""
+    return render_template("admin/preview_frame.html")
+
+
+@bp.route("/media", methods=["POST"])
+def upload() -> tuple[Response, int]:
+    """Store an image from the editor; answers with the Markdown to insert."""
+    alt = " ".join(request.form.get("alt", "").split())
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return jsonify(error="Choose an image file to upload."), 422
+    if not alt:
+        return jsonify(error="Describe the image (alt text) for readers who cannot see it."), 422
+    try:
+        media = save_upload(upload.stream, upload.filename)
+    except MediaError as exc:
+        hint = f" ({exc.hint})" if exc.hint else ""
+        return jsonify(error=f"{exc.path}: {exc.message}{hint}"), exc.status
+    alt_text = alt.replace("[", "(").replace("]", ")")
+    return jsonify(
+        name=media.name, url=media.markdown_path, markdown=f"![{alt_text}]({media.markdown_path})"
+    ), 201
