@@ -313,3 +313,25 @@ def test_too_large_upload_is_refused(synced, author_client, app):
     )
     assert response.status_code == 413
     assert "larger than" in response.json["error"]
+
+
+def test_editor_opens_the_version_on_disk_when_the_file_changed(
+    synced, author_client, content_dir
+):
+    post = row("hello-world")
+    path = content_dir / post.source_path
+    path.write_text(path.read_text().replace("title:", "title: Edited elsewhere\nold_title:", 1))
+    page = author_client.get(f"/admin/posts/{post.id}/edit").text
+    assert "changed outside the admin" in page
+    assert 'value="Edited elsewhere"' in page
+    source_hash = loaded_hash(author_client, post.id)
+    assert source_hash == content_hash(path.read_bytes())
+    response = author_client.post(
+        f"/admin/posts/{post.id}/edit",
+        data=post_form(title="Merged", slug="hello-world", body="Both.", source_hash=source_hash),
+    )
+    assert response.status_code == 302
+    text = path.read_text()
+    assert "title: Merged" in text
+    assert "old_title:" in text  # the key added on disk survives the save
+    assert_consistent(content_dir)

@@ -8,6 +8,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    flash,
     jsonify,
     redirect,
     render_template,
@@ -31,7 +32,13 @@ def _job_or_404(job_id: str) -> BuildJob:
 def publish() -> Response | str:
     form = ConfirmForm()
     if form.validate_on_submit():
-        job = runner_for(current_app).start(current_app._get_current_object())
+        runner = runner_for(current_app)
+        running = runner.latest()
+        job = runner.start(current_app._get_current_object())
+        if running is job:
+            flash("A build is already running: here is its progress.", "info")
+        else:
+            flash("Build started: this page follows its progress.", "info")
         return redirect(url_for("admin.publish_status", job_id=job.id))
     return render_template(
         "admin/publish.html", form=form, job=runner_for(current_app).latest(), **_site_info()

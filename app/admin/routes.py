@@ -25,7 +25,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.admin import bp
 from app.admin.forms import ConfirmForm, PostForm
 from app.content import ContentError, Document, render_markdown
-from app.content.files import content_hash
+from app.content.document import parse_document
+from app.content.files import content_hash, read_text
 from app.content.media import MediaError, save_upload
 from app.content.service import ConflictError, SlugTakenError, delete_post, save_post
 from app.content.slugs import slugify
@@ -128,12 +129,56 @@ def _initial(post: Post | None, kind: str) -> dict[str, Any]:
     }
 
 
+def _initial_from_disk(post: Post, disk_hash: str) -> tuple[dict[str, Any], str]:
+    """The editor's fields from the file when it changed outside the admin, and a notice."""
+    path = Path(current_app.config["CONTENT_DIR"]) / post.source_path
+    display = f"content/{post.source_path}"
+    try:
+        text, _ = read_text(path, display, current_app.config["MAX_CONTENT_FILE_BYTES"])
+        doc = parse_document(text, display, post.kind)
+    except ContentError as exc:
+        return _initial(post, post.kind), (
+            f"{display} changed outside the admin and cannot be read ({exc}); the editor shows "
+            "the last imported version and saving will report a conflict."
+        )
+    future = doc.date is not None and doc.date > build_time()
+    status = "draft" if doc.draft else "schedule" if future and post.kind == "post" else "publish"
+    initial = {
+        "kind": post.kind,
+        "title": doc.title,
+        "slug": doc.slug,
+        "status": status,
+        "date": doc.date,
+        "tags": ", ".join(doc.tags),
+        "summary": doc.summary,
+        "body": doc.body,
+        "source_hash": disk_hash,
+    }
+    return initial, f"{display} changed outside the admin: the editor shows the file as it is now."
+
+
 def _text(value: str | None) -> str:
     """Browsers send textarea lines with CRLF; files use LF."""
     return (value or "").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _document(form: PostForm, post: Post | None) -> Document | None:
+def _base_document(post: Post | None, kind: str, expected_hash: str | None) -> Document:
+    """What the form's fields are laid over: the file the editor loaded, so no key is lost."""
+    if post is None:
+        return Document("", "", "", kind=kind)
+    if expected_hash and expected_hash != post.source_hash:
+        display = f"content/{post.source_path}"
+        path = Path(current_app.config["CONTENT_DIR"]) / post.source_path
+        try:
+            text, digest = read_text(path, display, current_app.config["MAX_CONTENT_FILE_BYTES"])
+            if digest == expected_hash:
+                return parse_document(text, display, post.kind)
+        except (OSError, ContentError):
+            pass  # the save itself reports the conflict
+    return document_from_post(post)
+
+
+def _document(form: PostForm, post: Post | None, expected_hash: str | None) -> Document | None:
     """The document the form describes, or None with errors set on the form's fields."""
     kind = post.kind if post is not None else form.kind.data
     now = build_time().replace(second=0, microsecond=0)
@@ -151,7 +196,7 @@ def _document(form: PostForm, post: Post | None) -> Document | None:
         return None
     if when is None and kind == "post":
         when = now
-    base = document_from_post(post) if post is not None else Document("", "", "", kind=kind)
+    base = _base_document(post, kind, expected_hash)
     title = " ".join((form.title.data or "").split())
     return replace(
         base,
@@ -186,7 +231,12 @@ def _editor(post: Post | None) -> Response | tuple[str, int] | str:
     kind = request.args.get("kind", "post") if post is None else post.kind
     if kind not in Post.KINDS:
         abort(404)
-    form = PostForm(data=_initial(post, kind))
+    initial, notice = _initial(post, kind), ""
+    if post is not None and not request.form:
+        disk_hash = _disk_hash(post)
+        if disk_hash and disk_hash != post.source_hash:
+            initial, notice = _initial_from_disk(post, disk_hash)
+    form = PostForm(data=initial)
     if post is None and form.kind.data in Post.KINDS:
         kind = form.kind.data
     form_errors: list[str] = []
@@ -194,11 +244,11 @@ def _editor(post: Post | None) -> Response | tuple[str, int] | str:
     status = 200
     if form.is_submitted():
         status = 422
-        doc = _document(form, post) if form.validate() else None
+        expected = form.source_hash.data or None
+        if form.overwrite.data and form.disk_hash.data:
+            expected = form.disk_hash.data
+        doc = _document(form, post, expected) if form.validate() else None
         if doc is not None:
-            expected = form.source_hash.data or None
-            if form.overwrite.data and form.disk_hash.data:
-                expected = form.disk_hash.data
             try:
                 saved = save_post(
                     doc, post, expected_hash=expected, author=current_user._get_current_object()
@@ -231,6 +281,7 @@ def _editor(post: Post | None) -> Response | tuple[str, int] | str:
         kind=kind,
         form_errors=form_errors,
         conflict=conflict,
+        notice=notice,
         tag_names=tag_names,
     )
     return (page, status) if status != 200 else page
