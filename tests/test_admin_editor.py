@@ -315,9 +315,7 @@ def test_too_large_upload_is_refused(synced, author_client, app):
     assert "larger than" in response.json["error"]
 
 
-def test_editor_opens_the_version_on_disk_when_the_file_changed(
-    synced, author_client, content_dir
-):
+def test_editor_opens_the_version_on_disk_when_the_file_changed(synced, author_client, content_dir):
     post = row("hello-world")
     path = content_dir / post.source_path
     path.write_text(path.read_text().replace("title:", "title: Edited elsewhere\nold_title:", 1))
