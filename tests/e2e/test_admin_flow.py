@@ -117,6 +117,12 @@ def test_author_writes_previews_saves_and_publishes(page, admin_url, serve_build
     expect(page.locator("#build-summary")).to_contain_text("Built ")
     expect(page.locator("#build-pages")).not_to_have_text("\u2013")
 
+    page.goto(admin_url + "/admin/?tag=browser")
+    row = page.locator("table.posts tbody tr")
+    expect(row).to_have_count(1)
+    expect(row.locator(".status")).to_have_text("Published")
+    page.screenshot(path=str(artifacts / "admin-dashboard.png"), full_page=True)
+
     page.goto(serve_build + "/posts/written-in-the-browser/")
     expect(page.locator("h1")).to_have_text("Written in the browser")
     expect(page.locator(".entry-body .highlight .k").first).to_have_text("def")

@@ -13,6 +13,19 @@
     });
   }
 
+  // JSON from the app, or an error that says what to do (logged out, expired form...).
+  async function readJson(response) {
+    if (response.redirected && new URL(response.url).pathname.endsWith("/admin/login")) {
+      throw new Error("you are logged out: log in again in another tab (your text is still here)");
+    }
+    if (!(response.headers.get("Content-Type") || "").includes("application/json")) {
+      throw new Error(`the app answered ${response.status} ${response.statusText}; reload the page`);
+    }
+    const data = await response.json();
+    if (!response.ok) throw new Error(data.error || response.statusText);
+    return data;
+  }
+
   // A URL-safe slug like the server's (the server has the last word).
   function slugify(text) {
     return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
@@ -62,9 +75,8 @@
         const response = await postWithToken(
           form.dataset.previewUrl, JSON.stringify({ body: body.value }),
           { "Content-Type": "application/json" });
-        const data = await response.json();
+        const data = await readJson(response);
         if (mine !== sequence) return;
-        if (!response.ok) throw new Error(data.error || response.statusText);
         target.innerHTML = data.html;
         doc.getElementById("preview-title").textContent = title.value;
         previewState.textContent = `Preview up to date (${data.words} words).`;
@@ -95,8 +107,7 @@
       uploadState.textContent = "Uploading…";
       try {
         const response = await postWithToken(form.dataset.uploadUrl, data);
-        const result = await response.json();
-        if (!response.ok) throw new Error(result.error || response.statusText);
+        const result = await readJson(response);
         const start = body.selectionStart, end = body.selectionEnd;
         body.setRangeText(result.markdown, start, end, "end");
         body.focus();
@@ -115,7 +126,7 @@
     async function poll() {
       try {
         const response = await fetch(url, { credentials: "same-origin" });
-        const job = await response.json();
+        const job = await readJson(response);
         const state = document.getElementById("build-state");
         state.textContent = job.state;
         state.className = `state state-${job.state}`;
