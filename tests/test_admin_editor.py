@@ -333,3 +333,18 @@ def test_editor_opens_the_version_on_disk_when_the_file_changed(synced, author_c
     assert "title: Merged" in text
     assert "old_title:" in text  # the key added on disk survives the save
     assert_consistent(content_dir)
+
+
+def test_delete_refuses_a_file_changed_since_confirmation(synced, author_client, content_dir):
+    post = row("hello-world")
+    path = content_dir / post.source_path
+    page = author_client.get(f"/admin/posts/{post.id}/delete").text
+    marker = 'id="source_hash" name="source_hash" type="hidden" value="'
+    source_hash = page[page.index(marker) + len(marker) :].split('"', 1)[0]
+    path.write_text(path.read_text() + "\nAdded elsewhere.\n")
+    response = author_client.post(
+        f"/admin/posts/{post.id}/delete", data={"source_hash": source_hash}, follow_redirects=True
+    )
+    assert "Not deleted: the file changed since you opened it" in response.text
+    assert path.exists()
+    assert row("hello-world") is not None

@@ -80,3 +80,14 @@ def test_publish_page_explains_how_to_browse(synced, author_client):
     assert "Publish the site" in page
     assert "python -m http.server -d" in page
     assert "Nothing is built yet." in page
+
+
+def test_built_site_files_stay_inside_build(synced, author_client, app, tmp_path):
+    build = app.config["BUILD_DIR"]
+    build.mkdir(parents=True)
+    (build / "index.html").write_text("built")
+    (tmp_path / "secret.txt").write_text("secret")
+    for url in ("/admin/site/../secret.txt", "/admin/site/%2e%2e/secret.txt"):
+        response = author_client.get(url)
+        assert response.status_code == 404, url
+        assert b"secret" not in response.data
