@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static")
 
-from app.admin import auth, publish, routes, security  # noqa: E402, F401  (register on bp)
+from app.admin import auth, dashboard, editor, preview, publish, security  # noqa: E402, F401  (register on bp)

@@ -1,115 +1,28 @@
-"""Dashboard, editor (write-through saves), delete, live preview and image uploads."""
+"""The editor: write-through saves via ``save_post``, conflicts, inline errors, delete."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import (
-    Response,
-    abort,
-    current_app,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.admin import bp
+from app.admin.dashboard import status_of
 from app.admin.forms import ConfirmForm, PostForm
-from app.content import ContentError, Document, render_markdown
+from app.content import ContentError, Document
 from app.content.document import parse_document
 from app.content.files import content_hash, read_text
-from app.content.media import MediaError, save_upload
 from app.content.service import ConflictError, SlugTakenError, delete_post, save_post
 from app.content.slugs import slugify
 from app.content.store import document_from_post
 from app.extensions import db
 from app.models import Post, Tag
 from app.public.queries import build_time
-
-PER_PAGE = 20
-STATUS_LABELS = {"draft": "Draft", "schedule": "Scheduled", "publish": "Published"}
-
-
-def status_of(post: Post, now: datetime | None = None) -> str:
-    """'draft', 'schedule' (a future date) or 'publish'."""
-    if post.draft:
-        return "draft"
-    now = now or build_time()
-    if post.kind == "post" and post.published_at is not None and post.published_at > now:
-        return "schedule"
-    return "publish"
-
-
-def _status_condition(status: str, now: datetime) -> sa.ColumnElement[bool] | None:
-    """The same three states as ``status_of``, as SQL."""
-    future = sa.and_(Post.kind == "post", Post.published_at > now)
-    return {
-        "draft": Post.draft.is_(True),
-        "schedule": sa.and_(Post.draft.is_(False), future),
-        "publish": sa.and_(Post.draft.is_(False), sa.not_(future)),
-    }.get(status)
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-@bp.app_template_filter("admin_status")
-def admin_status(post: Post) -> str:
-    return status_of(post)
-
-
-@bp.route("/")
-def dashboard() -> str:
-    now = build_time()
-    args = request.args
-    q, status, tag, kind = (args.get(k, "").strip() for k in ("q", "status", "tag", "kind"))
-    query = sa.select(Post)
-    if q:
-        query = query.where(
-            sa.or_(Post.title.ilike(_like(q), escape="\\"), Post.body.ilike(_like(q), escape="\\"))
-        )
-    if (condition := _status_condition(status, now)) is not None:
-        query = query.where(condition)
-    if tag:
-        query = query.where(Post.tags.any(Tag.slug == tag))
-    if kind in Post.KINDS:
-        query = query.where(Post.kind == kind)
-    query = query.order_by(
-        Post.kind.desc(),  # posts before pages
-        sa.case((Post.published_at.is_(None), 1), else_=0),
-        Post.published_at.desc(),
-        Post.title,
-    )
-    pagination = db.paginate(
-        query, page=args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False
-    )
-    counts = {"all": db.session.scalar(sa.select(sa.func.count(Post.id)))}
-    for name in STATUS_LABELS:
-        condition = _status_condition(name, now)
-        counts[name] = db.session.scalar(sa.select(sa.func.count(Post.id)).where(condition))
-    counts["page"] = db.session.scalar(sa.select(sa.func.count(Post.id)).where(Post.kind == "page"))
-    filters = {k: v for k, v in {"q": q, "status": status, "tag": tag, "kind": kind}.items() if v}
-    return render_template(
-        "admin/dashboard.html",
-        pagination=pagination,
-        posts=pagination.items,
-        counts=counts,
-        filters=filters,
-        all_tags=db.session.scalars(sa.select(Tag).order_by(Tag.name)).all(),
-        status_labels=STATUS_LABELS,
-        now=now,
-    )
 
 
 def _initial(post: Post | None, kind: str) -> dict[str, Any]:
@@ -157,7 +70,7 @@ def _initial_from_disk(post: Post, disk_hash: str) -> tuple[dict[str, Any], str]
     return initial, f"{display} changed outside the admin: the editor shows the file as it is now."
 
 
-def _text(value: str | None) -> str:
+def normalize_text(value: str | None) -> str:
     """Browsers send textarea lines with CRLF; files use LF."""
     return (value or "").replace("\r\n", "\n").replace("\r", "\n")
 
@@ -202,11 +115,11 @@ def _document(form: PostForm, post: Post | None, expected_hash: str | None) -> D
         base,
         title=title,
         slug=(form.slug.data or "").strip() or slugify(title),
-        body=_text(form.body.data),
+        body=normalize_text(form.body.data),
         date=when,
         tags=[t.strip() for t in (form.tags.data or "").split(",") if t.strip()],
         draft=status == "draft",
-        summary=" ".join(_text(form.summary.data).split()),
+        summary=" ".join(normalize_text(form.summary.data).split()),
     )
 
 
@@ -326,40 +239,3 @@ def delete(post_id: int) -> Response | str:
         flash(f"Deleted {title!r} and content/{path}.", "success")
         return redirect(url_for("admin.dashboard"))
     return render_template("admin/delete.html", form=form, post=post)
-
-
-@bp.route("/preview", methods=["POST"])
-def preview() -> Response:
-    """Render a body exactly as a save would (same function, same sanitizer)."""
-    data = request.get_json(silent=True)
-    body = data.get("body") if isinstance(data, dict) else request.form.get("body")
-    if not isinstance(body, str):
-        return jsonify(error="send the Markdown as 'body'"), 400
-    rendered = render_markdown(_text(body))
-    return jsonify(html=rendered.html, toc_html=rendered.toc_html, words=rendered.word_count)
-
-
-@bp.route("/preview/frame")
-def preview_frame() -> str:
-    """The preview pane: an empty post page styled by the public theme."""
-    return render_template("admin/preview_frame.html")
-
-
-@bp.route("/media", methods=["POST"])
-def upload() -> tuple[Response, int]:
-    """Store an image from the editor; answers with the Markdown to insert."""
-    alt = " ".join(request.form.get("alt", "").split())
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        return jsonify(error="Choose an image file to upload."), 422
-    if not alt:
-        return jsonify(error="Describe the image (alt text) for readers who cannot see it."), 422
-    try:
-        media = save_upload(upload.stream, upload.filename)
-    except MediaError as exc:
-        hint = f" ({exc.hint})" if exc.hint else ""
-        return jsonify(error=f"{exc.path}: {exc.message}{hint}"), exc.status
-    alt_text = alt.replace("[", "(").replace("]", ")")
-    return jsonify(
-        name=media.name, url=media.markdown_path, markdown=f"![{alt_text}]({media.markdown_path})"
-    ), 201
