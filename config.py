@@ -54,6 +54,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    #: CSRF tokens last as long as the session: a long writing session must still save.
+    WTF_CSRF_TIME_LIMIT = None
 
     #: Publish drafts too (preview builds only).
     BUILD_DRAFTS = False

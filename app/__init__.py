@@ -52,6 +52,11 @@ def create_app(
     from app.public import bp as public_bp
 
     app.register_blueprint(public_bp)
+    if authoring:  # never in the freezer's app: nothing under /admin can reach build/
+        from app.admin import bp as admin_bp
+
+        app.register_blueprint(admin_bp)
+        login.login_view = "admin.login"
 
     if authoring:  # the JSON API is part of the authoring app only, never frozen
         from app.api import init_api

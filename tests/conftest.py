@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
+from app.models import User
 from config import TestingConfig
 from tests.static_http import mount, serve
 
@@ -81,6 +82,29 @@ def app(tmp_path: Path, content_dir: Path, site_dir: Path, database_url: str) ->
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+AUTHOR_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def author(app: Flask) -> User:
+    """An author who can log in to the admin (password ``AUTHOR_PASSWORD``)."""
+    user = User(username="ada", email="ada@example.org")
+    user.set_password(AUTHOR_PASSWORD)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def author_client(client: FlaskClient, author: User) -> FlaskClient:
+    """A test client logged in to the admin through the login form."""
+    response = client.post(
+        "/admin/login", data={"username": author.username, "password": AUTHOR_PASSWORD}
+    )
+    assert response.status_code == 302, response.text
+    return client
 
 
 @pytest.fixture
@@ -197,17 +221,6 @@ class ApiClient(requests.Session):
 
     def request(self, method, url, *args, **kwargs):  # type: ignore[override]
         return super().request(method, f"{self.base_url}/api/v1{url}", *args, **kwargs)
-
-
-@pytest.fixture
-def author(app: Flask):
-    """An author to own API tokens."""
-    from app.models import User
-
-    user = User(username="ada", email="ada@example.org")
-    db.session.add(user)
-    db.session.commit()
-    return user
 
 
 @pytest.fixture

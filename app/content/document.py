@@ -42,6 +42,14 @@ class _Dumper(yaml.SafeDumper):
     yaml_implicit_resolvers = _without_timestamps(yaml.SafeDumper.yaml_implicit_resolvers)
 
 
+def _flow_list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.Node:
+    """Lists on one line (``tags: [a, b]``); mappings stay in block style."""
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
+
+
+_Dumper.add_representer(list, _flow_list)
+
+
 def _split(text: str, path: Path) -> tuple[dict[str, Any], str]:
     """Front matter and body; YAML errors name the line in the file."""
     stripped = text.lstrip()
@@ -228,9 +236,11 @@ def parse_document(text: str, path: str | Path, kind: str = "post") -> Document:
     )
 
 
-def _date_value(value: datetime) -> date | datetime:
-    """Midnight is written as a plain date, the way authors write it."""
-    return value.date() if value.time() == time() else value
+def _date_value(value: datetime) -> str:
+    """Dates as authors write them: a plain date at midnight, else 'YYYY-MM-DD HH:MM'."""
+    if value.time() == time():
+        return value.date().isoformat()
+    return value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
 
 
 def serialize_document(doc: Document, filename_stem: str | None = None) -> str:
@@ -252,6 +262,6 @@ def serialize_document(doc: Document, filename_stem: str | None = None) -> str:
         meta["author"] = doc.author
     meta.update(doc.extra)
     front = yaml.dump(
-        meta, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=None
+        meta, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False
     )
     return f"---\n{front}---\n\n{doc.body}"

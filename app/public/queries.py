@@ -6,7 +6,8 @@ import math
 from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context
+from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 
 from app.extensions import db
@@ -19,14 +20,23 @@ def build_time() -> datetime:
     return fixed or datetime.now(UTC).replace(tzinfo=None)
 
 
+def author_preview() -> bool:
+    """A logged-in author browsing the authoring app (never the freezer's app)."""
+    return bool(
+        current_app.extensions.get("microblog.authoring")
+        and has_request_context()
+        and current_user.is_authenticated
+    )
+
+
 def include_drafts() -> bool:
-    return bool(current_app.config.get("BUILD_DRAFTS"))
+    return bool(current_app.config.get("BUILD_DRAFTS")) or author_preview()
 
 
 def visible(kind: str = "post") -> sa.ColumnElement[bool]:
     """The condition a row must meet to be on the site."""
     conditions = [Post.kind == kind]
-    if kind == "post":
+    if kind == "post" and not author_preview():  # authors also see scheduled posts
         conditions.append(Post.published_at <= build_time())
     if not include_drafts():
         conditions.append(Post.draft.is_(False))

@@ -30,7 +30,8 @@ def site_context() -> dict[str, Any]:
             "description": config["SITE_DESCRIPTION"],
             "author": config["SITE_AUTHOR"],
             "language": config["SITE_LANGUAGE"],
-            "drafts": config.get("BUILD_DRAFTS", False),
+            "drafts": queries.include_drafts(),  # a preview build, or an author logged in
+            "now": queries.build_time(),
         },
         "nav_pages": queries.visible_pages(),
     }

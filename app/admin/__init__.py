@@ -1,0 +1,7 @@
+"""The local admin: login, dashboard, editor, preview, uploads and publish (authoring app only)."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static")
+
+from app.admin import auth, dashboard, editor, preview, publish, security  # noqa: E402, F401  (register on bp)

@@ -1,0 +1,241 @@
+"""The editor: write-through saves via ``save_post``, conflicts, inline errors, delete."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.admin import bp
+from app.admin.dashboard import status_of
+from app.admin.forms import ConfirmForm, PostForm
+from app.content import ContentError, Document
+from app.content.document import parse_document
+from app.content.files import content_hash, read_text
+from app.content.service import ConflictError, SlugTakenError, delete_post, save_post
+from app.content.slugs import slugify
+from app.content.store import document_from_post
+from app.extensions import db
+from app.models import Post, Tag
+from app.public.queries import build_time
+
+
+def _initial(post: Post | None, kind: str) -> dict[str, Any]:
+    """What the editor shows before any edit."""
+    if post is None:
+        return {"kind": kind, "status": "draft"}
+    return {
+        "kind": post.kind,
+        "title": post.title,
+        "slug": post.slug,
+        "status": status_of(post),
+        "date": post.published_at,
+        "tags": ", ".join(t.name for t in post.tags),
+        "summary": post.summary if post.explicit_summary else "",
+        "body": post.body,
+        "source_hash": post.source_hash,
+    }
+
+
+def _initial_from_disk(post: Post, disk_hash: str) -> tuple[dict[str, Any], str]:
+    """The editor's fields from the file when it changed outside the admin, and a notice."""
+    path = Path(current_app.config["CONTENT_DIR"]) / post.source_path
+    display = f"content/{post.source_path}"
+    try:
+        text, _ = read_text(path, display, current_app.config["MAX_CONTENT_FILE_BYTES"])
+        doc = parse_document(text, display, post.kind)
+    except ContentError as exc:
+        return _initial(post, post.kind), (
+            f"{display} changed outside the admin and cannot be read ({exc}); the editor shows "
+            "the last imported version and saving will report a conflict."
+        )
+    future = doc.date is not None and doc.date > build_time()
+    status = "draft" if doc.draft else "schedule" if future and post.kind == "post" else "publish"
+    initial = {
+        "kind": post.kind,
+        "title": doc.title,
+        "slug": doc.slug,
+        "status": status,
+        "date": doc.date,
+        "tags": ", ".join(doc.tags),
+        "summary": doc.summary,
+        "body": doc.body,
+        "source_hash": disk_hash,
+    }
+    return initial, f"{display} changed outside the admin: the editor shows the file as it is now."
+
+
+def normalize_text(value: str | None) -> str:
+    """Browsers send textarea lines with CRLF; files use LF."""
+    return (value or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _base_document(post: Post | None, kind: str, expected_hash: str | None) -> Document:
+    """What the form's fields are laid over: the file the editor loaded, so no key is lost."""
+    if post is None:
+        return Document("", "", "", kind=kind)
+    if expected_hash and expected_hash != post.source_hash:
+        display = f"content/{post.source_path}"
+        path = Path(current_app.config["CONTENT_DIR"]) / post.source_path
+        try:
+            text, digest = read_text(path, display, current_app.config["MAX_CONTENT_FILE_BYTES"])
+            if digest == expected_hash:
+                return parse_document(text, display, post.kind)
+        except (OSError, ContentError):
+            pass  # the save itself reports the conflict
+    return document_from_post(post)
+
+
+def _document(form: PostForm, post: Post | None, expected_hash: str | None) -> Document | None:
+    """The document the form describes, or None with errors set on the form's fields."""
+    kind = post.kind if post is not None else form.kind.data
+    now = build_time().replace(second=0, microsecond=0)
+    status, when = form.status.data, form.date.data
+    if status == "schedule":
+        if kind == "page":
+            form.status.errors.append("Pages have no date: choose Draft or Published.")
+        elif when is None or when <= now:
+            form.date.errors.append("A scheduled post needs a date in the future.")
+    elif status == "publish" and kind == "post" and when is not None and when > now:
+        form.date.errors.append(
+            "This date is in the future: choose 'Scheduled' or an earlier date."
+        )
+    if form.status.errors or form.date.errors:
+        return None
+    if when is None and kind == "post":
+        when = now
+    base = _base_document(post, kind, expected_hash)
+    title = " ".join((form.title.data or "").split())
+    return replace(
+        base,
+        title=title,
+        slug=(form.slug.data or "").strip() or slugify(title),
+        body=normalize_text(form.body.data),
+        date=when,
+        tags=[t.strip() for t in (form.tags.data or "").split(",") if t.strip()],
+        draft=status == "draft",
+        summary=" ".join(normalize_text(form.summary.data).split()),
+    )
+
+
+def _field_for(error: ContentError, form: PostForm) -> Any:
+    """The form field a content-layer error is about (the form itself when none fits)."""
+    message = error.message
+    for name in ("slug", "title", "date", "tags", "summary"):
+        if f"'{name}'" in message or message.startswith(f"invalid {name}") or name in message:
+            return getattr(form, name)
+    return None
+
+
+def _disk_hash(post: Post) -> str:
+    path = Path(current_app.config["CONTENT_DIR"]) / post.source_path
+    try:
+        return content_hash(path.read_bytes())
+    except FileNotFoundError:
+        return ""
+
+
+def _editor(post: Post | None) -> Response | tuple[str, int] | str:
+    kind = request.args.get("kind", "post") if post is None else post.kind
+    if kind not in Post.KINDS:
+        abort(404)
+    initial, notice = _initial(post, kind), ""
+    if post is not None and not request.form:
+        disk_hash = _disk_hash(post)
+        if disk_hash and disk_hash != post.source_hash:
+            initial, notice = _initial_from_disk(post, disk_hash)
+    form = PostForm(data=initial)
+    if post is None and form.kind.data in Post.KINDS:
+        kind = form.kind.data
+    form_errors: list[str] = []
+    conflict: str | None = None
+    status = 200
+    if form.is_submitted():
+        status = 422
+        expected = form.source_hash.data or None
+        if form.overwrite.data and form.disk_hash.data:
+            expected = form.disk_hash.data
+        doc = _document(form, post, expected) if form.validate() else None
+        if doc is not None:
+            try:
+                saved = save_post(
+                    doc, post, expected_hash=expected, author=current_user._get_current_object()
+                )
+            except SlugTakenError as exc:
+                form.slug.errors.append(f"{exc.message} ({exc.hint}).")
+            except ConflictError as exc:
+                if post is None:
+                    form.slug.errors.append(f"{exc.message} ({exc.path}): choose another slug.")
+                else:
+                    conflict, status = exc.disk_text or "", 409
+                    form.disk_hash.data = _disk_hash(post)
+            except ContentError as exc:
+                field = _field_for(exc, form)
+                message = f"{exc.message} ({exc.hint})." if exc.hint else f"{exc.message}."
+                (field.errors if field is not None else form_errors).append(message)
+            except (OSError, SQLAlchemyError) as exc:
+                form_errors.append(
+                    f"Could not save ({type(exc).__name__}: {exc}). Nothing was changed; "
+                    "your text is kept below."
+                )
+            else:
+                _flash_saved(saved)
+                return redirect(url_for("admin.edit", post_id=saved.id))
+    tag_names = db.session.scalars(sa.select(Tag.name).order_by(Tag.name)).all()
+    page = render_template(
+        "admin/editor.html",
+        form=form,
+        post=post,
+        kind=kind,
+        form_errors=form_errors,
+        conflict=conflict,
+        notice=notice,
+        tag_names=tag_names,
+    )
+    return (page, status) if status != 200 else page
+
+
+def _flash_saved(post: Post) -> None:
+    state = status_of(post)
+    if state == "schedule":
+        when = post.published_at.strftime("%Y-%m-%d %H:%M") if post.published_at else ""
+        note = f"scheduled for {when} UTC: the first build after that publishes it"
+    elif state == "draft":
+        note = "saved as a draft: only you can see it"
+    else:
+        note = "published on the next build (use Publish)"
+    flash(f"Saved {post.title!r} to content/{post.source_path}: {note}.", "success")
+
+
+@bp.route("/posts/new", methods=["GET", "POST"])
+def new() -> Response | tuple[str, int] | str:
+    return _editor(None)
+
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+def edit(post_id: int) -> Response | tuple[str, int] | str:
+    return _editor(db.get_or_404(Post, post_id))
+
+
+@bp.route("/posts/<int:post_id>/delete", methods=["GET", "POST"])
+def delete(post_id: int) -> Response | str:
+    post = db.get_or_404(Post, post_id)
+    form = ConfirmForm(data={"source_hash": post.source_hash})
+    if form.validate_on_submit():
+        title, path = post.title, post.source_path
+        try:
+            delete_post(post, expected_hash=form.source_hash.data or None)
+        except ConflictError as exc:
+            flash(f"Not deleted: {exc.message} ({exc.hint}).", "error")
+            return redirect(url_for("admin.edit", post_id=post_id))
+        except (OSError, SQLAlchemyError) as exc:
+            flash(f"Not deleted ({type(exc).__name__}: {exc}); nothing was changed.", "error")
+            return redirect(url_for("admin.edit", post_id=post_id))
+        flash(f"Deleted {title!r} and content/{path}.", "success")
+        return redirect(url_for("admin.dashboard"))
+    return render_template("admin/delete.html", form=form, post=post)

@@ -1,0 +1,90 @@
+"""Admin forms (Flask-WTF: every form carries a CSRF token)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+
+from app.content.slugs import MAX_SLUG_LENGTH, SLUG_RE
+
+STATUSES = [
+    SelectChoice("draft", "Draft (only you can see it)"),
+    SelectChoice("publish", "Published"),
+    SelectChoice("schedule", "Scheduled (published by the first build after its date)"),
+]
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Username", validators=[DataRequired()])
+    password = PasswordField("Password", validators=[DataRequired()])
+    remember = BooleanField("Remember me")
+    submit = SubmitField("Log in")
+
+
+class SetupForm(FlaskForm):
+    username = StringField("Username", validators=[DataRequired(), Length(max=64)])
+    email = StringField(
+        "Email",
+        validators=[
+            Optional(),
+            Length(max=120),
+            Regexp(r"^[^@\s]+@[^@\s]+$", message="Not an email"),
+        ],
+        description="Optional; defaults to username@localhost.",
+    )
+    password = PasswordField("Password", validators=[DataRequired(), Length(min=8)])
+    confirm = PasswordField(
+        "Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
+    )
+    submit = SubmitField("Create author")
+
+
+class PostForm(FlaskForm):
+    kind = SelectField(
+        "Kind", choices=[SelectChoice("post", "Post"), SelectChoice("page", "Page")], default="post"
+    )
+    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    slug = StringField(
+        "Slug",
+        validators=[
+            Optional(),
+            Length(max=MAX_SLUG_LENGTH),
+            Regexp(SLUG_RE, message="Use lowercase letters, digits and single hyphens."),
+        ],
+        description="The URL: lowercase letters, digits, hyphens. Empty: made from the title.",
+    )
+    status = RadioField("Status", choices=STATUSES, default="draft")
+    date = DateTimeLocalField(
+        "Date (UTC)",
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[Optional()],
+        description="Empty means now. A future date with 'Scheduled' publishes it later.",
+    )
+    tags = StringField("Tags", description="Comma-separated, e.g. python, notes.")
+    summary = TextAreaField(
+        "Summary", description="Optional: lists, feeds and the meta description use it."
+    )
+    body = TextAreaField("Body (Markdown)")
+    source_hash = HiddenField()
+    disk_hash = HiddenField()
+    save = SubmitField("Save")
+    overwrite = SubmitField("Save mine anyway")
+
+
+class ConfirmForm(FlaskForm):
+    """A POST with only a CSRF token: delete, publish, logout."""
+
+    source_hash = HiddenField()
+    submit = SubmitField("Confirm")

@@ -1,0 +1,158 @@
+// microblog admin: editor helpers and build progress. Plain JS, no inline scripts (CSP).
+"use strict";
+
+(function () {
+  const csrfToken = () => document.querySelector('meta[name="csrf-token"]').content;
+
+  function postWithToken(url, body, headers) {
+    return fetch(url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: Object.assign({ "X-CSRFToken": csrfToken() }, headers || {}),
+    });
+  }
+
+  // JSON from the app, or an error that says what to do (logged out, expired form...).
+  async function readJson(response) {
+    if (response.redirected && new URL(response.url).pathname.endsWith("/admin/login")) {
+      throw new Error("you are logged out: log in again in another tab (your text is still here)");
+    }
+    if (!(response.headers.get("Content-Type") || "").includes("application/json")) {
+      throw new Error(`the app answered ${response.status} ${response.statusText}; reload the page`);
+    }
+    const data = await response.json();
+    if (!response.ok) throw new Error(data.error || response.statusText);
+    return data;
+  }
+
+  // A URL-safe slug like the server's (the server has the last word).
+  function slugify(text) {
+    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 100).replace(/-+$/, "");
+  }
+
+  function setupEditor(form) {
+    const title = form.querySelector("#title");
+    const slug = form.querySelector("#slug");
+    const body = form.querySelector("#body");
+    const frame = document.getElementById("preview");
+    const previewState = document.getElementById("preview-state");
+    let dirty = false;
+    let autoSlug = form.dataset.autoSlug === "true" && !slug.value;
+
+    const markDirty = () => { dirty = true; };
+    form.addEventListener("input", markDirty);
+    form.addEventListener("change", markDirty);
+    form.addEventListener("submit", () => { dirty = false; });
+    window.addEventListener("beforeunload", (event) => {
+      if (dirty) { event.preventDefault(); event.returnValue = ""; }
+    });
+    document.addEventListener("keydown", (event) => {
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s") {
+        event.preventDefault();
+        form.requestSubmit(form.querySelector("#save"));
+      }
+    });
+
+    slug.addEventListener("input", () => { autoSlug = slug.value === ""; });
+    title.addEventListener("input", () => {
+      if (autoSlug) slug.value = slugify(title.value);
+      const heading = frame.contentDocument && frame.contentDocument.getElementById("preview-title");
+      if (heading) heading.textContent = title.value;
+    });
+
+    // Live preview: the server renders with the same function as a save.
+    let timer = null;
+    let sequence = 0;
+    async function refresh() {
+      const doc = frame.contentDocument;
+      const target = doc && doc.getElementById("preview-body");
+      if (!target) return;
+      const mine = ++sequence;
+      previewState.textContent = "Rendering preview…";
+      try {
+        const response = await postWithToken(
+          form.dataset.previewUrl, JSON.stringify({ body: body.value }),
+          { "Content-Type": "application/json" });
+        const data = await readJson(response);
+        if (mine !== sequence) return;
+        target.innerHTML = data.html;
+        doc.getElementById("preview-title").textContent = title.value;
+        previewState.textContent = `Preview up to date (${data.words} words).`;
+        frame.dataset.rendered = String(mine);
+      } catch (error) {
+        previewState.textContent = `Preview failed: ${error.message}. Your text is safe.`;
+      }
+    }
+    const schedule = () => { clearTimeout(timer); timer = setTimeout(refresh, 300); };
+    body.addEventListener("input", schedule);
+    if (frame.contentDocument && frame.contentDocument.readyState === "complete"
+        && frame.contentDocument.getElementById("preview-body")) {
+      refresh();
+    }
+    frame.addEventListener("load", refresh);
+
+    // Image upload: stored in content/media/, Markdown inserted at the cursor.
+    const uploadButton = document.getElementById("upload-button");
+    const uploadState = document.getElementById("upload-state");
+    uploadButton.addEventListener("click", async () => {
+      const file = document.getElementById("upload-file").files[0];
+      const alt = document.getElementById("upload-alt").value.trim();
+      if (!file) { uploadState.textContent = "Choose an image first."; return; }
+      if (!alt) { uploadState.textContent = "Describe the image in the alt text first."; return; }
+      const data = new FormData();
+      data.append("file", file);
+      data.append("alt", alt);
+      uploadState.textContent = "Uploading…";
+      try {
+        const response = await postWithToken(form.dataset.uploadUrl, data);
+        const result = await readJson(response);
+        const start = body.selectionStart, end = body.selectionEnd;
+        body.setRangeText(result.markdown, start, end, "end");
+        body.focus();
+        markDirty();
+        schedule();
+        uploadState.textContent = `Inserted ${result.url}.`;
+      } catch (error) {
+        uploadState.textContent = `Upload failed: ${error.message}`;
+      }
+    });
+  }
+
+  function setupBuild(section) {
+    const url = section.dataset.url;
+    const show = (id, text) => { document.getElementById(id).textContent = text; };
+    async function poll() {
+      try {
+        const response = await fetch(url, { credentials: "same-origin" });
+        const job = await readJson(response);
+        const state = document.getElementById("build-state");
+        state.textContent = job.state;
+        state.className = `state state-${job.state}`;
+        section.dataset.state = job.state;
+        show("build-pages", job.pages === null ? "–" : String(job.pages));
+        show("build-seconds", job.seconds === null ? "–" : `${job.seconds.toFixed(2)} s`);
+        if (job.summary) show("build-summary", job.summary);
+        const list = document.getElementById("build-errors");
+        list.replaceChildren(...job.errors.map((text) => {
+          const item = document.createElement("li");
+          item.textContent = text;
+          return item;
+        }));
+        if (!job.done) setTimeout(poll, 500);
+        else if (job.state === "succeeded") show("build-summary", job.summary);
+      } catch (error) {
+        show("build-summary", `Lost contact with the app (${error.message}); reload the page.`);
+      }
+    }
+    if (section.dataset.state !== "succeeded" && section.dataset.state !== "failed") poll();
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const form = document.getElementById("editor");
+    if (form) setupEditor(form);
+    const build = document.getElementById("build-status");
+    if (build) setupBuild(build);
+  });
+})();

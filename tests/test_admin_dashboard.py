@@ -1,0 +1,76 @@
+"""The dashboard lists every post and page with status, date and tags; filters and pages."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Post
+from tests.admin_helpers import post_form
+
+
+def titles(response):
+    return re.findall(r'<td><a href="/admin/posts/\d+/edit">([^<]+)</a>', response.text)
+
+
+def test_lists_every_post_and_page_with_counts(synced, author_client):
+    response = author_client.get("/admin/")
+    assert response.status_code == 200
+    listed = titles(response)
+    assert "Hello, world" in listed
+    assert "About" in listed
+    total = db.session.scalar(sa.select(sa.func.count(Post.id)))
+    assert len(listed) == total  # fewer than a page of sample content
+    assert f"<strong>{total}</strong> in all" in response.text
+    assert "<strong>1</strong> pages" in response.text
+    assert "<strong>1</strong> drafts" in response.text
+    assert "<strong>1</strong> scheduled" in response.text
+    assert "View</a>" in response.text
+    assert 'href="/posts/hello-world/"' in response.text
+
+
+def test_filter_by_status(synced, author_client):
+    drafts = titles(author_client.get("/admin/?status=draft"))
+    scheduled = titles(author_client.get("/admin/?status=schedule"))
+    published = titles(author_client.get("/admin/?status=publish"))
+    assert len(drafts) == 1
+    assert len(scheduled) == 1
+    assert len(drafts) + len(scheduled) + len(published) == len(
+        titles(author_client.get("/admin/"))
+    )
+    assert not set(drafts) & set(published)
+    assert not set(scheduled) & set(published)
+
+
+def test_filter_by_tag_and_kind(synced, author_client):
+    python = titles(author_client.get("/admin/?tag=python"))
+    assert "Highlighted Python" in python
+    assert "About" not in python
+    assert titles(author_client.get("/admin/?kind=page")) == ["About"]
+
+
+def test_search_title_and_body(synced, author_client):
+    author_client.post(
+        "/admin/posts/new", data=post_form(title="Zebra notes", body="A 100% unique_word here.")
+    )
+    assert titles(author_client.get("/admin/?q=zebra")) == ["Zebra notes"]
+    assert titles(author_client.get("/admin/?q=unique_word")) == ["Zebra notes"]
+    assert titles(author_client.get("/admin/?q=100%25")) == ["Zebra notes"]
+    assert titles(author_client.get("/admin/?q=_")) == ["Zebra notes"]  # '_' is no wildcard
+    empty = author_client.get("/admin/?q=nothing-like-this")
+    assert "Nothing matches these filters" in empty.text
+
+
+def test_paginates_and_keeps_filters(synced, author_client):
+    for n in range(25):
+        author_client.post("/admin/posts/new", data=post_form(title=f"Bulk {n:02d}", tags="bulk"))
+    first = author_client.get("/admin/?tag=bulk")
+    assert len(titles(first)) == 20
+    assert "Page 1 of 2 (25 items)" in first.text
+    assert 'href="/admin/?page=2&amp;tag=bulk"' in first.text
+    second = author_client.get("/admin/?tag=bulk&page=2")
+    assert len(titles(second)) == 5
+    assert not set(titles(first)) & set(titles(second))
+    assert titles(author_client.get("/admin/?tag=bulk&page=9")) == []
