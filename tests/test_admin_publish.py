@@ -32,7 +32,7 @@ def test_publish_builds_in_the_background_and_reports(synced, author_client, app
     assert status["seconds"] > 0
     page = author_client.get(job_url).text
     assert 'id="build-state">succeeded<' in page
-    assert f"Built {status['pages']} files" in page
+    assert f"Built {status['pages']} pages" in page
     assert 'href="/admin/site/"' in page
     build = app.config["BUILD_DIR"]
     assert (build / "posts" / "hello-world" / "index.html").is_file()

@@ -16,7 +16,7 @@ text = st.text(
 )
 titles = text.map(lambda s: " ".join(s.split())).filter(bool)
 slugs = st.from_regex(r"[a-z0-9]{1,10}(-[a-z0-9]{1,10}){0,3}", fullmatch=True)
-dates = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)).map(
+dates = st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 1, 1)).map(
     lambda d: d.replace(microsecond=0)
 )
 # Tag names are stored normalised (NFC, no invisible characters): generate them that way.

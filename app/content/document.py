@@ -240,7 +240,8 @@ def _date_value(value: datetime) -> str:
     """Dates as authors write them: a plain date at midnight, else 'YYYY-MM-DD HH:MM'."""
     if value.time() == time():
         return value.date().isoformat()
-    return value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
+    # isoformat, not strftime: it pads years before 1000 ('0011-04-22'), which '%Y' does not.
+    return value.isoformat(sep=" ", timespec="seconds" if value.second else "minutes")
 
 
 def serialize_document(doc: Document, filename_stem: str | None = None) -> str:
