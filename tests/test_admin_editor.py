@@ -242,12 +242,7 @@ def test_preview_renders_like_a_save(synced, author_client):
     assert author_client.post("/admin/preview", json={"text": "x"}).status_code == 400
 
 
-#: With no uploads yet, Frozen-Flask warns that /media/ froze nothing; that is expected.
-NO_MEDIA_OK = pytest.mark.filterwarnings("ignore::flask_frozen.MissingURLGeneratorWarning")
-
-
 @pytest.mark.slow
-@NO_MEDIA_OK
 def test_preview_html_equals_the_frozen_page(synced, author_client, app):
     from app.build.jobs import runner_for
 

@@ -6,11 +6,7 @@ import pytest
 
 from app.build.jobs import runner_for
 
-pytestmark = [
-    pytest.mark.slow,
-    # With no uploads yet, Frozen-Flask warns that /media/ froze nothing; that is expected.
-    pytest.mark.filterwarnings("ignore::flask_frozen.MissingURLGeneratorWarning"),
-]
+pytestmark = pytest.mark.slow
 
 
 def publish(client, app):
