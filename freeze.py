@@ -19,6 +19,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 ROOT = Path(__file__).resolve().parent
 ENV_FILE = ROOT / ".env"
@@ -102,6 +104,10 @@ def build_once(args: argparse.Namespace, *, clean: bool = False) -> bool:
     except OSError as exc:  # disk full, permissions, a file where a folder should be
         errors = [f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)]
         lines = [f"error: {errors[0]}", "Build failed; "]
+    except OperationalError as exc:  # the database cannot be reached or opened
+        url = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).render_as_string(hide_password=True)
+        errors = [f"cannot use the database {url}: {exc.orig}"]
+        lines = [f"error: {errors[0]} (check DATABASE_URL)", "Build failed; "]
     except Exception as exc:  # a bug, not bad content: show where, still answer in JSON
         traceback.print_exc()
         errors = [f"{type(exc).__name__}: {exc}"]

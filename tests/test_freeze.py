@@ -205,3 +205,15 @@ def test_killed_build_leaves_the_previous_build_intact(freeze):
     assert freeze().returncode == 0
     assert not list(freeze.build_dir.parent.glob(".build-staging-*"))
     assert tree_digest(freeze.build_dir) == before
+
+
+def test_unreachable_database_is_a_clear_error(freeze, tmp_path):
+    freeze.env["DATABASE_URL"] = "postgresql://nobody:secret@127.0.0.1:1/none"
+    result = freeze()
+    assert result.returncode == 1
+    assert "cannot use the database postgresql+psycopg://nobody:***@127.0.0.1:1/none" in (
+        result.stderr
+    )
+    assert "check DATABASE_URL" in result.stderr
+    assert "secret" not in result.stderr
+    assert "Traceback" not in result.stderr
