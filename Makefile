@@ -21,7 +21,7 @@ build: install
 
 run: build
 	@echo
-	@echo "  Static site:   build/  (preview: $(BIN)/python -m http.server -d build 8000)"
+	@echo "  Static site:   build/  (preview with live reload: $(BIN)/python freeze.py --serve)"
 	@echo "  Authoring app: http://127.0.0.1:5000/  (Ctrl+C to stop)"
 	@echo "  Admin:         http://127.0.0.1:5000/admin/  (write, preview, publish)"
 	@echo
