@@ -60,6 +60,11 @@ class Post(db.Model):
     """A post or a static page, mirrored from ``source_path`` (whose hash is ``source_hash``)."""
 
     KINDS = ("post", "page")
+    __table_args__ = (
+        # Lists read posts newest first: with this index the database walks them in order
+        # and stops at the page's last row instead of sorting every post for every page.
+        sa.Index("ix_post_listing", "kind", "published_at", "slug"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     kind: so.Mapped[str] = so.mapped_column(sa.String(10), default="post", index=True)

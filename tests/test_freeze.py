@@ -52,6 +52,11 @@ def test_builds_the_sample_site(freeze):
     assert "<title>Highlighted Python · microblog</title>" in post
     assert 'href="/tags/python/"' in post
     assert '<link rel="canonical" href="https://example.org/posts/python-code/">' in post
+    # neighbours come from the build's cached listing order
+    assert '<a rel="prev" href="/posts/footnotes-and-tables/">' in post
+    assert '<a rel="next" href="/posts/writing-posts/">' in post
+    newest = (build / "posts" / "publishing" / "index.html").read_text()
+    assert 'rel="prev"' not in newest.split('class="post-nav"')[1]
 
 
 def test_no_drafts_scheduled_posts_admin_or_api(freeze):

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
+from typing import TypeVar
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app, has_request_context
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 
 from app.extensions import db
 from app.models import Post, Tag, post_tags
+
+T = TypeVar("T")
 
 
 def build_time() -> datetime:
@@ -44,8 +49,13 @@ def visible(kind: str = "post") -> sa.ColumnElement[bool]:
 
 
 def published_posts() -> sa.Select[tuple[Post]]:
-    """Published posts, newest first, with a stable tie-break."""
-    return sa.select(Post).where(visible()).order_by(Post.published_at.desc(), Post.slug)
+    """Published posts, newest first, with a stable tie-break (tags loaded in one query)."""
+    return (
+        sa.select(Post)
+        .where(visible())
+        .order_by(Post.published_at.desc(), Post.slug)
+        .options(so.selectinload(Post.tags))
+    )
 
 
 def paginate(query: sa.Select[tuple[Post]], page: int) -> Pagination:
@@ -64,33 +74,44 @@ def get_visible(kind: str, slug: str) -> Post | None:
     return db.session.scalar(sa.select(Post).where(visible(kind), Post.slug == slug))
 
 
+def _build_cached(key: str, compute: Callable[[], T]) -> T:
+    """``compute()`` once per build (builds fix BUILD_TIME); every call in the preview app."""
+    stamp = (current_app.config.get("BUILD_TIME"), include_drafts())
+    if stamp[0] is None:
+        return compute()
+    cache = current_app.extensions.get("microblog.build_cache")
+    if cache is None or cache["stamp"] != stamp:  # a new build forgets the previous answers
+        cache = current_app.extensions["microblog.build_cache"] = {"stamp": stamp}
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def listing_order() -> list[str]:
+    """Slugs of the published posts in index order, newest first."""
+    return list(db.session.scalars(published_posts().with_only_columns(Post.slug)))
+
+
+def _positions() -> tuple[list[str], dict[str, int]]:
+    slugs = listing_order()
+    return slugs, {slug: i for i, slug in enumerate(slugs)}
+
+
 def neighbours(post: Post) -> tuple[Post | None, Post | None]:
     """(newer, older) published posts around ``post``, in index order."""
-    newer = db.session.scalar(
-        sa.select(Post)
-        .where(
-            visible(),
-            sa.or_(
-                Post.published_at > post.published_at,
-                sa.and_(Post.published_at == post.published_at, Post.slug < post.slug),
-            ),
-        )
-        .order_by(Post.published_at.asc(), Post.slug.desc())
-        .limit(1)
-    )
-    older = db.session.scalar(
-        sa.select(Post)
-        .where(
-            visible(),
-            sa.or_(
-                Post.published_at < post.published_at,
-                sa.and_(Post.published_at == post.published_at, Post.slug > post.slug),
-            ),
-        )
-        .order_by(Post.published_at.desc(), Post.slug.asc())
-        .limit(1)
-    )
-    return newer, older
+    slugs, positions = _build_cached("positions", _positions)
+    position = positions.get(post.slug)
+    if position is None:  # a draft seen in preview: it has no place in the listing
+        return None, None
+    newer = slugs[position - 1] if position > 0 else None
+    older = slugs[position + 1] if position + 1 < len(slugs) else None
+    return _by_slug(newer), _by_slug(older)
+
+
+def _by_slug(slug: str | None) -> Post | None:
+    if slug is None:
+        return None
+    return db.session.scalar(sa.select(Post).where(Post.slug == slug))
 
 
 def tags_with_counts() -> list[tuple[Tag, int]]:
