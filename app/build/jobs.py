@@ -12,6 +12,7 @@ from flask import Flask
 
 from app.build.errors import BuildError
 from app.content import ContentErrors
+from app.extensions import db
 
 #: How many finished jobs are remembered.
 HISTORY = 20
@@ -80,6 +81,7 @@ class BuildRunner:
         from app.build.pipeline import build_site
 
         job.state, job.started_at = "running", time.time()
+        public: Flask | None = None
         try:
             settings = {k: v for k, v in app.config.items() if k.isupper()}
             public = create_app(overrides=settings, authoring=False)
@@ -98,6 +100,9 @@ class BuildRunner:
             job.summary = result.summary()
             job.state = "succeeded"
         finally:
+            if public is not None:  # close its pooled connections now, not at interpreter exit
+                with public.app_context():
+                    db.engine.dispose()
             job.finished_at = time.time()
 
 
