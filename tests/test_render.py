@@ -54,3 +54,8 @@ def test_word_count_and_lead():
     out = render_markdown("First para with five words.\n\nSecond one.\n")
     assert out.word_count == 7
     assert out.lead == "First para with five words."
+
+
+def test_lead_leaves_out_footnote_markers():
+    out = render_markdown("Supports footnotes[^1] nicely.\n\n[^1]: A note.\n")
+    assert out.lead == "Supports footnotes nicely."

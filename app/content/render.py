@@ -32,6 +32,7 @@ _URL_SCHEMES = {"http", "https", "mailto"}
 _state = threading.local()
 _WORD = re.compile(r"\w+")
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+_FOOTNOTE_REF = re.compile(r'<sup id="fnref[^"]*">.*?</sup>', re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def render_markdown(body: str) -> Rendered:
         toc_html=sanitize(toc) if toc else "",
         text=text,
         word_count=len(_WORD.findall(text)),
-        lead=plain_text(first.group(1)) if first else text,
+        lead=plain_text(_FOOTNOTE_REF.sub("", first.group(1))) if first else text,
     )
 
 

@@ -23,6 +23,10 @@ def greet(name):
     return f"Hello, {name}!"
 ```
 
+| Day | Words |
+|-----|------:|
+| Mon | 420   |
+
 """
 
 
@@ -58,7 +62,7 @@ def png(color: str = "red") -> bytes:
     return buffer.getvalue()
 
 
-def test_author_writes_previews_saves_and_publishes(page, admin_url, serve_build, artifacts):
+def test_author_writes_previews_saves_and_publishes(page, admin_url, serve_build, artifacts, axe):
     page.goto(admin_url + "/admin/")
     expect(page).to_have_url(f"{admin_url}/admin/login?next=%2Fadmin%2F")
     page.get_by_label("Username").fill("ada")
@@ -80,9 +84,7 @@ def test_author_writes_previews_saves_and_publishes(page, admin_url, serve_build
     page.locator("#upload-alt").fill("A red rectangle")
     page.get_by_role("button", name="Upload and insert").click()
     expect(page.locator("#upload-state")).to_contain_text("Inserted /media/red-dot-")
-    expect(body).to_have_value(
-        re.compile(r"return f\"Hello, \{name\}!\"\n```\n\n!\[A red rectangle\]")
-    )
+    expect(body).to_have_value(re.compile(r"\| Mon \| 420   \|\n\n!\[A red rectangle\]"))
 
     preview = page.frame_locator("#preview")
     expect(preview.locator("#preview-body .highlight .k").first).to_have_text("def")
@@ -93,7 +95,12 @@ def test_author_writes_previews_saves_and_publishes(page, admin_url, serve_build
         "() => document.querySelector('#preview').contentDocument"
         ".querySelector('#preview-body img')?.naturalWidth === 24"
     )
+    expect(preview.locator("#preview-body table td").first).to_have_text("Mon")
+    assert axe(page) == []  # the editor itself
     page.screenshot(path=str(artifacts / "admin-editor.png"), full_page=True)
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.screenshot(path=str(artifacts / "admin-editor-phone.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.keyboard.press("Control+s")  # the editor's save shortcut
     expect(page.locator(".flash-success")).to_contain_text("Saved 'Written in the browser'")
@@ -127,6 +134,19 @@ def test_author_writes_previews_saves_and_publishes(page, admin_url, serve_build
     expect(page.locator("h1")).to_have_text("Written in the browser")
     expect(page.locator(".entry-body .highlight .k").first).to_have_text("def")
     page.wait_for_function("() => document.querySelector('.entry-body img')?.naturalWidth === 24")
+    expect(page.locator(".entry-body table td").first).to_have_text("Mon")
     page.goto(serve_build + "/")
+    expect(page.get_by_role("link", name="Written in the browser")).to_be_visible()
+
+    # ... and everywhere a reader looks for it: its tag page, the archive, the feed, search.
+    page.goto(serve_build + "/tags/browser/")
+    expect(page.get_by_role("link", name="Written in the browser")).to_be_visible()
+    page.goto(serve_build + "/archive/")
+    expect(page.get_by_role("link", name="Written in the browser")).to_be_visible()
+    feed = page.request.get(serve_build + "/feed.xml")
+    assert feed.ok
+    assert "<title>Written in the browser</title>" in feed.text()
+    page.goto(serve_build + "/search/")
+    page.get_by_role("searchbox").fill("browser")
     expect(page.get_by_role("link", name="Written in the browser")).to_be_visible()
     assert page.problems == []  # type: ignore[attr-defined]

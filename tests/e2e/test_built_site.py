@@ -58,3 +58,23 @@ def test_the_accessibility_check_catches_violations(page, axe):
     found = " ".join(axe(page))
     assert "label (critical)" in found
     assert "color-contrast (serious)" in found
+
+
+def test_every_built_page_loads_without_errors(page, static_site, freeze):
+    pages = sorted(
+        p.relative_to(freeze.build_dir).as_posix() for p in freeze.build_dir.rglob("*.html")
+    )
+    assert len(pages) > 20
+    for rel in pages:
+        page.goto(f"{static_site}/{rel.removesuffix('index.html')}", wait_until="networkidle")
+        assert page.problems == [], rel  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("width", "label"), [(375, "phone"), (1280, "desktop")])
+def test_screenshots_at_phone_and_desktop_widths(page, static_site, artifacts, width, label):
+    page.set_viewport_size({"width": width, "height": 900})
+    for name, path in (("index", "/"), ("post", "/posts/python-code/")):
+        page.goto(static_site + path)
+        # nothing overflows sideways on a phone: the page is exactly as wide as the screen
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(artifacts / f"{name}-{label}.png"), full_page=True)
