@@ -222,3 +222,16 @@ def test_unreachable_database_is_a_clear_error(freeze, tmp_path):
     assert "check DATABASE_URL" in result.stderr
     assert "secret" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_theme_css_stays_small_and_self_contained(freeze):
+    assert freeze().returncode == 0
+    css = list(freeze.build_dir.rglob("*.css"))
+    assert sum(p.stat().st_size for p in css) < 20 * 1024
+    for page in freeze.build_dir.rglob("*.html"):
+        text = page.read_text()
+        # no external fonts, CDNs or trackers: every linked resource is the site's own
+        hosts = re.findall(
+            r'<(?:link|script|img|iframe)[^>]+(?:href|src)="(?:https?:)?//([^/"]+)', text
+        )
+        assert set(hosts) <= {"example.org"}, page

@@ -70,7 +70,7 @@ def test_every_built_page_loads_without_errors(page, static_site, freeze):
         assert page.problems == [], rel  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize(("width", "label"), [(375, "phone"), (1280, "desktop")])
+@pytest.mark.parametrize(("width", "label"), [(320, "phone"), (1280, "desktop")])
 def test_screenshots_at_phone_and_desktop_widths(page, static_site, artifacts, width, label):
     page.set_viewport_size({"width": width, "height": 900})
     for name, path in (("index", "/"), ("post", "/posts/python-code/")):
