@@ -179,3 +179,75 @@ def test_odd_unicode_tags_get_distinct_safe_urls(synced, runner, content_dir):
     assert slugs["zerowidth"] == "zerowidth"
     assert slugs["caf\u00e9"] == "cafe"  # NFC-normalised
     assert slugs["🙂"].startswith("tag-")
+
+
+# The same bad input through the two writing edges: the API (real HTTP) and the admin forms.
+# Each row: (id, fields, expected API status, field named in the error or None if accepted).
+EDGE_CASES = [
+    ("missing-title", {"title": ""}, 422, "title"),
+    ("invalid-date", {"date": "next tuesday"}, 422, "date"),
+    ("impossible-date", {"date": "2026-02-30T10:00:00Z"}, 422, "date"),
+    ("duplicate-slug", {"slug": "hello-world"}, 409, "slug"),
+    ("slug-dotdot", {"slug": "../../etc"}, 422, "slug"),
+    ("slug-slash", {"slug": "a/b"}, 422, "slug"),
+    ("slug-upper", {"slug": "Bad-Name"}, 422, "slug"),
+    ("huge-body", {"body": "x" * 50_000_000}, 413, None),
+    ("empty-body", {"body": ""}, 201, None),
+    ("odd-unicode-tags", {"tags": ["🙂", "C++", "C#", "cafe\u0301"]}, 201, None),
+]
+
+
+def _api_payload(fields: dict) -> dict:
+    return {
+        "title": "Edge",
+        "slug": "edge",
+        "date": "2026-11-01T09:00:00Z",
+        "body": "B\n",
+        **fields,
+    }
+
+
+@pytest.mark.parametrize(
+    ("case", "fields", "status", "field"), EDGE_CASES, ids=[c[0] for c in EDGE_CASES]
+)
+def test_api(api, content_dir, case, fields, status, field):
+    before = sorted(p.name for p in (content_dir / "posts").iterdir())
+    response = api.post("/posts", json=_api_payload(fields))
+    assert response.status_code == status, response.text[:300]
+    if status == 201:
+        assert (content_dir / "posts" / "edge.md").is_file()
+        return
+    problem = response.json()
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    assert problem["detail"]
+    if field:
+        assert field in problem["detail"]
+    assert sorted(p.name for p in (content_dir / "posts").iterdir()) == before
+
+
+def _form(fields: dict) -> dict:
+    from tests.admin_helpers import post_form
+
+    values = {"title": "Edge", "slug": "edge", "date": "2026-11-01T09:00", "body": "Typed text.\n"}
+    for key, value in fields.items():
+        values[key] = ", ".join(value) if key == "tags" else value
+    if values["date"].endswith("Z"):
+        values["date"] = values["date"][:16]
+    return post_form(**values)
+
+
+@pytest.mark.parametrize(
+    ("case", "fields", "status", "field"), EDGE_CASES, ids=[c[0] for c in EDGE_CASES]
+)
+def test_admin(synced, author_client, content_dir, case, fields, status, field):
+    before = sorted(p.name for p in (content_dir / "posts").iterdir())
+    response = author_client.post("/admin/posts/new", data=_form(fields))
+    if status == 201:
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        assert (content_dir / "posts" / "edge.md").is_file()
+        return
+    assert response.status_code in (400, 409, 413, 422)
+    page = response.get_data(as_text=True)
+    if status != 413:  # the typed text comes back with the error, nothing is lost
+        assert "Typed text." in page
+    assert sorted(p.name for p in (content_dir / "posts").iterdir()) == before
