@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Protocol
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -23,11 +24,17 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(Protocol):
+    server_port: int
+
+    def serve_forever(self) -> None: ...
+    def shutdown(self) -> None: ...
+    def server_close(self) -> None: ...
+
+
 @contextmanager
-def serve(document_root: Path) -> Iterator[str]:
-    """Serve ``document_root`` on a free loopback port; yields 'http://127.0.0.1:PORT'."""
-    handler = functools.partial(QuietHandler, directory=str(document_root))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+def running(server: _Server) -> Iterator[str]:
+    """Run ``server`` in a thread for the block; yields 'http://127.0.0.1:PORT'."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -36,6 +43,14 @@ def serve(document_root: Path) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+
+
+@contextmanager
+def serve(document_root: Path) -> Iterator[str]:
+    """Serve ``document_root`` on a free loopback port; yields 'http://127.0.0.1:PORT'."""
+    handler = functools.partial(QuietHandler, directory=str(document_root))
+    with running(ThreadingHTTPServer(("127.0.0.1", 0), handler)) as origin:
+        yield origin
 
 
 def mount(www: Path, sub_path: str, build_dir: Path) -> None:

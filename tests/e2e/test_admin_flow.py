@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import io
 import re
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -15,6 +12,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from tests.conftest import AUTHOR_PASSWORD
+from tests.static_http import serve
 
 BODY = """A post written in the browser.
 
@@ -30,11 +28,6 @@ def greet(name):
 """
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def admin_url(synced, author, live_server) -> str:
     """The authoring app over HTTP, with CSRF protection on as in real use."""
@@ -47,13 +40,8 @@ def serve_build(app) -> Iterator[str]:
     """build/ served by a plain static file server, as a host would."""
     build_dir: Path = app.config["BUILD_DIR"]
     build_dir.mkdir(parents=True, exist_ok=True)
-    handler = functools.partial(_QuietHandler, directory=str(build_dir))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with serve(build_dir) as origin:
+        yield origin
 
 
 def png(color: str = "red") -> bytes:

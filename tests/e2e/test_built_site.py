@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from tests.static_http import serve
 
 
 @pytest.fixture
 def static_site(freeze) -> Iterator[str]:
     result = freeze("--base-url", "http://127.0.0.1/")
     assert result.returncode == 0, result.stderr
-    handler = functools.partial(_QuietHandler, directory=str(freeze.build_dir))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+    with serve(freeze.build_dir) as origin:
+        yield origin
 
 
 def test_reader_browses_index_post_and_tag(page, static_site, artifacts: Path):
