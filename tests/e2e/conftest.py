@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, Request, sync_playwright
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,7 +51,14 @@ def page(browser: Browser) -> Iterator[Page]:
         lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
     )
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url}"))
+
+    def request_failed(request: Request) -> None:
+        # A request cut short because the page navigated away (a click while the favicon
+        # loads) is not a broken resource; a 404 shows up as a console error instead.
+        if request.failure != "net::ERR_ABORTED":
+            problems.append(f"failed request: {request.url} ({request.failure})")
+
+    page.on("requestfailed", request_failed)
     page.problems = problems  # type: ignore[attr-defined]
     yield page
     context.close()
