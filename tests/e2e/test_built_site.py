@@ -32,7 +32,9 @@ def test_reader_browses_index_post_and_tag(page, static_site, artifacts: Path):
     assert page.problems == []  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("path", ["/", "/posts/on-static-sites/", "/tags/python/", "/about/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/posts/on-static-sites/", "/tags/python/", "/about/", "/search/", "/archive/"]
+)
 def test_pages_have_no_serious_accessibility_violations(page, static_site, axe, path):
     page.goto(static_site + path)
     assert axe(page) == []
