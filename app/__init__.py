@@ -52,15 +52,12 @@ def create_app(
     from app.public import bp as public_bp
 
     app.register_blueprint(public_bp)
-    if authoring:  # never in the freezer's app: nothing under /admin can reach build/
+    if authoring:  # never in the freezer's app: nothing under /admin or /api can reach build/
         from app.admin import bp as admin_bp
+        from app.api import init_api
 
         app.register_blueprint(admin_bp)
         login.login_view = "admin.login"
-
-    if authoring:  # the JSON API is part of the authoring app only, never frozen
-        from app.api import init_api
-
         init_api(app)
 
     from app import cli
