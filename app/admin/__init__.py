@@ -4,4 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static")
 
-from app.admin import auth, dashboard, editor, preview, publish, security  # noqa: E402, F401  (register on bp)
+from app.admin import (  # noqa: E402, F401  (register on bp)
+    auth,
+    dashboard,
+    editor,
+    preview,
+    publish,
+    security,
+    tokens,
+)

@@ -88,3 +88,10 @@ class ConfirmForm(FlaskForm):
 
     source_hash = HiddenField()
     submit = SubmitField("Confirm")
+
+
+class TokenForm(FlaskForm):
+    """A new personal API token."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=100)])
+    read_only = BooleanField("Read-only (cannot create, change or delete)")

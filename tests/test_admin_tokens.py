@@ -1,0 +1,64 @@
+"""API tokens from the admin: shown once, stored hashed, usable, revocable."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import sqlalchemy as sa
+
+from app.api.tokens import hash_token, verify_token
+from app.extensions import db
+from app.models import ApiToken
+
+
+def new_token(author_client, name="laptop", read_only=False) -> str:
+    data = {"name": name, **({"read_only": "y"} if read_only else {})}
+    page = author_client.post("/admin/tokens", data=data).get_data(as_text=True)
+    match = re.search(r'<code id="new-token">(mb_[^<]+)</code>', page)
+    assert match, page
+    return match.group(1)
+
+
+def test_create_shows_the_token_once_and_stores_only_a_hash(author_client):
+    raw = new_token(author_client, read_only=True)
+    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.name == "laptop"))
+    assert token.read_only is True
+    assert token.token_hash == hash_token(raw)
+    assert raw not in token.token_hash
+    listing = author_client.get("/admin/tokens").get_data(as_text=True)
+    assert raw not in listing  # never shown again
+    assert f"{token.prefix}…" in listing
+    assert "read-only" in listing
+
+
+def test_created_token_works_against_the_api_until_revoked(author_client, client):
+    raw = new_token(author_client, name="ci")
+    auth = {"Authorization": f"Bearer {raw}"}
+    assert client.get("/api/v1/me", headers=auth).status_code == 200
+    token = verify_token(raw)
+    response = author_client.post(f"/admin/tokens/{token.id}/revoke")
+    assert response.status_code == 302
+    listing = html.unescape(author_client.get("/admin/tokens").get_data(as_text=True))
+    assert "Revoked token 'ci'" in listing
+    assert "<td>revoked " in listing
+    assert client.get("/api/v1/me", headers=auth).status_code == 401
+
+
+def test_a_name_is_required(author_client):
+    page = author_client.post("/admin/tokens", data={"name": ""}).get_data(as_text=True)
+    assert 'id="new-token"' not in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken)) == 0
+
+
+def test_someone_elses_token_cannot_be_revoked(author_client):
+    from app.api.tokens import create_token
+    from app.models import User
+
+    other = User(username="bob", email="bob@example.org")
+    db.session.add(other)
+    db.session.commit()
+    token, _raw = create_token(other, "bobs")
+    assert author_client.post(f"/admin/tokens/{token.id}/revoke").status_code == 404
+    db.session.refresh(token)
+    assert token.active
