@@ -8,6 +8,8 @@ it (its hash differs) is a conflict, never silently overwritten.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -94,6 +96,25 @@ def _restore(path: Path, data: bytes | None) -> None:
         atomic_write(path, data)
 
 
+@contextmanager
+def _file_and_row(path: Path, previous: bytes | None) -> Iterator[None]:
+    """Commit the block's DB and file changes together; on any failure undo both.
+
+    The block changes the session first and the file last, so a failed commit is the only
+    moment the file must be put back (to ``previous``; None means it did not exist).
+    """
+    try:
+        yield
+        try:
+            db.session.commit()
+        except BaseException:
+            _restore(path, previous)
+            raise
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
 def save_post(
     doc: Document,
     post: Post | None = None,
@@ -128,7 +149,7 @@ def save_post(
             )
         row = post or Post()
         text = serialize_document(doc, doc.slug)
-        try:
+        with _file_and_row(new_path, previous):
             with db.session.no_autoflush:
                 apply_document(row, doc, new_rel, content_hash(text.encode("utf-8")))
             if author is not None and row.author_id is None:
@@ -137,14 +158,6 @@ def save_post(
             db.session.flush()
             delete_orphan_tags()
             atomic_write(new_path, text)
-            try:
-                db.session.commit()
-            except BaseException:
-                _restore(new_path, previous)
-                raise
-        except BaseException:
-            db.session.rollback()
-            raise
         if old_rel is not None and old_rel != new_rel:
             (content_dir / old_rel).unlink(missing_ok=True)
         return row
@@ -156,16 +169,8 @@ def delete_post(post: Post, *, expected_hash: str | None = None) -> None:
     with _write_lock:
         _check_unchanged(post, expected_hash)
         previous = _read_bytes(path)
-        try:
+        with _file_and_row(path, previous):
             db.session.delete(post)
             db.session.flush()
             delete_orphan_tags()
             path.unlink(missing_ok=True)
-            try:
-                db.session.commit()
-            except BaseException:
-                _restore(path, previous)
-                raise
-        except BaseException:
-            db.session.rollback()
-            raise
