@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -58,3 +59,19 @@ class FreezeProcess:
         if self.proc.poll() is None:
             os.kill(self.proc.pid, signal.SIGKILL)
             self.proc.wait(10)
+
+
+def serve_under_blog(env: dict[str, str], tmp_path: Path) -> tuple[FreezeProcess, str]:
+    """Start ``freeze.py --serve`` on a free port under /blog/; the process and the site URL."""
+    process = FreezeProcess(
+        env, tmp_path, "--serve", "0", "--base-url", "http://127.0.0.1:8000/blog/"
+    )
+    try:
+        match = wait_for(
+            lambda: re.search(r"Serving .* at (http://127\.0\.0\.1:\d+/blog/)", process.stdout),
+            what="the server to start",
+        )
+    except BaseException:
+        process.kill()
+        raise
+    return process, match.group(1)

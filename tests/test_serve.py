@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import re
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from app.build.serve import RELOAD_PATH, VERSION_PATH, PreviewServer, inject_script
-from tests.polling import FreezeProcess, wait_for
+from tests.polling import serve_under_blog
 
 PAGE = b"<!doctype html><html><body><a href='/blog/sub/'>sub</a></body></html>"
 
@@ -114,15 +113,8 @@ def test_inject_script_without_a_body_tag_appends():
 
 @pytest.mark.slow
 def test_serve_builds_serves_and_reloads_after_a_change(freeze, tmp_path):
-    process = FreezeProcess(
-        freeze.env, tmp_path, "--serve", "0", "--base-url", "http://127.0.0.1:8000/blog/"
-    )
+    process, url = serve_under_blog(freeze.env, tmp_path)
     try:
-        match = wait_for(
-            lambda: re.search(r"Serving .* at (http://127\.0\.0\.1:\d+/blog/)", process.stdout),
-            what="the server to start",
-        )
-        url = match.group(1)
         status, _, body = get(url + "posts/hello-world/")
         assert status == 200
         assert b"data-livereload" in body

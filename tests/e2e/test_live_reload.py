@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 from playwright.sync_api import expect
 
-from tests.polling import FreezeProcess, wait_for
+from tests.polling import serve_under_blog
 
 
 def test_open_page_reloads_after_a_content_change(page, freeze, tmp_path):
-    process = FreezeProcess(
-        freeze.env, tmp_path, "--serve", "0", "--base-url", "http://127.0.0.1:8000/blog/"
-    )
+    process, url = serve_under_blog(freeze.env, tmp_path)
     try:
-        match = wait_for(
-            lambda: re.search(r"Serving .* at (http://127\.0\.0\.1:\d+/blog/)", process.stdout),
-            what="the server to start",
-        )
-        page.goto(match.group(1) + "posts/hello-world/")
+        page.goto(url + "posts/hello-world/")
         expect(page.locator("main")).to_contain_text("Welcome to")
         page.wait_for_function("document.querySelector('script[data-livereload]') !== null")
 
