@@ -113,3 +113,14 @@ def test_every_sample_round_trips(path):
 
 def test_samples_exist():
     assert len(SAMPLES) >= 7
+
+
+def test_front_matter_parsed_by_libyaml_keeps_our_rules_and_wording():
+    doc = parse_document(
+        "---\ntitle: t\ndate: 2026-01-01\nreviewed: 2026-02-03 10:00\nn: 0x1f\n---\n", "p/t.md"
+    )
+    assert doc.extra == {"reviewed": "2026-02-03 10:00", "n": 31}  # dates stay text
+    with pytest.raises(ContentError) as info:
+        parse_document("---\ntitle: t\ntags: [a\ndate: 2026-01-01\n---\n", "content/posts/t.md")
+    assert info.value.line == 3
+    assert "expected ',' or ']', but got" in info.value.message  # as the pure-Python parser says

@@ -59,3 +59,46 @@ def test_word_count_and_lead():
 def test_lead_leaves_out_footnote_markers():
     out = render_markdown("Supports footnotes[^1] nicely.\n\n[^1]: A note.\n")
     assert out.lead == "Supports footnotes nicely."
+
+
+# Formatters are reused between code blocks: each block must still get its own options, and
+# the HTML must be what Pygments' default 'html' formatter writes (no class on <code>).
+HIGHLIGHTED = """```python hl_lines="2"
+def f():
+    return 1
+```
+
+~~~ { .js .numbered linenums="1" }
+let a = 1 < 2;
+~~~
+
+```nosuchlang
+plain <text>
+```
+"""
+
+
+def test_each_code_block_keeps_its_own_highlighting_options():
+    html = render_markdown(HIGHLIGHTED).html
+    python, js, plain = html.split("\n\n")
+    assert python.startswith('<div class="highlight"><pre><span></span><code><span class="k">def')
+    assert '<span class="hll">    <span class="k">return</span>' in python
+    assert "linenos" not in python
+    assert js.startswith('<div class="numbered highlight"><table class="numbered highlighttable">')
+    assert '<span class="normal">1</span>' in js
+    assert '<span class="kd">let</span>' in js
+    assert "hll" not in js
+    assert (
+        plain
+        == '<div class="highlight"><pre><span></span><code>plain &lt;text&gt;\n</code></pre></div>'
+    )
+    assert "language-" not in html
+
+
+def test_options_of_one_document_do_not_leak_into_the_next():
+    render_markdown(HIGHLIGHTED)
+    html = render_markdown("```python\nx = 1\n```\n").html
+    assert html == (
+        '<div class="highlight"><pre><span></span><code><span class="n">x</span> '
+        '<span class="o">=</span> <span class="mi">1</span>\n</code></pre></div>'
+    )

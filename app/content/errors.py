@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 
 class ContentError(Exception):
@@ -35,6 +36,17 @@ class ContentError(Exception):
     def __str__(self) -> str:
         text = f"{self.location}: {self.message}" if self.location else self.message
         return f"{text} ({self.hint})" if self.hint else text
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle by attributes: worker processes send errors back to the importing one."""
+        return _rebuild, (type(self), self.__dict__)
+
+
+def _rebuild(cls: type[ContentError], state: dict[str, Any]) -> ContentError:
+    error = cls.__new__(cls)
+    error.__dict__.update(state)
+    Exception.__init__(error, str(error))
+    return error
 
 
 class ContentErrors(Exception):  # noqa: N818 (a collection of ContentError)

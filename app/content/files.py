@@ -15,16 +15,18 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_text(path: Path, display: str, max_bytes: int) -> tuple[str, str]:
-    """A content file's text and hash; a clear error for huge, binary or non-UTF-8 files."""
-    size = path.stat().st_size
+def check_size(size: int, display: str, max_bytes: int) -> None:
+    """Refuse a file over the limit before reading it (a clear error, not a hang)."""
     if size > max_bytes:
         raise ContentError(
             display,
             f"file is {size / 1024 / 1024:.1f} MiB, more than the {max_bytes // 1024} KiB limit",
             hint="split it, or raise MAX_CONTENT_FILE_BYTES",
         )
-    data = path.read_bytes()
+
+
+def decode_text(data: bytes, display: str) -> str:
+    """A content file's bytes as text; a clear error, with the line, if they are not UTF-8."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -35,7 +37,14 @@ def read_text(path: Path, display: str, max_bytes: int) -> tuple[str, str]:
             line,
             hint="save the file as UTF-8",
         ) from exc
-    return text.removeprefix("\ufeff"), content_hash(data)
+    return text.removeprefix("\ufeff")
+
+
+def read_text(path: Path, display: str, max_bytes: int) -> tuple[str, str]:
+    """A content file's text and hash; a clear error for huge, binary or non-UTF-8 files."""
+    check_size(path.stat().st_size, display, max_bytes)
+    data = path.read_bytes()
+    return decode_text(data, display), content_hash(data)
 
 
 def atomic_write(path: Path, content: str | bytes) -> str:

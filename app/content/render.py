@@ -5,11 +5,14 @@ from __future__ import annotations
 import html as _html
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import markdown
 import nh3
 from markdown.extensions.toc import slugify_unicode
+from pygments.formatters import HtmlFormatter
 
 _EXTENSIONS = ["fenced_code", "codehilite", "tables", "footnotes", "toc", "sane_lists", "attr_list"]
 _EXTENSION_CONFIGS = {
@@ -47,12 +50,39 @@ class Rendered:
     lead: str
 
 
+#: Distinct formatter option sets kept per thread (code blocks rarely vary them).
+_MAX_FORMATTERS = 32
+
+
+def _cached_formatter() -> Callable[..., HtmlFormatter]:
+    """A ``pygments_formatter`` for codehilite that reuses one formatter per option set.
+
+    Building an ``HtmlFormatter`` compiles its whole style table, which cost more than
+    highlighting a typical code block. codehilite passes ``lang_str`` only to formatters given
+    as a callable; it is dropped so the HTML stays exactly what the default 'html' name gives.
+    """
+    formatters: dict[str, HtmlFormatter] = {}
+
+    def formatter(lang_str: str = "", **options: Any) -> HtmlFormatter:
+        key = repr(sorted(options.items()))
+        found = formatters.get(key)
+        if found is None:
+            if len(formatters) >= _MAX_FORMATTERS:
+                formatters.clear()
+            found = formatters[key] = HtmlFormatter(**options)
+        return found
+
+    return formatter
+
+
 def _markdown() -> markdown.Markdown:
     """One configured Markdown instance per thread, reset between documents."""
     md = getattr(_state, "md", None)
     if md is None:
+        configs = {**_EXTENSION_CONFIGS}
+        configs["codehilite"] = {**configs["codehilite"], "pygments_formatter": _cached_formatter()}
         md = _state.md = markdown.Markdown(
-            extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS, output_format="html"
+            extensions=_EXTENSIONS, extension_configs=configs, output_format="html"
         )
     return md
 

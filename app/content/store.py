@@ -2,35 +2,85 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from app.content.document import Document
-from app.content.render import render_markdown, summarize
+from app.content.render import Rendered, render_markdown, summarize
 from app.content.slugs import slugify
 from app.extensions import db
 from app.models import Post, Tag, post_tags
 
 
-def tags_for(names: Iterable[str]) -> list[Tag]:
-    """Tags by name, matched on their slug so 'Python' and 'python' are one tag."""
-    tags: dict[str, Tag] = {}
+@functools.lru_cache(maxsize=4096)
+def tag_slug(name: str) -> str:
+    """The URL slug of a tag name (cached: a sync asks for the same few names many times)."""
+    return slugify(name, fallback_prefix="tag")
+
+
+#: Most values in one ``IN (...)`` list (PostgreSQL allows 65535 parameters a statement).
+IN_CHUNK = 1000
+_Key = TypeVar("_Key", int, str)
+
+
+def _chunks(values: Iterable[_Key]) -> Iterator[list[_Key]]:
+    """Distinct values, sorted, in lists short enough for one ``IN (...)``."""
+    items = sorted(set(values))
+    for start in range(0, len(items), IN_CHUNK):
+        yield items[start : start + IN_CHUNK]
+
+
+def load_tags(slugs: Iterable[str]) -> dict[str, Tag]:
+    """Existing tags by slug, in one query per thousand slugs."""
+    found: dict[str, Tag] = {}
+    for chunk in _chunks(slugs):
+        found.update(
+            (t.slug, t) for t in db.session.scalars(sa.select(Tag).where(Tag.slug.in_(chunk)))
+        )
+    return found
+
+
+def tags_for(names: Iterable[str], known: dict[str, Tag] | None = None) -> list[Tag]:
+    """Tags by name, matched on their slug so 'Python' and 'python' are one tag.
+
+    ``known`` (slug -> tag, from ``load_tags``) saves the lookups; new tags are added to it,
+    so a sync of many documents asks the database once and inserts each new tag once.
+    """
+    wanted: dict[str, str] = {}
     for name in names:
-        slug = slugify(name, fallback_prefix="tag")
-        if slug in tags:  # 'Python' after 'python': one tag (and no second, unflushed row)
-            continue
-        tag = db.session.scalar(sa.select(Tag).where(Tag.slug == slug))
+        wanted.setdefault(tag_slug(name), name)  # 'Python' after 'python': one tag
+    if known is None:
+        known = load_tags(wanted)
+    tags: list[Tag] = []
+    for slug, name in wanted.items():
+        tag = known.get(slug)
         if tag is None:
-            tag = Tag(name=name, slug=slug)
+            tag = known[slug] = Tag(name=name, slug=slug)
             db.session.add(tag)
-        tags[slug] = tag
-    return list(tags.values())
+        tags.append(tag)
+    return tags
 
 
-def apply_document(post: Post, doc: Document, source_path: str, source_hash: str) -> Post:
-    """Fill a row from a document, rendering its Markdown (the only place that renders)."""
-    rendered = render_markdown(doc.body)
+def apply_document(
+    post: Post,
+    doc: Document,
+    source_path: str,
+    source_hash: str,
+    rendered: Rendered | None = None,
+    *,
+    known_tags: dict[str, Tag] | None = None,
+) -> Post:
+    """Fill a row from a document: the one mapping from files to rows.
+
+    ``rendered`` is ``render_markdown(doc.body)`` when the caller rendered it already (sync
+    renders in worker processes); ``known_tags`` is passed on to ``tags_for``.
+    """
+    if rendered is None:
+        rendered = render_markdown(doc.body)
     post.kind = doc.kind
     post.slug = doc.slug
     post.title = doc.title
@@ -44,7 +94,7 @@ def apply_document(post: Post, doc: Document, source_path: str, source_hash: str
     post.draft = doc.draft
     post.author_name = doc.author
     post.extra = dict(doc.extra)
-    post.tags = tags_for(doc.tags)
+    post.tags = tags_for(doc.tags, known_tags)
     post.source_path = source_path
     post.source_hash = source_hash
     post.explicit_summary = bool(doc.summary)
@@ -73,3 +123,19 @@ def delete_orphan_tags() -> int:
     used = sa.select(post_tags.c.tag_id)
     result = db.session.execute(sa.delete(Tag).where(Tag.id.not_in(used)))
     return result.rowcount or 0
+
+
+def load_posts(ids: Iterable[int]) -> dict[int, Post]:
+    """Full rows with their tags, by id, for the few files a sync updates."""
+    rows: dict[int, Post] = {}
+    for chunk in _chunks(ids):
+        query = sa.select(Post).where(Post.id.in_(chunk)).options(so.selectinload(Post.tags))
+        rows.update((post.id, post) for post in db.session.scalars(query))
+    return rows
+
+
+def delete_posts(ids: Iterable[int]) -> None:
+    """Delete rows and their tag links by id, without loading them."""
+    for chunk in _chunks(ids):
+        db.session.execute(sa.delete(post_tags).where(post_tags.c.post_id.in_(chunk)))
+        db.session.execute(sa.delete(Post).where(Post.id.in_(chunk)))

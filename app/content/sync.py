@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -10,14 +9,30 @@ import sqlalchemy as sa
 
 from app.content.document import Document, parse_document, serialize_document
 from app.content.errors import ContentError, ContentErrors
-from app.content.files import atomic_write, read_text
-from app.content.store import apply_document, delete_orphan_tags, document_from_post
+from app.content.files import atomic_write, decode_text
+from app.content.parallel import PARALLEL_THRESHOLD, Prepared, Task, prepare_all
+from app.content.scan import (
+    KIND_DIRS,
+    MARKDOWN_SUFFIXES,
+    Hasher,
+    SourceFile,
+    StatCache,
+    iter_content_files,
+    stat_cache_for,
+)
+from app.content.store import (
+    apply_document,
+    delete_orphan_tags,
+    delete_posts,
+    document_from_post,
+    load_posts,
+    load_tags,
+    tag_slug,
+)
 from app.extensions import db
 from app.models import Post
 
-#: Sub-folder of the content directory for each kind of document.
-KIND_DIRS = {"post": "posts", "page": "pages"}
-MARKDOWN_SUFFIXES = (".md", ".markdown")
+__all__ = ["KIND_DIRS", "MARKDOWN_SUFFIXES", "SyncReport", "source_path_for", "sync_content"]
 
 
 @dataclass
@@ -29,6 +44,10 @@ class SyncReport:
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     warnings: list[str] = field(default_factory=list)
+    #: Files read from disk (the others were vouched for by this process's stat cache).
+    read: int = 0
+    #: Documents parsed and rendered (only new and changed files are).
+    rendered: int = 0
 
     @property
     def changed(self) -> bool:
@@ -46,52 +65,122 @@ def source_path_for(kind: str, slug: str) -> str:
     return f"{KIND_DIRS[kind]}/{slug}.md"
 
 
-def iter_content_files(content_dir: Path, warnings: list[str]) -> Iterator[tuple[Path, str, str]]:
-    """(path, source path relative to content_dir, kind) of every Markdown file, sorted."""
-    for kind, folder in KIND_DIRS.items():
-        base = content_dir / folder
-        if not base.is_dir():
-            continue
-        for path in sorted(base.iterdir()):
-            rel = path.relative_to(content_dir).as_posix()
-            if path.name.startswith(".") or path.name.endswith("~") or path.is_dir():
-                continue  # hidden files, editor backups and temp files, sub-folders
-            if path.suffix.lower() not in MARKDOWN_SUFFIXES:
-                warnings.append(f"content/{rel}: ignored, only .md files are content")
-                continue
-            yield path, rel, kind
+@dataclass(frozen=True)
+class _Indexed:
+    """What the DB knows of a file: enough to tell whether it changed."""
+
+    id: int
+    source_hash: str
+    kind: str
+    slug: str
 
 
-def sync_content(content_dir: Path, max_bytes: int) -> SyncReport:
-    """Make the DB mirror ``content_dir``; all or nothing: any bad file changes no row."""
+def _index() -> dict[str, _Indexed]:
+    """Every row's source path and hash, without loading bodies or HTML."""
+    query = sa.select(Post.source_path, Post.id, Post.source_hash, Post.kind, Post.slug)
+    return {path: _Indexed(*rest) for path, *rest in db.session.execute(query)}
+
+
+def sync_content(
+    content_dir: Path,
+    max_bytes: int,
+    *,
+    parallel_threshold: int = PARALLEL_THRESHOLD,
+    workers: int | None = None,
+    stat_cache: StatCache | None = None,
+) -> SyncReport:
+    """Make the DB mirror ``content_dir``; all or nothing: any bad file changes no row.
+
+    Unchanged files are told by hash (or, within one process, by ``stat_cache``, by default
+    the process's own for ``content_dir``) and cost no parsing. More than
+    ``parallel_threshold`` changed files are parsed and rendered on ``workers`` processes
+    (default: every core).
+    """
     report = SyncReport()
-    errors: list[ContentError] = []
-    rows = {p.source_path: p for p in db.session.scalars(sa.select(Post))}
-    changed: list[tuple[str, Document, str]] = []
-    slug_owner: dict[str, str] = {}
-    seen: set[str] = set()
-
-    for path, rel, kind in iter_content_files(content_dir, report.warnings):
-        seen.add(rel)
-        row = rows.get(rel)
+    index = _index()
+    hasher = Hasher(
+        max_bytes, stat_cache if stat_cache is not None else stat_cache_for(content_dir)
+    )
+    files = list(iter_content_files(content_dir, report.warnings))  # after Hasher: stat times
+    problems: dict[str, ContentError] = {}
+    changed: dict[str, tuple[SourceFile, str, str]] = {}  # rel -> (file, text, hash)
+    for file in files:
+        known = index.get(file.rel)
         try:
-            text, digest = read_text(path, f"content/{rel}", max_bytes)
-            if row is not None and row.source_hash == digest and row.kind == kind:
+            found = hasher.fingerprint(file)
+            if known is not None and known.source_hash == found.digest and known.kind == file.kind:
                 report.unchanged += 1
-                slug = row.slug
-            else:
-                doc = parse_document(text, f"content/{rel}", kind)
-                changed.append((rel, doc, digest))
-                slug = doc.slug
-                report.warnings.extend(
-                    f"content/{rel}: unknown front-matter key {key!r} kept as is"
-                    for key in doc.extra
-                )
-                if not doc.body:
-                    report.warnings.append(f"content/{rel}: the body is empty")
+                continue
+            data = found.data if found.data is not None else hasher.read_bytes(file)
+            changed[file.rel] = (file, decode_text(data, file.display), found.digest)
         except ContentError as exc:
-            errors.append(exc)
+            problems[file.rel] = exc
+    if hasher.cache is not None:
+        hasher.cache.retain({file.path for file in files})
+    report.read = hasher.read
+
+    # A file that cannot even be read fails the sync: then only parse the others, for errors.
+    tasks = [
+        Task(rel, file.kind, text, render=not problems) for rel, (file, text, _) in changed.items()
+    ]
+    results = dict(
+        zip(changed, prepare_all(tasks, threshold=parallel_threshold, workers=workers), strict=True)
+    )
+    report.rendered = sum(
+        isinstance(r, Prepared) and r.rendered is not None for r in results.values()
+    )
+    prepared = _check(files, index, problems, results, report)
+
+    removed = sorted(set(index) - {file.rel for file in files})
+    rows = load_posts(index[rel].id for rel in prepared if rel in index)
+    known_tags = load_tags(tag_slug(name) for item in prepared.values() for name in item.doc.tags)
+    with db.session.no_autoflush:
+        delete_posts(index[rel].id for rel in removed)
+        report.removed = removed
+        for rel, item in prepared.items():
+            file, _, digest = changed[rel]
+            row = rows.get(index[rel].id) if rel in index else None
+            (report.updated if row is not None else report.added).append(rel)
+            post = apply_document(
+                row or Post(), item.doc, rel, digest, item.rendered, known_tags=known_tags
+            )
+            db.session.add(post)
+    if report.changed:
+        db.session.flush()
+        delete_orphan_tags()
+    db.session.commit()
+    return report
+
+
+def _check(
+    files: list[SourceFile],
+    index: dict[str, _Indexed],
+    problems: dict[str, ContentError],
+    results: dict[str, Prepared | ContentError],
+    report: SyncReport,
+) -> dict[str, Prepared]:
+    """Every error in file order (read, parse, duplicate slug), raised together; else the docs."""
+    errors: list[ContentError] = []
+    prepared: dict[str, Prepared] = {}
+    slug_owner: dict[str, str] = {}
+    for file in files:
+        rel = file.rel
+        result = results.get(rel)
+        error = problems.get(rel) or (result if isinstance(result, ContentError) else None)
+        if error is not None:
+            errors.append(error)
             continue
+        if result is None:
+            slug = index[rel].slug  # unchanged
+        else:
+            prepared[rel] = result
+            slug = result.doc.slug
+            report.warnings.extend(
+                f"content/{rel}: unknown front-matter key {key!r} kept as is"
+                for key in result.doc.extra
+            )
+            if not result.doc.body:
+                report.warnings.append(f"content/{rel}: the body is empty")
         if slug in slug_owner:
             errors.append(
                 ContentError(
@@ -104,22 +193,7 @@ def sync_content(content_dir: Path, max_bytes: int) -> SyncReport:
             slug_owner[slug] = rel
     if errors:
         raise ContentErrors(errors)
-
-    for rel in sorted(set(rows) - seen):
-        db.session.delete(rows.pop(rel))
-        report.removed.append(rel)
-    db.session.flush()
-    for rel, doc, digest in changed:
-        row = rows.get(rel)
-        (report.updated if row else report.added).append(rel)
-        with db.session.no_autoflush:
-            row = apply_document(row or Post(), doc, rel, digest)
-        db.session.add(row)
-        db.session.flush()  # new tags become visible to the next file's lookups
-    db.session.flush()
-    delete_orphan_tags()
-    db.session.commit()
-    return report
+    return prepared
 
 
 def _same_document(path: Path, rel: str, doc: Document) -> bool:

@@ -1,0 +1,153 @@
+"""Finding content files and hashing them, re-reading in one process only what may have changed."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.content.errors import ContentError
+from app.content.files import check_size, content_hash
+
+#: Sub-folder of the content directory for each kind of document.
+KIND_DIRS = {"post": "posts", "page": "pages"}
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A Markdown file under the content directory, as found by one scan."""
+
+    path: str
+    #: Path relative to the content directory, with '/' (what ``Post.source_path`` keeps).
+    rel: str
+    kind: str
+    stat: os.stat_result
+
+    @property
+    def display(self) -> str:
+        """How errors name the file."""
+        return f"content/{self.rel}"
+
+
+def iter_content_files(content_dir: Path, warnings: list[str]) -> Iterator[SourceFile]:
+    """Every Markdown file of every kind, sorted by name within its folder."""
+    for kind, folder in KIND_DIRS.items():
+        try:
+            entries = sorted(os.scandir(content_dir / folder), key=lambda e: e.name)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            name, rel = entry.name, f"{folder}/{entry.name}"
+            if name.startswith(".") or name.endswith("~") or entry.is_dir():
+                continue  # hidden files, editor backups and temp files, sub-folders
+            if os.path.splitext(name)[1].lower() not in MARKDOWN_SUFFIXES:
+                warnings.append(f"content/{rel}: ignored, only .md files are content")
+                continue
+            try:
+                stat = entry.stat()
+            except FileNotFoundError:
+                continue  # deleted (or a dangling link) since the folder was listed
+            yield SourceFile(entry.path, rel, kind, stat)
+
+
+def _signature(stat: os.stat_result) -> tuple[int, ...]:
+    return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino, stat.st_dev)
+
+
+class StatCache:
+    """Hashes of files this process has read, trusted while the file's stat is unchanged.
+
+    Kept in memory only, for long-lived processes (``freeze.py --watch``, the authoring app).
+    A file is remembered only if it last changed ``settle_seconds`` before it was read: a
+    change within the file system's timestamp granularity could keep the same size and times
+    (git calls such files "racily clean"), so those are hashed again next time. The inode
+    change time is part of the signature because no tool can set it back, unlike ``mtime``.
+    """
+
+    def __init__(self, settle_seconds: float = 2.0) -> None:
+        self.settle_ns = int(settle_seconds * 1e9)
+        self._entries: dict[str, tuple[tuple[int, ...], str]] = {}
+        self._lock = threading.Lock()
+
+    def digest(self, file: SourceFile) -> str | None:
+        """The file's hash if it was read before and has not changed since."""
+        entry = self._entries.get(file.path)
+        return entry[1] if entry is not None and entry[0] == _signature(file.stat) else None
+
+    def remember(self, file: SourceFile, digest: str, scanned_at_ns: int) -> None:
+        """Keep ``digest`` for ``file`` (stat taken after ``scanned_at_ns``) if it is settled."""
+        settled = max(file.stat.st_mtime_ns, file.stat.st_ctime_ns) < scanned_at_ns - self.settle_ns
+        with self._lock:
+            if settled:
+                self._entries[file.path] = (_signature(file.stat), digest)
+            else:
+                self._entries.pop(file.path, None)
+
+    def retain(self, paths: set[str]) -> None:
+        """Forget files that are gone."""
+        with self._lock:
+            self._entries = {p: e for p, e in self._entries.items() if p in paths}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+_caches: dict[str, StatCache] = {}
+_caches_lock = threading.Lock()
+#: Content directories whose stat caches one process keeps (tests make many).
+MAX_CACHED_DIRS = 8
+
+
+def stat_cache_for(content_dir: Path) -> StatCache:
+    """This process's stat cache for a content directory."""
+    key = os.path.realpath(content_dir)
+    with _caches_lock:
+        cache = _caches.pop(key, None) or StatCache()
+        _caches[key] = cache  # most recently used last
+        while len(_caches) > MAX_CACHED_DIRS:
+            del _caches[next(iter(_caches))]
+        return cache
+
+
+@dataclass
+class Fingerprint:
+    """A file's hash, and its bytes when they had to be read to get it."""
+
+    digest: str
+    data: bytes | None
+
+
+class Hasher:
+    """Hashes the files of one scan: size limit first, then the stat cache, then the bytes."""
+
+    def __init__(self, max_bytes: int, cache: StatCache | None) -> None:
+        self.max_bytes = max_bytes
+        self.cache = cache
+        self.started_ns = time.time_ns()  # before any file of the scan is stat'ed
+        #: Files read from disk (not answered by the stat cache).
+        self.read = 0
+
+    def fingerprint(self, file: SourceFile) -> Fingerprint:
+        """The file's hash, reading it only when the stat cache cannot vouch for it."""
+        check_size(file.stat.st_size, file.display, self.max_bytes)
+        known = self.cache.digest(file) if self.cache is not None else None
+        if known is not None:
+            return Fingerprint(known, None)
+        data = self.read_bytes(file)
+        digest = content_hash(data)
+        if self.cache is not None:
+            self.cache.remember(file, digest, self.started_ns)
+        return Fingerprint(digest, data)
+
+    def read_bytes(self, file: SourceFile) -> bytes:
+        """The file's bytes; a content error if it cannot be read."""
+        self.read += 1
+        try:
+            with open(file.path, "rb") as fh:
+                return fh.read()
+        except OSError as exc:
+            raise ContentError(file.display, f"cannot read the file: {exc.strerror}") from exc
