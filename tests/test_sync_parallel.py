@@ -169,3 +169,23 @@ def test_a_same_size_edit_with_the_old_mtime_is_still_seen(app, corpus):
     assert db.session.scalar(sa.select(Post.title).where(Post.slug == "post-00004")) == (
         "Post NUMBER 4"
     )
+
+
+def test_rows_inserted_in_bulk_are_what_apply_document_makes(app, corpus):
+    from app.content.document import parse_document
+    from app.content.files import content_hash
+    from app.content.store import apply_document
+
+    sync(corpus, **SEQUENTIAL)
+    for rel in ("posts/case-a.md", "posts/case-b.md", "pages/colophon.md"):
+        data = (corpus / rel).read_bytes()
+        doc = parse_document(data.decode(), f"content/{rel}", rel.split("/")[0].rstrip("s"))
+        stored = db.session.scalar(sa.select(Post).where(Post.source_path == rel))
+        columns = [c.key for c in Post.__table__.columns if c.key not in ("id", "author_id")]
+        with db.session.no_autoflush:  # the fresh row is never added
+            fresh = apply_document(Post(), doc, rel, content_hash(data))
+            assert {k: getattr(fresh, k) for k in columns} == {
+                k: getattr(stored, k) for k in columns
+            }
+            assert sorted(fresh.tags, key=lambda t: t.name) == stored.tags
+        db.session.rollback()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator
-from typing import TypeVar
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -65,6 +66,30 @@ def tags_for(names: Iterable[str], known: dict[str, Tag] | None = None) -> list[
     return tags
 
 
+def post_values(
+    doc: Document, source_path: str, source_hash: str, rendered: Rendered
+) -> dict[str, Any]:
+    """A document's column values (tags aside): the one mapping from files to rows."""
+    return {
+        "kind": doc.kind,
+        "slug": doc.slug,
+        "title": doc.title,
+        "body": doc.body,
+        "body_html": rendered.html,
+        "toc_html": rendered.toc_html,
+        "word_count": rendered.word_count,
+        "summary": doc.summary or summarize(rendered.lead),
+        "published_at": doc.date,
+        "updated_at": doc.updated,
+        "draft": doc.draft,
+        "author_name": doc.author,
+        "extra": dict(doc.extra),
+        "source_path": source_path,
+        "source_hash": source_hash,
+        "explicit_summary": bool(doc.summary),
+    }
+
+
 def apply_document(
     post: Post,
     doc: Document,
@@ -74,31 +99,48 @@ def apply_document(
     *,
     known_tags: dict[str, Tag] | None = None,
 ) -> Post:
-    """Fill a row from a document: the one mapping from files to rows.
+    """Fill a row (new or loaded) from a document, rendering it unless ``rendered`` is given.
 
-    ``rendered`` is ``render_markdown(doc.body)`` when the caller rendered it already (sync
-    renders in worker processes); ``known_tags`` is passed on to ``tags_for``.
+    ``known_tags`` is passed on to ``tags_for``.
     """
     if rendered is None:
         rendered = render_markdown(doc.body)
-    post.kind = doc.kind
-    post.slug = doc.slug
-    post.title = doc.title
-    post.body = doc.body
-    post.body_html = rendered.html
-    post.toc_html = rendered.toc_html
-    post.word_count = rendered.word_count
-    post.summary = doc.summary or summarize(rendered.lead)
-    post.published_at = doc.date
-    post.updated_at = doc.updated
-    post.draft = doc.draft
-    post.author_name = doc.author
-    post.extra = dict(doc.extra)
+    for key, value in post_values(doc, source_path, source_hash, rendered).items():
+        setattr(post, key, value)
     post.tags = tags_for(doc.tags, known_tags)
-    post.source_path = source_path
-    post.source_hash = source_hash
-    post.explicit_summary = bool(doc.summary)
     return post
+
+
+@dataclass(frozen=True)
+class NewRow:
+    """A document to insert as a new row: what ``insert_documents`` needs of it."""
+
+    doc: Document
+    source_path: str
+    source_hash: str
+    rendered: Rendered
+
+
+def insert_documents(rows: Sequence[NewRow], known_tags: dict[str, Tag]) -> None:
+    """Insert many new rows at once: one batched INSERT for them, one for their tag links.
+
+    The same values as ``apply_document`` on a fresh ``Post``, without building an ORM
+    object per row. Flushes the session first (pending changes and new tags get ids).
+    """
+    if not rows:
+        return
+    tags = [tags_for(row.doc.tags, known_tags) for row in rows]
+    db.session.flush()
+    values = [post_values(r.doc, r.source_path, r.source_hash, r.rendered) for r in rows]
+    insert = sa.insert(Post).returning(Post.id, sort_by_parameter_order=True)
+    ids = db.session.scalars(insert, values).all()
+    links = [
+        {"post_id": i, "tag_id": tag.id}
+        for i, row_tags in zip(ids, tags, strict=True)
+        for tag in row_tags
+    ]
+    if links:
+        db.session.execute(sa.insert(post_tags), links)
 
 
 def document_from_post(post: Post) -> Document:

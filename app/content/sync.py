@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -21,13 +22,16 @@ from app.content.scan import (
     stat_cache_for,
 )
 from app.content.store import (
+    NewRow,
     apply_document,
     delete_orphan_tags,
     delete_posts,
     document_from_post,
+    insert_documents,
     load_posts,
     load_tags,
     tag_slug,
+    tags_for,
 )
 from app.extensions import db
 from app.models import Post
@@ -65,8 +69,7 @@ def source_path_for(kind: str, slug: str) -> str:
     return f"{KIND_DIRS[kind]}/{slug}.md"
 
 
-@dataclass(frozen=True)
-class _Indexed:
+class _Indexed(NamedTuple):
     """What the DB knows of a file: enough to tell whether it changed."""
 
     id: int
@@ -78,7 +81,7 @@ class _Indexed:
 def _index() -> dict[str, _Indexed]:
     """Every row's source path and hash, without loading bodies or HTML."""
     query = sa.select(Post.source_path, Post.id, Post.source_hash, Post.kind, Post.slug)
-    return {path: _Indexed(*rest) for path, *rest in db.session.execute(query)}
+    return {row[0]: _Indexed(*row[1:]) for row in db.session.execute(query)}
 
 
 def sync_content(
@@ -134,17 +137,23 @@ def sync_content(
     removed = sorted(set(index) - {file.rel for file in files})
     rows = load_posts(index[rel].id for rel in prepared if rel in index)
     known_tags = load_tags(tag_slug(name) for item in prepared.values() for name in item.doc.tags)
+    for item in prepared.values():  # in file order: a new tag is named as its first file says
+        tags_for(item.doc.tags, known_tags)
+    new_rows: list[NewRow] = []
     with db.session.no_autoflush:
         delete_posts(index[rel].id for rel in removed)
         report.removed = removed
         for rel, item in prepared.items():
-            file, _, digest = changed[rel]
-            row = rows.get(index[rel].id) if rel in index else None
-            (report.updated if row is not None else report.added).append(rel)
-            post = apply_document(
-                row or Post(), item.doc, rel, digest, item.rendered, known_tags=known_tags
-            )
-            db.session.add(post)
+            _, _, digest = changed[rel]
+            assert item.rendered is not None  # rendering is skipped only when a file failed
+            if rel in index:
+                report.updated.append(rel)
+                row = rows[index[rel].id]
+                apply_document(row, item.doc, rel, digest, item.rendered, known_tags=known_tags)
+            else:
+                report.added.append(rel)
+                new_rows.append(NewRow(item.doc, rel, digest, item.rendered))
+    insert_documents(new_rows, known_tags)  # after the updates: a slug may move between files
     if report.changed:
         db.session.flush()
         delete_orphan_tags()
