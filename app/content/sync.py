@@ -84,6 +84,14 @@ def _index() -> dict[str, _Indexed]:
     return {row[0]: _Indexed(*row[1:]) for row in db.session.execute(query)}
 
 
+class _Changed(NamedTuple):
+    """A new or changed file, read."""
+
+    file: SourceFile
+    text: str
+    digest: str
+
+
 def sync_content(
     content_dir: Path,
     max_bytes: int,
@@ -101,12 +109,31 @@ def sync_content(
     """
     report = SyncReport()
     index = _index()
-    hasher = Hasher(
-        max_bytes, stat_cache if stat_cache is not None else stat_cache_for(content_dir)
-    )
-    files = list(iter_content_files(content_dir, report.warnings))  # after Hasher: stat times
+    cache = stat_cache if stat_cache is not None else stat_cache_for(content_dir)
+    files, changed, problems = _scan(content_dir, index, Hasher(max_bytes, cache), report)
+
+    # A file that cannot even be read fails the sync: then only parse the others, for errors.
+    tasks = [Task(rel, c.file.kind, c.text, render=not problems) for rel, c in changed.items()]
+    results = prepare_all(tasks, threshold=parallel_threshold, workers=workers)
+    report.rendered = sum(isinstance(r, Prepared) and r.rendered is not None for r in results)
+    prepared = _check(files, index, problems, dict(zip(changed, results, strict=True)), report)
+
+    report.removed = sorted(set(index) - {file.rel for file in files})
+    _write(prepared, changed, index, report)
+    if report.changed:
+        db.session.flush()
+        delete_orphan_tags()
+    db.session.commit()
+    return report
+
+
+def _scan(
+    content_dir: Path, index: dict[str, _Indexed], hasher: Hasher, report: SyncReport
+) -> tuple[list[SourceFile], dict[str, _Changed], dict[str, ContentError]]:
+    """Every content file; the new and changed ones read; the errors of those unreadable."""
+    files = list(iter_content_files(content_dir, report.warnings))  # stat'ed after the Hasher
+    changed: dict[str, _Changed] = {}
     problems: dict[str, ContentError] = {}
-    changed: dict[str, tuple[SourceFile, str, str]] = {}  # rel -> (file, text, hash)
     for file in files:
         known = index.get(file.rel)
         try:
@@ -115,37 +142,32 @@ def sync_content(
                 report.unchanged += 1
                 continue
             data = found.data if found.data is not None else hasher.read_bytes(file)
-            changed[file.rel] = (file, decode_text(data, file.display), found.digest)
+            changed[file.rel] = _Changed(file, decode_text(data, file.display), found.digest)
         except ContentError as exc:
             problems[file.rel] = exc
     if hasher.cache is not None:
         hasher.cache.retain({file.path for file in files})
     report.read = hasher.read
+    return files, changed, problems
 
-    # A file that cannot even be read fails the sync: then only parse the others, for errors.
-    tasks = [
-        Task(rel, file.kind, text, render=not problems) for rel, (file, text, _) in changed.items()
-    ]
-    results = dict(
-        zip(changed, prepare_all(tasks, threshold=parallel_threshold, workers=workers), strict=True)
-    )
-    report.rendered = sum(
-        isinstance(r, Prepared) and r.rendered is not None for r in results.values()
-    )
-    prepared = _check(files, index, problems, results, report)
 
-    removed = sorted(set(index) - {file.rel for file in files})
+def _write(
+    prepared: dict[str, Prepared],
+    changed: dict[str, _Changed],
+    index: dict[str, _Indexed],
+    report: SyncReport,
+) -> None:
+    """Delete removed rows, update changed ones, then insert new ones (a slug may move files)."""
     rows = load_posts(index[rel].id for rel in prepared if rel in index)
     known_tags = load_tags(tag_slug(name) for item in prepared.values() for name in item.doc.tags)
     for item in prepared.values():  # in file order: a new tag is named as its first file says
         tags_for(item.doc.tags, known_tags)
     new_rows: list[NewRow] = []
     with db.session.no_autoflush:
-        delete_posts(index[rel].id for rel in removed)
-        report.removed = removed
+        delete_posts(index[rel].id for rel in report.removed)
         for rel, item in prepared.items():
-            _, _, digest = changed[rel]
-            assert item.rendered is not None  # rendering is skipped only when a file failed
+            digest = changed[rel].digest
+            assert item.rendered is not None  # only skipped when some file failed
             if rel in index:
                 report.updated.append(rel)
                 row = rows[index[rel].id]
@@ -153,12 +175,7 @@ def sync_content(
             else:
                 report.added.append(rel)
                 new_rows.append(NewRow(item.doc, rel, digest, item.rendered))
-    insert_documents(new_rows, known_tags)  # after the updates: a slug may move between files
-    if report.changed:
-        db.session.flush()
-        delete_orphan_tags()
-    db.session.commit()
-    return report
+    insert_documents(new_rows, known_tags)
 
 
 def _check(
