@@ -52,7 +52,8 @@ def _load_yaml(front: str) -> Any:
     except yaml.YAMLError:
         if _FastLoader is _Loader:
             raise
-    # libyaml words errors tersely; the pure-Python parser finds the same line and says more.
+    # libyaml words errors tersely; the pure-Python parser names the same line and says more
+    # (and, should the two ever disagree, it decides).
     return yaml.load(front, Loader=_Loader)
 
 
