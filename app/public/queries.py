@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app, has_request_context
+from flask import abort, current_app, has_request_context
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 
@@ -58,10 +59,51 @@ def published_posts() -> sa.Select[tuple[Post]]:
     )
 
 
-def paginate(query: sa.Select[tuple[Post]], page: int) -> Pagination:
-    return db.paginate(
-        query, page=page, per_page=current_app.config["POSTS_PER_PAGE"], error_out=True
-    )
+def paginate(
+    query: sa.Select[tuple[Post]],
+    page: int,
+    cached: Callable[[], Sequence[Post]] | None = None,
+) -> Pagination | ListPage:
+    """Page ``page`` of ``query``; a build slices ``cached()`` (the same posts) instead."""
+    per_page = current_app.config["POSTS_PER_PAGE"]
+    if cached is not None and building():
+        posts = cached()
+        pages = max(1, math.ceil(len(posts) / per_page))
+        if not 1 <= page <= pages:
+            abort(404)
+        items = list(posts[(page - 1) * per_page : page * per_page])
+        return ListPage(items=items, page=page, per_page=per_page, total=len(posts))
+    return db.paginate(query, page=page, per_page=per_page, error_out=True)
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of an in-memory list, with the attributes templates use from ``Pagination``."""
+
+    items: list[Post]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
 
 
 def page_count(query: sa.Select[tuple[Post]]) -> int:
@@ -72,6 +114,11 @@ def page_count(query: sa.Select[tuple[Post]]) -> int:
 
 def get_visible(kind: str, slug: str) -> Post | None:
     return db.session.scalar(sa.select(Post).where(visible(kind), Post.slug == slug))
+
+
+def building() -> bool:
+    """Whether this request renders a build (whose data is fixed, so it may be cached)."""
+    return current_app.config.get("BUILD_TIME") is not None
 
 
 def _build_cached(key: str, compute: Callable[[], T]) -> T:
@@ -92,30 +139,68 @@ def listing_order() -> list[str]:
     return list(db.session.scalars(published_posts().with_only_columns(Post.slug)))
 
 
-def _positions() -> tuple[list[str], dict[str, int]]:
-    slugs = listing_order()
-    return slugs, {slug: i for i, slug in enumerate(slugs)}
+def listing() -> list[Post]:
+    """Published posts in index order, tags loaded, bodies not: one query per build.
+
+    The rows outlive the request that loaded them (detached), so list pages, neighbours and
+    archives of a build read them without SQL; a template asking for a body gets an error.
+    """
+    light = published_posts().options(so.defer(Post.body), so.defer(Post.body_html))
+    return _build_cached("listing", lambda: list(db.session.scalars(light)))
+
+
+def _group(key: Callable[[Post], list[Any]]) -> dict[Any, list[Post]]:
+    groups: dict[Any, list[Post]] = {}
+    for post in listing():
+        for value in key(post):
+            groups.setdefault(value, []).append(post)
+    return groups
+
+
+def tag_listing(tag: Tag) -> list[Post]:
+    """The build's listing of one tag's posts, in index order."""
+    by_tag = _build_cached("by_tag", lambda: _group(lambda post: [t.id for t in post.tags]))
+    return by_tag.get(tag.id, [])
+
+
+def period_listing(year: int, month: int | None = None) -> list[Post]:
+    """The build's listing of one year's or one month's posts, in index order."""
+
+    def periods(post: Post) -> list[Any]:
+        return [post.published_at.year, _year_month(post.published_at)]
+
+    key = year if month is None else (year, month)
+    return _build_cached("by_period", lambda: _group(periods)).get(key, [])
 
 
 def neighbours(post: Post) -> tuple[Post | None, Post | None]:
     """(newer, older) published posts around ``post``, in index order."""
-    slugs, positions = _build_cached("positions", _positions)
+    if building():
+        posts: list[Any] = listing()
+        positions = _build_cached("positions", lambda: {p.slug: i for i, p in enumerate(posts)})
+    else:
+        posts = listing_order()
+        positions = {slug: i for i, slug in enumerate(posts)}
     position = positions.get(post.slug)
     if position is None:  # a draft seen in preview: it has no place in the listing
         return None, None
-    newer = slugs[position - 1] if position > 0 else None
-    older = slugs[position + 1] if position + 1 < len(slugs) else None
-    return _by_slug(newer), _by_slug(older)
+    newer = posts[position - 1] if position > 0 else None
+    older = posts[position + 1] if position + 1 < len(posts) else None
+    return _row(newer), _row(older)
 
 
-def _by_slug(slug: str | None) -> Post | None:
-    if slug is None:
-        return None
-    return db.session.scalar(sa.select(Post).where(Post.slug == slug))
+def _row(item: Post | str | None) -> Post | None:
+    if isinstance(item, str):
+        return db.session.scalar(sa.select(Post).where(Post.slug == item))
+    return item
 
 
 def tags_with_counts() -> list[tuple[Tag, int]]:
     """Tags that have at least one published post, with how many, by name."""
+    return _build_cached("tags_with_counts", _tags_with_counts)
+
+
+def _tags_with_counts() -> list[tuple[Tag, int]]:
     count = sa.func.count(Post.id)
     rows = db.session.execute(
         sa.select(Tag, count)
@@ -148,6 +233,10 @@ def _year_month(value: datetime) -> tuple[int, int]:
 
 def archive_months() -> list[tuple[int, int, int]]:
     """(year, month, post count) for every month with published posts, newest first."""
+    return _build_cached("archive_months", _archive_months)
+
+
+def _archive_months() -> list[tuple[int, int, int]]:
     counts: dict[tuple[int, int], int] = {}
     for published in db.session.scalars(published_posts().with_only_columns(Post.published_at)):
         key = _year_month(published)

@@ -51,7 +51,7 @@ def month_name(month: int) -> str:
 @bp.route("/", defaults={"page": 1})
 @bp.route("/page/<int:page>/")
 def index(page: int) -> str:
-    pagination = queries.paginate(queries.published_posts(), page)
+    pagination = queries.paginate(queries.published_posts(), page, cached=queries.listing)
     return render_template("index.html", pagination=pagination, posts=pagination.items)
 
 
@@ -71,7 +71,9 @@ def tags() -> str:
 @bp.route("/tags/<slug>/page/<int:page>/")
 def tag(slug: str, page: int) -> str:
     item = _tag_or_404(slug)
-    pagination = queries.paginate(queries.tag_posts(item), page)
+    pagination = queries.paginate(
+        queries.tag_posts(item), page, cached=lambda: queries.tag_listing(item)
+    )
     return render_template("tag.html", tag=item, pagination=pagination, posts=pagination.items)
 
 
@@ -130,13 +132,18 @@ def tag_json_feed(slug: str) -> Response:
 @bp.route("/archive/")
 def archive() -> str:
     """Every published post, grouped by year and month."""
-    posts = db.session.scalars(queries.published_posts()).all()
+    if queries.building():
+        posts = queries.listing()
+    else:
+        posts = db.session.scalars(queries.published_posts()).all()
     return render_template("archive.html", posts=posts, year=None, month=None)
 
 
 def _period_or_404(year: int, month: int | None = None) -> list[queries.Post]:
     if not 1 <= year < 9999 or (month is not None and not 1 <= month <= 12):
         abort(404)
+    if queries.building():
+        return queries.period_listing(year, month) or abort(404)
     return db.session.scalars(queries.period_posts(year, month)).all() or abort(404)
 
 
