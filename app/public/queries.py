@@ -60,11 +60,11 @@ def published_posts() -> sa.Select[tuple[Post]]:
 
 
 def paginate(
-    query: sa.Select[tuple[Post]],
+    query: Callable[[], sa.Select[tuple[Post]]],
     page: int,
     cached: Callable[[], Sequence[Post]] | None = None,
 ) -> Pagination | ListPage:
-    """Page ``page`` of ``query``; a build slices ``cached()`` (the same posts) instead."""
+    """Page ``page`` of ``query()``; a build slices ``cached()`` (the same posts) instead."""
     per_page = current_app.config["POSTS_PER_PAGE"]
     if cached is not None and building():
         posts = cached()
@@ -73,7 +73,7 @@ def paginate(
             abort(404)
         items = list(posts[(page - 1) * per_page : page * per_page])
         return ListPage(items=items, page=page, per_page=per_page, total=len(posts))
-    return db.paginate(query, page=page, per_page=per_page, error_out=True)
+    return db.paginate(query(), page=page, per_page=per_page, error_out=True)
 
 
 @dataclass(frozen=True)
@@ -106,14 +106,37 @@ class ListPage:
         return self.page + 1 if self.has_next else None
 
 
-def page_count(query: sa.Select[tuple[Post]]) -> int:
-    """How many list pages ``query`` fills (at least one, so an empty site has an index)."""
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+def page_count(
+    query: Callable[[], sa.Select[tuple[Post]]],
+    cached: Callable[[], Sequence[Post]] | None = None,
+) -> int:
+    """How many list pages ``query()`` fills (at least one, so an empty site has an index)."""
+    if cached is not None and building():
+        total = len(cached())
+    else:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(query().subquery())) or 0
     return max(1, math.ceil(total / current_app.config["POSTS_PER_PAGE"]))
 
 
 def get_visible(kind: str, slug: str) -> Post | None:
+    """The post or page at ``slug`` if it is on the site (a build looks it up in its listing)."""
+    if building():
+        listed = listing() if kind == "post" else visible_pages()
+        ids = _build_cached(f"ids_{kind}", lambda: {item.slug: item.id for item in listed})
+        found = ids.get(slug)
+        return None if found is None else db.session.get(Post, found, options=_WITH_TAGS)
     return db.session.scalar(sa.select(Post).where(visible(kind), Post.slug == slug))
+
+
+_WITH_TAGS = [so.joinedload(Post.tags)]
+
+
+def get_tag(slug: str) -> Tag | None:
+    """A tag by slug (a build looks it up among the tags it lists)."""
+    if building():
+        tags = _build_cached("tags_by_slug", lambda: {t.slug: t for t, _ in tags_with_counts()})
+        return tags.get(slug)
+    return db.session.scalar(sa.select(Tag).where(Tag.slug == slug))
 
 
 def building() -> bool:
@@ -145,8 +168,12 @@ def listing() -> list[Post]:
     The rows outlive the request that loaded them (detached), so list pages, neighbours and
     archives of a build read them without SQL; a template asking for a body gets an error.
     """
-    light = published_posts().options(so.defer(Post.body), so.defer(Post.body_html))
-    return _build_cached("listing", lambda: list(db.session.scalars(light)))
+
+    def load() -> list[Post]:
+        light = published_posts().options(so.defer(Post.body), so.defer(Post.body_html))
+        return list(db.session.scalars(light))
+
+    return _build_cached("listing", load)
 
 
 def _group(key: Callable[[Post], list[Any]]) -> dict[Any, list[Post]]:
@@ -218,7 +245,13 @@ def tag_posts(tag: Tag) -> sa.Select[tuple[Post]]:
 
 
 def visible_pages() -> list[Post]:
-    return list(db.session.scalars(sa.select(Post).where(visible("page")).order_by(Post.title)))
+    """Pages, by title: every page's navigation shows them."""
+
+    def load() -> list[Post]:
+        query = sa.select(Post).where(visible("page")).order_by(Post.title)
+        return list(db.session.scalars(query))
+
+    return _build_cached("visible_pages", load)
 
 
 def last_modified(query: sa.Select[tuple[Post]]) -> datetime | None:

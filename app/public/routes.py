@@ -51,7 +51,7 @@ def month_name(month: int) -> str:
 @bp.route("/", defaults={"page": 1})
 @bp.route("/page/<int:page>/")
 def index(page: int) -> str:
-    pagination = queries.paginate(queries.published_posts(), page, cached=queries.listing)
+    pagination = queries.paginate(queries.published_posts, page, cached=queries.listing)
     return render_template("index.html", pagination=pagination, posts=pagination.items)
 
 
@@ -72,13 +72,13 @@ def tags() -> str:
 def tag(slug: str, page: int) -> str:
     item = _tag_or_404(slug)
     pagination = queries.paginate(
-        queries.tag_posts(item), page, cached=lambda: queries.tag_listing(item)
+        lambda: queries.tag_posts(item), page, cached=lambda: queries.tag_listing(item)
     )
     return render_template("tag.html", tag=item, pagination=pagination, posts=pagination.items)
 
 
 def _tag_or_404(slug: str) -> Tag:
-    return db.session.scalar(sa.select(Tag).where(Tag.slug == slug)) or abort(404)
+    return queries.get_tag(slug) or abort(404)
 
 
 def _feed_posts(query: sa.Select[tuple[queries.Post]]) -> list[queries.Post]:

@@ -22,7 +22,7 @@ def _list_pages(
     endpoint: str, query: Any, values: dict[str, Any] | None = None
 ) -> Iterator[Location]:
     changed = queries.last_modified(query)
-    for page in range(1, queries.page_count(query) + 1):
+    for page in range(1, queries.page_count(lambda: query) + 1):
         yield endpoint, {**(values or {}), "page": page}, changed
 
 
