@@ -38,6 +38,7 @@ def apply_document(post: Post, doc: Document, source_path: str, source_hash: str
     post.body_html = rendered.html
     post.toc_html = rendered.toc_html
     post.word_count = rendered.word_count
+    post.body_text = rendered.text
     post.summary = doc.summary or summarize(rendered.lead)
     post.published_at = doc.date
     post.updated_at = doc.updated

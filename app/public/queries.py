@@ -170,7 +170,8 @@ def listing() -> list[Post]:
     """
 
     def load() -> list[Post]:
-        light = published_posts().options(so.defer(Post.body), so.defer(Post.body_html))
+        heavy = (Post.body, Post.body_html, Post.body_text)
+        light = published_posts().options(*(so.defer(column) for column in heavy))
         return list(db.session.scalars(light))
 
     return _build_cached("listing", load)
