@@ -159,3 +159,14 @@ def test_a_page_failing_in_a_worker_names_the_page_and_keeps_the_build(freeze, s
     assert failed.returncode == 1
     assert re.search(r"could not build /posts/[\w-]+/: .*post\.html", failed.stderr), failed.stderr
     assert tree(freeze.build_dir) == before
+
+
+def test_a_list_template_asking_for_a_body_fails_loudly(app, site_dir):
+    """List pages carry posts without bodies: a theme using one gets an error, not blanks."""
+    _edit(
+        site_dir / "templates" / "partials" / "post_summary.html",
+        "</article>",
+        "{{ post.body_html }}</article>",
+    )
+    with pytest.raises(BuildError, match=r"could not build /: .*without 'body_html'"):
+        build(app)

@@ -34,41 +34,50 @@ def link_tree(source: Path, destination: Path) -> int:
     return count
 
 
-def refresh_tree(source: Path, destination: Path) -> int:
-    """Make ``destination`` (an older build) hold the files of ``source``, as hard links.
+def refresh_tree(source: Path, destination: Path) -> set[str]:
+    """Make ``destination`` (an older build) hold exactly the files of ``source``, as hard links.
 
-    Only files that are not already the same inode are linked again; files ``source`` does
-    not have are left for ``StagedOutput.remove_stale``. Returns how many files were linked.
+    Directory listings give each entry's inode without a ``stat``, so files that already are
+    the same inode cost nothing; only changed files are linked again and only files
+    ``source`` does not have are removed. Returns the relative paths of ``source``'s files.
     """
-    linked = 0
-    for folder, _dirs, files in os.walk(source):
-        rel = os.path.relpath(folder, source)
-        target_dir = destination / rel if rel != "." else destination
-        try:
-            if not S_ISDIR(os.lstat(target_dir).st_mode):
-                target_dir.unlink()
-                target_dir.mkdir()
-        except FileNotFoundError:
-            target_dir.mkdir()
-        for name in files:
-            src, dst = os.path.join(folder, name), target_dir / name
-            src_stat = os.lstat(src)
-            if not S_ISREG(src_stat.st_mode):
-                continue
-            try:
-                dst_stat = os.lstat(dst)
-            except FileNotFoundError:
-                pass
-            else:
-                if dst_stat.st_ino == src_stat.st_ino and dst_stat.st_dev == src_stat.st_dev:
+    files: set[str] = set()
+    _refresh_folder(source, destination, "", files)
+    return files
+
+
+def _refresh_folder(source: Path, destination: Path, rel: str, files: set[str]) -> None:
+    with os.scandir(source) as it:
+        wanted = {entry.name: entry for entry in it}
+    with os.scandir(destination) as it:
+        present = {entry.name: entry for entry in it}
+    for name, old in list(present.items()):
+        if name not in wanted or old.is_symlink():
+            _remove(old)
+            del present[name]
+    for name, entry in wanted.items():
+        path, target, old = f"{rel}{name}", destination / name, present.get(name)
+        if entry.is_dir(follow_symlinks=False):
+            if old is not None and not old.is_dir(follow_symlinks=False):
+                _remove(old)
+                old = None
+            if old is None:
+                target.mkdir()
+            _refresh_folder(Path(entry.path), target, f"{path}/", files)
+        elif entry.is_file(follow_symlinks=False):
+            files.add(path)
+            if old is not None:
+                if old.inode() == entry.inode() and old.is_file(follow_symlinks=False):
                     continue
-                if S_ISDIR(dst_stat.st_mode):
-                    shutil.rmtree(dst)
-                else:
-                    dst.unlink()
-            _link_or_copy(Path(src), dst)
-            linked += 1
-    return linked
+                _remove(old)
+            _link_or_copy(Path(entry.path), target)
+
+
+def _remove(entry: os.DirEntry[str]) -> None:
+    if entry.is_dir(follow_symlinks=False):
+        shutil.rmtree(entry.path)
+    else:
+        os.unlink(entry.path)
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:
@@ -164,8 +173,26 @@ class StagedOutput:
         self.record(rel, written)
         return written
 
-    def remove_stale(self) -> int:
-        """Delete what the last build had and this one did not produce, and emptied folders."""
+    def remove_stale(self, present: set[str] | None = None) -> int:
+        """Delete what the last build had and this one did not produce, and emptied folders.
+
+        ``present`` lists the files the staging folder started with (see ``refresh_tree``);
+        without it the folder is walked to find them.
+        """
+        if present is None:
+            return self._remove_stale_by_walking()
+        emptied: set[Path] = set()
+        for rel in sorted(present - self.produced):
+            path = self.root / rel
+            path.unlink(missing_ok=True)
+            self.removed += 1
+            emptied.update(p for p in path.parents if p != self.root and self.root in p.parents)
+        for folder in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+        return self.removed
+
+    def _remove_stale_by_walking(self) -> int:
         for folder, dirs, files in os.walk(self.root, topdown=False):
             base = Path(folder)
             for name in files:

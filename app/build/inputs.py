@@ -20,6 +20,7 @@ from flask import Flask, current_app
 from app.content.media import media_dir
 from app.models import Post
 from app.public import queries
+from app.public.queries import Listed
 from app.public.routes import FEED_SIZE
 
 APP_DIR = Path(__file__).resolve().parent.parent
@@ -89,7 +90,7 @@ class SiteInputs:
             self._list(self.posts), tags, [self.version(page) for page in self.pages]
         )
         self.positions = {post.slug: i for i, post in enumerate(self.posts)}
-        self._tags: dict[str, tuple[str, list[Post]]] | None = None
+        self._tags: dict[str, tuple[str, list[Listed]]] | None = None
         self.rules: dict[str, Callable[..., object]] = {
             "public.index": self._index,
             "public.post": self._post,
@@ -116,15 +117,15 @@ class SiteInputs:
         }
 
     @staticmethod
-    def version(post: Post) -> str:
+    def version(post: Post | Listed) -> str:
         """A post as pages show it: its file (by hash), plus the tag names the DB gave it."""
         tags = [tag.name for tag in post.tags]
         return _digest(post.source_hash, post.source_path, post.slug, tags, post.draft)
 
-    def _list(self, posts: Sequence[Post]) -> list[str]:
+    def _list(self, posts: Sequence[Post | Listed]) -> list[str]:
         return [self.versions.get(post.id) or self.version(post) for post in posts]
 
-    def _slice(self, posts: Sequence[Post], page: int) -> object:
+    def _slice(self, posts: Sequence[Listed], page: int) -> object:
         per_page = current_app.config["POSTS_PER_PAGE"]
         pages = max(1, -(-len(posts) // per_page))
         return page, pages, self._list(posts[(page - 1) * per_page : page * per_page])
@@ -139,7 +140,7 @@ class SiteInputs:
         around = self.posts[max(0, position - 1) : position + 2]
         return self.versions[self.posts[position].id], [(p.slug, p.title) for p in around]
 
-    def _tag_posts(self, slug: str) -> tuple[str, list[Post]] | None:
+    def _tag_posts(self, slug: str) -> tuple[str, list[Listed]] | None:
         if self._tags is None:
             self._tags = {
                 tag.slug: (tag.name, queries.tag_listing(tag))

@@ -164,13 +164,14 @@ def _render_and_swap(
     previous = load_manifest(cache, build_dir) if incremental else {}
     staging = make_staging_dir(build_dir, reuse_spare=incremental)
     try:
+        present = None
         if incremental and any(staging.iterdir()):
-            refresh_tree(build_dir, staging)
+            present = refresh_tree(build_dir, staging)
         elif incremental:
             link_tree(build_dir, staging)
         output = StagedOutput(staging)
         records, warnings = freeze_to(app, output, previous, progress)
-        output.remove_stale()
+        output.remove_stale(present)
         rendered = {rel for rel, record in records.items() if previous.get(rel) is not record}
         _check(records, previous, output, rendered)
         swap_into_place(staging, build_dir)

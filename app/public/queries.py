@@ -62,7 +62,7 @@ def published_posts() -> sa.Select[tuple[Post]]:
 def paginate(
     query: Callable[[], sa.Select[tuple[Post]]],
     page: int,
-    cached: Callable[[], Sequence[Post]] | None = None,
+    cached: Callable[[], Sequence[Post | Listed]] | None = None,
 ) -> Pagination | ListPage:
     """Page ``page`` of ``query()``; a build slices ``cached()`` (the same posts) instead."""
     per_page = current_app.config["POSTS_PER_PAGE"]
@@ -80,7 +80,7 @@ def paginate(
 class ListPage:
     """One page of an in-memory list, with the attributes templates use from ``Pagination``."""
 
-    items: list[Post]
+    items: list[Post | Listed]
     page: int
     per_page: int
     total: int
@@ -108,7 +108,7 @@ class ListPage:
 
 def page_count(
     query: Callable[[], sa.Select[tuple[Post]]],
-    cached: Callable[[], Sequence[Post]] | None = None,
+    cached: Callable[[], Sequence[Post | Listed]] | None = None,
 ) -> int:
     """How many list pages ``query()`` fills (at least one, so an empty site has an index)."""
     if cached is not None and building():
@@ -162,46 +162,85 @@ def listing_order() -> list[str]:
     return list(db.session.scalars(published_posts().with_only_columns(Post.slug)))
 
 
-def listing() -> list[Post]:
-    """Published posts in index order, tags loaded, bodies not: one query per build.
+#: Columns list pages never show: left out of a build's listing.
+_HEAVY = {"body", "body_html", "body_text", "toc_html"}
 
-    The rows outlive the request that loaded them (detached), so list pages, neighbours and
-    archives of a build read them without SQL; a template asking for a body gets an error.
+
+class Listed:
+    """A published post as list pages show it: every column but the bodies, and its tags.
+
+    Plain objects, loaded in two queries for the whole site: a build reads them on every list
+    page, neighbour link and archive without SQL (ORM rows would cost ten times as much).
     """
 
-    def load() -> list[Post]:
-        heavy = (Post.body, Post.body_html, Post.body_text)
-        light = published_posts().options(*(so.defer(column) for column in heavy))
-        return list(db.session.scalars(light))
+    reading_minutes = Post.reading_minutes
+
+    def __init__(self, values: dict[str, Any], tags: list[ListedTag]) -> None:
+        self.__dict__.update(values)
+        self.tags = tags
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _HEAVY:  # loud, not an empty string in the page
+            raise RuntimeError(f"list pages show posts without '{name}'; post pages have it")
+        raise AttributeError(name)
+
+    def __repr__(self) -> str:
+        return f"<Listed {self.__dict__.get('slug')}>"
+
+
+@dataclass(frozen=True)
+class ListedTag:
+    id: int
+    name: str
+    slug: str
+
+
+def listing() -> list[Listed]:
+    """Published posts in index order with their tags, without bodies: once per build."""
+
+    def load() -> list[Listed]:
+        columns = [c for c in Post.__table__.columns if c.key not in _HEAVY]
+        rows = db.session.execute(
+            sa.select(*columns).where(visible()).order_by(Post.published_at.desc(), Post.slug)
+        )
+        tags: dict[int, list[ListedTag]] = {}
+        pairs = db.session.execute(
+            sa.select(post_tags.c.post_id, Tag.id, Tag.name, Tag.slug)
+            .join(Tag, Tag.id == post_tags.c.tag_id)
+            .order_by(Tag.name)
+        )
+        for post_id, *tag in pairs:
+            tags.setdefault(post_id, []).append(ListedTag(*tag))
+        return [Listed(dict(row._mapping), tags.get(row.id, [])) for row in rows]
 
     return _build_cached("listing", load)
 
 
-def _group(key: Callable[[Post], list[Any]]) -> dict[Any, list[Post]]:
-    groups: dict[Any, list[Post]] = {}
+def _group(key: Callable[[Listed], list[Any]]) -> dict[Any, list[Listed]]:
+    groups: dict[Any, list[Listed]] = {}
     for post in listing():
         for value in key(post):
             groups.setdefault(value, []).append(post)
     return groups
 
 
-def tag_listing(tag: Tag) -> list[Post]:
+def tag_listing(tag: Tag) -> list[Listed]:
     """The build's listing of one tag's posts, in index order."""
     by_tag = _build_cached("by_tag", lambda: _group(lambda post: [t.id for t in post.tags]))
     return by_tag.get(tag.id, [])
 
 
-def period_listing(year: int, month: int | None = None) -> list[Post]:
+def period_listing(year: int, month: int | None = None) -> list[Listed]:
     """The build's listing of one year's or one month's posts, in index order."""
 
-    def periods(post: Post) -> list[Any]:
+    def periods(post: Listed) -> list[Any]:
         return [post.published_at.year, _year_month(post.published_at)]
 
     key = year if month is None else (year, month)
     return _build_cached("by_period", lambda: _group(periods)).get(key, [])
 
 
-def neighbours(post: Post) -> tuple[Post | None, Post | None]:
+def neighbours(post: Post) -> tuple[Post | Listed | None, Post | Listed | None]:
     """(newer, older) published posts around ``post``, in index order."""
     if building():
         posts: list[Any] = listing()
@@ -217,7 +256,7 @@ def neighbours(post: Post) -> tuple[Post | None, Post | None]:
     return _row(newer), _row(older)
 
 
-def _row(item: Post | str | None) -> Post | None:
+def _row(item: Listed | str | None) -> Post | Listed | None:
     if isinstance(item, str):
         return db.session.scalar(sa.select(Post).where(Post.slug == item))
     return item
