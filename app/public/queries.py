@@ -122,7 +122,7 @@ def get_visible(kind: str, slug: str) -> Post | None:
     """The post or page at ``slug`` if it is on the site (a build looks it up in its listing)."""
     if building():
         listed = listing() if kind == "post" else visible_pages()
-        ids = _build_cached(f"ids_{kind}", lambda: {item.slug: item.id for item in listed})
+        ids = build_cache(f"ids_{kind}", lambda: {item.slug: item.id for item in listed})
         found = ids.get(slug)
         return None if found is None else db.session.get(Post, found, options=_WITH_TAGS)
     return db.session.scalar(sa.select(Post).where(visible(kind), Post.slug == slug))
@@ -134,7 +134,7 @@ _WITH_TAGS = [so.joinedload(Post.tags)]
 def get_tag(slug: str) -> Tag | None:
     """A tag by slug (a build looks it up among the tags it lists)."""
     if building():
-        tags = _build_cached("tags_by_slug", lambda: {t.slug: t for t, _ in tags_with_counts()})
+        tags = build_cache("tags_by_slug", lambda: {t.slug: t for t, _ in tags_with_counts()})
         return tags.get(slug)
     return db.session.scalar(sa.select(Tag).where(Tag.slug == slug))
 
@@ -144,7 +144,7 @@ def building() -> bool:
     return current_app.config.get("BUILD_TIME") is not None
 
 
-def _build_cached(key: str, compute: Callable[[], T]) -> T:
+def build_cache(key: str, compute: Callable[[], T]) -> T:
     """``compute()`` once per build (builds fix BUILD_TIME); every call in the preview app."""
     stamp = (current_app.config.get("BUILD_TIME"), include_drafts())
     if stamp[0] is None:
@@ -213,7 +213,7 @@ def listing() -> list[Listed]:
             tags.setdefault(post_id, []).append(ListedTag(*tag))
         return [Listed(dict(row._mapping), tags.get(row.id, [])) for row in rows]
 
-    return _build_cached("listing", load)
+    return build_cache("listing", load)
 
 
 def _group(key: Callable[[Listed], list[Any]]) -> dict[Any, list[Listed]]:
@@ -226,7 +226,7 @@ def _group(key: Callable[[Listed], list[Any]]) -> dict[Any, list[Listed]]:
 
 def tag_listing(tag: Tag) -> list[Listed]:
     """The build's listing of one tag's posts, in index order."""
-    by_tag = _build_cached("by_tag", lambda: _group(lambda post: [t.id for t in post.tags]))
+    by_tag = build_cache("by_tag", lambda: _group(lambda post: [t.id for t in post.tags]))
     return by_tag.get(tag.id, [])
 
 
@@ -237,14 +237,14 @@ def period_listing(year: int, month: int | None = None) -> list[Listed]:
         return [post.published_at.year, _year_month(post.published_at)]
 
     key = year if month is None else (year, month)
-    return _build_cached("by_period", lambda: _group(periods)).get(key, [])
+    return build_cache("by_period", lambda: _group(periods)).get(key, [])
 
 
 def neighbours(post: Post) -> tuple[Post | Listed | None, Post | Listed | None]:
     """(newer, older) published posts around ``post``, in index order."""
     if building():
         posts: list[Any] = listing()
-        positions = _build_cached("positions", lambda: {p.slug: i for i, p in enumerate(posts)})
+        positions = build_cache("positions", lambda: {p.slug: i for i, p in enumerate(posts)})
     else:
         posts = listing_order()
         positions = {slug: i for i, slug in enumerate(posts)}
@@ -264,7 +264,7 @@ def _row(item: Listed | str | None) -> Post | Listed | None:
 
 def tags_with_counts() -> list[tuple[Tag, int]]:
     """Tags that have at least one published post, with how many, by name."""
-    return _build_cached("tags_with_counts", _tags_with_counts)
+    return build_cache("tags_with_counts", _tags_with_counts)
 
 
 def _tags_with_counts() -> list[tuple[Tag, int]]:
@@ -291,7 +291,7 @@ def visible_pages() -> list[Post]:
         query = sa.select(Post).where(visible("page")).order_by(Post.title)
         return list(db.session.scalars(query))
 
-    return _build_cached("visible_pages", load)
+    return build_cache("visible_pages", load)
 
 
 def last_modified(query: sa.Select[tuple[Post]]) -> datetime | None:
@@ -306,7 +306,7 @@ def _year_month(value: datetime) -> tuple[int, int]:
 
 def archive_months() -> list[tuple[int, int, int]]:
     """(year, month, post count) for every month with published posts, newest first."""
-    return _build_cached("archive_months", _archive_months)
+    return build_cache("archive_months", _archive_months)
 
 
 def _archive_months() -> list[tuple[int, int, int]]:

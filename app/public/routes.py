@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, render_template, send_from_directory, url_for
+from flask.blueprints import BlueprintSetupState
 
 from app.content.media import media_dir
 from app.extensions import db
@@ -35,6 +36,24 @@ def site_context() -> dict[str, Any]:
         },
         "nav_pages": queries.visible_pages(),
     }
+
+
+@bp.record_once
+def _fast_url_for(state: BlueprintSetupState) -> None:
+    state.app.jinja_env.globals["url_for"] = build_url_for
+
+
+def build_url_for(endpoint: str, **values: Any) -> str:
+    """``url_for`` for templates; a build answers repeated calls (the header's links on every
+    page) from a cache, since its URLs cannot change while it runs."""
+    if endpoint.startswith(".") or not queries.building():
+        return url_for(endpoint, **values)
+    urls: dict[tuple[Any, ...], str] = queries.build_cache("urls", dict)
+    key = (endpoint, *sorted(values.items()))
+    found = urls.get(key)
+    if found is None:
+        found = urls[key] = url_for(endpoint, **values)
+    return found
 
 
 @bp.app_template_filter("site_links")
