@@ -294,12 +294,6 @@ def visible_pages() -> list[Post]:
     return build_cache("visible_pages", load)
 
 
-def last_modified(query: sa.Select[tuple[Post]]) -> datetime | None:
-    """When the newest post of ``query`` last changed (for sitemaps and feeds)."""
-    changed = sa.func.coalesce(Post.updated_at, Post.published_at)
-    return db.session.scalar(query.with_only_columns(sa.func.max(changed)).order_by(None))
-
-
 def _year_month(value: datetime) -> tuple[int, int]:
     return value.year, value.month
 
