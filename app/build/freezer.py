@@ -14,7 +14,8 @@ from typing import Any
 from unicodedata import normalize
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, url_for
+from flask import Flask
+from flask.globals import request_ctx
 from flask_frozen import Freezer
 
 
@@ -43,12 +44,14 @@ class StagingFreezer(Freezer):
     def plan(self) -> Iterator[PlannedPage]:
         """Every page once, in generator order; call inside a request context for the site."""
         script_name = self._script_name()
+        adapter = request_ctx.url_adapter  # what url_for uses, minus its per-call overhead
+        assert adapter is not None
         seen_urls: set[str] = set()
         seen_endpoints: set[str] = set()
         for generator in self.url_generators:
             for endpoint, values in generator():
                 seen_endpoints.add(endpoint)
-                url = urlsplit(unquote(url_for(endpoint, **values))[len(script_name) :]).path
+                url = urlsplit(unquote(adapter.build(endpoint, values))[len(script_name) :]).path
                 if url in seen_urls:
                     continue
                 seen_urls.add(url)
