@@ -128,7 +128,8 @@ def get_visible(kind: str, slug: str) -> Post | None:
     return db.session.scalar(sa.select(Post).where(visible(kind), Post.slug == slug))
 
 
-_WITH_TAGS = [so.joinedload(Post.tags)]
+#: selectinload: a join to the tag tables would make SQLite materialize all of post_tags.
+_WITH_TAGS = [so.selectinload(Post.tags)]
 
 
 def get_tag(slug: str) -> Tag | None:
