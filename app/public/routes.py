@@ -17,7 +17,7 @@ from app.public.feeds import Channel, atom_feed
 from app.public.highlight import highlight_stylesheet
 from app.public.search import search_index
 from app.public.sitemap import sitemap_xml
-from app.public.urls import site_relative
+from app.public.urls import build_url_for, site_relative
 
 FEED_SIZE = 20
 
@@ -41,19 +41,6 @@ def site_context() -> dict[str, Any]:
 @bp.record_once
 def _fast_url_for(state: BlueprintSetupState) -> None:
     state.app.jinja_env.globals["url_for"] = build_url_for
-
-
-def build_url_for(endpoint: str, **values: Any) -> str:
-    """``url_for`` for templates; a build answers repeated calls (the header's links on every
-    page) from a cache, since its URLs cannot change while it runs."""
-    if endpoint.startswith(".") or not queries.building():
-        return url_for(endpoint, **values)
-    urls: dict[tuple[Any, ...], str] = queries.build_cache("urls", dict)
-    key = (endpoint, *sorted(values.items()))
-    found = urls.get(key)
-    if found is None:
-        found = urls[key] = url_for(endpoint, **values)
-    return found
 
 
 @bp.app_template_filter("site_links")

@@ -6,11 +6,11 @@ import json
 from typing import Any
 
 import sqlalchemy as sa
-from flask import url_for
 
 from app.extensions import db
 from app.models import Post
 from app.public import queries
+from app.public.urls import build_url_for
 
 #: Characters of body text kept per document: enough to find a post, small enough to download.
 TEXT_LIMIT = 3000
@@ -25,7 +25,7 @@ def _trimmed(text: str, limit: int = TEXT_LIMIT) -> str:
 def _document(post: Post, endpoint: str, text: str | None = None) -> dict[str, Any]:
     return {
         "title": post.title,
-        "url": url_for(endpoint, slug=post.slug),
+        "url": build_url_for(endpoint, slug=post.slug),
         "date": post.published_at.date().isoformat() if post.published_at else "",
         "tags": [tag.name for tag in post.tags],
         "summary": post.summary,
@@ -45,4 +45,5 @@ def search_index() -> bytes:
         posts = db.session.scalars(queries.published_posts()).all()
         documents = [_document(post, "public.post") for post in posts]
     documents += [_document(page, "public.page") for page in queries.visible_pages()]
-    return (json.dumps({"items": documents}, ensure_ascii=False, indent=1) + "\n").encode()
+    body = json.dumps({"items": documents}, ensure_ascii=False, separators=(",", ":"))
+    return (body + "\n").encode()

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import math
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
+from xml.sax.saxutils import escape
 
-from flask import current_app, url_for
+from flask import current_app
 
 from app.public import queries
 from app.public.feeds import utc
+from app.public.urls import build_url_for
 
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
@@ -64,12 +65,12 @@ def locations() -> Iterator[Location]:
 
 
 def sitemap_xml() -> bytes:
-    """The sitemap document, absolute URLs in a stable order."""
-    urlset = ET.Element("urlset", xmlns=NAMESPACE)
+    """The sitemap document, absolute URLs in a stable order (written as text: tens of
+    thousands of URLs through ElementTree cost seconds)."""
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<urlset xmlns="{NAMESPACE}">']
     for endpoint, values, changed in locations():
-        url = ET.SubElement(urlset, "url")
-        ET.SubElement(url, "loc").text = url_for(endpoint, **values, _external=True)
-        if changed:
-            ET.SubElement(url, "lastmod").text = utc(changed).isoformat()
-    ET.indent(urlset)
-    return ET.tostring(urlset, encoding="utf-8", xml_declaration=True) + b"\n"
+        loc = escape(build_url_for(endpoint, **values, _external=True))
+        lastmod = f"\n    <lastmod>{utc(changed).isoformat()}</lastmod>" if changed else ""
+        lines.append(f"  <url>\n    <loc>{loc}</loc>{lastmod}\n  </url>")
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode()
