@@ -267,7 +267,11 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="microblog-bench-") as tmp:
             started = time.perf_counter()
             print(report(run_size(n, args, Path(tmp))))
-            print(f"(took {time.perf_counter() - started:.0f}s; peak RSS per build process)\n")
+            load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+            print(
+                f"(took {time.perf_counter() - started:.0f}s on {os.cpu_count()} cores, "
+                f"load average {load}; peak RSS per build process)\n"
+            )
             sys.stdout.flush()
     return 0
 
