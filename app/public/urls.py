@@ -1,4 +1,4 @@
-"""URLs: inside rendered content ('/x' means the site root, for sub-path deploys), and a build's own."""
+"""URLs: in rendered content ('/x' is the site root, for sub-path deploys), and a build's own."""
 
 from __future__ import annotations
 
