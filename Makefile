@@ -36,11 +36,14 @@ test: install
 test-postgres: install
 	scripts/with-postgres $(BIN)/python -m pytest
 
-# Build times against Pelican and Hugo on one generated corpus (N=1000 by default).
+# Builds (beside Pelican and Hugo), the --watch loop and admin/API latency on one generated
+# corpus: `make bench` (1000 posts), `make bench N=10000`, `make bench N=1000,10000,50000`,
+# `make bench BENCH_ARGS=--skip-latency`. See bench/README.md.
 N ?= 1000
+BENCH_ARGS ?=
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
-	$(BIN)/python bench/run.py --n $(N) --peers
+	$(BIN)/python bench/run.py --n $(N) --peers $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -44,6 +44,10 @@ class Config:
     SITE_AUTHOR = os.environ.get("SITE_AUTHOR", "A. Author")
     SITE_LANGUAGE = os.environ.get("SITE_LANGUAGE", "en")
     POSTS_PER_PAGE = int(os.environ.get("POSTS_PER_PAGE", "5"))
+    #: Processes that render a build's pages (0: one per core); small builds use one.
+    BUILD_WORKERS = int(os.environ.get("BUILD_WORKERS", "0"))
+    #: Fewer pages to render than this: render them in this process, no workers.
+    BUILD_PARALLEL_MIN_PAGES = int(os.environ.get("BUILD_PARALLEL_MIN_PAGES", "400"))
     #: Largest content file the importer reads; anything bigger is an error, not a hang.
     MAX_CONTENT_FILE_BYTES = int(os.environ.get("MAX_CONTENT_FILE_BYTES", str(2 * 1024 * 1024)))
 

@@ -82,14 +82,14 @@ def failure(errors: list[str], build_dir: Path) -> dict[str, Any]:
     return {"ok": False, "out_dir": str(build_dir), "errors": errors, "warnings": []}
 
 
-def build_once(args: argparse.Namespace, *, clean: bool = False) -> bool:
+def build_once(args: argparse.Namespace, *, clean: bool = False, migrate: bool = True) -> bool:
     """One build with a fresh app (so edited settings and templates apply); True on success."""
     app = create_app(overrides=overrides_from(args), authoring=False)
     build_dir: Path = app.config["BUILD_DIR"]
     progress = None if args.quiet or args.json else Progress()
     try:
         try:
-            result = build_site(app, incremental=not clean, progress=progress)
+            result = build_site(app, migrate=migrate, incremental=not clean, progress=progress)
         finally:
             if progress:
                 progress.finish()
@@ -163,6 +163,7 @@ def watch(args: argparse.Namespace) -> int:
         ignored=[build_dir],
     )
     settings = {str(CONFIG_FILE.resolve()), str(ENV_FILE.resolve())}
+    migrated = [False]
 
     def rebuild(changed: set[str]) -> None:
         if not args.quiet and not args.json:
@@ -170,13 +171,17 @@ def watch(args: argparse.Namespace) -> int:
             print(f"Changed: {names}; rebuilding...", flush=True)
         if {str(Path(p).resolve()) for p in changed} & settings:
             reload_settings()
-        ok = build_once(args)  # reports its own errors; the old build/ stays online
+            migrated[0] = False  # DATABASE_URL may point elsewhere now
+        # Reports its own errors; the old build/ stays online. Once the database is
+        # migrated, rebuilds skip Alembic (it costs more than rendering one edited post).
+        ok = build_once(args, migrate=not migrated[0])
+        migrated[0] = migrated[0] or ok
         if ok and server is not None:
             server.live.bump()
 
     try:
         watcher.start()
-        build_once(args, clean=args.clean)
+        migrated[0] = build_once(args, clean=args.clean)
         if server is not None:
             server.start()
             # The one line --quiet keeps; with --json, stdout holds only the JSON summaries.

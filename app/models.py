@@ -77,6 +77,8 @@ class Post(db.Model):
     #: False when ``summary`` was derived from the body rather than written by the author.
     explicit_summary: so.Mapped[bool] = so.mapped_column(default=False)
     word_count: so.Mapped[int] = so.mapped_column(default=0)
+    #: The body's visible text (for search), taken from the rendered HTML at save.
+    body_text: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
     #: The post's date (naive UTC); pages may have none.
     published_at: so.Mapped[datetime | None] = so.mapped_column(index=True)
     updated_at: so.Mapped[datetime | None]

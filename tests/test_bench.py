@@ -1,14 +1,31 @@
 """The benchmark harness runs end to end (on a tiny corpus; timings are not asserted)."""
 
+import re
 import subprocess
 import sys
 
 import pytest
 
 from bench.corpus import generate
+from bench.run import sizes
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
+
+MS = r"\d+(\.\d+)?ms"
+
+
+def run_bench(*args: str) -> str:
+    """The harness's output; fails the test when it exits non-zero."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
 
 
 def test_corpus_is_deterministic(tmp_path):
@@ -23,14 +40,32 @@ def test_corpus_is_deterministic(tmp_path):
     assert 400 <= len(text.split("---", 2)[2].split()) <= 900
 
 
-def test_bench_prints_a_table(tmp_path):
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "run.py"), "--n", "20"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "20 posts" in result.stdout
-    assert result.stdout.splitlines()[2].startswith("microblog")
+def test_bench_prints_every_row_with_numbers():
+    """Builds, the watch loop and admin/API latency, all in one run of the harness."""
+    out = run_bench("--n", "12", "--watch-edits", "2", "--requests", "3")
+    assert "12 posts (10 per index page)" in out
+    expected = {
+        "microblog": r"(\d+\.\d\ds\s+){3}\d+$",
+        "save -> page updated": rf"{MS}\s+{MS}\s+2$",
+        "save -> build done": rf"{MS}\s+{MS}\s+2$",
+        "admin dashboard": rf"{MS}\s+{MS}\s+3$",
+        r"GET /api/v1/posts": rf"{MS}\s+{MS}\s+3$",
+        r"save \(PATCH /api/v1/posts/<slug>\)": rf"{MS}\s+{MS}\s+3$",
+    }
+    for label, numbers in expected.items():
+        rows = re.findall(rf"^\s*{label}\s+{numbers}", out, re.MULTILINE)
+        assert len(rows) == 1, (label, out)
+
+
+def test_bench_can_skip_watch_and_latency():
+    out = run_bench("--n", "4", "--skip-watch", "--skip-latency")
+    assert "4 posts (10 per index page)" in out
+    assert re.search(r"^microblog\s+(\d+\.\d\ds\s+){3}\d+$", out, re.MULTILINE)
+    assert "watch" not in out
+    assert "latency" not in out
+
+
+def test_sizes_repeat_or_comma_separate():
+    assert sizes(["1000,10000", "50000"]) == [1000, 10000, 50000]
+    with pytest.raises(SystemExit, match="expected numbers"):
+        sizes(["1k"])

@@ -12,7 +12,7 @@ from flask import Flask
 
 from app import create_app
 from app.build import BuildError, BuildResult, build_site
-from app.build.incremental import StagedOutput, link_tree
+from app.build.incremental import StagedOutput, link_tree, refresh_tree
 from app.build.output import build_lock
 from config import TestingConfig
 
@@ -190,3 +190,32 @@ def test_builds_of_one_folder_take_turns(tmp_path):
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free again
     finally:
         os.close(fd)
+
+
+def test_refresh_tree_turns_an_older_build_into_links_to_the_new_one(tmp_path):
+    new, old = tmp_path / "new", tmp_path / "old"
+    for rel, text in {
+        "same.html": "same",
+        "changed.html": "new text",
+        "a/index.html": "was a file",
+        "b": "was a folder",
+        "deep/x/index.html": "x",
+    }.items():
+        (new / rel).parent.mkdir(parents=True, exist_ok=True)
+        (new / rel).write_text(text)
+    old.mkdir()
+    os.link(new / "same.html", old / "same.html")
+    (old / "changed.html").write_text("old text")
+    (old / "a").write_text("a file where a folder is now")
+    (old / "b").mkdir()
+    (old / "b" / "index.html").write_text("a folder where a file is now")
+    (old / "gone").mkdir()
+    (old / "gone" / "index.html").write_text("removed since")
+    (old / "link.html").symlink_to(new / "same.html")
+
+    present = refresh_tree(new, old)
+
+    assert present == {"same.html", "changed.html", "a/index.html", "b", "deep/x/index.html"}
+    assert inodes(old) == inodes(new)
+    assert not (old / "gone").exists()
+    assert not (old / "link.html").is_symlink()

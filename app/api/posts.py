@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import Response, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -128,7 +129,7 @@ class Posts(MethodView):
             q=args.get("q"),
             date_from=args.get("date_from"),
             date_to=args.get("date_to"),
-        )
+        ).options(so.selectinload(Post.tags))  # one query for every listed post's tags
         page = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False)
         last = max(page.pages, 1)
         links = {

@@ -1,47 +1,63 @@
-"""Frozen-Flask's URL discovery with our own compare-then-write output step.
+"""Frozen-Flask's URL discovery: every page of the site, from generators and argument-less rules.
 
-Frozen-Flask finds every URL (generators, no-argument rules, logged ``url_for`` calls) and
-fetches it; we only replace how a response becomes a file, so unchanged pages are not
-rewritten and the previous build's files are never modified in place.
+Frozen-Flask knows which URLs a site has (our generators, every rule without arguments,
+every static file) and where each one goes in the build; we keep the endpoint and values of
+each URL too, because what a page is made of (see ``inputs``) depends on them, and we render
+the pages ourselves (see ``render``), only those whose inputs changed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from pathlib import Path
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 from unicodedata import normalize
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask
-from flask_frozen import Freezer, conditional_context
+from flask.globals import request_ctx
+from flask_frozen import Freezer
 
-from app.build.incremental import StagedOutput
+
+@dataclass(frozen=True)
+class PlannedPage:
+    """A URL (below the site root), the file it is written to, and the view that makes it."""
+
+    url: str
+    rel: str
+    endpoint: str
+    values: dict[str, Any]
 
 
 class StagingFreezer(Freezer):
-    """A freezer writing through a :class:`StagedOutput`; errors on anything but 200."""
+    """A freezer that lists the site's pages; ``missing_endpoints`` names views left out."""
 
-    def __init__(self, app: Flask, output: StagedOutput, generators: Iterable[Any]) -> None:
-        super().__init__(app, with_static_files=True, with_no_argument_rules=True, log_url_for=True)
-        self.output = output
+    def __init__(self, app: Flask, generators: Iterable[Any]) -> None:
+        super().__init__(
+            app, with_static_files=True, with_no_argument_rules=True, log_url_for=False
+        )
         self.missing_endpoints: set[str] = set()
         self._generator_endpoints = {f"public.{g.__name__}" for g in generators}
         for generator in generators:
             self.register_generator(generator)
 
-    def _build_one(self, url: str, last_modified: object = None) -> Path:
-        """Fetch ``url`` and hand its bytes to the output (which skips identical files)."""
-        rel = normalize("NFC", self.urlpath_to_filepath(url))
-        client = self.app.test_client()
-        with conditional_context(self.url_for_logger, self.log_url_for):
-            response = client.get(url, base_url=self.app.config["FREEZER_BASE_URL"])
-        try:
-            if response.status_code != 200:
-                raise ValueError(f"unexpected status {response.status!r} on URL {url}")
-            self.output.write(rel, response.get_data())
-        finally:
-            response.close()
-        return self.root / rel
+    def plan(self) -> Iterator[PlannedPage]:
+        """Every page once, in generator order; call inside a request context for the site."""
+        script_name = self._script_name()
+        adapter = request_ctx.url_adapter  # what url_for uses, minus its per-call overhead
+        assert adapter is not None
+        seen_urls: set[str] = set()
+        seen_endpoints: set[str] = set()
+        for generator in self.url_generators:
+            for endpoint, values in generator():
+                seen_endpoints.add(endpoint)
+                url = urlsplit(unquote(adapter.build(endpoint, values))[len(script_name) :]).path
+                if url in seen_urls:
+                    continue
+                seen_urls.add(url)
+                rel = normalize("NFC", self.urlpath_to_filepath(url))
+                yield PlannedPage(url, rel, endpoint, dict(values))
+        self._check_endpoints(seen_endpoints)
 
     def _check_endpoints(self, seen_endpoints: set[str]) -> None:
         """Note endpoints nothing was built for, except those whose generator had nothing."""

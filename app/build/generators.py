@@ -3,28 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from app.content.media import list_media
-from app.extensions import db
 from app.public import queries
 
 Url = tuple[str, dict[str, Any]]
 
 
 def index() -> Iterator[Url]:
-    for page in range(1, queries.page_count(queries.published_posts()) + 1):
+    for page in range(1, queries.page_count(queries.published_posts, queries.listing) + 1):
         yield "public.index", {"page": page}
 
 
 def post() -> Iterator[Url]:
-    for slug in db.session.scalars(queries.published_posts().with_only_columns(queries.Post.slug)):
-        yield "public.post", {"slug": slug}
+    for item in queries.listing():
+        yield "public.post", {"slug": item.slug}
 
 
 def tag() -> Iterator[Url]:
     for item, _count in queries.tags_with_counts():
-        for page in range(1, queries.page_count(queries.tag_posts(item)) + 1):
+        pages = queries.page_count(
+            partial(queries.tag_posts, item), partial(queries.tag_listing, item)
+        )
+        for page in range(1, pages + 1):
             yield "public.tag", {"slug": item.slug, "page": page}
 
 

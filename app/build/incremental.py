@@ -10,8 +10,8 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-import tempfile
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
 
 #: Permissions of written files: readable by the web server, like a plain ``cp`` would give.
 FILE_MODE = 0o644
@@ -29,14 +29,100 @@ def link_tree(source: Path, destination: Path) -> int:
             src, dst = Path(folder) / name, destination / rel / name
             if src.is_symlink():
                 continue  # never produced by a build; the stale sweep would drop it anyway
-            try:
-                os.link(src, dst)
-            except OSError as exc:
-                if exc.errno not in _NO_LINK:
-                    raise
-                shutil.copy2(src, dst)  # a filesystem without hard links: copy instead
+            _link_or_copy(src, dst)
             count += 1
     return count
+
+
+def refresh_tree(source: Path, destination: Path) -> set[str]:
+    """Make ``destination`` (an older build) hold exactly the files of ``source``, as hard links.
+
+    Directory listings give each entry's inode without a ``stat``, so files that already are
+    the same inode cost nothing; only changed files are linked again and only files
+    ``source`` does not have are removed. Returns the relative paths of ``source``'s files.
+    """
+    files: set[str] = set()
+    _refresh_folder(source, destination, "", files)
+    return files
+
+
+def _refresh_folder(source: Path, destination: Path, rel: str, files: set[str]) -> None:
+    with os.scandir(source) as it:
+        wanted = {entry.name: entry for entry in it}
+    with os.scandir(destination) as it:
+        present = {entry.name: entry for entry in it}
+    for name, old in list(present.items()):
+        if name not in wanted or old.is_symlink():
+            _remove(old)
+            del present[name]
+    for name, entry in wanted.items():
+        path, target, old = f"{rel}{name}", destination / name, present.get(name)
+        if entry.is_dir(follow_symlinks=False):
+            if old is not None and not old.is_dir(follow_symlinks=False):
+                _remove(old)
+                old = None
+            if old is None:
+                target.mkdir()
+            _refresh_folder(Path(entry.path), target, f"{path}/", files)
+        elif entry.is_file(follow_symlinks=False):
+            files.add(path)
+            if old is not None:
+                if old.inode() == entry.inode() and old.is_file(follow_symlinks=False):
+                    continue
+                _remove(old)
+            _link_or_copy(Path(entry.path), target)
+
+
+def _remove(entry: os.DirEntry[str]) -> None:
+    if entry.is_dir(follow_symlinks=False):
+        shutil.rmtree(entry.path)
+    else:
+        os.unlink(entry.path)
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError as exc:
+        if exc.errno not in _NO_LINK:
+            raise
+        shutil.copy2(src, dst)  # a filesystem without hard links: copy instead
+
+
+def write_if_changed(root: Path, rel: str, data: bytes) -> bool:
+    """Store ``data`` at ``root/rel`` unless the file already holds exactly these bytes.
+
+    A changed file is unlinked and written as a new file: the inode the previous build
+    still uses (a hard link) is never modified in place.
+    """
+    path = root / rel
+    try:
+        stat = os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):  # a file of the last build is a folder now
+        _make_parent(root, path)
+    else:
+        if S_ISREG(stat.st_mode) and stat.st_size == len(data) and path.read_bytes() == data:
+            return False
+        if S_ISDIR(stat.st_mode):
+            shutil.rmtree(path)  # a folder in the last build is a file now
+        else:
+            path.unlink()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    os.fchmod(fd, FILE_MODE)  # whatever the umask: the web server must read it
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    return True
+
+
+def _make_parent(root: Path, path: Path) -> None:
+    """Create ``path``'s folders, dropping files of the last build that stand in the way."""
+    if path.parent.is_dir() and not path.parent.is_symlink():
+        return
+    for parent in reversed(path.relative_to(root).parents[:-1]):
+        folder = root / parent
+        if folder.is_symlink() or folder.is_file():
+            folder.unlink()
+        folder.mkdir(exist_ok=True)
 
 
 class StagedOutput:
@@ -48,52 +134,65 @@ class StagedOutput:
         self.written = 0
         self.unchanged = 0
         self.removed = 0
+        #: Files kept from the last build without rendering them again.
+        self.kept = 0
+        #: Processes that rendered this build's pages.
+        self.workers = 1
 
     @property
     def pages(self) -> int:
         return len(self.produced)
 
-    def write(self, rel: str, data: bytes) -> bool:
-        """Store ``data`` at ``rel`` unless the file already holds exactly these bytes."""
-        path = self.root / rel
+    def _produce(self, rel: str) -> None:
         if rel in self.produced:
             raise ValueError(f"{rel} was produced twice in one build")
         self.produced.add(rel)
-        if self._holds(path, data):
+
+    def record(self, rel: str, written: bool) -> None:
+        """Count a file a renderer wrote (or found identical) at ``rel``."""
+        self._produce(rel)
+        if written:
+            self.written += 1
+        else:
             self.unchanged += 1
-            return False
-        self._make_parent(path)
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)  # a folder in the last build is a file now
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            os.chmod(tmp, FILE_MODE)
-            os.replace(tmp, path)  # a new inode: the hard-linked old file is left as it was
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        self.written += 1
-        return True
 
-    @staticmethod
-    def _holds(path: Path, data: bytes) -> bool:
-        """Whether ``path`` is a regular file with exactly ``data`` (size checked first)."""
-        if path.is_symlink() or not path.is_file() or path.stat().st_size != len(data):
-            return False
-        return path.read_bytes() == data
+    def keep(self, rel: str) -> None:
+        """Count a file of the last build kept without rendering it again."""
+        self.record(rel, written=False)
+        self.kept += 1
 
-    def _make_parent(self, path: Path) -> None:
-        """Create ``path``'s folders, dropping files of the last build that stand in the way."""
-        for parent in reversed(path.relative_to(self.root).parents[:-1]):
-            folder = self.root / parent
-            if folder.is_symlink() or folder.is_file():
-                folder.unlink()
-            folder.mkdir(exist_ok=True)
+    @property
+    def rendered(self) -> int:
+        return self.pages - self.kept
 
-    def remove_stale(self) -> int:
-        """Delete what the last build had and this one did not produce, and emptied folders."""
+    def write(self, rel: str, data: bytes) -> bool:
+        """Store ``data`` at ``rel`` unless the file already holds exactly these bytes."""
+        if rel in self.produced:
+            raise ValueError(f"{rel} was produced twice in one build")
+        written = write_if_changed(self.root, rel, data)
+        self.record(rel, written)
+        return written
+
+    def remove_stale(self, present: set[str] | None = None) -> int:
+        """Delete what the last build had and this one did not produce, and emptied folders.
+
+        ``present`` lists the files the staging folder started with (see ``refresh_tree``);
+        without it the folder is walked to find them.
+        """
+        if present is None:
+            return self._remove_stale_by_walking()
+        emptied: set[Path] = set()
+        for rel in sorted(present - self.produced):
+            path = self.root / rel
+            path.unlink(missing_ok=True)
+            self.removed += 1
+            emptied.update(p for p in path.parents if p != self.root and self.root in p.parents)
+        for folder in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+        return self.removed
+
+    def _remove_stale_by_walking(self) -> int:
         for folder, dirs, files in os.walk(self.root, topdown=False):
             base = Path(folder)
             for name in files:

@@ -1,32 +1,22 @@
-"""Check every internal link, anchor and asset reference of a built site."""
+"""Check every internal link, anchor and asset reference of a built site.
+
+A page's references are read once, when it is rendered (:func:`page_links`), and resolved to
+the file they point at; a build keeps them in its manifest, so the pages it did not re-render
+are checked from there (:func:`check_references`) without parsing them again.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cache
-from html.parser import HTMLParser
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-_URL_ATTRS = {"href", "src", "poster", "data"}
+from selectolax.lexbor import LexborHTMLParser
 
-
-class _PageParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.urls: list[str] = []
-        self.ids: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if value is None:
-                continue
-            if name in ("id", "name") and (name == "id" or tag == "a"):
-                self.ids.add(value)
-            elif name in _URL_ATTRS:
-                self.urls.append(value)
-            elif name == "srcset":
-                self.urls.extend(part.split()[0] for part in value.split(",") if part.strip())
+_URL_ATTRS = ("href", "src", "poster", "data")
+_SELECTOR = "[href],[src],[poster],[data],[srcset],[id],a[name]"
 
 
 @dataclass(frozen=True)
@@ -39,43 +29,112 @@ class BrokenLink:
         return f"{self.page}: broken link {self.url} ({self.reason})"
 
 
-def _parse(path: Path) -> _PageParser:
-    parser = _PageParser()
-    parser.feed(path.read_text(encoding="utf-8", errors="replace"))
-    return parser
+@dataclass
+class PageLinks:
+    """One page's internal references as (as written, target file, fragment), and its ids."""
+
+    refs: list[tuple[str, str, str]] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+    #: References that are wrong whatever the rest of the site holds, with the reason.
+    broken: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _references(html: bytes | str) -> tuple[list[str], set[str]]:
+    """Every URL an element refers to, and every id (and ``<a name>``) the page defines."""
+    urls: list[str] = []
+    ids: set[str] = set()
+    for node in LexborHTMLParser(html).css(_SELECTOR):
+        attrs = node.attributes
+        if attrs.get("id"):
+            ids.add(attrs["id"])
+        if node.tag == "a" and attrs.get("name"):
+            ids.add(attrs["name"])
+        urls.extend(value for name in _URL_ATTRS if (value := attrs.get(name)))
+        if srcset := attrs.get("srcset"):
+            urls.extend(part.split()[0] for part in srcset.split(",") if part.strip())
+    return urls, ids
+
+
+def page_url(rel: str, base_path: str) -> str:
+    """The path a file of the build is served at: ``a/index.html`` is ``/base/a/``."""
+    return base_path + (rel.removesuffix("index.html") if rel.endswith("index.html") else rel)
+
+
+def base_path_of(base_url: str) -> str:
+    path = urlsplit(base_url).path
+    return path if path.endswith("/") else path + "/"
+
+
+def page_links(rel: str, html: bytes | str, base_url: str) -> PageLinks:
+    """The references of the page built at ``rel``, resolved against the site at ``base_url``."""
+    here = page_url(rel, base_path_of(base_url))
+    urls, ids = _references(html)
+    links = PageLinks(ids=ids)
+    for raw in urls:
+        # Most references are site-rooted ('/tags/x/'): the same for every page.
+        resolved = _resolve(base_url, "/" if _rooted(raw) else here, raw.strip())
+        if resolved is None:
+            continue
+        target, fragment, problem = resolved
+        if problem:
+            links.broken.append((raw, problem))
+        else:
+            links.refs.append((raw, target, fragment))
+    return links
+
+
+def _rooted(raw: str) -> bool:
+    return raw.startswith("/") and not raw.startswith("//")
+
+
+@lru_cache(maxsize=65536)
+def _resolve(base_url: str, here: str, raw: str) -> tuple[str, str, str | None] | None:
+    """(file, fragment, problem) that ``raw`` on the page at ``here`` refers to; None: not ours."""
+    base = urlsplit(base_url)
+    base_path = base_path_of(base_url)
+    url = urlsplit(urljoin(here, raw))
+    if url.scheme and url.scheme not in ("http", "https"):
+        return None  # mailto:, tel:, ...
+    if url.netloc and (url.scheme, url.netloc) != (base.scheme, base.netloc):
+        return None  # another site
+    if not url.path.startswith(base_path):
+        return "", "", f"outside the site root {base_path}"
+    target = unquote(url.path[len(base_path) :])
+    if url.path.endswith("/"):
+        target += "index.html"
+    return target, unquote(url.fragment), None
+
+
+def _ids(pages: Mapping[str, PageLinks], rel: str) -> set[str]:
+    found = pages.get(rel)
+    return found.ids if found else set()
+
+
+def check_references(
+    pages: Mapping[str, PageLinks], files: set[str], only: Iterable[str] | None = None
+) -> list[BrokenLink]:
+    """Broken references of ``only`` (default: every page) given the build's ``files``."""
+    broken: list[BrokenLink] = []
+    for rel in sorted(pages if only is None else only):
+        links = pages[rel]
+        broken.extend(BrokenLink(rel, raw, reason) for raw, reason in links.broken)
+        for raw, target, fragment in links.refs:
+            if target not in files:
+                folder = target.removesuffix("index.html").rstrip("/") + "/"
+                is_folder = any(f.startswith(folder) for f in files)
+                reason = "a folder without index.html" if is_folder else "no such file"
+                broken.append(BrokenLink(rel, raw, reason))
+            elif fragment and target.endswith(".html") and fragment not in _ids(pages, target):
+                broken.append(BrokenLink(rel, raw, f"no element with id '{fragment}'"))
+    return broken
 
 
 def check_links(root: Path, base_url: str) -> list[BrokenLink]:
     """Broken internal references in every HTML file under ``root``, deployed at ``base_url``."""
-    base = urlsplit(base_url)
-    base_path = base.path if base.path.endswith("/") else base.path + "/"
-    parsed = cache(_parse)
-    broken: list[BrokenLink] = []
-
-    for page in sorted(root.rglob("*.html")):
-        rel = page.relative_to(root).as_posix()
-        page_url = base_path + (
-            rel.removesuffix("index.html") if rel.endswith("index.html") else rel
-        )
-        for raw in parsed(page).urls:
-            url = urlsplit(urljoin(page_url, raw.strip()))
-            if url.scheme and url.scheme not in ("http", "https"):
-                continue  # mailto:, tel:, ...
-            if url.netloc and (url.scheme, url.netloc) != (base.scheme, base.netloc):
-                continue  # another site
-            if not url.path.startswith(base_path):
-                broken.append(BrokenLink(rel, raw, f"outside the site root {base_path}"))
-                continue
-            target = root / unquote(url.path[len(base_path) :])
-            if url.path.endswith("/"):
-                target = target / "index.html"
-            if not target.is_file():
-                reason = "a folder without index.html" if target.is_dir() else "no such file"
-                broken.append(BrokenLink(rel, raw, reason))
-            elif (
-                url.fragment
-                and target.suffix == ".html"
-                and unquote(url.fragment) not in parsed(target).ids
-            ):
-                broken.append(BrokenLink(rel, raw, f"no element with id '{url.fragment}'"))
-    return broken
+    files = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+    pages = {
+        rel: page_links(rel, (root / rel).read_bytes(), base_url)
+        for rel in files
+        if rel.endswith(".html")
+    }
+    return check_references(pages, files)

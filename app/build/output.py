@@ -20,6 +20,15 @@ def staging_prefix(build_dir: Path) -> str:
     return f".{build_dir.name}-staging-"
 
 
+def spare_dir(build_dir: Path) -> Path:
+    """The build before the current one, kept to become the next staging folder.
+
+    Most of its files are hard links shared with ``build/``: turning it into a copy of
+    ``build/`` costs one link per file that changed, where a fresh copy costs one per file.
+    """
+    return build_dir.parent / f".{build_dir.name}-spare"
+
+
 @contextmanager
 def build_lock(build_dir: Path) -> Iterator[None]:
     """One build at a time per output folder, across processes (``--watch`` and Publish).
@@ -36,12 +45,32 @@ def build_lock(build_dir: Path) -> Iterator[None]:
         os.close(fd)  # closing the only descriptor releases the lock
 
 
-def make_staging_dir(build_dir: Path) -> Path:
-    """A fresh empty folder on the same filesystem as ``build_dir`` (so renames are atomic)."""
+def make_staging_dir(build_dir: Path, *, reuse_spare: bool = False) -> Path:
+    """A staging folder on the same filesystem as ``build_dir`` (so renames are atomic).
+
+    It is empty, or with ``reuse_spare`` the spare build if there is one (then it holds an
+    older build that the caller must bring up to date; see ``incremental.refresh_tree``).
+    """
     build_dir.parent.mkdir(parents=True, exist_ok=True)
     for stale in build_dir.parent.glob(staging_prefix(build_dir) + "*"):
         shutil.rmtree(stale, ignore_errors=True)  # left by a build that was killed
-    return Path(tempfile.mkdtemp(prefix=staging_prefix(build_dir), dir=build_dir.parent))
+    staging = Path(tempfile.mkdtemp(prefix=staging_prefix(build_dir), dir=build_dir.parent))
+    spare = spare_dir(build_dir)
+    if spare.is_dir() and not spare.is_symlink():
+        if reuse_spare:
+            staging.rmdir()
+            spare.rename(staging)
+        else:
+            shutil.rmtree(spare)
+    return staging
+
+
+def keep_as_spare(old_build: Path, build_dir: Path) -> None:
+    """Keep ``old_build`` (a complete earlier build) for the next build to start from."""
+    spare = spare_dir(build_dir)
+    if spare.exists():
+        shutil.rmtree(spare)
+    old_build.rename(spare)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -66,10 +95,10 @@ def swap_into_place(staging: Path, build_dir: Path) -> None:
         staging.rename(build_dir)
         return
     if _exchange(staging, build_dir):
-        shutil.rmtree(staging)  # now holds the previous build
+        keep_as_spare(staging, build_dir)  # ``staging`` now holds the previous build
         return
     old = Path(tempfile.mkdtemp(prefix=staging_prefix(build_dir), dir=build_dir.parent))
     old.rmdir()
     build_dir.rename(old)
     staging.rename(build_dir)
-    shutil.rmtree(old)
+    keep_as_spare(old, build_dir)

@@ -10,16 +10,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, has_app_context, request, request_started
+from flask import Flask, has_app_context
 from flask_migrate import upgrade
-from jinja2 import TemplateError
 
 from app.build import generators
 from app.build.errors import BuildError
-from app.build.freezer import StagingFreezer
-from app.build.incremental import StagedOutput, link_tree
-from app.build.links import check_links
-from app.build.output import build_lock, make_staging_dir, swap_into_place
+from app.build.freezer import PlannedPage, StagingFreezer
+from app.build.incremental import StagedOutput, link_tree, refresh_tree
+from app.build.inputs import SiteInputs
+from app.build.links import check_references
+from app.build.manifest import FileRecord, identity, manifest_path
+from app.build.manifest import load as load_manifest
+from app.build.manifest import save as save_manifest
+from app.build.output import build_lock, keep_as_spare, make_staging_dir, swap_into_place
+from app.build.render import Job, describe, render_pages, worker_count
 from app.content import SyncReport, sync_content
 from app.extensions import db
 
@@ -38,12 +42,16 @@ class BuildResult:
     written: int = 0
     unchanged: int = 0
     removed: int = 0
+    #: Pages rendered (the others' inputs had not changed), and by how many processes.
+    rendered: int = 0
+    workers: int = 1
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
             f"Built {self.pages} pages ({self.written} written, {self.unchanged} unchanged, "
-            f"{self.removed} removed) in {self.seconds:.2f}s"
+            f"{self.removed} removed) in {self.seconds:.2f}s, rendering {self.rendered}"
+            + (f" on {self.workers} processes" if self.workers > 1 else "")
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -54,6 +62,8 @@ class BuildResult:
             "written": self.written,
             "unchanged": self.unchanged,
             "removed": self.removed,
+            "rendered": self.rendered,
+            "workers": self.workers,
             "seconds": round(self.seconds, 3),
             "out_dir": str(self.out_dir),
             "content": {
@@ -67,64 +77,115 @@ class BuildResult:
         }
 
 
-def _describe(exc: Exception) -> str:
-    """A one-line cause, naming the template and line for template errors."""
-    if isinstance(exc, TemplateError):
-        where = getattr(exc, "filename", None) or getattr(exc, "name", None) or "a template"
-        line = getattr(exc, "lineno", None)
-        return f"{where}{f':{line}' if line else ''}: {exc.message or type(exc).__name__}"
-    return f"{type(exc).__name__}: {exc}"
+def _plan(app: Flask, freezer: StagingFreezer) -> list[tuple[PlannedPage, str | None]]:
+    """Every page of the site with the digest of its inputs (None: unknown, render it)."""
+    try:
+        with app.test_request_context(base_url=freezer._script_name() or None):
+            inputs = SiteInputs(app)
+            return [(page, inputs.key(page.endpoint, page.values)) for page in freezer.plan()]
+    except BuildError:
+        raise
+    except Exception as exc:
+        raise BuildError(f"could not list the pages of the site: {describe(exc)}") from exc
 
 
 def freeze_to(
-    app: Flask, output: StagedOutput, progress: ProgressCallback | None = None
-) -> list[str]:
-    """Render every public URL into ``output``; returns warnings worth showing the author."""
+    app: Flask,
+    output: StagedOutput,
+    previous: dict[str, FileRecord],
+    progress: ProgressCallback | None = None,
+) -> tuple[dict[str, FileRecord], list[str]]:
+    """Render the pages whose inputs changed into ``output``, keep the others.
+
+    Returns the new records of every file, and warnings worth showing the author.
+    """
     app.config.update(
         FREEZER_DESTINATION=str(output.root),
         FREEZER_BASE_URL=app.config["SITE_URL"],
-        FREEZER_IGNORE_MIMETYPE_WARNINGS=True,
         FREEZER_REMOVE_EXTRA_FILES=False,  # StagedOutput.remove_stale counts what it removes
         PROPAGATE_EXCEPTIONS=True,
     )
-    current = ["(start)"]
-
-    def note_url(sender: Flask, **extra: object) -> None:
-        current[0] = request.path
-
-    freezer = StagingFreezer(app, output, generators.ALL)
-    with request_started.connected_to(note_url, app):
-        try:
-            total = len(set(freezer.all_urls())) if progress else 0
-            for done, page in enumerate(freezer.freeze_yield(), start=1):
-                if progress:
-                    progress(done, max(total, done), page.url)
-        except Exception as exc:
-            raise BuildError(f"could not build {current[0]}: {_describe(exc)}") from exc
-    return [
+    freezer = StagingFreezer(app, generators.ALL)
+    records: dict[str, FileRecord] = {}
+    keys: dict[str, str | None] = {}
+    jobs: list[Job] = []
+    for page, key in _plan(app, freezer):
+        old = previous.get(page.rel)
+        if old and key and old.key == key and identity(output.root / page.rel) == old.identity:
+            output.keep(page.rel)
+            records[page.rel] = old
+        else:
+            if page.rel in keys:
+                raise BuildError(f"{page.rel} would be written twice (by {page.url})")
+            keys[page.rel] = key
+            jobs.append(Job(page.url, page.rel))
+    output.workers = worker_count(app, len(jobs))
+    rendered = render_pages(app, output.root, jobs, output.workers)
+    for done, result in enumerate(rendered, start=1):
+        output.record(result.rel, result.written)
+        identity_now = identity(output.root / result.rel)
+        assert identity_now is not None, result.rel
+        records[result.rel] = FileRecord(keys[result.rel], identity_now, result.links)
+        if progress:
+            progress(done, len(jobs), result.url)
+    warnings = [
         f"nothing was built for endpoint {name}: add a URL generator"
         for name in sorted(freezer.missing_endpoints)
     ]
+    return records, warnings
+
+
+def _check(
+    records: dict[str, FileRecord],
+    previous: dict[str, FileRecord],
+    output: StagedOutput,
+    rendered: set[str],
+) -> None:
+    """Check the links of re-rendered pages; of every page when a file or an anchor went away."""
+    pages = {rel: record.links for rel, record in records.items() if record.links is not None}
+    lost_anchor = any(
+        previous.get(rel) is not None
+        and (previous[rel].links is None or not previous[rel].links.ids <= pages[rel].ids)
+        for rel in rendered & pages.keys()
+    )
+    everything = output.removed or lost_anchor or not previous
+    only = None if everything else sorted(rendered & pages.keys())
+    broken = check_references(pages, output.produced, only)
+    if broken:
+        raise BuildError(f"{len(broken)} broken link(s)", [str(b) for b in broken])
 
 
 def _render_and_swap(
     app: Flask, build_dir: Path, incremental: bool, progress: ProgressCallback | None
 ) -> tuple[StagedOutput, list[str]]:
     """Render into a staging copy of ``build_dir``, check it, then swap it into place."""
-    staging = make_staging_dir(build_dir)
+    cache = manifest_path(Path(app.instance_path), build_dir)
+    incremental = incremental and build_dir.is_dir()
+    previous = load_manifest(cache, build_dir) if incremental else {}
+    staging = make_staging_dir(build_dir, reuse_spare=incremental)
     try:
-        if incremental and build_dir.is_dir():
+        present = None
+        if incremental and any(staging.iterdir()):
+            present = refresh_tree(build_dir, staging)
+        elif incremental:
             link_tree(build_dir, staging)
         output = StagedOutput(staging)
-        warnings = freeze_to(app, output, progress)
-        output.remove_stale()
-        broken = check_links(staging, app.config["SITE_URL"])
-        if broken:
-            raise BuildError(f"{len(broken)} broken link(s)", [str(b) for b in broken])
+        records, warnings = freeze_to(app, output, previous, progress)
+        output.remove_stale(present)
+        rendered = {rel for rel, record in records.items() if previous.get(rel) is not record}
+        _check(records, previous, output, rendered)
         swap_into_place(staging, build_dir)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        try:  # an unfinished build is still a fine start for the next one (see refresh_tree)
+            keep_as_spare(staging, build_dir)
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
         raise
+    try:
+        if rendered or output.removed or not previous:
+            save_manifest(cache, build_dir, records)
+    except OSError as exc:
+        warnings.append(f"could not save the build cache {cache}: {exc} (next build renders all)")
     return output, warnings
 
 
@@ -145,6 +206,7 @@ def build_site(
     app.config["BUILD_TIME"] = datetime.now(UTC).replace(tzinfo=None)
     if app.jinja_env.cache is not None:
         app.jinja_env.cache.clear()  # render the theme as it is on disk now, in long-lived apps
+    app.jinja_env.auto_reload = False  # and do not stat every template on every page
     with build_lock(build_dir):
         with app.app_context():
             if migrate:
@@ -161,5 +223,7 @@ def build_site(
         written=output.written,
         unchanged=output.unchanged,
         removed=output.removed,
+        rendered=output.rendered,
+        workers=output.workers,
         warnings=warnings,
     )

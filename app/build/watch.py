@@ -12,7 +12,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 #: How long the tree must stay quiet before a burst of events becomes one rebuild.
-DEBOUNCE_SECONDS = 0.3
+DEBOUNCE_SECONDS = 0.05
 
 #: Events that mean a file's content or existence changed (not opened/closed/read).
 _CHANGE_EVENTS = {"created", "modified", "deleted", "moved"}

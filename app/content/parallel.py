@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -71,4 +72,5 @@ def prepare_all(
 
 
 def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+    """Forking a process that runs other threads (watch, serve, the admin's builds) is unsafe."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1

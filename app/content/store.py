@@ -78,6 +78,7 @@ def post_values(
         "body_html": rendered.html,
         "toc_html": rendered.toc_html,
         "word_count": rendered.word_count,
+        "body_text": rendered.text,
         "summary": doc.summary or summarize(rendered.lead),
         "published_at": doc.date,
         "updated_at": doc.updated,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app, has_request_context
+from flask import abort, current_app, has_request_context
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 
@@ -58,23 +59,93 @@ def published_posts() -> sa.Select[tuple[Post]]:
     )
 
 
-def paginate(query: sa.Select[tuple[Post]], page: int) -> Pagination:
-    return db.paginate(
-        query, page=page, per_page=current_app.config["POSTS_PER_PAGE"], error_out=True
-    )
+def paginate(
+    query: Callable[[], sa.Select[tuple[Post]]],
+    page: int,
+    cached: Callable[[], Sequence[Post | Listed]] | None = None,
+) -> Pagination | ListPage:
+    """Page ``page`` of ``query()``; a build slices ``cached()`` (the same posts) instead."""
+    per_page = current_app.config["POSTS_PER_PAGE"]
+    if cached is not None and building():
+        posts = cached()
+        pages = max(1, math.ceil(len(posts) / per_page))
+        if not 1 <= page <= pages:
+            abort(404)
+        items = list(posts[(page - 1) * per_page : page * per_page])
+        return ListPage(items=items, page=page, per_page=per_page, total=len(posts))
+    return db.paginate(query(), page=page, per_page=per_page, error_out=True)
 
 
-def page_count(query: sa.Select[tuple[Post]]) -> int:
-    """How many list pages ``query`` fills (at least one, so an empty site has an index)."""
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+@dataclass(frozen=True)
+class ListPage:
+    """One page of an in-memory list, with the attributes templates use from ``Pagination``."""
+
+    items: list[Post | Listed]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+
+def page_count(
+    query: Callable[[], sa.Select[tuple[Post]]],
+    cached: Callable[[], Sequence[Post | Listed]] | None = None,
+) -> int:
+    """How many list pages ``query()`` fills (at least one, so an empty site has an index)."""
+    if cached is not None and building():
+        total = len(cached())
+    else:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(query().subquery())) or 0
     return max(1, math.ceil(total / current_app.config["POSTS_PER_PAGE"]))
 
 
 def get_visible(kind: str, slug: str) -> Post | None:
+    """The post or page at ``slug`` if it is on the site (a build looks it up in its listing)."""
+    if building():
+        listed = listing() if kind == "post" else visible_pages()
+        ids = build_cache(f"ids_{kind}", lambda: {item.slug: item.id for item in listed})
+        found = ids.get(slug)
+        return None if found is None else db.session.get(Post, found, options=_WITH_TAGS)
     return db.session.scalar(sa.select(Post).where(visible(kind), Post.slug == slug))
 
 
-def _build_cached(key: str, compute: Callable[[], T]) -> T:
+#: selectinload: a join to the tag tables would make SQLite materialize all of post_tags.
+_WITH_TAGS = [so.selectinload(Post.tags)]
+
+
+def get_tag(slug: str) -> Tag | None:
+    """A tag by slug (a build looks it up among the tags it lists)."""
+    if building():
+        tags = build_cache("tags_by_slug", lambda: {t.slug: t for t, _ in tags_with_counts()})
+        return tags.get(slug)
+    return db.session.scalar(sa.select(Tag).where(Tag.slug == slug))
+
+
+def building() -> bool:
+    """Whether this request renders a build (whose data is fixed, so it may be cached)."""
+    return current_app.config.get("BUILD_TIME") is not None
+
+
+def build_cache(key: str, compute: Callable[[], T]) -> T:
     """``compute()`` once per build (builds fix BUILD_TIME); every call in the preview app."""
     stamp = (current_app.config.get("BUILD_TIME"), include_drafts())
     if stamp[0] is None:
@@ -92,30 +163,112 @@ def listing_order() -> list[str]:
     return list(db.session.scalars(published_posts().with_only_columns(Post.slug)))
 
 
-def _positions() -> tuple[list[str], dict[str, int]]:
-    slugs = listing_order()
-    return slugs, {slug: i for i, slug in enumerate(slugs)}
+#: Columns list pages never show: left out of a build's listing.
+_HEAVY = {"body", "body_html", "body_text", "toc_html"}
 
 
-def neighbours(post: Post) -> tuple[Post | None, Post | None]:
+class Listed:
+    """A published post as list pages show it: every column but the bodies, and its tags.
+
+    Plain objects, loaded in two queries for the whole site: a build reads them on every list
+    page, neighbour link and archive without SQL (ORM rows would cost ten times as much).
+    """
+
+    reading_minutes = Post.reading_minutes
+
+    def __init__(self, values: dict[str, Any], tags: list[ListedTag]) -> None:
+        self.__dict__.update(values)
+        self.tags = tags
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _HEAVY:  # loud, not an empty string in the page
+            raise RuntimeError(f"list pages show posts without '{name}'; post pages have it")
+        raise AttributeError(name)
+
+    def __repr__(self) -> str:
+        return f"<Listed {self.__dict__.get('slug')}>"
+
+
+@dataclass(frozen=True)
+class ListedTag:
+    id: int
+    name: str
+    slug: str
+
+
+def listing() -> list[Listed]:
+    """Published posts in index order with their tags, without bodies: once per build."""
+
+    def load() -> list[Listed]:
+        columns = [c for c in Post.__table__.columns if c.key not in _HEAVY]
+        rows = db.session.execute(
+            sa.select(*columns).where(visible()).order_by(Post.published_at.desc(), Post.slug)
+        )
+        tags: dict[int, list[ListedTag]] = {}
+        pairs = db.session.execute(
+            sa.select(post_tags.c.post_id, Tag.id, Tag.name, Tag.slug)
+            .join(Tag, Tag.id == post_tags.c.tag_id)
+            .order_by(Tag.name)
+        )
+        for post_id, *tag in pairs:
+            tags.setdefault(post_id, []).append(ListedTag(*tag))
+        return [Listed(dict(row._mapping), tags.get(row.id, [])) for row in rows]
+
+    return build_cache("listing", load)
+
+
+def _group(key: Callable[[Listed], list[Any]]) -> dict[Any, list[Listed]]:
+    groups: dict[Any, list[Listed]] = {}
+    for post in listing():
+        for value in key(post):
+            groups.setdefault(value, []).append(post)
+    return groups
+
+
+def tag_listing(tag: Tag) -> list[Listed]:
+    """The build's listing of one tag's posts, in index order."""
+    by_tag = build_cache("by_tag", lambda: _group(lambda post: [t.id for t in post.tags]))
+    return by_tag.get(tag.id, [])
+
+
+def period_listing(year: int, month: int | None = None) -> list[Listed]:
+    """The build's listing of one year's or one month's posts, in index order."""
+
+    def periods(post: Listed) -> list[Any]:
+        return [post.published_at.year, _year_month(post.published_at)]
+
+    key = year if month is None else (year, month)
+    return build_cache("by_period", lambda: _group(periods)).get(key, [])
+
+
+def neighbours(post: Post) -> tuple[Post | Listed | None, Post | Listed | None]:
     """(newer, older) published posts around ``post``, in index order."""
-    slugs, positions = _build_cached("positions", _positions)
+    if building():
+        posts: list[Any] = listing()
+        positions = build_cache("positions", lambda: {p.slug: i for i, p in enumerate(posts)})
+    else:
+        posts = listing_order()
+        positions = {slug: i for i, slug in enumerate(posts)}
     position = positions.get(post.slug)
     if position is None:  # a draft seen in preview: it has no place in the listing
         return None, None
-    newer = slugs[position - 1] if position > 0 else None
-    older = slugs[position + 1] if position + 1 < len(slugs) else None
-    return _by_slug(newer), _by_slug(older)
+    newer = posts[position - 1] if position > 0 else None
+    older = posts[position + 1] if position + 1 < len(posts) else None
+    return _row(newer), _row(older)
 
 
-def _by_slug(slug: str | None) -> Post | None:
-    if slug is None:
-        return None
-    return db.session.scalar(sa.select(Post).where(Post.slug == slug))
+def _row(item: Listed | str | None) -> Post | Listed | None:
+    if isinstance(item, str):
+        return db.session.scalar(sa.select(Post).where(Post.slug == item))
+    return item
 
 
 def tags_with_counts() -> list[tuple[Tag, int]]:
     """Tags that have at least one published post, with how many, by name."""
+    return build_cache("tags_with_counts", _tags_with_counts)
+
+
+def _tags_with_counts() -> list[tuple[Tag, int]]:
     count = sa.func.count(Post.id)
     rows = db.session.execute(
         sa.select(Tag, count)
@@ -133,13 +286,13 @@ def tag_posts(tag: Tag) -> sa.Select[tuple[Post]]:
 
 
 def visible_pages() -> list[Post]:
-    return list(db.session.scalars(sa.select(Post).where(visible("page")).order_by(Post.title)))
+    """Pages, by title: every page's navigation shows them."""
 
+    def load() -> list[Post]:
+        query = sa.select(Post).where(visible("page")).order_by(Post.title)
+        return list(db.session.scalars(query))
 
-def last_modified(query: sa.Select[tuple[Post]]) -> datetime | None:
-    """When the newest post of ``query`` last changed (for sitemaps and feeds)."""
-    changed = sa.func.coalesce(Post.updated_at, Post.published_at)
-    return db.session.scalar(query.with_only_columns(sa.func.max(changed)).order_by(None))
+    return build_cache("visible_pages", load)
 
 
 def _year_month(value: datetime) -> tuple[int, int]:
@@ -148,6 +301,10 @@ def _year_month(value: datetime) -> tuple[int, int]:
 
 def archive_months() -> list[tuple[int, int, int]]:
     """(year, month, post count) for every month with published posts, newest first."""
+    return build_cache("archive_months", _archive_months)
+
+
+def _archive_months() -> list[tuple[int, int, int]]:
     counts: dict[tuple[int, int], int] = {}
     for published in db.session.scalars(published_posts().with_only_columns(Post.published_at)):
         key = _year_month(published)

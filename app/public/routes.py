@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, render_template, send_from_directory, url_for
+from flask.blueprints import BlueprintSetupState
 
 from app.content.media import media_dir
 from app.extensions import db
@@ -16,7 +17,7 @@ from app.public.feeds import Channel, atom_feed
 from app.public.highlight import highlight_stylesheet
 from app.public.search import search_index
 from app.public.sitemap import sitemap_xml
-from app.public.urls import site_relative
+from app.public.urls import build_url_for, site_relative
 
 FEED_SIZE = 20
 
@@ -37,6 +38,11 @@ def site_context() -> dict[str, Any]:
     }
 
 
+@bp.record_once
+def _fast_url_for(state: BlueprintSetupState) -> None:
+    state.app.jinja_env.globals["url_for"] = build_url_for
+
+
 @bp.app_template_filter("site_links")
 def site_links(html: str) -> str:
     """Content links like '/media/a.png' point into the site, also under a sub-path."""
@@ -51,7 +57,7 @@ def month_name(month: int) -> str:
 @bp.route("/", defaults={"page": 1})
 @bp.route("/page/<int:page>/")
 def index(page: int) -> str:
-    pagination = queries.paginate(queries.published_posts(), page)
+    pagination = queries.paginate(queries.published_posts, page, cached=queries.listing)
     return render_template("index.html", pagination=pagination, posts=pagination.items)
 
 
@@ -71,12 +77,14 @@ def tags() -> str:
 @bp.route("/tags/<slug>/page/<int:page>/")
 def tag(slug: str, page: int) -> str:
     item = _tag_or_404(slug)
-    pagination = queries.paginate(queries.tag_posts(item), page)
+    pagination = queries.paginate(
+        lambda: queries.tag_posts(item), page, cached=lambda: queries.tag_listing(item)
+    )
     return render_template("tag.html", tag=item, pagination=pagination, posts=pagination.items)
 
 
 def _tag_or_404(slug: str) -> Tag:
-    return db.session.scalar(sa.select(Tag).where(Tag.slug == slug)) or abort(404)
+    return queries.get_tag(slug) or abort(404)
 
 
 def _feed_posts(query: sa.Select[tuple[queries.Post]]) -> list[queries.Post]:
@@ -130,13 +138,18 @@ def tag_json_feed(slug: str) -> Response:
 @bp.route("/archive/")
 def archive() -> str:
     """Every published post, grouped by year and month."""
-    posts = db.session.scalars(queries.published_posts()).all()
+    if queries.building():
+        posts = queries.listing()
+    else:
+        posts = db.session.scalars(queries.published_posts()).all()
     return render_template("archive.html", posts=posts, year=None, month=None)
 
 
 def _period_or_404(year: int, month: int | None = None) -> list[queries.Post]:
     if not 1 <= year < 9999 or (month is not None and not 1 <= month <= 12):
         abort(404)
+    if queries.building():
+        return queries.period_listing(year, month) or abort(404)
     return db.session.scalars(queries.period_posts(year, month)).all() or abort(404)
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import url_for
+import sqlalchemy as sa
 
-from app.content.render import plain_text
 from app.extensions import db
 from app.models import Post
 from app.public import queries
+from app.public.urls import build_url_for
 
 #: Characters of body text kept per document: enough to find a post, small enough to download.
 TEXT_LIMIT = 3000
@@ -22,20 +22,28 @@ def _trimmed(text: str, limit: int = TEXT_LIMIT) -> str:
     return text[:limit].rsplit(" ", 1)[0] + " …"
 
 
-def _document(post: Post, endpoint: str) -> dict[str, Any]:
+def _document(post: Post, endpoint: str, text: str | None = None) -> dict[str, Any]:
     return {
         "title": post.title,
-        "url": url_for(endpoint, slug=post.slug),
+        "url": build_url_for(endpoint, slug=post.slug),
         "date": post.published_at.date().isoformat() if post.published_at else "",
         "tags": [tag.name for tag in post.tags],
         "summary": post.summary,
-        "text": _trimmed(plain_text(post.body_html)),
+        "text": _trimmed(post.body_text if text is None else text),
     }
 
 
 def search_index() -> bytes:
     """Published posts (newest first) then pages; URLs are site paths, right under a sub-path."""
-    posts = db.session.scalars(queries.published_posts())
-    documents = [_document(post, "public.post") for post in posts]
+    if queries.building():  # the build's listing, and the texts in one light query
+        posts = queries.listing()
+        texts = dict(
+            db.session.execute(sa.select(Post.id, Post.body_text).where(Post.kind == "post")).all()
+        )
+        documents = [_document(post, "public.post", texts[post.id]) for post in posts]
+    else:
+        posts = db.session.scalars(queries.published_posts()).all()
+        documents = [_document(post, "public.post") for post in posts]
     documents += [_document(page, "public.page") for page in queries.visible_pages()]
-    return (json.dumps({"items": documents}, ensure_ascii=False, indent=1) + "\n").encode()
+    body = json.dumps({"items": documents}, ensure_ascii=False, separators=(",", ":"))
+    return (body + "\n").encode()

@@ -1,11 +1,16 @@
-"""URLs inside rendered content: '/x' means the site root, so sub-path deploys keep working."""
+"""URLs: in rendered content ('/x' is the site root, for sub-path deploys), and a build's own."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 from html import escape, unescape
+from typing import Any
 from urllib.parse import urljoin
+
+from flask import url_for
+
+from app.public import queries
 
 _URL_ATTR = re.compile(r'(?<=\s)(href|src)="([^"]*)"')
 
@@ -41,3 +46,39 @@ def site_relative(html: str, site_path: str) -> str:
 def absolute(html: str, page_url: str, site_url: str) -> str:
     """Every link and image made absolute, as feed readers need."""
     return _rewrite(html, lambda url: resolve(url, page_url, site_url) if url else url)
+
+
+def build_url_for(endpoint: str, **values: Any) -> str:
+    """``url_for`` for templates and lists of links: a build remembers every URL it made.
+
+    A build's URLs cannot change while it runs, so repeated calls (the header's links on
+    every page) are a dict lookup, and a URL with one plain slug is its rule's URL with the
+    slug put in (slugs are ``[a-z0-9-]``: nothing to quote).
+    """
+    if endpoint.startswith(".") or not queries.building():
+        return url_for(endpoint, **values)
+    urls: dict[tuple[Any, ...], str] = queries.build_cache("urls", dict)
+    key = (endpoint, *sorted(values.items()))
+    found = urls.get(key)
+    if found is None:
+        found = urls[key] = _with_slug(urls, endpoint, values) or url_for(endpoint, **values)
+    return found
+
+
+_SLUG_MARK = "zq0slug0qz"
+_PLAIN = re.compile(r"[a-z0-9-]+")
+
+
+def _with_slug(urls: dict[tuple[Any, ...], str], endpoint: str, values: dict[str, Any]) -> str:
+    """The URL for ``values`` from the rule's URL with a marker slug, when that is exact."""
+    slug = values.get("slug")
+    if not isinstance(slug, str) or not _PLAIN.fullmatch(slug) or len(values) > 2:
+        return ""
+    if len(values) == 2 and not isinstance(values.get("_external"), bool):
+        return ""
+    key = ("<slug>", endpoint, values.get("_external"))
+    pattern = urls.get(key)
+    if pattern is None:
+        pattern = urls[key] = url_for(endpoint, **{**values, "slug": _SLUG_MARK})
+    before, mark, after = pattern.partition(_SLUG_MARK)
+    return f"{before}{slug}{after}" if mark and _SLUG_MARK not in after else ""

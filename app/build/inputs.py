@@ -1,0 +1,181 @@
+"""What each public page is made of, as a digest: a page whose digest is unchanged needs no render.
+
+Every public endpoint has a rule naming the data its view and templates read (posts by their
+source hash, the slice of a listing a list page shows, a file's stat). A digest also covers
+everything every page shows: the theme, the Python code, the settings and the navigation.
+An endpoint without a rule gets no digest, so it is always rendered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+
+from app.content.media import media_dir
+from app.models import Post
+from app.public import queries
+from app.public.queries import Listed
+from app.public.routes import FEED_SIZE
+
+APP_DIR = Path(__file__).resolve().parent.parent
+#: Settings that differ on every build without changing what a page shows.
+_VOLATILE_SETTINGS = {"BUILD_TIME", "FREEZER_DESTINATION", "SECRET_KEY"}
+#: Libraries whose upgrade may change what a page looks like.
+_LIBRARIES = ("flask", "jinja2", "werkzeug", "feedgen", "pygments", "markdown", "nh3")
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def _tree_digest(folders: Iterable[Path], pattern: str) -> str:
+    """The content of every file matching ``pattern`` below ``folders``, with its name."""
+    h = hashlib.blake2b(digest_size=16)
+    for folder in folders:
+        for path in sorted(folder.rglob(pattern)):
+            if path.is_file():
+                h.update(path.relative_to(folder).as_posix().encode() + b"\0")
+                h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _stat_digest(path: Path) -> str | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return _digest(stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+def _version(distribution: str) -> str | None:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _settings(app: Flask) -> list[tuple[str, str]]:
+    plain = (str, int, float, bool, type(None), os.PathLike)
+    return sorted(
+        (key, repr(value))
+        for key, value in app.config.items()
+        if key not in _VOLATILE_SETTINGS and isinstance(value, plain)
+    )
+
+
+class SiteInputs:
+    """The digests of one build's pages; create it inside the build's app context."""
+
+    def __init__(self, app: Flask) -> None:
+        site_dir: Path = app.config["SITE_DIR"]
+        self.static_folder = Path(app.static_folder) if app.static_folder else None
+        self.posts = queries.listing()
+        self.pages = queries.visible_pages()
+        self.versions = {post.id: self.version(post) for post in self.posts}
+        self.common = _digest(
+            _tree_digest([site_dir / "templates", APP_DIR / "templates"], "*"),
+            _tree_digest([APP_DIR], "*.py"),
+            _settings(app),
+            [(name, _version(name)) for name in _LIBRARIES],
+            [(page.slug, page.title) for page in self.pages],
+        )
+        tags = [(tag.slug, tag.name, count) for tag, count in queries.tags_with_counts()]
+        self.everything = _digest(
+            self._list(self.posts), tags, [self.version(page) for page in self.pages]
+        )
+        self.positions = {post.slug: i for i, post in enumerate(self.posts)}
+        self._tags: dict[str, tuple[str, list[Listed]]] | None = None
+        self.rules: dict[str, Callable[..., object]] = {
+            "public.index": self._index,
+            "public.post": self._post,
+            "public.tags": lambda: tags,
+            "public.tag": self._tag,
+            "public.tag_feed": self._tag_feed,
+            "public.tag_json_feed": self._tag_feed,
+            "public.feed": lambda: self._list(self.posts[:FEED_SIZE]),
+            "public.json_feed": lambda: self._list(self.posts[:FEED_SIZE]),
+            "public.archive": lambda: self.everything,
+            "public.archive_year": lambda year: self._list(queries.period_listing(year)),
+            "public.archive_month": lambda year, month: self._list(
+                queries.period_listing(year, month)
+            ),
+            "public.sitemap": lambda: self.everything,
+            "public.search_json": lambda: self.everything,
+            "public.robots": lambda: None,
+            "public.search": lambda: None,
+            "public.not_found_page": lambda: None,
+            "public.highlight_css": lambda: None,
+            "public.page": self._page,
+            "public.media": lambda filename: _stat_digest(media_dir() / filename),
+            "static": self._static,
+        }
+
+    @staticmethod
+    def version(post: Post | Listed) -> str:
+        """A post as pages show it: its file (by hash), plus the tag names the DB gave it."""
+        tags = [tag.name for tag in post.tags]
+        return _digest(post.source_hash, post.source_path, post.slug, tags, post.draft)
+
+    def _list(self, posts: Sequence[Post | Listed]) -> list[str]:
+        return [self.versions.get(post.id) or self.version(post) for post in posts]
+
+    def _slice(self, posts: Sequence[Listed], page: int) -> object:
+        per_page = current_app.config["POSTS_PER_PAGE"]
+        pages = max(1, -(-len(posts) // per_page))
+        return page, pages, self._list(posts[(page - 1) * per_page : page * per_page])
+
+    def _index(self, page: int) -> object:
+        return self._slice(self.posts, page)
+
+    def _post(self, slug: str) -> object:
+        position = self.positions.get(slug)
+        if position is None:
+            return _NOT_KNOWN
+        around = self.posts[max(0, position - 1) : position + 2]
+        return self.versions[self.posts[position].id], [(p.slug, p.title) for p in around]
+
+    def _tag_posts(self, slug: str) -> tuple[str, list[Listed]] | None:
+        if self._tags is None:
+            self._tags = {
+                tag.slug: (tag.name, queries.tag_listing(tag))
+                for tag, _count in queries.tags_with_counts()
+            }
+        return self._tags.get(slug)
+
+    def _tag(self, slug: str, page: int) -> object:
+        found = self._tag_posts(slug)
+        return _NOT_KNOWN if found is None else (found[0], self._slice(found[1], page))
+
+    def _tag_feed(self, slug: str) -> object:
+        found = self._tag_posts(slug)
+        return _NOT_KNOWN if found is None else (found[0], self._list(found[1][:FEED_SIZE]))
+
+    def _page(self, slug: str) -> object:
+        for page in self.pages:
+            if page.slug == slug:
+                return self.version(page)
+        return _NOT_KNOWN
+
+    def _static(self, filename: str) -> object:
+        if self.static_folder is None:
+            return _NOT_KNOWN
+        return _stat_digest(self.static_folder / filename) or _NOT_KNOWN
+
+    def key(self, endpoint: str, values: dict[str, Any]) -> str | None:
+        """The digest of one page's inputs, or None when they are not known (render it)."""
+        rule = self.rules.get(endpoint)
+        if rule is None:
+            return None
+        part = rule(**values)
+        if part is _NOT_KNOWN:
+            return None
+        return _digest(self.common, endpoint, sorted(values.items()), part)
+
+
+_NOT_KNOWN = object()

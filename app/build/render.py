@@ -1,0 +1,149 @@
+"""Render pages through the app and write them: in this process, or on every core.
+
+Frozen-Flask fetches one URL after the other; a cold build of a large site has thousands of
+independent pages, so they are split into chunks rendered by forked workers (each with its own
+database connections) that write straight into the staging folder and send back what they
+wrote and each page's references for the link check.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import traceback
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import TemplateError
+
+from app.build.errors import BuildError
+from app.build.incremental import write_if_changed
+from app.build.links import PageLinks, page_links
+from app.content.parallel import available_cores
+from app.extensions import db
+
+_TEMPLATE_SUFFIXES = {".html", ".xml", ".txt", ".j2", ".jinja"}
+#: Most pages per task sent to a worker: enough to amortize the round trip.
+CHUNK = 64
+
+
+@dataclass(frozen=True)
+class Job:
+    """One page to render: its URL (below the site root) and its file in the build."""
+
+    url: str
+    rel: str
+
+
+@dataclass
+class Result:
+    url: str
+    rel: str
+    written: bool = False
+    links: PageLinks | None = None
+    error: str | None = None
+
+
+def _template_line(exc: BaseException) -> str | None:
+    """'templates/post.html:12' for the innermost template frame of ``exc``'s traceback."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        path = Path(frame.filename)
+        if path.suffix in _TEMPLATE_SUFFIXES:
+            parts = path.parts
+            start = len(parts) - 1 - parts[::-1].index("templates") if "templates" in parts else -1
+            return f"{'/'.join(parts[start:])}:{frame.lineno}"
+    return None
+
+
+def describe(exc: BaseException) -> str:
+    """A one-line cause, naming the template and line for template errors."""
+    if isinstance(exc, TemplateError):
+        name = getattr(exc, "filename", None) or getattr(exc, "name", None)
+        line = getattr(exc, "lineno", None)
+        where = f"{name}:{line}" if name and line else _template_line(exc) or name or "a template"
+        return f"{where}: {exc.message or type(exc).__name__}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def render_one(app: Flask, root: Path, job: Job) -> Result:
+    """Fetch one URL from the app and write its bytes unless the file already holds them."""
+    # What Frozen-Flask's test client does, minus the WSGI round trip and the cookie jar.
+    with app.test_request_context(job.url, base_url=app.config["FREEZER_BASE_URL"]):
+        response = app.full_dispatch_request()
+        try:
+            if response.status_code != 200:
+                raise ValueError(f"unexpected status {response.status!r}")
+            response.direct_passthrough = False  # files (static, media) are read here
+            data = response.get_data()
+        finally:
+            response.close()
+    result = Result(job.url, job.rel, written=write_if_changed(root, job.rel, data))
+    if job.rel.endswith(".html"):
+        result.links = page_links(job.rel, data, app.config["SITE_URL"])
+    return result
+
+
+_worker_app: tuple[Flask, Path] | None = None
+
+
+def _start_worker() -> None:
+    """A forked worker must not share the parent's database connections."""
+    assert _worker_app is not None
+    with _worker_app[0].app_context():
+        if db.engine.url.database not in (None, "", ":memory:"):
+            db.engine.dispose(close=False)
+
+
+def _render_chunk(jobs: Sequence[Job]) -> list[Result]:
+    assert _worker_app is not None
+    app, root = _worker_app
+    results = []
+    for job in jobs:
+        try:
+            results.append(render_one(app, root, job))
+        except Exception as exc:  # sent back as text: the parent stops the build
+            results.append(Result(job.url, job.rel, error=describe(exc)))
+            break
+    return results
+
+
+def worker_count(app: Flask, pages: int) -> int:
+    """How many processes to render ``pages`` pages with (1: in this process)."""
+    wanted = app.config.get("BUILD_WORKERS") or available_cores()
+    if pages < app.config["BUILD_PARALLEL_MIN_PAGES"] or wanted < 2:
+        return 1
+    if threading.active_count() > 1:
+        return 1  # forking a threaded process (watch, serve, the admin's builds) is unsafe
+    return min(wanted, pages)
+
+
+def render_pages(app: Flask, root: Path, jobs: Sequence[Job], workers: int = 1) -> Iterator[Result]:
+    """Render ``jobs`` into ``root`` with ``workers`` processes, yielding each result.
+
+    A page that fails raises BuildError naming its URL and the cause.
+    """
+    if workers == 1:
+        for job in jobs:
+            try:
+                yield render_one(app, root, job)
+            except Exception as exc:
+                raise BuildError(f"could not build {job.url}: {describe(exc)}") from exc
+        return
+    global _worker_app
+    _worker_app = (app, root)
+    context = multiprocessing.get_context("fork")
+    size = max(1, min(CHUNK, len(jobs) // (workers * 4)))  # several chunks each, to balance
+    chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker)
+    try:
+        for results in pool.map(_render_chunk, chunks):
+            for result in results:
+                if result.error:
+                    raise BuildError(f"could not build {result.url}: {result.error}")
+                yield result
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        _worker_app = None

@@ -1,0 +1,172 @@
+"""Builds render only the pages whose inputs changed, and still equal a clean build."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from app import create_app
+from app.build import BuildError
+from config import TestingConfig
+from tests.test_incremental import NEW_POST, build, clean_build_of, inodes, tree
+
+
+@pytest.fixture
+def app(tmp_path: Path, content_dir: Path, site_dir: Path) -> Flask:
+    return create_app(
+        TestingConfig,
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'site.db'}",
+            "CONTENT_DIR": content_dir,
+            "SITE_DIR": site_dir,
+            "BUILD_DIR": tmp_path / "build",
+        },
+        authoring=False,
+    )
+
+
+@pytest.fixture
+def built(app: Flask) -> Path:
+    result = build(app)
+    assert result.rendered == result.pages > 10
+    return app.config["BUILD_DIR"]
+
+
+def test_a_rebuild_without_changes_renders_nothing(app, built):
+    result = build(app)
+    assert (result.rendered, result.written) == (0, 0)
+    assert "rendering 0" in result.summary()
+
+
+def test_editing_one_post_renders_its_page_and_the_lists_showing_it(app, built, content_dir):
+    post = content_dir / "posts" / "hello-world.md"
+    post.write_text(post.read_text().replace("Welcome to", "A warm welcome to"))
+    before = inodes(built)
+    result = build(app)
+    after = inodes(built)
+    assert 0 < result.rendered < result.pages / 2
+    assert after["posts/hello-world/index.html"] != before["posts/hello-world/index.html"]
+    others = [rel for rel in before if rel.startswith("posts/") and "hello-world" not in rel]
+    assert others
+    assert all(after[rel] == before[rel] for rel in others)
+
+
+def test_a_hand_edited_build_file_is_rendered_again(app, built):
+    page = built / "about" / "index.html"
+    good = page.read_text()
+    with page.open("a") as out:  # in place: same inode, new size
+        out.write("<!-- edited by hand -->")
+    result = build(app)
+    assert result.rendered == 1
+    assert page.read_text() == good
+
+
+def test_an_unchanged_page_linking_to_a_removed_post_fails_the_build(app, built, content_dir):
+    about = content_dir / "pages" / "about.md"
+    about.write_text(about.read_text() + "\nSee [snippets](/posts/shell-snippets/).\n")
+    build(app)
+    before = tree(built)
+    (content_dir / "posts" / "shell-snippets.md").unlink()
+    with pytest.raises(BuildError) as failed:
+        build(app)
+    assert any(
+        "about/index.html: broken link /posts/shell-snippets/" in p for p in failed.value.problems
+    )
+    assert tree(built) == before
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1))
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text() + text)
+
+
+def _set_front(path: Path, key: str, value: str) -> None:
+    text = path.read_text()
+    text = re.sub(rf"^{key}:.*$", f"{key}: {value}", text, count=1, flags=re.MULTILINE)
+    if f"\n{key}: {value}" not in text:
+        text = text.replace("---\n", f"---\n{key}: {value}\n", 1)
+    path.write_text(text)
+
+
+def test_random_edits_always_build_the_same_site_as_a_clean_build(
+    app, built, content_dir, site_dir, tmp_path
+):
+    """Whatever changes, rendering only what changed gives the bytes of a full build."""
+    rng = random.Random(7)
+    posts = content_dir / "posts"
+
+    def some_post() -> Path:
+        return rng.choice(sorted(posts.glob("*.md")))
+
+    steps = {
+        "body": lambda: _append(some_post(), "\nAnother paragraph, with *emphasis*.\n"),
+        "title": lambda: _set_front(some_post(), "title", f"Retitled {rng.randrange(1000)}"),
+        "date": lambda: _set_front(
+            some_post(), "date", f"2019-0{rng.randrange(1, 9)}-1{rng.randrange(9)}"
+        ),
+        "tags": lambda: _set_front(some_post(), "tags", f"[moved, t{rng.randrange(3)}]"),
+        "draft": lambda: _set_front(some_post(), "draft", "true"),
+        "add": lambda: (posts / f"new-{rng.randrange(10**6)}.md").write_text(NEW_POST),
+        "delete": lambda: some_post().unlink(),
+        "page title": lambda: _set_front(
+            content_dir / "pages" / "about.md", "title", f"About {rng.randrange(100)}"
+        ),
+        "template": lambda: _edit(
+            site_dir / "templates" / "partials" / "footer.html", "</footer>", "<!-- x --></footer>"
+        ),
+        "static": lambda: (site_dir / "static" / f"extra-{rng.randrange(100)}.txt").write_text("x"),
+    }
+    for name in [*steps, *rng.sample(sorted(steps), k=5)]:
+        steps[name]()
+        build(app)
+        assert tree(app.config["BUILD_DIR"]) == clean_build_of(app, tmp_path / name), name
+
+
+def test_parallel_rendering_builds_the_same_site(freeze, tmp_path):
+    """Forked workers (forced here on a small site) write what one process writes."""
+    parallel = freeze(
+        "--json", "--clean", env={"BUILD_WORKERS": "2", "BUILD_PARALLEL_MIN_PAGES": "1"}
+    )
+    assert parallel.returncode == 0, parallel.stderr
+    summary = json.loads(parallel.stdout)
+    assert summary["workers"] == 2
+    assert summary["rendered"] == summary["pages"]
+    in_parallel = tree(freeze.build_dir)
+    one = freeze("--json", "--clean", env={"BUILD_WORKERS": "1"})
+    assert json.loads(one.stdout)["workers"] == 1
+    assert tree(freeze.build_dir) == in_parallel
+
+
+def test_a_page_failing_in_a_worker_names_the_page_and_keeps_the_build(freeze, site_dir):
+    assert freeze().returncode == 0
+    before = tree(freeze.build_dir)
+    _edit(
+        site_dir / "templates" / "post.html",
+        "{% block entry_footer %}",
+        "{% block entry_footer %}{{ post.no_such_thing() }}",
+    )
+    failed = freeze("--clean", env={"BUILD_WORKERS": "2", "BUILD_PARALLEL_MIN_PAGES": "1"})
+    assert failed.returncode == 1
+    assert re.search(r"could not build /posts/[\w-]+/: .*post\.html", failed.stderr), failed.stderr
+    assert tree(freeze.build_dir) == before
+
+
+def test_a_list_template_asking_for_a_body_fails_loudly(app, site_dir):
+    """List pages carry posts without bodies: a theme using one gets an error, not blanks."""
+    _edit(
+        site_dir / "templates" / "partials" / "post_summary.html",
+        "</article>",
+        "{{ post.body_html }}</article>",
+    )
+    with pytest.raises(BuildError, match=r"could not build /: .*without 'body_html'"):
+        build(app)

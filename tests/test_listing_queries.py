@@ -1,0 +1,76 @@
+"""Listings stay fast with thousands of posts: a fixed number of SQL queries per page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from app.content.document import Document
+from app.content.service import save_post
+from app.extensions import db
+from app.models import Post
+from tests.test_admin_dashboard import titles
+
+
+@contextmanager
+def counting_queries() -> Iterator[list[str]]:
+    """Every SQL statement the app's engine runs inside the block (any thread)."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    db.session.expire_all()  # every count starts from the same (empty) identity map
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+
+
+def add_tagged_posts(count: int) -> None:
+    for n in range(count):
+        save_post(
+            Document(
+                title=f"Bulk {n:02d}",
+                slug=f"bulk-{n:02d}",
+                body=f"Post {n}.\n",
+                date=datetime(2021, 1, 1, 0, n),
+                tags=[f"t{n}", "bulk"],
+            )
+        )
+
+
+def test_dashboard_queries_do_not_grow_with_posts(synced, author_client):
+    with counting_queries() as before:
+        assert author_client.get("/admin/").status_code == 200
+    add_tagged_posts(25)
+    with counting_queries() as after:
+        response = author_client.get("/admin/")
+    assert len(titles(response)) == 20
+    assert len(after) == len(before), after
+
+
+def test_api_list_queries_do_not_grow_with_posts(api):
+    with counting_queries() as before:
+        assert api.get("/posts").status_code == 200
+    add_tagged_posts(25)
+    with counting_queries() as after:
+        page = api.get("/posts").json()
+    assert len(page["items"]) == 20
+    assert all(item["tags"] for item in page["items"])
+    assert len(after) == len(before), after
+
+
+def test_an_undated_post_counts_and_filters_as_published(synced, author_client):
+    db.session.execute(sa.update(Post).where(Post.slug == "hello-world").values(published_at=None))
+    db.session.commit()
+    page = author_client.get("/admin/").text
+    published = int(re.search(r"<strong>(\d+)</strong> published", page).group(1))
+    listed = titles(author_client.get("/admin/?status=publish"))
+    assert "Hello, world" in listed
+    assert published == len(listed)
