@@ -17,6 +17,8 @@ post_tags = sa.Table(
     db.metadata,
     sa.Column("post_id", sa.ForeignKey("post.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("tag_id", sa.ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True),
+    # The primary key serves "tags of a post"; this serves "posts of a tag" (feeds, cleanup).
+    sa.Index("ix_post_tags_tag_id", "tag_id"),
 )
 
 
@@ -64,6 +66,9 @@ class Post(db.Model):
         # Lists read posts newest first: with this index the database walks them in order
         # and stops at the page's last row instead of sorting every post for every page.
         sa.Index("ix_post_listing", "kind", "published_at", "slug"),
+        # A sync compares every file with its row: this answers it without reading the rows'
+        # large text columns.
+        sa.Index("ix_post_sync", "source_path", "source_hash", "kind", "slug"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

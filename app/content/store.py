@@ -163,8 +163,8 @@ def document_from_post(post: Post) -> Document:
 
 def delete_orphan_tags() -> int:
     """Remove tags no post uses any more."""
-    used = sa.select(post_tags.c.tag_id)
-    result = db.session.execute(sa.delete(Tag).where(Tag.id.not_in(used)))
+    used = sa.exists().where(post_tags.c.tag_id == Tag.id)  # by ix_post_tags_tag_id
+    result = db.session.execute(sa.delete(Tag).where(~used))
     return result.rowcount or 0
 
 
