@@ -45,15 +45,20 @@ def build_lock(build_dir: Path) -> Iterator[None]:
         os.close(fd)  # closing the only descriptor releases the lock
 
 
+def clear_stale_staging(build_dir: Path) -> None:
+    """Remove staging folders left by builds that were killed (call under the build lock)."""
+    build_dir.parent.mkdir(parents=True, exist_ok=True)
+    for stale in build_dir.parent.glob(staging_prefix(build_dir) + "*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
 def make_staging_dir(build_dir: Path, *, reuse_spare: bool = False) -> Path:
     """A staging folder on the same filesystem as ``build_dir`` (so renames are atomic).
 
     It is empty, or with ``reuse_spare`` the spare build if there is one (then it holds an
     older build that the caller must bring up to date; see ``incremental.refresh_tree``).
     """
-    build_dir.parent.mkdir(parents=True, exist_ok=True)
-    for stale in build_dir.parent.glob(staging_prefix(build_dir) + "*"):
-        shutil.rmtree(stale, ignore_errors=True)  # left by a build that was killed
+    clear_stale_staging(build_dir)
     staging = Path(tempfile.mkdtemp(prefix=staging_prefix(build_dir), dir=build_dir.parent))
     spare = spare_dir(build_dir)
     if spare.is_dir() and not spare.is_symlink():

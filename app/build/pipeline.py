@@ -22,7 +22,13 @@ from app.build.links import check_references
 from app.build.manifest import FileRecord, identity, manifest_path
 from app.build.manifest import load as load_manifest
 from app.build.manifest import save as save_manifest
-from app.build.output import build_lock, keep_as_spare, make_staging_dir, swap_into_place
+from app.build.output import (
+    build_lock,
+    clear_stale_staging,
+    keep_as_spare,
+    make_staging_dir,
+    swap_into_place,
+)
 from app.build.render import Job, describe, render_pages, worker_count
 from app.content import SyncReport, sync_content
 from app.extensions import db
@@ -89,50 +95,59 @@ def _plan(app: Flask, freezer: StagingFreezer) -> list[tuple[PlannedPage, str | 
         raise BuildError(f"could not list the pages of the site: {describe(exc)}") from exc
 
 
-def freeze_to(
-    app: Flask,
-    output: StagedOutput,
-    previous: dict[str, FileRecord],
-    progress: ProgressCallback | None = None,
-) -> tuple[dict[str, FileRecord], list[str]]:
-    """Render the pages whose inputs changed into ``output``, keep the others.
+@dataclass
+class Plan:
+    """Which pages a build keeps from the last one and which it renders."""
 
-    Returns the new records of every file, and warnings worth showing the author.
-    """
+    kept: dict[str, FileRecord] = field(default_factory=dict)
+    jobs: list[Job] = field(default_factory=list)
+    keys: dict[str, str | None] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def plan_build(app: Flask, build_dir: Path, previous: dict[str, FileRecord]) -> Plan:
+    """List every page; keep those whose inputs and file in ``build_dir`` are unchanged."""
     app.config.update(
-        FREEZER_DESTINATION=str(output.root),
         FREEZER_BASE_URL=app.config["SITE_URL"],
         FREEZER_REMOVE_EXTRA_FILES=False,  # StagedOutput.remove_stale counts what it removes
         PROPAGATE_EXCEPTIONS=True,
     )
     freezer = StagingFreezer(app, generators.ALL)
-    records: dict[str, FileRecord] = {}
-    keys: dict[str, str | None] = {}
-    jobs: list[Job] = []
+    plan = Plan()
     for page, key in _plan(app, freezer):
         old = previous.get(page.rel)
-        if old and key and old.key == key and identity(output.root / page.rel) == old.identity:
-            output.keep(page.rel)
-            records[page.rel] = old
+        if page.rel in plan.kept or page.rel in plan.keys:
+            raise BuildError(f"{page.rel} would be written twice (by {page.url})")
+        if old and key and old.key == key and identity(build_dir / page.rel) == old.identity:
+            plan.kept[page.rel] = old
         else:
-            if page.rel in keys:
-                raise BuildError(f"{page.rel} would be written twice (by {page.url})")
-            keys[page.rel] = key
-            jobs.append(Job(page.url, page.rel))
-    output.workers = worker_count(app, len(jobs))
-    rendered = render_pages(app, output.root, jobs, output.workers)
+            plan.keys[page.rel] = key
+            plan.jobs.append(Job(page.url, page.rel))
+    plan.warnings = [
+        f"nothing was built for endpoint {name}: add a URL generator"
+        for name in sorted(freezer.missing_endpoints)
+    ]
+    return plan
+
+
+def freeze_to(
+    app: Flask, output: StagedOutput, plan: Plan, progress: ProgressCallback | None = None
+) -> dict[str, FileRecord]:
+    """Render the plan's pages into ``output``, keep the others; the records of every file."""
+    app.config["FREEZER_DESTINATION"] = str(output.root)
+    records = dict(plan.kept)
+    for rel in plan.kept:
+        output.keep(rel)
+    output.workers = worker_count(app, len(plan.jobs))
+    rendered = render_pages(app, output.root, plan.jobs, output.workers)
     for done, result in enumerate(rendered, start=1):
         output.record(result.rel, result.written)
         identity_now = identity(output.root / result.rel)
         assert identity_now is not None, result.rel
-        records[result.rel] = FileRecord(keys[result.rel], identity_now, result.links)
+        records[result.rel] = FileRecord(plan.keys[result.rel], identity_now, result.links)
         if progress:
-            progress(done, len(jobs), result.url)
-    warnings = [
-        f"nothing was built for endpoint {name}: add a URL generator"
-        for name in sorted(freezer.missing_endpoints)
-    ]
-    return records, warnings
+            progress(done, len(plan.jobs), result.url)
+    return records
 
 
 def _check(
@@ -158,10 +173,22 @@ def _check(
 def _render_and_swap(
     app: Flask, build_dir: Path, incremental: bool, progress: ProgressCallback | None
 ) -> tuple[StagedOutput, list[str]]:
-    """Render into a staging copy of ``build_dir``, check it, then swap it into place."""
+    """Render into a staging copy of ``build_dir``, check it, then swap it into place.
+
+    When every page's inputs and file are unchanged, there is nothing to render, check or
+    swap: ``build_dir`` stays as it is, not even a link is made.
+    """
     cache = manifest_path(Path(app.instance_path), build_dir)
     incremental = incremental and build_dir.is_dir()
     previous = load_manifest(cache, build_dir) if incremental else {}
+    plan = plan_build(app, build_dir, previous)
+    warnings = plan.warnings
+    if previous and not plan.jobs and plan.kept.keys() == previous.keys():
+        clear_stale_staging(build_dir)
+        output = StagedOutput(build_dir)  # nothing changed: no staging, no swap
+        for rel in plan.kept:
+            output.keep(rel)
+        return output, warnings
     staging = make_staging_dir(build_dir, reuse_spare=incremental)
     try:
         present = None
@@ -170,7 +197,7 @@ def _render_and_swap(
         elif incremental:
             link_tree(build_dir, staging)
         output = StagedOutput(staging)
-        records, warnings = freeze_to(app, output, previous, progress)
+        records = freeze_to(app, output, plan, progress)
         output.remove_stale(present)
         rendered = {rel for rel, record in records.items() if previous.get(rel) is not record}
         _check(records, previous, output, rendered)
