@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import requests
+from procs import stop
 
 USER, PASSWORD = "bench", "bench-password"
 #: The authoring app as ``flask run`` serves it (threaded Werkzeug), on a free port.
@@ -118,10 +120,5 @@ def bench_latency(
 
             results["save (PATCH /api/v1/posts/<slug>)"] = sample(save, requests_per_kind)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, signal.SIGTERM, timeout=10)
     return results

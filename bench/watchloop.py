@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from procs import stop
+
 #: A rebuild that takes longer than this is a failure, not a slow number.
 TIMEOUT_SECONDS = 900.0
 
@@ -104,10 +106,5 @@ def bench_watch(
     except SystemExit as exc:
         raise SystemExit(f"{exc}\n{''.join(stderr)[-3000:]}") from None
     finally:
-        proc.send_signal(signal.SIGTERM)  # freeze.py stops cleanly, like Ctrl+C
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, signal.SIGTERM, timeout=30)  # freeze.py stops cleanly, like Ctrl+C
     return timing

@@ -10,24 +10,12 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from app import create_app
 from app.build import BuildError
-from config import TestingConfig
+from tests import test_incremental
 from tests.test_incremental import NEW_POST, build, clean_build_of, inodes, tree
 
-
-@pytest.fixture
-def app(tmp_path: Path, content_dir: Path, site_dir: Path) -> Flask:
-    return create_app(
-        TestingConfig,
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'site.db'}",
-            "CONTENT_DIR": content_dir,
-            "SITE_DIR": site_dir,
-            "BUILD_DIR": tmp_path / "build",
-        },
-        authoring=False,
-    )
+#: The public app of the incremental-build tests (built without an app context around it).
+app = test_incremental.app
 
 
 @pytest.fixture
