@@ -114,7 +114,9 @@ def sync_content(
 
     # A file that cannot even be read fails the sync: then only parse the others, for errors.
     tasks = [Task(rel, c.file.kind, c.text, render=not problems) for rel, c in changed.items()]
+    changed = {rel: c._replace(text="") for rel, c in changed.items()}  # the tasks hold them
     results = prepare_all(tasks, threshold=parallel_threshold, workers=workers)
+    del tasks  # a large import holds every rendered document next: free the sources first
     report.rendered = sum(isinstance(r, Prepared) and r.rendered is not None for r in results)
     prepared = _check(files, index, problems, dict(zip(changed, results, strict=True)), report)
 
