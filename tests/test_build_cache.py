@@ -158,3 +158,13 @@ def test_a_list_template_asking_for_a_body_fails_loudly(app, site_dir):
     )
     with pytest.raises(BuildError, match=r"could not build /: .*without 'body_html'"):
         build(app)
+
+
+def test_a_first_build_leaves_a_spare_of_links_for_the_next_one(app, built):
+    spare = built.parent / ".build-spare"
+    assert inodes(spare) == inodes(built)  # the same files, not copies
+    post = app.config["CONTENT_DIR"] / "posts" / "hello-world.md"
+    post.write_text(post.read_text() + "\nOne more line.\n")
+    before = inodes(built)
+    build(app)
+    assert inodes(spare) == before  # the previous build became the spare

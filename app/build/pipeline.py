@@ -16,7 +16,7 @@ from flask_migrate import upgrade
 from app.build import generators
 from app.build.errors import BuildError
 from app.build.freezer import PlannedPage, StagingFreezer
-from app.build.incremental import StagedOutput, link_tree, refresh_tree
+from app.build.incremental import StagedOutput, refresh_tree
 from app.build.inputs import SiteInputs
 from app.build.links import check_references
 from app.build.manifest import FileRecord, identity, manifest_path
@@ -27,6 +27,7 @@ from app.build.output import (
     clear_stale_staging,
     keep_as_spare,
     make_staging_dir,
+    spare_dir,
     swap_into_place,
 )
 from app.build.render import Job, describe, render_pages, worker_count
@@ -170,6 +171,13 @@ def _check(
         raise BuildError(f"{len(broken)} broken link(s)", [str(b) for b in broken])
 
 
+def _prepare_spare(build_dir: Path) -> None:
+    """After a first (or clean) build, link a spare copy now, so the next edit need not."""
+    spare = make_staging_dir(build_dir)
+    refresh_tree(build_dir, spare)
+    keep_as_spare(spare, build_dir)
+
+
 def _render_and_swap(
     app: Flask, build_dir: Path, incremental: bool, progress: ProgressCallback | None
 ) -> tuple[StagedOutput, list[str]]:
@@ -191,11 +199,8 @@ def _render_and_swap(
         return output, warnings
     staging = make_staging_dir(build_dir, reuse_spare=incremental)
     try:
-        present = None
-        if incremental and any(staging.iterdir()):
-            present = refresh_tree(build_dir, staging)
-        elif incremental:
-            link_tree(build_dir, staging)
+        # The spare (or, the first time, an empty folder) becomes a copy of build/ in links.
+        present = refresh_tree(build_dir, staging) if incremental else None
         output = StagedOutput(staging)
         records = freeze_to(app, output, plan, progress)
         output.remove_stale(present)
@@ -211,8 +216,10 @@ def _render_and_swap(
     try:
         if rendered or output.removed or not previous:
             save_manifest(cache, build_dir, records)
+        if not spare_dir(build_dir).exists():
+            _prepare_spare(build_dir)
     except OSError as exc:
-        warnings.append(f"could not save the build cache {cache}: {exc} (next build renders all)")
+        warnings.append(f"could not save the build cache: {exc} (the next build does more work)")
     return output, warnings
 
 
