@@ -78,9 +78,14 @@ def page_links(rel: str, html: bytes | str, base_url: str) -> PageLinks:
         target, fragment, problem = resolved
         if problem:
             links.broken.append((raw, problem))
-        else:
-            links.refs.append((raw, target, fragment))
+        else:  # one object per distinct reference: a build keeps those of every page
+            links.refs.append(_reference(raw, target, fragment))
     return links
+
+
+@lru_cache(maxsize=65536)
+def _reference(raw: str, target: str, fragment: str) -> tuple[str, str, str]:
+    return raw, target, fragment
 
 
 def _rooted(raw: str) -> bool:

@@ -74,3 +74,17 @@ def prepare_all(
 def _can_fork() -> bool:
     """Forking a process that runs other threads (watch, serve, the admin's builds) is unsafe."""
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def render_all(
+    bodies: Sequence[str], *, threshold: int = PARALLEL_THRESHOLD, workers: int | None = None
+) -> list[Rendered]:
+    """``render_markdown`` each body, in order; in forked workers past ``threshold``."""
+    workers = min(workers or available_cores(), len(bodies))
+    if len(bodies) <= threshold or workers < 2 or not _can_fork():
+        return [render_markdown(body) for body in bodies]
+    render_markdown("```python\npass\n```\n")  # build Markdown and the lexer once, then fork
+    chunksize = max(1, min(64, len(bodies) // (workers * 4)))
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(render_markdown, bodies, chunksize=chunksize))

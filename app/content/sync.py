@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from app.content.document import Document, parse_document, serialize_document
 from app.content.errors import ContentError, ContentErrors
 from app.content.files import atomic_write, decode_text
-from app.content.parallel import PARALLEL_THRESHOLD, Prepared, Task, prepare_all
+from app.content.parallel import PARALLEL_THRESHOLD, Prepared, Task, prepare_all, render_all
 from app.content.scan import (
     KIND_DIRS,
     MARKDOWN_SUFFIXES,
@@ -64,6 +64,10 @@ class SyncReport:
         )
 
 
+#: Documents rendered and written to the database at a time during one sync.
+IMPORT_BATCH = 500
+
+
 def source_path_for(kind: str, slug: str) -> str:
     """Where a new document of this kind and slug lives, relative to the content dir."""
     return f"{KIND_DIRS[kind]}/{slug}.md"
@@ -113,15 +117,28 @@ def sync_content(
     files, changed, problems = _scan(content_dir, index, Hasher(max_bytes, cache), report)
 
     # A file that cannot even be read fails the sync: then only parse the others, for errors.
-    tasks = [Task(rel, c.file.kind, c.text, render=not problems) for rel, c in changed.items()]
+    # Parse everything first (cheap), so that any error changes nothing; then render and
+    # write in batches, so a large import never holds every rendered document at once.
+    tasks = [Task(rel, c.file.kind, c.text, render=False) for rel, c in changed.items()]
     changed = {rel: c._replace(text="") for rel, c in changed.items()}  # the tasks hold them
     results = prepare_all(tasks, threshold=parallel_threshold, workers=workers)
-    del tasks  # a large import holds every rendered document next: free the sources first
-    report.rendered = sum(isinstance(r, Prepared) and r.rendered is not None for r in results)
+    del tasks
     prepared = _check(files, index, problems, dict(zip(changed, results, strict=True)), report)
 
     report.removed = sorted(set(index) - {file.rel for file in files})
-    _write(prepared, changed, index, report)
+    with db.session.no_autoflush:
+        delete_posts(index[rel].id for rel in report.removed)
+    items = list(prepared.items())
+    for start in range(0, len(items), IMPORT_BATCH):
+        batch = items[start : start + IMPORT_BATCH]
+        bodies = [item.doc.body for _rel, item in batch]
+        rendered = render_all(bodies, threshold=parallel_threshold, workers=workers)
+        report.rendered += len(rendered)
+        done = {
+            rel: replace(item, rendered=r) for (rel, item), r in zip(batch, rendered, strict=True)
+        }
+        _write(done, changed, index, report)
+        db.session.flush()
     if report.changed:
         db.session.flush()
         delete_orphan_tags()
@@ -159,14 +176,13 @@ def _write(
     index: dict[str, _Indexed],
     report: SyncReport,
 ) -> None:
-    """Delete removed rows, update changed ones, then insert new ones (a slug may move files)."""
+    """Update changed rows, then insert new ones (removed rows are deleted before)."""
     rows = load_posts(index[rel].id for rel in prepared if rel in index)
     known_tags = load_tags(tag_slug(name) for item in prepared.values() for name in item.doc.tags)
     for item in prepared.values():  # in file order: a new tag is named as its first file says
         tags_for(item.doc.tags, known_tags)
     new_rows: list[NewRow] = []
     with db.session.no_autoflush:
-        delete_posts(index[rel].id for rel in report.removed)
         for rel, item in prepared.items():
             digest = changed[rel].digest
             assert item.rendered is not None  # only skipped when some file failed
