@@ -9,7 +9,6 @@ wrote and each page's references for the link check.
 from __future__ import annotations
 
 import multiprocessing
-import threading
 import traceback
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -22,7 +21,7 @@ from jinja2 import TemplateError
 from app.build.errors import BuildError
 from app.build.incremental import write_if_changed
 from app.build.links import PageLinks, page_links
-from app.content.parallel import available_cores
+from app.content.parallel import available_cores, can_fork
 from app.extensions import db
 
 _TEMPLATE_SUFFIXES = {".html", ".xml", ".txt", ".j2", ".jinja"}
@@ -115,8 +114,8 @@ def worker_count(app: Flask, pages: int) -> int:
     wanted = app.config.get("BUILD_WORKERS") or available_cores()
     if pages < app.config["BUILD_PARALLEL_MIN_PAGES"] or wanted < 2:
         return 1
-    if threading.active_count() > 1:
-        return 1  # forking a threaded process (watch, serve, the admin's builds) is unsafe
+    if not can_fork():
+        return 1
     return min(wanted, pages)
 
 

@@ -119,7 +119,7 @@ def sync_content(
     # A file that cannot even be read fails the sync: then only parse the others, for errors.
     # Parse everything first (cheap), so that any error changes nothing; then render and
     # write in batches, so a large import never holds every rendered document at once.
-    tasks = [Task(rel, c.file.kind, c.text, render=False) for rel, c in changed.items()]
+    tasks = [Task(rel, c.file.kind, c.text) for rel, c in changed.items()]
     changed = {rel: c._replace(text="") for rel, c in changed.items()}  # the tasks hold them
     results = prepare_all(tasks, threshold=parallel_threshold, workers=workers)
     del tasks
@@ -185,7 +185,7 @@ def _write(
     with db.session.no_autoflush:
         for rel, item in prepared.items():
             digest = changed[rel].digest
-            assert item.rendered is not None  # only skipped when some file failed
+            assert item.rendered is not None  # rendered by the batch that writes it
             if rel in index:
                 report.updated.append(rel)
                 row = rows[index[rel].id]
