@@ -18,22 +18,6 @@ FILE_MODE = 0o644
 _NO_LINK = (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EACCES)
 
 
-def link_tree(source: Path, destination: Path) -> int:
-    """Fill ``destination`` with hard links to every file of ``source``; returns the file count."""
-    count = 0
-    for folder, dirs, files in os.walk(source):
-        rel = Path(folder).relative_to(source)
-        (destination / rel).mkdir(parents=True, exist_ok=True)
-        dirs.sort()
-        for name in sorted(files):
-            src, dst = Path(folder) / name, destination / rel / name
-            if src.is_symlink():
-                continue  # never produced by a build; the stale sweep would drop it anyway
-            _link_or_copy(src, dst)
-            count += 1
-    return count
-
-
 def refresh_tree(source: Path, destination: Path) -> set[str]:
     """Make ``destination`` (an older build) hold exactly the files of ``source``, as hard links.
 
@@ -173,37 +157,23 @@ class StagedOutput:
         self.record(rel, written)
         return written
 
-    def remove_stale(self, present: set[str] | None = None) -> int:
+    def remove_stale(self, present: set[str]) -> int:
         """Delete what the last build had and this one did not produce, and emptied folders.
 
-        ``present`` lists the files the staging folder started with (see ``refresh_tree``);
-        without it the folder is walked to find them.
+        ``present`` lists the files the staging folder started with (see ``refresh_tree``).
         """
-        if present is None:
-            return self._remove_stale_by_walking()
         emptied: set[Path] = set()
         for rel in sorted(present - self.produced):
             path = self.root / rel
-            path.unlink(missing_ok=True)
+            try:
+                if S_ISDIR(os.lstat(path).st_mode):
+                    continue  # a folder of this build now (it holds what it produced)
+                path.unlink()
+            except (FileNotFoundError, NotADirectoryError):
+                continue  # gone with the folder or file this build put in its place
             self.removed += 1
             emptied.update(p for p in path.parents if p != self.root and self.root in p.parents)
         for folder in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
             if folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
-        return self.removed
-
-    def _remove_stale_by_walking(self) -> int:
-        for folder, dirs, files in os.walk(self.root, topdown=False):
-            base = Path(folder)
-            for name in files:
-                rel = (base / name).relative_to(self.root).as_posix()
-                if rel not in self.produced:
-                    (base / name).unlink()
-                    self.removed += 1
-            for name in dirs:
-                sub = base / name
-                if sub.is_symlink():
-                    sub.unlink()
-                elif not any(sub.iterdir()):
-                    sub.rmdir()
         return self.removed

@@ -199,8 +199,9 @@ def _render_and_swap(
         return output, warnings
     staging = make_staging_dir(build_dir, reuse_spare=incremental)
     try:
-        # The spare (or, the first time, an empty folder) becomes a copy of build/ in links.
-        present = refresh_tree(build_dir, staging) if incremental else None
+        # The spare (or, the first time, an empty folder) becomes a copy of build/ in links;
+        # a clean build starts from an empty folder.
+        present = refresh_tree(build_dir, staging) if incremental else set()
         output = StagedOutput(staging)
         records = freeze_to(app, output, plan, progress)
         output.remove_stale(present)
