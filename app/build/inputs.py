@@ -15,7 +15,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 
 from app.content.media import media_dir
 from app.models import Post
@@ -90,7 +90,6 @@ class SiteInputs:
             self._list(self.posts), tags, [self.version(page) for page in self.pages]
         )
         self.positions = {post.slug: i for i, post in enumerate(self.posts)}
-        self._tags: dict[str, tuple[str, list[Listed]]] | None = None
         self.rules: dict[str, Callable[..., object]] = {
             "public.index": self._index,
             "public.post": self._post,
@@ -126,9 +125,8 @@ class SiteInputs:
         return [self.versions.get(post.id) or self.version(post) for post in posts]
 
     def _slice(self, posts: Sequence[Listed], page: int) -> object:
-        per_page = current_app.config["POSTS_PER_PAGE"]
-        pages = max(1, -(-len(posts) // per_page))
-        return page, pages, self._list(posts[(page - 1) * per_page : page * per_page])
+        shown = queries.list_page(posts, page)
+        return _NOT_KNOWN if shown is None else (page, shown.pages, self._list(shown.items))
 
     def _index(self, page: int) -> object:
         return self._slice(self.posts, page)
@@ -140,13 +138,10 @@ class SiteInputs:
         around = self.posts[max(0, position - 1) : position + 2]
         return self.versions[self.posts[position].id], [(p.slug, p.title) for p in around]
 
-    def _tag_posts(self, slug: str) -> tuple[str, list[Listed]] | None:
-        if self._tags is None:
-            self._tags = {
-                tag.slug: (tag.name, queries.tag_listing(tag))
-                for tag, _count in queries.tags_with_counts()
-            }
-        return self._tags.get(slug)
+    @staticmethod
+    def _tag_posts(slug: str) -> tuple[str, list[Listed]] | None:
+        tag = queries.get_tag(slug)
+        return None if tag is None else (tag.name, queries.tag_listing(tag))
 
     def _tag(self, slug: str, page: int) -> object:
         found = self._tag_posts(slug)

@@ -65,15 +65,23 @@ def paginate(
     cached: Callable[[], Sequence[Post | Listed]] | None = None,
 ) -> Pagination | ListPage:
     """Page ``page`` of ``query()``; a build slices ``cached()`` (the same posts) instead."""
-    per_page = current_app.config["POSTS_PER_PAGE"]
     if cached is not None and building():
-        posts = cached()
-        pages = max(1, math.ceil(len(posts) / per_page))
-        if not 1 <= page <= pages:
-            abort(404)
-        items = list(posts[(page - 1) * per_page : page * per_page])
-        return ListPage(items=items, page=page, per_page=per_page, total=len(posts))
+        return list_page(cached(), page) or abort(404)
+    per_page = current_app.config["POSTS_PER_PAGE"]
     return db.paginate(query(), page=page, per_page=per_page, error_out=True)
+
+
+def pages_for(total: int, per_page: int | None = None) -> int:
+    """How many list pages ``total`` posts fill (at least one, so an empty site has an index)."""
+    return max(1, math.ceil(total / (per_page or current_app.config["POSTS_PER_PAGE"])))
+
+
+def list_page(posts: Sequence[Post | Listed], page: int) -> ListPage | None:
+    """Page ``page`` of an in-memory list of posts; None past either end."""
+    per_page = current_app.config["POSTS_PER_PAGE"]
+    items = list(posts[(page - 1) * per_page : page * per_page])
+    found = ListPage(items=items, page=page, per_page=per_page, total=len(posts))
+    return found if 1 <= page <= found.pages else None
 
 
 @dataclass(frozen=True)
@@ -87,7 +95,7 @@ class ListPage:
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+        return pages_for(self.total, self.per_page)
 
     @property
     def has_prev(self) -> bool:
@@ -115,7 +123,7 @@ def page_count(
         total = len(cached())
     else:
         total = db.session.scalar(sa.select(sa.func.count()).select_from(query().subquery())) or 0
-    return max(1, math.ceil(total / current_app.config["POSTS_PER_PAGE"]))
+    return pages_for(total)
 
 
 def get_visible(kind: str, slug: str) -> Post | None:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape
-
-from flask import current_app
 
 from app.public import queries
 from app.public.feeds import utc
@@ -27,9 +24,8 @@ def _changed(posts: Sequence[Any]) -> datetime | None:
 def _list_pages(
     endpoint: str, posts: Sequence[Any], values: dict[str, Any] | None = None
 ) -> Iterator[Location]:
-    per_page = current_app.config["POSTS_PER_PAGE"]
     changed = _changed(posts)
-    for page in range(1, max(1, math.ceil(len(posts) / per_page)) + 1):
+    for page in range(1, queries.pages_for(len(posts)) + 1):
         yield endpoint, {**(values or {}), "page": page}, changed
 
 
