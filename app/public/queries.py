@@ -154,13 +154,21 @@ def building() -> bool:
 
 
 def build_cache(key: str, compute: Callable[[], T]) -> T:
-    """``compute()`` once per build (builds fix BUILD_TIME); every call in the preview app."""
-    stamp = (current_app.config.get("BUILD_TIME"), include_drafts())
-    if stamp[0] is None:
+    """``compute()`` once per build (builds fix BUILD_TIME); every call in the preview app.
+
+    Called for every URL a page links to, so it reads the app's settings directly.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    fixed = app.config.get("BUILD_TIME")
+    if fixed is None:
         return compute()
-    cache = current_app.extensions.get("microblog.build_cache")
+    if app.extensions.get("microblog.authoring"):
+        stamp = (fixed, include_drafts())  # an author's preview sees drafts, a reader not
+    else:
+        stamp = (fixed, bool(app.config.get("BUILD_DRAFTS")))
+    cache = app.extensions.get("microblog.build_cache")
     if cache is None or cache["stamp"] != stamp:  # a new build forgets the previous answers
-        cache = current_app.extensions["microblog.build_cache"] = {"stamp": stamp}
+        cache = app.extensions["microblog.build_cache"] = {"stamp": stamp}
     if key not in cache:
         cache[key] = compute()
     return cache[key]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -35,15 +35,13 @@ def _document(post: Post, endpoint: str, text: str | None = None) -> dict[str, A
 
 def search_index() -> bytes:
     """Published posts (newest first) then pages; URLs are site paths, right under a sub-path."""
-    if queries.building():  # the build's listing, and the texts in one light query
+    if queries.building():  # the build's listing, and the texts (as much as is kept) in one query
         posts = queries.listing()
-        texts = dict(
-            db.session.execute(sa.select(Post.id, Post.body_text).where(Post.kind == "post")).all()
-        )
+        shown = sa.func.substr(Post.body_text, 1, TEXT_LIMIT + 1)  # enough to know it was cut
+        texts = dict(db.session.execute(sa.select(Post.id, shown).where(Post.kind == "post")).all())
         documents = [_document(post, "public.post", texts[post.id]) for post in posts]
     else:
         posts = db.session.scalars(queries.published_posts()).all()
         documents = [_document(post, "public.post") for post in posts]
     documents += [_document(page, "public.page") for page in queries.visible_pages()]
-    body = json.dumps({"items": documents}, ensure_ascii=False, separators=(",", ":"))
-    return (body + "\n").encode()
+    return orjson.dumps({"items": documents}) + b"\n"
