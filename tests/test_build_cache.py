@@ -44,6 +44,20 @@ def test_editing_one_post_renders_its_page_and_the_lists_showing_it(app, built, 
     assert all(after[rel] == before[rel] for rel in others)
 
 
+def test_editing_the_end_of_a_body_keeps_the_pages_that_only_list_the_post(app, built, content_dir):
+    """Lists show a post's title, date, tags, summary and reading time, not its last words."""
+    post = content_dir / "posts" / "hello-world.md"
+    post.write_text(post.read_text() + "\nOne more closing sentence.\n")
+    before = inodes(built)
+    result = build(app)
+    after = inodes(built)
+    assert after["posts/hello-world/index.html"] != before["posts/hello-world/index.html"]
+    assert after["search.json"] != before["search.json"]  # the text is searchable
+    listing_only = ["archive/index.html", "sitemap.xml", "index.html", "tags/index.html"]
+    assert all(after[rel] == before[rel] for rel in listing_only)
+    assert result.rendered < 8
+
+
 def test_a_hand_edited_build_file_is_rendered_again(app, built):
     page = built / "about" / "index.html"
     good = page.read_text()
@@ -98,6 +112,9 @@ def test_random_edits_always_build_the_same_site_as_a_clean_build(
 
     steps = {
         "body": lambda: _append(some_post(), "\nAnother paragraph, with *emphasis*.\n"),
+        "lead": lambda: _edit(some_post(), "\n---\n\n", "\n---\n\nA new first paragraph.\n\n"),
+        "summary": lambda: _set_front(some_post(), "summary", f"Said anew {rng.randrange(100)}"),
+        "long body": lambda: _append(some_post(), "\n" + "More words to read. " * 400 + "\n"),
         "title": lambda: _set_front(some_post(), "title", f"Retitled {rng.randrange(1000)}"),
         "date": lambda: _set_front(
             some_post(), "date", f"2019-0{rng.randrange(1, 9)}-1{rng.randrange(9)}"

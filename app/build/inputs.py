@@ -1,8 +1,9 @@
 """What each public page is made of, as a digest: a page whose digest is unchanged needs no render.
 
-Every public endpoint has a rule naming the data its view and templates read (posts by their
-source hash, the slice of a listing a list page shows, a file's stat). A digest also covers
-everything every page shows: the theme, the Python code, the settings and the navigation.
+Every public endpoint has a rule naming the data its view and templates read (a post page:
+its file's hash; a list: the listed columns of the posts it shows; a file: its stat). A
+digest also covers what every page shows: the theme, the Python code, the settings and the
+navigation.
 An endpoint without a rule gets no digest, so it is always rendered.
 """
 
@@ -26,6 +27,9 @@ from app.public.routes import FEED_SIZE
 APP_DIR = Path(__file__).resolve().parent.parent
 #: Settings that differ on every build without changing what a page shows.
 _VOLATILE_SETTINGS = {"BUILD_TIME", "FREEZER_DESTINATION", "SECRET_KEY"}
+#: Listing columns that say which file a post came from: lists show none of them (the word
+#: count only as the reading time).
+_FILE_ONLY = {"source_hash", "source_path", "word_count"}
 #: Libraries whose upgrade may change what a page looks like.
 _LIBRARIES = ("flask", "jinja2", "werkzeug", "feedgen", "pygments", "markdown", "nh3")
 
@@ -78,6 +82,7 @@ class SiteInputs:
         self.posts = queries.listing()
         self.pages = queries.visible_pages()
         self.versions = {post.id: self.version(post) for post in self.posts}
+        self.shown = {post.id: self.as_listed(post) for post in self.posts}
         self.common = _digest(
             _tree_digest([site_dir / "templates", APP_DIR / "templates"], "*"),
             _tree_digest([APP_DIR], "*.py"),
@@ -86,9 +91,9 @@ class SiteInputs:
             [(page.slug, page.title) for page in self.pages],
         )
         tags = [(tag.slug, tag.name, count) for tag, count in queries.tags_with_counts()]
-        self.everything = _digest(
-            self._list(self.posts), tags, [self.version(page) for page in self.pages]
-        )
+        page_versions = [self.version(page) for page in self.pages]
+        self.everything = _digest(self._list(self.posts), tags, page_versions)
+        self.every_listed = _digest(self._listed(self.posts), tags, page_versions)
         self.positions = {post.slug: i for i, post in enumerate(self.posts)}
         self.rules: dict[str, Callable[..., object]] = {
             "public.index": self._index,
@@ -99,12 +104,12 @@ class SiteInputs:
             "public.tag_json_feed": self._tag_feed,
             "public.feed": lambda: self._list(self.posts[:FEED_SIZE]),
             "public.json_feed": lambda: self._list(self.posts[:FEED_SIZE]),
-            "public.archive": lambda: self.everything,
-            "public.archive_year": lambda year: self._list(queries.period_listing(year)),
-            "public.archive_month": lambda year, month: self._list(
+            "public.archive": lambda: self.every_listed,
+            "public.archive_year": lambda year: self._listed(queries.period_listing(year)),
+            "public.archive_month": lambda year, month: self._listed(
                 queries.period_listing(year, month)
             ),
-            "public.sitemap": lambda: self.everything,
+            "public.sitemap": lambda: self.every_listed,
             "public.search_json": lambda: self.everything,
             "public.robots": lambda: None,
             "public.search": lambda: None,
@@ -121,12 +126,25 @@ class SiteInputs:
         tags = [tag.name for tag in post.tags]
         return _digest(post.source_hash, post.source_path, post.slug, tags, post.draft)
 
+    @staticmethod
+    def as_listed(post: Listed) -> str:
+        """A post as lists show it: every column of the listing but its file's, and its tags.
+
+        An edit of a body alone leaves it as it was (unless the summary or the reading
+        time change), so the archive, the sitemap and the list pages are not rendered again.
+        """
+        shown = [(key, value) for key, value in vars(post).items() if key not in _FILE_ONLY]
+        return _digest(shown, post.reading_minutes)
+
     def _list(self, posts: Sequence[Post | Listed]) -> list[str]:
         return [self.versions.get(post.id) or self.version(post) for post in posts]
 
+    def _listed(self, posts: Sequence[Listed]) -> list[str]:
+        return [self.shown.get(post.id) or self.as_listed(post) for post in posts]
+
     def _slice(self, posts: Sequence[Listed], page: int) -> object:
         shown = queries.list_page(posts, page)
-        return _NOT_KNOWN if shown is None else (page, shown.pages, self._list(shown.items))
+        return _NOT_KNOWN if shown is None else (page, shown.pages, self._listed(shown.items))
 
     def _index(self, page: int) -> object:
         return self._slice(self.posts, page)

@@ -9,69 +9,54 @@ editing or replacing ``build/`` by hand makes the next build render those pages 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
-from typing import Any
+
+import orjson
 
 from app.build.links import PageLinks
 from app.content.files import atomic_write
 
-FORMAT = 1
+FORMAT = 2
 
 
-@dataclass
 class FileRecord:
-    """One built file: the digest of its inputs, which file it is, and its references."""
+    """One built file: the digest of its inputs, which file it is, and its references.
 
-    key: str | None
-    identity: tuple[int, int, int]
-    links: PageLinks | None = None
+    The references are kept packed (a JSON text) and read only when a link check needs
+    them: most builds check a handful of pages, and a kept page is saved as it was loaded.
+    """
+
+    __slots__ = ("_links", "identity", "key", "packed")
+
+    def __init__(
+        self,
+        key: str | None,
+        identity: tuple[int, int, int],
+        links: PageLinks | None = None,
+        *,
+        packed: str | None = None,
+    ) -> None:
+        self.key = key
+        self.identity = identity
+        self._links = links
+        self.packed = packed if links is None else _pack(links)
+
+    @property
+    def has_links(self) -> bool:
+        return self.packed is not None
+
+    @property
+    def links(self) -> PageLinks | None:
+        if self._links is None and self.packed is not None:
+            refs, ids = orjson.loads(self.packed)
+            self._links = PageLinks(refs=[tuple(ref) for ref in refs], ids=set(ids))
+        return self._links
 
 
-class _Table:
-    """Numbers for repeated values: most pages share most of their references."""
-
-    def __init__(self) -> None:
-        self.items: list[Any] = []
-        self.index: dict[Any, int] = {}
-
-    def number(self, item: Any) -> int:
-        found = self.index.get(item)
-        if found is None:
-            found = self.index[item] = len(self.items)
-            self.items.append(item)
-        return found
-
-
-def _encode(records: dict[str, FileRecord]) -> dict[str, Any]:
-    refs, ids = _Table(), _Table()
-    files = {}
-    for rel, record in sorted(records.items()):
-        entry: list[Any] = [record.key, list(record.identity)]
-        if record.links is not None:
-            entry.append([refs.number(ref) for ref in record.links.refs])
-            entry.append([ids.number(i) for i in sorted(record.links.ids)])
-        files[rel] = entry
-    return {"refs": [list(ref) for ref in refs.items], "ids": ids.items, "files": files}
-
-
-def _decode(data: dict[str, Any]) -> dict[str, FileRecord]:
-    refs = [(raw, target, fragment) for raw, target, fragment in data["refs"]]
-    ids = data["ids"]
-    records = {}
-    for rel, entry in data["files"].items():
-        key, (ino, size, mtime), *links = entry
-        record = FileRecord(key, (ino, size, mtime))
-        if links:
-            page_refs, page_ids = links
-            record.links = PageLinks(
-                refs=[refs[i] for i in page_refs], ids={ids[i] for i in page_ids}
-            )
-        records[rel] = record
-    return records
+def _pack(links: PageLinks) -> str:
+    return orjson.dumps([links.refs, sorted(links.ids)]).decode()
 
 
 def identity(path: Path) -> tuple[int, int, int] | None:
@@ -93,14 +78,18 @@ def manifest_path(instance_dir: Path, build_dir: Path) -> Path:
 def load(path: Path, build_dir: Path) -> dict[str, FileRecord]:
     """The records of the build now in ``build_dir``; empty when unknown or unreadable."""
     try:
-        data = json.loads(path.read_bytes())
+        data = orjson.loads(path.read_bytes())
         if data.get("format") != FORMAT or data.get("build_dir") != str(build_dir.resolve()):
             return {}
-        return _decode(data)
+        return {
+            rel: FileRecord(key, (ino, size, mtime), packed=packed)
+            for rel, (key, (ino, size, mtime), packed) in data["files"].items()
+        }
     except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
         return {}  # no cache, or one we cannot trust: render everything
 
 
 def save(path: Path, build_dir: Path, records: dict[str, FileRecord]) -> None:
-    data = {"format": FORMAT, "build_dir": str(build_dir.resolve()), **_encode(records)}
-    atomic_write(path, json.dumps(data, separators=(",", ":")).encode())
+    files = {rel: [record.key, record.identity, record.packed] for rel, record in records.items()}
+    data = {"format": FORMAT, "build_dir": str(build_dir.resolve()), "files": files}
+    atomic_write(path, orjson.dumps(data))

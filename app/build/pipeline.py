@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +18,7 @@ from app.build.errors import BuildError
 from app.build.freezer import PlannedPage, StagingFreezer
 from app.build.incremental import StagedOutput, refresh_tree
 from app.build.inputs import SiteInputs
-from app.build.links import check_references
+from app.build.links import PageLinks, check_references
 from app.build.manifest import FileRecord, identity, manifest_path
 from app.build.manifest import load as load_manifest
 from app.build.manifest import save as save_manifest
@@ -151,6 +151,24 @@ def freeze_to(
     return records
 
 
+class _Links(Mapping[str, PageLinks]):
+    """The references of every page of a build, unpacked when a check asks for a page."""
+
+    def __init__(self, records: dict[str, FileRecord]) -> None:
+        self.records = {rel: record for rel, record in records.items() if record.has_links}
+
+    def __getitem__(self, rel: str) -> PageLinks:
+        links = self.records[rel].links
+        assert links is not None
+        return links
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.records)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+
 def _check(
     records: dict[str, FileRecord],
     previous: dict[str, FileRecord],
@@ -158,10 +176,10 @@ def _check(
     rendered: set[str],
 ) -> None:
     """Check the links of re-rendered pages; of every page when a file or an anchor went away."""
-    pages = {rel: record.links for rel, record in records.items() if record.links is not None}
+    pages = _Links(records)
     lost_anchor = any(
         previous.get(rel) is not None
-        and (previous[rel].links is None or not previous[rel].links.ids <= pages[rel].ids)
+        and (not previous[rel].has_links or not previous[rel].links.ids <= pages[rel].ids)
         for rel in rendered & pages.keys()
     )
     everything = output.removed or lost_anchor or not previous
