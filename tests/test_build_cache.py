@@ -185,3 +185,31 @@ def test_a_first_build_leaves_a_spare_of_links_for_the_next_one(app, built):
     before = inodes(built)
     build(app)
     assert inodes(spare) == before  # the previous build became the spare
+
+
+def test_the_spare_is_relinked_from_what_the_last_build_changed(app, built, content_dir, tmp_path):
+    """Builds in a row remove what went away and relink what changed, without listing."""
+    posts = content_dir / "posts"
+    (posts / "new-one.md").write_text(NEW_POST)
+    build(app)
+    (posts / "new-one.md").unlink()
+    build(app)  # new-one's page is in the spare now: the next build must not bring it back
+    _append(posts / "hello-world.md", "\nA last line.\n")
+    build(app)
+    assert not (built / "posts" / "new-one").exists()
+    assert tree(built) == clean_build_of(app, tmp_path / "clean")
+
+
+def test_a_spare_left_by_a_failed_build_is_not_trusted(app, built, content_dir, tmp_path):
+    """A failed build's pages (a new post's, here) must not reach a later build."""
+    posts = content_dir / "posts"
+    (posts / "new-one.md").write_text(NEW_POST)
+    _append(posts / "hello-world.md", "\n[gone](/posts/nowhere/)\n")
+    with pytest.raises(BuildError, match="broken link"):
+        build(app)
+    assert (built.parent / ".build-spare" / "posts" / "new-one" / "index.html").exists()
+    (posts / "new-one.md").unlink()
+    _edit(posts / "hello-world.md", "\n[gone](/posts/nowhere/)\n", "\n")
+    build(app)
+    assert not (built / "posts" / "new-one").exists()
+    assert tree(built) == clean_build_of(app, tmp_path / "clean")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
 
@@ -18,7 +19,7 @@ import orjson
 from app.build.links import PageLinks
 from app.content.files import atomic_write
 
-FORMAT = 2
+FORMAT = 3
 
 
 class FileRecord:
@@ -75,21 +76,64 @@ def manifest_path(instance_dir: Path, build_dir: Path) -> Path:
     return instance_dir / "build-cache" / f"{name}.json"
 
 
-def load(path: Path, build_dir: Path) -> dict[str, FileRecord]:
+@dataclass(frozen=True)
+class Spare:
+    """The spare build (see ``output.spare_dir``) as the last build left it.
+
+    It is that build's predecessor: the same files, but for those the build wrote (other
+    inodes) and ``removed``. A spare left by a failed build is another folder (``folder``,
+    its device and inode, differs) and is brought up to date by listing it instead.
+    """
+
+    folder: tuple[int, int]
+    removed: list[str]
+
+    @classmethod
+    def of(cls, spare: Path, removed: list[str]) -> Spare | None:
+        try:
+            stat = os.lstat(spare)
+        except OSError:
+            return None
+        return cls((stat.st_dev, stat.st_ino), removed)
+
+    def describes(self, folder: Path) -> bool:
+        try:
+            stat = os.lstat(folder)
+        except OSError:
+            return False
+        return (stat.st_dev, stat.st_ino) == self.folder
+
+
+@dataclass
+class Manifest:
+    """The records of the build in a folder, and what its spare is."""
+
+    records: dict[str, FileRecord] = field(default_factory=dict)
+    spare: Spare | None = None
+
+
+def load(path: Path, build_dir: Path) -> Manifest:
     """The records of the build now in ``build_dir``; empty when unknown or unreadable."""
     try:
         data = orjson.loads(path.read_bytes())
         if data.get("format") != FORMAT or data.get("build_dir") != str(build_dir.resolve()):
-            return {}
-        return {
+            return Manifest()
+        records = {
             rel: FileRecord(key, (ino, size, mtime), packed=packed)
             for rel, (key, (ino, size, mtime), packed) in data["files"].items()
         }
+        spare = data.get("spare")
+        dev, ino, removed = spare if spare else (0, 0, None)
+        return Manifest(records, Spare((dev, ino), removed) if removed is not None else None)
     except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
-        return {}  # no cache, or one we cannot trust: render everything
+        return Manifest()  # no cache, or one we cannot trust: render everything
 
 
-def save(path: Path, build_dir: Path, records: dict[str, FileRecord]) -> None:
+def save(
+    path: Path, build_dir: Path, records: dict[str, FileRecord], spare: Spare | None = None
+) -> None:
     files = {rel: [record.key, record.identity, record.packed] for rel, record in records.items()}
     data = {"format": FORMAT, "build_dir": str(build_dir.resolve()), "files": files}
+    if spare is not None:
+        data["spare"] = [*spare.folder, spare.removed]
     atomic_write(path, orjson.dumps(data))

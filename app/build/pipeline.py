@@ -16,10 +16,10 @@ from flask_migrate import upgrade
 from app.build import generators
 from app.build.errors import BuildError
 from app.build.freezer import PlannedPage, StagingFreezer
-from app.build.incremental import StagedOutput, refresh_tree
+from app.build.incremental import StagedOutput, refresh_tree, relink_changed
 from app.build.inputs import SiteInputs
 from app.build.links import PageLinks, check_references
-from app.build.manifest import FileRecord, identity, manifest_path
+from app.build.manifest import FileRecord, Manifest, Spare, identity, manifest_path
 from app.build.manifest import load as load_manifest
 from app.build.manifest import save as save_manifest
 from app.build.output import (
@@ -196,6 +196,14 @@ def _prepare_spare(build_dir: Path) -> None:
     keep_as_spare(spare, build_dir)
 
 
+def _bring_up_to_date(staging: Path, build_dir: Path, manifest: Manifest) -> set[str]:
+    """Make ``staging`` (the spare, or an empty folder) a copy of ``build_dir`` in links."""
+    if manifest.spare is not None and manifest.spare.describes(staging):
+        inodes = {rel: record.identity[0] for rel, record in manifest.records.items()}
+        return relink_changed(build_dir, staging, inodes, manifest.spare.removed)
+    return refresh_tree(build_dir, staging)
+
+
 def _render_and_swap(
     app: Flask, build_dir: Path, incremental: bool, progress: ProgressCallback | None
 ) -> tuple[StagedOutput, list[str]]:
@@ -206,7 +214,8 @@ def _render_and_swap(
     """
     cache = manifest_path(Path(app.instance_path), build_dir)
     incremental = incremental and build_dir.is_dir()
-    previous = load_manifest(cache, build_dir) if incremental else {}
+    manifest = load_manifest(cache, build_dir) if incremental else Manifest()
+    previous = manifest.records
     plan = plan_build(app, build_dir, previous)
     warnings = plan.warnings
     if previous and not plan.jobs and plan.kept.keys() == previous.keys():
@@ -219,7 +228,7 @@ def _render_and_swap(
     try:
         # The spare (or, the first time, an empty folder) becomes a copy of build/ in links;
         # a clean build starts from an empty folder.
-        present = refresh_tree(build_dir, staging) if incremental else set()
+        present = _bring_up_to_date(staging, build_dir, manifest) if incremental else set()
         output = StagedOutput(staging)
         records = freeze_to(app, output, plan, progress)
         output.remove_stale(present)
@@ -228,15 +237,22 @@ def _render_and_swap(
         swap_into_place(staging, build_dir)
     except BaseException:
         try:  # an unfinished build is still a fine start for the next one (see refresh_tree)
+            if manifest.spare is not None:  # but it is no longer the build before build/
+                save_manifest(cache, build_dir, previous)
             keep_as_spare(staging, build_dir)
         except OSError:
+            shutil.rmtree(spare_dir(build_dir), ignore_errors=True)
             shutil.rmtree(staging, ignore_errors=True)
         raise
     try:
-        if rendered or output.removed or not previous:
-            save_manifest(cache, build_dir, records)
-        if not spare_dir(build_dir).exists():
+        spare = spare_dir(build_dir)
+        if not spare.exists():
             _prepare_spare(build_dir)
+            removed = []
+        else:  # the build before this one: it differs in what this build wrote and removed
+            removed = output.removed_files if incremental else None
+        state = Spare.of(spare, removed) if removed is not None else None
+        save_manifest(cache, build_dir, records, state)
     except OSError as exc:
         warnings.append(f"could not save the build cache: {exc} (the next build does more work)")
     return output, warnings
