@@ -15,8 +15,9 @@ from unicodedata import normalize
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask
-from flask.globals import request_ctx
 from flask_frozen import Freezer
+
+from app.public.urls import build_url_for
 
 
 @dataclass(frozen=True)
@@ -44,18 +45,19 @@ class StagingFreezer(Freezer):
     def plan(self) -> Iterator[PlannedPage]:
         """Every page once, in generator order; call inside a request context for the site."""
         script_name = self._script_name()
-        adapter = request_ctx.url_adapter  # what url_for uses, minus its per-call overhead
-        assert adapter is not None
         seen_urls: set[str] = set()
         seen_endpoints: set[str] = set()
         for generator in self.url_generators:
             for endpoint, values in generator():
                 seen_endpoints.add(endpoint)
-                url = urlsplit(unquote(adapter.build(endpoint, values))[len(script_name) :]).path
+                url = build_url_for(endpoint, **values)[len(script_name) :]  # and remembered
+                if not url.isascii() or "%" in url or "?" in url or "#" in url:
+                    url = urlsplit(unquote(url)).path
                 if url in seen_urls:
                     continue
                 seen_urls.add(url)
-                rel = normalize("NFC", self.urlpath_to_filepath(url))
+                rel = self.urlpath_to_filepath(url)
+                rel = rel if rel.isascii() else normalize("NFC", rel)
                 yield PlannedPage(url, rel, endpoint, dict(values))
         self._check_endpoints(seen_endpoints)
 

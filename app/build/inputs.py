@@ -28,8 +28,8 @@ APP_DIR = Path(__file__).resolve().parent.parent
 #: Settings that differ on every build without changing what a page shows.
 _VOLATILE_SETTINGS = {"BUILD_TIME", "FREEZER_DESTINATION", "SECRET_KEY"}
 #: Listing columns that say which file a post came from: lists show none of them (the word
-#: count only as the reading time).
-_FILE_ONLY = {"source_hash", "source_path", "word_count"}
+#: count only as the reading time); tags are digested by name and slug.
+_FILE_ONLY = {"source_hash", "source_path", "word_count", "tags"}
 #: Libraries whose upgrade may change what a page looks like.
 _LIBRARIES = ("flask", "jinja2", "werkzeug", "feedgen", "pygments", "markdown", "nh3")
 
@@ -134,7 +134,7 @@ class SiteInputs:
         time change), so the archive, the sitemap and the list pages are not rendered again.
         """
         shown = [(key, value) for key, value in vars(post).items() if key not in _FILE_ONLY]
-        return _digest(shown, post.reading_minutes)
+        return _digest(shown, [(tag.name, tag.slug) for tag in post.tags], post.reading_minutes)
 
     def _list(self, posts: Sequence[Post | Listed]) -> list[str]:
         return [self.versions.get(post.id) or self.version(post) for post in posts]

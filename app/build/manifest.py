@@ -60,7 +60,7 @@ def _pack(links: PageLinks) -> str:
     return orjson.dumps([links.refs, sorted(links.ids)]).decode()
 
 
-def identity(path: Path) -> tuple[int, int, int] | None:
+def identity(path: str | Path) -> tuple[int, int, int] | None:
     """(inode, size, mtime) of a regular file, or None."""
     try:
         stat = os.lstat(path)

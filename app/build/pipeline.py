@@ -115,11 +115,12 @@ def plan_build(app: Flask, build_dir: Path, previous: dict[str, FileRecord]) -> 
     )
     freezer = StagingFreezer(app, generators.ALL)
     plan = Plan()
+    root = str(build_dir)
     for page, key in _plan(app, freezer):
         old = previous.get(page.rel)
         if page.rel in plan.kept or page.rel in plan.keys:
             raise BuildError(f"{page.rel} would be written twice (by {page.url})")
-        if old and key and old.key == key and identity(build_dir / page.rel) == old.identity:
+        if old and key and old.key == key and identity(f"{root}/{page.rel}") == old.identity:
             plan.kept[page.rel] = old
         else:
             plan.keys[page.rel] = key

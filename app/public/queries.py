@@ -228,7 +228,8 @@ def listing() -> list[Listed]:
         )
         for post_id, *tag in pairs:
             tags.setdefault(post_id, []).append(ListedTag(*tag))
-        return [Listed(dict(row._mapping), tags.get(row.id, [])) for row in rows]
+        keys = list(rows.keys())
+        return [Listed(dict(zip(keys, row, strict=True)), tags.get(row.id, [])) for row in rows]
 
     return build_cache("listing", load)
 
