@@ -10,7 +10,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from app.build import BuildError
+from app import create_app
+from app.build import BuildError, build_site
+from app.build.pipeline import Changes
+from app.build.warm import BuildMemory
+from config import TestingConfig
 from tests import test_incremental
 from tests.test_incremental import NEW_POST, build, clean_build_of, inodes, tree
 
@@ -135,6 +139,53 @@ def test_random_edits_always_build_the_same_site_as_a_clean_build(
         steps[name]()
         build(app)
         assert tree(app.config["BUILD_DIR"]) == clean_build_of(app, tmp_path / name), name
+
+
+def _snapshot(*folders: Path) -> dict[str, bytes]:
+    return {str(p): p.read_bytes() for f in folders for p in f.rglob("*") if p.is_file()}
+
+
+def test_watch_rebuilds_from_memory_build_the_same_site_as_a_clean_build(
+    app, content_dir, site_dir, tmp_path
+):
+    """--watch plans a body edit from its last build; every other edit plans the whole site."""
+    memory = BuildMemory()
+    other = create_app(TestingConfig, dict(app.config), authoring=False)  # for clean builds
+    first = build_site(app, changes=Changes(memory, set()))
+    assert first.rendered == first.pages
+    rng = random.Random(11)
+    posts = content_dir / "posts"
+    hidden = {"unfinished-thoughts.md", "letter-to-the-future.md"}  # a draft, a scheduled post
+
+    def some_post() -> Path:
+        return rng.choice(sorted(p for p in posts.glob("*.md") if p.name not in hidden))
+
+    steps = [
+        ("body", lambda: _append(some_post(), "\nMore words.\n")),
+        ("body", lambda: _append(some_post(), "\nAnd more, [home](/).\n")),
+        ("title", lambda: _set_front(some_post(), "title", f"Retitled {rng.randrange(99)}")),
+        ("body", lambda: _append(some_post(), "\nA closing line.\n")),
+        ("lead", lambda: _edit(some_post(), "\n---\n\n", "\n---\n\nFirst words.\n\n")),
+        ("add", lambda: (posts / "watch-new.md").write_text(NEW_POST)),
+        ("body", lambda: _append(posts / "watch-new.md", "\nEdited while watched.\n")),
+        (
+            "template",
+            lambda: _edit(site_dir / "templates" / "post.html", "</nav>", "</nav>\n"),
+        ),
+        ("body", lambda: _append(some_post(), "\nAfter the theme changed.\n")),
+        ("delete", lambda: (posts / "watch-new.md").unlink()),
+        ("body", lambda: _append(some_post(), "\nThe end.\n")),
+    ]
+    for name, step in steps:
+        before = _snapshot(content_dir, site_dir)
+        step()
+        after = _snapshot(content_dir, site_dir)
+        paths = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+        result = build_site(app, changes=Changes(memory, paths))
+        assert result.replanned == (name == "body"), name
+        if name == "body":  # the post, the feeds showing it, search.json
+            assert 0 < result.rendered < 12, name
+        assert tree(app.config["BUILD_DIR"]) == clean_build_of(other, tmp_path / name), name
 
 
 def test_parallel_rendering_builds_the_same_site(freeze, tmp_path):

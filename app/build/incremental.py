@@ -32,17 +32,23 @@ def refresh_tree(source: Path, destination: Path) -> set[str]:
 
 
 def relink_changed(
-    source: Path, destination: Path, inodes: Mapping[str, int], removed: Iterable[str]
+    source: Path,
+    destination: Path,
+    inodes: Mapping[str, int],
+    removed: Iterable[str],
+    written: Iterable[str] | None = None,
 ) -> set[str]:
     """What ``refresh_tree`` does, for a ``destination`` known to be ``source`` one build ago.
 
     ``inodes`` are the files of ``source`` (relative path to inode) and ``removed`` the files
-    the last build took away: one ``lstat`` per file instead of a listing of every folder.
+    the last build took away: one ``lstat`` per file instead of a listing of every folder,
+    or only for the files the last build ``written``, when they are known.
     """
     for rel in removed:
         if rel not in inodes:
             _remove_file(destination, destination / rel)
-    for rel, inode in inodes.items():
+    check = inodes if written is None else {r: inodes[r] for r in written if r in inodes}
+    for rel, inode in check.items():
         path = destination / rel
         try:
             stat = os.lstat(path)
@@ -165,6 +171,8 @@ class StagedOutput:
         self.written = 0
         self.unchanged = 0
         self.removed = 0
+        #: Files this build wrote (new or changed bytes).
+        self.written_files: list[str] = []
         #: Files of the last build that this one removed.
         self.removed_files: list[str] = []
         #: Files kept from the last build without rendering them again.
@@ -186,6 +194,7 @@ class StagedOutput:
         self._produce(rel)
         if written:
             self.written += 1
+            self.written_files.append(rel)
         else:
             self.unchanged += 1
 

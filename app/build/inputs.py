@@ -77,23 +77,16 @@ class SiteInputs:
     """The digests of one build's pages; create it inside the build's app context."""
 
     def __init__(self, app: Flask) -> None:
-        site_dir: Path = app.config["SITE_DIR"]
         self.static_folder = Path(app.static_folder) if app.static_folder else None
         self.posts = queries.listing()
         self.pages = queries.visible_pages()
         self.versions = {post.id: self.version(post) for post in self.posts}
         self.shown = {post.id: self.as_listed(post) for post in self.posts}
-        self.common = _digest(
-            _tree_digest([site_dir / "templates", APP_DIR / "templates"], "*"),
-            _tree_digest([APP_DIR], "*.py"),
-            _settings(app),
-            [(name, _version(name)) for name in _LIBRARIES],
-            [(page.slug, page.title) for page in self.pages],
-        )
+        self.common = self.common_for(app, self.pages)
         tags = [(tag.slug, tag.name, count) for tag, count in queries.tags_with_counts()]
-        page_versions = [self.version(page) for page in self.pages]
-        self.everything = _digest(self._list(self.posts), tags, page_versions)
-        self.every_listed = _digest(self._listed(self.posts), tags, page_versions)
+        self.tags_and_pages = tags, [self.version(page) for page in self.pages]
+        self.everything = _digest(self._list(self.posts), *self.tags_and_pages)
+        self.every_listed = _digest(self._listed(self.posts), *self.tags_and_pages)
         self.positions = {post.slug: i for i, post in enumerate(self.posts)}
         self.rules: dict[str, Callable[..., object]] = {
             "public.index": self._index,
@@ -119,6 +112,34 @@ class SiteInputs:
             "public.media": lambda filename: _stat_digest(media_dir() / filename),
             "static": self._static,
         }
+
+    @staticmethod
+    def common_for(app: Flask, pages: Sequence[Post]) -> str:
+        """What every page shows: theme, code, settings, libraries and the navigation."""
+        site_dir: Path = app.config["SITE_DIR"]
+        return _digest(
+            _tree_digest([site_dir / "templates", APP_DIR / "templates"], "*"),
+            _tree_digest([APP_DIR], "*.py"),
+            _settings(app),
+            [(name, _version(name)) for name in _LIBRARIES],
+            [(page.slug, page.title) for page in pages],
+        )
+
+    def changes_lists(self, old: Listed, new: Listed) -> bool:
+        """Whether a post's new state changes what the lists showing it show."""
+        return (self.shown.get(old.id) or self.as_listed(old)) != self.as_listed(new)
+
+    def patch(self, pairs: Sequence[tuple[Listed, Listed]]) -> set[str]:
+        """Take in posts whose files changed but not their listing (see ``changes_lists``).
+
+        Each listed post is updated in place, so every list holding it sees the new state;
+        returns their slugs.
+        """
+        for old, new in pairs:
+            vars(old).update(vars(new))
+            self.versions[old.id] = self.version(old)
+        self.everything = _digest(self._list(self.posts), *self.tags_and_pages)
+        return {old.slug for old, _new in pairs}
 
     @staticmethod
     def version(post: Post | Listed) -> str:

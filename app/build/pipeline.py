@@ -15,7 +15,7 @@ from flask_migrate import upgrade
 
 from app.build import generators
 from app.build.errors import BuildError
-from app.build.freezer import PlannedPage, StagingFreezer
+from app.build.freezer import StagingFreezer
 from app.build.incremental import StagedOutput, refresh_tree, relink_changed
 from app.build.inputs import SiteInputs
 from app.build.links import PageLinks, check_references
@@ -31,8 +31,10 @@ from app.build.output import (
     swap_into_place,
 )
 from app.build.render import Job, describe, render_pages, worker_count
+from app.build.warm import BuildMemory, Planned, replan
 from app.content import SyncReport, sync_content
 from app.extensions import db
+from app.public import queries
 
 #: Called after each page with (pages done, estimated total, URL).
 ProgressCallback = Callable[[int, int, str], None]
@@ -53,6 +55,8 @@ class BuildResult:
     rendered: int = 0
     workers: int = 1
     warnings: list[str] = field(default_factory=list)
+    #: Whether the pages were planned from this process's last build (see ``warm``).
+    replanned: bool = False
 
     def summary(self) -> str:
         return (
@@ -71,6 +75,7 @@ class BuildResult:
             "removed": self.removed,
             "rendered": self.rendered,
             "workers": self.workers,
+            "replanned": self.replanned,
             "seconds": round(self.seconds, 3),
             "out_dir": str(self.out_dir),
             "content": {
@@ -84,18 +89,6 @@ class BuildResult:
         }
 
 
-def _plan(app: Flask, freezer: StagingFreezer) -> list[tuple[PlannedPage, str | None]]:
-    """Every page of the site with the digest of its inputs (None: unknown, render it)."""
-    try:
-        with app.test_request_context(base_url=freezer._script_name() or None):
-            inputs = SiteInputs(app)
-            return [(page, inputs.key(page.endpoint, page.values)) for page in freezer.plan()]
-    except BuildError:
-        raise
-    except Exception as exc:
-        raise BuildError(f"could not list the pages of the site: {describe(exc)}") from exc
-
-
 @dataclass
 class Plan:
     """Which pages a build keeps from the last one and which it renders."""
@@ -104,9 +97,52 @@ class Plan:
     jobs: list[Job] = field(default_factory=list)
     keys: dict[str, str | None] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: Every page with its digest, and what the digests were computed from.
+    pages: Planned = field(default_factory=list)
+    inputs: SiteInputs | None = None
+    #: The build cache the inputs were read from (see ``queries.build_cache``).
+    answers: dict[str, Any] | None = None
+    replanned: bool = False
 
 
-def plan_build(app: Flask, build_dir: Path, previous: dict[str, FileRecord]) -> Plan:
+@dataclass
+class Changes:
+    """What changed since the last build, for a process that remembers it (``--watch``)."""
+
+    memory: BuildMemory
+    #: Paths the watcher saw change.
+    paths: set[str]
+    sync: SyncReport | None = None
+
+
+def _list_pages(app: Flask, freezer: StagingFreezer, changes: Changes | None, plan: Plan) -> None:
+    """Every page of the site with the digest of its inputs (None: unknown, render it)."""
+    try:
+        with app.test_request_context(base_url=freezer._script_name() or None):
+            memory, sync = (changes.memory, changes.sync) if changes else (None, None)
+            if memory and sync and not (sync.added or sync.removed):
+                time = app.config["BUILD_TIME"]
+                pages = replan(app, memory, sync.updated, changes.paths, time)  # type: ignore[union-attr]
+                if pages is not None:
+                    plan.pages, plan.inputs, plan.warnings = pages, memory.inputs, memory.warnings
+                    plan.answers, plan.replanned = memory.answers, True
+                    return
+            plan.inputs = inputs = SiteInputs(app)
+            plan.pages = [(page, inputs.key(page.endpoint, page.values)) for page in freezer.plan()]
+            plan.answers = queries.build_cache_now()
+            plan.warnings = [
+                f"nothing was built for endpoint {name}: add a URL generator"
+                for name in sorted(freezer.missing_endpoints)
+            ]
+    except BuildError:
+        raise
+    except Exception as exc:
+        raise BuildError(f"could not list the pages of the site: {describe(exc)}") from exc
+
+
+def plan_build(
+    app: Flask, build_dir: Path, previous: dict[str, FileRecord], changes: Changes | None = None
+) -> Plan:
     """List every page; keep those whose inputs and file in ``build_dir`` are unchanged."""
     app.config.update(
         FREEZER_BASE_URL=app.config["SITE_URL"],
@@ -115,8 +151,9 @@ def plan_build(app: Flask, build_dir: Path, previous: dict[str, FileRecord]) -> 
     )
     freezer = StagingFreezer(app, generators.ALL)
     plan = Plan()
+    _list_pages(app, freezer, changes, plan)
     root = str(build_dir)
-    for page, key in _plan(app, freezer):
+    for page, key in plan.pages:
         old = previous.get(page.rel)
         if page.rel in plan.kept or page.rel in plan.keys:
             raise BuildError(f"{page.rel} would be written twice (by {page.url})")
@@ -125,10 +162,6 @@ def plan_build(app: Flask, build_dir: Path, previous: dict[str, FileRecord]) -> 
         else:
             plan.keys[page.rel] = key
             plan.jobs.append(Job(page.url, page.rel))
-    plan.warnings = [
-        f"nothing was built for endpoint {name}: add a URL generator"
-        for name in sorted(freezer.missing_endpoints)
-    ]
     return plan
 
 
@@ -197,17 +230,27 @@ def _prepare_spare(build_dir: Path) -> None:
     keep_as_spare(spare, build_dir)
 
 
-def _bring_up_to_date(staging: Path, build_dir: Path, manifest: Manifest) -> set[str]:
-    """Make ``staging`` (the spare, or an empty folder) a copy of ``build_dir`` in links."""
+def _bring_up_to_date(
+    staging: Path, build_dir: Path, manifest: Manifest, written: set[str] | None
+) -> set[str]:
+    """Make ``staging`` (the spare, or an empty folder) a copy of ``build_dir`` in links.
+
+    ``written``: the files the last build wrote, when this process made it (else each file
+    is compared).
+    """
     if manifest.spare is not None and manifest.spare.describes(staging):
         inodes = {rel: record.identity[0] for rel, record in manifest.records.items()}
-        return relink_changed(build_dir, staging, inodes, manifest.spare.removed)
+        return relink_changed(build_dir, staging, inodes, manifest.spare.removed, written)
     return refresh_tree(build_dir, staging)
 
 
 def _render_and_swap(
-    app: Flask, build_dir: Path, incremental: bool, progress: ProgressCallback | None
-) -> tuple[StagedOutput, list[str]]:
+    app: Flask,
+    build_dir: Path,
+    incremental: bool,
+    progress: ProgressCallback | None,
+    changes: Changes | None = None,
+) -> tuple[StagedOutput, Plan]:
     """Render into a staging copy of ``build_dir``, check it, then swap it into place.
 
     When every page's inputs and file are unchanged, there is nothing to render, check or
@@ -215,21 +258,33 @@ def _render_and_swap(
     """
     cache = manifest_path(Path(app.instance_path), build_dir)
     incremental = incremental and build_dir.is_dir()
-    manifest = load_manifest(cache, build_dir) if incremental else Manifest()
+    memory = changes.memory if changes else None
+    manifest = memory.manifest_for(build_dir, cache) if memory and incremental else None
+    if manifest is None:  # not this process's last build: plan and relink it all
+        if memory:
+            memory.forget()
+        manifest = load_manifest(cache, build_dir) if incremental else Manifest()
     previous = manifest.records
-    plan = plan_build(app, build_dir, previous)
+    plan = plan_build(app, build_dir, previous, changes if memory and memory.inputs else None)
     warnings = plan.warnings
     if previous and not plan.jobs and plan.kept.keys() == previous.keys():
         clear_stale_staging(build_dir)
         output = StagedOutput(build_dir)  # nothing changed: no staging, no swap
         for rel in plan.kept:
             output.keep(rel)
-        return output, warnings
+        if memory and plan.inputs is not None:  # the same build, with this build's inputs
+            spare, written = manifest.spare, memory.written if memory.inputs else None
+            memory.remember(
+                build_dir, cache, previous, spare, plan.pages, plan.inputs, plan.answers, written
+            )
+            memory.warnings = warnings
+        return output, plan
     staging = make_staging_dir(build_dir, reuse_spare=incremental)
     try:
         # The spare (or, the first time, an empty folder) becomes a copy of build/ in links;
         # a clean build starts from an empty folder.
-        present = _bring_up_to_date(staging, build_dir, manifest) if incremental else set()
+        written = memory.written if memory else None
+        present = _bring_up_to_date(staging, build_dir, manifest, written) if incremental else set()
         output = StagedOutput(staging)
         records = freeze_to(app, output, plan, progress)
         output.remove_stale(present)
@@ -249,14 +304,21 @@ def _render_and_swap(
         spare = spare_dir(build_dir)
         if not spare.exists():
             _prepare_spare(build_dir)
-            removed = []
+            removed, written = [], set()
         else:  # the build before this one: it differs in what this build wrote and removed
             removed = output.removed_files if incremental else None
+            written = set(output.written_files)
         state = Spare.of(spare, removed) if removed is not None else None
         save_manifest(cache, build_dir, records, state)
     except OSError as exc:
         warnings.append(f"could not save the build cache: {exc} (the next build does more work)")
-    return output, warnings
+    else:
+        if memory and plan.inputs is not None:
+            memory.remember(
+                build_dir, cache, records, state, plan.pages, plan.inputs, plan.answers, written
+            )
+            memory.warnings = warnings
+    return output, plan
 
 
 def build_site(
@@ -265,6 +327,7 @@ def build_site(
     migrate: bool = True,
     incremental: bool = True,
     progress: ProgressCallback | None = None,
+    changes: Changes | None = None,
 ) -> BuildResult:
     """The whole pipeline; on any error ``BUILD_DIR`` is left exactly as it was.
 
@@ -284,7 +347,16 @@ def build_site(
             report = sync_content(app.config["CONTENT_DIR"], app.config["MAX_CONTENT_FILE_BYTES"])
         if has_app_context():
             db.session.expire_all()  # a caller's own session must not render rows from before
-        output, warnings = _render_and_swap(app, build_dir, incremental, progress)
+        if changes:
+            changes.sync = report
+        try:
+            output, plan = _render_and_swap(app, build_dir, incremental, progress, changes)
+        except BaseException:
+            if changes:
+                changes.memory.forget()
+            raise
+        if changes and changes.memory.build_dir is not None:
+            changes.memory.build_time = app.config["BUILD_TIME"]
     return BuildResult(
         pages=output.pages,
         seconds=time.perf_counter() - started,
@@ -295,5 +367,6 @@ def build_site(
         removed=output.removed,
         rendered=output.rendered,
         workers=output.workers,
-        warnings=warnings,
+        warnings=plan.warnings,
+        replanned=plan.replanned,
     )

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, current_app, has_request_context
+from flask import Flask, abort, current_app, has_request_context
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 
@@ -159,19 +159,49 @@ def build_cache(key: str, compute: Callable[[], T]) -> T:
     Called for every URL a page links to, so it reads the app's settings directly.
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    fixed = app.config.get("BUILD_TIME")
-    if fixed is None:
+    stamp = _stamp(app)
+    if stamp is None:
         return compute()
-    if app.extensions.get("microblog.authoring"):
-        stamp = (fixed, include_drafts())  # an author's preview sees drafts, a reader not
-    else:
-        stamp = (fixed, bool(app.config.get("BUILD_DRAFTS")))
     cache = app.extensions.get("microblog.build_cache")
     if cache is None or cache["stamp"] != stamp:  # a new build forgets the previous answers
         cache = app.extensions["microblog.build_cache"] = {"stamp": stamp}
     if key not in cache:
         cache[key] = compute()
     return cache[key]
+
+
+def _stamp(app: Flask) -> tuple[datetime, bool] | None:
+    """Which build (and which audience) cached answers belong to; None outside builds."""
+    fixed = app.config.get("BUILD_TIME")
+    if fixed is None:
+        return None
+    if app.extensions.get("microblog.authoring"):
+        return fixed, include_drafts()  # an author's preview sees drafts, a reader not
+    return fixed, bool(app.config.get("BUILD_DRAFTS"))
+
+
+def build_cache_now() -> dict[str, Any] | None:
+    """The answers of the app's latest build."""
+    return current_app.extensions.get("microblog.build_cache")
+
+
+def carry_build_cache(last: dict[str, Any] | None) -> bool:
+    """Let this build use the ``last`` build's answers: its caller knows they still hold.
+
+    False when the app has built since (another folder, or without drafts).
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    cache, stamp = app.extensions.get("microblog.build_cache"), _stamp(app)
+    if cache is None or cache is not last or stamp is None or cache["stamp"][1] != stamp[1]:
+        return False
+    cache["stamp"] = stamp
+    return True
+
+
+def came_due(since: datetime) -> bool:
+    """Whether a post scheduled after ``since`` is published by now (the build's time)."""
+    query = sa.select(Post.id).where(visible(), Post.published_at > since).limit(1)
+    return db.session.scalar(query) is not None
 
 
 def listing_order() -> list[str]:
@@ -214,24 +244,36 @@ class ListedTag:
 
 def listing() -> list[Listed]:
     """Published posts in index order with their tags, without bodies: once per build."""
+    return build_cache("listing", lambda: _listed(visible()))
 
-    def load() -> list[Listed]:
-        columns = [c for c in Post.__table__.columns if c.key not in _HEAVY]
-        rows = db.session.execute(
-            sa.select(*columns).where(visible()).order_by(Post.published_at.desc(), Post.slug)
-        )
-        tags: dict[int, list[ListedTag]] = {}
-        pairs = db.session.execute(
-            sa.select(post_tags.c.post_id, Tag.id, Tag.name, Tag.slug)
-            .join(Tag, Tag.id == post_tags.c.tag_id)
-            .order_by(Tag.name)
-        )
-        for post_id, *tag in pairs:
-            tags.setdefault(post_id, []).append(ListedTag(*tag))
-        keys = list(rows.keys())
-        return [Listed(dict(zip(keys, row, strict=True)), tags.get(row.id, [])) for row in rows]
 
-    return build_cache("listing", load)
+def listed_rows(source_paths: Sequence[str]) -> dict[str, Listed]:
+    """The published posts among ``source_paths`` as ``listing`` shows them, by source path."""
+    found: dict[str, Listed] = {}
+    for start in range(0, len(source_paths), 500):  # stay below SQL parameter limits
+        chunk = Post.source_path.in_(source_paths[start : start + 500])
+        found.update((post.source_path, post) for post in _listed(sa.and_(visible(), chunk), chunk))
+    return found
+
+
+def _listed(
+    condition: sa.ColumnElement[bool], few: sa.ColumnElement[bool] | None = None
+) -> list[Listed]:
+    """Posts meeting ``condition`` in index order, with their tags (of the ``few`` only)."""
+    columns = [c for c in Post.__table__.columns if c.key not in _HEAVY]
+    rows = db.session.execute(
+        sa.select(*columns).where(condition).order_by(Post.published_at.desc(), Post.slug)
+    )
+    pairs = sa.select(post_tags.c.post_id, Tag.id, Tag.name, Tag.slug).join(
+        Tag, Tag.id == post_tags.c.tag_id
+    )
+    if few is not None:
+        pairs = pairs.where(post_tags.c.post_id.in_(sa.select(Post.id).where(few)))
+    tags: dict[int, list[ListedTag]] = {}
+    for post_id, *tag in db.session.execute(pairs.order_by(Tag.name)):
+        tags.setdefault(post_id, []).append(ListedTag(*tag))
+    keys = list(rows.keys())
+    return [Listed(dict(zip(keys, row, strict=True)), tags.get(row.id, [])) for row in rows]
 
 
 def _group(key: Callable[[Listed], list[Any]]) -> dict[Any, list[Listed]]:

@@ -1,0 +1,125 @@
+"""Rebuilds in a long-lived process (``--watch``): plan the next build from the last one.
+
+Editing a post's body, the common case while writing, changes that post's page, the feeds
+showing it and the search index, and nothing that only lists it: the set of pages, the
+listing and every other page's inputs stay as the last build left them. ``BuildMemory``
+keeps those between builds, and ``replan`` digests again only the pages that read bodies.
+Anything else (a new, removed, retitled or re-dated post, a page, the theme, the settings,
+a scheduled post coming due) plans the whole site, as a first build does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from app.build.freezer import PlannedPage
+from app.build.inputs import SiteInputs
+from app.build.manifest import FileRecord, Manifest, Spare, identity
+from app.public import queries
+
+#: Pages that show posts' bodies or text: the only ones besides a post's own that a body
+#: edit can change (the others show the listed columns, see ``SiteInputs.as_listed``).
+BODY_ENDPOINTS = frozenset(
+    {"public.feed", "public.json_feed", "public.tag_feed", "public.tag_json_feed"}
+    | {"public.search_json"}
+)
+
+Planned = list[tuple[PlannedPage, str | None]]
+
+
+@dataclass
+class BuildMemory:
+    """What one process knows of the last build it made of one output folder."""
+
+    build_dir: Path | None = None
+    #: (inode, size, mtime) of the build cache file that build saved: another process's
+    #: build (the admin's Publish) changes it, and then this memory is not used.
+    cache_file: tuple[int, int, int] | None = None
+    manifest: Manifest = field(default_factory=Manifest)
+    pages: Planned = field(default_factory=list)
+    inputs: SiteInputs | None = None
+    #: The build cache (``queries.build_cache``) the inputs came from: its listing is theirs.
+    answers: dict[str, Any] | None = None
+    build_time: datetime | None = None
+    warnings: list[str] = field(default_factory=list)
+    #: Files that build wrote: with ``manifest.spare.removed``, where the spare differs
+    #: (None: not known, compare every file).
+    written: set[str] | None = None
+
+    def forget(self) -> None:
+        """After a failed build, or one this memory cannot describe."""
+        self.__init__()  # type: ignore[misc]
+
+    def manifest_for(self, build_dir: Path, cache: Path) -> Manifest | None:
+        """The last build's records, if that build is still the one in ``build_dir``."""
+        if self.build_dir != build_dir or self.cache_file is None:
+            return None
+        return self.manifest if identity(cache) == self.cache_file else None
+
+    def remember(
+        self,
+        build_dir: Path,
+        cache: Path,
+        records: dict[str, FileRecord],
+        spare: Spare | None,
+        pages: Planned,
+        inputs: SiteInputs,
+        answers: dict[str, Any] | None,
+        written: set[str] | None,
+    ) -> None:
+        """Keep a build that was swapped into place and whose cache file was saved."""
+        self.build_dir = build_dir
+        self.cache_file = identity(cache)
+        self.manifest = Manifest(records, spare)
+        self.pages = pages
+        self.inputs = inputs
+        self.answers = answers
+        self.written = written
+
+
+def replan(
+    app: Flask,
+    memory: BuildMemory,
+    updated: list[str],
+    changed: Iterable[str],
+    build_time: datetime,
+) -> Planned | None:
+    """Every page with its digest, from the last build's; None when a full plan is needed.
+
+    Call inside a request context of the build, after the sync; ``updated`` are the source
+    paths the sync changed (none added or removed) and ``changed`` the paths the watcher saw.
+    """
+    inputs, since = memory.inputs, memory.build_time
+    if inputs is None or since is None or not memory.pages:
+        return None
+    posts_dir = (Path(app.config["CONTENT_DIR"]) / "posts").resolve()
+    if not all(Path(path).resolve().is_relative_to(posts_dir) for path in changed):
+        return None  # a page, a medium, the theme or the settings: they show everywhere
+    if queries.came_due(since):
+        return None
+    if SiteInputs.common_for(app, inputs.pages) != inputs.common:
+        return None
+    rows = queries.listed_rows(updated)
+    known = {post.source_path: post for post in inputs.posts}
+    for rel in updated:
+        old, new = known.get(rel), rows.get(rel)
+        if (old is None) != (new is None):
+            return None  # it joined or left the site (a draft, a preview)
+        if old is not None and new is not None and inputs.changes_lists(old, new):
+            return None
+    if not queries.carry_build_cache(memory.answers):  # last: it decides what lists show
+        return None
+    slugs = inputs.patch([(known[rel], rows[rel]) for rel in updated if rel in rows])
+    return [
+        (page, inputs.key(page.endpoint, page.values))
+        if page.endpoint in BODY_ENDPOINTS
+        or (page.endpoint == "public.post" and page.values.get("slug") in slugs)
+        else (page, key)
+        for page, key in memory.pages
+    ]
