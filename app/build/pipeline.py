@@ -321,6 +321,22 @@ def _render_and_swap(
     return output, plan
 
 
+def _forget_changed_templates(app: Flask) -> None:
+    """Drop compiled templates whose file changed; all of them when a template was added or
+    removed (it may now shadow another). Unchanged ones are not compiled again."""
+    env, cache = app.jinja_env, app.jinja_env.cache
+    if cache is None:
+        return
+    names = tuple(env.list_templates())
+    if app.extensions.get("microblog.template_names") != names:
+        cache.clear()
+        app.extensions["microblog.template_names"] = names
+        return
+    for key, template in list(cache.items()):
+        if not template.is_up_to_date:
+            del cache[key]
+
+
 def build_site(
     app: Flask,
     *,
@@ -337,8 +353,7 @@ def build_site(
     started = time.perf_counter()
     build_dir: Path = app.config["BUILD_DIR"]
     app.config["BUILD_TIME"] = datetime.now(UTC).replace(tzinfo=None)
-    if app.jinja_env.cache is not None:
-        app.jinja_env.cache.clear()  # render the theme as it is on disk now, in long-lived apps
+    _forget_changed_templates(app)  # render the theme as it is on disk now, in long-lived apps
     app.jinja_env.auto_reload = False  # and do not stat every template on every page
     with build_lock(build_dir):
         with app.app_context():
