@@ -86,7 +86,7 @@ class SiteInputs:
         tags = [(tag.slug, tag.name, count) for tag, count in queries.tags_with_counts()]
         self.tags_and_pages = tags, [self.version(page) for page in self.pages]
         self.everything = _digest(self._list(self.posts), *self.tags_and_pages)
-        self.every_listed = _digest(self._listed(self.posts), *self.tags_and_pages)
+        self.every_listed = _digest(self._shown_list(self.posts), *self.tags_and_pages)
         self.positions = {post.slug: i for i, post in enumerate(self.posts)}
         self.rules: dict[str, Callable[..., object]] = {
             "public.index": self._index,
@@ -98,8 +98,8 @@ class SiteInputs:
             "public.feed": lambda: self._list(self.posts[:FEED_SIZE]),
             "public.json_feed": lambda: self._list(self.posts[:FEED_SIZE]),
             "public.archive": lambda: self.every_listed,
-            "public.archive_year": lambda year: self._listed(queries.period_listing(year)),
-            "public.archive_month": lambda year, month: self._listed(
+            "public.archive_year": lambda year: self._shown_list(queries.period_listing(year)),
+            "public.archive_month": lambda year, month: self._shown_list(
                 queries.period_listing(year, month)
             ),
             "public.sitemap": lambda: self.every_listed,
@@ -160,12 +160,12 @@ class SiteInputs:
     def _list(self, posts: Sequence[Post | Listed]) -> list[str]:
         return [self.versions.get(post.id) or self.version(post) for post in posts]
 
-    def _listed(self, posts: Sequence[Listed]) -> list[str]:
+    def _shown_list(self, posts: Sequence[Listed]) -> list[str]:
         return [self.shown.get(post.id) or self.as_listed(post) for post in posts]
 
     def _slice(self, posts: Sequence[Listed], page: int) -> object:
         shown = queries.list_page(posts, page)
-        return _NOT_KNOWN if shown is None else (page, shown.pages, self._listed(shown.items))
+        return _NOT_KNOWN if shown is None else (page, shown.pages, self._shown_list(shown.items))
 
     def _index(self, page: int) -> object:
         return self._slice(self.posts, page)

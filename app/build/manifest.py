@@ -90,18 +90,20 @@ class Spare:
 
     @classmethod
     def of(cls, spare: Path, removed: list[str]) -> Spare | None:
-        try:
-            stat = os.lstat(spare)
-        except OSError:
-            return None
-        return cls((stat.st_dev, stat.st_ino), removed)
+        folder = _folder_id(spare)
+        return None if folder is None else cls(folder, removed)
 
     def describes(self, folder: Path) -> bool:
-        try:
-            stat = os.lstat(folder)
-        except OSError:
-            return False
-        return (stat.st_dev, stat.st_ino) == self.folder
+        return _folder_id(folder) == self.folder
+
+
+def _folder_id(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of ``path``, or None if it is not there."""
+    try:
+        stat = os.lstat(path)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 @dataclass

@@ -119,10 +119,10 @@ def _list_pages(app: Flask, freezer: StagingFreezer, changes: Changes | None, pl
     """Every page of the site with the digest of its inputs (None: unknown, render it)."""
     try:
         with app.test_request_context(base_url=freezer._script_name() or None):
-            memory, sync = (changes.memory, changes.sync) if changes else (None, None)
-            if memory and sync and not (sync.added or sync.removed):
-                time = app.config["BUILD_TIME"]
-                pages = replan(app, memory, sync.updated, changes.paths, time)  # type: ignore[union-attr]
+            sync = changes.sync if changes else None
+            if changes and sync and not (sync.added or sync.removed):
+                memory = changes.memory
+                pages = replan(app, memory, sync.updated, changes.paths)
                 if pages is not None:
                     plan.pages, plan.inputs, plan.warnings = pages, memory.inputs, memory.warnings
                     plan.answers, plan.replanned = memory.answers, True
@@ -275,9 +275,16 @@ def _render_and_swap(
         if memory and plan.inputs is not None:  # the same build, with this build's inputs
             spare, written = manifest.spare, memory.written if memory.inputs else None
             memory.remember(
-                build_dir, cache, previous, spare, plan.pages, plan.inputs, plan.answers, written
+                build_dir,
+                cache,
+                previous,
+                spare,
+                plan.pages,
+                plan.inputs,
+                plan.answers,
+                written,
+                warnings,
             )
-            memory.warnings = warnings
         return output, plan
     staging = make_staging_dir(build_dir, reuse_spare=incremental)
     try:
@@ -315,9 +322,16 @@ def _render_and_swap(
     else:
         if memory and plan.inputs is not None:
             memory.remember(
-                build_dir, cache, records, state, plan.pages, plan.inputs, plan.answers, written
+                build_dir,
+                cache,
+                records,
+                state,
+                plan.pages,
+                plan.inputs,
+                plan.answers,
+                written,
+                warnings,
             )
-            memory.warnings = warnings
     return output, plan
 
 

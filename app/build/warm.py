@@ -72,6 +72,7 @@ class BuildMemory:
         inputs: SiteInputs,
         answers: dict[str, Any] | None,
         written: set[str] | None,
+        warnings: list[str],
     ) -> None:
         """Keep a build that was swapped into place and whose cache file was saved."""
         self.build_dir = build_dir
@@ -81,6 +82,7 @@ class BuildMemory:
         self.inputs = inputs
         self.answers = answers
         self.written = written
+        self.warnings = warnings
 
 
 def replan(
@@ -88,7 +90,6 @@ def replan(
     memory: BuildMemory,
     updated: list[str],
     changed: Iterable[str],
-    build_time: datetime,
 ) -> Planned | None:
     """Every page with its digest, from the last build's; None when a full plan is needed.
 

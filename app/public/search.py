@@ -70,9 +70,8 @@ def _post_documents(posts: list[Listed]) -> list[bytes]:
         for post in batch:
             document = _document(post, "public.post", texts[post.id])
             kept[post.id] = keys[post.id], orjson.dumps(document)
-    if len(kept) > len(posts):  # forget posts that left the site
-        for gone in kept.keys() - keys.keys():
-            del kept[gone]
+    for gone in kept.keys() - keys.keys():  # posts that left the site
+        del kept[gone]
     return [kept[post.id][1] for post in posts]
 
 
