@@ -273,18 +273,8 @@ def _render_and_swap(
         for rel in plan.kept:
             output.keep(rel)
         if memory and plan.inputs is not None:  # the same build, with this build's inputs
-            spare, written = manifest.spare, memory.written if memory.inputs else None
-            memory.remember(
-                build_dir,
-                cache,
-                previous,
-                spare,
-                plan.pages,
-                plan.inputs,
-                plan.answers,
-                written,
-                warnings,
-            )
+            written = memory.written if memory.inputs else None
+            _remember(memory, plan, build_dir, cache, manifest, written)
         return output, plan
     staging = make_staging_dir(build_dir, reuse_spare=incremental)
     try:
@@ -321,18 +311,23 @@ def _render_and_swap(
         warnings.append(f"could not save the build cache: {exc} (the next build does more work)")
     else:
         if memory and plan.inputs is not None:
-            memory.remember(
-                build_dir,
-                cache,
-                records,
-                state,
-                plan.pages,
-                plan.inputs,
-                plan.answers,
-                written,
-                warnings,
-            )
+            _remember(memory, plan, build_dir, cache, Manifest(records, state), written)
     return output, plan
+
+
+def _remember(
+    memory: BuildMemory,
+    plan: Plan,
+    build_dir: Path,
+    cache: Path,
+    manifest: Manifest,
+    written: set[str] | None,
+) -> None:
+    """Keep what ``plan`` was made of, for the next build of this process."""
+    assert plan.inputs is not None
+    memory.remember(
+        build_dir, cache, manifest, plan.pages, plan.inputs, plan.answers, written, plan.warnings
+    )
 
 
 def _forget_changed_templates(app: Flask) -> None:

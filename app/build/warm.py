@@ -20,7 +20,7 @@ from flask import Flask
 
 from app.build.freezer import PlannedPage
 from app.build.inputs import SiteInputs
-from app.build.manifest import FileRecord, Manifest, Spare, identity
+from app.build.manifest import Manifest, identity
 from app.public import queries
 
 #: Pages that show posts' bodies or text: the only ones besides a post's own that a body
@@ -66,8 +66,7 @@ class BuildMemory:
         self,
         build_dir: Path,
         cache: Path,
-        records: dict[str, FileRecord],
-        spare: Spare | None,
+        manifest: Manifest,
         pages: Planned,
         inputs: SiteInputs,
         answers: dict[str, Any] | None,
@@ -77,7 +76,7 @@ class BuildMemory:
         """Keep a build that was swapped into place and whose cache file was saved."""
         self.build_dir = build_dir
         self.cache_file = identity(cache)
-        self.manifest = Manifest(records, spare)
+        self.manifest = manifest
         self.pages = pages
         self.inputs = inputs
         self.answers = answers
