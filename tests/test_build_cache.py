@@ -264,3 +264,43 @@ def test_a_spare_left_by_a_failed_build_is_not_trusted(app, built, content_dir, 
     build(app)
     assert not (built / "posts" / "new-one").exists()
     assert tree(built) == clean_build_of(app, tmp_path / "clean")
+
+
+def _markers(build_dir: Path) -> dict[str, list[tuple[str, str]]]:
+    """The body markers each post page shows, by slug."""
+    return {
+        page.parent.name: re.findall(r"Marker of ([a-z0-9-]+) v(\d+)", page.read_text())
+        for page in (build_dir / "posts").glob("*/index.html")
+    }
+
+
+def _mark(path: Path, version: int) -> None:
+    text = re.sub(r"\nMarker of [a-z0-9-]+ v\d+\n", "\n", path.read_text())
+    path.write_text(f"{text}\nMarker of {path.stem} v{version}\n")
+
+
+def test_post_pages_read_bodies_in_windows_and_never_an_old_one(app, content_dir, monkeypatch):
+    """Post pages take their bodies from windows of posts in index order; every page shows
+    its own post's body, whichever posts a build renders and after edits while watched."""
+    monkeypatch.setattr("app.public.queries.BODY_WINDOW", 3)
+    for path in (content_dir / "posts").glob("*.md"):
+        _mark(path, 0)
+    memory = BuildMemory()
+    build_site(app, changes=Changes(memory, set()))
+    shown = {slug: found for slug, found in _markers(app.config["BUILD_DIR"]).items() if found}
+    assert len(shown) >= 6  # drafts and scheduled posts have no page
+    assert all(found == [(slug, "0")] for slug, found in shown.items()), shown
+    order = sorted(shown)
+    edits = [order[0], order[1], order[0], order[0], order[-1], order[1]]
+    for version, slug in enumerate(edits, start=1):
+        path = content_dir / "posts" / f"{slug}.md"
+        _mark(path, version)
+        result = build_site(app, changes=Changes(memory, {str(path)}))
+        assert result.replanned
+        assert _markers(app.config["BUILD_DIR"])[slug] == [(slug, str(version))]
+    for slug in order[::2]:  # a build of every other post (not in windows' order)
+        _mark(content_dir / "posts" / f"{slug}.md", 99)
+    build_site(app)
+    now = _markers(app.config["BUILD_DIR"])
+    assert all(now[slug] == [(slug, "99")] for slug in order[::2]), now
+    assert all(now[slug][0][1] != "99" for slug in order[1::2]), now

@@ -8,11 +8,13 @@ still uses is never modified in place, so the previous build stays intact until 
 from __future__ import annotations
 
 import errno
+import filecmp
 import os
 import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
+from typing import BinaryIO
 
 #: Permissions of written files: readable by the web server, like a plain ``cp`` would give.
 FILE_MODE = 0o644
@@ -133,22 +135,62 @@ def write_if_changed(root: Path, rel: str, data: bytes) -> bool:
     still uses (a hard link) is never modified in place.
     """
     path = root / rel
-    try:
-        stat = os.lstat(path)
-    except (FileNotFoundError, NotADirectoryError):  # a file of the last build is a folder now
-        _make_parent(root, path)
-    else:
-        if S_ISREG(stat.st_mode) and stat.st_size == len(data) and path.read_bytes() == data:
-            return False
-        if S_ISDIR(stat.st_mode):
-            shutil.rmtree(path)  # a folder in the last build is a file now
-        else:
-            path.unlink()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-    os.fchmod(fd, FILE_MODE)  # whatever the umask: the web server must read it
-    with os.fdopen(fd, "wb") as out:
+    stat = _existing(root, path)
+    if stat and S_ISREG(stat.st_mode) and stat.st_size == len(data) and path.read_bytes() == data:
+        return False
+    _clear(path, stat)
+    with _new_file(path) as out:
         out.write(data)
     return True
+
+
+def write_chunks_if_changed(root: Path, rel: str, chunks: Iterable[bytes]) -> bool:
+    """``write_if_changed`` for data made in chunks, never held whole (``search.json``).
+
+    The chunks go to a new file beside the old one, compared block by block after.
+    """
+    path = root / rel
+    stat = _existing(root, path)
+    part = path.with_name(f".{path.name}.part")
+    part.unlink(missing_ok=True)
+    try:
+        with _new_file(part) as out:
+            for chunk in chunks:
+                out.write(chunk)
+        if stat and S_ISREG(stat.st_mode) and filecmp.cmp(part, path, shallow=False):
+            part.unlink()
+            return False
+        _clear(path, stat)
+        part.rename(path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    return True
+
+
+def _existing(root: Path, path: Path) -> os.stat_result | None:
+    """What is at ``path`` now; None after making its folders when nothing is."""
+    try:
+        return os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):  # a file of the last build is a folder now
+        _make_parent(root, path)
+        return None
+
+
+def _clear(path: Path, stat: os.stat_result | None) -> None:
+    """Remove what ``stat`` says is at ``path``: a folder in the last build is a file now."""
+    if stat is None:
+        return
+    if S_ISDIR(stat.st_mode):
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
+def _new_file(path: Path) -> BinaryIO:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    os.fchmod(fd, FILE_MODE)  # whatever the umask: the web server must read it
+    return os.fdopen(fd, "wb")
 
 
 def _make_parent(root: Path, path: Path) -> None:

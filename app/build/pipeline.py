@@ -33,8 +33,11 @@ from app.build.output import (
 from app.build.render import Job, describe, render_pages, worker_count
 from app.build.warm import BuildMemory, Planned, replan
 from app.content import SyncReport, sync_content
+from app.content.parallel import release_freed_memory
+from app.content.sync import IMPORT_BATCH
 from app.extensions import db
 from app.public import queries
+from app.public.search import KEEP_DOCUMENTS
 
 #: Called after each page with (pages done, estimated total, URL).
 ProgressCallback = Callable[[int, int, str], None]
@@ -364,11 +367,15 @@ def build_site(
     app.config["BUILD_TIME"] = datetime.now(UTC).replace(tzinfo=None)
     _forget_changed_templates(app)  # render the theme as it is on disk now, in long-lived apps
     app.jinja_env.auto_reload = False  # and do not stat every template on every page
+    if changes:  # a long-lived process: worth keeping what the next build can reuse
+        app.extensions[KEEP_DOCUMENTS] = True
     with build_lock(build_dir):
         with app.app_context():
             if migrate:
                 upgrade()
             report = sync_content(app.config["CONTENT_DIR"], app.config["MAX_CONTENT_FILE_BYTES"])
+        if report.rendered > IMPORT_BATCH:  # the page renderers are forked from this process
+            release_freed_memory()
         if has_app_context():
             db.session.expire_all()  # a caller's own session must not render rows from before
         if changes:

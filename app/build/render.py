@@ -19,7 +19,7 @@ from flask import Flask
 from jinja2 import TemplateError
 
 from app.build.errors import BuildError
-from app.build.incremental import write_if_changed
+from app.build.incremental import write_chunks_if_changed, write_if_changed
 from app.build.links import PageLinks, page_links
 from app.content.parallel import available_cores, can_fork
 from app.extensions import db
@@ -76,11 +76,18 @@ def render_one(app: Flask, root: Path, job: Job) -> Result:
             if response.status_code != 200:
                 raise ValueError(f"unexpected status {response.status!r}")
             response.direct_passthrough = False  # files (static, media) are read here
+            html = job.rel.endswith(".html")
+            if response.is_streamed and not html:  # search.json, files: never held whole
+                return Result(
+                    job.url,
+                    job.rel,
+                    write_chunks_if_changed(root, job.rel, response.iter_encoded()),
+                )
             data = response.get_data()
         finally:
             response.close()
     result = Result(job.url, job.rel, written=write_if_changed(root, job.rel, data))
-    if job.rel.endswith(".html"):
+    if html:
         result.links = page_links(job.rel, data, app.config["SITE_URL"])
     return result
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
@@ -59,33 +60,53 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
-def _map(
+def release_freed_memory() -> None:
+    """Give the C allocator's free pages back to the system (with glibc; elsewhere a no-op).
+
+    A large import frees its documents, but the allocator keeps their pages: every process
+    forked afterwards (a build's page renderers) would count them again.
+    """
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
+
+
+def _imap(
     function: Callable[[T], R], items: Sequence[T], threshold: int, workers: int | None
-) -> list[R]:
+) -> Generator[R, None, None]:
     """``function`` of each item, in order; in forked worker processes past ``threshold``.
 
     ``fork`` lets workers start in milliseconds with the parent's imports and Markdown
-    instance; they never touch the parent's database connections.
+    instance; they never touch the parent's database connections. Results come as they are
+    done, so the caller works on the first ones while the workers make the rest; leaving
+    the loop early cancels what has not started.
     """
     workers = min(workers or available_cores(), len(items))
     if len(items) <= threshold or workers < 2 or not can_fork():
-        return [function(item) for item in items]
+        yield from map(function, items)
+        return
     render_markdown("```python\npass\n```\n")  # build Markdown and the lexer once, then fork
     chunksize = max(1, min(64, len(items) // (workers * 4)))
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(function, items, chunksize=chunksize))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        yield from pool.map(function, items, chunksize=chunksize)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def prepare_all(
-    tasks: Sequence[Task], *, threshold: int = PARALLEL_THRESHOLD, workers: int | None = None
-) -> list[Prepared | ContentError]:
-    """``prepare`` each task, in order, on every core when there are many."""
-    return _map(prepare, tasks, threshold, workers)
+def prepare_all(tasks: Sequence[Task]) -> list[Prepared | ContentError]:
+    """``prepare`` each task, in order, in this process.
+
+    Parsing (libyaml) costs less than sending a document between processes and back: at
+    10 000 posts, 0.4 s here against 0.6 s on two workers.
+    """
+    return [prepare(task) for task in tasks]
 
 
-def render_all(
+def render_each(
     bodies: Sequence[str], *, threshold: int = PARALLEL_THRESHOLD, workers: int | None = None
-) -> list[Rendered]:
-    """``render_markdown`` each body, in order, on every core when there are many."""
-    return _map(render_markdown, bodies, threshold, workers)
+) -> Generator[Rendered, None, None]:
+    """``render_markdown`` of each body, in order, on every core when there are many."""
+    return _imap(render_markdown, bodies, threshold, workers)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
 from typing import NamedTuple
 
@@ -11,7 +13,13 @@ import sqlalchemy as sa
 from app.content.document import Document, parse_document, serialize_document
 from app.content.errors import ContentError, ContentErrors
 from app.content.files import atomic_write, decode_text
-from app.content.parallel import PARALLEL_THRESHOLD, Prepared, Task, prepare_all, render_all
+from app.content.parallel import (
+    PARALLEL_THRESHOLD,
+    Prepared,
+    Task,
+    prepare_all,
+    render_each,
+)
 from app.content.scan import (
     KIND_DIRS,
     MARKDOWN_SUFFIXES,
@@ -108,8 +116,8 @@ def sync_content(
 
     Unchanged files are told by hash (or, within one process, by ``stat_cache``, by default
     the process's own for ``content_dir``) and cost no parsing. More than
-    ``parallel_threshold`` changed files are parsed and rendered on ``workers`` processes
-    (default: every core).
+    ``parallel_threshold`` changed files are rendered on ``workers`` processes (default:
+    every core) while this one writes the rows of those already done.
     """
     report = SyncReport()
     index = _index()
@@ -121,7 +129,7 @@ def sync_content(
     # write in batches, so a large import never holds every rendered document at once.
     tasks = [Task(rel, c.file.kind, c.text) for rel, c in changed.items()]
     changed = {rel: c._replace(text="") for rel, c in changed.items()}  # the tasks hold them
-    results = prepare_all(tasks, threshold=parallel_threshold, workers=workers)
+    results = prepare_all(tasks)
     del tasks
     prepared = _check(files, index, problems, dict(zip(changed, results, strict=True)), report)
 
@@ -129,16 +137,17 @@ def sync_content(
     with db.session.no_autoflush:
         delete_posts(index[rel].id for rel in report.removed)
     items = list(prepared.items())
-    for start in range(0, len(items), IMPORT_BATCH):
-        batch = items[start : start + IMPORT_BATCH]
-        bodies = [item.doc.body for _rel, item in batch]
-        rendered = render_all(bodies, threshold=parallel_threshold, workers=workers)
-        report.rendered += len(rendered)
-        done = {
-            rel: replace(item, rendered=r) for (rel, item), r in zip(batch, rendered, strict=True)
-        }
-        _write(done, changed, index, report)
-        db.session.flush()
+    bodies = [item.doc.body for _rel, item in items]
+    with closing(render_each(bodies, threshold=parallel_threshold, workers=workers)) as rendered:
+        for start in range(0, len(items), IMPORT_BATCH):  # written while the workers go on
+            batch = items[start : start + IMPORT_BATCH]
+            done = {
+                rel: replace(item, rendered=r)
+                for (rel, item), r in zip(batch, islice(rendered, len(batch)), strict=True)
+            }
+            report.rendered += len(done)
+            _write(done, changed, index, report)
+            db.session.flush()
     if report.changed:
         db.session.flush()
         delete_orphan_tags()

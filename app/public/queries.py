@@ -126,10 +126,12 @@ def page_count(
     return pages_for(total)
 
 
-def get_visible(kind: str, slug: str) -> Post | None:
+def get_visible(kind: str, slug: str) -> Post | Listed | None:
     """The post or page at ``slug`` if it is on the site (a build looks it up in its listing)."""
     if building():
-        listed = listing() if kind == "post" else visible_pages()
+        if kind == "post":
+            return shown_post(slug)
+        listed = visible_pages()
         ids = build_cache(f"ids_{kind}", lambda: {item.slug: item.id for item in listed})
         found = ids.get(slug)
         return None if found is None else db.session.get(Post, found, options=_WITH_TAGS)
@@ -195,6 +197,7 @@ def carry_build_cache(last: dict[str, Any] | None) -> bool:
     if cache is None or cache is not last or stamp is None or cache["stamp"][1] != stamp[1]:
         return False
     cache["stamp"] = stamp
+    cache.pop(_BODIES, None)  # bodies are the one answer a body edit changes
     return True
 
 
@@ -276,6 +279,40 @@ def _listed(
     return [Listed(dict(zip(keys, row, strict=True)), tags.get(row.id, [])) for row in rows]
 
 
+#: Post pages render in index order: a build loads this many posts' bodies at a time.
+BODY_WINDOW = 64
+_BODIES = "bodies"
+
+
+def shown_post(slug: str) -> Listed | None:
+    """A published post as its page shows it: its listing with the bodies.
+
+    A build renders post pages in index order, so reading the bodies of the posts that
+    follow in one query spares a query per page (and ORM rows); only one window of bodies
+    is held at a time. Pages asked for out of order load their own post only.
+    """
+    posts = listing()
+    position = _positions(posts).get(slug)
+    if position is None:
+        return None
+    window: dict[str, Any] = build_cache(_BODIES, lambda: {"next": None, "rows": {}})
+    post = posts[position]
+    heavy = window["rows"].get(post.id)
+    if heavy is None:
+        size = BODY_WINDOW if position == window["next"] else 1
+        ids = [item.id for item in posts[position : position + size]]
+        columns = [Post.id, *(getattr(Post, name) for name in sorted(_HEAVY))]
+        rows = db.session.execute(sa.select(*columns).where(Post.id.in_(ids)))
+        window["rows"] = {row.id: row._asdict() for row in rows}
+        heavy = window["rows"][post.id]
+    window["next"] = position + 1
+    return Listed({**vars(post), **heavy}, post.tags)
+
+
+def _positions(posts: list[Listed]) -> dict[str, int]:
+    return build_cache("positions", lambda: {p.slug: i for i, p in enumerate(posts)})
+
+
 def _group(key: Callable[[Listed], list[Any]]) -> dict[Any, list[Listed]]:
     groups: dict[Any, list[Listed]] = {}
     for post in listing():
@@ -304,7 +341,7 @@ def neighbours(post: Post) -> tuple[Post | Listed | None, Post | Listed | None]:
     """(newer, older) published posts around ``post``, in index order."""
     if building():
         posts: list[Any] = listing()
-        positions = build_cache("positions", lambda: {p.slug: i for i, p in enumerate(posts)})
+        positions = _positions(posts)
     else:
         posts = listing_order()
         positions = {slug: i for i, slug in enumerate(posts)}

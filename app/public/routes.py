@@ -6,7 +6,15 @@ import calendar
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, render_template, send_from_directory, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    render_template,
+    send_from_directory,
+    stream_with_context,
+    url_for,
+)
 from flask.blueprints import BlueprintSetupState
 
 from app.content.media import media_dir
@@ -185,7 +193,7 @@ def search() -> str:
 
 @bp.route("/search.json")
 def search_json() -> Response:
-    return Response(search_index(), mimetype="application/json")
+    return Response(stream_with_context(search_index()), mimetype="application/json")
 
 
 @bp.route("/media/<path:filename>")

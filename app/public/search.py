@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import chain, islice
 from typing import Any
 
 import orjson
@@ -35,44 +37,76 @@ def _document(post: Post, endpoint: str, text: str | None = None) -> dict[str, A
     }
 
 
-def search_index() -> bytes:
-    """Published posts (newest first) then pages; URLs are site paths, right under a sub-path."""
-    if queries.building():  # each post's document made once, while its inputs are the same
-        items = _post_documents(queries.listing())
+def search_index() -> Iterator[bytes]:
+    """Published posts (newest first) then pages; URLs are site paths, right under a sub-path.
+
+    Made in chunks of ``TEXT_BATCH`` documents: at 10 000 posts the index is about 30 MB,
+    which a build writes out as it goes instead of holding it (and its parts) at once.
+    """
+    if queries.building():
+        posts = _post_documents(queries.listing())
     else:
-        posts = db.session.scalars(queries.published_posts()).all()
-        items = [orjson.dumps(_document(post, "public.post")) for post in posts]
-    items += [orjson.dumps(_document(page, "public.page")) for page in queries.visible_pages()]
-    return b'{"items":[' + b",".join(items) + b"]}\n"
+        rows = db.session.scalars(queries.published_posts())
+        posts = (orjson.dumps(_document(post, "public.post")) for post in rows)
+    pages = (orjson.dumps(_document(page, "public.page")) for page in queries.visible_pages())
+    documents = chain(posts, pages)
+    separator = b""
+    yield b'{"items":['
+    while batch := list(islice(documents, TEXT_BATCH)):
+        yield separator + b",".join(batch)
+        separator = b","
+    yield b"]}\n"
 
 
-#: Texts read from the database at a time: a build never holds every post's text at once.
+#: Documents made (and texts read from the database) at a time.
 TEXT_BATCH = 500
 
+#: Set in ``app.extensions`` by long-lived processes (``--watch``): keep each post's document
+#: while its inputs are unchanged, so a rebuild after one edit makes one document.
+KEEP_DOCUMENTS = "microblog.keep_search_documents"
+_KEPT = "microblog.search_documents"
 
-def _post_documents(posts: list[Listed]) -> list[bytes]:
-    """Each post's document as JSON, kept by the app between builds while its inputs last.
+
+def _post_documents(posts: list[Listed]) -> Iterator[bytes]:
+    """Each post's document as JSON, in order; kept between builds where the app says so.
 
     A post's document depends on its file (its text), its listed columns and its URL (the
-    app's settings, fixed for the app's life): a rebuild after one edit makes one document.
+    app's settings, fixed for the app's life).
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    kept: dict[int, tuple[tuple[Any, ...], bytes]] = app.extensions.setdefault(
-        "microblog.search_documents", {}
-    )
-    keys = {post.id: _inputs(post) for post in posts}
-    stale = [post for post in posts if kept.get(post.id, ((),))[0] != keys[post.id]]
-    shown = sa.func.substr(Post.body_text, 1, TEXT_LIMIT + 1)  # enough to know it was cut
-    for start in range(0, len(stale), TEXT_BATCH):
-        batch = stale[start : start + TEXT_BATCH]
-        query = sa.select(Post.id, shown).where(Post.id.in_([post.id for post in batch]))
-        texts = dict(db.session.execute(query).all())
+    kept: dict[int, tuple[tuple[Any, ...], bytes]] | None = None
+    if app.extensions.get(KEEP_DOCUMENTS):
+        kept = app.extensions.setdefault(_KEPT, {})
+    for start in range(0, len(posts), TEXT_BATCH):
+        batch = posts[start : start + TEXT_BATCH]
+        made = {} if kept is None else _still_good(batch, kept)
+        texts = _texts([post.id for post in batch if post.id not in made])
         for post in batch:
-            document = _document(post, "public.post", texts[post.id])
-            kept[post.id] = keys[post.id], orjson.dumps(document)
-    for gone in kept.keys() - keys.keys():  # posts that left the site
-        del kept[gone]
-    return [kept[post.id][1] for post in posts]
+            document = made.get(post.id)
+            if document is None:
+                document = orjson.dumps(_document(post, "public.post", texts[post.id]))
+                if kept is not None:
+                    kept[post.id] = _inputs(post), document
+            yield document
+    if kept is not None:
+        for gone in kept.keys() - {post.id for post in posts}:  # posts that left the site
+            del kept[gone]
+
+
+def _still_good(
+    posts: list[Listed], kept: dict[int, tuple[tuple[Any, ...], bytes]]
+) -> dict[int, bytes]:
+    """The kept documents of ``posts`` whose inputs are unchanged."""
+    found = ((post, kept.get(post.id)) for post in posts)
+    return {post.id: old[1] for post, old in found if old and old[0] == _inputs(post)}
+
+
+def _texts(ids: list[int]) -> dict[int, str]:
+    """Each post's body text, cut after what a document keeps of it."""
+    if not ids:
+        return {}
+    shown = sa.func.substr(Post.body_text, 1, TEXT_LIMIT + 1)  # enough to know it was cut
+    return dict(db.session.execute(sa.select(Post.id, shown).where(Post.id.in_(ids))).all())
 
 
 def _inputs(post: Listed) -> tuple[Any, ...]:
