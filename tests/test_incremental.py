@@ -12,7 +12,12 @@ from flask import Flask
 
 from app import create_app
 from app.build import BuildError, BuildResult, build_site
-from app.build.incremental import StagedOutput, refresh_tree
+from app.build.incremental import (
+    StagedOutput,
+    refresh_tree,
+    write_chunks_if_changed,
+    write_if_changed,
+)
 from app.build.output import build_lock
 from config import TestingConfig
 
@@ -220,3 +225,44 @@ def test_refresh_tree_turns_an_older_build_into_links_to_the_new_one(tmp_path):
     assert inodes(old) == inodes(new)
     assert not (old / "gone").exists()
     assert not (old / "link.html").is_symlink()
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["whole", "chunked"])
+def test_a_written_file_is_new_and_an_unchanged_one_is_left_alone(tmp_path, chunked):
+    """Both writers leave a file with the same bytes as it is (same inode) and give a changed
+    one a new inode, so the previous build's hard link keeps its bytes."""
+
+    def write(rel: str, data: bytes) -> bool:
+        if chunked:
+            return write_chunks_if_changed(
+                tmp_path, rel, (data[i : i + 3] for i in range(0, len(data), 3))
+            )
+        return write_if_changed(tmp_path, rel, data)
+
+    assert write("a/b/search.json", b'{"items":[1,2]}')
+    path = tmp_path / "a" / "b" / "search.json"
+    linked = tmp_path / "previous.json"
+    os.link(path, linked)
+    assert not write("a/b/search.json", b'{"items":[1,2]}')
+    assert path.stat().st_ino == linked.stat().st_ino
+    assert write("a/b/search.json", b'{"items":[1,3]}')
+    assert path.read_bytes() == b'{"items":[1,3]}'
+    assert linked.read_bytes() == b'{"items":[1,2]}'
+    assert path.stat().st_mode & 0o777 == 0o644
+    (tmp_path / "c" / "d").mkdir(parents=True)  # a folder where the file goes now
+    assert write("c", b"file")
+    assert (tmp_path / "c").read_bytes() == b"file"
+    assert sorted(p.name for p in (tmp_path / "a" / "b").iterdir()) == ["search.json"]
+
+
+def test_a_failing_chunk_leaves_the_old_file_and_no_part(tmp_path):
+    assert write_chunks_if_changed(tmp_path, "search.json", [b"old"])
+
+    def failing():
+        yield b"new"
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        write_chunks_if_changed(tmp_path, "search.json", failing())
+    assert [p.name for p in tmp_path.iterdir()] == ["search.json"]
+    assert (tmp_path / "search.json").read_bytes() == b"old"
