@@ -59,6 +59,10 @@ def create_app(
         app.register_blueprint(admin_bp)
         login.login_view = "admin.login"
         init_api(app)
+    else:
+        from app.public.sessions import NoSessions
+
+        app.session_interface = NoSessions()
 
     from app import cli
 

@@ -304,3 +304,28 @@ def test_post_pages_read_bodies_in_windows_and_never_an_old_one(app, content_dir
     now = _markers(app.config["BUILD_DIR"])
     assert all(now[slug] == [(slug, "99")] for slug in order[::2]), now
     assert all(now[slug][0][1] != "99" for slug in order[1::2]), now
+
+
+def test_a_first_build_links_the_next_builds_spare_as_it_writes(app, site_dir):
+    """A first build links each page into the spare as it writes it; a failed first build
+    leaves no half-made spare behind."""
+    built = app.config["BUILD_DIR"]
+    template = site_dir / "templates" / "archive.html"
+    theme = template.read_text()
+    template.write_text(theme.replace("{% block content %}", "{% block content %}{{ 1 / 0 }}", 1))
+    with pytest.raises(BuildError):
+        build(app)
+    assert sorted(p.name for p in built.parent.glob(".build*")) == [".build-spare"]
+    (built.parent / ".build-spare").rename(built.parent / "failed")  # as on a fresh machine
+    template.write_text(theme)
+    build(app)
+    assert inodes(built.parent / ".build-spare") == inodes(built)
+    assert sorted(p.name for p in built.parent.glob(".build*")) == [".build-spare"]
+
+
+def test_a_first_build_on_workers_links_its_spare_too(freeze):
+    result = freeze("--json", env={"BUILD_WORKERS": "2", "BUILD_PARALLEL_MIN_PAGES": "1"})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["workers"] == 2
+    spare = freeze.build_dir.parent / f".{freeze.build_dir.name}-spare"
+    assert inodes(spare) == inodes(freeze.build_dir)

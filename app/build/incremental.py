@@ -67,6 +67,16 @@ def relink_changed(
     return set(inodes)
 
 
+def link_into(source: Path, destination: Path, rel: str) -> None:
+    """Hard-link the file ``source/rel`` at ``destination/rel``, making its folders."""
+    target = destination / rel
+    try:
+        _link_or_copy(source / rel, target)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _link_or_copy(source / rel, target)
+
+
 def _remove_file(root: Path, path: Path) -> bool:
     """Delete a file and the folders it leaves empty below ``root``; False if it was not there."""
     try:

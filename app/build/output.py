@@ -59,7 +59,7 @@ def make_staging_dir(build_dir: Path, *, reuse_spare: bool = False) -> Path:
     older build that the caller must bring up to date; see ``incremental.refresh_tree``).
     """
     clear_stale_staging(build_dir)
-    staging = Path(tempfile.mkdtemp(prefix=staging_prefix(build_dir), dir=build_dir.parent))
+    staging = new_staging_dir(build_dir)
     spare = spare_dir(build_dir)
     if spare.is_dir() and not spare.is_symlink():
         if reuse_spare:
@@ -68,6 +68,11 @@ def make_staging_dir(build_dir: Path, *, reuse_spare: bool = False) -> Path:
         else:
             shutil.rmtree(spare)
     return staging
+
+
+def new_staging_dir(build_dir: Path) -> Path:
+    """An empty, private folder beside ``build_dir``, removed by ``clear_stale_staging``."""
+    return Path(tempfile.mkdtemp(prefix=staging_prefix(build_dir), dir=build_dir.parent))
 
 
 def keep_as_spare(old_build: Path, build_dir: Path) -> None:
@@ -102,7 +107,7 @@ def swap_into_place(staging: Path, build_dir: Path) -> None:
     if _exchange(staging, build_dir):
         keep_as_spare(staging, build_dir)  # ``staging`` now holds the previous build
         return
-    old = Path(tempfile.mkdtemp(prefix=staging_prefix(build_dir), dir=build_dir.parent))
+    old = new_staging_dir(build_dir)
     old.rmdir()
     build_dir.rename(old)
     staging.rename(build_dir)

@@ -27,6 +27,7 @@ from app.build.output import (
     clear_stale_staging,
     keep_as_spare,
     make_staging_dir,
+    new_staging_dir,
     spare_dir,
     swap_into_place,
 )
@@ -169,15 +170,22 @@ def plan_build(
 
 
 def freeze_to(
-    app: Flask, output: StagedOutput, plan: Plan, progress: ProgressCallback | None = None
+    app: Flask,
+    output: StagedOutput,
+    plan: Plan,
+    progress: ProgressCallback | None = None,
+    mirror: Path | None = None,
 ) -> dict[str, FileRecord]:
-    """Render the plan's pages into ``output``, keep the others; the records of every file."""
+    """Render the plan's pages into ``output``, keep the others; the records of every file.
+
+    ``mirror``: a folder to hard-link every rendered file into as well.
+    """
     app.config["FREEZER_DESTINATION"] = str(output.root)
     records = dict(plan.kept)
     for rel in plan.kept:
         output.keep(rel)
     output.workers = worker_count(app, len(plan.jobs))
-    rendered = render_pages(app, output.root, plan.jobs, output.workers)
+    rendered = render_pages(app, output.root, plan.jobs, output.workers, mirror)
     for done, result in enumerate(rendered, start=1):
         output.record(result.rel, result.written)
         identity_now = identity(output.root / result.rel)
@@ -227,7 +235,7 @@ def _check(
 
 
 def _prepare_spare(build_dir: Path) -> None:
-    """After a first (or clean) build, link a spare copy now, so the next edit need not."""
+    """After a build that left no spare, link a spare copy now, so the next edit need not."""
     spare = make_staging_dir(build_dir)
     refresh_tree(build_dir, spare)
     keep_as_spare(spare, build_dir)
@@ -280,18 +288,23 @@ def _render_and_swap(
             _remember(memory, plan, build_dir, cache, manifest, written)
         return output, plan
     staging = make_staging_dir(build_dir, reuse_spare=incremental)
+    # A first build links each page into the next build's spare as it writes it.
+    first = not build_dir.exists() and not spare_dir(build_dir).exists() and not plan.kept
+    mirror = new_staging_dir(build_dir) if first else None
     try:
         # The spare (or, the first time, an empty folder) becomes a copy of build/ in links;
         # a clean build starts from an empty folder.
         written = memory.written if memory else None
         present = _bring_up_to_date(staging, build_dir, manifest, written) if incremental else set()
         output = StagedOutput(staging)
-        records = freeze_to(app, output, plan, progress)
+        records = freeze_to(app, output, plan, progress, mirror)
         output.remove_stale(present)
         rendered = {rel for rel, record in records.items() if previous.get(rel) is not record}
         _check(records, previous, output, rendered)
         swap_into_place(staging, build_dir)
     except BaseException:
+        if mirror is not None:
+            shutil.rmtree(mirror, ignore_errors=True)
         try:  # an unfinished build is still a fine start for the next one (see refresh_tree)
             if manifest.spare is not None:  # but it is no longer the build before build/
                 save_manifest(cache, build_dir, previous)
@@ -302,7 +315,10 @@ def _render_and_swap(
         raise
     try:
         spare = spare_dir(build_dir)
-        if not spare.exists():
+        if mirror is not None:  # linked page by page as this build wrote them
+            keep_as_spare(mirror, build_dir)
+            removed, written = [], set()
+        elif not spare.exists():
             _prepare_spare(build_dir)
             removed, written = [], set()
         else:  # the build before this one: it differs in what this build wrote and removed

@@ -19,7 +19,7 @@ from flask import Flask
 from jinja2 import TemplateError
 
 from app.build.errors import BuildError
-from app.build.incremental import write_chunks_if_changed, write_if_changed
+from app.build.incremental import link_into, write_chunks_if_changed, write_if_changed
 from app.build.links import PageLinks, page_links
 from app.content.parallel import available_cores, can_fork
 from app.extensions import db
@@ -67,8 +67,18 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def render_one(app: Flask, root: Path, job: Job) -> Result:
-    """Fetch one URL from the app and write its bytes unless the file already holds them."""
+def render_one(app: Flask, root: Path, job: Job, mirror: Path | None = None) -> Result:
+    """Fetch one URL from the app and write its bytes unless the file already holds them.
+
+    With ``mirror``, the file is also hard-linked there (a first build's spare).
+    """
+    result = _render(app, root, job)
+    if mirror is not None:
+        link_into(root, mirror, job.rel)
+    return result
+
+
+def _render(app: Flask, root: Path, job: Job) -> Result:
     # What Frozen-Flask's test client does, minus the WSGI round trip and the cookie jar.
     with app.test_request_context(job.url, base_url=app.config["FREEZER_BASE_URL"]):
         response = app.full_dispatch_request()
@@ -92,7 +102,7 @@ def render_one(app: Flask, root: Path, job: Job) -> Result:
     return result
 
 
-_worker_app: tuple[Flask, Path] | None = None
+_worker_app: tuple[Flask, Path, Path | None] | None = None
 
 
 def _start_worker() -> None:
@@ -105,11 +115,11 @@ def _start_worker() -> None:
 
 def _render_chunk(jobs: Sequence[Job]) -> list[Result]:
     assert _worker_app is not None
-    app, root = _worker_app
+    app, root, mirror = _worker_app
     results = []
     for job in jobs:
         try:
-            results.append(render_one(app, root, job))
+            results.append(render_one(app, root, job, mirror))
         except Exception as exc:  # sent back as text: the parent stops the build
             results.append(Result(job.url, job.rel, error=describe(exc)))
             break
@@ -126,20 +136,23 @@ def worker_count(app: Flask, pages: int) -> int:
     return min(wanted, pages)
 
 
-def render_pages(app: Flask, root: Path, jobs: Sequence[Job], workers: int = 1) -> Iterator[Result]:
+def render_pages(
+    app: Flask, root: Path, jobs: Sequence[Job], workers: int = 1, mirror: Path | None = None
+) -> Iterator[Result]:
     """Render ``jobs`` into ``root`` with ``workers`` processes, yielding each result.
 
-    A page that fails raises BuildError naming its URL and the cause.
+    A page that fails raises BuildError naming its URL and the cause. With ``mirror``,
+    each file is also linked there (the cores that write the pages make the copy too).
     """
     if workers == 1:
         for job in jobs:
             try:
-                yield render_one(app, root, job)
+                yield render_one(app, root, job, mirror)
             except Exception as exc:
                 raise BuildError(f"could not build {job.url}: {describe(exc)}") from exc
         return
     global _worker_app
-    _worker_app = (app, root)
+    _worker_app = (app, root, mirror)
     context = multiprocessing.get_context("fork")
     size = max(1, min(CHUNK, len(jobs) // (workers * 4)))  # several chunks each, to balance
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]

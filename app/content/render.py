@@ -7,12 +7,16 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import markdown
 import nh3
+from markdown.extensions import codehilite
 from markdown.extensions.toc import slugify_unicode
 from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
+from pygments.lexers import get_lexer_by_name
 
 _EXTENSIONS = ["fenced_code", "codehilite", "tables", "footnotes", "toc", "sane_lists", "attr_list"]
 _EXTENSION_CONFIGS = {
@@ -73,6 +77,24 @@ def _cached_formatter() -> Callable[..., HtmlFormatter]:
         return found
 
     return formatter
+
+
+@lru_cache(maxsize=64)
+def _lexer(name: str, options: tuple[tuple[str, Any], ...]) -> Lexer:
+    return get_lexer_by_name(name, **dict(options))
+
+
+def _cached_lexer(name: str, **options: Any) -> Lexer:
+    """``get_lexer_by_name`` for codehilite, one lexer per language and options (as Sphinx
+    keeps them): finding a lexer by alias cost about a tenth of highlighting a block."""
+    key = tuple(sorted(options.items()))
+    try:
+        return _lexer(name, key)
+    except TypeError:  # an unhashable option: not worth keeping
+        return get_lexer_by_name(name, **options)
+
+
+codehilite.get_lexer_by_name = _cached_lexer  # lexers keep no state between texts
 
 
 def _markdown() -> markdown.Markdown:

@@ -160,16 +160,30 @@ def build_cache(key: str, compute: Callable[[], T]) -> T:
 
     Called for every URL a page links to, so it reads the app's settings directly.
     """
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    stamp = _stamp(app)
-    if stamp is None:
+    cache = _answers()
+    if cache is None:
         return compute()
-    cache = app.extensions.get("microblog.build_cache")
-    if cache is None or cache["stamp"] != stamp:  # a new build forgets the previous answers
-        cache = app.extensions["microblog.build_cache"] = {"stamp": stamp}
     if key not in cache:
         cache[key] = compute()
     return cache[key]
+
+
+def build_urls() -> dict[tuple[Any, ...], str] | None:
+    """The URLs this build made, by endpoint and values; None outside builds."""
+    cache = _answers()
+    return None if cache is None else cache.setdefault("urls", {})
+
+
+def _answers() -> dict[str, Any] | None:
+    """The current build's answers (None outside builds)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    stamp = _stamp(app)
+    if stamp is None:
+        return None
+    cache = app.extensions.get("microblog.build_cache")
+    if cache is None or cache["stamp"] != stamp:  # a new build forgets the previous answers
+        cache = app.extensions["microblog.build_cache"] = {"stamp": stamp}
+    return cache
 
 
 def _stamp(app: Flask) -> tuple[datetime, bool] | None:
@@ -197,7 +211,8 @@ def carry_build_cache(last: dict[str, Any] | None) -> bool:
     if cache is None or cache is not last or stamp is None or cache["stamp"][1] != stamp[1]:
         return False
     cache["stamp"] = stamp
-    cache.pop(_BODIES, None)  # bodies are the one answer a body edit changes
+    for key in PER_BUILD:
+        cache.pop(key, None)
     return True
 
 
@@ -282,6 +297,10 @@ def _listed(
 #: Post pages render in index order: a build loads this many posts' bodies at a time.
 BODY_WINDOW = 64
 _BODIES = "bodies"
+#: Answers never carried to the next build: the bodies (which a body edit changes) and what
+#: every page shows of the site (its 'now').
+SITE_CONTEXT = "site_context"
+PER_BUILD = (_BODIES, SITE_CONTEXT)
 
 
 def shown_post(slug: str) -> Listed | None:

@@ -32,6 +32,11 @@ FEED_SIZE = 20
 
 @bp.app_context_processor
 def site_context() -> dict[str, Any]:
+    """What every page shows of the site: the same for a whole build."""
+    return queries.build_cache(queries.SITE_CONTEXT, _site_context)
+
+
+def _site_context() -> dict[str, Any]:
     config = current_app.config
     return {
         "site": {

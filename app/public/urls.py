@@ -55,9 +55,9 @@ def build_url_for(endpoint: str, **values: Any) -> str:
     every page) are a dict lookup, and a URL with one plain slug is its rule's URL with the
     slug put in (slugs are ``[a-z0-9-]``: nothing to quote).
     """
-    if endpoint.startswith(".") or not queries.building():
+    urls = None if endpoint.startswith(".") else queries.build_urls()
+    if urls is None:
         return url_for(endpoint, **values)
-    urls: dict[tuple[Any, ...], str] = queries.build_cache("urls", dict)
     key = (endpoint, *sorted(values.items()))
     found = urls.get(key)
     if found is None:
