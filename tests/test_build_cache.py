@@ -13,7 +13,8 @@ from flask import Flask
 from app import create_app
 from app.build import BuildError, build_site
 from app.build.pipeline import Changes
-from app.build.warm import BuildMemory
+from app.build.warm import BuildMemory, changed_sources
+from app.content import ContentErrors
 from config import TestingConfig
 from tests import test_incremental
 from tests.test_incremental import NEW_POST, build, clean_build_of, inodes, tree
@@ -329,3 +330,38 @@ def test_a_first_build_on_workers_links_its_spare_too(freeze):
     assert json.loads(result.stdout)["workers"] == 2
     spare = freeze.build_dir.parent / f".{freeze.build_dir.name}-spare"
     assert inodes(spare) == inodes(freeze.build_dir)
+
+
+def test_watch_keeps_reporting_a_broken_file_until_it_is_fixed(app, content_dir):
+    """--watch syncs only the files it saw change, but after a failed build every file."""
+    memory = BuildMemory()
+    build_site(app, changes=Changes(memory, set()))
+    broken = content_dir / "posts" / "broken.md"
+    broken.write_text("---\ntitle: [unclosed\n---\n\nText.\n")
+    with pytest.raises(ContentErrors, match=r"broken\.md"):
+        build_site(app, changes=Changes(memory, {str(broken)}))
+    other = content_dir / "posts" / "hello-world.md"
+    _append(other, "\nAn edit elsewhere.\n")
+    with pytest.raises(ContentErrors, match=r"broken\.md"):
+        build_site(app, changes=Changes(memory, {str(other)}))
+    broken.write_text("---\ntitle: Fixed\ndate: 2026-01-02\n---\n\nText.\n")
+    result = build_site(app, changes=Changes(memory, {str(broken)}))
+    assert result.sync.added == ["posts/broken.md"]
+    assert (app.config["BUILD_DIR"] / "posts" / "broken" / "index.html").is_file()
+    _append(other, "\nAnd one more.\n")
+    result = build_site(app, changes=Changes(memory, {str(other)}))
+    assert result.sync.read == 1
+    assert result.sync.updated == ["posts/hello-world.md"]
+
+
+def test_watch_syncs_every_file_when_a_folder_of_documents_changes(app, content_dir, site_dir):
+    memory = BuildMemory()
+    build_site(app, changes=Changes(memory, set()))
+    posts = content_dir / "posts"
+    assert changed_sources(content_dir, memory, [str(posts / "a.md")]) == ["posts/a.md"]
+    assert changed_sources(content_dir, memory, [str(site_dir / "templates" / "x.html")]) == []
+    assert changed_sources(content_dir, memory, [str(content_dir / "media" / "a.png")]) == []
+    assert changed_sources(content_dir, memory, [str(posts)]) is None
+    (posts / "folder.md").mkdir()
+    assert changed_sources(content_dir, memory, [str(posts / "folder.md")]) is None
+    assert changed_sources(content_dir, BuildMemory(), [str(posts / "a.md")]) is None

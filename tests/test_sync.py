@@ -119,3 +119,50 @@ def test_export_rewrites_only_what_differs(app, content_dir):
     assert export_content(content_dir) == 1
     assert "title: Changed in the DB" in (content_dir / "posts" / "hello-world.md").read_text()
     assert not sync(app).changed  # the stored hash matches the written file
+
+
+def sync_only(app, *rels):
+    return sync_content(
+        app.config["CONTENT_DIR"], app.config["MAX_CONTENT_FILE_BYTES"], only=set(rels)
+    )
+
+
+def test_a_sync_of_named_files_leaves_what_a_full_sync_would(app, content_dir):
+    """What a watcher passes: the files it saw change; every other file is left alone."""
+    sync(app)
+    posts = content_dir / "posts"
+    edited = posts / "hello-world.md"
+    edited.write_text(edited.read_text().replace("Hello, world", "Hello again"))
+    (posts / "new-one.md").write_text("---\ntitle: New one\ndate: 2026-02-01\n---\n\nNew.\n")
+    (posts / "shell-snippets.md").rename(posts / "shell-tricks.md")
+    total = len(list(content_dir.glob("*/*.md")))
+    report = sync_only(
+        app,
+        "posts/hello-world.md",
+        "posts/new-one.md",
+        "posts/shell-snippets.md",
+        "posts/shell-tricks.md",
+        "media/picture.png",  # not a document: ignored
+    )
+    assert report.updated == ["posts/hello-world.md"]
+    assert sorted(report.added) == ["posts/new-one.md", "posts/shell-tricks.md"]
+    assert report.removed == ["posts/shell-snippets.md"]
+    assert report.unchanged == total - 3
+    assert report.read == 3  # the other files are not even looked at
+    after = sync(app)
+    assert not after.changed
+    assert after.unchanged == total
+
+
+def test_a_sync_of_named_files_still_finds_a_slug_taken_by_another_file(app, content_dir):
+    sync(app)
+    (content_dir / "posts" / "copy.md").write_text(
+        "---\ntitle: Copy\nslug: hello-world\ndate: 2026-01-01\n---\n"
+    )
+    with pytest.raises(ContentErrors) as info:
+        sync_only(app, "posts/copy.md")
+    [error] = info.value.errors
+    assert error.path == "content/posts/copy.md"
+    assert "duplicate slug 'hello-world', already used by content/posts/hello-world.md" in (
+        error.message
+    )

@@ -32,7 +32,7 @@ from app.build.output import (
     swap_into_place,
 )
 from app.build.render import Job, describe, render_pages, worker_count
-from app.build.warm import BuildMemory, Planned, replan
+from app.build.warm import BODY_ENDPOINTS, BuildMemory, Planned, changed_sources, replan
 from app.content import SyncReport, sync_content
 from app.content.parallel import release_freed_memory
 from app.content.sync import IMPORT_BATCH
@@ -165,7 +165,7 @@ def plan_build(
             plan.kept[page.rel] = old
         else:
             plan.keys[page.rel] = key
-            plan.jobs.append(Job(page.url, page.rel))
+            plan.jobs.append(Job(page.url, page.rel, page.endpoint))
     return plan
 
 
@@ -185,7 +185,8 @@ def freeze_to(
     for rel in plan.kept:
         output.keep(rel)
     output.workers = worker_count(app, len(plan.jobs))
-    rendered = render_pages(app, output.root, plan.jobs, output.workers, mirror)
+    here = _reused_by_next_builds if app.extensions.get(KEEP_DOCUMENTS) else None
+    rendered = render_pages(app, output.root, plan.jobs, output.workers, mirror, here)
     for done, result in enumerate(rendered, start=1):
         output.record(result.rel, result.written)
         identity_now = identity(output.root / result.rel)
@@ -194,6 +195,12 @@ def freeze_to(
         if progress:
             progress(done, len(plan.jobs), result.url)
     return records
+
+
+def _reused_by_next_builds(job: Job) -> bool:
+    """Pages a body edit renders again: this process keeps what they are made of (search
+    documents, compiled templates) when it renders them itself."""
+    return job.endpoint in BODY_ENDPOINTS
 
 
 class _Links(Mapping[str, PageLinks]):
@@ -386,10 +393,17 @@ def build_site(
     if changes:  # a long-lived process: worth keeping what the next build can reuse
         app.extensions[KEEP_DOCUMENTS] = True
     with build_lock(build_dir):
+        content_dir = app.config["CONTENT_DIR"]
+        only = changed_sources(content_dir, changes.memory, changes.paths) if changes else None
         with app.app_context():
             if migrate:
                 upgrade()
-            report = sync_content(app.config["CONTENT_DIR"], app.config["MAX_CONTENT_FILE_BYTES"])
+            try:
+                report = sync_content(content_dir, app.config["MAX_CONTENT_FILE_BYTES"], only=only)
+            except BaseException:
+                if changes:  # the next sync looks at every file again
+                    changes.memory.forget()
+                raise
         if report.rendered > IMPORT_BATCH:  # the page renderers are forked from this process
             release_freed_memory()
         if has_app_context():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +35,7 @@ class Job:
 
     url: str
     rel: str
+    endpoint: str = ""
 
 
 @dataclass
@@ -136,21 +137,36 @@ def worker_count(app: Flask, pages: int) -> int:
     return min(wanted, pages)
 
 
+def _render_here(
+    app: Flask, root: Path, jobs: Iterable[Job], mirror: Path | None
+) -> Iterator[Result]:
+    for job in jobs:
+        try:
+            yield render_one(app, root, job, mirror)
+        except Exception as exc:
+            raise BuildError(f"could not build {job.url}: {describe(exc)}") from exc
+
+
 def render_pages(
-    app: Flask, root: Path, jobs: Sequence[Job], workers: int = 1, mirror: Path | None = None
+    app: Flask,
+    root: Path,
+    jobs: Sequence[Job],
+    workers: int = 1,
+    mirror: Path | None = None,
+    here: Callable[[Job], bool] | None = None,
 ) -> Iterator[Result]:
     """Render ``jobs`` into ``root`` with ``workers`` processes, yielding each result.
 
     A page that fails raises BuildError naming its URL and the cause. With ``mirror``,
     each file is also linked there (the cores that write the pages make the copy too).
+    Jobs that ``here`` picks are rendered in this process while the workers do the others
+    (a long-lived process warms what its next builds reuse).
     """
     if workers == 1:
-        for job in jobs:
-            try:
-                yield render_one(app, root, job, mirror)
-            except Exception as exc:
-                raise BuildError(f"could not build {job.url}: {describe(exc)}") from exc
+        yield from _render_here(app, root, jobs, mirror)
         return
+    own = [job for job in jobs if here(job)] if here else []
+    jobs = [job for job in jobs if not here(job)] if here else jobs
     global _worker_app
     _worker_app = (app, root, mirror)
     context = multiprocessing.get_context("fork")
@@ -158,7 +174,9 @@ def render_pages(
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker)
     try:
-        for results in pool.map(_render_chunk, chunks):
+        done = pool.map(_render_chunk, chunks)  # started: the workers fork now
+        yield from _render_here(app, root, own, mirror)
+        for results in done:
             for result in results:
                 if result.error:
                     raise BuildError(f"could not build {result.url}: {result.error}")

@@ -21,6 +21,7 @@ from flask import Flask
 from app.build.freezer import PlannedPage
 from app.build.inputs import SiteInputs
 from app.build.manifest import Manifest, identity
+from app.content.scan import KIND_DIRS
 from app.public import queries
 
 #: Pages that show posts' bodies or text: the only ones besides a post's own that a body
@@ -123,3 +124,29 @@ def replan(
         else (page, key)
         for page, key in memory.pages
     ]
+
+
+def changed_sources(
+    content_dir: Path, memory: BuildMemory, paths: Iterable[str]
+) -> list[str] | None:
+    """The content files among the paths a watcher saw change (``posts/a.md``), for a sync
+    of those alone; None when the whole content folder must be synced.
+
+    That is when no build is remembered (the first one, or after a failure, whose files may
+    be broken still) or when a folder of documents changed.
+    """
+    if memory.build_dir is None:
+        return None
+    root, folders = content_dir.resolve(), set(KIND_DIRS.values())
+    found = []
+    for raw in paths:
+        path = Path(raw).resolve()
+        if not path.is_relative_to(root):
+            continue  # the theme, the settings
+        parts = path.relative_to(root).parts
+        if not parts or parts[0] not in folders or len(parts) > 2:
+            continue  # media, other folders (and sub-folders, which hold no documents)
+        if len(parts) == 1 or path.is_dir():
+            return None  # a folder of documents itself, or one moved into it
+        found.append("/".join(parts))
+    return found

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISDIR
 from typing import NamedTuple
 
 from app.content.errors import ContentError
@@ -52,6 +53,30 @@ def iter_content_files(content_dir: Path, warnings: list[str]) -> Iterator[Sourc
             except FileNotFoundError:
                 continue  # deleted (or a dangling link) since the folder was listed
             yield SourceFile(entry.path, rel, kind, stat)
+
+
+def named_content_files(
+    content_dir: Path, rels: Iterable[str], warnings: list[str]
+) -> Iterator[SourceFile]:
+    """The files among ``rels`` (paths like ``posts/a.md``) that exist and are content, as
+    ``iter_content_files`` would find them."""
+    kinds = {folder: kind for kind, folder in KIND_DIRS.items()}
+    for rel in sorted(rels):
+        folder, _, name = rel.partition("/")
+        kind = kinds.get(folder)
+        if kind is None or "/" in name or name.startswith(".") or name.endswith("~"):
+            continue
+        path = content_dir / folder / name
+        try:
+            stat = path.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        if S_ISDIR(stat.st_mode):
+            continue
+        if not name.lower().endswith(MARKDOWN_SUFFIXES):
+            warnings.append(f"content/{rel}: ignored, only .md files are content")
+            continue
+        yield SourceFile(str(path), rel, kind, stat)
 
 
 def _signature(stat: os.stat_result) -> tuple[int, ...]:

@@ -28,7 +28,7 @@ IN_CHUNK = 1000
 _Key = TypeVar("_Key", int, str)
 
 
-def _chunks(values: Iterable[_Key]) -> Iterator[list[_Key]]:
+def in_chunks(values: Iterable[_Key]) -> Iterator[list[_Key]]:
     """Distinct values, sorted, in lists short enough for one ``IN (...)``."""
     items = sorted(set(values))
     for start in range(0, len(items), IN_CHUNK):
@@ -38,7 +38,7 @@ def _chunks(values: Iterable[_Key]) -> Iterator[list[_Key]]:
 def load_tags(slugs: Iterable[str]) -> dict[str, Tag]:
     """Existing tags by slug, in one query per thousand slugs."""
     found: dict[str, Tag] = {}
-    for chunk in _chunks(slugs):
+    for chunk in in_chunks(slugs):
         found.update(
             (t.slug, t) for t in db.session.scalars(sa.select(Tag).where(Tag.slug.in_(chunk)))
         )
@@ -171,7 +171,7 @@ def delete_orphan_tags() -> int:
 def load_posts(ids: Iterable[int]) -> dict[int, Post]:
     """Full rows with their tags, by id, for the few files a sync updates."""
     rows: dict[int, Post] = {}
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids):
         query = sa.select(Post).where(Post.id.in_(chunk)).options(so.selectinload(Post.tags))
         rows.update((post.id, post) for post in db.session.scalars(query))
     return rows
@@ -179,6 +179,6 @@ def load_posts(ids: Iterable[int]) -> dict[int, Post]:
 
 def delete_posts(ids: Iterable[int]) -> None:
     """Delete rows and their tag links by id, without loading them."""
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids):
         db.session.execute(sa.delete(post_tags).where(post_tags.c.post_id.in_(chunk)))
         db.session.execute(sa.delete(Post).where(Post.id.in_(chunk)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from itertools import islice
@@ -27,6 +28,7 @@ from app.content.scan import (
     SourceFile,
     StatCache,
     iter_content_files,
+    named_content_files,
     stat_cache_for,
 )
 from app.content.store import (
@@ -35,6 +37,7 @@ from app.content.store import (
     delete_orphan_tags,
     delete_posts,
     document_from_post,
+    in_chunks,
     insert_documents,
     load_posts,
     load_tags,
@@ -90,10 +93,25 @@ class _Indexed(NamedTuple):
     slug: str
 
 
-def _index() -> dict[str, _Indexed]:
-    """Every row's source path and hash, without loading bodies or HTML."""
+def _index(only: Collection[str] | None = None) -> dict[str, _Indexed]:
+    """Every row's (or those of the ``only`` source paths) path and hash, without bodies."""
     query = sa.select(Post.source_path, Post.id, Post.source_hash, Post.kind, Post.slug)
-    return {row[0]: _Indexed(*row[1:]) for row in db.session.execute(query)}
+    if only is None:
+        return {row[0]: _Indexed(*row[1:]) for row in db.session.execute(query)}
+    found: dict[str, _Indexed] = {}
+    for chunk in in_chunks(only):
+        rows = db.session.execute(query.where(Post.source_path.in_(chunk)))
+        found.update((row[0], _Indexed(*row[1:])) for row in rows)
+    return found
+
+
+def _owners_elsewhere(slugs: Collection[str], only: Collection[str]) -> dict[str, str]:
+    """Which rows outside the ``only`` source paths already have one of ``slugs``."""
+    owners: dict[str, str] = {}
+    for chunk in in_chunks(slugs):
+        query = sa.select(Post.slug, Post.source_path).where(Post.slug.in_(chunk))
+        owners.update((slug, path) for slug, path in db.session.execute(query) if path not in only)
+    return owners
 
 
 class _Changed(NamedTuple):
@@ -111,6 +129,7 @@ def sync_content(
     parallel_threshold: int = PARALLEL_THRESHOLD,
     workers: int | None = None,
     stat_cache: StatCache | None = None,
+    only: Collection[str] | None = None,
 ) -> SyncReport:
     """Make the DB mirror ``content_dir``; all or nothing: any bad file changes no row.
 
@@ -118,11 +137,15 @@ def sync_content(
     the process's own for ``content_dir``) and cost no parsing. More than
     ``parallel_threshold`` changed files are rendered on ``workers`` processes (default:
     every core) while this one writes the rows of those already done.
+
+    ``only``: the source paths (``posts/a.md``) that may have changed since the last sync,
+    when the caller knows (a file watcher); every other file is taken as unchanged.
     """
     report = SyncReport()
-    index = _index()
+    index = _index(only)
     cache = stat_cache if stat_cache is not None else stat_cache_for(content_dir)
-    files, changed, problems = _scan(content_dir, index, Hasher(max_bytes, cache), report)
+    hasher = Hasher(max_bytes, cache)
+    files, changed, problems = _scan(content_dir, index, hasher, report, only)
 
     # A file that cannot even be read fails the sync: then only parse the others, for errors.
     # Parse everything first (cheap), so that any error changes nothing; then render and
@@ -131,7 +154,13 @@ def sync_content(
     changed = {rel: c._replace(text="") for rel, c in changed.items()}  # the tasks hold them
     results = prepare_all(tasks)
     del tasks
-    prepared = _check(files, index, problems, dict(zip(changed, results, strict=True)), report)
+    results_by_file = dict(zip(changed, results, strict=True))
+    elsewhere = {}
+    if only is not None:
+        slugs = {r.doc.slug for r in results_by_file.values() if isinstance(r, Prepared)}
+        elsewhere = _owners_elsewhere(slugs, only)
+        report.unchanged += _count_rows() - len(index)
+    prepared = _check(files, index, problems, results_by_file, report, elsewhere)
 
     report.removed = sorted(set(index) - {file.rel for file in files})
     with db.session.no_autoflush:
@@ -155,11 +184,23 @@ def sync_content(
     return report
 
 
+def _count_rows() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Post)) or 0
+
+
 def _scan(
-    content_dir: Path, index: dict[str, _Indexed], hasher: Hasher, report: SyncReport
+    content_dir: Path,
+    index: dict[str, _Indexed],
+    hasher: Hasher,
+    report: SyncReport,
+    only: Collection[str] | None = None,
 ) -> tuple[list[SourceFile], dict[str, _Changed], dict[str, ContentError]]:
-    """Every content file; the new and changed ones read; the errors of those unreadable."""
-    files = list(iter_content_files(content_dir, report.warnings))  # stat'ed after the Hasher
+    """Every content file (of ``only``); the new and changed ones read; the errors of those
+    unreadable."""
+    if only is None:  # stat'ed after the Hasher started
+        files = list(iter_content_files(content_dir, report.warnings))
+    else:
+        files = list(named_content_files(content_dir, only, report.warnings))
     changed: dict[str, _Changed] = {}
     problems: dict[str, ContentError] = {}
     for file in files:
@@ -173,7 +214,7 @@ def _scan(
             changed[file.rel] = _Changed(file, decode_text(data, file.display), found.digest)
         except ContentError as exc:
             problems[file.rel] = exc
-    if hasher.cache is not None:
+    if hasher.cache is not None and only is None:
         hasher.cache.retain({file.path for file in files})
     report.read = hasher.read
     return files, changed, problems
@@ -211,11 +252,15 @@ def _check(
     problems: dict[str, ContentError],
     results: dict[str, Prepared | ContentError],
     report: SyncReport,
+    elsewhere: dict[str, str] | None = None,
 ) -> dict[str, Prepared]:
-    """Every error in file order (read, parse, duplicate slug), raised together; else the docs."""
+    """Every error in file order (read, parse, duplicate slug), raised together; else the docs.
+
+    ``elsewhere``: slugs taken by files this sync does not look at, and by which.
+    """
     errors: list[ContentError] = []
     prepared: dict[str, Prepared] = {}
-    slug_owner: dict[str, str] = {}
+    slug_owner: dict[str, str] = dict(elsewhere or {})
     for file in files:
         rel = file.rel
         result = results.get(rel)
