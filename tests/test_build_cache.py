@@ -15,6 +15,7 @@ from app.build import BuildError, build_site
 from app.build.pipeline import Changes
 from app.build.warm import BuildMemory, changed_sources
 from app.content import ContentErrors
+from app.content.scan import StatCache, stat_cache_path
 from config import TestingConfig
 from tests import test_incremental
 from tests.test_incremental import NEW_POST, build, clean_build_of, inodes, tree
@@ -365,3 +366,24 @@ def test_watch_syncs_every_file_when_a_folder_of_documents_changes(app, content_
     (posts / "folder.md").mkdir()
     assert changed_sources(content_dir, memory, [str(posts / "folder.md")]) is None
     assert changed_sources(content_dir, BuildMemory(), [str(posts / "a.md")]) is None
+
+
+def test_a_command_line_build_reads_only_files_changed_since_the_last(
+    app, content_dir, monkeypatch
+):
+    """The file hashes a build saw are kept in instance/ for the next build's process."""
+    # Every build a new process (an empty cache in memory); every file old enough to trust.
+    monkeypatch.setattr(
+        "app.build.pipeline.stat_cache_for", lambda _folder: StatCache(settle_seconds=-60)
+    )
+    documents = len(list(content_dir.glob("*/*.md")))
+    assert build(app).sync.read == documents
+    _append(content_dir / "posts" / "hello-world.md", "\nOne more line.\n")
+    second = build(app)
+    assert second.sync.read == 1
+    assert second.sync.updated == ["posts/hello-world.md"]
+    cache_file = stat_cache_path(Path(app.instance_path), app.config["CONTENT_DIR"])
+    cache_file.write_text("{not json")  # a torn or foreign cache: every file is read again
+    third = build(app)
+    assert third.sync.read == documents
+    assert not third.sync.changed

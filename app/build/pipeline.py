@@ -35,6 +35,7 @@ from app.build.render import Job, describe, render_pages, worker_count
 from app.build.warm import BODY_ENDPOINTS, BuildMemory, Planned, changed_sources, replan
 from app.content import SyncReport, sync_content
 from app.content.parallel import release_freed_memory
+from app.content.scan import stat_cache_for, stat_cache_path
 from app.content.sync import IMPORT_BATCH
 from app.extensions import db
 from app.public import queries
@@ -372,6 +373,35 @@ def _forget_changed_templates(app: Flask) -> None:
             del cache[key]
 
 
+def _sync(app: Flask, changes: Changes | None) -> SyncReport:
+    """Import what changed in the content folder (in an app context).
+
+    ``--watch`` syncs the files its watcher saw change; a command-line build starts from the
+    file hashes the last one saved, so that it reads only files whose stat changed.
+    """
+    content_dir: Path = app.config["CONTENT_DIR"]
+    max_bytes = app.config["MAX_CONTENT_FILE_BYTES"]
+    if changes:
+        only = changed_sources(content_dir, changes.memory, changes.paths)
+        try:
+            return sync_content(content_dir, max_bytes, only=only)
+        except BaseException:
+            changes.memory.forget()  # the next sync looks at every file again
+            raise
+    cache, cache_file = (
+        stat_cache_for(content_dir),
+        stat_cache_path(Path(app.instance_path), content_dir),
+    )
+    if not len(cache):
+        cache.load(cache_file, content_dir)
+    report = sync_content(content_dir, max_bytes, stat_cache=cache)
+    try:
+        cache.save(cache_file, content_dir)
+    except OSError as exc:
+        report.warnings.append(f"could not save the sync cache: {exc} (the next build reads more)")
+    return report
+
+
 def build_site(
     app: Flask,
     *,
@@ -393,17 +423,10 @@ def build_site(
     if changes:  # a long-lived process: worth keeping what the next build can reuse
         app.extensions[KEEP_DOCUMENTS] = True
     with build_lock(build_dir):
-        content_dir = app.config["CONTENT_DIR"]
-        only = changed_sources(content_dir, changes.memory, changes.paths) if changes else None
         with app.app_context():
             if migrate:
                 upgrade()
-            try:
-                report = sync_content(content_dir, app.config["MAX_CONTENT_FILE_BYTES"], only=only)
-            except BaseException:
-                if changes:  # the next sync looks at every file again
-                    changes.memory.forget()
-                raise
+            report = _sync(app, changes)
         if report.rendered > IMPORT_BATCH:  # the page renderers are forked from this process
             release_freed_memory()
         if has_app_context():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 import time
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISDIR
 from typing import NamedTuple
+
+import orjson
 
 from app.content.errors import ContentError
 from app.content.files import check_size, content_hash
@@ -86,10 +89,12 @@ def _signature(stat: os.stat_result) -> tuple[int, ...]:
 class StatCache:
     """Hashes of files this process has read, trusted while the file's stat is unchanged.
 
-    Kept in memory only, for long-lived processes (``freeze.py --watch``, the authoring app).
-    A file is remembered only if it last changed ``settle_seconds`` before it was read: a
-    change within the file system's timestamp granularity could keep the same size and times
-    (git calls such files "racily clean"), so those are hashed again next time. The inode
+    Kept in memory by long-lived processes (``freeze.py --watch``, the authoring app), and
+    saved in ``instance/`` by command-line builds for the next one (``load``, ``save``), as
+    git's index does. A file is remembered only if it last changed ``settle_seconds`` before
+    it was read: a change within the file system's timestamp granularity could keep the same
+    size and times (git calls such files "racily clean"), so those are hashed again next
+    time. The inode
     change time is part of the signature because no tool can set it back, unlike ``mtime``.
     """
 
@@ -119,6 +124,44 @@ class StatCache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def load(self, path: Path, content_dir: Path) -> None:
+        """Take in what a process that synced ``content_dir`` before saved (see ``save``).
+
+        Entries are trusted only while a file's stat signature is the same, as in memory; an
+        unreadable or foreign cache file is ignored (every file is hashed).
+        """
+        try:
+            data = orjson.loads(path.read_bytes())
+            if data.get("format") != _CACHE_FORMAT or data.get("dir") != str(content_dir):
+                return
+            entries = {name: (tuple(sig), digest) for name, (sig, digest) in data["files"].items()}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return
+        with self._lock:
+            self._entries = {**entries, **self._entries}
+
+    def save(self, path: Path, content_dir: Path) -> None:
+        """Keep the entries for the next process (a command-line build after an edit)."""
+        with self._lock:
+            files = {name: [list(sig), digest] for name, (sig, digest) in self._entries.items()}
+        data = {"format": _CACHE_FORMAT, "dir": str(content_dir), "files": files}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            temp.write_bytes(orjson.dumps(data))
+            temp.replace(path)
+        finally:
+            temp.unlink(missing_ok=True)
+
+
+_CACHE_FORMAT = 1
+
+
+def stat_cache_path(instance_dir: Path, content_dir: Path) -> Path:
+    """Where ``StatCache.save`` keeps the cache of one content directory."""
+    name = hashlib.blake2b(str(content_dir).encode(), digest_size=8).hexdigest()
+    return instance_dir / "sync-cache" / f"{name}.json"
 
 
 _caches: dict[str, StatCache] = {}
