@@ -12,6 +12,8 @@ from flask import Flask
 
 from app import create_app
 from app.build import BuildError, build_site
+from app.build.manifest import load as load_manifest
+from app.build.manifest import manifest_path
 from app.build.pipeline import Changes
 from app.build.warm import BuildMemory, changed_sources
 from app.content import ContentErrors
@@ -248,8 +250,13 @@ def test_the_spare_is_relinked_from_what_the_last_build_changed(app, built, cont
     (posts / "new-one.md").unlink()
     build(app)  # new-one's page is in the spare now: the next build must not bring it back
     _append(posts / "hello-world.md", "\nA last line.\n")
-    build(app)
+    result = build(app)
     assert not (built / "posts" / "new-one").exists()
+    # The cache says what the next build must relink: what this one wrote (and removed).
+    spare = load_manifest(manifest_path(Path(app.instance_path), built), built).spare
+    assert spare is not None
+    assert "posts/hello-world/index.html" in spare.written
+    assert len(spare.written) == result.written
     assert tree(built) == clean_build_of(app, tmp_path / "clean")
 
 
@@ -387,3 +394,21 @@ def test_a_command_line_build_reads_only_files_changed_since_the_last(
     third = build(app)
     assert third.sync.read == documents
     assert not third.sync.changed
+
+
+def test_a_watch_started_on_an_up_to_date_build_is_ready_for_its_first_edit(
+    app, content_dir, tmp_path
+):
+    """The watch's first build renders nothing; it makes the search documents then, so the
+    first edit makes one, and still builds what a clean build would."""
+    build_site(app)  # the command line built the site before the watch started
+    memory = BuildMemory()
+    first = build_site(app, changes=Changes(memory, set()))
+    assert first.rendered == 0
+    kept = app.extensions["microblog.search_documents"]
+    assert len(kept) == len(list((app.config["BUILD_DIR"] / "posts").glob("*/index.html")))
+    post = content_dir / "posts" / "hello-world.md"
+    _append(post, "\nA first edit while watched.\n")
+    result = build_site(app, changes=Changes(memory, {str(post)}))
+    assert result.replanned
+    assert tree(app.config["BUILD_DIR"]) == clean_build_of(app, tmp_path / "clean")

@@ -17,10 +17,14 @@ pytestmark = pytest.mark.slow
 
 
 def staged_files(build_dir: Path) -> int:
-    return sum(
-        sum(1 for p in d.rglob("*") if p.is_file())
-        for d in build_dir.parent.glob(f".{build_dir.name}-staging-*")
-    )
+    """Files in staging folders now (one may be swapped into place while it is counted)."""
+    count = 0
+    for folder in build_dir.parent.glob(f".{build_dir.name}-staging-*"):
+        try:
+            count += sum(1 for p in folder.rglob("*") if p.is_file())
+        except FileNotFoundError:
+            continue
+    return count
 
 
 def kill_when(freeze, ready, timeout: float = 60) -> int | None:

@@ -80,18 +80,20 @@ def manifest_path(instance_dir: Path, build_dir: Path) -> Path:
 class Spare:
     """The spare build (see ``output.spare_dir``) as the last build left it.
 
-    It is that build's predecessor: the same files, but for those the build wrote (other
-    inodes) and ``removed``. A spare left by a failed build is another folder (``folder``,
-    its device and inode, differs) and is brought up to date by listing it instead.
+    It is that build's predecessor: the same files, but for those the build ``written``
+    (other inodes; None: not recorded, each file is compared) and ``removed``. A spare left
+    by a failed build is another folder (``folder``, its device and inode, differs) and is
+    brought up to date by listing it instead.
     """
 
     folder: tuple[int, int]
     removed: list[str]
+    written: list[str] | None = None
 
     @classmethod
-    def of(cls, spare: Path, removed: list[str]) -> Spare | None:
+    def of(cls, spare: Path, removed: list[str], written: list[str] | None) -> Spare | None:
         folder = _folder_id(spare)
-        return None if folder is None else cls(folder, removed)
+        return None if folder is None else cls(folder, removed, written)
 
     def describes(self, folder: Path) -> bool:
         return _folder_id(folder) == self.folder
@@ -125,8 +127,9 @@ def load(path: Path, build_dir: Path) -> Manifest:
             for rel, (key, (ino, size, mtime), packed) in data["files"].items()
         }
         spare = data.get("spare")
-        dev, ino, removed = spare if spare else (0, 0, None)
-        return Manifest(records, Spare((dev, ino), removed) if removed is not None else None)
+        dev, ino, removed, *written = spare if spare else (0, 0, None)  # older: no written
+        record = Spare((dev, ino), removed, written[0] if written else None)
+        return Manifest(records, record if removed is not None else None)
     except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
         return Manifest()  # no cache, or one we cannot trust: render everything
 
@@ -137,5 +140,5 @@ def save(
     files = {rel: [record.key, record.identity, record.packed] for rel, record in records.items()}
     data = {"format": FORMAT, "build_dir": str(build_dir.resolve()), "files": files}
     if spare is not None:
-        data["spare"] = [*spare.folder, spare.removed]
+        data["spare"] = [*spare.folder, spare.removed, spare.written]
     atomic_write(path, orjson.dumps(data))

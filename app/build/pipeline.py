@@ -32,7 +32,14 @@ from app.build.output import (
     swap_into_place,
 )
 from app.build.render import Job, describe, render_pages, worker_count
-from app.build.warm import BODY_ENDPOINTS, BuildMemory, Planned, changed_sources, replan
+from app.build.warm import (
+    BODY_ENDPOINTS,
+    BuildMemory,
+    Planned,
+    changed_sources,
+    replan,
+    warm_up,
+)
 from app.content import SyncReport, sync_content
 from app.content.parallel import release_freed_memory
 from app.content.scan import stat_cache_for, stat_cache_path
@@ -249,17 +256,12 @@ def _prepare_spare(build_dir: Path) -> None:
     keep_as_spare(spare, build_dir)
 
 
-def _bring_up_to_date(
-    staging: Path, build_dir: Path, manifest: Manifest, written: set[str] | None
-) -> set[str]:
-    """Make ``staging`` (the spare, or an empty folder) a copy of ``build_dir`` in links.
-
-    ``written``: the files the last build wrote, when this process made it (else each file
-    is compared).
-    """
-    if manifest.spare is not None and manifest.spare.describes(staging):
+def _bring_up_to_date(staging: Path, build_dir: Path, manifest: Manifest) -> set[str]:
+    """Make ``staging`` (the spare, or an empty folder) a copy of ``build_dir`` in links."""
+    spare = manifest.spare
+    if spare is not None and spare.describes(staging):
         inodes = {rel: record.identity[0] for rel, record in manifest.records.items()}
-        return relink_changed(build_dir, staging, inodes, manifest.spare.removed, written)
+        return relink_changed(build_dir, staging, inodes, spare.removed, spare.written)
     return refresh_tree(build_dir, staging)
 
 
@@ -292,8 +294,9 @@ def _render_and_swap(
         for rel in plan.kept:
             output.keep(rel)
         if memory and plan.inputs is not None:  # the same build, with this build's inputs
-            written = memory.written if memory.inputs else None
-            _remember(memory, plan, build_dir, cache, manifest, written)
+            _remember(memory, plan, build_dir, cache, manifest)
+            with app.test_request_context(base_url=app.config["SITE_URL"]):
+                warm_up(app)
         return output, plan
     staging = make_staging_dir(build_dir, reuse_spare=incremental)
     # A first build links each page into the next build's spare as it writes it.
@@ -302,8 +305,7 @@ def _render_and_swap(
     try:
         # The spare (or, the first time, an empty folder) becomes a copy of build/ in links;
         # a clean build starts from an empty folder.
-        written = memory.written if memory else None
-        present = _bring_up_to_date(staging, build_dir, manifest, written) if incremental else set()
+        present = _bring_up_to_date(staging, build_dir, manifest) if incremental else set()
         output = StagedOutput(staging)
         records = freeze_to(app, output, plan, progress, mirror)
         output.remove_stale(present)
@@ -332,13 +334,13 @@ def _render_and_swap(
         else:  # the build before this one: it differs in what this build wrote and removed
             removed = output.removed_files if incremental else None
             written = set(output.written_files)
-        state = Spare.of(spare, removed) if removed is not None else None
+        state = Spare.of(spare, removed, sorted(written)) if removed is not None else None
         save_manifest(cache, build_dir, records, state)
     except OSError as exc:
         warnings.append(f"could not save the build cache: {exc} (the next build does more work)")
     else:
         if memory and plan.inputs is not None:
-            _remember(memory, plan, build_dir, cache, Manifest(records, state), written)
+            _remember(memory, plan, build_dir, cache, Manifest(records, state))
     return output, plan
 
 
@@ -348,12 +350,11 @@ def _remember(
     build_dir: Path,
     cache: Path,
     manifest: Manifest,
-    written: set[str] | None,
 ) -> None:
     """Keep what ``plan`` was made of, for the next build of this process."""
     assert plan.inputs is not None
     memory.remember(
-        build_dir, cache, manifest, plan.pages, plan.inputs, plan.answers, written, plan.warnings
+        build_dir, cache, manifest, plan.pages, plan.inputs, plan.answers, plan.warnings
     )
 
 

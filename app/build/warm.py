@@ -17,12 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from jinja2 import TemplateError
 
 from app.build.freezer import PlannedPage
 from app.build.inputs import SiteInputs
 from app.build.manifest import Manifest, identity
+from app.content.render import render_markdown
 from app.content.scan import KIND_DIRS
 from app.public import queries
+from app.public.search import keep_documents_now
 
 #: Pages that show posts' bodies or text: the only ones besides a post's own that a body
 #: edit can change (the others show the listed columns, see ``SiteInputs.as_listed``).
@@ -49,9 +52,6 @@ class BuildMemory:
     answers: dict[str, Any] | None = None
     build_time: datetime | None = None
     warnings: list[str] = field(default_factory=list)
-    #: Files that build wrote: with ``manifest.spare.removed``, where the spare differs
-    #: (None: not known, compare every file).
-    written: set[str] | None = None
 
     def forget(self) -> None:
         """After a failed build, or one this memory cannot describe."""
@@ -71,7 +71,6 @@ class BuildMemory:
         pages: Planned,
         inputs: SiteInputs,
         answers: dict[str, Any] | None,
-        written: set[str] | None,
         warnings: list[str],
     ) -> None:
         """Keep a build that was swapped into place and whose cache file was saved."""
@@ -81,7 +80,6 @@ class BuildMemory:
         self.pages = pages
         self.inputs = inputs
         self.answers = answers
-        self.written = written
         self.warnings = warnings
 
 
@@ -150,3 +148,19 @@ def changed_sources(
             return None  # a folder of documents itself, or one moved into it
         found.append("/".join(parts))
     return found
+
+
+def warm_up(app: Flask) -> None:
+    """Make what the first body edit would otherwise make, after a build that rendered
+    nothing in this process: the Markdown instance, the compiled theme, the search documents.
+
+    Call inside a request context of that build.
+    """
+    render_markdown("```python\npass\n```\n")
+    theme = Path(app.config["SITE_DIR"]) / "templates"
+    for path in theme.rglob("*.html"):
+        try:
+            app.jinja_env.get_template(path.relative_to(theme).as_posix())
+        except TemplateError:
+            continue  # a page using it reports the error when it is rendered
+    keep_documents_now()

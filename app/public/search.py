@@ -112,3 +112,12 @@ def _texts(ids: list[int]) -> dict[int, str]:
 def _inputs(post: Listed) -> tuple[Any, ...]:
     tags = tuple(tag.name for tag in post.tags)
     return post.source_hash, post.slug, post.title, post.published_at, tags, post.summary
+
+
+def keep_documents_now() -> None:
+    """Make every post's document now, for a long-lived app that has none yet (a watch that
+    started on an up-to-date build): the first edit then makes one. In a build's request."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.extensions.get(KEEP_DOCUMENTS) and not app.extensions.get(_KEPT):
+        for _chunk in search_index():
+            pass
