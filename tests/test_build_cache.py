@@ -12,8 +12,8 @@ from flask import Flask
 
 from app import create_app
 from app.build import BuildError, build_site
+from app.build.manifest import Spare, manifest_path
 from app.build.manifest import load as load_manifest
-from app.build.manifest import manifest_path
 from app.build.pipeline import Changes
 from app.build.warm import BuildMemory, changed_sources
 from app.content import ContentErrors
@@ -412,3 +412,28 @@ def test_a_watch_started_on_an_up_to_date_build_is_ready_for_its_first_edit(
     result = build_site(app, changes=Changes(memory, {str(post)}))
     assert result.replanned
     assert tree(app.config["BUILD_DIR"]) == clean_build_of(app, tmp_path / "clean")
+
+
+def test_a_link_out_of_the_sites_folder_fails_the_build_that_renders_it(app, content_dir):
+    """Such a link is wrong whatever the rest of the site holds: the page's packed references
+    carry it to the check."""
+    app.config["SITE_URL"] = "https://example.org/blog/"
+    _append(content_dir / "posts" / "hello-world.md", "\n[away](https://example.org/other/)\n")
+    with pytest.raises(BuildError) as info:
+        build(app)
+    assert any("outside the site root /blog/" in line for line in info.value.problems), info.value
+
+
+def test_a_new_staging_folder_is_filled_in_full_even_with_a_lost_spares_inode(
+    app, built, content_dir, tmp_path, monkeypatch
+):
+    """A build killed while it relinked the spare leaves it as a stale staging folder; the
+    next build's new folder may get the inode the cache recorded for the spare."""
+    post = content_dir / "posts" / "hello-world.md"
+    _append(post, "\nOne edit.\n")
+    build(app)
+    (built.parent / ".build-spare").rename(built.parent / ".build-staging-killed")
+    monkeypatch.setattr(Spare, "describes", lambda self, folder: True)  # the inode came back
+    _append(post, "\nAnother edit.\n")
+    build(app)
+    assert tree(built) == clean_build_of(app, tmp_path / "clean")

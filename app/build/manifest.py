@@ -26,10 +26,11 @@ class FileRecord:
     """One built file: the digest of its inputs, which file it is, and its references.
 
     The references are kept packed (a JSON text) and read only when a link check needs
-    them: most builds check a handful of pages, and a kept page is saved as it was loaded.
+    them, each time anew: most builds check a handful of pages, a kept page is saved as it
+    was loaded, and a build of 12 000 pages never holds them all unpacked.
     """
 
-    __slots__ = ("_links", "identity", "key", "packed")
+    __slots__ = ("identity", "key", "packed")
 
     def __init__(
         self,
@@ -41,8 +42,7 @@ class FileRecord:
     ) -> None:
         self.key = key
         self.identity = identity
-        self._links = links
-        self.packed = packed if links is None else _pack(links)
+        self.packed = packed if links is None else pack_links(links)
 
     @property
     def has_links(self) -> bool:
@@ -50,14 +50,22 @@ class FileRecord:
 
     @property
     def links(self) -> PageLinks | None:
-        if self._links is None and self.packed is not None:
-            refs, ids = orjson.loads(self.packed)
-            self._links = PageLinks(refs=[tuple(ref) for ref in refs], ids=set(ids))
-        return self._links
+        """The references, unpacked (a new object each time)."""
+        if self.packed is None:
+            return None
+        refs, ids, *broken = orjson.loads(self.packed)
+        return PageLinks(
+            refs=[tuple(ref) for ref in refs],
+            ids=set(ids),
+            broken=[tuple(found) for found in broken[0]] if broken else [],
+        )
 
 
-def _pack(links: PageLinks) -> str:
-    return orjson.dumps([links.refs, sorted(links.ids)]).decode()
+def pack_links(links: PageLinks) -> str:
+    """References as the build cache keeps them (made where the page is rendered); broken
+    ones only until the build's check fails on them."""
+    packed = [links.refs, sorted(links.ids)]
+    return orjson.dumps([*packed, links.broken] if links.broken else packed).decode()
 
 
 def identity(path: str | Path) -> tuple[int, int, int] | None:

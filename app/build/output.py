@@ -52,8 +52,9 @@ def clear_stale_staging(build_dir: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def make_staging_dir(build_dir: Path, *, reuse_spare: bool = False) -> Path:
-    """A staging folder on the same filesystem as ``build_dir`` (so renames are atomic).
+def make_staging_dir(build_dir: Path, *, reuse_spare: bool = False) -> tuple[Path, bool]:
+    """A staging folder on the same filesystem as ``build_dir`` (so renames are atomic), and
+    whether it is the spare.
 
     It is empty, or with ``reuse_spare`` the spare build if there is one (then it holds an
     older build that the caller must bring up to date; see ``incremental.refresh_tree``).
@@ -65,9 +66,9 @@ def make_staging_dir(build_dir: Path, *, reuse_spare: bool = False) -> Path:
         if reuse_spare:
             staging.rmdir()
             spare.rename(staging)
-        else:
-            shutil.rmtree(spare)
-    return staging
+            return staging, True
+        shutil.rmtree(spare)
+    return staging, False
 
 
 def new_staging_dir(build_dir: Path) -> Path:

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -199,7 +200,7 @@ def freeze_to(
         output.record(result.rel, result.written)
         identity_now = identity(output.root / result.rel)
         assert identity_now is not None, result.rel
-        records[result.rel] = FileRecord(plan.keys[result.rel], identity_now, result.links)
+        records[result.rel] = FileRecord(plan.keys[result.rel], identity_now, packed=result.links)
         if progress:
             progress(done, len(plan.jobs), result.url)
     return records
@@ -212,21 +213,34 @@ def _reused_by_next_builds(job: Job) -> bool:
 
 
 class _Links(Mapping[str, PageLinks]):
-    """The references of every page of a build, unpacked when a check asks for a page."""
+    """The references of every page of a build, unpacked when a check asks for a page (the
+    last few kept: a page's anchors are looked up once per link to them)."""
 
     def __init__(self, records: dict[str, FileRecord]) -> None:
         self.records = {rel: record for rel, record in records.items() if record.has_links}
+        self.unpack = lru_cache(maxsize=256)(self._unpack)
 
-    def __getitem__(self, rel: str) -> PageLinks:
+    def _unpack(self, rel: str) -> PageLinks:
         links = self.records[rel].links
         assert links is not None
         return links
+
+    def __getitem__(self, rel: str) -> PageLinks:
+        return self.unpack(rel)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.records)
 
     def __len__(self) -> int:
         return len(self.records)
+
+
+def _lost_anchor(old: FileRecord | None, new: FileRecord) -> bool:
+    """Whether a page lost an id that other pages may link to."""
+    if old is None or old.packed == new.packed:
+        return False
+    before, now = old.links, new.links
+    return before is None or now is None or not before.ids <= now.ids
 
 
 def _check(
@@ -237,13 +251,10 @@ def _check(
 ) -> None:
     """Check the links of re-rendered pages; of every page when a file or an anchor went away."""
     pages = _Links(records)
-    lost_anchor = any(
-        previous.get(rel) is not None
-        and (not previous[rel].has_links or not previous[rel].links.ids <= pages[rel].ids)
-        for rel in rendered & pages.keys()
-    )
+    checked = rendered & pages.keys()
+    lost_anchor = any(_lost_anchor(previous.get(rel), records[rel]) for rel in checked)
     everything = output.removed or lost_anchor or not previous
-    only = None if everything else sorted(rendered & pages.keys())
+    only = None if everything else sorted(checked)
     broken = check_references(pages, output.produced, only)
     if broken:
         raise BuildError(f"{len(broken)} broken link(s)", [str(b) for b in broken])
@@ -251,15 +262,21 @@ def _check(
 
 def _prepare_spare(build_dir: Path) -> None:
     """After a build that left no spare, link a spare copy now, so the next edit need not."""
-    spare = make_staging_dir(build_dir)
+    spare, _ = make_staging_dir(build_dir)
     refresh_tree(build_dir, spare)
     keep_as_spare(spare, build_dir)
 
 
-def _bring_up_to_date(staging: Path, build_dir: Path, manifest: Manifest) -> set[str]:
-    """Make ``staging`` (the spare, or an empty folder) a copy of ``build_dir`` in links."""
+def _bring_up_to_date(
+    staging: Path, build_dir: Path, manifest: Manifest, from_spare: bool
+) -> set[str]:
+    """Make ``staging`` (the spare, or an empty folder) a copy of ``build_dir`` in links.
+
+    The cache's record of the spare is trusted only for the spare itself: a new folder may
+    get the inode of one that was deleted.
+    """
     spare = manifest.spare
-    if spare is not None and spare.describes(staging):
+    if from_spare and spare is not None and spare.describes(staging):
         inodes = {rel: record.identity[0] for rel, record in manifest.records.items()}
         return relink_changed(build_dir, staging, inodes, spare.removed, spare.written)
     return refresh_tree(build_dir, staging)
@@ -298,14 +315,16 @@ def _render_and_swap(
             with app.test_request_context(base_url=app.config["SITE_URL"]):
                 warm_up(app)
         return output, plan
-    staging = make_staging_dir(build_dir, reuse_spare=incremental)
+    staging, from_spare = make_staging_dir(build_dir, reuse_spare=incremental)
     # A first build links each page into the next build's spare as it writes it.
     first = not build_dir.exists() and not spare_dir(build_dir).exists() and not plan.kept
     mirror = new_staging_dir(build_dir) if first else None
     try:
         # The spare (or, the first time, an empty folder) becomes a copy of build/ in links;
         # a clean build starts from an empty folder.
-        present = _bring_up_to_date(staging, build_dir, manifest) if incremental else set()
+        present = (
+            _bring_up_to_date(staging, build_dir, manifest, from_spare) if incremental else set()
+        )
         output = StagedOutput(staging)
         records = freeze_to(app, output, plan, progress, mirror)
         output.remove_stale(present)

@@ -20,7 +20,8 @@ from jinja2 import TemplateError
 
 from app.build.errors import BuildError
 from app.build.incremental import link_into, write_chunks_if_changed, write_if_changed
-from app.build.links import PageLinks, page_links
+from app.build.links import page_links
+from app.build.manifest import pack_links
 from app.content.parallel import available_cores, can_fork
 from app.extensions import db
 
@@ -43,7 +44,8 @@ class Result:
     url: str
     rel: str
     written: bool = False
-    links: PageLinks | None = None
+    #: The page's references, packed for the build cache (see ``manifest.pack_links``).
+    links: str | None = None
     error: str | None = None
 
 
@@ -99,7 +101,7 @@ def _render(app: Flask, root: Path, job: Job) -> Result:
             response.close()
     result = Result(job.url, job.rel, written=write_if_changed(root, job.rel, data))
     if html:
-        result.links = page_links(job.rel, data, app.config["SITE_URL"])
+        result.links = pack_links(page_links(job.rel, data, app.config["SITE_URL"]))
     return result
 
 
