@@ -44,6 +44,10 @@ def paragraph(rng: random.Random, words: int) -> str:
     return " ".join(sentences)
 
 
+#: The date of the corpus's newest post.
+END = datetime(2025, 12, 31)
+
+
 def make_post(rng: random.Random, n: int, start: datetime) -> str:
     words = rng.randint(400, 800)
     paras, remaining = [], words
@@ -69,7 +73,9 @@ def generate(out: Path, n: int, seed: int) -> Path:
     posts = out / "posts"
     posts.mkdir(parents=True)
     (out / "pages").mkdir()
-    start = datetime(2020, 1, 1)
+    # Every post in the past (seven hours apart up to the end of 2025), whenever the run:
+    # a scheduled post has no page, so a later date would build a smaller site.
+    start = END - timedelta(hours=7 * n)
     for i in range(n):
         (posts / f"post-{i:05d}.md").write_text(make_post(rng, i, start), encoding="utf-8")
     return out
