@@ -52,17 +52,10 @@ def relink_changed(
     check = inodes if written is None else {r: inodes[r] for r in written if r in inodes}
     for rel, inode in check.items():
         path = destination / rel
-        try:
-            stat = os.lstat(path)
-        except (FileNotFoundError, NotADirectoryError):
-            _make_parent(destination, path)
-        else:
-            if S_ISREG(stat.st_mode) and stat.st_ino == inode:
-                continue
-            if S_ISDIR(stat.st_mode):
-                shutil.rmtree(path)
-            else:
-                path.unlink()
+        stat = _existing(destination, path)
+        if stat and S_ISREG(stat.st_mode) and stat.st_ino == inode:
+            continue
+        _clear(path, stat)
         _link_or_copy(source / rel, path)
     return set(inodes)
 

@@ -316,9 +316,9 @@ def _render_and_swap(
                 warm_up(app)
         return output, plan
     staging, from_spare = make_staging_dir(build_dir, reuse_spare=incremental)
-    # A first build links each page into the next build's spare as it writes it.
-    first = not build_dir.exists() and not spare_dir(build_dir).exists() and not plan.kept
-    mirror = new_staging_dir(build_dir) if first else None
+    # A first build (nothing to keep, no spare left) links each page into the next build's
+    # spare as it writes it.
+    mirror = None if build_dir.exists() else new_staging_dir(build_dir)
     try:
         # The spare (or, the first time, an empty folder) becomes a copy of build/ in links;
         # a clean build starts from an empty folder.
@@ -408,10 +408,8 @@ def _sync(app: Flask, changes: Changes | None) -> SyncReport:
         except BaseException:
             changes.memory.forget()  # the next sync looks at every file again
             raise
-    cache, cache_file = (
-        stat_cache_for(content_dir),
-        stat_cache_path(Path(app.instance_path), content_dir),
-    )
+    cache = stat_cache_for(content_dir)
+    cache_file = stat_cache_path(Path(app.instance_path), content_dir)
     if not len(cache):
         cache.load(cache_file, content_dir)
     report = sync_content(content_dir, max_bytes, stat_cache=cache)

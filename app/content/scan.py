@@ -45,12 +45,9 @@ def iter_content_files(content_dir: Path, warnings: list[str]) -> Iterator[Sourc
         except (FileNotFoundError, NotADirectoryError):
             continue
         for entry in entries:
-            name, rel = entry.name, f"{folder}/{entry.name}"
-            if name.startswith(".") or name.endswith("~") or entry.is_dir():
-                continue  # hidden files, editor backups and temp files, sub-folders
-            if not name.lower().endswith(MARKDOWN_SUFFIXES):
-                warnings.append(f"content/{rel}: ignored, only .md files are content")
-                continue
+            rel = f"{folder}/{entry.name}"
+            if entry.is_dir() or not _is_document(entry.name, rel, warnings):
+                continue  # sub-folders hold no documents
             try:
                 stat = entry.stat()
             except FileNotFoundError:
@@ -67,19 +64,27 @@ def named_content_files(
     for rel in sorted(rels):
         folder, _, name = rel.partition("/")
         kind = kinds.get(folder)
-        if kind is None or "/" in name or name.startswith(".") or name.endswith("~"):
+        if kind is None or "/" in name:
             continue
         path = content_dir / folder / name
         try:
             stat = path.stat()
         except (FileNotFoundError, NotADirectoryError):
             continue
-        if S_ISDIR(stat.st_mode):
-            continue
-        if not name.lower().endswith(MARKDOWN_SUFFIXES):
-            warnings.append(f"content/{rel}: ignored, only .md files are content")
+        if S_ISDIR(stat.st_mode) or not _is_document(name, rel, warnings):
             continue
         yield SourceFile(str(path), rel, kind, stat)
+
+
+def _is_document(name: str, rel: str, warnings: list[str]) -> bool:
+    """Whether a file in a documents folder is one: hidden files, editor backups and temp
+    files are passed over, other files with a warning."""
+    if name.startswith(".") or name.endswith("~"):
+        return False
+    if not name.lower().endswith(MARKDOWN_SUFFIXES):
+        warnings.append(f"content/{rel}: ignored, only .md files are content")
+        return False
+    return True
 
 
 def _signature(stat: os.stat_result) -> tuple[int, ...]:

@@ -14,6 +14,7 @@ from flask import Flask, abort, current_app, has_request_context
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 
+from app.content.store import in_chunks
 from app.extensions import db
 from app.models import Post, Tag, post_tags
 
@@ -268,8 +269,8 @@ def listing() -> list[Listed]:
 def listed_rows(source_paths: Sequence[str]) -> dict[str, Listed]:
     """The published posts among ``source_paths`` as ``listing`` shows them, by source path."""
     found: dict[str, Listed] = {}
-    for start in range(0, len(source_paths), 500):  # stay below SQL parameter limits
-        chunk = Post.source_path.in_(source_paths[start : start + 500])
+    for paths in in_chunks(source_paths):  # stay below SQL parameter limits
+        chunk = Post.source_path.in_(paths)
         found.update((post.source_path, post) for post in _listed(sa.and_(visible(), chunk), chunk))
     return found
 
