@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,11 @@ from app.build.manifest import load as load_manifest
 from app.build.pipeline import Changes
 from app.build.warm import BuildMemory, changed_sources
 from app.content import ContentErrors
+from app.content.document import parse_document
 from app.content.scan import StatCache, stat_cache_path
+from app.content.service import save_post
+from app.extensions import db
+from app.models import Post
 from config import TestingConfig
 from tests import test_incremental
 from tests.test_incremental import NEW_POST, build, clean_build_of, inodes, tree
@@ -190,6 +195,26 @@ def test_watch_rebuilds_from_memory_build_the_same_site_as_a_clean_build(
         if name == "body":  # the post, the feeds showing it, search.json
             assert 0 < result.rendered < 12, name
         assert tree(app.config["BUILD_DIR"]) == clean_build_of(other, tmp_path / name), name
+
+
+def test_watch_builds_a_post_the_authoring_app_saved(app, content_dir, tmp_path):
+    """The admin writes the row with the file: the watch's sync finds nothing to import, and
+    its build must still show the saved post."""
+    memory = BuildMemory()
+    build_site(app, changes=Changes(memory, set()))
+    authoring = create_app(TestingConfig, dict(app.config))
+    path = content_dir / "posts" / "hello-world.md"
+    with authoring.app_context():
+        post = db.session.scalar(db.select(Post).filter_by(source_path="posts/hello-world.md"))
+        doc = parse_document(path.read_text(), path)
+        save_post(replace(doc, body=doc.body + "\nSaved from the admin.\n"), post)
+        db.session.commit()
+    result = build_site(app, changes=Changes(memory, {str(path)}))
+    assert (result.sync.updated, result.replanned) == ([], True)
+    page = app.config["BUILD_DIR"] / "posts" / "hello-world" / "index.html"
+    assert "Saved from the admin." in page.read_text()
+    other = create_app(TestingConfig, dict(app.config), authoring=False)
+    assert tree(app.config["BUILD_DIR"]) == clean_build_of(other, tmp_path / "clean")
 
 
 def test_parallel_rendering_builds_the_same_site(freeze, tmp_path):

@@ -126,6 +126,8 @@ class Changes:
     #: Paths the watcher saw change.
     paths: set[str]
     sync: SyncReport | None = None
+    #: The content files among ``paths`` (``posts/a.md``) the sync read; None: it read all.
+    sources: list[str] | None = None
 
 
 def _list_pages(app: Flask, freezer: StagingFreezer, changes: Changes | None, plan: Plan) -> None:
@@ -135,7 +137,7 @@ def _list_pages(app: Flask, freezer: StagingFreezer, changes: Changes | None, pl
             sync = changes.sync if changes else None
             if changes and sync and not (sync.added or sync.removed):
                 memory = changes.memory
-                pages = replan(app, memory, sync.updated, changes.paths)
+                pages = replan(app, memory, sync.updated, changes.paths, changes.sources)
                 if pages is not None:
                     plan.pages, plan.inputs, plan.warnings = pages, memory.inputs, memory.warnings
                     plan.answers, plan.replanned = memory.answers, True
@@ -402,7 +404,7 @@ def _sync(app: Flask, changes: Changes | None) -> SyncReport:
     content_dir: Path = app.config["CONTENT_DIR"]
     max_bytes = app.config["MAX_CONTENT_FILE_BYTES"]
     if changes:
-        only = changed_sources(content_dir, changes.memory, changes.paths)
+        only = changes.sources = changed_sources(content_dir, changes.memory, changes.paths)
         try:
             return sync_content(content_dir, max_bytes, only=only)
         except BaseException:

@@ -88,14 +88,18 @@ def replan(
     memory: BuildMemory,
     updated: list[str],
     changed: Iterable[str],
+    sources: list[str] | None,
 ) -> Planned | None:
     """Every page with its digest, from the last build's; None when a full plan is needed.
 
     Call inside a request context of the build, after the sync; ``updated`` are the source
-    paths the sync changed (none added or removed) and ``changed`` the paths the watcher saw.
+    paths the sync changed (none added or removed), ``changed`` the paths the watcher saw
+    and ``sources`` the content files among them (None: unknown). The rows of all of
+    ``sources`` are read again, changed by this sync or not: the authoring app saves a
+    post's row with its file, so the sync finds them equal, and the last build is older.
     """
     inputs, since = memory.inputs, memory.build_time
-    if inputs is None or since is None or not memory.pages:
+    if inputs is None or since is None or not memory.pages or sources is None:
         return None
     posts_dir = (Path(app.config["CONTENT_DIR"]) / "posts").resolve()
     if not all(Path(path).resolve().is_relative_to(posts_dir) for path in changed):
@@ -104,6 +108,7 @@ def replan(
         return None
     if SiteInputs.common_for(app, inputs.pages) != inputs.common:
         return None
+    updated = sorted({*updated, *sources})
     rows = queries.listed_rows(updated)
     known = {post.source_path: post for post in inputs.posts}
     for rel in updated:
