@@ -27,10 +27,12 @@ class FileRecord:
 
     The references are kept packed (a JSON text) and read only when a link check needs
     them, each time anew: most builds check a handful of pages, a kept page is saved as it
-    was loaded, and a build of 12 000 pages never holds them all unpacked.
+    was loaded, and a build of 12 000 pages never holds them all unpacked. ``note`` is what
+    the page's view noted for the next build about the file (``search.json``: where each
+    post's document is in it).
     """
 
-    __slots__ = ("identity", "key", "packed")
+    __slots__ = ("identity", "key", "note", "packed")
 
     def __init__(
         self,
@@ -39,10 +41,12 @@ class FileRecord:
         links: PageLinks | None = None,
         *,
         packed: str | None = None,
+        note: str | None = None,
     ) -> None:
         self.key = key
         self.identity = identity
         self.packed = packed if links is None else pack_links(links)
+        self.note = note
 
     @property
     def has_links(self) -> bool:
@@ -131,8 +135,8 @@ def load(path: Path, build_dir: Path) -> Manifest:
         if data.get("format") != FORMAT or data.get("build_dir") != str(build_dir.resolve()):
             return Manifest()
         records = {
-            rel: FileRecord(key, (ino, size, mtime), packed=packed)
-            for rel, (key, (ino, size, mtime), packed) in data["files"].items()
+            rel: FileRecord(key, (ino, size, mtime), packed=packed, note=note[0] if note else None)
+            for rel, (key, (ino, size, mtime), packed, *note) in data["files"].items()
         }
         spare = data.get("spare")
         dev, ino, removed, *written = spare if spare else (0, 0, None)  # older: no written
@@ -145,7 +149,11 @@ def load(path: Path, build_dir: Path) -> Manifest:
 def save(
     path: Path, build_dir: Path, records: dict[str, FileRecord], spare: Spare | None = None
 ) -> None:
-    files = {rel: [record.key, record.identity, record.packed] for rel, record in records.items()}
+    files = {
+        rel: [record.key, record.identity, record.packed]
+        + ([record.note] if record.note is not None else [])
+        for rel, record in records.items()
+    }
     data = {"format": FORMAT, "build_dir": str(build_dir.resolve()), "files": files}
     if spare is not None:
         data["spare"] = [*spare.folder, spare.removed, spare.written]

@@ -34,7 +34,6 @@ from app.build.output import (
 )
 from app.build.render import Job, describe, render_pages, worker_count
 from app.build.warm import (
-    BODY_ENDPOINTS,
     BuildMemory,
     Planned,
     changed_sources,
@@ -47,7 +46,10 @@ from app.content.scan import stat_cache_for, stat_cache_path
 from app.content.sync import IMPORT_BATCH
 from app.extensions import db
 from app.public import queries
-from app.public.search import KEEP_DOCUMENTS
+from app.public.search import LAST_INDEX, LastIndex
+
+#: The endpoint of ``search.json``, whose documents a build copies from the last one's.
+SEARCH_INDEX = "public.search_json"
 
 #: Called after each page with (pages done, estimated total, URL).
 ProgressCallback = Callable[[int, int, str], None]
@@ -186,32 +188,55 @@ def freeze_to(
     plan: Plan,
     progress: ProgressCallback | None = None,
     mirror: Path | None = None,
+    previous: Mapping[str, FileRecord] | None = None,
 ) -> dict[str, FileRecord]:
     """Render the plan's pages into ``output``, keep the others; the records of every file.
 
-    ``mirror``: a folder to hard-link every rendered file into as well.
+    ``mirror``: a folder to hard-link every rendered file into as well; ``previous``: the
+    records of the build ``output`` was made a copy of.
     """
     app.config["FREEZER_DESTINATION"] = str(output.root)
     records = dict(plan.kept)
     for rel in plan.kept:
         output.keep(rel)
     output.workers = worker_count(app, len(plan.jobs))
-    here = _reused_by_next_builds if app.extensions.get(KEEP_DOCUMENTS) else None
-    rendered = render_pages(app, output.root, plan.jobs, output.workers, mirror, here)
-    for done, result in enumerate(rendered, start=1):
-        output.record(result.rel, result.written)
-        identity_now = identity(output.root / result.rel)
-        assert identity_now is not None, result.rel
-        records[result.rel] = FileRecord(plan.keys[result.rel], identity_now, packed=result.links)
-        if progress:
-            progress(done, len(plan.jobs), result.url)
+    last_index = _last_search_index(plan, previous or {}, output.root)
+    if last_index is not None:
+        app.extensions[LAST_INDEX] = last_index
+    try:
+        rendered = render_pages(app, output.root, plan.jobs, output.workers, mirror)
+        for done, result in enumerate(rendered, start=1):
+            output.record(result.rel, result.written)
+            identity_now = identity(output.root / result.rel)
+            assert identity_now is not None, result.rel
+            key = plan.keys[result.rel]
+            records[result.rel] = FileRecord(
+                key, identity_now, packed=result.links, note=result.note
+            )
+            if progress:
+                progress(done, len(plan.jobs), result.url)
+    finally:
+        app.extensions.pop(LAST_INDEX, None)
     return records
 
 
-def _reused_by_next_builds(job: Job) -> bool:
-    """Pages a body edit renders again: this process keeps what they are made of (search
-    documents, compiled templates) when it renders them itself."""
-    return job.endpoint in BODY_ENDPOINTS
+def _last_search_index(
+    plan: Plan, previous: Mapping[str, FileRecord], root: Path
+) -> LastIndex | None:
+    """What ``search.json`` may copy from the last build's (see ``search.LastIndex``): a
+    post's document holds while its page does, as long as the file is the one recorded."""
+    rel = next((page.rel for page, _key in plan.pages if page.endpoint == SEARCH_INDEX), None)
+    old = previous.get(rel) if rel is not None else None
+    if rel not in plan.keys or old is None or old.note is None:
+        return None
+    if identity(root / rel) != old.identity:
+        return None
+    unchanged = frozenset(
+        page.values["slug"]
+        for page, _key in plan.pages
+        if page.endpoint == "public.post" and page.rel in plan.kept
+    )
+    return LastIndex(root / rel, old.note, unchanged)
 
 
 class _Links(Mapping[str, PageLinks]):
@@ -328,7 +353,7 @@ def _render_and_swap(
             _bring_up_to_date(staging, build_dir, manifest, from_spare) if incremental else set()
         )
         output = StagedOutput(staging)
-        records = freeze_to(app, output, plan, progress, mirror)
+        records = freeze_to(app, output, plan, progress, mirror, previous)
         output.remove_stale(present)
         rendered = {rel for rel, record in records.items() if previous.get(rel) is not record}
         _check(records, previous, output, rendered)
@@ -362,6 +387,9 @@ def _render_and_swap(
     else:
         if memory and plan.inputs is not None:
             _remember(memory, plan, build_dir, cache, Manifest(records, state))
+            if output.workers > 1:  # the pages were rendered elsewhere
+                with app.test_request_context(base_url=app.config["SITE_URL"]):
+                    warm_up(app)
     return output, plan
 
 
@@ -440,8 +468,6 @@ def build_site(
     app.config["BUILD_TIME"] = datetime.now(UTC).replace(tzinfo=None)
     _forget_changed_templates(app)  # render the theme as it is on disk now, in long-lived apps
     app.jinja_env.auto_reload = False  # and do not stat every template on every page
-    if changes:  # a long-lived process: worth keeping what the next build can reuse
-        app.extensions[KEEP_DOCUMENTS] = True
     with build_lock(build_dir):
         with app.app_context():
             if migrate:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import multiprocessing
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, g
 from jinja2 import TemplateError
 
 from app.build.errors import BuildError
@@ -46,6 +46,8 @@ class Result:
     written: bool = False
     #: The page's references, packed for the build cache (see ``manifest.pack_links``).
     links: str | None = None
+    #: What the view noted for the next build (``g.build_note``, see ``FileRecord.note``).
+    note: str | None = None
     error: str | None = None
 
 
@@ -91,11 +93,8 @@ def _render(app: Flask, root: Path, job: Job) -> Result:
             response.direct_passthrough = False  # files (static, media) are read here
             html = job.rel.endswith(".html")
             if response.is_streamed and not html:  # search.json, files: never held whole
-                return Result(
-                    job.url,
-                    job.rel,
-                    write_chunks_if_changed(root, job.rel, response.iter_encoded()),
-                )
+                written = write_chunks_if_changed(root, job.rel, response.iter_encoded())
+                return Result(job.url, job.rel, written, note=g.pop("build_note", None))
             data = response.get_data()
         finally:
             response.close()
@@ -155,20 +154,15 @@ def render_pages(
     jobs: Sequence[Job],
     workers: int = 1,
     mirror: Path | None = None,
-    here: Callable[[Job], bool] | None = None,
 ) -> Iterator[Result]:
     """Render ``jobs`` into ``root`` with ``workers`` processes, yielding each result.
 
     A page that fails raises BuildError naming its URL and the cause. With ``mirror``,
     each file is also linked there (the cores that write the pages make the copy too).
-    Jobs that ``here`` picks are rendered in this process while the workers do the others
-    (a long-lived process warms what its next builds reuse).
     """
     if workers == 1:
         yield from _render_here(app, root, jobs, mirror)
         return
-    own = [job for job in jobs if here(job)] if here else []
-    jobs = [job for job in jobs if not here(job)] if here else jobs
     global _worker_app
     _worker_app = (app, root, mirror)
     context = multiprocessing.get_context("fork")
@@ -176,9 +170,7 @@ def render_pages(
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker)
     try:
-        done = pool.map(_render_chunk, chunks)  # started: the workers fork now
-        yield from _render_here(app, root, own, mirror)
-        for results in done:
+        for results in pool.map(_render_chunk, chunks):
             for result in results:
                 if result.error:
                     raise BuildError(f"could not build {result.url}: {result.error}")

@@ -25,7 +25,6 @@ from app.build.manifest import Manifest, identity
 from app.content.render import render_markdown
 from app.content.scan import KIND_DIRS
 from app.public import queries
-from app.public.search import keep_documents_now
 
 #: Pages that show posts' bodies or text: the only ones besides a post's own that a body
 #: edit can change (the others show the listed columns, see ``SiteInputs.as_listed``).
@@ -157,7 +156,7 @@ def changed_sources(
 
 def warm_up(app: Flask) -> None:
     """Make what the first body edit would otherwise make, after a build that rendered
-    nothing in this process: the Markdown instance, the compiled theme, the search documents.
+    nothing in this process: the Markdown instance and the compiled theme.
 
     Call inside a request context of that build.
     """
@@ -168,4 +167,3 @@ def warm_up(app: Flask) -> None:
             app.jinja_env.get_template(path.relative_to(theme).as_posix())
         except TemplateError:
             continue  # a page using it reports the error when it is rendered
-    keep_documents_now()

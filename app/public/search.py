@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from itertools import chain, islice
+from pathlib import Path
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g
 
 from app.extensions import db
 from app.models import Post
@@ -41,64 +43,84 @@ def search_index() -> Iterator[bytes]:
     """Published posts (newest first) then pages; URLs are site paths, right under a sub-path.
 
     Made in chunks of ``TEXT_BATCH`` documents: at 10 000 posts the index is about 30 MB,
-    which a build writes out as it goes instead of holding it (and its parts) at once.
+    which a build writes out as it goes instead of holding it (and its parts) at once. A
+    build notes where each post's document is (``g.build_note``), so that the next one
+    copies those that still hold from this file (see ``LastIndex``).
     """
+    spans: list[list[Any]] | None = None
     if queries.building():
+        spans = []
         posts = _post_documents(queries.listing())
     else:
         rows = db.session.scalars(queries.published_posts())
-        posts = (orjson.dumps(_document(post, "public.post")) for post in rows)
-    pages = (orjson.dumps(_document(page, "public.page")) for page in queries.visible_pages())
-    documents = chain(posts, pages)
-    separator = b""
-    yield b'{"items":['
+        posts = ((None, orjson.dumps(_document(post, "public.post"))) for post in rows)
+    pages = queries.visible_pages()
+    documents = chain(posts, ((None, orjson.dumps(_document(p, "public.page"))) for p in pages))
+    yield _START
+    position, separator = len(_START), b""
     while batch := list(islice(documents, TEXT_BATCH)):
-        yield separator + b",".join(batch)
+        position += len(separator) - 1  # one comma fewer than documents
+        for slug, document in batch:
+            position += 1
+            if slug is not None and spans is not None:
+                spans.append([slug, position, position + len(document)])
+            position += len(document)
+        yield separator + b",".join(document for _slug, document in batch)
         separator = b","
     yield b"]}\n"
+    if spans is not None:
+        g.build_note = orjson.dumps(spans).decode()
 
 
+_START = b'{"items":['
 #: Documents made (and texts read from the database) at a time.
 TEXT_BATCH = 500
 
-#: Set in ``app.extensions`` by long-lived processes (``--watch``): keep each post's document
-#: while its inputs are unchanged, so a rebuild after one edit makes one document.
-KEEP_DOCUMENTS = "microblog.keep_search_documents"
-_KEPT = "microblog.search_documents"
+#: Set in ``app.extensions`` by a build that renders ``search.json`` again: the last build's
+#: file, as a ``LastIndex``.
+LAST_INDEX = "microblog.last_search_index"
 
 
-def _post_documents(posts: list[Listed]) -> Iterator[bytes]:
-    """Each post's document as JSON, in order; kept between builds where the app says so.
+@dataclass(frozen=True)
+class LastIndex:
+    """The last build's ``search.json`` (its caller made sure it is the file noted), where
+    each post's document is in it (that build's note) and the posts whose documents still
+    hold: those whose page is unchanged."""
 
-    A post's document depends on its file (its text), its listed columns and its URL (the
-    app's settings, fixed for the app's life).
-    """
+    path: Path
+    note: str
+    unchanged: frozenset[str]
+
+    def documents(self) -> dict[str, memoryview]:
+        """The unchanged posts' documents by slug (views of the file, read once)."""
+        if not self.unchanged:
+            return {}
+        found = {}
+        try:
+            data = memoryview(self.path.read_bytes())
+            for slug, start, end in orjson.loads(self.note):
+                document = data[start:end]
+                if slug in self.unchanged and document[:1] == b"{" and document[-1:] == b"}":
+                    found[slug] = document
+        except (OSError, ValueError, TypeError):  # not a note this code wrote: make them all
+            return {}
+        return found
+
+
+def _post_documents(posts: list[Listed]) -> Iterator[tuple[str, bytes | memoryview]]:
+    """Each post's slug and document as JSON, in order; copied from the last build's file
+    where the build says the document still holds (see ``LastIndex``)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    kept: dict[int, tuple[tuple[Any, ...], bytes]] | None = None
-    if app.extensions.get(KEEP_DOCUMENTS):
-        kept = app.extensions.setdefault(_KEPT, {})
+    last: LastIndex | None = app.extensions.get(LAST_INDEX)
+    kept = last.documents() if last else {}
     for start in range(0, len(posts), TEXT_BATCH):
         batch = posts[start : start + TEXT_BATCH]
-        made = {} if kept is None else _still_good(batch, kept)
-        texts = _texts([post.id for post in batch if post.id not in made])
+        texts = _texts([post.id for post in batch if post.slug not in kept])
         for post in batch:
-            document = made.get(post.id)
+            document = kept.get(post.slug)
             if document is None:
                 document = orjson.dumps(_document(post, "public.post", texts[post.id]))
-                if kept is not None:
-                    kept[post.id] = _inputs(post), document
-            yield document
-    if kept is not None:
-        for gone in kept.keys() - {post.id for post in posts}:  # posts that left the site
-            del kept[gone]
-
-
-def _still_good(
-    posts: list[Listed], kept: dict[int, tuple[tuple[Any, ...], bytes]]
-) -> dict[int, bytes]:
-    """The kept documents of ``posts`` whose inputs are unchanged."""
-    found = ((post, kept.get(post.id)) for post in posts)
-    return {post.id: old[1] for post, old in found if old and old[0] == _inputs(post)}
+            yield post.slug, document
 
 
 def _texts(ids: list[int]) -> dict[int, str]:
@@ -107,17 +129,3 @@ def _texts(ids: list[int]) -> dict[int, str]:
         return {}
     shown = sa.func.substr(Post.body_text, 1, TEXT_LIMIT + 1)  # enough to know it was cut
     return dict(db.session.execute(sa.select(Post.id, shown).where(Post.id.in_(ids))).all())
-
-
-def _inputs(post: Listed) -> tuple[Any, ...]:
-    tags = tuple(tag.name for tag in post.tags)
-    return post.source_hash, post.slug, post.title, post.published_at, tags, post.summary
-
-
-def keep_documents_now() -> None:
-    """Make every post's document now, for a long-lived app that has none yet (a watch that
-    started on an up-to-date build): the first edit then makes one. In a build's request."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if app.extensions.get(KEEP_DOCUMENTS) and not app.extensions.get(_KEPT):
-        for _chunk in search_index():
-            pass
