@@ -11,10 +11,9 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlalchemy.engine import make_url
 
-from app.extensions import csrf, db, login, migrate
-from config import BASE_DIR, DEFAULT_SECRET_KEY, INSTANCE_DIR, Config, config_from_env
-
-MIGRATIONS_DIR = BASE_DIR / "migrations"
+from app.extensions import csrf, db, login
+from app.schema import init_migrations
+from config import DEFAULT_SECRET_KEY, INSTANCE_DIR, Config, config_from_env
 
 
 def create_app(
@@ -45,7 +44,6 @@ def create_app(
     app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=app.send_static_file)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
     login.init_app(app)
 
@@ -59,6 +57,7 @@ def create_app(
         app.register_blueprint(admin_bp)
         login.login_view = "admin.login"
         init_api(app)
+        init_migrations(app)  # `flask db`; the freezer's app imports Alembic only to migrate
     else:
         from app.public.sessions import NoSessions
 

@@ -1,9 +1,14 @@
 """Migrations: upgrade from empty, no drift against the models, downgrade and back."""
 
+import json
+import re
+from pathlib import Path
+
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
 from app.extensions import db
+from app.schema import upgrade_schema
 
 TABLES = {"post", "tag", "user", "post_tags", "api_token"}
 
@@ -47,3 +52,25 @@ def test_body_text_migration_fills_existing_posts_from_their_html(app):
     with db.engine.connect() as connection:
         text = connection.execute(sa.text("SELECT body_text FROM post WHERE slug = 'old'"))
         assert text.scalar_one() == "Old words & more"
+
+
+def test_a_database_behind_the_scripts_is_migrated_by_a_build(app):
+    """A build asks Alembic only when the database's revision is not the scripts' head."""
+    upgrade_schema()
+    seen = json.loads((Path(app.instance_path) / "migration-heads.json").read_text())
+    assert seen["heads"] == [db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))]
+    db.session.remove()
+    downgrade(revision="4815c7b8c775")
+    assert "body_text" not in {c["name"] for c in sa.inspect(db.engine).get_columns("post")}
+    upgrade_schema()
+    assert "body_text" in {c["name"] for c in sa.inspect(db.engine).get_columns("post")}
+
+
+def test_a_build_on_an_up_to_date_database_does_not_load_alembic(freeze):
+    """Alembic costs more to import than an edited post costs to render."""
+    first = freeze("--quiet", env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert first.returncode == 0, first.stderr
+    assert re.search(r"\| +alembic$", first.stderr, re.MULTILINE)
+    second = freeze("--quiet", env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert second.returncode == 0, second.stderr
+    assert not re.search(r"\| +(alembic|flask_migrate)$", second.stderr, re.MULTILINE)

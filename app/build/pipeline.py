@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, has_app_context
-from flask_migrate import upgrade
 
 from app.build import generators
 from app.build.errors import BuildError
@@ -47,6 +46,7 @@ from app.content.sync import IMPORT_BATCH
 from app.extensions import db
 from app.public import queries
 from app.public.search import LAST_INDEX, LastIndex
+from app.schema import upgrade_schema
 
 #: The endpoint of ``search.json``, whose documents a build copies from the last one's.
 SEARCH_INDEX = "public.search_json"
@@ -471,7 +471,7 @@ def build_site(
     with build_lock(build_dir):
         with app.app_context():
             if migrate:
-                upgrade()
+                upgrade_schema()
             report = _sync(app, changes)
         if report.rendered > IMPORT_BATCH:  # the page renderers are forked from this process
             release_freed_memory()
