@@ -16,6 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import orjson
 from flask import Flask
 
 from app.content.media import media_dir
@@ -35,7 +36,11 @@ _LIBRARIES = ("flask", "jinja2", "werkzeug", "feedgen", "pygments", "markdown", 
 
 
 def _digest(*parts: object) -> str:
-    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    try:  # JSON (what orjson cannot write as is, as its repr): five times faster than repr
+        data = orjson.dumps(parts, default=repr)
+    except TypeError:  # an int past 64 bits, a dict with keys other than strings
+        data = repr(parts).encode()
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _tree_digest(folders: Iterable[Path], pattern: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any, TypeVar
@@ -289,8 +289,10 @@ def _listed(
     if few is not None:
         pairs = pairs.where(post_tags.c.post_id.in_(sa.select(Post.id).where(few)))
     tags: dict[int, list[ListedTag]] = {}
-    for post_id, *tag in db.session.execute(pairs.order_by(Tag.name)):
-        tags.setdefault(post_id, []).append(ListedTag(*tag))
+    known: dict[int, ListedTag] = {}  # one object per tag, not per post and tag
+    for post_id, tag_id, name, slug in db.session.execute(pairs.order_by(Tag.name)):
+        tag = known.get(tag_id) or known.setdefault(tag_id, ListedTag(tag_id, name, slug))
+        tags.setdefault(post_id, []).append(tag)
     keys = list(rows.keys())
     return [Listed(dict(zip(keys, row, strict=True)), tags.get(row.id, [])) for row in rows]
 
@@ -422,7 +424,11 @@ def archive_months() -> list[tuple[int, int, int]]:
 
 def _archive_months() -> list[tuple[int, int, int]]:
     counts: dict[tuple[int, int], int] = {}
-    for published in db.session.scalars(published_posts().with_only_columns(Post.published_at)):
+    if building():  # the build's listing has the dates
+        dates: Iterable[datetime] = (post.published_at for post in listing())
+    else:
+        dates = db.session.scalars(published_posts().with_only_columns(Post.published_at))
+    for published in dates:
         key = _year_month(published)
         counts[key] = counts.get(key, 0) + 1
     return [(year, month, n) for (year, month), n in sorted(counts.items(), reverse=True)]
