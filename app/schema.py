@@ -9,14 +9,13 @@ digest), and only calls Alembic when they differ.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import orjson
 import sqlalchemy as sa
 from flask import Flask, current_app
 
-from app.content.files import atomic_write
+from app.content.files import atomic_write, tree_digest
 from app.extensions import db
 from config import BASE_DIR
 
@@ -38,7 +37,7 @@ def upgrade_schema() -> None:
     Alembic runs only when the database's revision is not the scripts' head as last seen.
     """
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    scripts = _scripts_digest(MIGRATIONS_DIR / "versions")
+    scripts = tree_digest([MIGRATIONS_DIR / "versions"], "*.py")
     seen = _heads_file(app)
     known = _known_heads(seen, scripts)
     if known is not None and known == _revisions():
@@ -55,13 +54,6 @@ def upgrade_schema() -> None:
             atomic_write(seen, orjson.dumps({"scripts": scripts, "heads": sorted(heads)}))
         except OSError:
             pass  # the next build asks Alembic again
-
-
-def _scripts_digest(folder: Path) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    for path in sorted(folder.glob("*.py")):
-        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
 
 
 def _heads_file(app: Flask) -> Path:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 from flask import Flask
 
+from app.content.files import tree_digest
 from app.content.media import media_dir
 from app.models import Post
 from app.public import queries
@@ -41,17 +42,6 @@ def _digest(*parts: object) -> str:
     except TypeError:  # an int past 64 bits, a dict with keys other than strings
         data = repr(parts).encode()
     return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def _tree_digest(folders: Iterable[Path], pattern: str) -> str:
-    """The content of every file matching ``pattern`` below ``folders``, with its name."""
-    h = hashlib.blake2b(digest_size=16)
-    for folder in folders:
-        for path in sorted(folder.rglob(pattern)):
-            if path.is_file():
-                h.update(path.relative_to(folder).as_posix().encode() + b"\0")
-                h.update(path.read_bytes())
-    return h.hexdigest()
 
 
 def _stat_digest(path: Path) -> str | None:
@@ -123,8 +113,8 @@ class SiteInputs:
         """What every page shows: theme, code, settings, libraries and the navigation."""
         site_dir: Path = app.config["SITE_DIR"]
         return _digest(
-            _tree_digest([site_dir / "templates", APP_DIR / "templates"], "*"),
-            _tree_digest([APP_DIR], "*.py"),
+            tree_digest([site_dir / "templates", APP_DIR / "templates"], "*"),
+            tree_digest([APP_DIR], "*.py"),
             _settings(app),
             [(name, _version(name)) for name in _LIBRARIES],
             [(page.slug, page.title) for page in pages],

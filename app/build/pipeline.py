@@ -178,7 +178,7 @@ def plan_build(
             plan.kept[page.rel] = old
         else:
             plan.keys[page.rel] = key
-            plan.jobs.append(Job(page.url, page.rel, page.endpoint))
+            plan.jobs.append(Job(page.url, page.rel))
     return plan
 
 
@@ -339,8 +339,7 @@ def _render_and_swap(
             output.keep(rel)
         if memory and plan.inputs is not None:  # the same build, with this build's inputs
             _remember(memory, plan, build_dir, cache, manifest)
-            with app.test_request_context(base_url=app.config["SITE_URL"]):
-                warm_up(app)
+            warm_up(app)
         return output, plan
     staging, from_spare = make_staging_dir(build_dir, reuse_spare=incremental)
     # A first build (nothing to keep, no spare left) links each page into the next build's
@@ -388,8 +387,7 @@ def _render_and_swap(
         if memory and plan.inputs is not None:
             _remember(memory, plan, build_dir, cache, Manifest(records, state))
             if output.workers > 1:  # the pages were rendered elsewhere
-                with app.test_request_context(base_url=app.config["SITE_URL"]):
-                    warm_up(app)
+                warm_up(app)
     return output, plan
 
 

@@ -36,7 +36,6 @@ class Job:
 
     url: str
     rel: str
-    endpoint: str = ""
 
 
 @dataclass

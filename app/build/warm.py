@@ -157,13 +157,12 @@ def changed_sources(
 def warm_up(app: Flask) -> None:
     """Make what the first body edit would otherwise make, after a build that rendered
     nothing in this process: the Markdown instance and the compiled theme.
-
-    Call inside a request context of that build.
     """
     render_markdown("```python\npass\n```\n")
     theme = Path(app.config["SITE_DIR"]) / "templates"
-    for path in theme.rglob("*.html"):
-        try:
-            app.jinja_env.get_template(path.relative_to(theme).as_posix())
-        except TemplateError:
-            continue  # a page using it reports the error when it is rendered
+    with app.test_request_context(base_url=app.config["SITE_URL"]):
+        for path in theme.rglob("*.html"):
+            try:
+                app.jinja_env.get_template(path.relative_to(theme).as_posix())
+            except TemplateError:
+                continue  # a page using it reports the error when it is rendered

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from app.content.errors import ContentError
@@ -62,3 +63,14 @@ def atomic_write(path: Path, content: str | bytes) -> str:
         Path(tmp).unlink(missing_ok=True)
         raise
     return content_hash(data)
+
+
+def tree_digest(folders: Iterable[Path], pattern: str) -> str:
+    """The content of every file matching ``pattern`` below ``folders``, with its name."""
+    h = hashlib.blake2b(digest_size=16)
+    for folder in folders:
+        for path in sorted(folder.rglob(pattern)):
+            if path.is_file():
+                h.update(path.relative_to(folder).as_posix().encode() + b"\0")
+                h.update(path.read_bytes())
+    return h.hexdigest()

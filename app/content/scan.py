@@ -15,7 +15,7 @@ from typing import NamedTuple
 import orjson
 
 from app.content.errors import ContentError
-from app.content.files import check_size, content_hash
+from app.content.files import atomic_write, check_size, content_hash
 
 #: Sub-folder of the content directory for each kind of document.
 KIND_DIRS = {"post": "posts", "page": "pages"}
@@ -151,13 +151,7 @@ class StatCache:
         with self._lock:
             files = {name: [list(sig), digest] for name, (sig, digest) in self._entries.items()}
         data = {"format": _CACHE_FORMAT, "dir": str(content_dir), "files": files}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            temp.write_bytes(orjson.dumps(data))
-            temp.replace(path)
-        finally:
-            temp.unlink(missing_ok=True)
+        atomic_write(path, orjson.dumps(data))
 
 
 _CACHE_FORMAT = 1
