@@ -68,7 +68,7 @@ class Post(db.Model):
         sa.Index("ix_post_listing", "kind", "published_at", "slug"),
         # A sync compares every file with its row: this answers it without reading the rows'
         # large text columns.
-        sa.Index("ix_post_sync", "source_path", "source_hash", "kind", "slug"),
+        sa.Index("ix_post_sync", "source_path", "source_hash", "kind", "slug", "renderer"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -96,6 +96,9 @@ class Post(db.Model):
     extra: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
     source_path: so.Mapped[str] = so.mapped_column(sa.String(500), unique=True)
     source_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    #: The Markdown renderer that made ``body_html`` (``render.renderer_id``): a sync renders
+    #: the row again when it is not the current one, as after an upgrade.
+    renderer: so.Mapped[str] = so.mapped_column(sa.String(16), default="", server_default="")
 
     author: so.Mapped[User | None] = so.relationship()
     tags: so.Mapped[list[Tag]] = so.relationship(

@@ -1,8 +1,13 @@
 """Markdown rendering: features authors rely on, and sanitizing."""
 
+import html as stdlib_html
+
+import nh3
 import pytest
 
 from app.content import render_markdown
+from app.content.render import plain_text, sanitize
+from tests.html_checks import assert_inert
 
 
 def test_fenced_code_is_highlighted():
@@ -45,9 +50,7 @@ def test_instances_do_not_leak_state_between_documents():
     ],
 )
 def test_dangerous_html_is_removed(payload):
-    html = render_markdown(payload).html.lower()
-    for needle in ("<script", "onerror", "javascript:", "data:text", "<iframe", "<svg"):
-        assert needle not in html
+    assert_inert(render_markdown(payload).html)
 
 
 def test_word_count_and_lead():
@@ -80,7 +83,7 @@ plain <text>
 
 def test_each_code_block_keeps_its_own_highlighting_options():
     html = render_markdown(HIGHLIGHTED).html
-    python, js, plain = html.split("\n\n")
+    python, js, plain = html.replace("</div>\n<div", "</div>\n\n<div").split("\n\n")
     assert python.startswith('<div class="highlight"><pre><span></span><code><span class="k">def')
     assert '<span class="hll">    <span class="k">return</span>' in python
     assert "linenos" not in python
@@ -102,3 +105,78 @@ def test_options_of_one_document_do_not_leak_into_the_next():
         '<div class="highlight"><pre><span></span><code><span class="n">x</span> '
         '<span class="o">=</span> <span class="mi">1</span>\n</code></pre></div>'
     )
+
+
+def test_headings_take_ids_classes_from_a_trailing_attribute_list():
+    html = render_markdown("## Setup {#install .wide}\n\n## Usage {: #use }\n").html
+    assert '<h2 id="install" class="wide">Setup</h2>' in html
+    assert '<h2 id="use">Usage</h2>' in html
+    assert "{" not in html
+
+
+def test_a_brace_that_is_no_attribute_list_stays_text():
+    assert "{not attributes!}" in render_markdown("## Sets {not attributes!}\n").html
+
+
+def test_repeated_headings_get_unique_ids_and_explicit_ids_are_kept():
+    html = render_markdown("## Notes\n\n## Notes\n\n## Other {#notes_1}\n").html
+    assert html.count('id="notes"') == 1
+    assert html.count('id="notes_1"') == 1
+    assert html.count('id="notes_2"') == 1
+
+
+def test_toc_marker_is_replaced_by_nested_links_to_headings_two_to_four():
+    out = render_markdown(
+        "# Title\n\n[TOC]\n\n## One\n\n### One `a`\n\n##### Deep\n\n## Two\n\nText [TOC] here.\n"
+    )
+    first, rest = out.html.split('<h2 id="one">')
+    assert first.startswith('<h1 id="title">Title</h1>\n<div class="toc">')
+    assert "[TOC]" not in first
+    assert "Text [TOC] here." in rest  # only a paragraph of its own is a marker
+    toc = out.toc_html
+    assert toc.index('href="#one"') < toc.index('href="#one-a"') < toc.index('href="#two"')
+    assert '<a href="#one">One</a><ul>' in toc  # h3 nested below its h2
+    assert "deep" not in toc
+    assert "title" not in toc
+    assert render_markdown("No headings.\n").toc_html == ""
+
+
+def test_footnote_ids_follow_their_labels():
+    html = render_markdown("One[^a] two[^b] again[^a].\n\n[^a]: A.\n[^b]: B.\n").html
+    assert '<sup id="fnref:a"><a class="footnote-ref" href="#fn:a">1</a></sup>' in html
+    assert '<sup id="fnref2:a">' in html
+    assert '<li id="fn:b">' in html
+    assert 'href="#fnref2:a"' in html
+
+
+def test_commonmark_lists_nest_by_their_content_column():
+    html = render_markdown("- one\n  - nested\n- two\n\n3. three\n4. four\n").html
+    assert "<li>one\n<ul>\n<li>nested</li>" in html
+    assert '<ol start="3">' in html
+
+
+def test_strikethrough_and_inline_attributes():
+    html = render_markdown("~~old~~ ![Chart](/media/c.png){width=320 .wide} `x`{.py}\n").html
+    assert "<s>old</s>" in html
+    assert '<img src="/media/c.png" alt="Chart" width="320" class="wide">' in html
+    assert '<code class="py">x</code>' in html
+
+
+def test_indented_code_is_shown_plain_in_the_highlight_markup():
+    html = render_markdown("Code:\n\n    <b>&</b>\n").html
+    assert '<div class="highlight"><pre><span></span><code>&lt;b&gt;&amp;&lt;/b&gt;' in html
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<p title="a &gt; b">x &amp; <b>y</b></p>\n<p>z</p>',
+        '<p><a href="/x?a=1&amp;b=2" title="1 > 0">link</a> tail</p>',
+        "<ul><li>one</li><li>two</li></ul>",
+        "<p>non&nbsp;breaking&#160;space</p>",
+    ],
+)
+def test_plain_text_of_sanitized_html_is_what_a_tag_stripper_gives(html):
+    safe = sanitize(html)
+    expected = stdlib_html.unescape(" ".join(nh3.clean(safe, tags=set()).split()))
+    assert plain_text(safe) == expected

@@ -4,6 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.content import ContentErrors, export_content, sync_content
+from app.content.render import renderer_id
 from app.extensions import db
 from app.models import Post, Tag
 
@@ -32,6 +33,24 @@ def test_second_sync_changes_nothing(app):
     report = sync(app)
     assert not report.changed
     assert report.unchanged > 0
+
+
+def test_rows_another_renderer_made_are_rendered_again(app):
+    """After an upgrade of the Markdown renderer, unchanged files get its HTML too."""
+    sync(app)
+    db.session.execute(
+        sa.update(Post)
+        .where(Post.slug == "python-code")
+        .values(renderer="older", body_html="<p>stale</p>", body_text="stale")
+    )
+    db.session.commit()
+    report = sync(app)
+    assert report.updated == ["posts/python-code.md"]
+    post = db.session.scalar(sa.select(Post).where(Post.slug == "python-code"))
+    assert '<span class="k">' in post.body_html
+    assert "stale" not in post.body_text
+    assert post.renderer == renderer_id()
+    assert not sync(app).changed
 
 
 def test_changed_and_deleted_files(app, content_dir):

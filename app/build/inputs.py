@@ -33,7 +33,16 @@ _VOLATILE_SETTINGS = {"BUILD_TIME", "FREEZER_DESTINATION", "SECRET_KEY"}
 #: count only as the reading time); tags are digested by name and slug.
 _FILE_ONLY = {"source_hash", "source_path", "word_count", "tags"}
 #: Libraries whose upgrade may change what a page looks like.
-_LIBRARIES = ("flask", "jinja2", "werkzeug", "feedgen", "pygments", "markdown", "nh3")
+_LIBRARIES = (
+    "flask",
+    "jinja2",
+    "werkzeug",
+    "feedgen",
+    "pygments",
+    "markdown-it-py",
+    "mdit-py-plugins",
+    "nh3",
+)
 
 
 def _digest(*parts: object) -> str:

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import html as _html
 import re
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
 
-import markdown
 import nh3
-from markdown.extensions import codehilite
-from markdown.extensions.toc import slugify_unicode
-from pygments.formatters import HtmlFormatter
-from pygments.lexer import Lexer
-from pygments.lexers import get_lexer_by_name
 
-_EXTENSIONS = ["fenced_code", "codehilite", "tables", "footnotes", "toc", "sane_lists", "attr_list"]
-_EXTENSION_CONFIGS = {
-    "codehilite": {"css_class": "highlight", "guess_lang": False, "wrapcode": True},
-    "toc": {"slugify": slugify_unicode, "toc_depth": "2-4"},
-    "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
-}
+from app.content.markdown import to_html
 
 _TAGS = nh3.ALLOWED_TAGS | {"figure", "figcaption", "details", "summary", "mark", "abbr"}
 _ATTRIBUTES = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
@@ -36,10 +25,14 @@ _ATTRIBUTES["th"] |= {"style", "align"}
 _ATTRIBUTES["td"] |= {"style", "align"}
 _URL_SCHEMES = {"http", "https", "mailto"}
 
-_state = threading.local()
 _WORD = re.compile(r"\w+")
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 _FOOTNOTE_REF = re.compile(r'<sup id="fnref[^"]*">.*?</sup>', re.DOTALL)
+#: A tag as nh3 writes it: attribute values double-quoted (they may hold ``>``), no comments.
+_TAG = re.compile(r'<[^>"]*(?:"[^"]*"[^>"]*)*>')
+#: What the HTML of a body depends on besides the body: these modules and these libraries.
+_RENDERER_MODULES = ("render.py", "markdown.py", "codeblocks.py")
+_RENDERER_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "pygments", "nh3")
 
 
 @dataclass(frozen=True)
@@ -54,59 +47,17 @@ class Rendered:
     lead: str
 
 
-#: Distinct formatter option sets kept per thread (code blocks rarely vary them).
-_MAX_FORMATTERS = 32
-
-
-def _cached_formatter() -> Callable[..., HtmlFormatter]:
-    """A ``pygments_formatter`` for codehilite that reuses one formatter per option set.
-
-    Building an ``HtmlFormatter`` compiles its whole style table, which cost more than
-    highlighting a typical code block. codehilite passes ``lang_str`` only to formatters given
-    as a callable; it is dropped so the HTML stays exactly what the default 'html' name gives.
-    """
-    formatters: dict[str, HtmlFormatter] = {}
-
-    def formatter(lang_str: str = "", **options: Any) -> HtmlFormatter:
-        key = repr(sorted(options.items()))
-        found = formatters.get(key)
-        if found is None:
-            if len(formatters) >= _MAX_FORMATTERS:
-                formatters.clear()
-            found = formatters[key] = HtmlFormatter(**options)
-        return found
-
-    return formatter
-
-
-@lru_cache(maxsize=64)
-def _lexer(name: str, options: tuple[tuple[str, Any], ...]) -> Lexer:
-    return get_lexer_by_name(name, **dict(options))
-
-
-def _cached_lexer(name: str, **options: Any) -> Lexer:
-    """``get_lexer_by_name`` for codehilite, one lexer per language and options (as Sphinx
-    keeps them): finding a lexer by alias cost about a tenth of highlighting a block."""
-    key = tuple(sorted(options.items()))
-    try:
-        return _lexer(name, key)
-    except TypeError:  # an unhashable option: not worth keeping
-        return get_lexer_by_name(name, **options)
-
-
-codehilite.get_lexer_by_name = _cached_lexer  # lexers keep no state between texts
-
-
-def _markdown() -> markdown.Markdown:
-    """One configured Markdown instance per thread, reset between documents."""
-    md = getattr(_state, "md", None)
-    if md is None:
-        configs = {**_EXTENSION_CONFIGS}
-        configs["codehilite"] = {**configs["codehilite"], "pygments_formatter": _cached_formatter()}
-        md = _state.md = markdown.Markdown(
-            extensions=_EXTENSIONS, extension_configs=configs, output_format="html"
-        )
-    return md
+@cache
+def renderer_id() -> str:
+    """Names this renderer (our code and the libraries' versions), kept with each row: a
+    sync renders again the rows another renderer made, as after an upgrade."""
+    h = hashlib.blake2b(digest_size=8)
+    here = Path(__file__).parent
+    for name in _RENDERER_MODULES:
+        h.update((here / name).read_bytes())
+    for library in _RENDERER_LIBRARIES:
+        h.update(f"{library}={version(library)};".encode())
+    return h.hexdigest()
 
 
 def sanitize(html: str) -> str:
@@ -121,19 +72,14 @@ def sanitize(html: str) -> str:
     )
 
 
-def plain_text(html: str) -> str:
-    """The visible text of an HTML fragment, whitespace folded."""
-    return _html.unescape(" ".join(nh3.clean(html, tags=set()).split()))
+def plain_text(safe_html: str) -> str:
+    """The visible text of sanitized HTML (``sanitize``'s output), whitespace folded."""
+    return _html.unescape(" ".join(_TAG.sub("", safe_html).split()))
 
 
 def render_markdown(body: str) -> Rendered:
     """Render a Markdown body with highlighting, tables, footnotes and heading ids, sanitized."""
-    md = _markdown()
-    try:
-        html = md.convert(body)
-        toc = getattr(md, "toc", "") if getattr(md, "toc_tokens", None) else ""
-    finally:
-        md.reset()
+    html, toc = to_html(body)
     safe = sanitize(html)
     text = plain_text(safe)
     first = _FIRST_PARAGRAPH.search(safe)

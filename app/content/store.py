@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.content.document import Document
-from app.content.render import Rendered, render_markdown, summarize
+from app.content.render import Rendered, render_markdown, renderer_id, summarize
 from app.content.slugs import slugify
 from app.extensions import db
 from app.models import Post, Tag, post_tags
@@ -87,6 +87,7 @@ def post_values(
         "extra": dict(doc.extra),
         "source_path": source_path,
         "source_hash": source_hash,
+        "renderer": renderer_id(),
         "explicit_summary": bool(doc.summary),
     }
 

@@ -21,6 +21,7 @@ from app.content.parallel import (
     prepare_all,
     render_each,
 )
+from app.content.render import renderer_id
 from app.content.scan import (
     KIND_DIRS,
     MARKDOWN_SUFFIXES,
@@ -91,11 +92,14 @@ class _Indexed(NamedTuple):
     source_hash: str
     kind: str
     slug: str
+    renderer: str
 
 
 def _index(only: Collection[str] | None = None) -> dict[str, _Indexed]:
     """Every row's (or those of the ``only`` source paths) path and hash, without bodies."""
-    query = sa.select(Post.source_path, Post.id, Post.source_hash, Post.kind, Post.slug)
+    query = sa.select(
+        Post.source_path, Post.id, Post.source_hash, Post.kind, Post.slug, Post.renderer
+    )
     if only is None:
         return {row[0]: _Indexed(*row[1:]) for row in db.session.execute(query)}
     found: dict[str, _Indexed] = {}
@@ -203,11 +207,16 @@ def _scan(
         files = list(named_content_files(content_dir, only, report.warnings))
     changed: dict[str, _Changed] = {}
     problems: dict[str, ContentError] = {}
+    renderer = renderer_id()
     for file in files:
         known = index.get(file.rel)
         try:
             found = hasher.fingerprint(file)
-            if known is not None and known.source_hash == found.digest and known.kind == file.kind:
+            if known is not None and (known.source_hash, known.kind, known.renderer) == (
+                found.digest,
+                file.kind,
+                renderer,
+            ):
                 report.unchanged += 1
                 continue
             data = found.data if found.data is not None else hasher.read_bytes(file)

@@ -1,0 +1,193 @@
+"""The Markdown dialect: CommonMark (markdown-it-py) with what posts need on top.
+
+Tables and ``~~strikethrough~~`` as on GitHub; footnotes (``[^1]``); an ``id`` on every
+heading and ``[TOC]`` for a table of contents (headings 2-4); ``{#id .class key=value}``
+after a heading, an image, a link or inline code; Pygments code blocks
+(``app.content.codeblocks``). Raw HTML is kept here and sanitized afterwards.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from app.content.codeblocks import Fence, highlight_code, parse_attributes, parse_info
+
+#: Headings listed in a table of contents.
+TOC_LEVELS = range(2, 5)
+TOC_MARKER = "[TOC]"
+_TRAILING_ATTRIBUTES = re.compile(r"\s*\{:?([^{}\n]*)\}\s*$")
+_NOT_WORD = re.compile(r"[^\w\s-]")
+_SPACES = re.compile(r"[-\s]+")
+_COUNTED = re.compile(r"^(.*)_([0-9]+)$")
+
+
+def heading_slug(text: str) -> str:
+    """A heading's id: lowercase words joined by hyphens, any script kept ("café-crème")."""
+    return _SPACES.sub("-", _NOT_WORD.sub("", text).strip().lower())
+
+
+def _unique(ident: str, taken: set[str]) -> str:
+    """``ident``, or ``ident_1``, ``ident_2``... if a heading before took it."""
+    while ident in taken or not ident:
+        counted = _COUNTED.match(ident)
+        ident = f"{counted[1]}_{int(counted[2]) + 1}" if counted else f"{ident}_1"
+    taken.add(ident)
+    return ident
+
+
+def _text(tokens: Sequence[Token] | None) -> str:
+    """The visible text of inline tokens (an image counts by its alt text)."""
+    parts: list[str] = []
+    for token in tokens or ():
+        if token.type in ("text", "code_inline"):
+            parts.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif token.children:
+            parts.append(_text(token.children))
+    return "".join(parts)
+
+
+def _heading_attributes(state: StateCore) -> None:
+    """Take a trailing ``{#id .class}`` off headings, before their text is parsed."""
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        inline = tokens[i + 1]
+        found = _TRAILING_ATTRIBUTES.search(inline.content)
+        attrs = parse_attributes(found[1]) if found else None
+        if found is None or attrs is None:
+            continue
+        inline.content = inline.content[: found.start()]
+        if attrs.id:
+            token.attrSet("id", attrs.id)
+        if attrs.classes:
+            token.attrSet("class", " ".join(attrs.classes))
+        for key, value in attrs.pairs:
+            token.attrSet(key, value)
+
+
+def _toc(entries: list[tuple[int, str, str]]) -> str:
+    """Nested lists of links to the headings, as ``(level, id, text)``."""
+    out = ['<div class="toc">\n']
+    levels: list[int] = []
+    for level, ident, text in entries:
+        while levels and levels[-1] > level:
+            out.append("</li>\n</ul>\n")
+            levels.pop()
+        if levels and levels[-1] == level:
+            out.append("</li>\n")
+        else:
+            out.append("<ul>\n")
+            levels.append(level)
+        out.append(f'<li><a href="#{html.escape(ident)}">{html.escape(text)}</a>')
+    out.extend("</li>\n</ul>\n" for _ in levels)
+    out.append("</div>\n")
+    return "".join(out)
+
+
+def _heading_ids(state: StateCore) -> None:
+    """Give every heading a unique id, note the table of contents, replace ``[TOC]``."""
+    tokens = state.tokens
+    taken = {str(t.attrs["id"]) for t in tokens if t.type == "heading_open" and "id" in t.attrs}
+    entries: list[tuple[int, str, str]] = []
+    for i, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        text = " ".join(_text(tokens[i + 1].children).split())
+        ident = str(token.attrs.get("id") or "") or _unique(heading_slug(text), taken)
+        token.attrSet("id", ident)
+        if int(token.tag[1]) in TOC_LEVELS:
+            entries.append((int(token.tag[1]), ident, text))
+    toc = _toc(entries)
+    state.env["toc_html"] = toc if entries else ""
+    for i in range(len(tokens) - 2, 0, -1):
+        if (
+            tokens[i].type == "inline"
+            and tokens[i].content.strip() == TOC_MARKER
+            and tokens[i - 1].type == "paragraph_open"
+            and tokens[i - 1].level == 0
+        ):
+            block = Token("html_block", "", 0, content=toc, block=True)
+            tokens[i - 1 : i + 2] = [block]
+
+
+def _fence(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    return highlight_code(token.content, parse_info(token.info))
+
+
+def _code_block(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    return highlight_code(tokens[idx].content, Fence())
+
+
+def _footnote_label(token: Token) -> str:
+    label = token.meta.get("label")
+    return html.escape(str(label if label is not None else token.meta["id"] + 1))
+
+
+def _footnote_ref(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    label, sub = _footnote_label(token), token.meta.get("subId", 0)
+    ref = f"fnref{sub + 1}:{label}" if sub > 0 else f"fnref:{label}"
+    number = token.meta["id"] + 1
+    return f'<sup id="{ref}"><a class="footnote-ref" href="#fn:{label}">{number}</a></sup>'
+
+
+def _footnote_anchor(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    label, sub = _footnote_label(token), token.meta.get("subId", 0)
+    ref = f"fnref{sub + 1}:{label}" if sub > 0 else f"fnref:{label}"
+    number = token.meta["id"] + 1
+    return (
+        f'&#160;<a class="footnote-backref" href="#{ref}" '
+        f'title="Back to reference {number}">&#8617;</a>'
+    )
+
+
+def _footnote_open(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    return f'<li id="fn:{_footnote_label(tokens[idx])}">'
+
+
+_RENDER_RULES = {
+    "fence": _fence,
+    "code_block": _code_block,
+    "footnote_ref": _footnote_ref,
+    "footnote_anchor": _footnote_anchor,
+    "footnote_open": _footnote_open,
+    "footnote_block_open": lambda *_: '<div class="footnote">\n<hr>\n<ol>\n',
+    "footnote_block_close": lambda *_: "</ol>\n</div>\n",
+}
+
+
+@cache
+def parser() -> MarkdownIt:
+    """The one configured parser of a process (it keeps no state between documents)."""
+    md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": False})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin, inline=False)
+    md.use(attrs_plugin)
+    md.core.ruler.before("inline", "heading_attributes", _heading_attributes)
+    md.core.ruler.push("heading_ids", _heading_ids)
+    for name, rule in _RENDER_RULES.items():
+        md.add_render_rule(name, rule)
+    return md
+
+
+def to_html(body: str) -> tuple[str, str]:
+    """A body's HTML (not sanitized yet) and its table of contents ("" with no headings)."""
+    env: dict[str, Any] = {}
+    md = parser()
+    out = md.renderer.render(md.parse(body, env), md.options, env)
+    return out.rstrip(), env.get("toc_html", "")
