@@ -4,10 +4,12 @@ from datetime import datetime
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
 
-from app.content import Document, parse_document, serialize_document
+from app.content import Document, parse_document, render_markdown, serialize_document
 from app.content.document import clean_name
 from app.content.slugs import is_valid_slug, slugify
+from tests.html_checks import assert_inert
 
 # Printable text without control characters (YAML cannot carry most of them) or surrogates.
 text = st.text(
@@ -69,3 +71,61 @@ def test_any_title_slugifies_to_a_valid_slug(title):
 def test_tag_names_are_normalised_once(name):
     cleaned = clean_name(name)
     assert clean_name(cleaned) == cleaned
+
+
+# Markdown made of the characters its syntax is built from, so the rules meet odd cases.
+_MARKDOWN_PIECES = [
+    "#",
+    "## ",
+    "\n",
+    "\n\n",
+    "    ",
+    "  ",
+    "-",
+    "*",
+    "_",
+    "`",
+    "```",
+    "~~~",
+    "[",
+    "]",
+    "(",
+    ")",
+    "{",
+    "}",
+    "{#",
+    ".",
+    "=",
+    '"',
+    "|",
+    "---",
+    "[^1]",
+    "[^1]: ",
+    "[TOC]",
+    "<b>",
+    "</b>",
+    "<",
+    ">",
+    "&",
+    "!",
+    'hl_lines="1 2"',
+    'linenums="1"',
+    "python",
+    "x",
+    "é",
+    "1.",
+]
+markdown_texts = st.lists(
+    st.one_of(st.sampled_from(_MARKDOWN_PIECES), st.text(max_size=5)), max_size=60
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(markdown_texts)
+def test_any_markdown_renders_to_inert_html_with_unique_heading_ids(body):
+    out = render_markdown(body)
+    assert_inert(out.html)
+    ids = [node.attributes["id"] for node in LexborHTMLParser(out.html).css("h1,h2,h3,h4,h5,h6")]
+    assert all(ids)
+    assert len(ids) == len(set(ids))
+    assert out.word_count >= 0

@@ -100,13 +100,20 @@ def _toc(entries: list[tuple[int, str, str]]) -> str:
 def _heading_ids(state: StateCore) -> None:
     """Give every heading a unique id, note the table of contents, replace ``[TOC]``."""
     tokens = state.tokens
+    # Ids the author gave are kept (the first time: a repeat gets a suffix too).
     taken = {str(t.attrs["id"]) for t in tokens if t.type == "heading_open" and "id" in t.attrs}
+    given: set[str] = set()
     entries: list[tuple[int, str, str]] = []
     for i, token in enumerate(tokens):
         if token.type != "heading_open":
             continue
         text = " ".join(_text(tokens[i + 1].children).split())
-        ident = str(token.attrs.get("id") or "") or _unique(heading_slug(text), taken)
+        ident = str(token.attrs.get("id") or "")
+        if not ident:
+            ident = _unique(heading_slug(text), taken)
+        elif ident in given:
+            ident = _unique(ident, taken)
+        given.add(ident)
         token.attrSet("id", ident)
         if int(token.tag[1]) in TOC_LEVELS:
             entries.append((int(token.tag[1]), ident, text))
