@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import random
 import re
+import sqlite3
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
@@ -80,9 +82,10 @@ def test_search_json_copies_the_documents_of_unchanged_posts(
     copied from the last build's file. A note this code cannot read makes them all anew."""
     if note == "torn":
         cache = manifest_path(Path(app.instance_path), built)
-        data = json.loads(cache.read_text())
-        data["files"]["search.json"][3] = '[["hello-world", 0'
-        cache.write_text(json.dumps(data))
+        with closing(sqlite3.connect(cache)) as connection, connection:
+            connection.execute(
+                "UPDATE files SET note = ? WHERE rel = 'search.json'", ('[["hello-world", 0',)
+            )
     texts: list[tuple[object, ...]] = []
 
     def seen(conn, cursor, statement, parameters, context, executemany) -> None:
@@ -103,6 +106,48 @@ def test_search_json_copies_the_documents_of_unchanged_posts(
     assert 0 < result.rendered < 12
     assert "Search for this." in (built / "search.json").read_text()
     assert tree(built) == clean_build_of(app, tmp_path / "clean")
+
+
+def _cache_rows(app: Flask, built: Path) -> dict[str, tuple[object, ...]]:
+    cache = manifest_path(Path(app.instance_path), built)
+    with closing(sqlite3.connect(cache)) as connection:
+        rows = connection.execute("SELECT rel, rowid, key, ino, size, mtime, note FROM files")
+        return {rel: tuple(rest) for rel, *rest in rows}
+
+
+def test_the_build_cache_loads_no_references_and_saves_only_what_changed(app, built, content_dir):
+    before = _cache_rows(app, built)
+    assert set(before) == set(tree(built))
+    manifest = load_manifest(manifest_path(Path(app.instance_path), built), built)
+    page = manifest.records["posts/hello-world/index.html"]
+    assert page.stored is not None  # its references stay in the file until asked for
+    assert page.links is not None
+    assert any(target == "index.html" for _raw, target, _fragment in page.links.refs)
+    _append(content_dir / "posts" / "hello-world.md", "\nA line for the cache.\n")
+    result = build(app)
+    after = _cache_rows(app, built)
+    assert set(after) == set(tree(built))
+    changed = {rel for rel in after if after[rel] != before[rel]}
+    assert "posts/hello-world/index.html" in changed
+    assert len(changed) == result.rendered  # the rows of kept pages were not written again
+
+
+@pytest.mark.parametrize("damage", [b"not a database at all", b""])
+def test_a_damaged_build_cache_makes_one_full_build_then_works_again(app, built, damage):
+    cache = manifest_path(Path(app.instance_path), built)
+    cache.write_bytes(damage)
+    first = build(app)
+    assert first.rendered == first.pages  # nothing trusted
+    assert not first.warnings
+    second = build(app)
+    assert second.rendered == 0
+
+
+def test_a_clean_build_leaves_no_record_of_files_it_did_not_make(app, built, content_dir):
+    (content_dir / "posts" / "hello-world.md").unlink()
+    build_site(app, incremental=False)
+    assert set(_cache_rows(app, built)) == set(tree(built))
+    assert build(app).rendered == 0
 
 
 def test_a_hand_edited_build_file_is_rendered_again(app, built):

@@ -1,15 +1,21 @@
 """What the last build produced, kept between builds: each file's input digest, identity, links.
 
-It lives in the instance folder, one file per output folder, and is written only after a
-build was swapped into place. A page is reused only if its inputs' digest is the same and
+It lives in the instance folder, one SQLite file per output folder, and is written only after
+a build was swapped into place. A page is reused only if its inputs' digest is the same and
 the file in ``build/`` is still the very file that build wrote (inode, size, mtime), so
 editing or replacing ``build/`` by hand makes the next build render those pages again.
+
+A build loads every record but not the pages' references (most of the file), which are read
+one page at a time when a link check asks; a save writes only the records that changed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import sqlite3
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
@@ -17,22 +23,93 @@ from stat import S_ISREG
 import orjson
 
 from app.build.links import PageLinks
-from app.content.files import atomic_write
 
-FORMAT = 3
+FORMAT = 4
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    rel TEXT PRIMARY KEY, key TEXT, ino INTEGER NOT NULL, size INTEGER NOT NULL,
+    mtime INTEGER NOT NULL, note TEXT, links TEXT
+);
+"""
+_UPSERT = (
+    "INSERT INTO files (rel, key, ino, size, mtime, note, links) VALUES (?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (rel) DO UPDATE SET key = excluded.key, ino = excluded.ino, "
+    "size = excluded.size, mtime = excluded.mtime, note = excluded.note, links = excluded.links"
+)
+
+
+class CacheFile:
+    """One build cache file: which rows it has, and their references on demand."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        #: The paths that have a row (a save deletes those its build no longer has).
+        self.rels: set[str] = {rel for (rel,) in self.db.execute("SELECT rel FROM files")}
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            # The rollback journal (not WAL) writes the file itself: its mtime tells a watch
+            # that another process saved a build in between (see ``warm.BuildMemory``).
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.executescript(_SCHEMA)
+            self._db = db
+        return self._db
+
+    def packed(self, rel: str) -> str | None:
+        with self.lock:
+            row = self.db.execute("SELECT links FROM files WHERE rel = ?", (rel,)).fetchone()
+        if row is None:
+            raise LookupError(f"{self.path}: no record of {rel} (the build cache changed)")
+        return row[0]
+
+    def close(self) -> None:
+        """Close the connection (it opens again if a record loaded from here asks)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+#: Open cache files by path; few, as a process builds into one or two folders.
+_open: dict[Path, CacheFile] = {}
+_MAX_OPEN = 8
+#: Errors of a cache another build is writing, not of a damaged one.
+_BUSY = {"SQLITE_BUSY", "SQLITE_LOCKED"}
+
+
+def _cache_file(path: Path, *, fresh: bool = False) -> CacheFile:
+    """The cache at ``path`` (records loaded from it read their links through it)."""
+    found = _open.pop(path, None)
+    if found is not None and (fresh or not path.exists()):
+        found.close()
+        found = None
+    if found is None:
+        if fresh:
+            for name in (path.name, f"{path.name}-journal"):
+                (path.parent / name).unlink(missing_ok=True)
+        found = CacheFile(path)
+    _open[path] = found  # the most recent last
+    while len(_open) > _MAX_OPEN:
+        _open.pop(next(iter(_open))).close()
+    return found
 
 
 class FileRecord:
     """One built file: the digest of its inputs, which file it is, and its references.
 
     The references are kept packed (a JSON text) and read only when a link check needs
-    them, each time anew: most builds check a handful of pages, a kept page is saved as it
-    was loaded, and a build of 12 000 pages never holds them all unpacked. ``note`` is what
-    the page's view noted for the next build about the file (``search.json``: where each
-    post's document is in it).
+    them, each time anew; a record loaded from the cache file reads them from there, so a
+    build of 12 000 pages neither loads nor holds them. ``note`` is what the page's view
+    noted for the next build about the file (``search.json``: where each post's document is
+    in it).
     """
 
-    __slots__ = ("identity", "key", "note", "packed")
+    __slots__ = ("_packed", "identity", "key", "note", "stored")
 
     def __init__(
         self,
@@ -45,19 +122,34 @@ class FileRecord:
     ) -> None:
         self.key = key
         self.identity = identity
-        self.packed = packed if links is None else pack_links(links)
+        self._packed = packed if links is None else pack_links(links)
         self.note = note
+        #: The cache file holding this very record, and whether it has references there.
+        self.stored: tuple[CacheFile, str, bool] | None = None
+
+    def _store(self, cache: CacheFile, rel: str, has_links: bool) -> FileRecord:
+        self.stored = (cache, rel, has_links)
+        self._packed = None
+        return self
+
+    @property
+    def packed(self) -> str | None:
+        if self._packed is not None or self.stored is None:
+            return self._packed
+        cache, rel, has_links = self.stored
+        return cache.packed(rel) if has_links else None
 
     @property
     def has_links(self) -> bool:
-        return self.packed is not None
+        return self._packed is not None or (self.stored is not None and self.stored[2])
 
     @property
     def links(self) -> PageLinks | None:
         """The references, unpacked (a new object each time)."""
-        if self.packed is None:
+        packed = self.packed
+        if packed is None:
             return None
-        refs, ids, *broken = orjson.loads(self.packed)
+        refs, ids, *broken = orjson.loads(packed)
         return PageLinks(
             refs=[tuple(ref) for ref in refs],
             ids=set(ids),
@@ -85,7 +177,7 @@ def identity(path: str | Path) -> tuple[int, int, int] | None:
 
 def manifest_path(instance_dir: Path, build_dir: Path) -> Path:
     name = hashlib.blake2b(str(build_dir.resolve()).encode(), digest_size=8).hexdigest()
-    return instance_dir / "build-cache" / f"{name}.json"
+    return instance_dir / "build-cache" / f"{name}.sqlite"
 
 
 @dataclass(frozen=True)
@@ -130,31 +222,82 @@ class Manifest:
 
 def load(path: Path, build_dir: Path) -> Manifest:
     """The records of the build now in ``build_dir``; empty when unknown or unreadable."""
+    if not path.is_file():
+        return Manifest()
     try:
-        data = orjson.loads(path.read_bytes())
-        if data.get("format") != FORMAT or data.get("build_dir") != str(build_dir.resolve()):
-            return Manifest()
+        cache = _cache_file(path)
+        with cache.lock:
+            meta = dict(cache.db.execute("SELECT name, value FROM meta").fetchall())
+            if meta.get("format") != str(FORMAT) or meta.get("build_dir") != str(
+                build_dir.resolve()
+            ):
+                return Manifest()
+            rows = cache.db.execute(
+                "SELECT rel, key, ino, size, mtime, note, links IS NOT NULL FROM files"
+            ).fetchall()
         records = {
-            rel: FileRecord(key, (ino, size, mtime), packed=packed, note=note[0] if note else None)
-            for rel, (key, (ino, size, mtime), packed, *note) in data["files"].items()
+            rel: FileRecord(key, (ino, size, mtime), note=note)._store(cache, rel, bool(linked))
+            for rel, key, ino, size, mtime, note, linked in rows
         }
-        spare = data.get("spare")
-        dev, ino, removed, *written = spare if spare else (0, 0, None)  # older: no written
-        record = Spare((dev, ino), removed, written[0] if written else None)
-        return Manifest(records, record if removed is not None else None)
-    except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
+        spare = orjson.loads(meta.get("spare", "null"))
+        if spare is None:
+            return Manifest(records)
+        dev, ino, removed, written = spare
+        return Manifest(records, Spare((dev, ino), removed, written))
+    except sqlite3.Error as exc:
+        if getattr(exc, "sqlite_errorname", "") not in _BUSY:  # damaged: start a new file
+            with contextlib.suppress(sqlite3.Error, OSError):
+                _cache_file(path, fresh=True)
+        return Manifest()
+    except (OSError, ValueError, TypeError):
         return Manifest()  # no cache, or one we cannot trust: render everything
 
 
 def save(
     path: Path, build_dir: Path, records: dict[str, FileRecord], spare: Spare | None = None
 ) -> None:
-    files = {
-        rel: [record.key, record.identity, record.packed]
-        + ([record.note] if record.note is not None else [])
+    """Record a build: rows for the records that changed, none for the files gone.
+
+    Raises OSError when the file cannot be written (then it is removed: the next build
+    renders everything).
+    """
+    path.with_suffix(".json").unlink(missing_ok=True)  # the cache of earlier versions
+    try:
+        _save(_cache_file(path), build_dir, records, spare)
+    except sqlite3.Error as exc:
+        # Records loaded from a broken file cannot be written again: start afresh.
+        with contextlib.suppress(sqlite3.Error, OSError):
+            _cache_file(path, fresh=True)
+        raise OSError(f"{path}: {exc}") from exc
+
+
+def _save(
+    cache: CacheFile, build_dir: Path, records: dict[str, FileRecord], spare: Spare | None
+) -> None:
+    changed = [
+        (rel, record)
         for rel, record in records.items()
+        if record.stored is None or record.stored[0] is not cache or record.stored[1] != rel
+    ]
+    rows = [(rel, r.key, *r.identity, r.note, r.packed) for rel, r in changed]
+    gone = [(rel,) for rel in cache.rels - records.keys()]
+    meta = {
+        "format": str(FORMAT),
+        "build_dir": str(build_dir.resolve()),
+        "spare": orjson.dumps(
+            [*spare.folder, spare.removed, spare.written] if spare is not None else None
+        ).decode(),
     }
-    data = {"format": FORMAT, "build_dir": str(build_dir.resolve()), "files": files}
-    if spare is not None:
-        data["spare"] = [*spare.folder, spare.removed, spare.written]
-    atomic_write(path, orjson.dumps(data))
+    with cache.lock:
+        cache.db.execute("BEGIN IMMEDIATE")
+        try:
+            cache.db.executemany("DELETE FROM files WHERE rel = ?", gone)
+            cache.db.executemany(_UPSERT, rows)
+            cache.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
+            cache.db.execute("COMMIT")
+        except BaseException:
+            cache.db.execute("ROLLBACK")
+            raise
+    cache.rels = set(records)
+    for (rel, record), row in zip(changed, rows, strict=True):
+        record._store(cache, rel, row[-1] is not None)
