@@ -13,6 +13,7 @@ from app.content.document import Document
 from app.content.service import save_post
 from app.extensions import db
 from app.models import Post
+from app.public import queries
 from tests.test_admin_dashboard import titles
 
 
@@ -74,3 +75,21 @@ def test_an_undated_post_counts_and_filters_as_published(synced, author_client):
     listed = titles(author_client.get("/admin/?status=publish"))
     assert "Hello, world" in listed
     assert published == len(listed)
+
+
+def test_a_build_listing_has_the_rows_values_as_their_types(app, synced):
+    """The listing skips SQLAlchemy's row objects, not its type conversions."""
+    with app.test_request_context():
+        app.config["BUILD_TIME"] = datetime(2100, 1, 1)
+        listed = queries._listed(queries.visible())
+        rows = {post.slug: post for post in db.session.scalars(sa.select(Post))}
+    assert listed
+    for post in listed:
+        row = rows[post.slug]
+        assert isinstance(post.published_at, datetime)
+        assert (post.published_at, post.updated_at) == (row.published_at, row.updated_at)
+        assert post.draft is row.draft is False
+        assert post.explicit_summary is row.explicit_summary
+        assert post.extra == row.extra
+        assert isinstance(post.extra, dict)
+        assert [t.name for t in post.tags] == [t.name for t in row.tags]
