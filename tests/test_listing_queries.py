@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+import pytest
 import sqlalchemy as sa
 
 from app.content.document import Document
@@ -93,3 +94,15 @@ def test_a_build_listing_has_the_rows_values_as_their_types(app, synced):
         assert post.extra == row.extra
         assert isinstance(post.extra, dict)
         assert [t.name for t in post.tags] == [t.name for t in row.tags]
+
+
+def test_on_sqlite_the_listing_reads_one_covering_index(app, synced):
+    """Every listed column is in ``ix_post_listed``: the rows' bodies are never read."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the covering index is SQLite's (PostgreSQL reads the columns directly)")
+    with app.test_request_context():
+        app.config["BUILD_TIME"] = datetime(2100, 1, 1)
+        query = queries.listed_columns(queries.visible())
+        sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
+        plan = " ".join(row[-1] for row in db.session.execute(sa.text(f"EXPLAIN QUERY PLAN {sql}")))
+    assert "COVERING INDEX ix_post_listed" in plan, plan

@@ -275,14 +275,19 @@ def listed_rows(source_paths: Sequence[str]) -> dict[str, Listed]:
     return found
 
 
+def listed_columns(condition: sa.ColumnElement[bool]) -> sa.Select[Any]:
+    """The listed columns of the posts meeting ``condition``, in index order (on SQLite, read
+    from one covering index: see the migration that makes ``ix_post_listed``)."""
+    columns = [c for c in Post.__table__.columns if c.key not in _HEAVY]
+    return sa.select(*columns).where(condition).order_by(Post.published_at.desc(), Post.slug)
+
+
 def _listed(
     condition: sa.ColumnElement[bool], few: sa.ColumnElement[bool] | None = None
 ) -> list[Listed]:
     """Posts meeting ``condition`` in index order, with their tags (of the ``few`` only)."""
-    columns = [c for c in Post.__table__.columns if c.key not in _HEAVY]
-    rows = _plain_rows(
-        sa.select(*columns).where(condition).order_by(Post.published_at.desc(), Post.slug)
-    )
+    query = listed_columns(condition)
+    rows = _plain_rows(query)
     pairs = sa.select(post_tags.c.post_id, Tag.id, Tag.name, Tag.slug).join(
         Tag, Tag.id == post_tags.c.tag_id
     )
@@ -293,7 +298,7 @@ def _listed(
     for post_id, tag_id, name, slug in db.session.execute(pairs.order_by(Tag.name)):
         tag = known.get(tag_id) or known.setdefault(tag_id, ListedTag(tag_id, name, slug))
         tags.setdefault(post_id, []).append(tag)
-    keys = [column.key for column in columns]
+    keys = [column.key for column in query.selected_columns]
     return [Listed(dict(zip(keys, row, strict=True)), tags.get(row[0], [])) for row in rows]
 
 
