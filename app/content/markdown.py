@@ -144,19 +144,19 @@ def _footnote_label(token: Token) -> str:
     return html.escape(str(label if label is not None else token.meta["id"] + 1))
 
 
-def _footnote_ref(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-    token = tokens[idx]
+def _footnote_ids(token: Token) -> tuple[str, str, int]:
+    """A reference's label, its own id (``fnref:x``, then ``fnref2:x``...) and the number."""
     label, sub = _footnote_label(token), token.meta.get("subId", 0)
-    ref = f"fnref{sub + 1}:{label}" if sub > 0 else f"fnref:{label}"
-    number = token.meta["id"] + 1
+    return label, f"fnref{sub + 1}:{label}" if sub > 0 else f"fnref:{label}", token.meta["id"] + 1
+
+
+def _footnote_ref(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    label, ref, number = _footnote_ids(tokens[idx])
     return f'<sup id="{ref}"><a class="footnote-ref" href="#fn:{label}">{number}</a></sup>'
 
 
 def _footnote_anchor(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-    token = tokens[idx]
-    label, sub = _footnote_label(token), token.meta.get("subId", 0)
-    ref = f"fnref{sub + 1}:{label}" if sub > 0 else f"fnref:{label}"
-    number = token.meta["id"] + 1
+    _label, ref, number = _footnote_ids(tokens[idx])
     return (
         f'&#160;<a class="footnote-backref" href="#{ref}" '
         f'title="Back to reference {number}">&#8617;</a>'
