@@ -16,8 +16,9 @@ from flask import Flask
 
 from app import create_app
 from app.build import BuildError, build_site
-from app.build.manifest import Spare, manifest_path
+from app.build.manifest import FileRecord, Spare, manifest_path
 from app.build.manifest import load as load_manifest
+from app.build.manifest import save as save_manifest
 from app.build.pipeline import Changes
 from app.build.warm import BuildMemory, changed_sources
 from app.content import ContentErrors
@@ -541,3 +542,19 @@ def test_a_new_staging_folder_is_filled_in_full_even_with_a_lost_spares_inode(
     _append(post, "\nAnother edit.\n")
     build(app)
     assert tree(built) == clean_build_of(app, tmp_path / "clean")
+
+
+def test_a_save_drops_the_rows_of_files_its_build_does_not_have(tmp_path):
+    """Even rows another process added since this one loaded the cache."""
+    cache, build_dir = tmp_path / "cache.sqlite", tmp_path / "build"
+    records = {f"p{n}.html": FileRecord("k", (n, 1, 1), packed="[[],[]]") for n in range(3)}
+    save_manifest(cache, build_dir, records)
+    loaded = load_manifest(cache, build_dir).records
+    with closing(sqlite3.connect(cache)) as other, other:
+        other.execute("INSERT INTO files VALUES ('late.html', 'k', 9, 1, 1, NULL, NULL)")
+    del loaded["p0.html"]
+    save_manifest(cache, build_dir, loaded)
+    again = load_manifest(cache, build_dir).records
+    assert sorted(again) == ["p1.html", "p2.html"]
+    assert again["p1.html"].identity == (1, 1, 1)
+    assert again["p1.html"].links is not None

@@ -46,8 +46,6 @@ class CacheFile:
         self.path = path
         self.lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
-        #: The paths that have a row (a save deletes those its build no longer has).
-        self.rels: set[str] = {rel for (rel,) in self.db.execute("SELECT rel FROM files")}
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -228,13 +226,11 @@ def load(path: Path, build_dir: Path) -> Manifest:
         cache = _cache_file(path)
         with cache.lock:
             meta = dict(cache.db.execute("SELECT name, value FROM meta").fetchall())
-            if meta.get("format") != str(FORMAT) or meta.get("build_dir") != str(
-                build_dir.resolve()
-            ):
-                return Manifest()
             rows = cache.db.execute(
                 "SELECT rel, key, ino, size, mtime, note, links IS NOT NULL FROM files"
             ).fetchall()
+        if meta.get("format") != str(FORMAT) or meta.get("build_dir") != str(build_dir.resolve()):
+            return Manifest()
         records = {
             rel: FileRecord(key, (ino, size, mtime), note=note)._store(cache, rel, bool(linked))
             for rel, key, ino, size, mtime, note, linked in rows
@@ -280,7 +276,6 @@ def _save(
         if record.stored is None or record.stored[0] is not cache or record.stored[1] != rel
     ]
     rows = [(rel, r.key, *r.identity, r.note, r.packed) for rel, r in changed]
-    gone = [(rel,) for rel in cache.rels - records.keys()]
     meta = {
         "format": str(FORMAT),
         "build_dir": str(build_dir.resolve()),
@@ -290,7 +285,9 @@ def _save(
     }
     with cache.lock:
         cache.db.execute("BEGIN IMMEDIATE")
-        try:
+        try:  # the rows as they are now: another process may have saved since this one loaded
+            present = {rel for (rel,) in cache.db.execute("SELECT rel FROM files")}
+            gone = [(rel,) for rel in present - records.keys()]
             cache.db.executemany("DELETE FROM files WHERE rel = ?", gone)
             cache.db.executemany(_UPSERT, rows)
             cache.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
@@ -298,6 +295,5 @@ def _save(
         except BaseException:
             cache.db.execute("ROLLBACK")
             raise
-    cache.rels = set(records)
     for (rel, record), row in zip(changed, rows, strict=True):
         record._store(cache, rel, row[-1] is not None)
