@@ -21,6 +21,7 @@ from flask import Flask
 
 from app.content.files import tree_digest
 from app.content.media import media_dir
+from app.content.render import renderer_id
 from app.models import Post
 from app.public import queries
 from app.public.queries import Listed
@@ -32,17 +33,9 @@ _VOLATILE_SETTINGS = {"BUILD_TIME", "FREEZER_DESTINATION", "SECRET_KEY"}
 #: Listing columns that say which file a post came from: lists show none of them (the word
 #: count only as the reading time); tags are digested by name and slug.
 _FILE_ONLY = {"source_hash", "source_path", "word_count", "tags"}
-#: Libraries whose upgrade may change what a page looks like.
-_LIBRARIES = (
-    "flask",
-    "jinja2",
-    "werkzeug",
-    "feedgen",
-    "pygments",
-    "markdown-it-py",
-    "mdit-py-plugins",
-    "nh3",
-)
+#: Libraries whose upgrade may change what a page looks like, besides the Markdown
+#: renderer's (``render.renderer_id`` names those).
+_LIBRARIES = ("flask", "jinja2", "werkzeug", "feedgen")
 
 
 def _digest(*parts: object) -> str:
@@ -126,6 +119,7 @@ class SiteInputs:
             tree_digest([APP_DIR], "*.py"),
             _settings(app),
             [(name, _version(name)) for name in _LIBRARIES],
+            renderer_id(),
             [(page.slug, page.title) for page in pages],
         )
 

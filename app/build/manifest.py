@@ -40,7 +40,7 @@ _UPSERT = (
 
 
 class CacheFile:
-    """One build cache file: which rows it has, and their references on demand."""
+    """One build cache file, opened when first asked; records read their references here."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -51,6 +51,7 @@ class CacheFile:
     def db(self) -> sqlite3.Connection:
         if self._db is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.with_suffix(".json").unlink(missing_ok=True)  # earlier versions' cache
             db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             # The rollback journal (not WAL) writes the file itself: its mtime tells a watch
             # that another process saved a build in between (see ``warm.BuildMemory``).
@@ -257,7 +258,6 @@ def save(
     Raises OSError when the file cannot be written (then it is removed: the next build
     renders everything).
     """
-    path.with_suffix(".json").unlink(missing_ok=True)  # the cache of earlier versions
     try:
         _save(_cache_file(path), build_dir, records, spare)
     except sqlite3.Error as exc:

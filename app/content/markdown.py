@@ -115,8 +115,9 @@ def _heading_ids(state: StateCore) -> None:
             ident = _unique(ident, taken)
         given.add(ident)
         token.attrSet("id", ident)
-        if int(token.tag[1]) in TOC_LEVELS:
-            entries.append((int(token.tag[1]), ident, text))
+        level = int(token.tag[1])
+        if level in TOC_LEVELS:
+            entries.append((level, ident, text))
     toc = _toc(entries)
     state.env["toc_html"] = toc if entries else ""
     for i in range(len(tokens) - 2, 0, -1):

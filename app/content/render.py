@@ -50,7 +50,8 @@ class Rendered:
 @cache
 def renderer_id() -> str:
     """Names this renderer (our code and the libraries' versions), kept with each row: a
-    sync renders again the rows another renderer made, as after an upgrade."""
+    sync renders again the rows another renderer made, as after an upgrade; a build renders
+    every page again."""
     h = hashlib.blake2b(digest_size=8)
     here = Path(__file__).parent
     for name in _RENDERER_MODULES:

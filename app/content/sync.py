@@ -94,6 +94,10 @@ class _Indexed(NamedTuple):
     slug: str
     renderer: str
 
+    def holds(self, digest: str, kind: str, renderer: str) -> bool:
+        """Whether the row is this file as this renderer makes it."""
+        return (self.source_hash, self.kind, self.renderer) == (digest, kind, renderer)
+
 
 def _index(only: Collection[str] | None = None) -> dict[str, _Indexed]:
     """Every row's (or those of the ``only`` source paths) path and hash, without bodies."""
@@ -212,11 +216,7 @@ def _scan(
         known = index.get(file.rel)
         try:
             found = hasher.fingerprint(file)
-            if known is not None and (known.source_hash, known.kind, known.renderer) == (
-                found.digest,
-                file.kind,
-                renderer,
-            ):
+            if known is not None and known.holds(found.digest, file.kind, renderer):
                 report.unchanged += 1
                 continue
             data = found.data if found.data is not None else hasher.read_bytes(file)
