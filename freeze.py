@@ -16,7 +16,8 @@ import signal
 import sys
 import traceback
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
@@ -37,6 +38,9 @@ from app.build.pipeline import Changes  # noqa: E402
 from app.build.progress import Progress  # noqa: E402
 from app.build.warm import BuildMemory  # noqa: E402
 from app.content import ContentErrors  # noqa: E402
+
+if TYPE_CHECKING:
+    from app.build.watch import Watcher
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -155,12 +159,27 @@ def reload_settings() -> None:
     importlib.reload(config)
 
 
+def _stop_on_signals(watcher: Watcher) -> None:
+    """Ctrl+C and SIGTERM stop the watch: at once, and for sure after the build under way.
+
+    The KeyboardInterrupt stops a build wherever it is (builds are made to be interrupted),
+    and the flag ends the loop even if some library's cleanup turned it into another error.
+    """
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        watcher.stopped.set()
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not ignored
+        signal.signal(signal.SIGINT, stop)
+
+
 def watch(args: argparse.Namespace) -> int:
     """Build, then rebuild on every change (and serve with live reload) until Ctrl+C."""
     from app.build.serve import PreviewServer
     from app.build.watch import Watcher
 
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop cleanly, like Ctrl+C
     # One app for every rebuild (each build reads the theme anew), and what it knows of its
     # last build, so that an edited post re-renders its pages without planning the site.
     app = create_app(overrides=overrides_from(args), authoring=False)
@@ -178,6 +197,7 @@ def watch(args: argparse.Namespace) -> int:
         files=[CONFIG_FILE, ENV_FILE],
         ignored=[build_dir],
     )
+    _stop_on_signals(watcher)
     settings = {str(CONFIG_FILE.resolve()), str(ENV_FILE.resolve())}
     migrated = [False]
     apps = [app]

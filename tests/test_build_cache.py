@@ -16,7 +16,7 @@ from flask import Flask
 
 from app import create_app
 from app.build import BuildError, build_site
-from app.build.manifest import FileRecord, Spare, manifest_path
+from app.build.manifest import FileRecord, Spare, _cache_file, manifest_path
 from app.build.manifest import load as load_manifest
 from app.build.manifest import save as save_manifest
 from app.build.pipeline import Changes
@@ -558,3 +558,17 @@ def test_a_save_drops_the_rows_of_files_its_build_does_not_have(tmp_path):
     assert sorted(again) == ["p1.html", "p2.html"]
     assert again["p1.html"].identity == (1, 1, 1)
     assert again["p1.html"].links is not None
+
+
+def test_a_full_disk_while_saving_the_cache_is_reported_as_such(tmp_path):
+    """SQLite rolls the transaction back itself; our ROLLBACK must not hide why."""
+    cache, build_dir = tmp_path / "cache.sqlite", tmp_path / "build"
+    save_manifest(cache, build_dir, {"a.html": FileRecord("k", (1, 1, 1), packed="[[],[]]")})
+    db_file = _cache_file(cache).db
+    pages = db_file.execute("PRAGMA page_count").fetchone()[0]
+    db_file.execute(f"PRAGMA max_page_count = {pages}")  # as full as a disk can be
+    big = {f"p{n}.html": FileRecord("k" * 2000, (n, 1, 1), packed="[[],[]]") for n in range(50)}
+    with pytest.raises(OSError, match="database or disk is full"):
+        save_manifest(cache, build_dir, big)
+    save_manifest(cache, build_dir, {"b.html": FileRecord("k", (2, 1, 1), packed="[[],[]]")})
+    assert sorted(load_manifest(cache, build_dir).records) == ["b.html"]  # a fresh file

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,25 @@ def test_watch_rebuilds_on_changes_survives_errors_and_stops_on_ctrl_c(freeze, t
     assert "Traceback" not in process.stderr
     assert "Stopped." in process.stdout
     assert "Built" in process.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.0, 0.03, 0.08, 0.15])
+def test_ctrl_c_during_a_rebuild_stops_the_watch_and_keeps_a_whole_build(freeze, tmp_path, delay):
+    """Wherever the rebuild is (sync, render, swap, saving its cache) when Ctrl+C comes."""
+    process = FreezeProcess(freeze.env, tmp_path, "--watch")
+    page = freeze.build_dir / "posts" / "hello-world" / "index.html"
+    post = freeze.content_dir / "posts" / "hello-world.md"
+    try:
+        wait_for(lambda: "Watching" in process.stdout, what="the first build")
+        post.write_text(post.read_text().replace("Welcome to", "Hello again to"))
+        wait_for(lambda: "rebuilding" in process.stdout, what="the rebuild to start")
+        time.sleep(delay)  # the moment of the Ctrl+C, not a wait for something
+        assert process.interrupt() == 0
+    finally:
+        process.kill()
+    assert "Traceback" not in process.stderr
+    assert "could not save" not in process.stderr
+    assert "Stopped." in process.stdout
+    text = page.read_text()
+    assert ("Welcome to" in text) != ("Hello again to" in text)  # the old build or the new

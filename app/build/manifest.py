@@ -293,7 +293,11 @@ def _save(
             cache.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
             cache.db.execute("COMMIT")
         except BaseException:
-            cache.db.execute("ROLLBACK")
+            # SQLite itself ends the transaction on some errors (a full disk) and a Ctrl+C
+            # may come after the COMMIT: a failed ROLLBACK must not hide what happened.
+            if cache.db.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    cache.db.execute("ROLLBACK")
             raise
     for (rel, record), row in zip(changed, rows, strict=True):
         record._store(cache, rel, row[-1] is not None)
