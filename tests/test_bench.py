@@ -7,7 +7,17 @@ import sys
 import pytest
 
 from bench.corpus import generate
-from bench.run import Row, Timing, middle_post, sizes, time_rebuilds
+from bench.run import (
+    Row,
+    Timing,
+    median,
+    middle_post,
+    paired_ratio,
+    sizes,
+    time_colds,
+    time_rebuilds,
+)
+from bench.tools import Tool
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -86,3 +96,29 @@ def test_rebuilds_report_the_median_run_after_an_edit_each(tmp_path):
     assert row.runs["no-change"] == Timing(2.0, 3.0)  # the median; the largest peak
     assert row.runs["one-edit"] == Timing(8.0, 6.0)
     assert lengths[0] == lengths[1] == lengths[2] < lengths[3] < lengths[4] < lengths[5]
+
+
+def test_cold_builds_run_in_rounds_of_every_tool(tmp_path):
+    log = tmp_path / "log"
+
+    def note(word: str) -> None:
+        with log.open("a") as out:
+            out.write(f"{word} ")
+
+    def tool(name: str) -> Tool:
+        write = f"open({str(log)!r}, 'a').write('{name} ')"
+        return Tool(name, [sys.executable, "-c", write], tmp_path, lambda: note(f"forget-{name}"))
+
+    rows = [Row("a"), Row("b")]
+    time_colds(rows, [tool("a"), tool("b")], rounds=3)
+    assert log.read_text().split() == ["forget-a", "a", "forget-b", "b"] * 3
+    assert len(rows[0].colds) == len(rows[1].colds) == 3
+    assert rows[0].runs["cold"] == median(rows[0].colds)
+
+
+def test_the_cold_ratio_pairs_the_runs_of_one_round():
+    """A round on a slow minute slows both tools: ratios of one round, then their median."""
+    ours, peer = Row("ours"), Row("peer")
+    ours.colds = [Timing(2.0, 0), Timing(10.0, 0), Timing(3.0, 0)]
+    peer.colds = [Timing(1.0, 0), Timing(10.0, 0), Timing(1.0, 0)]
+    assert paired_ratio(ours, peer) == 2.0  # the ratio of the medians would say 3.0
