@@ -1,5 +1,9 @@
 """Links inside rendered content: site-rooted paths follow the sub-path; feeds get absolute URLs."""
 
+import pytest
+from werkzeug.test import EnvironBuilder
+
+from app.build.render import environ_for
 from app.public.urls import absolute, site_relative
 
 HTML = (
@@ -30,3 +34,16 @@ def test_absolute_resolves_every_kind_of_link_for_feeds():
     assert 'src="https://ex.org/blog/media/p.png"' in out
     assert 'href="https://other.example/x?a=1&amp;b=2"' in out
     assert 'href="mailto:me@example.org"' in out
+
+
+@pytest.mark.parametrize("base_url", ["https://example.org/", "http://127.0.0.1:8000/blog/"])
+@pytest.mark.parametrize(
+    "url", ["/", "/posts/a-b/", "/posts/café/", "/posts/日本/", "/static/css/site.css", "/404.html"]
+)
+def test_a_page_is_requested_as_werkzeugs_test_client_would(base_url, url):
+    """The build makes each page's environ from one per site; it must equal a fresh one."""
+    expected = EnvironBuilder(path=url, base_url=base_url).get_environ()
+    made = environ_for(base_url, url)
+    assert made["wsgi.input"].read() == expected.pop("wsgi.input").read() == b""
+    assert made is not environ_for(base_url, url)
+    assert {k: v for k, v in made.items() if k != "wsgi.input"} == expected
