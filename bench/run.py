@@ -202,7 +202,8 @@ def run_size(n: int, args: argparse.Namespace, tmp_path: Path) -> Result:
             else:
                 builders.append(peer)
     result = Result(n, bench_builds(builders, options.repeat))
-    bench_microblog(result, corpus, base / "w1", options)
+    assert builders[0].out is not None
+    bench_microblog(result, corpus, builders[0].out, options)
     return result
 
 

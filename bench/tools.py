@@ -46,33 +46,37 @@ def timed(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = 
     return Timing(float(seconds), int(rss_kib) / 1024)
 
 
-def _remove(*paths: Path) -> None:
-    for path in paths:
-        if path.is_dir():
-            shutil.rmtree(path)
-        elif path.exists():
-            path.unlink()
+Command = tuple[list[str], dict[str, str] | None, Path | None]
 
 
 @dataclass
 class Tool:
-    """One generator building one corpus: how to run it, and how to make its next run cold."""
+    """One generator building one corpus: how to run it, and how to make its next run cold.
+
+    Each cold build gets a new, empty output folder (``work/cold-N``) holding the tool's
+    output, database and caches; the older ones are only removed with ``work``. Removing
+    them first would measure the filesystem too: ext4 allocates inodes slowly right after
+    tens of thousands were freed, which a fresh clone never sees.
+    """
 
     name: str
-    cmd: list[str]
     #: The Markdown files it reads (the one-edit rebuilds edit one of them).
     posts: Path
-    #: Removes its output and every cache, as on a fresh clone (the corpus stays).
-    forget: Callable[[], None]
-    env: dict[str, str] | None = None
-    cwd: Path | None = None
-
-    def run(self) -> Timing:
-        return timed(self.cmd, self.env, self.cwd)
+    #: The command line, environment and working folder of a build into a folder.
+    command: Callable[[Path], Command]
+    work: Path
+    #: The folder of the last cold build, which the rebuilds build again.
+    out: Path | None = None
 
     def cold(self) -> Timing:
-        self.forget()
+        self.out = self.work / f"cold-{len(list(self.work.glob('cold-*'))) + 1}"
+        self.out.mkdir(parents=True)
         return self.run()
+
+    def run(self) -> Timing:
+        if self.out is None:
+            raise RuntimeError(f"{self.name}: a rebuild before any cold build")
+        return timed(*self.command(self.out))
 
 
 def microblog_env(corpus: Path, work: Path) -> dict[str, str]:
@@ -90,14 +94,13 @@ def microblog_env(corpus: Path, work: Path) -> dict[str, str]:
 
 
 def microblog(corpus: Path, work: Path) -> Tool:
-    """``python freeze.py``; ``work`` holds its database, caches and output, nothing else."""
-
-    def forget() -> None:
-        _remove(work)
-        work.mkdir(parents=True)
-
+    """``python freeze.py``; each output folder holds its database, caches and build."""
     cmd = [sys.executable, str(ROOT / "freeze.py"), "--quiet"]
-    return Tool("microblog", cmd, corpus / "posts", forget, env=microblog_env(corpus, work))
+
+    def command(out: Path) -> Command:
+        return cmd, microblog_env(corpus, out), None
+
+    return Tool("microblog", corpus / "posts", command, work)
 
 
 def to_pelican(corpus: Path, out: Path) -> Path:
@@ -118,14 +121,18 @@ def to_pelican(corpus: Path, out: Path) -> Path:
 
 
 def pelican(corpus: Path, work: Path) -> Tool | None:
-    """Pelican with its content cache (``work/cache``); None when it is not installed."""
+    """Pelican with its content cache (``cache/`` of the output folder); None when it is
+    not installed."""
     found = shutil.which("pelican", path=str(Path(sys.executable).parent))
     if found is None:
         return None
     content = to_pelican(corpus, work / "content")
     conf = BENCH / "peers" / "pelican" / "pelicanconf.py"
-    cmd = [found, str(content), "-o", str(work / "output"), "-s", str(conf), "-q"]
-    return Tool("Pelican", cmd, content, lambda: _remove(work / "output", work / "cache"), cwd=work)
+
+    def command(out: Path) -> Command:
+        return [found, str(content), "-o", str(out / "output"), "-s", str(conf), "-q"], None, out
+
+    return Tool("Pelican", content, command, work)
 
 
 def hugo(corpus: Path, work: Path) -> Tool | None:
@@ -136,13 +143,9 @@ def hugo(corpus: Path, work: Path) -> Tool | None:
     site = work / "site"
     shutil.copytree(BENCH / "peers" / "hugo", site)
     shutil.copytree(corpus / "posts", site / "content" / "posts")
-    public = work / "public"
-    cmd = [found, "--quiet", "--source", str(site), "--destination", str(public)]
-    env = {**os.environ, "HUGO_CACHEDIR": str(work / "cache")}
-    return Tool(
-        "Hugo",
-        cmd,
-        site / "content" / "posts",
-        lambda: _remove(public, site / "resources", work / "cache"),
-        env=env,
-    )
+
+    def command(out: Path) -> Command:
+        cmd = [found, "--quiet", "--source", str(site), "--destination", str(out / "public")]
+        return cmd, {**os.environ, "HUGO_CACHEDIR": str(out / "cache")}, None
+
+    return Tool("Hugo", site / "content" / "posts", command, work)

@@ -3,6 +3,7 @@
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +18,7 @@ from bench.run import (
     time_colds,
     time_rebuilds,
 )
-from bench.tools import Tool
+from bench.tools import Command, Tool
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -98,22 +99,23 @@ def test_rebuilds_report_the_median_run_after_an_edit_each(tmp_path):
     assert lengths[0] == lengths[1] == lengths[2] < lengths[3] < lengths[4] < lengths[5]
 
 
-def test_cold_builds_run_in_rounds_of_every_tool(tmp_path):
+def test_cold_builds_run_in_rounds_of_every_tool_each_in_a_new_folder(tmp_path):
     log = tmp_path / "log"
 
-    def note(word: str) -> None:
-        with log.open("a") as out:
-            out.write(f"{word} ")
-
     def tool(name: str) -> Tool:
-        write = f"open({str(log)!r}, 'a').write('{name} ')"
-        return Tool(name, [sys.executable, "-c", write], tmp_path, lambda: note(f"forget-{name}"))
+        def command(out: Path) -> Command:
+            write = f"open({str(log)!r}, 'a').write('{name}:{out.name} ')"
+            return [sys.executable, "-c", write], None, out
 
-    rows = [Row("a"), Row("b")]
-    time_colds(rows, [tool("a"), tool("b")], rounds=3)
-    assert log.read_text().split() == ["forget-a", "a", "forget-b", "b"] * 3
+        return Tool(name, tmp_path, command, tmp_path / name)
+
+    rows, builders = [Row("a"), Row("b")], [tool("a"), tool("b")]
+    time_colds(rows, builders, rounds=3)
+    assert log.read_text().split() == [f"{t}:cold-{n}" for n in (1, 2, 3) for t in "ab"]
     assert len(rows[0].colds) == len(rows[1].colds) == 3
     assert rows[0].runs["cold"] == median(rows[0].colds)
+    builders[0].run()  # a rebuild builds the last cold build's folder again
+    assert log.read_text().split()[-1] == "a:cold-3"
 
 
 def test_the_cold_ratio_pairs_the_runs_of_one_round():
