@@ -35,14 +35,17 @@ def in_chunks(values: Iterable[_Key]) -> Iterator[list[_Key]]:
         yield items[start : start + IN_CHUNK]
 
 
+def select_in(
+    query: sa.Select[Any], column: sa.ColumnElement[Any], values: Iterable[_Key]
+) -> Iterator[sa.Row[Any]]:
+    """The rows of ``query`` whose ``column`` is one of ``values``, one query per chunk."""
+    for chunk in in_chunks(values):
+        yield from db.session.execute(query.where(column.in_(chunk)))
+
+
 def load_tags(slugs: Iterable[str]) -> dict[str, Tag]:
     """Existing tags by slug, in one query per thousand slugs."""
-    found: dict[str, Tag] = {}
-    for chunk in in_chunks(slugs):
-        found.update(
-            (t.slug, t) for t in db.session.scalars(sa.select(Tag).where(Tag.slug.in_(chunk)))
-        )
-    return found
+    return {tag.slug: tag for (tag,) in select_in(sa.select(Tag), Tag.slug, slugs)}
 
 
 def tags_for(names: Iterable[str], known: dict[str, Tag] | None = None) -> list[Tag]:
@@ -149,11 +152,8 @@ def insert_documents(rows: Sequence[NewRow], known_tags: dict[str, Tag]) -> None
 
 def ids_by_path(paths: Iterable[str]) -> dict[str, int]:
     """Row ids by source path (by the sync's index, without reading the rows)."""
-    found: dict[str, int] = {}
-    for chunk in in_chunks(paths):
-        query = sa.select(Post.source_path, Post.id).where(Post.source_path.in_(chunk))
-        found.update((path, post_id) for path, post_id in db.session.execute(query))
-    return found
+    query = sa.select(Post.source_path, Post.id)
+    return dict(select_in(query, Post.source_path, paths))
 
 
 def document_from_post(post: Post) -> Document:
@@ -182,11 +182,8 @@ def delete_orphan_tags() -> int:
 
 def load_posts(ids: Iterable[int]) -> dict[int, Post]:
     """Full rows with their tags, by id, for the few files a sync updates."""
-    rows: dict[int, Post] = {}
-    for chunk in in_chunks(ids):
-        query = sa.select(Post).where(Post.id.in_(chunk)).options(so.selectinload(Post.tags))
-        rows.update((post.id, post) for post in db.session.scalars(query))
-    return rows
+    query = sa.select(Post).options(so.selectinload(Post.tags))
+    return {post.id: post for (post,) in select_in(query, Post.id, ids)}
 
 
 def delete_posts(ids: Iterable[int]) -> None:

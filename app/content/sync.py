@@ -38,10 +38,10 @@ from app.content.store import (
     delete_orphan_tags,
     delete_posts,
     document_from_post,
-    in_chunks,
     insert_documents,
     load_posts,
     load_tags,
+    select_in,
     tag_slug,
     tags_for,
 )
@@ -106,20 +106,13 @@ def _index(only: Collection[str] | None = None) -> dict[str, _Indexed]:
     )
     if only is None:
         return {row[0]: _Indexed(*row[1:]) for row in db.session.execute(query)}
-    found: dict[str, _Indexed] = {}
-    for chunk in in_chunks(only):
-        rows = db.session.execute(query.where(Post.source_path.in_(chunk)))
-        found.update((row[0], _Indexed(*row[1:])) for row in rows)
-    return found
+    return {row[0]: _Indexed(*row[1:]) for row in select_in(query, Post.source_path, only)}
 
 
 def _owners_elsewhere(slugs: Collection[str], only: Collection[str]) -> dict[str, str]:
     """Which rows outside the ``only`` source paths already have one of ``slugs``."""
-    owners: dict[str, str] = {}
-    for chunk in in_chunks(slugs):
-        query = sa.select(Post.slug, Post.source_path).where(Post.slug.in_(chunk))
-        owners.update((slug, path) for slug, path in db.session.execute(query) if path not in only)
-    return owners
+    rows = select_in(sa.select(Post.slug, Post.source_path), Post.slug, slugs)
+    return {slug: path for slug, path in rows if path not in only}
 
 
 class _Changed(NamedTuple):
