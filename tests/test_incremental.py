@@ -182,6 +182,19 @@ def test_staged_output_replaces_files_and_folders_that_changed_kind(tmp_path):
     assert (old / "b").read_text() == "file then folder"
 
 
+def test_staged_output_counts_kept_files_and_refuses_a_file_made_twice(tmp_path):
+    output = StagedOutput(tmp_path)
+    output.write("a.html", b"rendered")
+    output.keep(["b.html", "c.html"])
+    assert (output.pages, output.kept, output.rendered, output.written) == (3, 2, 1, 1)
+    assert output.unchanged == 2
+    with pytest.raises(ValueError, match=r"a\.html was produced twice"):
+        output.keep(["d.html", "a.html"])
+    with pytest.raises(ValueError, match=r"b\.html was produced twice"):
+        output.write("b.html", b"again")
+    assert output.pages == 3  # a refused keep counts nothing
+
+
 def test_builds_of_one_folder_take_turns(tmp_path):
     build_dir = tmp_path / "build"
     with build_lock(build_dir):

@@ -11,7 +11,7 @@ import errno
 import filecmp
 import os
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
 from typing import BinaryIO
@@ -243,10 +243,14 @@ class StagedOutput:
         else:
             self.unchanged += 1
 
-    def keep(self, rel: str) -> None:
-        """Count a file of the last build kept without rendering it again."""
-        self.record(rel, written=False)
-        self.kept += 1
+    def keep(self, rels: Collection[str]) -> None:
+        """Count the files of the last build kept without rendering them again."""
+        if not self.produced.isdisjoint(rels):
+            twice = sorted(self.produced.intersection(rels))[0]
+            raise ValueError(f"{twice} was produced twice in one build")
+        self.produced.update(rels)
+        self.unchanged += len(rels)
+        self.kept += len(rels)
 
     @property
     def rendered(self) -> int:

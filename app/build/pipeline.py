@@ -197,8 +197,7 @@ def freeze_to(
     """
     app.config["FREEZER_DESTINATION"] = str(output.root)
     records = dict(plan.kept)
-    for rel in plan.kept:
-        output.keep(rel)
+    output.keep(plan.kept.keys())
     output.workers = worker_count(app, len(plan.jobs))
     last_index = _last_search_index(plan, previous or {}, output.root)
     if last_index is not None:
@@ -335,8 +334,7 @@ def _render_and_swap(
     if previous and not plan.jobs and plan.kept.keys() == previous.keys():
         clear_stale_staging(build_dir)
         output = StagedOutput(build_dir)  # nothing changed: no staging, no swap
-        for rel in plan.kept:
-            output.keep(rel)
+        output.keep(plan.kept.keys())
         if memory and plan.inputs is not None:  # the same build, with this build's inputs
             _remember(memory, plan, build_dir, cache, manifest)
             warm_up(app)
