@@ -229,14 +229,16 @@ class StagedOutput:
     def pages(self) -> int:
         return len(self.produced)
 
-    def _produce(self, rel: str) -> None:
-        if rel in self.produced:
-            raise ValueError(f"{rel} was produced twice in one build")
-        self.produced.add(rel)
+    def _produce(self, rels: Collection[str]) -> None:
+        """Note files as this build's; none of them may be twice (then none is noted)."""
+        if not self.produced.isdisjoint(rels):
+            twice = min(self.produced.intersection(rels))
+            raise ValueError(f"{twice} was produced twice in one build")
+        self.produced.update(rels)
 
     def record(self, rel: str, written: bool) -> None:
         """Count a file a renderer wrote (or found identical) at ``rel``."""
-        self._produce(rel)
+        self._produce((rel,))
         if written:
             self.written += 1
             self.written_files.append(rel)
@@ -245,10 +247,7 @@ class StagedOutput:
 
     def keep(self, rels: Collection[str]) -> None:
         """Count the files of the last build kept without rendering them again."""
-        if not self.produced.isdisjoint(rels):
-            twice = sorted(self.produced.intersection(rels))[0]
-            raise ValueError(f"{twice} was produced twice in one build")
-        self.produced.update(rels)
+        self._produce(rels)
         self.unchanged += len(rels)
         self.kept += len(rels)
 

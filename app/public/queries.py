@@ -299,7 +299,8 @@ def _listed(
         tag = known.get(tag_id) or known.setdefault(tag_id, ListedTag(tag_id, name, slug))
         tags.setdefault(post_id, []).append(tag)
     keys = [column.key for column in query.selected_columns]
-    return [Listed(dict(zip(keys, row, strict=True)), tags.get(row[0], [])) for row in rows]
+    at = keys.index("id")
+    return [Listed(dict(zip(keys, row, strict=True)), tags.get(row[at], [])) for row in rows]
 
 
 def _plain_rows(query: sa.Select[Any]) -> list[list[Any]]:
