@@ -4,8 +4,10 @@ import html as stdlib_html
 
 import nh3
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
 from app.content import render_markdown
+from app.content.codeblocks import Fence, highlight_code, parse_info
 from app.content.render import plain_text, sanitize
 from tests.html_checks import assert_inert
 
@@ -183,3 +185,40 @@ def test_plain_text_of_sanitized_html_is_what_a_tag_stripper_gives(html):
     safe = sanitize(html)
     expected = stdlib_html.unescape(" ".join(nh3.clean(safe, tags=set()).split()))
     assert plain_text(safe) == expected
+
+
+def test_code_blocks_are_pygments_markup_as_written_not_parsed_again():
+    code = "if a < b and c == '\"x\"':\n    pass\n"
+    out = render_markdown(
+        f"Intro.\n\n```python\n{code}```\n\n- in a list\n\n      plain & <b>\n"
+    ).html
+    assert highlight_code(code, parse_info("python")) in out  # Pygments' escaping kept
+    assert highlight_code("plain & <b>\n", Fence()) in out
+    assert out.index("Intro.") < out.index('class="k">if') < out.index("in a list")
+    assert "mb-code-" not in out
+    assert_inert(out)
+
+
+@pytest.mark.parametrize(
+    "wrapper",
+    [
+        '<div title="\n\n{fence}\n\n">\n',  # raw HTML whose attribute swallows the block
+        "<!--\n\n{fence}\n\n-->\n",
+        "<textarea>\n\n{fence}\n\n</textarea>\n",
+        '<pre class="mb-code-0000000000000000-0"></pre>\n\n{fence}\n',  # a forged placeholder
+    ],
+)
+def test_raw_html_around_a_code_block_cannot_smuggle_markup(wrapper):
+    fence = "```python\nx = '\"><script>alert(1)</script><img src=x onerror=alert(2)>'\n```"
+    out = render_markdown(wrapper.format(fence=fence)).html
+    assert_inert(out)
+    assert "mb-code-" not in out.replace("mb-code-0000000000000000-0", "")
+    assert not LexborHTMLParser(out).css("img")
+
+
+def test_every_code_block_of_a_document_is_filled_in_in_order():
+    body = "\n\n".join(f"> ```text\n> block {n}\n> ```" for n in range(12))
+    out = render_markdown(body).html
+    positions = [out.index(f"block {n}\n") for n in range(12)]
+    assert positions == sorted(positions)
+    assert out.count('<div class="highlight">') == 12

@@ -20,7 +20,13 @@ from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from app.content.codeblocks import Fence, highlight_code, parse_attributes, parse_info
+from app.content.codeblocks import (
+    Fence,
+    highlight_code,
+    parse_attributes,
+    parse_info,
+    placeholder,
+)
 
 #: Headings listed in a table of contents.
 TOC_LEVELS = range(2, 5)
@@ -131,13 +137,20 @@ def _heading_ids(state: StateCore) -> None:
             tokens[i - 1 : i + 2] = [block]
 
 
+def _stash(env: dict[str, Any], html: str) -> str:
+    """Keep a highlighted block aside (``env["code_blocks"]``), a placeholder in its place."""
+    blocks = env.setdefault("code_blocks", [])
+    blocks.append(html)
+    return placeholder(len(blocks) - 1)
+
+
 def _fence(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     token = tokens[idx]
-    return highlight_code(token.content, parse_info(token.info))
+    return _stash(env, highlight_code(token.content, parse_info(token.info)))
 
 
 def _code_block(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-    return highlight_code(tokens[idx].content, Fence())
+    return _stash(env, highlight_code(tokens[idx].content, Fence()))
 
 
 def _footnote_label(token: Token) -> str:
@@ -193,9 +206,11 @@ def parser() -> MarkdownIt:
     return md
 
 
-def to_html(body: str) -> tuple[str, str]:
-    """A body's HTML (not sanitized yet) and its table of contents ("" with no headings)."""
+def to_html(body: str) -> tuple[str, str, list[str]]:
+    """A body's HTML (not sanitized yet) with its code blocks as placeholders (see
+    ``codeblocks.fill_placeholders``), its table of contents ("" with no headings) and the
+    code blocks' HTML."""
     env: dict[str, Any] = {}
     md = parser()
     out = md.renderer.render(md.parse(body, env), md.options, env)
-    return out.rstrip(), env.get("toc_html", "")
+    return out.rstrip(), env.get("toc_html", ""), env.get("code_blocks", [])

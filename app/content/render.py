@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nh3
 
+from app.content.codeblocks import fill_placeholders
 from app.content.markdown import to_html
 
 _TAGS = nh3.ALLOWED_TAGS | {"figure", "figcaption", "details", "summary", "mark", "abbr"}
@@ -78,10 +79,22 @@ def plain_text(safe_html: str) -> str:
     return _html.unescape(" ".join(_TAG.sub("", safe_html).split()))
 
 
+def _sanitize_around(html: str, blocks: list[str]) -> str:
+    """``sanitize`` of ``html`` with its code blocks filled in, without parsing the blocks:
+    they are Pygments' escaped markup. Raw HTML that swallowed a placeholder (an unclosed
+    attribute, say) gets the whole document sanitized instead."""
+    if blocks:
+        filled, exact = fill_placeholders(sanitize(html), blocks)
+        if exact:
+            return filled.rstrip()  # as ``to_html`` strips the end
+        html, _ = fill_placeholders(html, blocks)
+    return sanitize(html)
+
+
 def render_markdown(body: str) -> Rendered:
     """Render a Markdown body with highlighting, tables, footnotes and heading ids, sanitized."""
-    html, toc = to_html(body)
-    safe = sanitize(html)
+    html, toc, blocks = to_html(body)
+    safe = _sanitize_around(html, blocks)
     text = plain_text(safe)
     first = _FIRST_PARAGRAPH.search(safe)
     return Rendered(
