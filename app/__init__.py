@@ -44,14 +44,15 @@ def create_app(
     app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=app.send_static_file)
 
     db.init_app(app)
-    csrf.init_app(app)
-    login.init_app(app)
 
     from app.public import bp as public_bp
 
     app.register_blueprint(public_bp)
     if authoring:  # never in the freezer's app: nothing under /admin or /api can reach build/
         from app.admin import bp as admin_bp
+
+        csrf.init_app(app)  # the freezer's app has no forms and no users: no hooks per page
+        login.init_app(app)
         from app.api import init_api
 
         app.register_blueprint(admin_bp)
