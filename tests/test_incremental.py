@@ -182,6 +182,26 @@ def test_staged_output_replaces_files_and_folders_that_changed_kind(tmp_path):
     assert (old / "b").read_text() == "file then folder"
 
 
+def test_pages_are_never_written_through_a_link_or_file_standing_for_a_folder(tmp_path):
+    outside, staging = tmp_path / "outside", tmp_path / "staging"
+    outside.mkdir()
+    (staging / "posts").mkdir(parents=True)
+    output = StagedOutput(staging)
+    output.write("posts/first/index.html", b"1")  # the folders of staging are known now
+    (staging / "posts" / "linked").symlink_to(outside, target_is_directory=True)
+    (staging / "tags").symlink_to(outside, target_is_directory=True)
+    (staging / "posts" / "filed").write_text("a file of the last build")
+    output.write("posts/linked/index.html", b"2")
+    output.write("tags/x/page/2/index.html", b"3")
+    output.write("posts/filed/index.html", b"4")
+    output.write("posts/filed/more/index.html", b"5")
+    assert list(outside.iterdir()) == []
+    for rel in ("posts/linked", "tags", "tags/x/page/2", "posts/filed/more"):
+        assert (staging / rel).is_dir()
+        assert not (staging / rel).is_symlink()
+    assert (staging / "posts/filed/index.html").read_bytes() == b"4"
+
+
 def test_staged_output_counts_kept_files_and_refuses_a_file_made_twice(tmp_path):
     output = StagedOutput(tmp_path)
     output.write("a.html", b"rendered")

@@ -196,15 +196,37 @@ def _new_file(path: Path) -> BinaryIO:
     return os.fdopen(fd, "wb")
 
 
+#: Folders this process made or found to be real folders, below one staging folder.
+_checked: tuple[Path | None, set[Path]] = (None, set())
+
+
+def _checked_folders(root: Path) -> set[Path]:
+    global _checked
+    if _checked[0] != root:  # another build's folder
+        _checked = (root, set())
+    return _checked[1]
+
+
 def _make_parent(root: Path, path: Path) -> None:
     """Create ``path``'s folders, dropping files of the last build that stand in the way."""
-    if path.parent.is_dir() and not path.parent.is_symlink():
+    checked = _checked_folders(root)
+    parent = path.parent
+    if parent.parent == root or parent.parent in checked:  # a new page's folder, mostly
+        try:
+            os.mkdir(parent)
+        except OSError:
+            pass  # there already, or gone: look at every level
+        else:
+            checked.add(parent)
+            return
+    if parent.is_dir() and not parent.is_symlink():
         return
-    for parent in reversed(path.relative_to(root).parents[:-1]):
-        folder = root / parent
+    for rel in reversed(path.relative_to(root).parents[:-1]):
+        folder = root / rel
         if folder.is_symlink() or folder.is_file():
             folder.unlink()
         folder.mkdir(exist_ok=True)
+        checked.add(folder)
 
 
 class StagedOutput:
