@@ -288,6 +288,35 @@ def test_a_written_file_is_new_and_an_unchanged_one_is_left_alone(tmp_path, chun
     assert sorted(p.name for p in (tmp_path / "a" / "b").iterdir()) == ["search.json"]
 
 
+@pytest.mark.parametrize(
+    "new",
+    [
+        b"0123456789" * 3 + b"!",
+        b"0123456789" * 2 + b"x",
+        b"0123456789",
+        b"!" + b"0123456789" * 3,
+        b"",
+    ],
+    ids=["longer", "last-chunk", "shorter", "first-byte", "empty"],
+)
+def test_chunks_are_compared_where_they_go_and_written_from_the_first_change(tmp_path, new):
+    old = b"0123456789" * 3
+    assert write_chunks_if_changed(tmp_path, "search.json", [old])
+    before = (tmp_path / "search.json").stat().st_ino
+    chunks = (new[i : i + 4] for i in range(0, len(new), 4))
+    assert write_chunks_if_changed(tmp_path, "search.json", chunks)
+    assert (tmp_path / "search.json").read_bytes() == new
+    assert (tmp_path / "search.json").stat().st_ino != before
+    assert not write_chunks_if_changed(tmp_path, "search.json", [new[:5], new[5:]])
+    assert [p.name for p in tmp_path.iterdir()] == ["search.json"]
+
+
+def test_an_empty_file_replaces_a_folder_standing_in_its_place(tmp_path):
+    (tmp_path / "search.json" / "x").mkdir(parents=True)
+    assert write_chunks_if_changed(tmp_path, "search.json", [])
+    assert (tmp_path / "search.json").read_bytes() == b""
+
+
 def test_a_failing_chunk_leaves_the_old_file_and_no_part(tmp_path):
     assert write_chunks_if_changed(tmp_path, "search.json", [b"old"])
 

@@ -8,10 +8,11 @@ still uses is never modified in place, so the previous build stays intact until 
 from __future__ import annotations
 
 import errno
-import filecmp
+import mmap
 import os
 import shutil
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
 from typing import BinaryIO
@@ -150,25 +151,51 @@ def write_if_changed(root: Path, rel: str, data: bytes) -> bool:
 def write_chunks_if_changed(root: Path, rel: str, chunks: Iterable[bytes]) -> bool:
     """``write_if_changed`` for data made in chunks, never held whole (``search.json``).
 
-    The chunks go to a new file beside the old one, compared block by block after.
+    Each chunk is compared with the old file's bytes at its place as it comes (the old file
+    is mapped, not read); nothing is written while they agree. From the first difference
+    on, a new file beside the old one gets the old bytes before it and every chunk after.
     """
     path = root / rel
     stat = _existing(root, path)
     part = path.with_name(f".{path.name}.part")
     part.unlink(missing_ok=True)
+    out: BinaryIO | None = None
     try:
-        with _new_file(part) as out:
+        with _mapped(path, stat) as old:
+            done = 0
             for chunk in chunks:
+                if out is None:
+                    if old[done : done + len(chunk)] == chunk:
+                        done += len(chunk)
+                        continue
+                    out = _new_file(part)
+                    out.write(old[:done])
                 out.write(chunk)
-        if stat and S_ISREG(stat.st_mode) and filecmp.cmp(part, path, shallow=False):
-            part.unlink()
-            return False
+            if out is None:
+                if done == len(old) and stat is not None and S_ISREG(stat.st_mode):
+                    return False  # the very same bytes
+                out = _new_file(part)
+                out.write(old[:done])
+        out.close()
         _clear(path, stat)
         part.rename(path)
     except BaseException:
+        if out is not None:
+            out.close()
         part.unlink(missing_ok=True)
         raise
     return True
+
+
+@contextmanager
+def _mapped(path: Path, stat: os.stat_result | None) -> Iterator[bytes | mmap.mmap]:
+    """The bytes of the regular file ``path``, mapped (slices are bytes compared with
+    ``memcmp``); empty for anything else."""
+    if stat is None or not S_ISREG(stat.st_mode) or stat.st_size == 0:
+        yield b""
+        return
+    with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        yield data
 
 
 def _existing(root: Path, path: Path) -> os.stat_result | None:
