@@ -334,7 +334,9 @@ _BODIES = "bodies"
 #: Answers never carried to the next build: the bodies (which a body edit changes) and what
 #: every page shows of the site (its 'now').
 SITE_CONTEXT = "site_context"
-PER_BUILD = (_BODIES, SITE_CONTEXT)
+#: Fragments of ``partials.cached_partial``, by template and key.
+PARTIALS = "partials"
+PER_BUILD = (_BODIES, SITE_CONTEXT, PARTIALS)
 
 
 def shown_post(slug: str) -> Listed | None:

@@ -1,0 +1,42 @@
+"""``cached_partial``: a template fragment rendered once per build, like Hugo's partialCached.
+
+A post's summary is the same on the index page and on each of its tags' pages; a build of
+10 000 posts rendered it some 35 000 times. ``{{ cached_partial("partials/post_summary.html",
+post.id, post=post) }}`` renders the partial with only the variables it is given (and what
+every page gets: ``site``, ``url_for``...), so it cannot depend on the page it is on, and
+keeps the result for the rest of the build under the template's name and the key. Outside
+a build (the preview) it renders every time; a watch build that carries the last one's
+answers over drops the fragments (``queries.PER_BUILD``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any
+
+from flask import current_app
+from markupsafe import Markup
+
+from app.public import bp, queries
+
+
+def _render(name: str, context: dict[str, Any]) -> Markup:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app.update_template_context(context)  # site, g, request...: what every page gets
+    return Markup(app.jinja_env.get_template(name).render(context))
+
+
+@bp.app_template_global()
+def cached_partial(name: str, *key: Hashable, **context: Any) -> Markup:
+    """Template ``name`` rendered with ``context``; once per build for each ``key``.
+
+    The key must tell apart everything the fragment shows (``post.id`` for a post's
+    summary): two calls with the same name and key get the first one's HTML.
+    """
+    if not queries.building():
+        return _render(name, dict(context))
+    cache: dict[tuple[Any, ...], Markup] = queries.build_cache(queries.PARTIALS, dict)
+    found = cache.get((name, *key))
+    if found is None:
+        found = cache[(name, *key)] = _render(name, dict(context))
+    return found

@@ -1,0 +1,67 @@
+"""cached_partial: one render per key and build, nothing from the page it is on."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import Flask, render_template_string
+
+from app import create_app
+from app.build import build_site
+from app.public.partials import cached_partial
+from config import TestingConfig
+
+
+def _public_app(tmp_path: Path, content_dir: Path, site_dir: Path, build_dir: str) -> Flask:
+    return create_app(
+        TestingConfig,
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / (build_dir + '.db')}",
+            "CONTENT_DIR": content_dir,
+            "SITE_DIR": site_dir,
+            "BUILD_DIR": tmp_path / build_dir,
+        },
+        authoring=False,
+    )
+
+
+def _tree(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_cached_summaries_build_the_very_site_included_ones_do(tmp_path, content_dir, site_dir):
+    cached = _public_app(tmp_path, content_dir, site_dir, "cached")
+    assert build_site(cached).rendered > 10
+    layout = site_dir / "templates" / "layouts" / "list.html"
+    source = layout.read_text()
+    call = '{{ cached_partial("partials/post_summary.html", post.id, post=post) }}'
+    assert call in source
+    layout.write_text(source.replace(call, '{% include "partials/post_summary.html" %}'))
+    included = _public_app(tmp_path, content_dir, site_dir, "included")
+    build_site(included)
+    built = _tree(tmp_path / "cached")
+    assert built == _tree(tmp_path / "included")
+    assert sum(rel.startswith("tags/") for rel in built) > 3  # posts shown on several lists
+
+
+def test_a_key_renders_once_per_build_without_the_page_variables(app, site_dir):
+    (site_dir / "templates" / "partials" / "probe.html").write_text(
+        "{{ n }}/{{ tag | default('no tag') }}/{{ site.title }}"
+    )
+    page = "{% set tag = 'x' %}{{ cached_partial('partials/probe.html', key, n=n) }}"
+    with app.test_request_context("/"):
+        title = app.config["SITE_TITLE"]
+        assert render_template_string(page, key=1, n=1) == f"1/no tag/{title}"
+        assert render_template_string(page, key=1, n=2) == f"2/no tag/{title}"  # a preview
+        app.config["BUILD_TIME"] = datetime.now(UTC).replace(tzinfo=None)
+        assert cached_partial("partials/probe.html", 1, n=1) == f"1/no tag/{title}"
+        assert cached_partial("partials/probe.html", 1, n=2) == f"1/no tag/{title}"
+        assert cached_partial("partials/probe.html", 2, n=2) == f"2/no tag/{title}"
+        app.config["BUILD_TIME"] = datetime.now(UTC).replace(tzinfo=None, year=2099)
+        assert cached_partial("partials/probe.html", 1, n=3) == f"3/no tag/{title}"  # new build
