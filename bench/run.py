@@ -155,6 +155,15 @@ def report(result: Result) -> str:
         f"(median of {rounds} run(s) each; cold builds in {rounds} round(s) of every tool, "
         "the cold ratio the median of each round's)"
     )
+    if rounds > 1:  # how much the machine moved: the rounds one by one
+        lines.append(
+            f"{'cold, round by round':<{W}}"
+            + "".join(f"{'#' + str(i + 1):>8}" for i in range(rounds))
+        )
+        for row in rows:
+            lines.append(
+                f"  {row.tool:<{W - 2}}" + "".join(f"{t.seconds:>7.2f}s" for t in row.colds)
+            )
     if result.watch is not None:
         lines.append(f"{'watch one-edit':<{W}}{'median':>12}{'max':>12}{'edits':>12}")
         for label, values in (

@@ -9,11 +9,13 @@ import pytest
 
 from bench.corpus import generate
 from bench.run import (
+    Result,
     Row,
     Timing,
     median,
     middle_post,
     paired_ratio,
+    report,
     sizes,
     time_colds,
     time_rebuilds,
@@ -124,3 +126,15 @@ def test_the_cold_ratio_pairs_the_runs_of_one_round():
     ours.colds = [Timing(2.0, 0), Timing(10.0, 0), Timing(3.0, 0)]
     peer.colds = [Timing(1.0, 0), Timing(10.0, 0), Timing(1.0, 0)]
     assert paired_ratio(ours, peer) == 2.0  # the ratio of the medians would say 3.0
+
+
+def test_the_report_shows_each_round_of_cold_builds():
+    ours, peer = Row("microblog"), Row("Hugo")
+    for row, seconds in ((ours, [2.0, 2.5, 3.0]), (peer, [1.0, 2.0, 2.0])):
+        row.colds = [Timing(s, 10) for s in seconds]
+        row.runs = {kind: median(row.colds) for kind in ("cold", "no-change", "one-edit")}
+    out = report(Result(n=3, rows=[ours, peer]))
+    assert re.search(r"^cold, round by round\s+#1\s+#2\s+#3$", out, re.MULTILINE)
+    assert re.search(r"^\s+microblog\s+2\.00s\s+2\.50s\s+3\.00s$", out, re.MULTILINE)
+    assert re.search(r"^\s+Hugo\s+1\.00s\s+2\.00s\s+2\.00s$", out, re.MULTILINE)
+    assert re.search(r"^vs Hugo\s+1\.50x", out, re.MULTILINE)  # the rounds' 2.0, 1.25, 1.5
