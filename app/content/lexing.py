@@ -196,7 +196,6 @@ def accelerate(lexer: Lexer) -> Lexer:
     if type(lexer).get_tokens_unprocessed is not RegexLexer.get_tokens_unprocessed:
         return lexer  # ExtendedRegexLexer, hand-written lexers: their own loop
     assert isinstance(lexer, RegexLexer)
-    _states_of(type(lexer))
 
     def get_tokens_unprocessed(
         text: str, stack: tuple[str, ...] = ("root",)

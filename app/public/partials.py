@@ -34,9 +34,10 @@ def cached_partial(name: str, *key: Hashable, **context: Any) -> Markup:
     summary): two calls with the same name and key get the first one's HTML.
     """
     if not queries.building():
-        return _render(name, dict(context))
+        return _render(name, context)
     cache: dict[tuple[Any, ...], Markup] = queries.build_cache(queries.PARTIALS, dict)
-    found = cache.get((name, *key))
+    slot = (name, *key)
+    found = cache.get(slot)
     if found is None:
-        found = cache[(name, *key)] = _render(name, dict(context))
+        found = cache[slot] = _render(name, context)  # ``context`` is this call's own dict
     return found
