@@ -40,9 +40,15 @@ SAMPLES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _per_character_alternations_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give every character its own alternation the first time, so short texts use them."""
+    monkeypatch.setattr(lexing, "PROMOTE_AFTER", 1)
+
+
 def _random_texts(count: int, seed: int) -> list[str]:
     rng = random.Random(seed)
-    alphabet = "abcdefxyz_019 \t\n\"'`#/*\\{}[]()<>=+-.,;:$@!?%&|^~rfbuRFBU"
+    alphabet = "abcdefxyz_019 \t\n\"'`#/*\\{}[]()<>=+-.,;:$@!?%&|^~rfbuRFBUSKé\u212a\u017f\x00\x1c"
     return ["".join(rng.choices(alphabet, k=rng.randint(0, 300))) for _ in range(count)]
 
 
@@ -106,3 +112,54 @@ def test_code_blocks_lex_with_joined_rules_and_highlight_as_pygments_does() -> N
     expected = highlight(code, get_lexer_by_name("python"), codeblocks._formatter((), (), False, 1))
     assert codeblocks.highlight_code(code, codeblocks.parse_info("python")) == expected
     assert isinstance(codeblocks._formatter((), (), False, 1), HtmlFormatter)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "chars", "empty"),
+    [
+        (r"(?i)select", 0, "Ss", False),
+        (r"\s+", 0, " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f", False),
+        (r"(?=x)y", 0, "y", False),
+        (r"(?<!\w)a*b", 0, "ab", False),
+        (r"x?", 0, "x", True),
+        (r"", 0, "", True),
+        ("\u212a", re.IGNORECASE, "Kk", False),  # the Kelvin sign folds to ASCII letters
+        (r"\b(?:def|class)\b", 0, "cd", False),
+        (r"(?:\d+\.?\d*|\.\d+)", 0, ".0123456789", False),
+        (r"[^\W\d]", re.ASCII, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz", False),
+        (r"(a)\1", 0, "a", False),
+    ],
+)
+def test_the_characters_a_rule_can_start_with(
+    pattern: str, flags: int, chars: str, empty: bool
+) -> None:
+    found, can_be_empty = lexing._first_chars(pattern, flags)
+    assert (sorted(map(chr, found)), can_be_empty) == (sorted(chars), empty)
+
+
+def test_what_it_cannot_read_may_start_anywhere() -> None:
+    assert lexing._first_chars(r"(a)?(?(1)b|c)", 0) == (lexing._ASCII, True)
+    assert lexing._first_chars(r"(?P<q>')(?P=q)", 0)[0] == {ord("'")}
+
+
+def test_a_character_gets_its_own_alternation_only_when_it_is_common(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Words(RegexLexer):
+        tokens: ClassVar = {
+            "root": [(r"\d+", Number), (r"if\b", Keyword), (r"[a-z]\w*", Name), (r"\s+", Text)]
+        }
+
+    monkeypatch.setattr(lexing, "PROMOTE_AFTER", 50)
+    stock, fast = Words(), lexing.accelerate(Words())
+    ((by_char, joined, _),) = lexing._states_of(Words)["root"]
+    assert list(fast.get_tokens("if x 1\n")) == list(stock.get_tokens("if x 1\n"))
+    assert by_char == {}  # a short text compiles nothing more
+    text = "if x1 " * 60 + "2\n"
+    assert list(fast.get_tokens(text)) == list(stock.get_tokens(text))
+    assert set(by_char) == {"i", "x", " "}  # digits came up once
+    assert joined.firsts is not None
+    tried = {char: sorted(matcher[1].values(), key=Words._tokens["root"].index)
+             for char, matcher in by_char.items()}  # fmt: skip
+    rules = Words._tokens["root"]
+    assert tried == {"i": [rules[1], rules[2]], "x": [rules[2]], " ": [rules[3]]}

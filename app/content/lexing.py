@@ -9,6 +9,13 @@ group, closed last) names it. The rule's own regex then runs once more only when
 action needs its groups (``bygroups``, callbacks). The tokens are the same as Pygments'
 (tests compare both on many lexers and on random text).
 
+An alternation still tries its alternatives one after the other at each token, most of
+which cannot match there: a number's rule at a letter. So each joined state also keeps, per
+ASCII character, an alternation of only the rules that can match at that character (those
+that can start with it, or match nothing); which ones can is read off the parsed regex
+(``_first_chars``), and each character a rule can start with is found by ``re`` itself.
+Leaving out rules that cannot match changes nothing: the first that matches is the same.
+
 States whose rules cannot be joined (back-references, which name groups by number, and
 patterns that do not compile joined) keep Pygments' loop; lexers that are not plain
 ``RegexLexer`` subclasses are used as they are.
@@ -18,7 +25,10 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+from re import _constants as sre  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
 from pygments.lexer import Lexer, RegexLexer
@@ -26,9 +36,12 @@ from pygments.token import Error, Whitespace, _TokenType
 
 #: A rule of a processed Pygments state: (bound ``Pattern.match``, action, new state).
 Rule = tuple[Any, Any, Any]
-#: Part of a state, tried in order: a joined regex's ``match`` with its rules by group
-#: number, or one rule's own ``match`` with that rule.
-Segment = tuple[Any, dict[int, Rule] | None, Rule | None]
+#: A joined regex's ``match`` and its rules by group number.
+Matcher = tuple[Any, dict[int, Rule]]
+#: Part of a state, tried in order: the joined regexes by the character at the position
+#: (with the ``Joined`` that makes those not made yet), or one rule's own ``match`` with
+#: that rule.
+Segment = tuple[Any, "Joined | None", Rule | None]
 
 _GROUP = "_mb"
 #: A pattern's leading global flags, ``(?i)``: only valid at the start of a whole regex.
@@ -61,9 +74,96 @@ def _joinable(rule: Rule) -> tuple[str, int | None] | None:
     return source, flags
 
 
-def _join(run: list[tuple[Rule, str]], flags: int) -> Segment | None:
-    if len(run) == 1:
-        return run[0][0][0], None, run[0][0]
+_ASCII = frozenset(range(128))
+#: Whole-regex flags a single character's match depends on.
+_CHAR_FLAGS = re.IGNORECASE | re.DOTALL | re.ASCII
+_CATEGORIES = {
+    sre.CATEGORY_DIGIT: r"\d", sre.CATEGORY_NOT_DIGIT: r"\D",
+    sre.CATEGORY_SPACE: r"\s", sre.CATEGORY_NOT_SPACE: r"\S",
+    sre.CATEGORY_WORD: r"\w", sre.CATEGORY_NOT_WORD: r"\W",
+}  # fmt: skip
+_REPEATS = {sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", sre.MAX_REPEAT)}
+_ZERO_WIDTH = {sre.AT, sre.ASSERT, sre.ASSERT_NOT}
+
+
+class _UnknownError(Exception):
+    """A regex construct whose first character is not worked out: any may start it."""
+
+
+def _char(code: int) -> str:
+    return f"\\U{code:08x}"
+
+
+def _one_char_regex(op: Any, av: Any) -> str:
+    """A regex matching one character as the parsed item ``(op, av)`` does."""
+    if op is sre.LITERAL:
+        return _char(av)
+    if op is sre.NOT_LITERAL:
+        return f"[^{_char(av)}]"
+    if op is sre.ANY:
+        return "."
+    if op is sre.IN:
+        parts = []
+        for item_op, item in av:
+            if item_op is sre.NEGATE:
+                parts.insert(0, "^")
+            elif item_op is sre.LITERAL:
+                parts.append(_char(item))
+            elif item_op is sre.RANGE:
+                parts.append(f"{_char(item[0])}-{_char(item[1])}")
+            elif item_op is sre.CATEGORY and item in _CATEGORIES:
+                parts.append(_CATEGORIES[item])
+            else:
+                raise _UnknownError(item_op)
+        return f"[{''.join(parts)}]"
+    raise _UnknownError(op)
+
+
+@lru_cache(maxsize=4096)
+def _ascii_matching(regex: str, flags: int) -> frozenset[int]:
+    """The ASCII characters a one-character regex matches, as ``re`` says."""
+    match = re.compile(regex, flags).match
+    return frozenset(code for code in _ASCII if match(chr(code)))
+
+
+def _first_of(items: Sequence[tuple[Any, Any]], flags: int) -> tuple[frozenset[int], bool]:
+    """ASCII characters a match of the parsed ``items`` can start with, and whether it can
+    match the empty string (then it may match wherever it is tried)."""
+    chars: set[int] = set()
+    for op, av in items:
+        if op in _ZERO_WIDTH:  # anchors and lookarounds consume nothing: look further
+            continue
+        if op is sre.SUBPATTERN:
+            _group, add, remove, body = av
+            found, empty = _first_of(body, (flags | add) & ~remove)
+        elif op is sre.BRANCH:
+            firsts = [_first_of(branch, flags) for branch in av[1]]
+            found = frozenset().union(*(first for first, _ in firsts))
+            empty = any(empty for _, empty in firsts)
+        elif op in _REPEATS:
+            low, high, body = av
+            found, empty = _first_of(body, flags) if high else (frozenset(), True)
+            empty = empty or low == 0
+        elif op is getattr(sre, "ATOMIC_GROUP", None):
+            found, empty = _first_of(av, flags)
+        else:  # one character, or a construct we do not look into (raises _UnknownError)
+            found, empty = _ascii_matching(_one_char_regex(op, av), flags & _CHAR_FLAGS), False
+        chars |= found
+        if not empty:
+            return frozenset(chars), False
+    return frozenset(chars), True
+
+
+def _first_chars(source: str, flags: int) -> tuple[frozenset[int], bool]:
+    """What ``_first_of`` says of a regex; any ASCII character when it cannot tell."""
+    try:
+        parsed = sre_parse.parse(source, flags)
+        return _first_of(parsed, parsed.state.flags)
+    except (_UnknownError, re.error, RecursionError, AttributeError, TypeError, ValueError):
+        return _ASCII, True
+
+
+def _compile_run(run: Sequence[tuple[Rule, str]], flags: int) -> Matcher | None:
     end = "\n)" if flags & re.VERBOSE else ")"  # a trailing ``# comment`` must not eat ``)``
     parts = [f"(?P<{_GROUP}{i}>{source}{end}" for i, (_, source) in enumerate(run)]
     try:
@@ -71,7 +171,63 @@ def _join(run: list[tuple[Rule, str]], flags: int) -> Segment | None:
     except (re.error, RecursionError, OverflowError):
         return None
     table = {joined.groupindex[f"{_GROUP}{i}"]: rule for i, (rule, _) in enumerate(run)}
-    return joined.match, table, None
+    return joined.match, table
+
+
+def _no_match(text: str, pos: int) -> None:
+    return None
+
+
+#: Tokens at one character in one state before that character gets its own alternation:
+#: compiling one costs as much as some 2 000 tokens gain, so a short text compiles none.
+PROMOTE_AFTER = 200
+
+
+class Joined:
+    """A run of rules joined into one regex and, for an ASCII character seen often enough at
+    the start of a token, the alternation of only the rules that can match there."""
+
+    def __init__(self, run: list[tuple[Rule, str]], flags: int, full: Matcher) -> None:
+        self.run, self.flags, self.full = list(run), flags, full
+        self.seen: dict[str, int] = {}
+        self.firsts: list[tuple[frozenset[int], bool]] | None = None
+        self.by_subset: dict[tuple[int, ...], Matcher] = {}
+        #: The alternation for the character at a position, once it has its own.
+        self.by_char: dict[str, Matcher] = {}
+
+    def matcher(self, char: str) -> Matcher:
+        """The alternation to try at ``char`` ("": at the end of the text)."""
+        code = ord(char) if len(char) == 1 else -1
+        if not 0 <= code < 128:  # the end of the text, or beyond ASCII: every rule
+            return self.full
+        seen = self.seen[char] = self.seen.get(char, 0) + 1
+        if seen < PROMOTE_AFTER:
+            return self.full
+        if self.firsts is None:
+            self.firsts = [_first_chars(source, self.flags) for _, source in self.run]
+        subset = tuple(i for i, (chars, empty) in enumerate(self.firsts) if empty or code in chars)
+        found = self.by_subset.get(subset)
+        if found is None:
+            found = self.by_subset[subset] = self._compile(subset)
+        self.by_char[char] = found
+        return found
+
+    def _compile(self, subset: tuple[int, ...]) -> Matcher:
+        if not subset:
+            return _no_match, {}
+        if len(subset) == len(self.run):
+            return self.full
+        return _compile_run([self.run[i] for i in subset], self.flags) or self.full
+
+
+def _join(run: list[tuple[Rule, str]], flags: int) -> Segment | None:
+    if len(run) == 1:
+        return run[0][0][0], None, run[0][0]
+    full = _compile_run(run, flags)
+    if full is None:
+        return None
+    joined = Joined(run, flags, full)
+    return joined.by_char, joined, None
 
 
 def join_rules(rules: list[Rule]) -> list[Segment]:
@@ -160,11 +316,17 @@ def _tokens(
     statestack = list(stack)
     state = states[statestack[-1]]
     while True:
-        for matcher, table, rule in state:
-            found = matcher(text, pos)
+        for lookup, joined, rule in state:
+            if joined is None:  # one rule on its own
+                found = lookup(text, pos)
+                if found:
+                    break
+                continue
+            char = text[pos : pos + 1]
+            match, table = lookup.get(char) or joined.matcher(char)
+            found = match(text, pos)
             if found:
-                if table is not None:
-                    rule = table[found.lastindex]
+                rule = table[found.lastindex]
                 break
         else:
             found = None
@@ -174,7 +336,7 @@ def _tokens(
                 if type(action) is _TokenType:
                     yield pos, action, found.group()
                 else:  # the action reads the rule's own groups
-                    yield from action(lexer, found if table is None else rule_match(text, pos))
+                    yield from action(lexer, found if joined is None else rule_match(text, pos))
             pos = found.end()
             if new_state is not None:
                 _next_state(statestack, new_state)
