@@ -189,3 +189,27 @@ def test_rows_inserted_in_bulk_are_what_apply_document_makes(app, corpus):
             }
             assert sorted(fresh.tags, key=lambda t: t.name) == stored.tags
         db.session.rollback()
+
+
+def test_workers_render_while_the_rest_is_parsed_and_stop_when_closed(corpus):
+    import multiprocessing
+
+    from app.content import parallel
+    from app.content.render import render_markdown
+
+    paths = sorted((corpus / "posts").glob("post-*.md"))
+    tasks = [parallel.Task(p.name, "post", p.read_text()) for p in paths]
+    tasks.insert(5, parallel.Task("bad.md", "post", "---\ntitle: [\n---\nx\n"))
+    results, rendered = parallel.prepare_and_render(tasks, threshold=0, workers=2)
+    assert len(results) == len(tasks)  # every task is parsed before it returns
+    assert isinstance(results[5], parallel.ContentError)
+    assert multiprocessing.active_children()  # the workers took the first bodies already
+    first = next(rendered)
+    assert first == render_markdown(results[0].doc.body)
+    rendered.close()  # an error found in the parse results: the rest is cancelled
+    assert not multiprocessing.active_children()
+
+    results, rendered = parallel.prepare_and_render(tasks[:3], threshold=0, workers=2)
+    bodies = [r.doc.body for r in results]
+    assert list(rendered) == [render_markdown(body) for body in bodies]  # in order
+    assert not multiprocessing.active_children()

@@ -14,13 +14,7 @@ import sqlalchemy as sa
 from app.content.document import Document, parse_document, serialize_document
 from app.content.errors import ContentError, ContentErrors
 from app.content.files import atomic_write, decode_text
-from app.content.parallel import (
-    PARALLEL_THRESHOLD,
-    Prepared,
-    Task,
-    prepare_all,
-    render_each,
-)
+from app.content.parallel import PARALLEL_THRESHOLD, Prepared, Task, prepare_and_render
 from app.content.render import renderer_id
 from app.content.scan import (
     KIND_DIRS,
@@ -149,26 +143,27 @@ def sync_content(
     files, changed, problems = _scan(content_dir, index, hasher, report, only)
 
     # A file that cannot even be read fails the sync: then only parse the others, for errors.
-    # Parse everything first (cheap), so that any error changes nothing; then render and
-    # write in batches, so a large import never holds every rendered document at once.
+    # Parse everything first (cheap; the workers start rendering the first bodies meanwhile),
+    # so that any error changes nothing; then write in batches as the bodies come, so a
+    # large import never holds every rendered document at once.
     tasks = [Task(rel, c.file.kind, c.text) for rel, c in changed.items()]
     changed = {rel: c._replace(text="") for rel, c in changed.items()}  # the tasks hold them
-    results = prepare_all(tasks)
+    results, rendered = prepare_and_render(tasks, threshold=parallel_threshold, workers=workers)
     del tasks
-    results_by_file = dict(zip(changed, results, strict=True))
-    elsewhere = {}
-    if only is not None:
-        slugs = {r.doc.slug for r in results_by_file.values() if isinstance(r, Prepared)}
-        elsewhere = _owners_elsewhere(slugs, only)
-        report.unchanged += _count_rows() - len(index)
-    prepared = _check(files, index, problems, results_by_file, report, elsewhere)
+    with closing(rendered):
+        results_by_file = dict(zip(changed, results, strict=True))
+        elsewhere = {}
+        if only is not None:
+            slugs = {r.doc.slug for r in results_by_file.values() if isinstance(r, Prepared)}
+            elsewhere = _owners_elsewhere(slugs, only)
+            report.unchanged += _count_rows() - len(index)
+        prepared = _check(files, index, problems, results_by_file, report, elsewhere)
 
-    report.removed = sorted(set(index) - {file.rel for file in files})
-    with db.session.no_autoflush:
-        delete_posts(index[rel].id for rel in report.removed)
-    items = list(prepared.items())
-    bodies = [item.doc.body for _rel, item in items]
-    with closing(render_each(bodies, threshold=parallel_threshold, workers=workers)) as rendered:
+        report.removed = sorted(set(index) - {file.rel for file in files})
+        with db.session.no_autoflush:
+            delete_posts(index[rel].id for rel in report.removed)
+        # The bodies come in the tasks' order (the files' order, as ``prepared`` has them).
+        items = [(rel, prepared[rel]) for rel in results_by_file]
         for start in range(0, len(items), IMPORT_BATCH):  # written while the workers go on
             batch = items[start : start + IMPORT_BATCH]
             done = {
