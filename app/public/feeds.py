@@ -10,6 +10,7 @@ from feedgen.feed import FeedGenerator
 from flask import current_app, url_for
 
 from app.models import Post
+from app.public.queries import Listed
 from app.public.urls import absolute
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -29,7 +30,7 @@ class Channel:
 class Entry:
     """A post as feeds show it: absolute URL, full content with absolute links."""
 
-    post: Post
+    post: Post | Listed
     url: str
     content_html: str
     published: datetime
@@ -41,7 +42,7 @@ def utc(value: datetime | None) -> datetime:
     return value.replace(tzinfo=UTC) if value else EPOCH
 
 
-def entries(posts: Sequence[Post]) -> Iterator[Entry]:
+def entries(posts: Sequence[Post | Listed]) -> Iterator[Entry]:
     site_url = url_for("public.index", _external=True)
     for post in posts:
         url = url_for("public.post", slug=post.slug, _external=True)
@@ -59,7 +60,7 @@ def feed_updated(items: Sequence[Entry]) -> datetime:
     return max((item.updated for item in items), default=EPOCH)
 
 
-def atom_feed(posts: Sequence[Post], channel: Channel) -> bytes:
+def atom_feed(posts: Sequence[Post | Listed], channel: Channel) -> bytes:
     """An Atom document for ``posts``; 'updated' comes from the posts, so builds repeat."""
     config = current_app.config
     items = list(entries(posts))

@@ -10,6 +10,7 @@ from flask import current_app
 
 from app.models import Post
 from app.public.feeds import Channel, Entry, entries
+from app.public.queries import Listed
 
 VERSION = "https://jsonfeed.org/version/1.1"
 MIMETYPE = "application/feed+json"
@@ -34,7 +35,7 @@ def _item(entry: Entry) -> dict[str, Any]:
     return item
 
 
-def json_feed(posts: Sequence[Post], channel: Channel) -> bytes:
+def json_feed(posts: Sequence[Post | Listed], channel: Channel) -> bytes:
     """A JSON Feed document; keys in a fixed order so builds are byte-identical."""
     config = current_app.config
     document = {

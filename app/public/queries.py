@@ -355,13 +355,24 @@ def shown_post(slug: str) -> Listed | None:
     heavy = window["rows"].get(post.id)
     if heavy is None:
         size = BODY_WINDOW if position == window["next"] else 1
-        ids = [item.id for item in posts[position : position + size]]
-        columns = [Post.id, *(getattr(Post, name) for name in sorted(_HEAVY))]
-        rows = db.session.execute(sa.select(*columns).where(Post.id.in_(ids)))
-        window["rows"] = {row.id: row._asdict() for row in rows}
+        window["rows"] = _bodies(posts[position : position + size])
         heavy = window["rows"][post.id]
     window["next"] = position + 1
     return Listed({**vars(post), **heavy}, post.tags)
+
+
+def _bodies(posts: Sequence[Listed]) -> dict[int, dict[str, Any]]:
+    """The columns listings leave out, of ``posts``, by id: one query."""
+    columns = [Post.id, *(getattr(Post, name) for name in sorted(_HEAVY))]
+    rows = db.session.execute(sa.select(*columns).where(Post.id.in_([p.id for p in posts])))
+    return {row.id: row._asdict() for row in rows}
+
+
+def with_bodies(posts: Sequence[Listed]) -> list[Listed]:
+    """Listed posts with their bodies, as post pages show them (for feeds: a build reads a
+    feed's posts from its listing instead of sorting a tag's posts in SQL)."""
+    bodies = _bodies(posts)
+    return [Listed({**vars(post), **bodies[post.id]}, post.tags) for post in posts]
 
 
 def _positions(posts: list[Listed]) -> dict[str, int]:

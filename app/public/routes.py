@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -100,8 +101,19 @@ def _tag_or_404(slug: str) -> Tag:
     return queries.get_tag(slug) or abort(404)
 
 
-def _feed_posts(query: sa.Select[tuple[queries.Post]]) -> list[queries.Post]:
-    return list(db.session.scalars(query.limit(FEED_SIZE)))
+def _feed_posts(
+    query: Callable[[], sa.Select[tuple[queries.Post]]],
+    cached: Callable[[], Sequence[queries.Listed]],
+) -> Sequence[queries.Post | queries.Listed]:
+    """The newest FEED_SIZE posts of ``query()``; a build takes them from ``cached()`` (the
+    same posts, in the same order) and loads only their bodies."""
+    if queries.building():
+        return queries.with_bodies(cached()[:FEED_SIZE])
+    return list(db.session.scalars(query().limit(FEED_SIZE)))
+
+
+def _tag_feed_posts(tag: Tag) -> Sequence[queries.Post | queries.Listed]:
+    return _feed_posts(lambda: queries.tag_posts(tag), lambda: queries.tag_listing(tag))
 
 
 def _site_channel() -> Channel:
@@ -124,27 +136,29 @@ def _tag_channel(tag: Tag) -> Channel:
 
 @bp.route("/feed.xml")
 def feed() -> Response:
-    body = atom_feed(_feed_posts(queries.published_posts()), _site_channel())
+    body = atom_feed(_feed_posts(queries.published_posts, queries.listing), _site_channel())
     return Response(body, mimetype="application/atom+xml")
 
 
 @bp.route("/feed.json")
 def json_feed() -> Response:
-    body = jsonfeed.json_feed(_feed_posts(queries.published_posts()), _site_channel())
+    body = jsonfeed.json_feed(
+        _feed_posts(queries.published_posts, queries.listing), _site_channel()
+    )
     return Response(body, mimetype=jsonfeed.MIMETYPE)
 
 
 @bp.route("/tags/<slug>/feed.xml")
 def tag_feed(slug: str) -> Response:
     item = _tag_or_404(slug)
-    body = atom_feed(_feed_posts(queries.tag_posts(item)), _tag_channel(item))
+    body = atom_feed(_tag_feed_posts(item), _tag_channel(item))
     return Response(body, mimetype="application/atom+xml")
 
 
 @bp.route("/tags/<slug>/feed.json")
 def tag_json_feed(slug: str) -> Response:
     item = _tag_or_404(slug)
-    body = jsonfeed.json_feed(_feed_posts(queries.tag_posts(item)), _tag_channel(item))
+    body = jsonfeed.json_feed(_tag_feed_posts(item), _tag_channel(item))
     return Response(body, mimetype=jsonfeed.MIMETYPE)
 
 
