@@ -35,14 +35,31 @@ def _tree(root: Path) -> dict[str, str]:
     }
 
 
-def test_cached_summaries_build_the_very_site_included_ones_do(tmp_path, content_dir, site_dir):
+#: The theme's cached partials, by template: the call, and the include it stands for.
+CACHED = {
+    "layouts/list.html": [
+        (
+            '{{ cached_partial("partials/post_summary.html", post.id, post=post) }}',
+            '{% include "partials/post_summary.html" %}',
+        )
+    ],
+    "base.html": [
+        ('{{ cached_partial("partials/header.html") }}', '{% include "partials/header.html" %}'),
+        ('{{ cached_partial("partials/footer.html") }}', '{% include "partials/footer.html" %}'),
+    ],
+}
+
+
+def test_cached_partials_build_the_very_site_included_ones_do(tmp_path, content_dir, site_dir):
     cached = _public_app(tmp_path, content_dir, site_dir, "cached")
     assert build_site(cached).rendered > 10
-    layout = site_dir / "templates" / "layouts" / "list.html"
-    source = layout.read_text()
-    call = '{{ cached_partial("partials/post_summary.html", post.id, post=post) }}'
-    assert call in source
-    layout.write_text(source.replace(call, '{% include "partials/post_summary.html" %}'))
+    for name, calls in CACHED.items():
+        template = site_dir / "templates" / name
+        source = template.read_text()
+        for call, include in calls:
+            assert call in source
+            source = source.replace(call, include)
+        template.write_text(source)
     included = _public_app(tmp_path, content_dir, site_dir, "included")
     build_site(included)
     built = _tree(tmp_path / "cached")
