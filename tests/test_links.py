@@ -29,3 +29,33 @@ def test_relative_external_and_sub_path_links(tmp_path):
     page(tmp_path, "index.html", "")
     broken = [b.url for b in check_links(tmp_path, "https://example.org/blog/")]
     assert broken == ["/elsewhere/"]
+
+
+def test_each_reference_resolves_as_from_its_own_page():
+    from app.build.links import page_links
+
+    html = (
+        '<a href="#top">t</a><a href="../b/">b</a><a href="c/">c</a><a href="/blog/d/">d</a>'
+        '<a href="https://example.org/blog/e/#f">e</a><a href="HTTPS://example.org/blog/g">g</a>'
+        '<a href="mailto:x@y.z">m</a><img src="i.png"><a href=" /out/">o</a>'
+    )
+    found = {}
+    for rel in ("posts/a/index.html", "tags/x/index.html", "posts/a/index.html"):
+        links = page_links(rel, html, "https://example.org/blog/")
+        assert links.broken == [(" /out/", "outside the site root /blog/")]
+        found[rel] = [(target, fragment) for _raw, target, fragment in links.refs]
+    same = [("d/index.html", ""), ("e/index.html", "f"), ("g", "")]
+    assert found["posts/a/index.html"] == [
+        ("posts/a/index.html", "top"),
+        ("posts/b/index.html", ""),
+        ("posts/a/c/index.html", ""),
+        *same,
+        ("posts/a/i.png", ""),
+    ]
+    assert found["tags/x/index.html"] == [
+        ("tags/x/index.html", "top"),
+        ("tags/b/index.html", ""),
+        ("tags/x/c/index.html", ""),
+        *same,
+        ("tags/x/i.png", ""),
+    ]

@@ -7,6 +7,7 @@ are checked from there (:func:`check_references`) without parsing them again.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -71,8 +72,9 @@ def page_links(rel: str, html: bytes | str, base_url: str) -> PageLinks:
     urls, ids = _references(html)
     links = PageLinks(ids=ids)
     for raw in urls:
-        # Most references are site-rooted ('/tags/x/'): the same for every page.
-        resolved = _resolve(base_url, "/" if _rooted(raw) else here, raw.strip())
+        # Most references are site-rooted ('/tags/x/') or absolute (the canonical URL, the
+        # feeds): the same from every page, so resolved once.
+        resolved = _resolve(base_url, here if _relative(raw) else "/", raw.strip())
         if resolved is None:
             continue
         target, fragment, problem = resolved
@@ -88,8 +90,17 @@ def _reference(raw: str, target: str, fragment: str) -> tuple[str, str, str]:
     return raw, target, fragment
 
 
-def _rooted(raw: str) -> bool:
-    return raw.startswith("/") and not raw.startswith("//")
+_SCHEME = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _relative(raw: str) -> bool:
+    """Whether ``raw`` means something else on another page: not site-rooted ('/a/'), not
+    with a scheme ('https:', 'mailto:'). A network-path reference ('//host/') is relative
+    (to the page's scheme)."""
+    stripped = raw.strip()
+    if stripped.startswith("/"):
+        return stripped.startswith("//")
+    return _SCHEME.match(stripped) is None
 
 
 @lru_cache(maxsize=65536)
