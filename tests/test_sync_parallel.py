@@ -23,6 +23,13 @@ SEQUENTIAL = {"parallel_threshold": 10**9}
 PARALLEL = {"parallel_threshold": 0, "workers": 2}
 
 
+@pytest.fixture(autouse=True)
+def _fork_even_beside_idle_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Other tests leave a server thread in this process (idle, never used by a child): a
+    sync would then render in-process, and the parallel path would go untested."""
+    monkeypatch.setattr("app.content.parallel.can_fork", lambda: True)
+
+
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
