@@ -337,14 +337,61 @@ def test_a_list_template_asking_for_a_body_fails_loudly(app, site_dir):
         build(app)
 
 
-def test_a_first_build_leaves_a_spare_of_links_for_the_next_one(app, built):
+def test_a_first_build_leaves_no_spare_and_the_next_build_links_one(app, built, tmp_path):
+    """A command-line first build (CI's) makes no spare; the next build links one (while it
+    syncs and plans), records it, and the one after starts from it."""
     spare = built.parent / ".build-spare"
+    assert not spare.exists()
+    assert build(app).rendered == 0
     assert inodes(spare) == inodes(built)  # the same files, not copies
+    record = load_manifest(manifest_path(Path(app.instance_path), built), built).spare
+    assert record is not None
+    assert record.describes(spare)
+    assert (record.removed, record.written) == ([], [])
     post = app.config["CONTENT_DIR"] / "posts" / "hello-world.md"
     post.write_text(post.read_text() + "\nOne more line.\n")
     before = inodes(built)
     build(app)
     assert inodes(spare) == before  # the previous build became the spare
+    assert tree(built) == clean_build_of(app, tmp_path / "clean")
+
+
+def test_an_edit_after_a_first_build_renders_into_a_spare_linked_meanwhile(app, built, tmp_path):
+    post = app.config["CONTENT_DIR"] / "posts" / "hello-world.md"
+    post.write_text(post.read_text() + "\nAn edit right after the first build.\n")
+    before = inodes(built)
+    result = build(app)
+    assert 0 < result.written < result.pages
+    assert inodes(built.parent / ".build-spare") == before
+    assert tree(built) == clean_build_of(app, tmp_path / "clean")
+
+
+def test_a_background_copy_that_fails_is_made_again_here(tmp_path, monkeypatch):
+    from app.build import incremental
+
+    source = tmp_path / "build"
+    for rel in ("index.html", "a/index.html", "a/b/c.txt"):
+        (source / rel).parent.mkdir(parents=True, exist_ok=True)
+        (source / rel).write_text(rel)
+    parent, real = incremental.os.getpid(), incremental.refresh_tree
+
+    def only_here(src: Path, dst: Path) -> set[str]:
+        if incremental.os.getpid() != parent:
+            raise OSError("the child fails")
+        return real(src, dst)
+
+    monkeypatch.setattr(incremental, "refresh_tree", only_here)
+    (tmp_path / "copy").mkdir()
+    copy = incremental.BackgroundCopy(source, tmp_path / "copy")
+    assert copy.pid != parent
+    assert copy.files() == {"index.html", "a/index.html", "a/b/c.txt"}
+    assert inodes(tmp_path / "copy") == inodes(source)
+    monkeypatch.setattr(incremental, "refresh_tree", real)
+    (tmp_path / "again").mkdir()
+    copy = incremental.BackgroundCopy(source, tmp_path / "again")
+    assert copy.files() == {"index.html", "a/index.html", "a/b/c.txt"}
+    assert inodes(tmp_path / "again") == inodes(source)
+    copy.close()  # reaped once: closing again waits for nothing
 
 
 def test_the_spare_is_relinked_from_what_the_last_build_changed(app, built, content_dir, tmp_path):
@@ -420,29 +467,34 @@ def test_post_pages_read_bodies_in_windows_and_never_an_old_one(app, content_dir
     assert all(now[slug][0][1] != "99" for slug in order[1::2]), now
 
 
-def test_a_first_build_links_the_next_builds_spare_as_it_writes(app, site_dir):
-    """A first build links each page into the spare as it writes it; a failed first build
-    leaves no half-made spare behind."""
+def test_a_first_watch_build_links_the_next_builds_spare_as_it_writes(app, site_dir):
+    """The first build of a --watch links each page into the spare as it writes it (the
+    next build is an edit away); a failed first build leaves no half-made spare behind."""
     built = app.config["BUILD_DIR"]
     template = site_dir / "templates" / "archive.html"
     theme = template.read_text()
     template.write_text(theme.replace("{% block content %}", "{% block content %}{{ 1 / 0 }}", 1))
     with pytest.raises(BuildError):
-        build(app)
+        build_site(app, changes=Changes(BuildMemory(), set()))
     assert sorted(p.name for p in built.parent.glob(".build*")) == [".build-spare"]
     (built.parent / ".build-spare").rename(built.parent / "failed")  # as on a fresh machine
     template.write_text(theme)
-    build(app)
+    build_site(app, changes=Changes(BuildMemory(), set()))
     assert inodes(built.parent / ".build-spare") == inodes(built)
     assert sorted(p.name for p in built.parent.glob(".build*")) == [".build-spare"]
 
 
-def test_a_first_build_on_workers_links_its_spare_too(freeze):
-    result = freeze("--json", env={"BUILD_WORKERS": "2", "BUILD_PARALLEL_MIN_PAGES": "1"})
+def test_a_first_command_line_build_leaves_the_spare_to_the_next_one(freeze):
+    env = {"BUILD_WORKERS": "2", "BUILD_PARALLEL_MIN_PAGES": "1"}
+    result = freeze("--json", env=env)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["workers"] == 2
     spare = freeze.build_dir.parent / f".{freeze.build_dir.name}-spare"
-    assert inodes(spare) == inodes(freeze.build_dir)
+    assert not spare.exists()
+    again = freeze("--json", env=env)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["rendered"] == 0
+    assert inodes(spare) == inodes(freeze.build_dir)  # linked by a forked process
 
 
 def test_watch_keeps_reporting_a_broken_file_until_it_is_fixed(app, content_dir):

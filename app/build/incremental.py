@@ -34,6 +34,63 @@ def refresh_tree(source: Path, destination: Path) -> set[str]:
     return files
 
 
+class BackgroundCopy:
+    """``refresh_tree(source, destination)`` in a forked process while this one goes on.
+
+    A build that finds no spare next to ``build/`` (the first build of a command-line run
+    makes none: a CI build is never followed by another) starts one as it begins, so the
+    links are made while it syncs and plans. Linking is kernel work that another process
+    does on another core; a thread would wait for the GIL. ``files()`` waits for it and
+    gives what ``refresh_tree`` returns; if the copy failed, it is made again here. With
+    ``fork=False`` the copy is made at once, in this process.
+    """
+
+    def __init__(self, source: Path, destination: Path, *, fork: bool = True) -> None:
+        self.source, self.destination = source, destination
+        self._files: set[str] | None = None
+        self._read: int | None = None
+        if not fork:  # a process that runs threads must not fork: link here, now
+            self._files = refresh_tree(source, destination)
+            return
+        read, write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: link, send the file list, never return
+            code = 1
+            try:
+                os.close(read)
+                files = refresh_tree(source, destination)
+                with os.fdopen(write, "wb") as out:
+                    out.write("\0".join(files).encode("utf-8", "surrogateescape"))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        self._read = read
+
+    def _wait(self) -> bool:
+        """Reap the child; whether it made the copy (and sent its file list)."""
+        if self._read is None:
+            return self._files is not None
+        with os.fdopen(self._read, "rb") as pipe:
+            self._read = None
+            data = pipe.read()
+        _, status = os.waitpid(self.pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            return False
+        self._files = set(data.decode("utf-8", "surrogateescape").split("\0")) if data else set()
+        return True
+
+    def files(self) -> set[str]:
+        """The relative paths of ``source``'s files, once ``destination`` holds them all."""
+        if not self._wait() or self._files is None:
+            self._files = refresh_tree(self.source, self.destination)
+        return self._files
+
+    def close(self) -> None:
+        """Wait for the child, if nobody did (a build that failed before it rendered)."""
+        self._wait()
+
+
 def relink_changed(
     source: Path,
     destination: Path,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -16,7 +18,7 @@ from flask import Flask, has_app_context
 from app.build import generators
 from app.build.errors import BuildError
 from app.build.freezer import StagingFreezer
-from app.build.incremental import StagedOutput, refresh_tree, relink_changed
+from app.build.incremental import BackgroundCopy, StagedOutput, refresh_tree, relink_changed
 from app.build.inputs import SiteInputs
 from app.build.links import PageLinks, check_references
 from app.build.manifest import FileRecord, Manifest, Spare, identity, manifest_path
@@ -40,7 +42,7 @@ from app.build.warm import (
     warm_up,
 )
 from app.content import SyncReport, sync_content
-from app.content.parallel import release_freed_memory
+from app.content.parallel import can_fork, release_freed_memory
 from app.content.scan import stat_cache_for, stat_cache_path
 from app.content.sync import IMPORT_BATCH
 from app.extensions import db
@@ -286,21 +288,33 @@ def _check(
         raise BuildError(f"{len(broken)} broken link(s)", [str(b) for b in broken])
 
 
-def _prepare_spare(build_dir: Path) -> None:
-    """After a build that left no spare, link a spare copy now, so the next edit need not."""
-    spare, _ = make_staging_dir(build_dir)
-    refresh_tree(build_dir, spare)
-    keep_as_spare(spare, build_dir)
+def _start_copy(build_dir: Path, incremental: bool) -> BackgroundCopy | None:
+    """With no spare next to ``build_dir``, start linking one in another process (or, in a
+    process running threads, link it now): the build syncs and plans meanwhile, then renders
+    into it (or keeps it for the next build)."""
+    spare = spare_dir(build_dir)
+    if not incremental or os.path.lexists(spare) or not build_dir.is_dir():
+        return None
+    clear_stale_staging(build_dir)
+    spare.mkdir()
+    return BackgroundCopy(build_dir, spare, fork=can_fork())
 
 
 def _bring_up_to_date(
-    staging: Path, build_dir: Path, manifest: Manifest, from_spare: bool
+    staging: Path,
+    build_dir: Path,
+    manifest: Manifest,
+    from_spare: bool,
+    copied: set[str] | None = None,
 ) -> set[str]:
     """Make ``staging`` (the spare, or an empty folder) a copy of ``build_dir`` in links.
 
     The cache's record of the spare is trusted only for the spare itself: a new folder may
-    get the inode of one that was deleted.
+    get the inode of one that was deleted. ``copied``: the files of a spare this build
+    linked itself (``BackgroundCopy``).
     """
+    if from_spare and copied is not None:
+        return copied
     spare = manifest.spare
     if from_spare and spare is not None and spare.describes(staging):
         inodes = {rel: record.identity[0] for rel, record in manifest.records.items()}
@@ -314,11 +328,13 @@ def _render_and_swap(
     incremental: bool,
     progress: ProgressCallback | None,
     changes: Changes | None = None,
+    copy: BackgroundCopy | None = None,
 ) -> tuple[StagedOutput, Plan]:
     """Render into a staging copy of ``build_dir``, check it, then swap it into place.
 
     When every page's inputs and file are unchanged, there is nothing to render, check or
-    swap: ``build_dir`` stays as it is, not even a link is made.
+    swap: ``build_dir`` stays as it is, not even a link is made (but for the spare that
+    ``copy`` is making, which is kept for the next build).
     """
     cache = manifest_path(Path(app.instance_path), build_dir)
     incremental = incremental and build_dir.is_dir()
@@ -331,23 +347,29 @@ def _render_and_swap(
     previous = manifest.records
     plan = plan_build(app, build_dir, previous, changes if memory and memory.inputs else None)
     warnings = plan.warnings
+    copied = copy.files() if copy is not None else None  # the spare is complete now
     if previous and not plan.jobs and plan.kept.keys() == previous.keys():
         clear_stale_staging(build_dir)
         output = StagedOutput(build_dir)  # nothing changed: no staging, no swap
         output.keep(plan.kept.keys())
+        if copied is not None:  # the spare is build/ in links: say so, for the next build
+            manifest.spare = _save_spare_record(plan, cache, build_dir, previous)
         if memory and plan.inputs is not None:  # the same build, with this build's inputs
             _remember(memory, plan, build_dir, cache, manifest)
             warm_up(app)
         return output, plan
     staging, from_spare = make_staging_dir(build_dir, reuse_spare=incremental)
-    # A first build (nothing to keep, no spare left) links each page into the next build's
-    # spare as it writes it.
-    mirror = None if build_dir.exists() else new_staging_dir(build_dir)
+    first = not build_dir.exists()
+    # The first build of a --watch links each page into the next build's spare as it writes
+    # it; a command-line build leaves that to the next build, if there is one.
+    mirror = new_staging_dir(build_dir) if first and changes is not None else None
     try:
         # The spare (or, the first time, an empty folder) becomes a copy of build/ in links;
         # a clean build starts from an empty folder.
         present = (
-            _bring_up_to_date(staging, build_dir, manifest, from_spare) if incremental else set()
+            _bring_up_to_date(staging, build_dir, manifest, from_spare, copied)
+            if incremental
+            else set()
         )
         output = StagedOutput(staging)
         records = freeze_to(app, output, plan, progress, mirror, previous)
@@ -368,16 +390,14 @@ def _render_and_swap(
         raise
     try:
         spare = spare_dir(build_dir)
+        state = None
         if mirror is not None:  # linked page by page as this build wrote them
             keep_as_spare(mirror, build_dir)
-            removed, written = [], set()
-        elif not spare.exists():
-            _prepare_spare(build_dir)
-            removed, written = [], set()
-        else:  # the build before this one: it differs in what this build wrote and removed
-            removed = output.removed_files if incremental else None
-            written = set(output.written_files)
-        state = Spare.of(spare, removed, sorted(written)) if removed is not None else None
+            state = Spare.of(spare, [], [])
+        elif not first and incremental and spare.exists():
+            # The build before this one: it differs in what this build wrote and removed.
+            written = sorted(output.written_files)
+            state = Spare.of(spare, output.removed_files, written)
         save_manifest(cache, build_dir, records, state)
     except OSError as exc:
         warnings.append(f"could not save the build cache: {exc} (the next build does more work)")
@@ -401,6 +421,20 @@ def _remember(
     memory.remember(
         build_dir, cache, manifest, plan.pages, plan.inputs, plan.answers, plan.warnings
     )
+
+
+def _save_spare_record(
+    plan: Plan, cache: Path, build_dir: Path, previous: dict[str, FileRecord]
+) -> Spare | None:
+    """Record that the spare holds exactly the files of ``build_dir`` (a build that changed
+    nothing but linked the spare), so the next build relinks nothing in it."""
+    state = Spare.of(spare_dir(build_dir), [], [])
+    try:
+        save_manifest(cache, build_dir, previous, state)
+    except OSError as exc:
+        plan.warnings.append(f"could not save the build cache: {exc} (the next build does more)")
+        return None
+    return state
 
 
 def _forget_changed_templates(app: Flask) -> None:
@@ -446,6 +480,17 @@ def _sync(app: Flask, changes: Changes | None) -> SyncReport:
     return report
 
 
+@contextmanager
+def _copy_started(build_dir: Path, incremental: bool) -> Iterator[BackgroundCopy | None]:
+    """``_start_copy`` for the length of a build, its process reaped whatever happens."""
+    copy = _start_copy(build_dir, incremental)
+    try:
+        yield copy
+    finally:
+        if copy is not None:
+            copy.close()
+
+
 def build_site(
     app: Flask,
     *,
@@ -464,7 +509,7 @@ def build_site(
     app.config["BUILD_TIME"] = datetime.now(UTC).replace(tzinfo=None)
     _forget_changed_templates(app)  # render the theme as it is on disk now, in long-lived apps
     app.jinja_env.auto_reload = False  # and do not stat every template on every page
-    with build_lock(build_dir):
+    with build_lock(build_dir), _copy_started(build_dir, incremental) as copy:
         with app.app_context():
             if migrate:
                 upgrade_schema()
@@ -476,7 +521,7 @@ def build_site(
         if changes:
             changes.sync = report
         try:
-            output, plan = _render_and_swap(app, build_dir, incremental, progress, changes)
+            output, plan = _render_and_swap(app, build_dir, incremental, progress, changes, copy)
         except BaseException:
             if changes:
                 changes.memory.forget()
