@@ -328,3 +328,22 @@ def test_a_failing_chunk_leaves_the_old_file_and_no_part(tmp_path):
         write_chunks_if_changed(tmp_path, "search.json", failing())
     assert [p.name for p in tmp_path.iterdir()] == ["search.json"]
     assert (tmp_path / "search.json").read_bytes() == b"old"
+
+
+def test_a_stored_page_reports_the_status_the_build_cache_records(tmp_path):
+    from app.build.incremental import store_if_changed
+    from app.build.manifest import identity
+
+    def stored(rel: str, data: bytes) -> tuple[bool, tuple[int, int, int]]:
+        written, stat = store_if_changed(tmp_path, rel, data)
+        return written, (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+    (tmp_path / "posts").mkdir()
+    for rel in ("posts/new/index.html", "top.html", "posts/new/deeper/page/2/index.html"):
+        written, status = stored(rel, b"first")  # a new folder, a known one, several levels
+        assert written
+        assert status == identity(tmp_path / rel)
+        assert stored(rel, b"first") == (False, status)  # the same bytes: kept as it is
+        written, changed = stored(rel, b"second")
+        assert written
+        assert changed == identity(tmp_path / rel) != status

@@ -195,14 +195,21 @@ def write_if_changed(root: Path, rel: str, data: bytes) -> bool:
     A changed file is unlinked and written as a new file: the inode the previous build
     still uses (a hard link) is never modified in place.
     """
+    return store_if_changed(root, rel, data)[0]
+
+
+def store_if_changed(root: Path, rel: str, data: bytes) -> tuple[bool, os.stat_result]:
+    """``write_if_changed``, and the file's status once stored (from the open file or the
+    comparison: the build cache records it without looking the path up again)."""
     path = root / rel
-    stat = _existing(root, path)
+    stat = None if _made_folder(root, path) else _existing(root, path)
     if stat and S_ISREG(stat.st_mode) and stat.st_size == len(data) and path.read_bytes() == data:
-        return False
+        return False, stat
     _clear(path, stat)
     with _new_file(path) as out:
         out.write(data)
-    return True
+        out.flush()
+        return True, os.fstat(out.fileno())
 
 
 def write_chunks_if_changed(root: Path, rel: str, chunks: Iterable[bytes]) -> bool:
@@ -291,18 +298,27 @@ def _checked_folders(root: Path) -> set[Path]:
     return _checked[1]
 
 
-def _make_parent(root: Path, path: Path) -> None:
-    """Create ``path``'s folders, dropping files of the last build that stand in the way."""
+def _made_folder(root: Path, path: Path) -> bool:
+    """Whether ``path``'s folder was just made, in one ``mkdir`` (a new page's, mostly: its
+    parent is the staging folder or one this process made or checked): then nothing can be
+    at ``path``."""
     checked = _checked_folders(root)
     parent = path.parent
-    if parent.parent == root or parent.parent in checked:  # a new page's folder, mostly
-        try:
-            os.mkdir(parent)
-        except OSError:
-            pass  # there already, or gone: look at every level
-        else:
-            checked.add(parent)
-            return
+    if parent.parent != root and parent.parent not in checked:
+        return False
+    try:
+        os.mkdir(parent)
+    except OSError:
+        return False  # there already, or in the way: the caller looks
+    checked.add(parent)
+    return True
+
+
+def _make_parent(root: Path, path: Path) -> None:
+    """Create ``path``'s folders, dropping files of the last build that stand in the way."""
+    if _made_folder(root, path):
+        return
+    checked, parent = _checked_folders(root), path.parent
     if parent.is_dir() and not parent.is_symlink():
         return
     for rel in reversed(path.relative_to(root).parents[:-1]):

@@ -208,7 +208,7 @@ def freeze_to(
         rendered = render_pages(app, output.root, plan.jobs, output.workers, mirror)
         for done, result in enumerate(rendered, start=1):
             output.record(result.rel, result.written)
-            identity_now = identity(output.root / result.rel)
+            identity_now = result.identity or identity(output.root / result.rel)
             assert identity_now is not None, result.rel
             key = plan.keys[result.rel]
             records[result.rel] = FileRecord(

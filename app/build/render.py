@@ -24,7 +24,7 @@ from jinja2 import TemplateError
 from werkzeug.test import EnvironBuilder
 
 from app.build.errors import BuildError
-from app.build.incremental import link_into, write_chunks_if_changed, write_if_changed
+from app.build.incremental import link_into, store_if_changed, write_chunks_if_changed
 from app.build.links import page_links
 from app.build.manifest import pack_links
 from app.content.parallel import available_cores, can_fork
@@ -53,6 +53,8 @@ class Result:
     #: What the view noted for the next build (``g.build_note``, see ``FileRecord.note``).
     note: str | None = None
     error: str | None = None
+    #: The file's (inode, size, mtime) as written, if the renderer knows it.
+    identity: tuple[int, int, int] | None = None
 
 
 def _template_line(exc: BaseException) -> str | None:
@@ -120,7 +122,9 @@ def _render(app: Flask, root: Path, job: Job) -> Result:
             data = response.get_data()
         finally:
             response.close()
-    result = Result(job.url, job.rel, written=write_if_changed(root, job.rel, data))
+    written, stat = store_if_changed(root, job.rel, data)
+    identity = stat.st_ino, stat.st_size, stat.st_mtime_ns
+    result = Result(job.url, job.rel, written, identity=identity)
     if html:
         result.links = pack_links(page_links(job.rel, data, app.config["SITE_URL"]))
     return result
