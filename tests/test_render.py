@@ -222,3 +222,18 @@ def test_every_code_block_of_a_document_is_filled_in_in_order():
     positions = [out.index(f"block {n}\n") for n in range(12)]
     assert positions == sorted(positions)
     assert out.count('<div class="highlight">') == 12
+
+
+def test_words_are_counted_as_runs_of_word_characters():
+    import random
+    import re
+
+    from app.content.render import word_count
+
+    rng = random.Random(7)
+    alphabet = "ab Z09_-'.,;\t\n\x1c\x7f!é€ "
+    texts = ["", "   ", "don't stop-me now_1", "a\x1fb\x1cc"]
+    texts += ["".join(rng.choices(alphabet[:-3], k=rng.randint(0, 80))) for _ in range(300)]
+    texts += ["".join(rng.choices(alphabet, k=rng.randint(0, 80))) for _ in range(300)]
+    for text in texts:
+        assert word_count(text) == len(re.findall(r"\w+", text)), repr(text)

@@ -27,6 +27,10 @@ _ATTRIBUTES["td"] |= {"style", "align"}
 _URL_SCHEMES = {"http", "https", "mailto"}
 
 _WORD = re.compile(r"\w+")
+#: ASCII characters that are not ``\w``, made spaces: words are then what ``split`` finds.
+_ASCII_NOT_WORD = str.maketrans(
+    {chr(c): " " for c in range(128) if not (chr(c).isalnum() or chr(c) == "_")}
+)
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 _FOOTNOTE_REF = re.compile(r'<sup id="fnref[^"]*">.*?</sup>', re.DOTALL)
 #: A tag as nh3 writes it: attribute values double-quoted (they may hold ``>``), no comments.
@@ -101,9 +105,17 @@ def render_markdown(body: str) -> Rendered:
         html=safe,
         toc_html=sanitize(toc) if toc else "",
         text=text,
-        word_count=len(_WORD.findall(text)),
+        word_count=word_count(text),
         lead=plain_text(_FOOTNOTE_REF.sub("", first.group(1))) if first else text,
     )
+
+
+def word_count(text: str) -> int:
+    r"""How many runs of word characters (``\w+``) ``text`` has; ASCII text without ``re``
+    (a quarter of the time)."""
+    if text.isascii():
+        return len(text.translate(_ASCII_NOT_WORD).split())
+    return len(_WORD.findall(text))
 
 
 def summarize(text: str, words: int = 40) -> str:
