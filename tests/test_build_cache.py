@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import shutil
 import sqlite3
 from contextlib import closing
 from dataclasses import replace
@@ -337,11 +338,21 @@ def test_a_list_template_asking_for_a_body_fails_loudly(app, site_dir):
         build(app)
 
 
-def test_a_first_build_leaves_no_spare_and_the_next_build_links_one(app, built, tmp_path):
-    """A command-line first build (CI's) makes no spare; the next build links one (while it
-    syncs and plans), records it, and the one after starts from it."""
+def test_a_first_build_leaves_a_spare_of_links_for_the_next_one(app, built):
     spare = built.parent / ".build-spare"
-    assert not spare.exists()
+    assert inodes(spare) == inodes(built)  # the same files, not copies
+    post = app.config["CONTENT_DIR"] / "posts" / "hello-world.md"
+    post.write_text(post.read_text() + "\nOne more line.\n")
+    before = inodes(built)
+    build(app)
+    assert inodes(spare) == before  # the previous build became the spare
+
+
+def test_a_build_without_a_spare_links_one_while_it_plans(app, built, tmp_path):
+    """A spare deleted (or never kept: a cached build/ in CI) is linked again by the next
+    build; changing nothing, it records it; the one after starts from it."""
+    spare = built.parent / ".build-spare"
+    shutil.rmtree(spare)
     assert build(app).rendered == 0
     assert inodes(spare) == inodes(built)  # the same files, not copies
     record = load_manifest(manifest_path(Path(app.instance_path), built), built).spare
@@ -354,16 +365,13 @@ def test_a_first_build_leaves_no_spare_and_the_next_build_links_one(app, built, 
     build(app)
     assert inodes(spare) == before  # the previous build became the spare
     assert tree(built) == clean_build_of(app, tmp_path / "clean")
-
-
-def test_an_edit_after_a_first_build_renders_into_a_spare_linked_meanwhile(app, built, tmp_path):
-    post = app.config["CONTENT_DIR"] / "posts" / "hello-world.md"
-    post.write_text(post.read_text() + "\nAn edit right after the first build.\n")
+    shutil.rmtree(spare)
+    post.write_text(post.read_text() + "\nAn edit with no spare.\n")
     before = inodes(built)
     result = build(app)
     assert 0 < result.written < result.pages
-    assert inodes(built.parent / ".build-spare") == before
-    assert tree(built) == clean_build_of(app, tmp_path / "clean")
+    assert inodes(spare) == before
+    assert tree(built) == clean_build_of(app, tmp_path / "clean-again")
 
 
 def test_a_background_copy_that_fails_is_made_again_here(tmp_path, monkeypatch):
@@ -467,34 +475,39 @@ def test_post_pages_read_bodies_in_windows_and_never_an_old_one(app, content_dir
     assert all(now[slug][0][1] != "99" for slug in order[1::2]), now
 
 
-def test_a_first_watch_build_links_the_next_builds_spare_as_it_writes(app, site_dir):
-    """The first build of a --watch links each page into the spare as it writes it (the
-    next build is an edit away); a failed first build leaves no half-made spare behind."""
+def test_a_first_build_links_the_next_builds_spare_as_it_writes(app, site_dir):
+    """A first build links each page into the spare as it writes it; a failed first build
+    leaves no half-made spare behind."""
     built = app.config["BUILD_DIR"]
     template = site_dir / "templates" / "archive.html"
     theme = template.read_text()
     template.write_text(theme.replace("{% block content %}", "{% block content %}{{ 1 / 0 }}", 1))
     with pytest.raises(BuildError):
-        build_site(app, changes=Changes(BuildMemory(), set()))
+        build(app)
     assert sorted(p.name for p in built.parent.glob(".build*")) == [".build-spare"]
     (built.parent / ".build-spare").rename(built.parent / "failed")  # as on a fresh machine
     template.write_text(theme)
-    build_site(app, changes=Changes(BuildMemory(), set()))
+    build(app)
     assert inodes(built.parent / ".build-spare") == inodes(built)
     assert sorted(p.name for p in built.parent.glob(".build*")) == [".build-spare"]
 
 
-def test_a_first_command_line_build_leaves_the_spare_to_the_next_one(freeze):
-    env = {"BUILD_WORKERS": "2", "BUILD_PARALLEL_MIN_PAGES": "1"}
-    result = freeze("--json", env=env)
+def test_a_first_build_on_workers_links_its_spare_too(freeze):
+    result = freeze("--json", env={"BUILD_WORKERS": "2", "BUILD_PARALLEL_MIN_PAGES": "1"})
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["workers"] == 2
     spare = freeze.build_dir.parent / f".{freeze.build_dir.name}-spare"
-    assert not spare.exists()
-    again = freeze("--json", env=env)
+    assert inodes(spare) == inodes(freeze.build_dir)
+
+
+def test_a_command_line_build_without_a_spare_links_it_in_another_process(freeze):
+    assert freeze().returncode == 0
+    spare = freeze.build_dir.parent / f".{freeze.build_dir.name}-spare"
+    shutil.rmtree(spare)
+    again = freeze("--json")
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["rendered"] == 0
-    assert inodes(spare) == inodes(freeze.build_dir)  # linked by a forked process
+    assert inodes(spare) == inodes(freeze.build_dir)
 
 
 def test_watch_keeps_reporting_a_broken_file_until_it_is_fixed(app, content_dir):

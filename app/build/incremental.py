@@ -37,9 +37,8 @@ def refresh_tree(source: Path, destination: Path) -> set[str]:
 class BackgroundCopy:
     """``refresh_tree(source, destination)`` in a forked process while this one goes on.
 
-    A build that finds no spare next to ``build/`` (the first build of a command-line run
-    makes none: a CI build is never followed by another) starts one as it begins, so the
-    links are made while it syncs and plans. Linking is kernel work that another process
+    A build that finds no spare next to ``build/`` starts one as it begins, so the links
+    are made while it syncs and plans. Linking is kernel work that another process
     does on another core; a thread would wait for the GIL. ``files()`` waits for it and
     gives what ``refresh_tree`` returns; if the copy failed, it is made again here. With
     ``fork=False`` the copy is made at once, in this process.
