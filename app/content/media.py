@@ -9,7 +9,6 @@ from pathlib import Path, PurePath
 from typing import BinaryIO
 
 from flask import current_app
-from PIL import Image, UnidentifiedImageError
 
 from app.content.errors import ContentError
 from app.content.files import atomic_write
@@ -58,6 +57,8 @@ def save_upload(stream: BinaryIO, filename: str) -> MediaFile:
         )
     if not data:
         raise MediaError(display, "the file is empty")
+    from PIL import Image, UnidentifiedImageError  # uploads only: builds never need Pillow
+
     try:
         with Image.open(BytesIO(data)) as image:
             image.verify()  # structure check; size comes from a fresh open below
