@@ -59,3 +59,23 @@ def test_each_reference_resolves_as_from_its_own_page():
         *same,
         ("tags/x/i.png", ""),
     ]
+
+
+def test_reads_every_kind_of_reference_and_id_as_the_html_parser_does():
+    from app.build.links import _references
+
+    html = (
+        '<A HREF="/a/">upper</A><img src="/i.png" srcset="/s1.png 1x, /s2.png 2x,">'
+        '<video poster="/p.jpg" src="/v.mp4"></video><object data="/o.svg"></object>'
+        '<a href="/x?a=1&amp;b=2">entity</a><a href="">empty</a><a href>bare</a>'
+        '<a href="/first/" href="/second/">duplicate</a><a name="old-anchor"></a>'
+        '<span name="not-an-anchor"></span><h2 id="h">h</h2><p id="">no id</p>'
+        '<div id="d" data-href="/not/a/reference/"></div>'
+        '<!-- <a href="/commented/"></a> --><script>var s = \'<a href="/scripted/">\';</script>'
+        '<svg><a href="/svg/" id="in-svg"></a></svg><template><a href="/tpl/"></a></template>'
+    )
+    urls, ids = _references(html)
+    # Not a comment's, a script's or an inert template's.
+    expected = ["/a/", "/i.png", "/s1.png", "/s2.png", "/p.jpg", "/v.mp4", "/o.svg"]
+    assert sorted(urls) == sorted([*expected, "/x?a=1&b=2", "/first/", "/svg/"])
+    assert ids == {"old-anchor", "h", "d", "in-svg"}
