@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import uuid
@@ -25,6 +26,13 @@ from config import TestingConfig
 from tests.static_http import mount, running, serve
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# A test run started in the background of a script (`cmd &`) ignores Ctrl+C, and every
+# freeze.py it starts would inherit that and never see the SIGINT the watch tests send it
+# (freeze.py leaves an ignored SIGINT ignored). Take it back, as a terminal has it: a
+# handled signal is reset to the default in the programs this process runs.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 SAMPLE_CONTENT = ROOT / "content"
 SAMPLE_SITE = ROOT / "site"
 
