@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -207,7 +208,16 @@ def test_workers_render_while_the_rest_is_parsed_and_stop_when_closed(corpus):
     paths = sorted((corpus / "posts").glob("post-*.md"))
     tasks = [parallel.Task(p.name, "post", p.read_text()) for p in paths]
     tasks.insert(5, parallel.Task("bad.md", "post", "---\ntitle: [\n---\nx\n"))
-    results, rendered = parallel.prepare_and_render(tasks, threshold=0, workers=2)
+    started_before_the_last: list[bool] = []
+
+    def taken() -> Iterator[parallel.Task]:  # as a sync reads each file when it is taken
+        for i, task in enumerate(tasks):
+            if i == len(tasks) - 1:
+                started_before_the_last.append(bool(multiprocessing.active_children()))
+            yield task
+
+    results, rendered = parallel.prepare_and_render(taken(), len(tasks), threshold=0, workers=2)
+    assert started_before_the_last == [True]  # the workers had bodies before all were read
     assert len(results) == len(tasks)  # every task is parsed before it returns
     assert isinstance(results[5], parallel.ContentError)
     assert multiprocessing.active_children()  # the workers took the first bodies already
@@ -216,7 +226,7 @@ def test_workers_render_while_the_rest_is_parsed_and_stop_when_closed(corpus):
     rendered.close()  # an error found in the parse results: the rest is cancelled
     assert not multiprocessing.active_children()
 
-    results, rendered = parallel.prepare_and_render(tasks[:3], threshold=0, workers=2)
+    results, rendered = parallel.prepare_and_render(tasks[:3], 3, threshold=0, workers=2)
     bodies = [r.doc.body for r in results]
     assert list(rendered) == [render_markdown(body) for body in bodies]  # in order
     assert not multiprocessing.active_children()

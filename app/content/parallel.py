@@ -6,7 +6,7 @@ import ctypes
 import multiprocessing
 import os
 import threading
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
@@ -88,20 +88,26 @@ def _results(pool: ProcessPoolExecutor, results: Iterator[R]) -> Generator[R | N
 
 
 def prepare_and_render(
-    tasks: Sequence[Task], *, threshold: int = PARALLEL_THRESHOLD, workers: int | None = None
+    tasks: Iterable[Task],
+    count: int,
+    *,
+    threshold: int = PARALLEL_THRESHOLD,
+    workers: int | None = None,
 ) -> tuple[list[Prepared | ContentError], Generator[Rendered, None, None]]:
     """Parse every task here; render the bodies of those that parsed, in order.
 
-    Parsing (libyaml) costs less than sending a document between processes and back, so it
-    is done in this process, all of it before this returns: the caller sees every error
-    before it writes anything. Past ``threshold`` tasks, the bodies are rendered on
-    ``workers`` forked processes (default: every core), each sent as soon as it is parsed,
-    so they start rendering while this process parses the rest; results come as they are
-    done. Closing the generator (or leaving its loop early) cancels what has not started.
+    ``tasks`` may be made as they are taken (a sync reads each file then), at most
+    ``count`` of them. Parsing (libyaml) costs less than sending a document between
+    processes and back, so it is done in this process, all of it before this returns: the
+    caller sees every error before it writes anything. Past ``threshold`` tasks, the
+    bodies are rendered on ``workers`` forked processes (default: every core), each sent
+    as soon as it is parsed, so they start rendering while this process reads and parses
+    the rest; results come as they are done. Closing the generator (or leaving its loop
+    early) cancels what has not started.
     """
     parsed: list[Prepared | ContentError] = []
-    workers = min(workers or available_cores(), len(tasks))
-    if len(tasks) <= threshold or workers < 2 or not can_fork():
+    workers = min(workers or available_cores(), count)
+    if count <= threshold or workers < 2 or not can_fork():
         parsed.extend(prepare(task) for task in tasks)
         bodies = [result.doc.body for result in parsed if isinstance(result, Prepared)]
         return parsed, (render_markdown(body) for body in bodies)
@@ -115,7 +121,7 @@ def prepare_and_render(
 
     pool = _fork_pool(workers)
     try:  # ``map`` sends every chunk before it returns: the workers start on the first ones
-        chunksize = max(1, min(64, len(tasks) // (workers * 4)))
+        chunksize = max(1, min(64, count // (workers * 4)))
         results = _results(pool, pool.map(render_markdown, bodies(), chunksize=chunksize))
         next(results)
     except BaseException:

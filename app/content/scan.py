@@ -198,10 +198,15 @@ class Hasher:
         #: Files read from disk (not answered by the stat cache).
         self.read = 0
 
+    def vouched(self, file: SourceFile) -> str | None:
+        """The file's hash if the stat cache vouches for it (None: it must be read); a
+        content error if the file is too large."""
+        check_size(file.stat.st_size, file.display, self.max_bytes)
+        return self.cache.digest(file) if self.cache is not None else None
+
     def fingerprint(self, file: SourceFile) -> Fingerprint:
         """The file's hash, reading it only when the stat cache cannot vouch for it."""
-        check_size(file.stat.st_size, file.display, self.max_bytes)
-        known = self.cache.digest(file) if self.cache is not None else None
+        known = self.vouched(file)
         if known is not None:
             return Fingerprint(known, None)
         data = self.read_bytes(file)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from itertools import islice
@@ -113,7 +113,6 @@ class _Changed(NamedTuple):
     """A new or changed file, read."""
 
     file: SourceFile
-    text: str
     digest: str
 
 
@@ -139,17 +138,17 @@ def sync_content(
     report = SyncReport()
     index = _index(only)
     cache = stat_cache if stat_cache is not None else stat_cache_for(content_dir)
-    hasher = Hasher(max_bytes, cache)
-    files, changed, problems = _scan(content_dir, index, hasher, report, only)
+    scan = _Scan(content_dir, index, Hasher(max_bytes, cache), report, only)
 
     # A file that cannot even be read fails the sync: then only parse the others, for errors.
-    # Parse everything first (cheap; the workers start rendering the first bodies meanwhile),
-    # so that any error changes nothing; then write in batches as the bodies come, so a
-    # large import never holds every rendered document at once.
-    tasks = [Task(rel, c.file.kind, c.text) for rel, c in changed.items()]
-    changed = {rel: c._replace(text="") for rel, c in changed.items()}  # the tasks hold them
-    results, rendered = prepare_and_render(tasks, threshold=parallel_threshold, workers=workers)
-    del tasks
+    # Parse everything first (cheap; each file is read as the workers take it, and they
+    # start rendering the first bodies meanwhile), so that any error changes nothing; then
+    # write in batches as the bodies come, so a large import never holds every rendered
+    # document at once.
+    results, rendered = prepare_and_render(
+        scan.tasks(), len(scan.candidates), threshold=parallel_threshold, workers=workers
+    )
+    files, changed, problems = scan.files, scan.changed, scan.problems
     with closing(rendered):
         results_by_file = dict(zip(changed, results, strict=True))
         elsewhere = {}
@@ -184,37 +183,63 @@ def _count_rows() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Post)) or 0
 
 
-def _scan(
-    content_dir: Path,
-    index: dict[str, _Indexed],
-    hasher: Hasher,
-    report: SyncReport,
-    only: Collection[str] | None = None,
-) -> tuple[list[SourceFile], dict[str, _Changed], dict[str, ContentError]]:
-    """Every content file (of ``only``); the new and changed ones read; the errors of those
+class _Scan:
+    """Every content file (of ``only``); those that may have changed, read one by one as
+    their tasks are taken (``tasks``); the new and changed ones; the errors of those
     unreadable."""
-    if only is None:  # stat'ed after the Hasher started
-        files = list(iter_content_files(content_dir, report.warnings))
-    else:
-        files = list(named_content_files(content_dir, only, report.warnings))
-    changed: dict[str, _Changed] = {}
-    problems: dict[str, ContentError] = {}
-    renderer = renderer_id()
-    for file in files:
-        known = index.get(file.rel)
-        try:
-            found = hasher.fingerprint(file)
-            if known is not None and known.holds(found.digest, file.kind, renderer):
-                report.unchanged += 1
+
+    def __init__(
+        self,
+        content_dir: Path,
+        index: dict[str, _Indexed],
+        hasher: Hasher,
+        report: SyncReport,
+        only: Collection[str] | None = None,
+    ) -> None:
+        if only is None:  # stat'ed after the Hasher started
+            self.files = list(iter_content_files(content_dir, report.warnings))
+        else:
+            self.files = list(named_content_files(content_dir, only, report.warnings))
+        self.index, self.hasher, self.report, self.only = index, hasher, report, only
+        self.renderer = renderer_id()
+        self.changed: dict[str, _Changed] = {}
+        self.problems: dict[str, ContentError] = {}
+        #: Files the stat cache cannot vouch for, or whose row is another file's.
+        self.candidates: list[SourceFile] = []
+        for file in self.files:
+            try:
+                if self._unchanged(file, hasher.vouched(file)):
+                    continue
+            except ContentError as exc:
+                self.problems[file.rel] = exc
                 continue
-            data = found.data if found.data is not None else hasher.read_bytes(file)
-            changed[file.rel] = _Changed(file, decode_text(data, file.display), found.digest)
-        except ContentError as exc:
-            problems[file.rel] = exc
-    if hasher.cache is not None and only is None:
-        hasher.cache.retain({file.path for file in files})
-    report.read = hasher.read
-    return files, changed, problems
+            self.candidates.append(file)
+
+    def _unchanged(self, file: SourceFile, digest: str | None) -> bool:
+        known = self.index.get(file.rel)
+        if digest is None or known is None or not known.holds(digest, file.kind, self.renderer):
+            return False
+        self.report.unchanged += 1
+        return True
+
+    def tasks(self) -> Iterator[Task]:
+        """A task for each new or changed file, read when it is taken."""
+        hasher = self.hasher
+        for file in self.candidates:
+            try:
+                found = hasher.fingerprint(file)
+                if self._unchanged(file, found.digest):
+                    continue
+                data = found.data if found.data is not None else hasher.read_bytes(file)
+                text = decode_text(data, file.display)
+            except ContentError as exc:
+                self.problems[file.rel] = exc
+                continue
+            self.changed[file.rel] = _Changed(file, found.digest)
+            yield Task(file.rel, file.kind, text)
+        if hasher.cache is not None and self.only is None:
+            hasher.cache.retain({file.path for file in self.files})
+        self.report.read = hasher.read
 
 
 def _write(
