@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, has_app_context
+from sqlalchemy import Engine
 
 from app.build import generators
 from app.build.errors import BuildError
@@ -49,6 +50,7 @@ from app.extensions import db
 from app.public import queries
 from app.public.search import LAST_INDEX, LastIndex
 from app.schema import upgrade_schema
+from app.wal import BackgroundCheckpoint
 
 #: The endpoint of ``search.json``, whose documents a build copies from the last one's.
 SEARCH_INDEX = "public.search_json"
@@ -191,11 +193,13 @@ def freeze_to(
     progress: ProgressCallback | None = None,
     mirror: Path | None = None,
     previous: Mapping[str, FileRecord] | None = None,
+    checkpoint: bool = False,
 ) -> dict[str, FileRecord]:
     """Render the plan's pages into ``output``, keep the others; the records of every file.
 
     ``mirror``: a folder to hard-link every rendered file into as well; ``previous``: the
-    records of the build ``output`` was made a copy of.
+    records of the build ``output`` was made a copy of; ``checkpoint``: checkpoint the
+    database's log meanwhile (after a large import, see ``app.wal``).
     """
     app.config["FREEZER_DESTINATION"] = str(output.root)
     records = dict(plan.kept)
@@ -204,9 +208,13 @@ def freeze_to(
     last_index = _last_search_index(plan, previous or {}, output.root)
     if last_index is not None:
         app.extensions[LAST_INDEX] = last_index
+    engine = _engine(app) if checkpoint else None
+    started: BackgroundCheckpoint | None = None
     try:
         rendered = render_pages(app, output.root, plan.jobs, output.workers, mirror)
         for done, result in enumerate(rendered, start=1):
+            if engine is not None and started is None:  # the renderers are forked by now
+                started = BackgroundCheckpoint(engine).start()
             output.record(result.rel, result.written)
             identity_now = result.identity or identity(output.root / result.rel)
             assert identity_now is not None, result.rel
@@ -218,7 +226,14 @@ def freeze_to(
                 progress(done, len(plan.jobs), result.url)
     finally:
         app.extensions.pop(LAST_INDEX, None)
+        if started is not None:
+            started.join()
     return records
+
+
+def _engine(app: Flask) -> Engine:
+    with app.app_context():
+        return db.engine
 
 
 def _last_search_index(
@@ -330,8 +345,10 @@ def _render_and_swap(
     progress: ProgressCallback | None,
     changes: Changes | None = None,
     copy: BackgroundCopy | None = None,
+    checkpoint: bool = False,
 ) -> tuple[StagedOutput, Plan]:
-    """Render into a staging copy of ``build_dir``, check it, then swap it into place.
+    """Render into a staging copy of ``build_dir``, check it, then swap it into place
+    (checkpointing the database's log meanwhile, with ``checkpoint``: see ``freeze_to``).
 
     When every page's inputs and file are unchanged, there is nothing to render, check or
     swap: ``build_dir`` stays as it is, not even a link is made (but for the spare that
@@ -374,7 +391,7 @@ def _render_and_swap(
             else set()
         )
         output = StagedOutput(staging)
-        records = freeze_to(app, output, plan, progress, mirror, previous)
+        records = freeze_to(app, output, plan, progress, mirror, previous, checkpoint)
         output.remove_stale(present)
         rendered = {rel for rel, record in records.items() if previous.get(rel) is not record}
         _check(records, previous, output, rendered)
@@ -523,7 +540,9 @@ def build_site(
         if changes:
             changes.sync = report
         try:
-            output, plan = _render_and_swap(app, build_dir, incremental, progress, changes, copy)
+            output, plan = _render_and_swap(
+                app, build_dir, incremental, progress, changes, copy, report.checkpoint_due
+            )
         except BaseException:
             if changes:
                 changes.memory.forget()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
-from contextlib import closing
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
@@ -41,6 +41,7 @@ from app.content.store import (
 )
 from app.extensions import db
 from app.models import Post
+from app.wal import deferred_checkpoint
 
 __all__ = ["KIND_DIRS", "MARKDOWN_SUFFIXES", "SyncReport", "source_path_for", "sync_content"]
 
@@ -58,6 +59,8 @@ class SyncReport:
     read: int = 0
     #: Documents parsed and rendered (only new and changed files are).
     rendered: int = 0
+    #: Whether a large import committed without checkpointing SQLite's log (``app.wal``).
+    checkpoint_due: bool = False
 
     @property
     def changed(self) -> bool:
@@ -149,7 +152,8 @@ def sync_content(
         scan.tasks(), len(scan.candidates), threshold=parallel_threshold, workers=workers
     )
     files, changed, problems = scan.files, scan.changed, scan.problems
-    with closing(rendered):
+    with ExitStack() as stack:
+        stack.enter_context(closing(rendered))
         results_by_file = dict(zip(changed, results, strict=True))
         elsewhere = {}
         if only is not None:
@@ -159,6 +163,8 @@ def sync_content(
         prepared = _check(files, index, problems, results_by_file, report, elsewhere)
 
         report.removed = sorted(set(index) - {file.rel for file in files})
+        large = len(results_by_file) > IMPORT_BATCH
+        report.checkpoint_due = stack.enter_context(deferred_checkpoint(large))
         with db.session.no_autoflush:
             delete_posts(index[rel].id for rel in report.removed)
         # The bodies come in the tasks' order (the files' order, as ``prepared`` has them).
@@ -172,10 +178,10 @@ def sync_content(
             report.rendered += len(done)
             _write(done, changed, index, report)
             db.session.flush()
-    if report.changed:
-        db.session.flush()
-        delete_orphan_tags()
-    db.session.commit()
+        if report.changed:
+            db.session.flush()
+            delete_orphan_tags()
+        db.session.commit()
     return report
 
 
