@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
+import platform
 import statistics
 import sys
 import tempfile
@@ -244,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
             load = " ".join(f"{x:.1f}" for x in os.getloadavg())
             print(
                 f"(took {time.perf_counter() - started:.0f}s on {os.cpu_count()} cores, "
-                f"load average {load}; peak RSS per build process)\n"
+                f"load average {load}; peak RSS per build process; Python "
+                f"{platform.python_version()} at {os.path.realpath(sys.executable)})\n"
             )
             sys.stdout.flush()
     return 0
