@@ -238,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # As `make install` leaves a checkout: our modules compiled once, not by every build.
     compileall.compile_dir(ROOT / "app", quiet=1)
+    compileall.compile_file(ROOT / "config.py", quiet=1)  # imported by freeze.py
     for n in sizes(args.n or ["1000"]):
         with tempfile.TemporaryDirectory(prefix="microblog-bench-") as tmp:
             started = time.perf_counter()
