@@ -295,7 +295,7 @@ def _listed(
         pairs = pairs.where(post_tags.c.post_id.in_(sa.select(Post.id).where(few)))
     tags: dict[int, list[ListedTag]] = {}
     known: dict[int, ListedTag] = {}  # one object per tag, not per post and tag
-    for post_id, tag_id, name, slug in db.session.execute(pairs.order_by(Tag.name)):
+    for post_id, tag_id, name, slug in _plain_rows(pairs.order_by(Tag.name)):  # no ORM rows
         tag = known.get(tag_id) or known.setdefault(tag_id, ListedTag(tag_id, name, slug))
         tags.setdefault(post_id, []).append(tag)
     keys = [column.key for column in query.selected_columns]
