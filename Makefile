@@ -21,8 +21,9 @@ $(STAMP): pyproject.toml package-lock.json
 
 # Bytecode for our own modules too (pip compiles only the dependencies): every `freeze.py`
 # would otherwise compile them again where PYTHONDONTWRITEBYTECODE is set (~0.1 s a build).
+# Not freeze.py itself: a script run as __main__ is never read from a cache.
 install: $(STAMP)
-	@$(BIN)/python -m compileall -q app config.py microblog.py >/dev/null  # (a script is never cached)
+	@$(BIN)/python -m compileall -q app config.py microblog.py >/dev/null
 
 build: install
 	$(BIN)/python freeze.py

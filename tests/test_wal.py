@@ -34,7 +34,7 @@ def _posts_in_the_file(path: Path) -> int:
 
 
 def _log_frames(path: Path) -> int:
-    """Frames in the log file (each a 4 KiB page and a 24-byte header, after a 32-byte one)."""
+    """Frames in the log file (each a page and a 24-byte header, after a 32-byte header)."""
     wal = path.with_name(path.name + "-wal")
     size = wal.stat().st_size if wal.exists() else 0
     with sqlite3.connect(path) as connection:

@@ -210,7 +210,8 @@ class _Scan:
         self.renderer = renderer_id()
         self.changed: dict[str, _Changed] = {}
         self.problems: dict[str, ContentError] = {}
-        #: Files the stat cache cannot vouch for, or whose row is another file's.
+        #: Files the stat cache cannot vouch for, or whose row holds another hash, kind or
+        #: renderer: read (and hashed, if not vouched for) by ``tasks``.
         self.candidates: list[SourceFile] = []
         for file in self.files:
             try:
