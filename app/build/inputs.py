@@ -30,9 +30,10 @@ from app.public.routes import FEED_SIZE
 APP_DIR = Path(__file__).resolve().parent.parent
 #: Settings that differ on every build without changing what a page shows.
 _VOLATILE_SETTINGS = {"BUILD_TIME", "FREEZER_DESTINATION", "SECRET_KEY"}
-#: Listing columns that say which file a post came from: lists show none of them (the word
-#: count only as the reading time); tags are digested by name and slug.
-_FILE_ONLY = {"source_hash", "source_path", "word_count", "tags"}
+#: Listing columns that say which file a post came from, or which account wrote it: lists show
+#: none of them (the word count only as the reading time, the author as the file names them);
+#: tags are digested by name and slug.
+_FILE_ONLY = {"source_hash", "source_path", "word_count", "tags", "author_id"}
 #: Libraries whose upgrade may change what a page looks like, besides the Markdown
 #: renderer's (``render.renderer_id`` names those).
 _LIBRARIES = ("flask", "jinja2", "werkzeug", "feedgen")
@@ -70,45 +71,55 @@ def _settings(app: Flask) -> list[tuple[str, str]]:
     )
 
 
+#: (slug, name, post count) of every tag on the site, by name.
+TagCounts = list[tuple[str, str, int]]
+
+
 class SiteInputs:
     """The digests of one build's pages; create it inside the build's app context."""
 
     def __init__(self, app: Flask) -> None:
-        self.static_folder = Path(app.static_folder) if app.static_folder else None
-        self.posts = queries.listing()
-        self.pages = queries.visible_pages()
-        self.versions = {post.id: self.version(post) for post in self.posts}
-        self.shown = {post.id: self.as_listed(post) for post in self.posts}
-        self.common = self.common_for(app, self.pages)
+        pages = queries.visible_pages()
         tags = [(tag.slug, tag.name, count) for tag, count in queries.tags_with_counts()]
-        self.tags_and_pages = tags, [self.version(page) for page in self.pages]
-        self.everything = _digest(self._list(self.posts), *self.tags_and_pages)
-        self.every_listed = _digest(self._shown_list(self.posts), *self.tags_and_pages)
-        self.positions = {post.slug: i for i, post in enumerate(self.posts)}
-        self.rules: dict[str, Callable[..., object]] = {
-            "public.index": self._index,
-            "public.post": self._post,
-            "public.tags": lambda: tags,
-            "public.tag": self._tag,
-            "public.tag_feed": self._tag_feed,
-            "public.tag_json_feed": self._tag_feed,
-            "public.feed": lambda: self._list(self.posts[:FEED_SIZE]),
-            "public.json_feed": lambda: self._list(self.posts[:FEED_SIZE]),
-            "public.archive": lambda: self.every_listed,
-            "public.archive_year": lambda year: self._shown_list(queries.period_listing(year)),
-            "public.archive_month": lambda year, month: self._shown_list(
-                queries.period_listing(year, month)
-            ),
-            "public.sitemap": lambda: self.every_listed,
-            "public.search_json": lambda: self.everything,
-            "public.robots": lambda: None,
-            "public.search": lambda: None,
-            "public.not_found_page": lambda: None,
-            "public.highlight_css": lambda: None,
-            "public.page": self._page,
-            "public.media": lambda filename: _stat_digest(media_dir() / filename),
-            "static": self._static,
-        }
+        self._take(app, queries.listing(), pages, tags, self.common_for(app, pages))
+
+    @classmethod
+    def restore(
+        cls,
+        app: Flask,
+        posts: list[Listed],
+        tags: TagCounts,
+        common: str,
+        versions: dict[int, str],
+        shown: dict[int, str],
+    ) -> SiteInputs:
+        """The inputs an earlier build computed (see ``snapshot``), with the pages read now.
+
+        ``common`` stays what that build saw: ``warm.replan`` compares it with today's.
+        """
+        inputs = cls.__new__(cls)
+        inputs._take(app, posts, queries.visible_pages(), tags, common, versions, shown)
+        return inputs
+
+    def _take(
+        self,
+        app: Flask,
+        posts: list[Listed],
+        pages: list[Post],
+        tags: TagCounts,
+        common: str,
+        versions: dict[int, str] | None = None,
+        shown: dict[int, str] | None = None,
+    ) -> None:
+        self.static_folder = Path(app.static_folder) if app.static_folder else None
+        self.posts, self.pages, self.common = posts, pages, common
+        self.versions = versions or {post.id: self.version(post) for post in posts}
+        self.shown = shown or {post.id: self.as_listed(post) for post in posts}
+        self.tags_and_pages = tags, [self.version(page) for page in pages]
+        self.everything = _digest(self._list(posts), *self.tags_and_pages)
+        self.every_listed = _digest(self._shown_list(posts), *self.tags_and_pages)
+        self.positions = {post.slug: i for i, post in enumerate(posts)}
+        self.tags = tags
 
     @staticmethod
     def common_for(app: Flask, pages: Sequence[Post]) -> str:
@@ -201,13 +212,39 @@ class SiteInputs:
 
     def key(self, endpoint: str, values: dict[str, Any]) -> str | None:
         """The digest of one page's inputs, or None when they are not known (render it)."""
-        rule = self.rules.get(endpoint)
+        rule = _RULES.get(endpoint)
         if rule is None:
             return None
-        part = rule(**values)
+        part = rule(self, **values)
         if part is _NOT_KNOWN:
             return None
         return _digest(self.common, endpoint, sorted(values.items()), part)
 
 
 _NOT_KNOWN = object()
+
+#: What each endpoint's pages are made of (besides what every page shows), by endpoint.
+_RULES: dict[str, Callable[..., object]] = {
+    "public.index": SiteInputs._index,
+    "public.post": SiteInputs._post,
+    "public.tags": lambda inputs: inputs.tags,
+    "public.tag": SiteInputs._tag,
+    "public.tag_feed": SiteInputs._tag_feed,
+    "public.tag_json_feed": SiteInputs._tag_feed,
+    "public.feed": lambda inputs: inputs._list(inputs.posts[:FEED_SIZE]),
+    "public.json_feed": lambda inputs: inputs._list(inputs.posts[:FEED_SIZE]),
+    "public.archive": lambda inputs: inputs.every_listed,
+    "public.archive_year": lambda inputs, year: inputs._shown_list(queries.period_listing(year)),
+    "public.archive_month": lambda inputs, year, month: inputs._shown_list(
+        queries.period_listing(year, month)
+    ),
+    "public.sitemap": lambda inputs: inputs.every_listed,
+    "public.search_json": lambda inputs: inputs.everything,
+    "public.robots": lambda inputs: None,
+    "public.search": lambda inputs: None,
+    "public.not_found_page": lambda inputs: None,
+    "public.highlight_css": lambda inputs: None,
+    "public.page": SiteInputs._page,
+    "public.media": lambda inputs, filename: _stat_digest(media_dir() / filename),
+    "static": SiteInputs._static,
+}

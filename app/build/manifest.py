@@ -6,7 +6,9 @@ the file in ``build/`` is still the very file that build wrote (inode, size, mti
 editing or replacing ``build/`` by hand makes the next build render those pages again.
 
 A build loads every record but not the pages' references (most of the file), which are read
-one page at a time when a link check asks; a save writes only the records that changed.
+one page at a time when a link check asks; a save writes only the records that changed. The
+plan the records were made from (``snapshot``) is kept beside, in a file of its own (written
+whole, it costs a tenth of a row's journaled write), which the records name by a token.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import secrets
 import sqlite3
 import threading
 from dataclasses import dataclass, field
@@ -250,16 +253,69 @@ def load(path: Path, build_dir: Path) -> Manifest:
         return Manifest()  # no cache, or one we cannot trust: render everything
 
 
+class _Keep:
+    """The type of ``KEEP``."""
+
+
+#: ``save(snapshot=KEEP)``: the records are still those the saved snapshot was made with.
+KEEP = _Keep()
+
+
+def snapshot_path(path: Path) -> Path:
+    """The file beside the build cache at ``path`` that holds its snapshot."""
+    return path.with_suffix(".plan")
+
+
+def read_snapshot(path: Path) -> bytes | None:
+    """The snapshot saved with the records ``load`` gives (None: none was, or unreadable)."""
+    try:
+        cache = _cache_file(path)
+        with cache.lock:
+            row = cache.db.execute("SELECT value FROM meta WHERE name = 'snapshot'").fetchone()
+        if row is None:
+            return None
+        token, _, data = snapshot_path(path).read_bytes().partition(b"\n")
+    except (sqlite3.Error, OSError):
+        return None
+    return data if token.decode("ascii", "replace") == row[0] else None
+
+
+def _write_snapshot(path: Path, data: bytes) -> str:
+    """Write a snapshot (whole, in place of the last: readers see one or the other); the
+    token that the records saved with it name it by."""
+    token = secrets.token_hex(8)
+    target = snapshot_path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = target.with_name(f".{target.name}.part")
+    with part.open("wb") as out:
+        out.write(token.encode() + b"\n")
+        out.write(data)
+    part.replace(target)
+    return token
+
+
 def save(
-    path: Path, build_dir: Path, records: dict[str, FileRecord], spare: Spare | None = None
+    path: Path,
+    build_dir: Path,
+    records: dict[str, FileRecord],
+    spare: Spare | None = None,
+    snapshot: bytes | _Keep | None = None,
 ) -> None:
     """Record a build: rows for the records that changed, none for the files gone.
 
-    Raises OSError when the file cannot be written (then it is removed: the next build
-    renders everything).
+    ``snapshot``: what the build planned from (see ``snapshot``), named by the records in
+    the same transaction; None forgets the last one, ``KEEP`` keeps it. Raises OSError when
+    the records cannot be written (then the file is removed: the next build renders
+    everything); a snapshot that cannot be written is only forgotten.
     """
+    token: str | _Keep | None = None
+    if isinstance(snapshot, bytes):
+        with contextlib.suppress(OSError):  # the next build plans in full
+            token = _write_snapshot(path, snapshot)
+    elif snapshot is KEEP:
+        token = KEEP
     try:
-        _save(_cache_file(path), build_dir, records, spare)
+        _save(_cache_file(path), build_dir, records, spare, token)
     except sqlite3.Error as exc:
         # Records loaded from a broken file cannot be written again: start afresh.
         with contextlib.suppress(sqlite3.Error, OSError):
@@ -268,7 +324,11 @@ def save(
 
 
 def _save(
-    cache: CacheFile, build_dir: Path, records: dict[str, FileRecord], spare: Spare | None
+    cache: CacheFile,
+    build_dir: Path,
+    records: dict[str, FileRecord],
+    spare: Spare | None,
+    snapshot: str | _Keep | None,
 ) -> None:
     changed = [
         (rel, record)
@@ -291,6 +351,10 @@ def _save(
             cache.db.executemany("DELETE FROM files WHERE rel = ?", gone)
             cache.db.executemany(_UPSERT, rows)
             cache.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
+            if snapshot is None:
+                cache.db.execute("DELETE FROM meta WHERE name = 'snapshot'")
+            elif isinstance(snapshot, str):
+                cache.db.execute("INSERT OR REPLACE INTO meta VALUES ('snapshot', ?)", (snapshot,))
             cache.db.execute("COMMIT")
         except BaseException:
             # SQLite itself ends the transaction on some errors (a full disk) and a Ctrl+C

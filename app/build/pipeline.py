@@ -16,13 +16,21 @@ from typing import Any
 from flask import Flask, has_app_context
 from sqlalchemy import Engine
 
-from app.build import generators
+from app.build import generators, snapshot
 from app.build.errors import BuildError
 from app.build.freezer import StagingFreezer
 from app.build.incremental import BackgroundCopy, StagedOutput, refresh_tree, relink_changed
 from app.build.inputs import SiteInputs
 from app.build.links import PageLinks, check_references
-from app.build.manifest import FileRecord, Manifest, Spare, identity, manifest_path
+from app.build.manifest import (
+    KEEP,
+    FileRecord,
+    Manifest,
+    Spare,
+    identity,
+    manifest_path,
+    read_snapshot,
+)
 from app.build.manifest import load as load_manifest
 from app.build.manifest import save as save_manifest
 from app.build.output import (
@@ -35,6 +43,7 @@ from app.build.output import (
     swap_into_place,
 )
 from app.build.render import Job, describe, render_pages, worker_count
+from app.build.snapshot import Sources
 from app.build.warm import (
     BuildMemory,
     Planned,
@@ -122,6 +131,8 @@ class Plan:
     #: The build cache the inputs were read from (see ``queries.build_cache``).
     answers: dict[str, Any] | None = None
     replanned: bool = False
+    #: The rows the plan was made from, read first (a command-line build: see ``snapshot``).
+    sources: Sources | None = None
 
 
 @dataclass
@@ -136,8 +147,16 @@ class Changes:
     sources: list[str] | None = None
 
 
-def _list_pages(app: Flask, freezer: StagingFreezer, changes: Changes | None, plan: Plan) -> None:
-    """Every page of the site with the digest of its inputs (None: unknown, render it)."""
+def _list_pages(
+    app: Flask,
+    freezer: StagingFreezer,
+    changes: Changes | None,
+    plan: Plan,
+    saved: bytes | None = None,
+) -> None:
+    """Every page of the site with the digest of its inputs (None: unknown, render it),
+    from the last build's plan when only post bodies changed: the one this process
+    remembers (``changes``), or else the one ``saved`` with the build cache."""
     try:
         with app.test_request_context(base_url=freezer._script_name() or None):
             sync = changes.sync if changes else None
@@ -147,6 +166,10 @@ def _list_pages(app: Flask, freezer: StagingFreezer, changes: Changes | None, pl
                 if pages is not None:
                     plan.pages, plan.inputs, plan.warnings = pages, memory.inputs, memory.warnings
                     plan.answers, plan.replanned = memory.answers, True
+                    return
+            if changes is None:
+                plan.sources = queries.source_versions()  # before any other row is read
+                if saved is not None and _replan_saved(app, freezer, plan, saved):
                     return
             plan.inputs = inputs = SiteInputs(app)
             plan.pages = [(page, inputs.key(page.endpoint, page.values)) for page in freezer.plan()]
@@ -161,10 +184,29 @@ def _list_pages(app: Flask, freezer: StagingFreezer, changes: Changes | None, pl
         raise BuildError(f"could not list the pages of the site: {describe(exc)}") from exc
 
 
+def _replan_saved(app: Flask, freezer: StagingFreezer, plan: Plan, saved: bytes) -> bool:
+    """Plan from the snapshot ``saved`` with the build cache, if it still holds."""
+    assert plan.sources is not None
+    found = snapshot.replan_from(app, freezer, saved, plan.sources)
+    if found is None:
+        return False
+    pages, memory = found
+    plan.pages, plan.inputs, plan.warnings = pages, memory.inputs, memory.warnings
+    plan.answers, plan.replanned = memory.answers, True
+    return True
+
+
 def plan_build(
-    app: Flask, build_dir: Path, previous: dict[str, FileRecord], changes: Changes | None = None
+    app: Flask,
+    build_dir: Path,
+    previous: dict[str, FileRecord],
+    changes: Changes | None = None,
+    saved: bytes | None = None,
 ) -> Plan:
-    """List every page; keep those whose inputs and file in ``build_dir`` are unchanged."""
+    """List every page; keep those whose inputs and file in ``build_dir`` are unchanged.
+
+    ``saved``: the snapshot of the plan ``previous`` was made from (see ``snapshot``).
+    """
     app.config.update(
         FREEZER_BASE_URL=app.config["SITE_URL"],
         FREEZER_REMOVE_EXTRA_FILES=False,  # StagedOutput.remove_stale counts what it removes
@@ -172,7 +214,7 @@ def plan_build(
     )
     freezer = StagingFreezer(app, generators.ALL)
     plan = Plan()
-    _list_pages(app, freezer, changes, plan)
+    _list_pages(app, freezer, changes, plan, saved)
     root = str(build_dir)
     for page, key in plan.pages:
         old = previous.get(page.rel)
@@ -363,15 +405,21 @@ def _render_and_swap(
             memory.forget()
         manifest = load_manifest(cache, build_dir) if incremental else Manifest()
     previous = manifest.records
-    plan = plan_build(app, build_dir, previous, changes if memory and memory.inputs else None)
+    remembered = changes if memory and memory.inputs else None
+    saved = read_snapshot(cache) if previous and remembered is None else None
+    plan = plan_build(app, build_dir, previous, remembered, saved)
     warnings = plan.warnings
     copied = copy.files() if copy is not None else None  # the spare is complete now
     if previous and not plan.jobs and plan.kept.keys() == previous.keys():
         clear_stale_staging(build_dir)
         output = StagedOutput(build_dir)  # nothing changed: no staging, no swap
         output.keep(plan.kept.keys())
-        if copied is not None:  # the spare is build/ in links: say so, for the next build
-            manifest.spare = _save_spare_record(plan, cache, build_dir, previous)
+        # The spare is build/ in links: say so, for the next build; a plan made in full is
+        # saved for the next one to start from.
+        new_plan = _snapshot_of(app, plan) if not plan.replanned else None
+        if copied is not None or new_plan is not None:
+            spare = Spare.of(spare_dir(build_dir), [], []) if copied is not None else manifest.spare
+            manifest.spare = _save_unchanged(plan, cache, build_dir, previous, spare, new_plan)
         if memory and plan.inputs is not None:  # the same build, with this build's inputs
             _remember(memory, plan, build_dir, cache, manifest)
             warm_up(app)
@@ -401,7 +449,7 @@ def _render_and_swap(
             shutil.rmtree(mirror, ignore_errors=True)
         try:  # an unfinished build is still a fine start for the next one (see refresh_tree)
             if manifest.spare is not None:  # but it is no longer the build before build/
-                save_manifest(cache, build_dir, previous)
+                save_manifest(cache, build_dir, previous, None, KEEP)
             keep_as_spare(staging, build_dir)
         except OSError:
             shutil.rmtree(spare_dir(build_dir), ignore_errors=True)
@@ -417,7 +465,7 @@ def _render_and_swap(
             # The build before this one: it differs in what this build wrote and removed.
             written = sorted(output.written_files)
             state = Spare.of(spare, output.removed_files, written)
-        save_manifest(cache, build_dir, records, state)
+        save_manifest(cache, build_dir, records, state, _snapshot_of(app, plan))
     except OSError as exc:
         warnings.append(f"could not save the build cache: {exc} (the next build does more work)")
     else:
@@ -442,18 +490,32 @@ def _remember(
     )
 
 
-def _save_spare_record(
-    plan: Plan, cache: Path, build_dir: Path, previous: dict[str, FileRecord]
+def _snapshot_of(app: Flask, plan: Plan) -> bytes | None:
+    """The snapshot of a plan that read its rows first (see ``snapshot``); None for one made
+    from a memory (``--watch``), which has no such snapshot to give."""
+    if plan.inputs is None or plan.sources is None:
+        return None
+    return snapshot.dump(
+        plan.pages, plan.inputs, app.config["BUILD_TIME"], plan.warnings, plan.sources
+    )
+
+
+def _save_unchanged(
+    plan: Plan,
+    cache: Path,
+    build_dir: Path,
+    previous: dict[str, FileRecord],
+    spare: Spare | None,
+    new_plan: bytes | None,
 ) -> Spare | None:
-    """Record that the spare holds exactly the files of ``build_dir`` (a build that changed
-    nothing but linked the spare), so the next build relinks nothing in it."""
-    state = Spare.of(spare_dir(build_dir), [], [])
+    """Save the records of a build that changed nothing (``spare``: its spare, which it may
+    have linked; ``new_plan``: a snapshot of its plan, or None to keep the saved one)."""
     try:
-        save_manifest(cache, build_dir, previous, state)
+        save_manifest(cache, build_dir, previous, spare, KEEP if new_plan is None else new_plan)
     except OSError as exc:
         plan.warnings.append(f"could not save the build cache: {exc} (the next build does more)")
         return None
-    return state
+    return spare
 
 
 def _forget_changed_templates(app: Flask) -> None:

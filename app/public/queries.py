@@ -217,6 +217,21 @@ def carry_build_cache(last: dict[str, Any] | None) -> bool:
     return True
 
 
+def seed_build_cache(answers: dict[str, Any]) -> dict[str, Any]:
+    """Start this build's answers with ``answers`` (a listing an earlier build saved, which its
+    caller checked against the rows); the others are computed as they are asked for."""
+    cache = _answers()
+    if cache is None:
+        raise RuntimeError("only a build (with BUILD_TIME set) has answers to seed")
+    cache.update(answers)
+    return cache
+
+
+def forget_build_cache() -> None:
+    """Drop this build's answers (seeded ones that turned out not to hold, say)."""
+    current_app.extensions.pop("microblog.build_cache", None)
+
+
 def came_due(since: datetime) -> bool:
     """Whether a post scheduled after ``since`` is published by now (the build's time)."""
     query = sa.select(Post.id).where(visible(), Post.published_at > since).limit(1)
@@ -264,6 +279,13 @@ class ListedTag:
 def listing() -> list[Listed]:
     """Published posts in index order with their tags, without bodies: once per build."""
     return build_cache("listing", lambda: _listed(visible()))
+
+
+def source_versions() -> dict[int, tuple[str, str, str]]:
+    """(source path, hash, renderer) of every row, posts and pages, drafts too, by id: what
+    the rest of a row is made from (on SQLite, read from the sync's covering index)."""
+    query = sa.select(Post.id, Post.source_path, Post.source_hash, Post.renderer)
+    return {row[0]: (row[1], row[2], row[3]) for row in _plain_rows(query)}
 
 
 def listed_rows(source_paths: Sequence[str]) -> dict[str, Listed]:
