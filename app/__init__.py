@@ -11,7 +11,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlalchemy.engine import make_url
 
-from app.extensions import csrf, db, login
+from app.extensions import db, login
 from app.schema import init_migrations
 from config import DEFAULT_SECRET_KEY, INSTANCE_DIR, Config, config_from_env
 
@@ -50,6 +50,7 @@ def create_app(
     app.register_blueprint(public_bp)
     if authoring:  # never in the freezer's app: nothing under /admin or /api can reach build/
         from app.admin import bp as admin_bp
+        from app.admin.csrf import csrf
 
         csrf.init_app(app)  # the freezer's app has no forms and no users: no hooks per page
         login.init_app(app)

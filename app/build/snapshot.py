@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,7 @@ def dump(
     """What ``load`` reads back: the plan of a build made at ``build_time``."""
     posts = inputs.posts
     columns = [key for key in vars(posts[0]) if key != "tags"] if posts else []
+    row = itemgetter(*columns) if len(columns) > 1 else lambda values: [values[columns[0]]]
     tags = {tag.id: tag for post in posts for tag in post.tags}
     listed = {post.id for post in posts}
     return orjson.dumps(
@@ -80,7 +82,7 @@ def dump(
             "columns": columns,
             "posts": [
                 [
-                    [vars(post)[key] for key in columns],
+                    row(vars(post)),
                     [tag.id for tag in post.tags],
                     inputs.versions[post.id],
                     inputs.shown[post.id],
