@@ -7,9 +7,11 @@ import random
 import re
 import shutil
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -23,7 +25,7 @@ from app.build.manifest import save as save_manifest
 from app.build.pipeline import Changes
 from app.build.warm import BuildMemory, changed_sources
 from app.content import ContentErrors
-from app.content.document import parse_document
+from app.content.document import Document, parse_document
 from app.content.scan import StatCache, stat_cache_path
 from app.content.service import save_post
 from app.extensions import db
@@ -278,18 +280,32 @@ def test_watch_rebuilds_from_memory_build_the_same_site_as_a_clean_build(
         assert tree(app.config["BUILD_DIR"]) == clean_build_of(other, tmp_path / name), name
 
 
+def save_in_admin(app: Flask, slug: str, change: Callable[[Document], dict[str, Any]]) -> Path:
+    """Save the post ``slug`` as the authoring app does (file and row together), with the
+    fields ``change`` gives for its document; returns the post's file."""
+    authoring = create_app(TestingConfig, dict(app.config))
+    path = Path(app.config["CONTENT_DIR"]) / "posts" / f"{slug}.md"
+    with authoring.app_context():
+        post = db.session.scalar(db.select(Post).filter_by(source_path=f"posts/{slug}.md"))
+        doc = parse_document(path.read_text(), path)
+        save_post(replace(doc, **change(doc)), post)
+        db.session.commit()
+    return path
+
+
+def saved_in_admin(doc: Document) -> dict[str, Any]:
+    """A body edit (for ``save_in_admin``) that the built page shows."""
+    return {"body": doc.body + "\nSaved from the admin.\n"}
+
+
 def test_watch_builds_a_post_the_authoring_app_saved(app, content_dir, tmp_path):
     """The admin writes the row with the file: the watch's sync finds nothing to import, and
     its build must still show the saved post."""
     memory = BuildMemory()
     build_site(app, changes=Changes(memory, set()))
-    authoring = create_app(TestingConfig, dict(app.config))
-    path = content_dir / "posts" / "hello-world.md"
-    with authoring.app_context():
-        post = db.session.scalar(db.select(Post).filter_by(source_path="posts/hello-world.md"))
-        doc = parse_document(path.read_text(), path)
-        save_post(replace(doc, body=doc.body + "\nSaved from the admin.\n"), post)
-        db.session.commit()
+    path = save_in_admin(
+        app, "hello-world", lambda doc: {"body": doc.body + "\nSaved from the admin.\n"}
+    )
     result = build_site(app, changes=Changes(memory, {str(path)}))
     assert (result.sync.updated, result.replanned) == ([], True)
     page = app.config["BUILD_DIR"] / "posts" / "hello-world" / "index.html"

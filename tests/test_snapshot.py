@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,13 +16,9 @@ from app.build import build_site
 from app.build.manifest import manifest_path, snapshot_path
 from app.build.pipeline import Changes
 from app.build.warm import BuildMemory
-from app.content.document import parse_document
-from app.content.service import save_post
-from app.extensions import db
-from app.models import Post
 from config import TestingConfig
 from tests import test_incremental
-from tests.test_build_cache import _append, _edit, _set_front
+from tests.test_build_cache import _append, _edit, _set_front, save_in_admin, saved_in_admin
 from tests.test_incremental import NEW_POST, build, clean_build_of, tree
 
 #: The public app of the incremental-build tests (built without an app context around it).
@@ -84,13 +79,7 @@ def test_a_post_the_authoring_app_saved_is_built_from_the_saved_plan(
     """The admin writes the row with the file, so the sync finds nothing to import: the
     rows, compared with those the plan was made from, tell the build what changed."""
     build(app)
-    authoring = create_app(TestingConfig, dict(app.config))
-    path = content_dir / "posts" / "hello-world.md"
-    with authoring.app_context():
-        post = db.session.scalar(db.select(Post).filter_by(source_path="posts/hello-world.md"))
-        doc = parse_document(path.read_text(), path)
-        save_post(replace(doc, body=doc.body + "\nSaved from the admin.\n"), post)
-        db.session.commit()
+    save_in_admin(app, "hello-world", saved_in_admin)
     result = build(app)
     assert (result.sync.updated, result.replanned) == ([], True)
     assert 0 < result.rendered < 12
@@ -102,13 +91,7 @@ def test_a_post_the_authoring_app_saved_is_built_from_the_saved_plan(
 def test_a_title_saved_by_the_authoring_app_plans_the_site_anew(app, other, content_dir, tmp_path):
     """A plan that does not hold is dropped whole: the lists show the new title."""
     build(app)
-    authoring = create_app(TestingConfig, dict(app.config))
-    path = content_dir / "posts" / "hello-world.md"
-    with authoring.app_context():
-        post = db.session.scalar(db.select(Post).filter_by(source_path="posts/hello-world.md"))
-        doc = parse_document(path.read_text(), path)
-        save_post(replace(doc, title="Retitled in the admin"), post)
-        db.session.commit()
+    save_in_admin(app, "hello-world", lambda doc: {"title": "Retitled in the admin"})
     result = build(app)
     assert not result.replanned
     assert (
