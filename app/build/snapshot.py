@@ -69,7 +69,7 @@ def dump(
     """What ``load`` reads back: the plan of a build made at ``build_time``."""
     posts = inputs.posts
     columns = [key for key in vars(posts[0]) if key != "tags"] if posts else []
-    row = itemgetter(*columns) if len(columns) > 1 else lambda values: [values[columns[0]]]
+    values_of = itemgetter(*columns) if posts else None  # a tuple of a post's columns
     tags = {tag.id: tag for post in posts for tag in post.tags}
     listed = {post.id for post in posts}
     return orjson.dumps(
@@ -78,11 +78,11 @@ def dump(
             "build_time": build_time,
             "warnings": warnings,
             "common": inputs.common,
-            "tags": inputs.tags_and_pages[0],
+            "tags": inputs.tags,
             "columns": columns,
             "posts": [
                 [
-                    row(vars(post)),
+                    values_of(vars(post)) if values_of else [],
                     [tag.id for tag in post.tags],
                     inputs.versions[post.id],
                     inputs.shown[post.id],
@@ -108,14 +108,14 @@ def load(app: Flask, data: bytes) -> Snapshot | None:
     columns: list[str] = saved["columns"]
     dates = [i for i, key in enumerate(columns) if key in _DATETIMES]
     tags = {tag_id: ListedTag(tag_id, name, slug) for tag_id, name, slug in saved["post_tags"]}
-    when, posts = datetime.fromisoformat, []
-    for values, tag_ids, _version, _shown in saved["posts"]:
+    when, posts, versions, shown = datetime.fromisoformat, [], {}, {}
+    for values, tag_ids, version, listed in saved["posts"]:
         for i in dates:
             if values[i] is not None:
                 values[i] = when(values[i])
-        posts.append(Listed(dict(zip(columns, values, strict=True)), [tags[i] for i in tag_ids]))
-    versions = {post.id: row[2] for post, row in zip(posts, saved["posts"], strict=True)}
-    shown = {post.id: row[3] for post, row in zip(posts, saved["posts"], strict=True)}
+        post = Listed(dict(zip(columns, values, strict=True)), [tags[i] for i in tag_ids])
+        posts.append(post)
+        versions[post.id], shown[post.id] = version, listed
     sources: Sources = {
         post.id: (post.source_path, post.source_hash, post.renderer) for post in posts
     }
