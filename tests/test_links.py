@@ -79,3 +79,62 @@ def test_reads_every_kind_of_reference_and_id_as_the_html_parser_does():
     expected = ["/a/", "/i.png", "/s1.png", "/s2.png", "/p.jpg", "/v.mp4", "/o.svg"]
     assert sorted(urls) == sorted([*expected, "/x?a=1&b=2", "/first/", "/svg/"])
     assert ids == {"old-anchor", "h", "d", "in-svg"}
+
+
+REFERENCES = [
+    "/",
+    "/a/",
+    "/a/b.png",
+    "/blog/",
+    "/blog/a/",
+    "/blog/a.b/c",
+    "/blog/.well-known/x",
+    "/blog/a/./b/",
+    "/blog/a/../b/",
+    "/blog/a/..",
+    "/blog/a/.",
+    "/blog//a/",
+    "//blog/a/",
+    "/blog/a%20b/",
+    "/blog/a?q=1",
+    "/blog/a/#x",
+    "/blog/a:b@c/",
+    "/blog/(x)/",
+    " /blog/a/",
+    "/blog/a\tb/",
+    "https://example.org/blog/a/",
+    "https://example.org/blog",
+    "https://example.org",
+    "https://example.org//blog/a/",
+    "https://example.org/out/",
+    "HTTPS://example.org/blog/a/",
+    "https://example.org:443/blog/a/",
+    "https://example.org.evil/blog/",
+    "http://example.org/blog/",
+    "https://other.example/blog/",
+    "mailto:a@b.c",
+    "javascript:void(0)",
+    "tel:+1",
+]
+
+
+def test_references_read_the_same_everywhere_resolve_as_urljoin_does():
+    """The shortcut for plain site paths agrees with the general resolution on every kind."""
+    from app.build.links import _outcome, _site_outcome
+
+    for base in ("https://example.org/blog/", "https://example.org/", "http://localhost:8000/"):
+        for raw in REFERENCES:
+            assert _site_outcome(base, raw) == _outcome(base, "/", raw), (base, raw)
+
+
+def test_a_fragment_of_the_page_itself_resolves_to_its_own_file():
+    from app.build.links import _outcome, page_links, page_url
+
+    base = "https://example.org/blog/"
+    for rel in ("index.html", "a/index.html", "a/b.html", "404.html", "notindex.html"):
+        for raw in ("#main", "#", "#a.b-c_d:e", "#a%20b", "#x y"):
+            found = page_links(rel, f'<a href="{raw}">x</a>', base)
+            expected = _outcome(base, page_url(rel, "/blog/"), raw)
+            assert found.refs == [expected], (rel, raw)
+            assert not found.broken
+            assert found.refs[0][1] == rel

@@ -120,11 +120,8 @@ def relink_changed(
 def link_into(source: Path, destination: Path, rel: str) -> None:
     """Hard-link the file ``source/rel`` at ``destination/rel``, making its folders."""
     target = destination / rel
-    try:
-        _link_or_copy(source / rel, target)
-    except FileNotFoundError:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _link_or_copy(source / rel, target)
+    _make_parent(destination, target)  # one mkdir for a new page's folder
+    _link_or_copy(source / rel, target)
 
 
 def _remove_file(root: Path, path: Path) -> bool:
@@ -286,15 +283,19 @@ def _new_file(path: Path) -> BinaryIO:
     return os.fdopen(fd, "wb")
 
 
-#: Folders this process made or found to be real folders, below one staging folder.
-_checked: tuple[Path | None, set[Path]] = (None, set())
+#: Folders this process made or found to be real folders, below the staging folder (and
+#: the spare) of the builds it made last. An entry made stale by a later build only costs
+#: ``_made_folder`` its shortcut.
+_checked: dict[Path, set[Path]] = {}
 
 
 def _checked_folders(root: Path) -> set[Path]:
-    global _checked
-    if _checked[0] != root:  # another build's folder
-        _checked = (root, set())
-    return _checked[1]
+    found = _checked.get(root)
+    if found is None:
+        if len(_checked) >= 4:  # other builds' folders
+            _checked.clear()
+        found = _checked[root] = set()
+    return found
 
 
 def _made_folder(root: Path, path: Path) -> bool:

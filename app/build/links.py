@@ -43,10 +43,14 @@ def _references(html: bytes | str) -> tuple[list[str], set[str]]:
     """Every URL an element refers to, and every id (and ``<a name>``) the page defines."""
     urls: list[str] = []
     ids: set[str] = set()
-    # Every element, its attributes read in Python: half the time of lexbor matching
-    # attribute selectors ('[href],[id],...') on each element.
-    for node in LexborHTMLParser(html).css("*"):
-        for name, value in node.attributes.items():
+    # Every element in document order, its attributes read in Python: a third less time
+    # than selecting them with css('*'), half that of lexbor matching attribute selectors
+    # ('[href],[id],...') on each element.
+    for node in LexborHTMLParser(html).root.traverse():
+        attributes = node.attributes
+        if not attributes:
+            continue
+        for name, value in attributes.items():
             if not value:
                 continue
             if name in _URL_ATTRS:
@@ -60,7 +64,8 @@ def _references(html: bytes | str) -> tuple[list[str], set[str]]:
 
 def page_url(rel: str, base_path: str) -> str:
     """The path a file of the build is served at: ``a/index.html`` is ``/base/a/``."""
-    return base_path + (rel.removesuffix("index.html") if rel.endswith("index.html") else rel)
+    index = rel == "index.html" or rel.endswith("/index.html")
+    return base_path + (rel.removesuffix("index.html") if index else rel)
 
 
 def base_path_of(base_url: str) -> str:
@@ -79,8 +84,11 @@ def page_links(rel: str, html: bytes | str, base_url: str) -> PageLinks:
     for raw in urls:
         found = fixed.get(raw, _UNSEEN)
         if found is _UNSEEN:
-            found = fixed[raw] = _RELATIVE if _relative(raw) else _outcome(base_url, "/", raw)
+            found = fixed[raw] = _RELATIVE if _relative(raw) else _site_outcome(base_url, raw)
         if found is _RELATIVE:
+            if _PLAIN_FRAGMENT.fullmatch(raw):  # '#main': this page, as urljoin would say
+                links.refs.append((raw, rel, raw[1:]))
+                continue
             here = here or page_url(rel, base_path_of(base_url))
             found = _outcome(base_url, here, raw)
         if found is None:
@@ -100,6 +108,32 @@ def _fixed_references(base_url: str) -> dict[str, object]:
     """Per site: what each reference that reads the same on every page comes to (see
     ``_outcome``), or ``_RELATIVE``. Bounded by the site's distinct references."""
     return {}
+
+
+#: References whose resolution is the reference itself: no dot segments ('/./', '/../',
+#: which need '/.'), no query, fragment, escapes or characters that ``urlsplit`` drops.
+_PLAIN_PATH = re.compile(r"/(?!/)(?:[A-Za-z0-9_~!$&'()*+,;=:@-]|\.(?<!/\.)|/)*")
+_PLAIN_FRAGMENT = re.compile(r"#[A-Za-z0-9._~:-]*")
+
+
+def _site_outcome(base_url: str, raw: str) -> tuple[str, str, str] | str | None:
+    """``_outcome`` of a reference that reads the same on every page (site-rooted, or with
+    a scheme), without ``urljoin`` for plain paths of the site (10 000 posts' links are)."""
+    origin, base_path = _origin(base_url)
+    path = raw[len(origin) :] if raw.startswith(origin) else raw  # else: it must start with '/'
+    if not _PLAIN_PATH.fullmatch(path):
+        return _outcome(base_url, "/", raw)
+    if not path.startswith(base_path):
+        return f"outside the site root {base_path}"
+    target = path[len(base_path) :]
+    return _reference(raw, target + "index.html" if path.endswith("/") else target, "")
+
+
+@lru_cache(maxsize=8)
+def _origin(base_url: str) -> tuple[str, str]:
+    """('http://host:8000', '/base/') of a site's URL."""
+    base = urlsplit(base_url)
+    return f"{base.scheme}://{base.netloc}", base_path_of(base_url)
 
 
 def _outcome(base_url: str, here: str, raw: str) -> tuple[str, str, str] | str | None:
