@@ -25,6 +25,15 @@ _ATTRIBUTES["a"] |= {"href", "rel"}
 _ATTRIBUTES["th"] |= {"style", "align"}
 _ATTRIBUTES["td"] |= {"style", "align"}
 _URL_SCHEMES = {"http", "https", "mailto"}
+#: One configured cleaner: ``nh3.clean`` with these arguments builds its rules on every call
+#: (seven times the time of the cleaning itself, for a post).
+_CLEANER = nh3.Cleaner(
+    tags=_TAGS,
+    attributes=_ATTRIBUTES,
+    url_schemes=_URL_SCHEMES,
+    link_rel=None,
+    filter_style_properties={"text-align"},
+)
 
 _WORD = re.compile(r"\w+")
 #: ASCII characters that are not ``\w``, made spaces: words are then what ``split`` finds.
@@ -68,14 +77,7 @@ def renderer_id() -> str:
 
 def sanitize(html: str) -> str:
     """Strip scripts, event handlers and unsafe URLs, keeping what Markdown produces."""
-    return nh3.clean(
-        html,
-        tags=_TAGS,
-        attributes=_ATTRIBUTES,
-        url_schemes=_URL_SCHEMES,
-        link_rel=None,
-        filter_style_properties={"text-align"},
-    )
+    return _CLEANER.clean(html)
 
 
 def plain_text(safe_html: str) -> str:
