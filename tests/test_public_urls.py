@@ -1,9 +1,10 @@
 """Links inside rendered content: site-rooted paths follow the sub-path; feeds get absolute URLs."""
 
 import pytest
+from flask import Flask, request
 from werkzeug.test import EnvironBuilder
 
-from app.build.render import environ_for
+from app.build.requests import environ_for, request_context
 from app.public.urls import absolute, site_relative
 
 HTML = (
@@ -47,3 +48,49 @@ def test_a_page_is_requested_as_werkzeugs_test_client_would(base_url, url):
     assert made["wsgi.input"].read() == expected.pop("wsgi.input").read() == b""
     assert made is not environ_for(base_url, url)
     assert {k: v for k, v in made.items() if k != "wsgi.input"} == expected
+
+
+#: Sites, and whether werkzeug leaves their root's URL as it is (an IDNA host it decodes, a
+#: space in the sub-path it escapes).
+BASE_URLS = [
+    ("https://example.org/", True),
+    ("http://127.0.0.1:8000/blog/", True),
+    ("http://[::1]:8000/", True),
+    ("https://example.org/caf%C3%A9/", True),
+    ("https://example.org/a%2Fb/", True),
+    ("https://xn--n3h.net/", False),
+    ("https://example.org/my%20blog/", False),
+]
+#: As the build requests them: unquoted (a '%' is the character itself).
+PATHS = [
+    "/",
+    "/posts/a-b/",
+    "/posts/café/",
+    "/posts/100%/",
+    "/posts/a%2Fb/",
+    "/tags/c++/",
+    "/posts/a;b=c/",
+    "/posts/a:b@c/",
+    "/posts/it's~(1)!/",
+    "//x//y/",
+    "/search.json",
+    "/posts/a b/",
+]
+
+
+@pytest.mark.parametrize(("base_url", "plain_root"), BASE_URLS)
+def test_a_pages_base_url_is_werkzeugs_for_every_path(base_url, plain_root):
+    """``request.base_url`` worked out once per site equals werkzeug's own, page by page."""
+    app = Flask(__name__)
+    app.config["FREEZER_BASE_URL"] = base_url
+    shortcut = 0
+    for path in PATHS:
+        context = request_context(app, path)
+        shortcut += "base_url" in context.request.__dict__
+        fresh = app.request_class(environ_for(base_url, path))  # werkzeug's own base_url
+        with context:
+            assert request.base_url == fresh.base_url, path
+    # Plain paths on a plain root take the shortcut; the rest are werkzeug's every time.
+    plain = [p for p in PATHS if p.isascii() and "%" not in p and " " not in p]
+    assert len(plain) == 8
+    assert shortcut == (len(plain) if plain_root else 0)

@@ -9,24 +9,20 @@ wrote and each page's references for the link check.
 from __future__ import annotations
 
 import multiprocessing
-import sys
 import traceback
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
-from io import BytesIO
 from pathlib import Path
-from typing import Any
 
 from flask import Flask, g
 from jinja2 import TemplateError
-from werkzeug.test import EnvironBuilder
 
 from app.build.errors import BuildError
 from app.build.incremental import link_into, store_if_changed, write_chunks_if_changed
 from app.build.links import page_links
 from app.build.manifest import pack_links
+from app.build.requests import request_context
 from app.content.parallel import available_cores, can_fork
 from app.extensions import db
 
@@ -89,27 +85,9 @@ def render_one(app: Flask, root: Path, job: Job, mirror: Path | None = None) -> 
     return result
 
 
-@lru_cache(maxsize=8)
-def _base_environ(base_url: str) -> dict[str, Any]:
-    environ = EnvironBuilder(path="/", base_url=base_url).get_environ()
-    del environ["wsgi.input"], environ["wsgi.errors"]
-    return environ
-
-
-def environ_for(base_url: str, url: str) -> dict[str, Any]:
-    """The WSGI environ of a GET of ``url`` (a path below the site root) on the site at
-    ``base_url``, as werkzeug's EnvironBuilder makes it: made once per site, then given the
-    path (building one per page cost as much as a tenth of rendering a post)."""
-    environ = _base_environ(base_url).copy()
-    path = url.encode().decode("latin-1")  # WSGI's bytes-in-str
-    environ["PATH_INFO"] = environ["REQUEST_URI"] = environ["RAW_URI"] = path
-    environ["wsgi.input"], environ["wsgi.errors"] = BytesIO(), sys.stderr
-    return environ
-
-
 def _render(app: Flask, root: Path, job: Job) -> Result:
     # What Frozen-Flask's test client does, minus the WSGI round trip and the cookie jar.
-    with app.request_context(environ_for(app.config["FREEZER_BASE_URL"], job.url)):
+    with request_context(app, job.url):
         response = app.full_dispatch_request()
         try:
             if response.status_code != 200:
