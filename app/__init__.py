@@ -33,6 +33,9 @@ def create_app(
     _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
 
     site_dir: Path = app.config["SITE_DIR"]
+    # Every compiled template is kept in a plain dict (a theme has a few dozen), not Jinja's
+    # locked LRU cache, which reorders a queue on each lookup (dozens per page).
+    app.jinja_options = {**app.jinja_options, "cache_size": -1}
     # The public theme lives in site/: its templates win, admin templates come after.
     app.jinja_loader = ChoiceLoader(
         [
