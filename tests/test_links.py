@@ -31,6 +31,24 @@ def test_relative_external_and_sub_path_links(tmp_path):
     assert broken == ["/elsewhere/"]
 
 
+def test_the_reason_tells_a_folder_without_index_from_a_missing_file(tmp_path):
+    page(tmp_path, "docs/guide.html", "")  # a folder 'docs/' with no index.html
+    page(tmp_path, "not/index.html", "")  # a folder 'not/', which 'notindex.html' is not
+    page(
+        tmp_path,
+        "index.html",
+        '<a href="/docs/">docs</a><a href="/notindex.html">n</a><a href="/gone/">g</a>'
+        '<a href="/not">no slash</a>',
+    )
+    reasons = {b.url: b.reason for b in check_links(tmp_path, "https://example.org/")}
+    assert reasons == {
+        "/docs/": "a folder without index.html",
+        "/notindex.html": "no such file",
+        "/gone/": "no such file",
+        "/not": "a folder: end the link with '/'",
+    }
+
+
 def test_each_reference_resolves_as_from_its_own_page():
     from app.build.links import page_links
 

@@ -187,6 +187,17 @@ def _ids(pages: Mapping[str, PageLinks], rel: str) -> set[str]:
     return found.ids if found else set()
 
 
+def _missing(target: str, files: set[str]) -> str:
+    """Why ``target``, which is not among ``files``, is not there, in a reader's words."""
+    if target == "index.html" or target.endswith("/index.html"):
+        folder = target.removesuffix("index.html")
+        if any(f.startswith(folder) for f in files):
+            return "a folder without index.html"
+    elif f"{target}/index.html" in files:
+        return "a folder: end the link with '/'"
+    return "no such file"
+
+
 def check_references(
     pages: Mapping[str, PageLinks], files: set[str], only: Iterable[str] | None = None
 ) -> list[BrokenLink]:
@@ -197,10 +208,7 @@ def check_references(
         broken.extend(BrokenLink(rel, raw, reason) for raw, reason in links.broken)
         for raw, target, fragment in links.refs:
             if target not in files:
-                folder = target.removesuffix("index.html").rstrip("/") + "/"
-                is_folder = any(f.startswith(folder) for f in files)
-                reason = "a folder without index.html" if is_folder else "no such file"
-                broken.append(BrokenLink(rel, raw, reason))
+                broken.append(BrokenLink(rel, raw, _missing(target, files)))
             elif fragment and target.endswith(".html") and fragment not in _ids(pages, target):
                 broken.append(BrokenLink(rel, raw, f"no element with id '{fragment}'"))
     return broken
