@@ -49,6 +49,18 @@ def test_the_reason_tells_a_folder_without_index_from_a_missing_file(tmp_path):
     }
 
 
+def test_protocol_relative_links_to_the_site_are_checked(tmp_path):
+    page(tmp_path, "a/index.html", "")
+    page(
+        tmp_path,
+        "index.html",
+        '<a href="//example.org/a/">a</a><a href="//example.org/nope/">nope</a>'
+        '<a href="//other.example/nope/">other site</a>',
+    )
+    broken = [b.url for b in check_links(tmp_path, "https://example.org/")]
+    assert broken == ["//example.org/nope/"]
+
+
 def test_each_reference_resolves_as_from_its_own_page():
     from app.build.links import page_links
 

@@ -172,7 +172,8 @@ def _resolve(base_url: str, here: str, raw: str) -> tuple[str, str, str | None] 
     url = urlsplit(urljoin(here, raw))
     if url.scheme and url.scheme not in ("http", "https"):
         return None  # mailto:, tel:, ...
-    if url.netloc and (url.scheme, url.netloc) != (base.scheme, base.netloc):
+    scheme = url.scheme or base.scheme  # '//host/a/': the scheme of the page, the site's
+    if url.netloc and (scheme, url.netloc) != (base.scheme, base.netloc):
         return None  # another site
     if not url.path.startswith(base_path):
         return "", "", f"outside the site root {base_path}"
