@@ -30,6 +30,7 @@ sys.path.insert(0, str(BENCH))
 import tools  # noqa: E402
 from corpus import generate  # noqa: E402
 from latency import bench_latency, percentile  # noqa: E402
+from machine import cpu_times, steal_share  # noqa: E402
 from tools import POSTS_PER_PAGE, Timing, Tool  # noqa: E402
 from watchloop import WatchTiming, bench_watch  # noqa: E402
 
@@ -241,12 +242,14 @@ def main(argv: list[str] | None = None) -> int:
     compileall.compile_file(ROOT / "config.py", quiet=1)  # imported by freeze.py
     for n in sizes(args.n or ["1000"]):
         with tempfile.TemporaryDirectory(prefix="microblog-bench-") as tmp:
-            started = time.perf_counter()
+            started, cpu_before = time.perf_counter(), cpu_times()
             print(report(run_size(n, args, Path(tmp))))
             load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+            steal = steal_share(cpu_before, cpu_times())
+            stolen = "" if steal is None else f", {steal:.1%} of the CPU time stolen by the host"
             print(
                 f"(took {time.perf_counter() - started:.0f}s on {os.cpu_count()} cores, "
-                f"load average {load}; peak RSS per build process; Python "
+                f"load average {load}{stolen}; peak RSS per build process; Python "
                 f"{platform.python_version()} at {os.path.realpath(sys.executable)})\n"
             )
             sys.stdout.flush()

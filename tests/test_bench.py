@@ -68,6 +68,8 @@ def test_bench_prints_every_row_with_numbers():
     for label, numbers in expected.items():
         rows = re.findall(rf"^\s*{label}\s+{numbers}", out, re.MULTILINE)
         assert len(rows) == 1, (label, out)
+    if Path("/proc/stat").exists():
+        assert re.search(r"\d+\.\d% of the CPU time stolen by the host", out), out
 
 
 def test_bench_can_skip_watch_and_latency():
@@ -138,3 +140,21 @@ def test_the_report_shows_each_round_of_cold_builds():
     assert re.search(r"^\s+microblog\s+2\.00s\s+2\.50s\s+3\.00s$", out, re.MULTILINE)
     assert re.search(r"^\s+Hugo\s+1\.00s\s+2\.00s\s+2\.00s$", out, re.MULTILINE)
     assert re.search(r"^vs Hugo\s+1\.50x", out, re.MULTILINE)  # the rounds' 2.0, 1.25, 1.5
+
+
+def test_the_share_of_cpu_time_stolen_by_the_host_is_read_from_proc_stat(tmp_path):
+    from bench.machine import cpu_times, parse_cpu_line, steal_share
+
+    # user nice system idle iowait irq softirq steal guest guest_nice
+    before = parse_cpu_line("cpu  100 0 50 800 10 0 5 35 0 0\ncpu0 50 0 25 400 5 0 2 18 0 0\n")
+    after = parse_cpu_line("cpu  200 0 100 1500 20 0 10 170 0 0\n")
+    assert before is not None
+    assert after is not None
+    assert (before.total, before.steal) == (1000, 35)
+    assert steal_share(before, after) == pytest.approx(135 / 1000)
+    assert steal_share(after, after) is None  # no time between them
+    assert parse_cpu_line("intr 1 2 3\n") is None
+    assert cpu_times(tmp_path / "missing") is None
+    stat = tmp_path / "stat"
+    stat.write_text("cpu  1 2 3 4 5 6 7 8 0 0\n")
+    assert cpu_times(stat) == parse_cpu_line(stat.read_text())
