@@ -313,6 +313,9 @@ class _Links(Mapping[str, PageLinks]):
     def __getitem__(self, rel: str) -> PageLinks:
         return self.unpack(rel)
 
+    def __contains__(self, rel: object) -> bool:  # Mapping's would unpack the page to tell
+        return rel in self.records
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.records)
 
@@ -336,7 +339,7 @@ def _check(
 ) -> None:
     """Check the links of re-rendered pages; of every page when a file or an anchor went away."""
     pages = _Links(records)
-    checked = rendered & pages.keys()
+    checked = rendered & pages.records.keys()
     lost_anchor = any(_lost_anchor(previous.get(rel), records[rel]) for rel in checked)
     everything = output.removed or lost_anchor or not previous
     only = None if everything else sorted(checked)
