@@ -6,6 +6,8 @@ import inspect
 import json.decoder
 import random
 import re
+import subprocess
+import sys
 import textwrap
 from typing import ClassVar
 
@@ -17,6 +19,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.token import Keyword, Name, Number, Punctuation, String, Text
 
 from app.content import codeblocks, lexing
+from tests.conftest import ROOT
 
 #: Languages posts use most, and lexers with inline flags, back-references (bash's
 #: heredocs), ``using(this)`` and ``default()`` states.
@@ -163,3 +166,27 @@ def test_a_character_gets_its_own_alternation_only_when_it_is_common(
              for char, matcher in by_char.items()}  # fmt: skip
     rules = Words._tokens["root"]
     assert tried == {"i": [rules[1], rules[2]], "x": [rules[2]], " ": [rules[3]]}
+
+
+def test_code_blocks_highlight_where_the_joined_lexer_cannot_be_imported() -> None:
+    """A Python without ``re._parser`` (private) still highlights, with Pygments' own loop."""
+    script = textwrap.dedent(
+        """
+        import sys
+        sys.modules["app.content.lexing"] = None  # importing it raises ImportError
+        from pygments import highlight
+        from pygments.formatters import HtmlFormatter
+        from pygments.lexers import PythonLexer
+        from app.content.codeblocks import CSS_CLASS, Fence, _lexer, highlight_code
+        assert "get_tokens_unprocessed" not in vars(_lexer("python"))  # Pygments' own
+        code = "def f(x):\\n    return x + 1  # one\\n"
+        formatter = HtmlFormatter(cssclass=CSS_CLASS, wrapcode=True)
+        assert highlight_code(code, Fence("python")) == highlight(code, PythonLexer(), formatter)
+        print("ok")
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"

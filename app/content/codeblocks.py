@@ -21,7 +21,13 @@ from pygments.lexers import get_lexer_by_name
 from pygments.lexers.special import TextLexer
 from pygments.util import ClassNotFound
 
-from app.content.lexing import accelerate
+try:  # joined rules read regexes with ``re``'s own parser, a private module (3.11-3.14 have it)
+    from app.content.lexing import accelerate
+except ImportError:  # a Python without it: Pygments' loop, the same tokens, a little slower
+
+    def accelerate(lexer: Lexer) -> Lexer:
+        return lexer
+
 
 CSS_CLASS = "highlight"
 #: ``#id``, ``.class`` and ``key=value`` (value quoted or not) in ``{...}`` attribute lists.
