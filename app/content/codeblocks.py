@@ -21,9 +21,9 @@ from pygments.lexers import get_lexer_by_name
 from pygments.lexers.special import TextLexer
 from pygments.util import ClassNotFound
 
-try:  # joined rules read regexes with ``re``'s own parser, a private module (3.11-3.14 have it)
+try:  # joined rules read regexes with ``re``'s own parser, a private module (CPython 3.11+)
     from app.content.lexing import accelerate
-except ImportError:  # a Python without it: Pygments' loop, the same tokens, a little slower
+except ImportError:  # a Python without it: Pygments' own loop, the same tokens, slower
 
     def accelerate(lexer: Lexer) -> Lexer:
         return lexer
