@@ -34,9 +34,9 @@ load_dotenv(ENV_FILE)  # before config.py reads the environment; real variables 
 import config  # noqa: E402
 from app import create_app  # noqa: E402
 from app.build import BuildError, BuildResult, build_site  # noqa: E402
+from app.build.memory import BuildMemory  # noqa: E402
 from app.build.pipeline import Changes  # noqa: E402
 from app.build.progress import Progress  # noqa: E402
-from app.build.warm import BuildMemory  # noqa: E402
 from app.content import ContentErrors  # noqa: E402
 
 if TYPE_CHECKING:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
-from jinja2 import ChoiceLoader, FileSystemLoader
+from flask import Flask, Response
+from jinja2 import ChoiceLoader, FileSystemLoader, Template
 from sqlalchemy.engine import make_url
 
+from app import recording
 from app.extensions import db, login
 from app.schema import init_migrations
 from config import DEFAULT_SECRET_KEY, INSTANCE_DIR, Config, config_from_env
@@ -44,7 +45,8 @@ def create_app(
         ]
     )
     app.static_folder = site_dir / "static"
-    app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=app.send_static_file)
+    app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=_static_view(app))
+    _record_templates(app)
 
     db.init_app(app)
 
@@ -73,6 +75,35 @@ def create_app(
     cli.register(app)
     app.extensions["microblog.authoring"] = authoring
     return app
+
+
+def _static_view(app: Flask) -> Callable[[str], Response]:
+    """Files of the theme's static folder; a build notes which one a page is."""
+
+    def static(filename: str) -> Response:
+        recording.file(str(Path(app.static_folder or "") / filename))
+        return app.send_static_file(filename)
+
+    return static
+
+
+def _record_templates(app: Flask) -> None:
+    """Every template a page loads (``extends``, ``include``, ``import`` too) is noted."""
+    env = app.jinja_env
+    get_template, select_template = env.get_template, env.select_template
+
+    def get(name: str | Template, parent: str | None = None, globals: Any = None) -> Template:
+        template = get_template(name, parent, globals)
+        recording.template(template.name or "")
+        return template
+
+    def select(names: Any, parent: str | None = None, globals: Any = None) -> Template:
+        template = select_template(names, parent, globals)
+        recording.template(template.name or "")
+        return template
+
+    env.get_template = get  # type: ignore[method-assign]
+    env.select_template = select  # type: ignore[method-assign]
 
 
 def _ensure_sqlite_folder(uri: str) -> None:

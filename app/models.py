@@ -11,6 +11,7 @@ from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db, login
+from app.status import status_of
 
 post_tags = sa.Table(
     "post_tags",
@@ -53,6 +54,10 @@ class Tag(db.Model):
     slug: so.Mapped[str] = so.mapped_column(sa.String(100), index=True, unique=True)
 
     posts: so.Mapped[list[Post]] = so.relationship(secondary=post_tags, back_populates="tags")
+
+    def __identity__(self) -> list[Any]:
+        """What a page shows of a tag (``app.recording``)."""
+        return ["tag", self.id, self.name, self.slug]
 
     def __repr__(self) -> str:
         return f"<Tag {self.name}>"
@@ -109,6 +114,11 @@ class Post(db.Model):
     def reading_minutes(self) -> int:
         """Minutes to read at 230 words a minute, at least one."""
         return max(1, round(self.word_count / 230))
+
+    @property
+    def status(self) -> str:
+        """draft, scheduled or published (``app.status``)."""
+        return status_of(self.draft, self.published_at)
 
     def __repr__(self) -> str:
         return f"<Post {self.slug}>"

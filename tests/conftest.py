@@ -33,7 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # handled signal is reset to the default in the programs this process runs.
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
-SAMPLE_CONTENT = ROOT / "content"
+#: The suite's own content (never the author's content/, which is theirs to change).
+FIXTURE_CONTENT = ROOT / "tests" / "fixtures" / "content"
+SAMPLE_CONTENT = FIXTURE_CONTENT
 SAMPLE_SITE = ROOT / "site"
 
 

@@ -19,11 +19,11 @@ from flask import Flask
 
 from app import create_app
 from app.build import BuildError, build_site
-from app.build.manifest import FileRecord, Spare, _cache_file, manifest_path
+from app.build.manifest import FileRecord, Manifest, Spare, _cache_file, manifest_path
 from app.build.manifest import load as load_manifest
 from app.build.manifest import save as save_manifest
+from app.build.memory import BuildMemory, changed_sources
 from app.build.pipeline import Changes
-from app.build.warm import BuildMemory, changed_sources
 from app.content import ContentErrors
 from app.content.document import Document, parse_document
 from app.content.scan import StatCache, stat_cache_path
@@ -274,7 +274,6 @@ def test_watch_rebuilds_from_memory_build_the_same_site_as_a_clean_build(
         after = _snapshot(content_dir, site_dir)
         paths = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
         result = build_site(app, changes=Changes(memory, paths))
-        assert result.replanned == (name == "body"), name
         if name == "body":  # the post, the feeds showing it, search.json
             assert 0 < result.rendered < 12, name
         assert tree(app.config["BUILD_DIR"]) == clean_build_of(other, tmp_path / name), name
@@ -307,7 +306,7 @@ def test_watch_builds_a_post_the_authoring_app_saved(app, content_dir, tmp_path)
         app, "hello-world", lambda doc: {"body": doc.body + "\nSaved from the admin.\n"}
     )
     result = build_site(app, changes=Changes(memory, {str(path)}))
-    assert (result.sync.updated, result.replanned) == ([], True)
+    assert result.sync.updated == []
     page = app.config["BUILD_DIR"] / "posts" / "hello-world" / "index.html"
     assert "Saved from the admin." in page.read_text()
     other = create_app(TestingConfig, dict(app.config), authoring=False)
@@ -343,15 +342,26 @@ def test_a_page_failing_in_a_worker_names_the_page_and_keeps_the_build(freeze, s
     assert tree(freeze.build_dir) == before
 
 
-def test_a_list_template_asking_for_a_body_fails_loudly(app, site_dir):
-    """List pages carry posts without bodies: a theme using one gets an error, not blanks."""
+def test_a_list_template_showing_bodies_gets_them_and_stays_right(
+    app, site_dir, content_dir, tmp_path
+):
+    """List pages read a post's body when the theme asks for it, and depend on it then."""
     _edit(
         site_dir / "templates" / "partials" / "post_summary.html",
         "</article>",
         "{{ post.body_html }}</article>",
     )
-    with pytest.raises(BuildError, match=r"could not build /: .*without 'body_html'"):
-        build(app)
+    build(app)
+    built = app.config["BUILD_DIR"]
+
+    def lists() -> str:
+        return "".join(p.read_text() for p in [built / "index.html", *built.glob("page/*/*")])
+
+    assert "Welcome to" in lists()
+    _append(content_dir / "posts" / "hello-world.md", "\nShown on the home page too.\n")
+    build(app)
+    assert "Shown on the home page too." in lists()
+    assert tree(app.config["BUILD_DIR"]) == clean_build_of(app, tmp_path / "clean")
 
 
 def test_a_first_build_leaves_a_spare_of_links_for_the_next_one(app, built):
@@ -481,7 +491,7 @@ def test_post_pages_read_bodies_in_windows_and_never_an_old_one(app, content_dir
         path = content_dir / "posts" / f"{slug}.md"
         _mark(path, version)
         result = build_site(app, changes=Changes(memory, {str(path)}))
-        assert result.replanned
+        assert 0 < result.rendered < 12
         assert _markers(app.config["BUILD_DIR"])[slug] == [(slug, str(version))]
     for slug in order[::2]:  # a build of every other post (not in windows' order)
         _mark(content_dir / "posts" / f"{slug}.md", 99)
@@ -596,7 +606,7 @@ def test_a_watch_started_on_an_up_to_date_build_is_ready_for_its_first_edit(
     post = content_dir / "posts" / "hello-world.md"
     _append(post, "\nA first edit while watched.\n")
     result = build_site(app, changes=Changes(memory, {str(post)}))
-    assert result.replanned
+    assert 0 < result.rendered < 12
     assert tree(app.config["BUILD_DIR"]) == clean_build_of(app, tmp_path / "clean")
 
 
@@ -629,12 +639,12 @@ def test_a_save_drops_the_rows_of_files_its_build_does_not_have(tmp_path):
     """Even rows another process added since this one loaded the cache."""
     cache, build_dir = tmp_path / "cache.sqlite", tmp_path / "build"
     records = {f"p{n}.html": FileRecord("k", (n, 1, 1), packed="[[],[]]") for n in range(3)}
-    save_manifest(cache, build_dir, records)
+    save_manifest(cache, build_dir, Manifest(records))
     loaded = load_manifest(cache, build_dir).records
     with closing(sqlite3.connect(cache)) as other, other:
-        other.execute("INSERT INTO files VALUES ('late.html', 'k', 9, 1, 1, NULL, NULL)")
+        other.execute("INSERT INTO files VALUES ('late.html', 'k', 9, 1, 1, NULL, NULL, NULL)")
     del loaded["p0.html"]
-    save_manifest(cache, build_dir, loaded)
+    save_manifest(cache, build_dir, Manifest(loaded))
     again = load_manifest(cache, build_dir).records
     assert sorted(again) == ["p1.html", "p2.html"]
     assert again["p1.html"].identity == (1, 1, 1)
@@ -644,14 +654,18 @@ def test_a_save_drops_the_rows_of_files_its_build_does_not_have(tmp_path):
 def test_a_full_disk_while_saving_the_cache_is_reported_as_such(tmp_path):
     """SQLite rolls the transaction back itself; our ROLLBACK must not hide why."""
     cache, build_dir = tmp_path / "cache.sqlite", tmp_path / "build"
-    save_manifest(cache, build_dir, {"a.html": FileRecord("k", (1, 1, 1), packed="[[],[]]")})
+    save_manifest(
+        cache, build_dir, Manifest({"a.html": FileRecord("k", (1, 1, 1), packed="[[],[]]")})
+    )
     db_file = _cache_file(cache).db
     pages = db_file.execute("PRAGMA page_count").fetchone()[0]
     db_file.execute(f"PRAGMA max_page_count = {pages}")  # as full as a disk can be
     big = {f"p{n}.html": FileRecord("k" * 2000, (n, 1, 1), packed="[[],[]]") for n in range(50)}
     with pytest.raises(OSError, match="database or disk is full"):
-        save_manifest(cache, build_dir, big)
-    save_manifest(cache, build_dir, {"b.html": FileRecord("k", (2, 1, 1), packed="[[],[]]")})
+        save_manifest(cache, build_dir, Manifest(big))
+    save_manifest(
+        cache, build_dir, Manifest({"b.html": FileRecord("k", (2, 1, 1), packed="[[],[]]")})
+    )
     assert sorted(load_manifest(cache, build_dir).records) == ["b.html"]  # a fresh file
 
 

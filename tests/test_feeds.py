@@ -131,7 +131,7 @@ def test_built_feeds_exist_for_every_tag(built_site):
 def test_a_build_reads_feeds_from_its_listing_and_writes_the_same(linked, client, url, monkeypatch):
     from datetime import UTC, datetime
 
-    from app.public import routes
+    from app.public import queries as routes
 
     monkeypatch.setattr(routes, "FEED_SIZE", 2)  # fewer than the posts: the cut shows
     served = client.get(url).get_data()

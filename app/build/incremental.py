@@ -17,6 +17,8 @@ from pathlib import Path
 from stat import S_ISDIR, S_ISREG
 from typing import BinaryIO
 
+from app.workers import die_with_parent
+
 #: Permissions of written files: readable by the web server, like a plain ``cp`` would give.
 FILE_MODE = 0o644
 _NO_LINK = (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EACCES)
@@ -52,10 +54,12 @@ class BackgroundCopy:
             self._files = refresh_tree(source, destination)
             return
         read, write = os.pipe()
+        parent = os.getpid()
         self.pid = os.fork()
         if self.pid == 0:  # the child: link, send the file list, never return
             code = 1
             try:
+                die_with_parent(parent)
                 os.close(read)
                 files = refresh_tree(source, destination)
                 with os.fdopen(write, "wb") as out:

@@ -1,14 +1,14 @@
-"""What the last build produced, kept between builds: each file's input digest, identity, links.
+"""The build cache: what the last build produced, each file with what its page read.
 
 It lives in the instance folder, one SQLite file per output folder, and is written only after
-a build was swapped into place. A page is reused only if its inputs' digest is the same and
-the file in ``build/`` is still the very file that build wrote (inode, size, mtime), so
-editing or replacing ``build/`` by hand makes the next build render those pages again.
+a build was swapped into place. A page is reused only if its recorded reads (``deps``) answer
+the same and the file in ``build/`` is still the very file that build wrote (inode, size,
+mtime), so editing or replacing ``build/`` by hand makes the next build render those pages
+again. Beside the records: the digest of the code and settings (``common``) and of every
+post's row, which tell the next build what changed.
 
 A build loads every record but not the pages' references (most of the file), which are read
-one page at a time when a link check asks; a save writes only the records that changed. The
-plan the records were made from (``snapshot``) is kept beside, in a file of its own (written
-whole, it costs a tenth of a row's journaled write), which the records name by a token.
+one page at a time when a link check asks; a save writes only the records that changed.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import secrets
 import sqlite3
 import threading
 from dataclasses import dataclass, field
@@ -27,18 +26,20 @@ import orjson
 
 from app.build.links import PageLinks
 
-FORMAT = 4
+FORMAT = 5
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     rel TEXT PRIMARY KEY, key TEXT, ino INTEGER NOT NULL, size INTEGER NOT NULL,
-    mtime INTEGER NOT NULL, note TEXT, links TEXT
+    mtime INTEGER NOT NULL, note TEXT, links TEXT, deps TEXT
 );
 """
 _UPSERT = (
-    "INSERT INTO files (rel, key, ino, size, mtime, note, links) VALUES (?, ?, ?, ?, ?, ?, ?) "
+    "INSERT INTO files (rel, key, ino, size, mtime, note, links, deps) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (rel) DO UPDATE SET key = excluded.key, ino = excluded.ino, "
-    "size = excluded.size, mtime = excluded.mtime, note = excluded.note, links = excluded.links"
+    "size = excluded.size, mtime = excluded.mtime, note = excluded.note, "
+    "links = excluded.links, deps = excluded.deps"
 )
 
 
@@ -102,7 +103,7 @@ def _cache_file(path: Path, *, fresh: bool = False) -> CacheFile:
 
 
 class FileRecord:
-    """One built file: the digest of its inputs, which file it is, and its references.
+    """One built file: its page's key and recorded reads, which file it is, its references.
 
     The references are kept packed (a JSON text) and read only when a link check needs
     them, each time anew; a record loaded from the cache file reads them from there, so a
@@ -111,7 +112,7 @@ class FileRecord:
     in it).
     """
 
-    __slots__ = ("_packed", "identity", "key", "note", "stored")
+    __slots__ = ("_packed", "deps", "identity", "key", "note", "stored")
 
     def __init__(
         self,
@@ -121,11 +122,14 @@ class FileRecord:
         *,
         packed: str | None = None,
         note: str | None = None,
+        deps: str | None = None,
     ) -> None:
         self.key = key
         self.identity = identity
         self._packed = packed if links is None else pack_links(links)
         self.note = note
+        #: What the page read (``deps.Reads.pack``); None: render it on the next build.
+        self.deps = deps
         #: The cache file holding this very record, and whether it has references there.
         self.stored: tuple[CacheFile, str, bool] | None = None
 
@@ -216,10 +220,13 @@ def _folder_id(path: Path) -> tuple[int, int] | None:
 
 @dataclass
 class Manifest:
-    """The records of the build in a folder, and what its spare is."""
+    """The records of the build in a folder, what its spare is, and what it was made from:
+    the code and settings (``deps.common_digest``) and each post's row (``Reads.rows``)."""
 
     records: dict[str, FileRecord] = field(default_factory=dict)
     spare: Spare | None = None
+    common: str | None = None
+    rows: dict[int, str] | None = None
 
 
 def load(path: Path, build_dir: Path) -> Manifest:
@@ -231,19 +238,22 @@ def load(path: Path, build_dir: Path) -> Manifest:
         with cache.lock:
             meta = dict(cache.db.execute("SELECT name, value FROM meta").fetchall())
             rows = cache.db.execute(
-                "SELECT rel, key, ino, size, mtime, note, links IS NOT NULL FROM files"
+                "SELECT rel, key, ino, size, mtime, note, links IS NOT NULL, deps FROM files"
             ).fetchall()
         if meta.get("format") != str(FORMAT) or meta.get("build_dir") != str(build_dir.resolve()):
             return Manifest()
         records = {
-            rel: FileRecord(key, (ino, size, mtime), note=note)._store(cache, rel, bool(linked))
-            for rel, key, ino, size, mtime, note, linked in rows
+            rel: FileRecord(key, (ino, size, mtime), note=note, deps=deps)._store(
+                cache, rel, bool(linked)
+            )
+            for rel, key, ino, size, mtime, note, linked, deps in rows
         }
-        spare = orjson.loads(meta.get("spare", "null"))
-        if spare is None:
-            return Manifest(records)
-        dev, ino, removed, written = spare
-        return Manifest(records, Spare((dev, ino), removed, written))
+        found = orjson.loads(meta.get("spare", "null"))
+        spare = None if found is None else Spare((found[0], found[1]), found[2], found[3])
+        post_rows = orjson.loads(meta.get("rows", "null"))
+        if post_rows is not None:
+            post_rows = {int(post_id): value for post_id, value in post_rows.items()}
+        return Manifest(records, spare, meta.get("common"), post_rows)
     except sqlite3.Error as exc:
         if getattr(exc, "sqlite_errorname", "") not in _BUSY:  # damaged: start a new file
             with contextlib.suppress(sqlite3.Error, OSError):
@@ -253,69 +263,14 @@ def load(path: Path, build_dir: Path) -> Manifest:
         return Manifest()  # no cache, or one we cannot trust: render everything
 
 
-class _Keep:
-    """The type of ``KEEP``."""
-
-
-#: ``save(snapshot=KEEP)``: the records are still those the saved snapshot was made with.
-KEEP = _Keep()
-
-
-def snapshot_path(path: Path) -> Path:
-    """The file beside the build cache at ``path`` that holds its snapshot."""
-    return path.with_suffix(".plan")
-
-
-def read_snapshot(path: Path) -> bytes | None:
-    """The snapshot saved with the records ``load`` gives (None: none was, or unreadable)."""
-    try:
-        cache = _cache_file(path)
-        with cache.lock:
-            row = cache.db.execute("SELECT value FROM meta WHERE name = 'snapshot'").fetchone()
-        if row is None:
-            return None
-        token, _, data = snapshot_path(path).read_bytes().partition(b"\n")
-    except (sqlite3.Error, OSError):
-        return None
-    return data if token.decode("ascii", "replace") == row[0] else None
-
-
-def _write_snapshot(path: Path, data: bytes) -> str:
-    """Write a snapshot (whole, in place of the last: readers see one or the other); the
-    token that the records saved with it name it by."""
-    token = secrets.token_hex(8)
-    target = snapshot_path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    part = target.with_name(f".{target.name}.part")
-    with part.open("wb") as out:
-        out.write(token.encode() + b"\n")
-        out.write(data)
-    part.replace(target)
-    return token
-
-
-def save(
-    path: Path,
-    build_dir: Path,
-    records: dict[str, FileRecord],
-    spare: Spare | None = None,
-    snapshot: bytes | _Keep | None = None,
-) -> None:
+def save(path: Path, build_dir: Path, manifest: Manifest) -> None:
     """Record a build: rows for the records that changed, none for the files gone.
 
-    ``snapshot``: what the build planned from (see ``snapshot``), named by the records in
-    the same transaction; None forgets the last one, ``KEEP`` keeps it. Raises OSError when
-    the records cannot be written (then the file is removed: the next build renders
-    everything); a snapshot that cannot be written is only forgotten.
+    Raises OSError when the records cannot be written (then the file is removed: the next
+    build renders everything).
     """
-    token: str | _Keep | None = None
-    if isinstance(snapshot, bytes):
-        with contextlib.suppress(OSError):  # the next build plans in full
-            token = _write_snapshot(path, snapshot)
-    elif snapshot is KEEP:
-        token = KEEP
     try:
-        _save(_cache_file(path), build_dir, records, spare, token)
+        _save(_cache_file(path), build_dir, manifest)
     except sqlite3.Error as exc:
         # Records loaded from a broken file cannot be written again: start afresh.
         with contextlib.suppress(sqlite3.Error, OSError):
@@ -323,25 +278,22 @@ def save(
         raise OSError(f"{path}: {exc}") from exc
 
 
-def _save(
-    cache: CacheFile,
-    build_dir: Path,
-    records: dict[str, FileRecord],
-    spare: Spare | None,
-    snapshot: str | _Keep | None,
-) -> None:
+def _save(cache: CacheFile, build_dir: Path, manifest: Manifest) -> None:
+    records, spare = manifest.records, manifest.spare
     changed = [
         (rel, record)
         for rel, record in records.items()
         if record.stored is None or record.stored[0] is not cache or record.stored[1] != rel
     ]
-    rows = [(rel, r.key, *r.identity, r.note, r.packed) for rel, r in changed]
+    rows = [(rel, r.key, *r.identity, r.note, r.packed, r.deps) for rel, r in changed]
     meta = {
         "format": str(FORMAT),
         "build_dir": str(build_dir.resolve()),
         "spare": orjson.dumps(
             [*spare.folder, spare.removed, spare.written] if spare is not None else None
         ).decode(),
+        "common": manifest.common or "",
+        "rows": orjson.dumps(manifest.rows, option=orjson.OPT_NON_STR_KEYS).decode(),
     }
     with cache.lock:
         cache.db.execute("BEGIN IMMEDIATE")
@@ -351,10 +303,6 @@ def _save(
             cache.db.executemany("DELETE FROM files WHERE rel = ?", gone)
             cache.db.executemany(_UPSERT, rows)
             cache.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
-            if snapshot is None:
-                cache.db.execute("DELETE FROM meta WHERE name = 'snapshot'")
-            elif isinstance(snapshot, str):
-                cache.db.execute("INSERT OR REPLACE INTO meta VALUES ('snapshot', ?)", (snapshot,))
             cache.db.execute("COMMIT")
         except BaseException:
             # SQLite itself ends the transaction on some errors (a full disk) and a Ctrl+C
@@ -364,4 +312,4 @@ def _save(
                     cache.db.execute("ROLLBACK")
             raise
     for (rel, record), row in zip(changed, rows, strict=True):
-        record._store(cache, rel, row[-1] is not None)
+        record._store(cache, rel, row[-2] is not None)

@@ -5,13 +5,18 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import logging
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from app.build.errors import BuildError
+
+log = logging.getLogger(__name__)
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
@@ -30,19 +35,68 @@ def spare_dir(build_dir: Path) -> Path:
 
 
 @contextmanager
-def build_lock(build_dir: Path) -> Iterator[None]:
+def build_lock(build_dir: Path, timeout: float = 600.0) -> Iterator[None]:
     """One build at a time per output folder, across processes (``--watch`` and Publish).
 
     The lock is an ``flock`` on the parent folder itself, so no lock file is left behind;
-    the kernel releases it when the process ends, even on SIGKILL.
+    the kernel releases it when the process ends, even on SIGKILL (its workers die with it,
+    see ``app.workers``). A build that finds it taken says by whom and waits at most
+    ``timeout`` seconds, then fails with what to do.
     """
     build_dir.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(build_dir.parent, os.O_RDONLY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        _acquire(fd, build_dir, timeout)
         yield
     finally:
         os.close(fd)  # closing the only descriptor releases the lock
+
+
+def _acquire(fd: int, build_dir: Path, timeout: float) -> None:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    except BlockingIOError:
+        pass
+    holders = lock_holders(build_dir.parent)
+    who = ", ".join(f"process {pid} ({name})" for pid, name in holders) or "another process"
+    log.warning("waiting for another build of %s to finish (held by %s)", build_dir, who)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            continue
+    pids = " ".join(str(pid) for pid, _name in holders)
+    raise BuildError(
+        f"another build of {build_dir} has held its lock for {timeout:.0f} s "
+        f"({who}); if no build is running, end it (kill {pids or 'PID'}) and build again"
+    )
+
+
+def lock_holders(folder: Path) -> list[tuple[int, str]]:
+    """(pid, command name) of the processes that have ``folder`` open (Linux ``/proc``;
+    empty elsewhere): who holds a build lock."""
+    try:
+        target = os.stat(folder)
+    except OSError:
+        return []
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        pid = int(entry.name)
+        if pid == os.getpid():
+            continue
+        try:
+            for fd in (entry / "fd").iterdir():
+                stat = os.stat(fd)
+                if (stat.st_dev, stat.st_ino) == (target.st_dev, target.st_ino):
+                    found.append((pid, (entry / "comm").read_text().strip()))
+                    break
+        except OSError:  # gone, or not ours to look at
+            continue
+    return found
 
 
 def clear_stale_staging(build_dir: Path) -> None:

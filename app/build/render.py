@@ -8,16 +8,15 @@ wrote and each page's references for the link check.
 
 from __future__ import annotations
 
-import multiprocessing
 import traceback
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, g
 from jinja2 import TemplateError
 
+from app.build.deps import Reads
 from app.build.errors import BuildError
 from app.build.incremental import link_into, store_if_changed, write_chunks_if_changed
 from app.build.links import page_links
@@ -25,6 +24,8 @@ from app.build.manifest import pack_links
 from app.build.requests import request_context
 from app.content.parallel import available_cores, can_fork
 from app.extensions import db
+from app.recording import recording
+from app.workers import fork_pool
 
 _TEMPLATE_SUFFIXES = {".html", ".xml", ".txt", ".j2", ".jinja"}
 #: Most pages per task sent to a worker: enough to amortize the round trip.
@@ -51,6 +52,8 @@ class Result:
     error: str | None = None
     #: The file's (inode, size, mtime) as written, if the renderer knows it.
     identity: tuple[int, int, int] | None = None
+    #: What the page read (``Reads.pack``; None: render it again next time).
+    deps: str | None = None
 
 
 def _template_line(exc: BaseException) -> str | None:
@@ -74,12 +77,17 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def render_one(app: Flask, root: Path, job: Job, mirror: Path | None = None) -> Result:
-    """Fetch one URL from the app and write its bytes unless the file already holds them.
+def render_one(
+    app: Flask, reads: Reads, root: Path, job: Job, mirror: Path | None = None
+) -> Result:
+    """Fetch one URL from the app and write its bytes unless the file already holds them;
+    the result holds what the page read (see ``app.recording``).
 
     With ``mirror``, the file is also hard-linked there (a first build's spare).
     """
-    result = _render(app, root, job)
+    with recording() as recorder:
+        result = _render(app, root, job)
+    result.deps = reads.pack(recorder)
     if mirror is not None:
         link_into(root, mirror, job.rel)
     return result
@@ -108,7 +116,7 @@ def _render(app: Flask, root: Path, job: Job) -> Result:
     return result
 
 
-_worker_app: tuple[Flask, Path, Path | None] | None = None
+_worker_app: tuple[Flask, Reads, Path, Path | None] | None = None
 
 
 def _start_worker() -> None:
@@ -121,11 +129,11 @@ def _start_worker() -> None:
 
 def _render_chunk(jobs: Sequence[Job]) -> list[Result]:
     assert _worker_app is not None
-    app, root, mirror = _worker_app
+    app, reads, root, mirror = _worker_app
     results = []
     for job in jobs:
         try:
-            results.append(render_one(app, root, job, mirror))
+            results.append(render_one(app, reads, root, job, mirror))
         except Exception as exc:  # sent back as text: the parent stops the build
             results.append(Result(job.url, job.rel, error=describe(exc)))
             break
@@ -143,17 +151,18 @@ def worker_count(app: Flask, pages: int) -> int:
 
 
 def _render_here(
-    app: Flask, root: Path, jobs: Iterable[Job], mirror: Path | None
+    app: Flask, reads: Reads, root: Path, jobs: Iterable[Job], mirror: Path | None
 ) -> Iterator[Result]:
     for job in jobs:
         try:
-            yield render_one(app, root, job, mirror)
+            yield render_one(app, reads, root, job, mirror)
         except Exception as exc:
             raise BuildError(f"could not build {job.url}: {describe(exc)}") from exc
 
 
 def render_pages(
     app: Flask,
+    reads: Reads,
     root: Path,
     jobs: Sequence[Job],
     workers: int = 1,
@@ -165,14 +174,13 @@ def render_pages(
     each file is also linked there (the cores that write the pages make the copy too).
     """
     if workers == 1:
-        yield from _render_here(app, root, jobs, mirror)
+        yield from _render_here(app, reads, root, jobs, mirror)
         return
     global _worker_app
-    _worker_app = (app, root, mirror)
-    context = multiprocessing.get_context("fork")
+    _worker_app = (app, reads, root, mirror)
     size = max(1, min(CHUNK, len(jobs) // (workers * 4)))  # several chunks each, to balance
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker)
+    pool = fork_pool(workers, _start_worker)
     try:
         for results in pool.map(_render_chunk, chunks):
             for result in results:

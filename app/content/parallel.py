@@ -14,6 +14,7 @@ from typing import TypeVar
 from app.content.document import Document, parse_document
 from app.content.errors import ContentError
 from app.content.render import Rendered, render_markdown
+from app.workers import fork_pool
 
 R = TypeVar("R")
 
@@ -74,7 +75,7 @@ def release_freed_memory() -> None:
 
 def _fork_pool(workers: int) -> ProcessPoolExecutor:
     render_markdown("```python\npass\n```\n")  # build Markdown and the lexer once, then fork
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    return fork_pool(workers)
 
 
 def _results(pool: ProcessPoolExecutor, results: Iterator[R]) -> Generator[R | None, None, None]:

@@ -4,9 +4,9 @@ A post's summary is the same on the index page and on each of its tags' pages; a
 10 000 posts rendered it some 35 000 times. ``{{ cached_partial("partials/post_summary.html",
 post.id, post=post) }}`` renders the partial with only the variables it is given (and what
 every page gets: ``site``, ``url_for``...), so it cannot depend on the page it is on, and
-keeps the result for the rest of the build under the template's name and the key. Outside
-a build (the preview) it renders every time; a watch build that carries the last one's
-answers over drops the fragments (``queries.PER_BUILD``).
+keeps the result for the rest of the build under the template's name and the key, with what
+it read (see ``app.recording``): every page that uses the fragment depends on that too.
+Outside a build (the preview) it renders every time.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 from flask import current_app
 from markupsafe import Markup
 
+from app import recording
 from app.public import bp, queries
 
 
@@ -35,9 +36,15 @@ def cached_partial(name: str, *key: Hashable, **context: Any) -> Markup:
     """
     if not queries.building():
         return _render(name, context)
-    cache: dict[tuple[Any, ...], Markup] = queries.build_cache(queries.PARTIALS, dict)
+    cache: dict[tuple[Any, ...], tuple[Markup, recording.Recorder]]
+    cache = queries.build_cache(queries.PARTIALS, dict)
     slot = (name, *key)
     found = cache.get(slot)
     if found is None:
-        found = cache[slot] = _render(name, context)  # ``context`` is this call's own dict
-    return found
+        with recording.recording() as reads:
+            html = _render(name, context)  # ``context`` is this call's own dict
+        found = cache[slot] = html, reads
+    page = recording.active()
+    if page is not None:
+        page.merge(found[1])
+    return found[0]

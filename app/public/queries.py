@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -14,17 +14,18 @@ from flask import Flask, abort, current_app, has_request_context
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 
-from app.content.store import in_chunks
+from app import recording
 from app.extensions import db
 from app.models import Post, Tag, post_tags
+from app.recording import recorded
+from app.status import now, status_condition
 
 T = TypeVar("T")
 
 
 def build_time() -> datetime:
     """'Now' for publishing decisions: fixed for a whole build, so every page agrees."""
-    fixed = current_app.config.get("BUILD_TIME")
-    return fixed or datetime.now(UTC).replace(tzinfo=None)
+    return now()
 
 
 def author_preview() -> bool:
@@ -98,6 +99,9 @@ class ListPage:
     def pages(self) -> int:
         return pages_for(self.total, self.per_page)
 
+    def __identity__(self) -> list[Any]:
+        return ["list", recording.identity(self.items), self.page, self.per_page, self.total]
+
     @property
     def has_prev(self) -> bool:
         return self.page > 1
@@ -127,22 +131,25 @@ def page_count(
     return pages_for(total)
 
 
+@recorded
 def get_visible(kind: str, slug: str) -> Post | Listed | None:
     """The post or page at ``slug`` if it is on the site (a build looks it up in its listing)."""
     if building():
-        if kind == "post":
-            return shown_post(slug)
-        listed = visible_pages()
-        ids = build_cache(f"ids_{kind}", lambda: {item.slug: item.id for item in listed})
-        found = ids.get(slug)
-        return None if found is None else db.session.get(Post, found, options=_WITH_TAGS)
+        found = _by_slug(kind).get(slug)
+        return None if found is None else found
     return db.session.scalar(sa.select(Post).where(visible(kind), Post.slug == slug))
+
+
+def _by_slug(kind: str) -> dict[str, Listed]:
+    items: list[Listed] = listing() if kind == "post" else visible_pages()  # type: ignore[assignment]
+    return build_cache(f"by_slug_{kind}", lambda: {item.slug: item for item in items})
 
 
 #: selectinload: a join to the tag tables would make SQLite materialize all of post_tags.
 _WITH_TAGS = [so.selectinload(Post.tags)]
 
 
+@recorded
 def get_tag(slug: str) -> Tag | None:
     """A tag by slug (a build looks it up among the tags it lists)."""
     if building():
@@ -197,73 +204,48 @@ def _stamp(app: Flask) -> tuple[datetime, bool] | None:
     return fixed, bool(app.config.get("BUILD_DRAFTS"))
 
 
-def build_cache_now() -> dict[str, Any] | None:
-    """The answers of the app's latest build."""
-    return current_app.extensions.get("microblog.build_cache")
-
-
-def carry_build_cache(last: dict[str, Any] | None) -> bool:
-    """Let this build use the ``last`` build's answers: its caller knows they still hold.
-
-    False when the app has built since (another folder, or without drafts).
-    """
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    cache, stamp = app.extensions.get("microblog.build_cache"), _stamp(app)
-    if cache is None or cache is not last or stamp is None or cache["stamp"][1] != stamp[1]:
-        return False
-    cache["stamp"] = stamp
-    for key in PER_BUILD:
-        cache.pop(key, None)
-    return True
-
-
-def seed_build_cache(answers: dict[str, Any]) -> dict[str, Any]:
-    """Start this build's answers with ``answers`` (a listing an earlier build saved, which its
-    caller checked against the rows); the others are computed as they are asked for."""
-    cache = _answers()
-    if cache is None:
-        raise RuntimeError("only a build (with BUILD_TIME set) has answers to seed")
-    cache.update(answers)
-    return cache
-
-
-def forget_build_cache() -> None:
-    """Drop this build's answers (seeded ones that turned out not to hold, say)."""
-    current_app.extensions.pop("microblog.build_cache", None)
-
-
-def came_due(since: datetime) -> bool:
-    """Whether a post scheduled after ``since`` is published by now (the build's time)."""
-    query = sa.select(Post.id).where(visible(), Post.published_at > since).limit(1)
-    return db.session.scalar(query) is not None
-
-
 def listing_order() -> list[str]:
     """Slugs of the published posts in index order, newest first."""
     return list(db.session.scalars(published_posts().with_only_columns(Post.slug)))
 
 
-#: Columns list pages never show: left out of a build's listing.
-_HEAVY = {"body", "body_html", "body_text", "toc_html"}
+#: Columns a build's listing leaves out: read when a page asks for them (``_heavy``).
+HEAVY = {"body", "body_html", "body_text", "toc_html"}
 
 
 class Listed:
-    """A published post as list pages show it: every column but the bodies, and its tags.
+    """A post or page of a build: every column but the bodies, and its tags.
 
     Plain objects, loaded in two queries for the whole site: a build reads them on every list
     page, neighbour link and archive without SQL (ORM rows would cost ten times as much).
+    The bodies are read when a page asks for them, a window of posts at a time (see
+    ``_heavy``). Each field a page reads is noted for the build (see ``app.recording``).
     """
 
     reading_minutes = Post.reading_minutes
+    status = Post.status
 
     def __init__(self, values: dict[str, Any], tags: list[ListedTag]) -> None:
         self.__dict__.update(values)
         self.tags = tags
 
+    def __getattribute__(self, name: str) -> Any:
+        if name[0] == "_":
+            return object.__getattribute__(self, name)
+        values = object.__getattribute__(self, "__dict__")
+        recording.field(values["id"], name)
+        if name in values:
+            return values[name]
+        with recording.unrecorded():  # a property: its value is what the page read
+            return object.__getattribute__(self, name)
+
     def __getattr__(self, name: str) -> Any:
-        if name in _HEAVY:  # loud, not an empty string in the page
-            raise RuntimeError(f"list pages show posts without '{name}'; post pages have it")
+        if name in HEAVY:
+            return _heavy(self, name)
         raise AttributeError(name)
+
+    def __identity__(self) -> list[Any]:
+        return ["post", self.__dict__["id"]]
 
     def __repr__(self) -> str:
         return f"<Listed {self.__dict__.get('slug')}>"
@@ -275,32 +257,20 @@ class ListedTag:
     name: str
     slug: str
 
+    def __identity__(self) -> list[Any]:
+        return ["tag", self.id, self.name, self.slug]
 
+
+@recorded
 def listing() -> list[Listed]:
     """Published posts in index order with their tags, without bodies: once per build."""
     return build_cache("listing", lambda: _listed(visible()))
 
 
-def source_versions() -> dict[int, tuple[str, str, str]]:
-    """(source path, hash, renderer) of every row, posts and pages, drafts too, by id: what
-    the rest of a row is made from (on SQLite, read from the sync's covering index)."""
-    query = sa.select(Post.id, Post.source_path, Post.source_hash, Post.renderer)
-    return {row[0]: (row[1], row[2], row[3]) for row in _plain_rows(query)}
-
-
-def listed_rows(source_paths: Sequence[str]) -> dict[str, Listed]:
-    """The published posts among ``source_paths`` as ``listing`` shows them, by source path."""
-    found: dict[str, Listed] = {}
-    for paths in in_chunks(source_paths):  # stay below SQL parameter limits
-        chunk = Post.source_path.in_(paths)
-        found.update((post.source_path, post) for post in _listed(sa.and_(visible(), chunk), chunk))
-    return found
-
-
 def listed_columns(condition: sa.ColumnElement[bool]) -> sa.Select[Any]:
     """The listed columns of the posts meeting ``condition``, in index order (on SQLite, read
     from one covering index: see the migration that makes ``ix_post_listed``)."""
-    columns = [c for c in Post.__table__.columns if c.key not in _HEAVY]
+    columns = [c for c in Post.__table__.columns if c.key not in HEAVY]
     return sa.select(*columns).where(condition).order_by(Post.published_at.desc(), Post.slug)
 
 
@@ -353,48 +323,38 @@ def _plain_rows(query: sa.Select[Any]) -> list[list[Any]]:
 #: Post pages render in index order: a build loads this many posts' bodies at a time.
 BODY_WINDOW = 64
 _BODIES = "bodies"
-#: Answers never carried to the next build: the bodies (which a body edit changes) and what
-#: every page shows of the site (its 'now').
-SITE_CONTEXT = "site_context"
 #: Fragments of ``partials.cached_partial``, by template and key.
 PARTIALS = "partials"
-PER_BUILD = (_BODIES, SITE_CONTEXT, PARTIALS)
 
 
-def shown_post(slug: str) -> Listed | None:
-    """A published post as its page shows it: its listing with the bodies.
+def _heavy(post: Listed, name: str) -> Any:
+    """A body column of a build's post, read with those of the posts that follow it.
 
-    A build renders post pages in index order, so reading the bodies of the posts that
-    follow in one query spares a query per page (and ORM rows); only one window of bodies
-    is held at a time. Pages asked for out of order load their own post only.
+    A build renders post pages in index order, so reading the bodies of the next posts in one
+    query spares a query per page (and ORM rows); only one window is held at a time. The
+    page notes the field it read (the query is the read model's, not the page's).
     """
-    posts = listing()
-    position = _positions(posts).get(slug)
-    if position is None:
-        return None
-    window: dict[str, Any] = build_cache(_BODIES, lambda: {"next": None, "rows": {}})
-    post = posts[position]
-    heavy = window["rows"].get(post.id)
-    if heavy is None:
-        size = BODY_WINDOW if position == window["next"] else 1
-        window["rows"] = _bodies(posts[position : position + size])
-        heavy = window["rows"][post.id]
-    window["next"] = position + 1
-    return Listed({**vars(post), **heavy}, post.tags)
+    window: dict[int, dict[str, Any]] = build_cache(_BODIES, dict)
+    values = post.__dict__
+    found = window.get(values["id"])
+    if found is None:
+        with recording.unrecorded():
+            posts: list[Listed] = listing() if values["kind"] == "post" else []
+            position = _positions(posts).get(values["slug"]) if posts else None
+            if position is None or posts[position] is not post:  # not in the listing: alone
+                posts, position = [post], 0
+            window.clear()
+            window.update(_bodies(posts[position : position + BODY_WINDOW]))
+        found = window[values["id"]]
+    return found[name]
 
 
 def _bodies(posts: Sequence[Listed]) -> dict[int, dict[str, Any]]:
     """The columns listings leave out, of ``posts``, by id: one query."""
-    columns = [Post.id, *(getattr(Post, name) for name in sorted(_HEAVY))]
-    rows = db.session.execute(sa.select(*columns).where(Post.id.in_([p.id for p in posts])))
+    columns = [Post.id, *(getattr(Post, name) for name in sorted(HEAVY))]
+    ids = [p.__dict__["id"] for p in posts]
+    rows = db.session.execute(sa.select(*columns).where(Post.id.in_(ids)))
     return {row.id: row._asdict() for row in rows}
-
-
-def with_bodies(posts: Sequence[Listed]) -> list[Listed]:
-    """Listed posts with their bodies, as post pages show them (for feeds: a build reads a
-    feed's posts from its listing instead of sorting a tag's posts in SQL)."""
-    bodies = _bodies(posts)
-    return [Listed({**vars(post), **bodies[post.id]}, post.tags) for post in posts]
 
 
 def _positions(posts: list[Listed]) -> dict[str, int]:
@@ -415,6 +375,7 @@ def tag_listing(tag: Tag) -> list[Listed]:
     return by_tag.get(tag.id, [])
 
 
+@recorded
 def period_listing(year: int, month: int | None = None) -> list[Listed]:
     """The build's listing of one year's or one month's posts, in index order."""
 
@@ -425,15 +386,16 @@ def period_listing(year: int, month: int | None = None) -> list[Listed]:
     return build_cache("by_period", lambda: _group(periods)).get(key, [])
 
 
-def neighbours(post: Post) -> tuple[Post | Listed | None, Post | Listed | None]:
-    """(newer, older) published posts around ``post``, in index order."""
+@recorded
+def neighbours(slug: str) -> tuple[Post | Listed | None, Post | Listed | None]:
+    """(newer, older) published posts around the post at ``slug``, in index order."""
     if building():
         posts: list[Any] = listing()
         positions = _positions(posts)
     else:
         posts = listing_order()
         positions = {slug: i for i, slug in enumerate(posts)}
-    position = positions.get(post.slug)
+    position = positions.get(slug)
     if position is None:  # a draft seen in preview: it has no place in the listing
         return None, None
     newer = posts[position - 1] if position > 0 else None
@@ -447,6 +409,7 @@ def _row(item: Listed | str | None) -> Post | Listed | None:
     return item
 
 
+@recorded
 def tags_with_counts() -> list[tuple[Tag, int]]:
     """Tags that have at least one published post, with how many, by name."""
     return build_cache("tags_with_counts", _tags_with_counts)
@@ -469,20 +432,26 @@ def tag_posts(tag: Tag) -> sa.Select[tuple[Post]]:
     return published_posts().where(Post.tags.contains(tag))
 
 
-def visible_pages() -> list[Post]:
+@recorded
+def visible_pages() -> list[Post] | list[Listed]:
     """Pages, by title: every page's navigation shows them."""
+    if building():
+        return build_cache(
+            "visible_pages", lambda: sorted(_listed(visible("page")), key=_title_then_slug)
+        )
+    query = sa.select(Post).where(visible("page")).order_by(Post.title, Post.slug)
+    return list(db.session.scalars(query))
 
-    def load() -> list[Post]:
-        query = sa.select(Post).where(visible("page")).order_by(Post.title)
-        return list(db.session.scalars(query))
 
-    return build_cache("visible_pages", load)
+def _title_then_slug(page: Listed) -> tuple[str, str]:
+    return page.__dict__["title"], page.__dict__["slug"]
 
 
 def _year_month(value: datetime) -> tuple[int, int]:
     return value.year, value.month
 
 
+@recorded
 def archive_months() -> list[tuple[int, int, int]]:
     """(year, month, post count) for every month with published posts, newest first."""
     return build_cache("archive_months", _archive_months)
@@ -510,29 +479,52 @@ def period_posts(year: int, month: int | None = None) -> sa.Select[tuple[Post]]:
     return published_posts().where(Post.published_at >= start, Post.published_at < end)
 
 
-#: What an author sees of a post's state (the site shows only "published").
-POST_STATUSES = ("draft", "scheduled", "published")
+# -- what the public views ask: one function per question, plain arguments -----------------
+
+
+@recorded
+def index_page(page: int) -> Pagination | ListPage:
+    """Page ``page`` of the home page's list (404 past the end)."""
+    return paginate(published_posts, page, cached=listing)
+
+
+@recorded
+def tag_page(slug: str, page: int) -> tuple[Tag, Pagination | ListPage]:
+    """The tag at ``slug`` and page ``page`` of its posts (404 if either is not there)."""
+    tag = get_tag(slug) or abort(404)
+    return tag, paginate(lambda: tag_posts(tag), page, cached=lambda: tag_listing(tag))
+
+
+#: Posts in a feed.
+FEED_SIZE = 20
+
+
+@recorded
+def feed_posts(tag_slug: str | None = None) -> tuple[Tag | None, list[Post] | list[Listed]]:
+    """The newest ``FEED_SIZE`` posts of the site, or of the tag at ``tag_slug`` (404 if
+    there is no such tag), with that tag."""
+    tag = None if tag_slug is None else get_tag(tag_slug) or abort(404)
+    if building():
+        return tag, (listing() if tag is None else tag_listing(tag))[:FEED_SIZE]
+    query = published_posts() if tag is None else tag_posts(tag)
+    return tag, list(db.session.scalars(query.limit(FEED_SIZE)))
+
+
+@recorded
+def archive_posts(year: int | None = None, month: int | None = None) -> list[Post] | list[Listed]:
+    """Every published post, or those of one year or month (404 for a period without)."""
+    if year is None:
+        return listing() if building() else list(db.session.scalars(published_posts()))
+    if not 1 <= year < 9999 or (month is not None and not 1 <= month <= 12):
+        abort(404)
+    if building():
+        return period_listing(year, month) or abort(404)
+    return list(db.session.scalars(period_posts(year, month))) or abort(404)
 
 
 def post_status(post: Post) -> str:
-    """draft, scheduled (dated in the future) or published, as the admin and the API show it."""
-    if post.draft:
-        return "draft"
-    if post.published_at is not None and post.published_at > build_time():
-        return "scheduled"
-    return "published"
-
-
-def status_is(status: str) -> sa.ColumnElement[bool]:
-    """The SQL condition for ``post_status(post) == status``."""
-    now = build_time()
-    if status == "draft":
-        return Post.draft.is_(True)
-    if status == "scheduled":
-        return sa.and_(Post.draft.is_(False), Post.published_at > now)
-    if status == "published":
-        return sa.and_(Post.draft.is_(False), Post.published_at <= now)
-    raise ValueError(f"unknown status {status!r}")
+    """draft, scheduled or published, as the admin and the API show it."""
+    return post.status
 
 
 def matching_posts(
@@ -546,7 +538,7 @@ def matching_posts(
     """All posts (drafts and scheduled too) that match the filters, newest first."""
     query = sa.select(Post).where(Post.kind == "post")
     if status:
-        query = query.where(status_is(status))
+        query = query.where(status_condition(status, Post.draft, Post.published_at))
     if tag:
         query = query.where(Post.tags.any(Tag.slug == tag))
     if q:

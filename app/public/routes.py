@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable, Sequence
 from typing import Any
 
-import sqlalchemy as sa
 from flask import (
     Response,
     abort,
@@ -18,8 +16,8 @@ from flask import (
 )
 from flask.blueprints import BlueprintSetupState
 
+from app import recording
 from app.content.media import media_dir
-from app.extensions import db
 from app.models import Tag
 from app.public import bp, jsonfeed, queries
 from app.public.feeds import Channel, atom_feed
@@ -27,28 +25,25 @@ from app.public.highlight import highlight_stylesheet
 from app.public.search import search_index
 from app.public.sitemap import sitemap_xml
 from app.public.urls import build_url_for, site_relative
-
-FEED_SIZE = 20
+from app.recording import RecordedMapping
 
 
 @bp.app_context_processor
 def site_context() -> dict[str, Any]:
-    """What every page shows of the site: the same for a whole build."""
-    return queries.build_cache(queries.SITE_CONTEXT, _site_context)
+    """What every page shows of the site (each setting a page reads is noted for builds)."""
+    return {"site": RecordedMapping(site_settings()), "nav_pages": queries.visible_pages()}
 
 
-def _site_context() -> dict[str, Any]:
+def site_settings() -> dict[str, Any]:
+    """The ``site`` of every page: what a theme may show of the settings."""
     config = current_app.config
     return {
-        "site": {
-            "title": config["SITE_TITLE"],
-            "description": config["SITE_DESCRIPTION"],
-            "author": config["SITE_AUTHOR"],
-            "language": config["SITE_LANGUAGE"],
-            "drafts": queries.include_drafts(),  # a preview build, or an author logged in
-            "now": queries.build_time(),
-        },
-        "nav_pages": queries.visible_pages(),
+        "title": config["SITE_TITLE"],
+        "description": config["SITE_DESCRIPTION"],
+        "author": config["SITE_AUTHOR"],
+        "language": config["SITE_LANGUAGE"],
+        "drafts": queries.include_drafts(),  # a preview build, or an author logged in
+        "now": queries.build_time(),
     }
 
 
@@ -71,14 +66,14 @@ def month_name(month: int) -> str:
 @bp.route("/", defaults={"page": 1})
 @bp.route("/page/<int:page>/")
 def index(page: int) -> str:
-    pagination = queries.paginate(queries.published_posts, page, cached=queries.listing)
+    pagination = queries.index_page(page)
     return render_template("index.html", pagination=pagination, posts=pagination.items)
 
 
 @bp.route("/posts/<slug>/")
 def post(slug: str) -> str:
     item = queries.get_visible("post", slug) or abort(404)
-    newer, older = queries.neighbours(item)
+    newer, older = queries.neighbours(slug)
     return render_template("post.html", post=item, newer=newer, older=older)
 
 
@@ -90,42 +85,19 @@ def tags() -> str:
 @bp.route("/tags/<slug>/", defaults={"page": 1})
 @bp.route("/tags/<slug>/page/<int:page>/")
 def tag(slug: str, page: int) -> str:
-    item = _tag_or_404(slug)
-    pagination = queries.paginate(
-        lambda: queries.tag_posts(item), page, cached=lambda: queries.tag_listing(item)
-    )
+    item, pagination = queries.tag_page(slug, page)
     return render_template("tag.html", tag=item, pagination=pagination, posts=pagination.items)
 
 
-def _tag_or_404(slug: str) -> Tag:
-    return queries.get_tag(slug) or abort(404)
-
-
-def _feed_posts(
-    query: Callable[[], sa.Select[tuple[queries.Post]]],
-    cached: Callable[[], Sequence[queries.Listed]],
-) -> Sequence[queries.Post | queries.Listed]:
-    """The newest FEED_SIZE posts of ``query()``; a build takes them from ``cached()`` (the
-    same posts, in the same order) and loads only their bodies."""
-    if queries.building():
-        return queries.with_bodies(cached()[:FEED_SIZE])
-    return list(db.session.scalars(query().limit(FEED_SIZE)))
-
-
-def _tag_feed_posts(tag: Tag) -> Sequence[queries.Post | queries.Listed]:
-    return _feed_posts(lambda: queries.tag_posts(tag), lambda: queries.tag_listing(tag))
-
-
-def _site_channel() -> Channel:
-    return Channel(
-        title=current_app.config["SITE_TITLE"],
-        home_url=url_for(".index", _external=True),
-        atom_url=url_for(".feed", _external=True),
-        json_url=url_for(".json_feed", _external=True),
-    )
-
-
-def _tag_channel(tag: Tag) -> Channel:
+def _channel(tag: Tag | None) -> Channel:
+    """The feed of the site, or of one tag."""
+    if tag is None:
+        return Channel(
+            title=current_app.config["SITE_TITLE"],
+            home_url=url_for(".index", _external=True),
+            atom_url=url_for(".feed", _external=True),
+            json_url=url_for(".json_feed", _external=True),
+        )
     return Channel(
         title=f"{current_app.config['SITE_TITLE']} · #{tag.name}",
         home_url=url_for(".tag", slug=tag.slug, _external=True),
@@ -134,61 +106,52 @@ def _tag_channel(tag: Tag) -> Channel:
     )
 
 
+def _atom(tag_slug: str | None) -> Response:
+    tag, posts = queries.feed_posts(tag_slug)
+    return Response(atom_feed(posts, _channel(tag)), mimetype="application/atom+xml")
+
+
+def _json_feed(tag_slug: str | None) -> Response:
+    tag, posts = queries.feed_posts(tag_slug)
+    return Response(jsonfeed.json_feed(posts, _channel(tag)), mimetype=jsonfeed.MIMETYPE)
+
+
 @bp.route("/feed.xml")
 def feed() -> Response:
-    body = atom_feed(_feed_posts(queries.published_posts, queries.listing), _site_channel())
-    return Response(body, mimetype="application/atom+xml")
+    return _atom(None)
 
 
 @bp.route("/feed.json")
 def json_feed() -> Response:
-    body = jsonfeed.json_feed(
-        _feed_posts(queries.published_posts, queries.listing), _site_channel()
-    )
-    return Response(body, mimetype=jsonfeed.MIMETYPE)
+    return _json_feed(None)
 
 
 @bp.route("/tags/<slug>/feed.xml")
 def tag_feed(slug: str) -> Response:
-    item = _tag_or_404(slug)
-    body = atom_feed(_tag_feed_posts(item), _tag_channel(item))
-    return Response(body, mimetype="application/atom+xml")
+    return _atom(slug)
 
 
 @bp.route("/tags/<slug>/feed.json")
 def tag_json_feed(slug: str) -> Response:
-    item = _tag_or_404(slug)
-    body = jsonfeed.json_feed(_tag_feed_posts(item), _tag_channel(item))
-    return Response(body, mimetype=jsonfeed.MIMETYPE)
+    return _json_feed(slug)
 
 
 @bp.route("/archive/")
 def archive() -> str:
     """Every published post, grouped by year and month."""
-    if queries.building():
-        posts = queries.listing()
-    else:
-        posts = db.session.scalars(queries.published_posts()).all()
+    posts = queries.archive_posts()
     return render_template("archive.html", posts=posts, year=None, month=None)
-
-
-def _period_or_404(year: int, month: int | None = None) -> list[queries.Post]:
-    if not 1 <= year < 9999 or (month is not None and not 1 <= month <= 12):
-        abort(404)
-    if queries.building():
-        return queries.period_listing(year, month) or abort(404)
-    return db.session.scalars(queries.period_posts(year, month)).all() or abort(404)
 
 
 @bp.route("/archive/<int(fixed_digits=4):year>/")
 def archive_year(year: int) -> str:
-    posts = _period_or_404(year)
+    posts = queries.archive_posts(year)
     return render_template("archive.html", posts=posts, year=year, month=None)
 
 
 @bp.route("/archive/<int(fixed_digits=4):year>/<int(fixed_digits=2):month>/")
 def archive_month(year: int, month: int) -> str:
-    posts = _period_or_404(year, month)
+    posts = queries.archive_posts(year, month)
     return render_template("archive.html", posts=posts, year=year, month=month)
 
 
@@ -218,7 +181,9 @@ def search_json() -> Response:
 @bp.route("/media/<path:filename>")
 def media(filename: str) -> Response:
     """Uploaded images from content/media/ (send_from_directory refuses paths outside it)."""
-    return send_from_directory(media_dir(), filename, max_age=3600)
+    folder = media_dir()
+    recording.file(str(folder / filename))  # send_from_directory refuses what is outside
+    return send_from_directory(folder, filename, max_age=3600)
 
 
 @bp.route("/404.html")

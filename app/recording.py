@@ -1,0 +1,234 @@
+"""What a page read while it rendered: the dependencies a build records instead of declaring.
+
+A build renders each page with a ``Recorder`` active. The read model notes what it answers
+(``@recorded`` functions: their name, arguments and the answer's identity), posts note each
+field a page reads of them, templates, files and site settings note themselves. The build
+stores that with the page and re-renders the page exactly when one of those answers
+changes (see ``app.build.deps``). Outside a build no recorder is active and nothing is noted.
+
+A read nobody notes (a database query outside a recorded function, a value the recorder
+cannot name) makes the page *opaque*: it is rendered again on every build, never kept stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+import orjson
+import sqlalchemy as sa
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+#: A recorded call: (function name, arguments) -> digest of its answer.
+Call = tuple[str, tuple[Any, ...]]
+
+
+class Recorder:
+    """The reads of one page (or of one cached fragment, merged into each page using it)."""
+
+    __slots__ = ("calls", "depth", "fields", "files", "opaque", "settings", "templates")
+
+    def __init__(self) -> None:
+        self.calls: dict[Call, str] = {}
+        #: field name -> ids of the posts whose field was read.
+        self.fields: dict[str, set[int]] = {}
+        self.templates: set[str] = set()
+        self.files: set[str] = set()
+        self.settings: dict[str, str] = {}
+        #: Why the page cannot be described (None: it can).
+        self.opaque: str | None = None
+        #: >0 while a recorded function runs: its answer covers what it reads inside.
+        self.depth = 0
+
+    def merge(self, other: Recorder) -> None:
+        """Take in what a fragment rendered elsewhere read (``cached_partial``)."""
+        self.calls.update(other.calls)
+        for name, ids in other.fields.items():
+            self.fields.setdefault(name, set()).update(ids)
+        self.templates |= other.templates
+        self.files |= other.files
+        self.settings.update(other.settings)
+        self.opaque = self.opaque or other.opaque
+
+
+_current: ContextVar[Recorder | None] = ContextVar("microblog_recorder", default=None)
+#: Recorded read functions by name: what a build calls again to compare answers.
+REGISTRY: dict[str, Callable[..., Any]] = {}
+
+
+def active() -> Recorder | None:
+    return _current.get()
+
+
+@contextmanager
+def recording(recorder: Recorder | None = None) -> Iterator[Recorder]:
+    """Record the reads made inside the block into ``recorder`` (a new one by default)."""
+    recorder = recorder or Recorder()
+    token = _current.set(recorder)
+    try:
+        yield recorder
+    finally:
+        _current.reset(token)
+
+
+@contextmanager
+def unrecorded() -> Iterator[None]:
+    """A block whose reads its caller notes itself (say, with ``field``)."""
+    recorder = _current.get()
+    if recorder is None:
+        yield
+        return
+    recorder.depth += 1
+    try:
+        yield
+    finally:
+        recorder.depth -= 1
+
+
+def recorded(function: Callable[P, T]) -> Callable[P, T]:
+    """A read-model function whose answer (by identity) a page depends on.
+
+    Its arguments must be plain values (they are stored, and the function is called with
+    them again by a later build). Calls made inside it are covered by its answer.
+    """
+    name = function.__name__
+    if REGISTRY.setdefault(name, function) is not function:
+        raise ValueError(f"two recorded read functions are named {name}")
+
+    @wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        recorder = _current.get()
+        if recorder is None or recorder.depth:
+            return function(*args, **kwargs)
+        recorder.depth += 1
+        try:
+            answer = function(*args, **kwargs)
+        finally:
+            recorder.depth -= 1
+        if kwargs:
+            recorder.opaque = recorder.opaque or f"{name} was called with keyword arguments"
+        else:
+            recorder.calls[(name, tuple(args))] = answer_digest(answer)
+        return answer
+
+    return wrapper
+
+
+def field(post_id: int, name: str) -> None:
+    """Note that the page read field ``name`` of the post ``post_id``."""
+    recorder = _current.get()
+    if recorder is not None and not recorder.depth:
+        ids = recorder.fields.get(name)
+        if ids is None:
+            ids = recorder.fields[name] = set()
+        ids.add(post_id)
+
+
+def fields(post_id: int, names: Iterable[str]) -> None:
+    for name in names:
+        field(post_id, name)
+
+
+def template(name: str) -> None:
+    recorder = _current.get()
+    if recorder is not None:
+        recorder.templates.add(name)
+
+
+def file(path: str) -> None:
+    """Note that the page copies or shows the file at ``path`` (absolute)."""
+    recorder = _current.get()
+    if recorder is not None:
+        recorder.files.add(path)
+
+
+def setting(key: str, value: object) -> None:
+    recorder = _current.get()
+    if recorder is not None and not recorder.depth:
+        recorder.settings[key] = digest(value)
+
+
+def opaque(reason: str) -> None:
+    """The page read something no recorder can describe: render it on every build."""
+    recorder = _current.get()
+    if recorder is not None and not recorder.depth and recorder.opaque is None:
+        recorder.opaque = reason
+
+
+class RecordedMapping(Mapping[str, Any]):
+    """Site settings as templates see them (``site.title``): each key read is noted."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self._values = values
+
+    def __getitem__(self, key: str) -> Any:
+        value = self._values[key]
+        setting(key, value)
+        return value
+
+    def __getattr__(self, key: str) -> Any:  # Jinja tries attributes first
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+# -- identities: what of an answer a page depends on --------------------------------------
+
+
+def identity(value: Any) -> Any:
+    """A JSON-able stand-in for ``value``: a post by id (its fields are noted as they are
+    read), everything else by its contents."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [identity(item) for item in value]
+    describe = getattr(value, "__identity__", None)
+    if describe is not None:
+        return describe()
+    if isinstance(value, dict):
+        return {str(key): identity(item) for key, item in value.items()}
+    raise TypeError(f"a recorded answer holds a {type(value).__name__}, which has no identity")
+
+
+def answer_digest(answer: Any) -> str:
+    try:
+        return digest(identity(answer))
+    except TypeError as exc:
+        recorder = _current.get()
+        if recorder is not None:
+            recorder.opaque = recorder.opaque or str(exc)
+        return ""
+
+
+def digest(value: object) -> str:
+    """A short digest of a JSON-able value (what orjson cannot write, by its repr)."""
+    try:
+        data = orjson.dumps(value, default=repr)
+    except TypeError:  # an int past 64 bits, keys other than strings
+        data = repr(value).encode()
+    return hashlib.blake2b(data, digest_size=12).hexdigest()
+
+
+def _query_seen(*_args: Any) -> None:
+    opaque("a database query outside the read model (see app.recording)")
+
+
+# Every engine: a page that reaches the database around the read model (a relationship a
+# theme walks, say) cannot be described by its reads, so it is rendered on every build.
+sa.event.listen(sa.engine.Engine, "before_cursor_execute", _query_seen)
