@@ -109,7 +109,7 @@ def _record_templates(app: Flask) -> None:
 def _ensure_sqlite_folder(uri: str) -> None:
     """Create the folder of a SQLite database file, so a fresh clone just works."""
     url = make_url(uri)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
 
 

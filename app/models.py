@@ -3,15 +3,34 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db, login
 from app.status import status_of
+
+if TYPE_CHECKING:
+    # ``db.Model`` is made at run time from ``Base``'s body (Flask-SQLAlchemy 3.1).
+    from app.extensions import Base as Model
+
+    class UserMixin:
+        """What flask_login's ``UserMixin`` (untyped) gives a user."""
+
+        @property
+        def is_active(self) -> bool: ...
+        @property
+        def is_authenticated(self) -> bool: ...
+        @property
+        def is_anonymous(self) -> bool: ...
+        def get_id(self) -> str: ...
+
+else:
+    from flask_login import UserMixin
+
+    Model = db.Model
 
 post_tags = sa.Table(
     "post_tags",
@@ -23,7 +42,7 @@ post_tags = sa.Table(
 )
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """An author who can log in to the admin and own API tokens."""
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -35,18 +54,18 @@ class User(UserMixin, db.Model):
         self.password_hash = generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return bool(self.password_hash and check_password_hash(self.password_hash, password))
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
 
 
-@login.user_loader
+@login.user_loader  # type: ignore[untyped-decorator]  # flask_login is untyped
 def load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id))
 
 
-class Tag(db.Model):
+class Tag(Model):
     """A tag; ``slug`` is its URL-safe form (``/tags/<slug>/``)."""
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -63,7 +82,7 @@ class Tag(db.Model):
         return f"<Tag {self.name}>"
 
 
-class Post(db.Model):
+class Post(Model):
     """A post or a static page, mirrored from ``source_path`` (whose hash is ``source_hash``)."""
 
     KINDS = ("post", "page")
@@ -124,7 +143,7 @@ class Post(db.Model):
         return f"<Post {self.slug}>"
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A personal API token: only its SHA-256 hash is kept; ``prefix`` tells tokens apart."""
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

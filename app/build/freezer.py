@@ -30,7 +30,7 @@ class PlannedPage:
     values: dict[str, Any]
 
 
-class StagingFreezer(Freezer):
+class StagingFreezer(Freezer):  # type: ignore[misc]  # flask_frozen is untyped
     """A freezer that lists the site's pages; ``missing_endpoints`` names views left out."""
 
     def __init__(self, app: Flask, generators: Iterable[Any]) -> None:

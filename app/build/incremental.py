@@ -151,9 +151,9 @@ def _refresh_folder(source: Path, destination: Path, rel: str, files: set[str]) 
         wanted = {entry.name: entry for entry in it}
     with os.scandir(destination) as it:
         present = {entry.name: entry for entry in it}
-    for name, old in list(present.items()):
-        if name not in wanted or old.is_symlink():
-            _remove(old)
+    for name, existing in list(present.items()):
+        if name not in wanted or existing.is_symlink():
+            _remove(existing)
             del present[name]
     for name, entry in wanted.items():
         path, target, old = f"{rel}{name}", destination / name, present.get(name)

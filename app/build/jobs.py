@@ -108,4 +108,5 @@ class BuildRunner:
 
 def runner_for(app: Flask) -> BuildRunner:
     """The app's build runner, created on first use."""
-    return app.extensions.setdefault("microblog.builds", BuildRunner())
+    runner: BuildRunner = app.extensions.setdefault("microblog.builds", BuildRunner())
+    return runner

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import lru_cache
 from pathlib import Path
+from typing import Final, Literal
 from urllib.parse import unquote, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
@@ -46,7 +48,9 @@ def _references(html: bytes | str) -> tuple[list[str], set[str]]:
     # Every element in document order, its attributes read in Python: a third less time
     # than selecting them with css('*'), half that of lexbor matching attribute selectors
     # ('[href],[id],...') on each element.
-    for node in LexborHTMLParser(html).root.traverse():
+    root = LexborHTMLParser(html).root
+    assert root is not None  # lexbor makes <html> even of an empty text
+    for node in root.traverse():
         attributes = node.attributes
         if not attributes:
             continue
@@ -100,11 +104,21 @@ def page_links(rel: str, html: bytes | str, base_url: str) -> PageLinks:
     return links
 
 
-_UNSEEN, _RELATIVE = object(), object()
+#: What a reference comes to (see ``_outcome``).
+Outcome = tuple[str, str, str] | str | None
+
+
+class _Mark(Enum):
+    UNSEEN = "unseen"
+    RELATIVE = "relative"
+
+
+_UNSEEN: Final = _Mark.UNSEEN
+_RELATIVE: Final = _Mark.RELATIVE
 
 
 @lru_cache(maxsize=8)
-def _fixed_references(base_url: str) -> dict[str, object]:
+def _fixed_references(base_url: str) -> dict[str, Outcome | Literal[_Mark.RELATIVE]]:
     """Per site: what each reference that reads the same on every page comes to (see
     ``_outcome``), or ``_RELATIVE``. Bounded by the site's distinct references."""
     return {}
@@ -116,7 +130,7 @@ _PLAIN_PATH = re.compile(r"/(?!/)(?:[A-Za-z0-9_~!$&'()*+,;=:@-]|\.(?<!/\.)|/)*")
 _PLAIN_FRAGMENT = re.compile(r"#[A-Za-z0-9._~:-]*")
 
 
-def _site_outcome(base_url: str, raw: str) -> tuple[str, str, str] | str | None:
+def _site_outcome(base_url: str, raw: str) -> Outcome:
     """``_outcome`` of a reference that reads the same on every page (site-rooted, or with
     a scheme), without ``urljoin`` for plain paths of the site (10 000 posts' links are)."""
     origin, base_path = _origin(base_url)
@@ -136,7 +150,7 @@ def _origin(base_url: str) -> tuple[str, str]:
     return f"{base.scheme}://{base.netloc}", base_path_of(base_url)
 
 
-def _outcome(base_url: str, here: str, raw: str) -> tuple[str, str, str] | str | None:
+def _outcome(base_url: str, here: str, raw: str) -> Outcome:
     """``raw`` on the page at ``here``: (as written, file, fragment); a string: why it is
     broken; None: not a reference into the site."""
     resolved = _resolve(base_url, here, raw.strip())

@@ -69,7 +69,8 @@ class CacheFile:
             row = self.db.execute("SELECT links FROM files WHERE rel = ?", (rel,)).fetchone()
         if row is None:
             raise LookupError(f"{self.path}: no record of {rel} (the build cache changed)")
-        return row[0]
+        links: str | None = row[0]
+        return links
 
     def close(self) -> None:
         """Close the connection (it opens again if a record loaded from here asks)."""

@@ -413,7 +413,9 @@ class Build:
         the documents of the posts whose rows did not change, from the very file noted."""
         plan, previous = self.plan, self.manifest.records
         rel = next((page.rel for page in plan.pages if page.endpoint == SEARCH_INDEX), None)
-        old = previous.get(rel) if rel is not None else None
+        if rel is None:
+            return None
+        old = previous.get(rel)
         if rel in plan.kept or old is None or old.note is None or plan.changed is None:
             return None
         if identity(root / rel) != old.identity:

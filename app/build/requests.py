@@ -61,7 +61,7 @@ def request_context(app: Flask, url: str) -> RequestContext:
     base_url = app.config["FREEZER_BASE_URL"]
     context = app.request_context(environ_for(base_url, url))
     request = context.request
-    root = _url_root(app.request_class, base_url)
+    root = _url_root(app.request_class, base_url)  # type: ignore[arg-type]  # a class hashes
     path = request.path
     if root is not None and _PLAIN_PATH.fullmatch(path):
         request.__dict__["base_url"] = root + path.lstrip("/")  # werkzeug's cached_property

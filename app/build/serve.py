@@ -155,8 +155,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self.wfile.flush()
             while not live.closed:
                 new = live.wait(version, _PING_SECONDS)
-                if live.closed:
-                    break
+                if live.closed:  # set while ``wait`` ran (mypy keeps the loop test's False)
+                    break  # type: ignore[unreachable]
                 message = ": ping\n\n" if new is None else f"data: {new}\n\n"
                 version = new or version
                 self.wfile.write(message.encode())

@@ -117,7 +117,7 @@ def _lexer(lang: str) -> Lexer:
 @lru_cache(maxsize=32)
 def _formatter(
     classes: tuple[str, ...], hl_lines: tuple[int, ...], linenos: str | bool, linenostart: int
-) -> HtmlFormatter:
+) -> HtmlFormatter[str]:
     """One formatter per option set: building one compiles its whole style table, which
     costs more than highlighting a typical block."""
     return HtmlFormatter(

@@ -93,8 +93,9 @@ def _split(text: str, path: Path) -> tuple[dict[str, Any], str]:
         # ``front`` starts with the rest of the opening '---' line: its line 0 is file line 1.
         line = mark.line + 1 + offset if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        if getattr(exc, "context", None):
-            problem = f"{problem} ({exc.context})"
+        context = getattr(exc, "context", None)
+        if context:
+            problem = f"{problem} ({context})"
         raise ContentError(
             path,
             f"malformed front matter: {problem}",

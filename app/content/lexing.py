@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
@@ -103,7 +103,7 @@ def _one_char_regex(op: Any, av: Any) -> str:
     if op is sre.ANY:
         return "."
     if op is sre.IN:
-        parts = []
+        parts: list[str] = []
         for item_op, item in av:
             if item_op is sre.NEGATE:
                 parts.insert(0, "^")
@@ -270,7 +270,7 @@ class _States(dict[str, list[Segment]]):
 
     def __init__(self, cls: type[RegexLexer]) -> None:
         super().__init__()
-        self.tokens: dict[str, list[Rule]] = cls._tokens
+        self.tokens: dict[str, list[Rule]] = cls._tokens  # type: ignore[attr-defined]  # set by its metaclass
 
     def __missing__(self, name: str) -> list[Segment]:
         segments = self[name] = join_rules(self.tokens[name])
@@ -308,8 +308,8 @@ def _next_state(stack: list[str], new_state: Any) -> None:
 
 
 def _tokens(
-    lexer: RegexLexer, text: str, stack: tuple[str, ...] = ("root",)
-) -> Iterator[tuple[int, Any, str]]:
+    lexer: RegexLexer, text: str, stack: Iterable[str] = ("root",)
+) -> Iterator[tuple[int, _TokenType, str]]:
     """``RegexLexer.get_tokens_unprocessed`` with a state's rules tried in one regex."""
     states = _states_of(type(lexer))
     pos = 0
@@ -331,6 +331,7 @@ def _tokens(
         else:
             found = None
         if found is not None:
+            assert rule is not None  # a lone rule's segment holds it; a joined one's is looked up
             rule_match, action, new_state = rule
             if action is not None:
                 if type(action) is _TokenType:
@@ -360,8 +361,8 @@ def accelerate(lexer: Lexer) -> Lexer:
     assert isinstance(lexer, RegexLexer)
 
     def get_tokens_unprocessed(
-        text: str, stack: tuple[str, ...] = ("root",)
-    ) -> Iterator[tuple[int, Any, str]]:
+        text: str, stack: Iterable[str] = ("root",)
+    ) -> Iterator[tuple[int, _TokenType, str]]:
         return _tokens(lexer, text, stack)
 
     lexer.get_tokens_unprocessed = get_tokens_unprocessed  # type: ignore[method-assign]

@@ -110,8 +110,8 @@ def prepare_and_render(
     workers = min(workers or available_cores(), count)
     if count <= threshold or workers < 2 or not can_fork():
         parsed.extend(prepare(task) for task in tasks)
-        bodies = [result.doc.body for result in parsed if isinstance(result, Prepared)]
-        return parsed, (render_markdown(body) for body in bodies)
+        texts = [result.doc.body for result in parsed if isinstance(result, Prepared)]
+        return parsed, (render_markdown(body) for body in texts)
 
     def bodies() -> Iterator[str]:
         for task in tasks:
@@ -128,4 +128,4 @@ def prepare_and_render(
     except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)
         raise
-    return parsed, results  # type: ignore[return-value]
+    return parsed, results  # type: ignore[return-value]  # primed: its one None is taken

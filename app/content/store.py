@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, TypeVarTuple, cast
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -26,6 +26,7 @@ def tag_slug(name: str) -> str:
 #: Most values in one ``IN (...)`` list (PostgreSQL allows 65535 parameters a statement).
 IN_CHUNK = 1000
 _Key = TypeVar("_Key", int, str)
+_Ts = TypeVarTuple("_Ts")
 
 
 def in_chunks(values: Iterable[_Key]) -> Iterator[list[_Key]]:
@@ -36,8 +37,10 @@ def in_chunks(values: Iterable[_Key]) -> Iterator[list[_Key]]:
 
 
 def select_in(
-    query: sa.Select[Any], column: sa.ColumnElement[Any], values: Iterable[_Key]
-) -> Iterator[sa.Row[Any]]:
+    query: sa.Select[*_Ts],
+    column: sa.ColumnElement[_Key] | so.QueryableAttribute[_Key],
+    values: Iterable[_Key],
+) -> Iterator[sa.Row[*_Ts]]:
     """The rows of ``query`` whose ``column`` is one of ``values``, one query per chunk."""
     for chunk in in_chunks(values):
         yield from db.session.execute(query.where(column.in_(chunk)))
@@ -139,7 +142,8 @@ def insert_documents(rows: Sequence[NewRow], known_tags: dict[str, Tag]) -> None
     values = [post_values(r.doc, r.source_path, r.source_hash, r.rendered) for r in rows]
     # One executemany, then the ids by path: RETURNING in parameter order makes SQLAlchemy
     # insert SQLite rows one statement at a time (twice the time of the whole batch).
-    db.session.execute(sa.insert(Post.__table__), values)
+    post_table = cast(sa.Table, Post.__table__)  # typed FromClause; a mapped class's Table
+    db.session.execute(sa.insert(post_table), values)
     ids = ids_by_path(row.source_path for row in rows)
     links = [
         {"post_id": ids[row.source_path], "tag_id": tag.id}
@@ -177,7 +181,7 @@ def delete_orphan_tags() -> int:
     """Remove tags no post uses any more."""
     used = sa.exists().where(post_tags.c.tag_id == Tag.id)  # by ix_post_tags_tag_id
     result = db.session.execute(sa.delete(Tag).where(~used))
-    return result.rowcount or 0
+    return cast("sa.CursorResult[()]", result).rowcount or 0  # a DELETE's result is one
 
 
 def load_posts(ids: Iterable[int]) -> dict[int, Post]:

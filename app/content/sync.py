@@ -297,9 +297,7 @@ def _check(
         if error is not None:
             errors.append(error)
             continue
-        if result is None:
-            slug = index[rel].slug  # unchanged
-        else:
+        if isinstance(result, Prepared):
             prepared[rel] = result
             slug = result.doc.slug
             report.warnings.extend(
@@ -308,6 +306,8 @@ def _check(
             )
             if not result.doc.body:
                 report.warnings.append(f"content/{rel}: the body is empty")
+        else:
+            slug = index[rel].slug  # unchanged
         if slug in slug_owner:
             errors.append(
                 ContentError(
@@ -328,9 +328,12 @@ def _same_document(path: Path, rel: str, doc: Document) -> bool:
         existing = parse_document(path.read_text(encoding="utf-8"), f"content/{rel}", doc.kind)
     except (ContentError, UnicodeDecodeError):
         return False
+
     # The DB keeps tags by name, not in the author's order: order alone is no change.
-    normal = {"explicit_slug": False, "tags": sorted(doc.tags)}
-    return replace(existing, **{**normal, "tags": sorted(existing.tags)}) == replace(doc, **normal)
+    def normal(d: Document) -> Document:
+        return replace(d, explicit_slug=False, tags=sorted(d.tags))
+
+    return normal(existing) == normal(doc)
 
 
 def export_content(content_dir: Path) -> int:

@@ -89,4 +89,5 @@ def atom_feed(posts: Sequence[Post | Listed], channel: Channel) -> bytes:
             entry.author({"name": post.author_name})
         for tag in post.tags:
             entry.category(term=tag.name)
-    return fg.atom_str(pretty=True)
+    atom: bytes = fg.atom_str(pretty=True)  # feedgen is untyped
+    return atom

@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -51,7 +51,7 @@ def visible(kind: str = "post") -> sa.ColumnElement[bool]:
     return sa.and_(*conditions)
 
 
-def published_posts() -> sa.Select[tuple[Post]]:
+def published_posts() -> sa.Select[Post]:
     """Published posts, newest first, with a stable tie-break (tags loaded in one query)."""
     return (
         sa.select(Post)
@@ -62,7 +62,7 @@ def published_posts() -> sa.Select[tuple[Post]]:
 
 
 def paginate(
-    query: Callable[[], sa.Select[tuple[Post]]],
+    query: Callable[[], sa.Select[Post]],
     page: int,
     cached: Callable[[], Sequence[Post | Listed]] | None = None,
 ) -> Pagination | ListPage:
@@ -120,7 +120,7 @@ class ListPage:
 
 
 def page_count(
-    query: Callable[[], sa.Select[tuple[Post]]],
+    query: Callable[[], sa.Select[Post]],
     cached: Callable[[], Sequence[Post | Listed]] | None = None,
 ) -> int:
     """How many list pages ``query()`` fills (at least one, so an empty site has an index)."""
@@ -141,7 +141,7 @@ def get_visible(kind: str, slug: str) -> Post | Listed | None:
 
 
 def _by_slug(kind: str) -> dict[str, Listed]:
-    items: list[Listed] = listing() if kind == "post" else visible_pages()  # type: ignore[assignment]
+    items: list[Listed] = listing() if kind == "post" else visible_pages()  # type: ignore[assignment]  # a build's pages are
     return build_cache(f"by_slug_{kind}", lambda: {item.slug: item for item in items})
 
 
@@ -173,7 +173,7 @@ def build_cache(key: str, compute: Callable[[], T]) -> T:
         return compute()
     if key not in cache:
         cache[key] = compute()
-    return cache[key]
+    return cast(T, cache[key])  # what ``compute`` gave for ``key``
 
 
 def build_urls() -> dict[tuple[Any, ...], str] | None:
@@ -188,7 +188,7 @@ def _answers() -> dict[str, Any] | None:
     stamp = _stamp(app)
     if stamp is None:
         return None
-    cache = app.extensions.get("microblog.build_cache")
+    cache: dict[str, Any] | None = app.extensions.get("microblog.build_cache")
     if cache is None or cache["stamp"] != stamp:  # a new build forgets the previous answers
         cache = app.extensions["microblog.build_cache"] = {"stamp": stamp}
     return cache
@@ -222,8 +222,16 @@ class Listed:
     ``_heavy``). Each field a page reads is noted for the build (see ``app.recording``).
     """
 
-    reading_minutes = Post.reading_minutes
-    status = Post.status
+    if TYPE_CHECKING:  # Post's own properties, read off these attributes
+
+        @property
+        def reading_minutes(self) -> int: ...
+        @property
+        def status(self) -> str: ...
+
+    else:
+        reading_minutes = Post.reading_minutes
+        status = Post.status
 
     def __init__(self, values: dict[str, Any], tags: list[ListedTag]) -> None:
         self.__dict__.update(values)
@@ -267,7 +275,7 @@ def listing() -> list[Listed]:
     return build_cache("listing", lambda: _listed(visible()))
 
 
-def listed_columns(condition: sa.ColumnElement[bool]) -> sa.Select[Any]:
+def listed_columns(condition: sa.ColumnElement[bool]) -> sa.Select[*tuple[Any, ...]]:
     """The listed columns of the posts meeting ``condition``, in index order (on SQLite, read
     from one covering index: see the migration that makes ``ix_post_listed``)."""
     columns = [c for c in Post.__table__.columns if c.key not in HEAVY]
@@ -290,12 +298,12 @@ def _listed(
     for post_id, tag_id, name, slug in _plain_rows(pairs.order_by(Tag.name)):  # no ORM rows
         tag = known.get(tag_id) or known.setdefault(tag_id, ListedTag(tag_id, name, slug))
         tags.setdefault(post_id, []).append(tag)
-    keys = [column.key for column in query.selected_columns]
+    keys = cast("list[str]", [column.key for column in query.selected_columns])  # table columns
     at = keys.index("id")
     return [Listed(dict(zip(keys, row, strict=True)), tags.get(row[at], [])) for row in rows]
 
 
-def _plain_rows(query: sa.Select[Any]) -> list[list[Any]]:
+def _plain_rows(query: sa.Select[*tuple[Any, ...]]) -> list[list[Any]]:
     """The rows of ``query`` as lists of values converted by their columns' types.
 
     What ``session.execute`` gives without its row objects, which cost more than the
@@ -428,7 +436,7 @@ def _tags_with_counts() -> list[tuple[Tag, int]]:
     return [(tag, n) for tag, n in rows]
 
 
-def tag_posts(tag: Tag) -> sa.Select[tuple[Post]]:
+def tag_posts(tag: Tag) -> sa.Select[Post]:
     return published_posts().where(Post.tags.contains(tag))
 
 
@@ -469,7 +477,7 @@ def _archive_months() -> list[tuple[int, int, int]]:
     return [(year, month, n) for (year, month), n in sorted(counts.items(), reverse=True)]
 
 
-def period_posts(year: int, month: int | None = None) -> sa.Select[tuple[Post]]:
+def period_posts(year: int, month: int | None = None) -> sa.Select[Post]:
     """Published posts of one year, or of one month of it, newest first."""
     if month is None:
         start, end = datetime(year, 1, 1), datetime(year + 1, 1, 1)
@@ -534,7 +542,7 @@ def matching_posts(
     q: str | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
-) -> sa.Select[tuple[Post]]:
+) -> sa.Select[Post]:
     """All posts (drafts and scheduled too) that match the filters, newest first."""
     query = sa.select(Post).where(Post.kind == "post")
     if status:

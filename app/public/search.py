@@ -35,7 +35,7 @@ def _trimmed(text: str, limit: int = TEXT_LIMIT) -> str:
 DOCUMENT_FIELDS = ("title", "slug", "published_at", "tags", "summary", "body_text")
 
 
-def _document(post: Post, endpoint: str, text: str | None = None) -> dict[str, Any]:
+def _document(post: Post | Listed, endpoint: str, text: str | None = None) -> dict[str, Any]:
     return {
         "title": post.title,
         "url": build_url_for(endpoint, slug=post.slug),
@@ -55,6 +55,7 @@ def search_index() -> Iterator[bytes]:
     copies those that still hold from this file (see ``LastIndex``).
     """
     spans: list[list[Any]] | None = None
+    posts: Iterator[tuple[str | None, bytes | memoryview]]
     if queries.building():
         spans = []
         posts = _post_documents(queries.listing())
@@ -103,13 +104,17 @@ class LastIndex:
         file in place, so the map holds still)."""
         if not self.unchanged:
             return {}
-        found = {}
+        found: dict[str, memoryview] = {}
         try:  # mapped, not read: only the documents copied are touched, once
             with self.path.open("rb") as file:
                 data = memoryview(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ))
             for slug, start, end in orjson.loads(self.note):
                 document = data[start:end]
-                if slug in self.unchanged and document[:1] == b"{" and document[-1:] == b"}":
+                if (
+                    slug in self.unchanged
+                    and document[:1].tobytes() == b"{"
+                    and document[-1:].tobytes() == b"}"
+                ):
                     found[slug] = document
         except (OSError, ValueError, TypeError):  # not a note this code wrote: make them all
             return {}
@@ -126,7 +131,7 @@ def _post_documents(posts: list[Listed]) -> Iterator[tuple[str, bytes | memoryvi
         batch = posts[start : start + TEXT_BATCH]
         texts = _texts([post.id for post in batch if post.slug not in kept])
         for post in batch:
-            document = kept.get(post.slug)
+            document: bytes | memoryview | None = kept.get(post.slug)
             if document is None:
                 document = orjson.dumps(_document(post, "public.post", texts[post.id]))
             else:
@@ -140,7 +145,9 @@ def _texts(ids: list[int]) -> dict[int, str]:
         return {}
     shown = sa.func.substr(Post.body_text, 1, TEXT_LIMIT + 1)  # enough to know it was cut
     with recording.unrecorded():
-        found = dict(db.session.execute(sa.select(Post.id, shown).where(Post.id.in_(ids))).all())
+        found: dict[int, str] = dict(
+            db.session.execute(sa.select(Post.id, shown).where(Post.id.in_(ids))).all()
+        )
     for post_id in ids:
         recording.field(post_id, "body_text")
     return found

@@ -44,8 +44,8 @@ def locations() -> Iterator[Location]:
     by_year: dict[int, list[Any]] = {}
     by_month: dict[tuple[int, int], list[Any]] = {}
     for post in posts:
-        for tag in post.tags:
-            by_tag.setdefault(tag.id, []).append(post)
+        for post_tag in post.tags:
+            by_tag.setdefault(post_tag.id, []).append(post)
         by_year.setdefault(post.published_at.year, []).append(post)
         by_month.setdefault((post.published_at.year, post.published_at.month), []).append(post)
     for tag, _count in queries.tags_with_counts():
