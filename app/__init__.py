@@ -55,7 +55,7 @@ def create_app(
     app.register_blueprint(public_bp)
     if authoring:  # never in the freezer's app: nothing under /admin or /api can reach build/
         from app.admin import bp as admin_bp
-        from app.admin.csrf import csrf
+        from app.csrf import csrf
 
         csrf.init_app(app)  # the freezer's app has no forms and no users: no hooks per page
         login.init_app(app)

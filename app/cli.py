@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from app.accounts import create_token, find_token, revoke_token, tokens_for
 from app.content import ContentErrors, export_content, sync_content
 from app.extensions import db
 from app.models import User
@@ -81,8 +82,6 @@ def user_create(username: str, email: str | None, password: str) -> None:
 @click.option("--read-only", is_flag=True, help="The token may read but not change anything.")
 def token_create(username: str, name: str, read_only: bool) -> None:
     """Create an API token and print it (the only time it is shown)."""
-    from app.api.tokens import create_token
-
     user = db.session.scalar(sa.select(User).where(User.username == username))
     if user is None:
         raise click.ClickException(f"no author named {username!r} (flask user create {username})")
@@ -100,8 +99,6 @@ def token_create(username: str, name: str, read_only: bool) -> None:
 @click.option("--user", "username", help="Only this author's tokens.")
 def token_list(username: str | None) -> None:
     """List tokens: id, prefix, owner, name, rights, state (never the tokens themselves)."""
-    from app.api.tokens import tokens_for
-
     user = None
     if username is not None:
         user = db.session.scalar(sa.select(User).where(User.username == username))
@@ -119,8 +116,6 @@ def token_list(username: str | None) -> None:
 @click.argument("ref")
 def token_revoke(ref: str) -> None:
     """Revoke a token, by the id or prefix that 'flask token list' shows."""
-    from app.api.tokens import find_token, revoke_token
-
     token = find_token(ref.removesuffix("…"))
     if token is None:
         raise click.ClickException(f"no single token matches {ref!r} (see flask token list)")

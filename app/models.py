@@ -137,7 +137,7 @@ class Post(Model):
     @property
     def status(self) -> str:
         """draft, scheduled or published (``app.status``)."""
-        return status_of(self.draft, self.published_at)
+        return status_of(self.draft, self.published_at, kind=self.kind)
 
     def __repr__(self) -> str:
         return f"<Post {self.slug}>"

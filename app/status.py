@@ -1,5 +1,7 @@
 """A post's status, defined once: draft, scheduled (dated in the future) or published.
 
+Only posts are scheduled: a page is published whatever its date.
+
 The admin, the API, Micropub, the public pages and builds all ask here. "Now" is the build's
 time during a build (every page of it agrees), the clock otherwise.
 """
@@ -21,24 +23,35 @@ def now() -> datetime:
     return fixed or datetime.now(UTC).replace(tzinfo=None)
 
 
-def status_of(draft: bool, published_at: datetime | None, at: datetime | None = None) -> str:
-    """The status of a post with these fields, at ``at`` (default: ``now()``)."""
+def status_of(
+    draft: bool, published_at: datetime | None, at: datetime | None = None, kind: str = "post"
+) -> str:
+    """The status of a post (or page) with these fields, at ``at`` (default: ``now()``)."""
     if draft:
         return "draft"
-    if published_at is not None and published_at > (at or now()):
+    if kind == "post" and published_at is not None and published_at > (at or now()):
         return "scheduled"
     return "published"
 
 
 def status_condition(
-    status: str, draft: sa.ColumnElement[bool], published_at: sa.ColumnElement[datetime | None]
+    status: str,
+    draft: sa.SQLColumnExpression[bool],
+    published_at: sa.SQLColumnExpression[datetime | None],
+    kind: sa.SQLColumnExpression[str] | None = None,
 ) -> sa.ColumnElement[bool]:
-    """The SQL condition for ``status_of(draft, published_at) == status``."""
+    """The SQL condition for ``status_of(draft, published_at, kind=kind) == status``; without
+    ``kind`` every row is taken for a post."""
     at = now()
+    future: sa.ColumnElement[bool] = published_at > at
+    past = [published_at.is_(None), published_at <= at]
+    if kind is not None:
+        future = sa.and_(kind == "post", future)
+        past.insert(0, kind != "post")
     if status == "draft":
         return draft.is_(True)
     if status == "scheduled":
-        return sa.and_(draft.is_(False), published_at > at)
+        return sa.and_(draft.is_(False), future)
     if status == "published":
-        return sa.and_(draft.is_(False), sa.or_(published_at.is_(None), published_at <= at))
+        return sa.and_(draft.is_(False), sa.or_(*past))
     raise ValueError(f"unknown status {status!r}")

@@ -24,7 +24,7 @@ def post_form(**changes: Any) -> dict[str, Any]:
         "kind": "post",
         "title": "A fresh post",
         "slug": "",
-        "status": "publish",
+        "status": "published",
         "date": "2026-11-01T09:30",
         "tags": "news, Python",
         "summary": "",

@@ -230,7 +230,7 @@ class ApiClient(requests.Session):
 @pytest.fixture
 def make_token(author):
     """Make an API token for ``author``; returns the clear token."""
-    from app.api.tokens import create_token
+    from app.accounts import create_token
 
     def make(read_only: bool = False, name: str = "tests") -> str:
         return create_token(author, name, read_only=read_only)[1]

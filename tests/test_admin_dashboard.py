@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html
 import re
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Post
+from app.status import STATUSES
 from tests.admin_helpers import post_form
 
 
@@ -33,8 +36,8 @@ def test_lists_every_post_and_page_with_counts(synced, author_client):
 
 def test_filter_by_status(synced, author_client):
     drafts = titles(author_client.get("/admin/?status=draft"))
-    scheduled = titles(author_client.get("/admin/?status=schedule"))
-    published = titles(author_client.get("/admin/?status=publish"))
+    scheduled = titles(author_client.get("/admin/?status=scheduled"))
+    published = titles(author_client.get("/admin/?status=published"))
     assert len(drafts) == 1
     assert len(scheduled) == 1
     assert len(drafts) + len(scheduled) + len(published) == len(
@@ -74,3 +77,23 @@ def test_paginates_and_keeps_filters(synced, author_client):
     assert len(titles(second)) == 5
     assert not set(titles(first)) & set(titles(second))
     assert titles(author_client.get("/admin/?tag=bulk&page=9")) == []
+
+
+def test_a_future_dated_page_is_published_not_scheduled(synced, author_client):
+    """Only posts are scheduled: a page with a date to come is on the site already."""
+    db.session.execute(
+        sa.update(Post).where(Post.kind == "page").values(published_at=datetime(2999, 1, 1))
+    )
+    db.session.commit()
+    assert "<strong>1</strong> scheduled" in author_client.get("/admin/").text
+    assert "About" in titles(author_client.get("/admin/?status=published"))
+    assert "About" not in titles(author_client.get("/admin/?status=scheduled"))
+    assert db.session.scalar(sa.select(Post).where(Post.kind == "page")).status == "published"
+
+
+def test_the_admin_and_the_api_give_posts_the_same_status(author_client, api):
+    for status in STATUSES:
+        admin = titles(author_client.get(f"/admin/?status={status}&kind=post"))
+        listed = api.get("/posts", params={"status": status, "per_page": 100}).json()["items"]
+        assert sorted(map(html.unescape, admin)) == sorted(p["title"] for p in listed), status
+        assert {p["status"] for p in listed} <= {status}

@@ -163,8 +163,8 @@ def test_validation_errors_are_inline_and_keep_the_typed_text(synced, author_cli
         ({"slug": "Not A Slug!"}, "Use lowercase letters, digits and single hyphens."),
         ({"slug": "hello-world"}, "already used by another post"),
         ({"title": ""}, "This field is required."),
-        ({"status": "schedule", "date": "2020-01-01T10:00"}, "needs a date in the future"),
-        ({"status": "publish", "date": "2999-01-01T10:00"}, "choose &#39;Scheduled&#39;"),
+        ({"status": "scheduled", "date": "2020-01-01T10:00"}, "needs a date in the future"),
+        ({"status": "published", "date": "2999-01-01T10:00"}, "choose &#39;Scheduled&#39;"),
         ({"date": "yesterday"}, "Not a valid datetime value."),
     ]
     for changes, message in cases:
@@ -188,13 +188,13 @@ def test_scheduled_post_is_marked_and_hidden_from_readers(synced, author_client,
     future = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
     response = author_client.post(
         "/admin/posts/new",
-        data=post_form(title="Tomorrow's news", status="schedule", date=future),
+        data=post_form(title="Tomorrow's news", status="scheduled", date=future),
         follow_redirects=True,
     )
     assert b"scheduled for" in response.data
-    dashboard = author_client.get("/admin/?status=schedule").get_data(as_text=True)
+    dashboard = author_client.get("/admin/?status=scheduled").get_data(as_text=True)
     assert "Tomorrow&#39;s news" in dashboard
-    assert 'status-schedule">Scheduled<' in dashboard
+    assert 'status-scheduled">Scheduled<' in dashboard
     page = author_client.get("/posts/tomorrow-s-news/")
     assert page.status_code == 200
     assert b'<span class="badge">Scheduled</span>' in page.data
@@ -217,14 +217,14 @@ def test_drafts_are_visible_only_to_a_logged_in_author_and_marked(synced, author
 def test_pages_can_be_written_too(synced, author_client, content_dir):
     response = author_client.post(
         "/admin/posts/new?kind=page",
-        data=post_form(kind="page", title="Colophon", date="", status="publish"),
+        data=post_form(kind="page", title="Colophon", date="", status="published"),
     )
     assert response.status_code == 302
     assert (content_dir / "pages" / "colophon.md").exists()
     assert row("colophon").published_at is None
     assert author_client.get("/colophon/").status_code == 200
     reserved = author_client.post(
-        "/admin/posts/new?kind=page", data=post_form(kind="page", title="Tags", status="publish")
+        "/admin/posts/new?kind=page", data=post_form(kind="page", title="Tags", status="published")
     )
     assert reserved.status_code == 422
     assert b"reserved by the site" in reserved.data

@@ -7,7 +7,7 @@ import re
 
 import sqlalchemy as sa
 
-from app.api.tokens import hash_token, verify_token
+from app.accounts import hash_token, verify_token
 from app.extensions import db
 from app.models import ApiToken
 
@@ -52,7 +52,7 @@ def test_a_name_is_required(author_client):
 
 
 def test_someone_elses_token_cannot_be_revoked(author_client):
-    from app.api.tokens import create_token
+    from app.accounts import create_token
     from app.models import User
 
     other = User(username="bob", email="bob@example.org")

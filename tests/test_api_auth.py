@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.api.tokens import TOKEN_PREFIX, create_token, revoke_token, verify_token
+from app.accounts import TOKEN_PREFIX, create_token, revoke_token, verify_token
 from app.extensions import db
 from app.models import ApiToken
 from tests.api_helpers import assert_problem, post_count, stored

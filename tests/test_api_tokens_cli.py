@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.api.tokens import verify_token
+from app.accounts import verify_token
 from app.extensions import db
 from app.models import ApiToken
 

@@ -73,7 +73,7 @@ def test_an_undated_post_counts_and_filters_as_published(synced, author_client):
     db.session.commit()
     page = author_client.get("/admin/").text
     published = int(re.search(r"<strong>(\d+)</strong> published", page).group(1))
-    listed = titles(author_client.get("/admin/?status=publish"))
+    listed = titles(author_client.get("/admin/?status=published"))
     assert "Hello, world" in listed
     assert published == len(listed)
 

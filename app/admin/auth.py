@@ -5,8 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
 
 from app.admin import bp
 from app.admin.forms import ConfirmForm, LoginForm, SetupForm
@@ -33,11 +34,12 @@ def throttle() -> LoginThrottle:
             limit=current_app.config.get("LOGIN_MAX_FAILURES", 5),
             window=current_app.config.get("LOGIN_FAILURE_WINDOW", 60),
         )
-    return ext["microblog.login_throttle"]
+    found: LoginThrottle = ext["microblog.login_throttle"]
+    return found
 
 
 def has_users() -> bool:
-    return db.session.scalar(sa.select(sa.func.count(User.id))) > 0
+    return (db.session.scalar(sa.select(sa.func.count(User.id))) or 0) > 0
 
 
 @bp.route("/login", methods=["GET", "POST"])

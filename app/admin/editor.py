@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response
 
 from app.admin import bp
-from app.admin.dashboard import status_of
 from app.admin.forms import ConfirmForm, PostForm
 from app.content import ContentError, Document
 from app.content.document import parse_document
@@ -22,7 +22,7 @@ from app.content.slugs import slugify
 from app.content.store import document_from_post
 from app.extensions import db
 from app.models import Post, Tag
-from app.public.queries import build_time
+from app.status import now, status_of
 
 
 def _initial(post: Post | None, kind: str) -> dict[str, Any]:
@@ -33,7 +33,7 @@ def _initial(post: Post | None, kind: str) -> dict[str, Any]:
         "kind": post.kind,
         "title": post.title,
         "slug": post.slug,
-        "status": status_of(post),
+        "status": post.status,
         "date": post.published_at,
         "tags": ", ".join(t.name for t in post.tags),
         "summary": post.summary if post.explicit_summary else "",
@@ -54,13 +54,11 @@ def _initial_from_disk(post: Post, disk_hash: str) -> tuple[dict[str, Any], str]
             f"{display} changed outside the admin and cannot be read ({exc}); the editor shows "
             "the last imported version and saving will report a conflict."
         )
-    future = doc.date is not None and doc.date > build_time()
-    status = "draft" if doc.draft else "schedule" if future and post.kind == "post" else "publish"
     initial = {
         "kind": post.kind,
         "title": doc.title,
         "slug": doc.slug,
-        "status": status,
+        "status": status_of(doc.draft, doc.date, kind=post.kind),
         "date": doc.date,
         "tags": ", ".join(doc.tags),
         "summary": doc.summary,
@@ -94,21 +92,21 @@ def _base_document(post: Post | None, kind: str, expected_hash: str | None) -> D
 def _document(form: PostForm, post: Post | None, expected_hash: str | None) -> Document | None:
     """The document the form describes, or None with errors set on the form's fields."""
     kind = post.kind if post is not None else form.kind.data
-    now = build_time().replace(second=0, microsecond=0)
+    minute = now().replace(second=0, microsecond=0)
     status, when = form.status.data, form.date.data
-    if status == "schedule":
+    if status == "scheduled":
         if kind == "page":
             form.status.errors.append("Pages have no date: choose Draft or Published.")
-        elif when is None or when <= now:
+        elif when is None or when <= minute:
             form.date.errors.append("A scheduled post needs a date in the future.")
-    elif status == "publish" and kind == "post" and when is not None and when > now:
+    elif status == "published" and kind == "post" and when is not None and when > minute:
         form.date.errors.append(
             "This date is in the future: choose 'Scheduled' or an earlier date."
         )
     if form.status.errors or form.date.errors:
         return None
     if when is None and kind == "post":
-        when = now
+        when = minute
     base = _base_document(post, kind, expected_hash)
     title = " ".join((form.title.data or "").split())
     return replace(
@@ -201,8 +199,8 @@ def _editor(post: Post | None) -> Response | tuple[str, int] | str:
 
 
 def _flash_saved(post: Post) -> None:
-    state = status_of(post)
-    if state == "schedule":
+    state = post.status
+    if state == "scheduled":
         when = post.published_at.strftime("%Y-%m-%d %H:%M") if post.published_at else ""
         note = f"scheduled for {when} UTC: the first build after that publishes it"
     elif state == "draft":

@@ -19,21 +19,21 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from app.content.slugs import MAX_SLUG_LENGTH, SLUG_RE
 
-STATUSES = [
+STATUS_CHOICES = [
     SelectChoice("draft", "Draft (only you can see it)"),
-    SelectChoice("publish", "Published"),
-    SelectChoice("schedule", "Scheduled (published by the first build after its date)"),
+    SelectChoice("published", "Published"),
+    SelectChoice("scheduled", "Scheduled (published by the first build after its date)"),
 ]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type information
     username = StringField("Username", validators=[DataRequired()])
     password = PasswordField("Password", validators=[DataRequired()])
     remember = BooleanField("Remember me")
     submit = SubmitField("Log in")
 
 
-class SetupForm(FlaskForm):
+class SetupForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type information
     username = StringField("Username", validators=[DataRequired(), Length(max=64)])
     email = StringField(
         "Email",
@@ -51,7 +51,7 @@ class SetupForm(FlaskForm):
     submit = SubmitField("Create author")
 
 
-class PostForm(FlaskForm):
+class PostForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type information
     kind = SelectField(
         "Kind", choices=[SelectChoice("post", "Post"), SelectChoice("page", "Page")], default="post"
     )
@@ -65,7 +65,7 @@ class PostForm(FlaskForm):
         ],
         description="The URL: lowercase letters, digits, hyphens. Empty: made from the title.",
     )
-    status = RadioField("Status", choices=STATUSES, default="draft")
+    status = RadioField("Status", choices=STATUS_CHOICES, default="draft")
     date = DateTimeLocalField(
         "Date (UTC)",
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
@@ -83,14 +83,14 @@ class PostForm(FlaskForm):
     overwrite = SubmitField("Save mine anyway")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type information
     """A POST with only a CSRF token: delete, publish, logout."""
 
     source_hash = HiddenField()
     submit = SubmitField("Confirm")
 
 
-class TokenForm(FlaskForm):
+class TokenForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type information
     """A new personal API token."""
 
     name = StringField("Name", validators=[DataRequired(), Length(max=100)])

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify, render_template, request
+from typing import BinaryIO, cast
+
+from flask import jsonify, render_template, request
+from werkzeug.wrappers import Response
 
 from app.admin import bp
 from app.admin.editor import normalize_text
@@ -11,7 +14,7 @@ from app.content.media import MediaError, save_upload
 
 
 @bp.route("/preview", methods=["POST"])
-def preview() -> Response:
+def preview() -> Response | tuple[Response, int]:
     """Render a body exactly as a save would (same function, same sanitizer)."""
     data = request.get_json(silent=True)
     body = data.get("body") if isinstance(data, dict) else request.form.get("body")
@@ -37,7 +40,8 @@ def upload() -> tuple[Response, int]:
     if not alt:
         return jsonify(error="Describe the image (alt text) for readers who cannot see it."), 422
     try:
-        media = save_upload(upload.stream, upload.filename)
+        # save_upload only reads the stream: IO[bytes] would do, its signature asks BinaryIO.
+        media = save_upload(cast(BinaryIO, upload.stream), upload.filename)
     except MediaError as exc:
         hint = f" ({exc.hint})" if exc.hint else ""
         return jsonify(error=f"{exc.path}: {exc.message}{hint}"), exc.status

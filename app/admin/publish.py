@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from flask import (
-    Response,
+    Flask,
     abort,
     current_app,
     flash,
@@ -15,6 +16,8 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from werkzeug.local import LocalProxy
+from werkzeug.wrappers import Response
 
 from app.admin import bp
 from app.admin.forms import ConfirmForm
@@ -34,7 +37,7 @@ def publish() -> Response | str:
     if form.validate_on_submit():
         runner = runner_for(current_app)
         running = runner.latest()
-        job = runner.start(current_app._get_current_object())
+        job = runner.start(cast("LocalProxy[Flask]", current_app)._get_current_object())
         if running is job:
             flash("A build is already running: here is its progress.", "info")
         else:

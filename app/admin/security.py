@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Response, render_template, request
+from flask import render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.wrappers import Response
 
 from app.admin import bp
 from app.extensions import login
@@ -35,7 +36,8 @@ def require_login() -> Response | None:
     """Guard the whole blueprint, so a new route cannot forget its decorator."""
     if request.endpoint in OPEN_ENDPOINTS or current_user.is_authenticated:
         return None
-    return login.unauthorized()
+    to_login: Response = login.unauthorized()  # a redirect (flask_login is untyped)
+    return to_login
 
 
 @bp.after_request

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
+from app.accounts import create_token, revoke_token, tokens_for
 from app.admin import bp
 from app.admin.forms import ConfirmForm, TokenForm
-from app.api.tokens import create_token, revoke_token, tokens_for
 from app.extensions import db
 from app.models import ApiToken
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import current_app, g, request
 from werkzeug.wrappers import Response
 
+from app.accounts import verify_token
 from app.api.errors import problem
-from app.api.tokens import verify_token
 from app.models import ApiToken, User
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -42,8 +42,9 @@ def authenticate() -> Response | None:
 
 
 def current_token() -> ApiToken:
-    return g.api_token
+    token: ApiToken = g.api_token  # set by ``authenticate``
+    return token
 
 
 def current_user() -> User:
-    return g.api_token.user
+    return current_token().user

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from flask import current_app, url_for
+from flask import Flask, current_app, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from werkzeug.local import LocalProxy
 
 from app.api.errors import ApiError
-from app.api.openapi import errors
+from app.api.openapi import ApiBlueprint, errors
 from app.api.schemas import BuildSchema
 from app.build.jobs import BuildJob, runner_for
 
-blp = Blueprint("builds", __name__, description="Site builds: freeze content into build/.")
+blp: ApiBlueprint = Blueprint(
+    "builds", __name__, description="Site builds: freeze content into build/."
+)
 
 LOCATION_HEADER = {"description": "Where to follow the build.", "schema": {"type": "string"}}
 
@@ -32,7 +35,7 @@ class Builds(MethodView):
         Runs the same pipeline as `python freeze.py`; when one is already running, that one
         is returned. Poll the `Location` until `done` is true.
         """
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        app = cast("LocalProxy[Flask]", current_app)._get_current_object()
         job = runner_for(app).start(app)
         return represent(job), {"Location": url_for("builds.build", build_id=job.id)}
 

@@ -16,10 +16,12 @@ def ref_name(schema: dict[str, Any] | None) -> str:
     if not schema:
         return ""
     if "$ref" in schema:
-        return schema["$ref"].rsplit("/", 1)[-1]
-    if schema.get("type") == "array":
+        ref: str = schema["$ref"]
+        return ref.rsplit("/", 1)[-1]
+    kind: str = schema.get("type", "")
+    if kind == "array":
         return f"list of {ref_name(schema.get('items'))}"
-    return schema.get("type", "")
+    return kind
 
 
 @bp.route("/api/v1/docs")

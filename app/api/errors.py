@@ -124,6 +124,4 @@ def register_routing_errors(app: Flask, prefix: str) -> None:
         exc = request.routing_exception
         if exc is None or isinstance(exc, RequestRedirect) or not is_api_request(prefix):
             return None
-        if isinstance(exc, HTTPException):
-            return handle_http_exception(exc)
-        return None
+        return handle_http_exception(exc)

@@ -8,10 +8,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from app.api.auth import current_token
-from app.api.openapi import errors
+from app.api.openapi import ApiBlueprint, errors
 from app.api.schemas import MeSchema
 
-blp = Blueprint("me", __name__, description="The token's owner.")
+blp: ApiBlueprint = Blueprint("me", __name__, description="The token's owner.")
 
 
 @blp.route("/me", endpoint="me")

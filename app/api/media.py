@@ -9,11 +9,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from app.api.errors import ApiError
-from app.api.openapi import accepts, errors
+from app.api.openapi import ApiBlueprint, accepts, errors
 from app.api.schemas import MediaSchema, MediaUploadSchema
 from app.content.media import FORMATS, MediaError, save_upload
 
-blp = Blueprint("media", __name__, description="Images to use in posts.")
+blp: ApiBlueprint = Blueprint("media", __name__, description="Images to use in posts.")
 
 IMAGE_TYPES = ", ".join(f"image/{'jpeg' if ext == 'jpg' else ext}" for ext in FORMATS.values())
 #: Tells clients (and schemathesis) which kinds of file the ``file`` part may hold.

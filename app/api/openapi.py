@@ -5,10 +5,10 @@ from __future__ import annotations
 import http
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from flask import request
-from flask_smorest import Api, Blueprint
+from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
 from app.api.errors import PROBLEM_MIMETYPE, ApiError
@@ -26,8 +26,23 @@ with PUT, PATCH or DELETE and a stale copy gets `412 Precondition Failed` instea
 overwriting someone else's edit.
 """
 
+#: What the API's view decorators make of a view: another view.
+ViewDecorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+T = TypeVar("T")
 
-class MicroblogApi(Api):
+
+class ApiBlueprint(Protocol):
+    """What the API uses of a flask-smorest Blueprint, typed (flask-smorest has no types)."""
+
+    def route(self, rule: str, **options: Any) -> Callable[[T], T]: ...
+    def arguments(self, schema: Any, **kwargs: Any) -> ViewDecorator: ...
+    def response(self, status_code: int, schema: Any = None, **kwargs: Any) -> ViewDecorator: ...
+    def alt_response(self, status_code: int, **kwargs: Any) -> ViewDecorator: ...
+    def doc(self, **kwargs: Any) -> ViewDecorator: ...
+    def before_request(self, func: T) -> T: ...
+
+
+class MicroblogApi(Api):  # type: ignore[misc]  # flask-smorest has no type information
     """flask-smorest's Api with RFC 9457 errors documented and no app-wide error handler."""
 
     ERROR_SCHEMA = ProblemSchema
@@ -68,7 +83,7 @@ def make_api(app: Any) -> MicroblogApi:
     return api
 
 
-def errors(blp: Blueprint, *codes: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def errors(blp: ApiBlueprint, *codes: int) -> ViewDecorator:
     """Document the error statuses an operation can answer with (always 401 too)."""
 
     def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -79,7 +94,7 @@ def errors(blp: Blueprint, *codes: int) -> Callable[[Callable[..., Any]], Callab
     return decorator
 
 
-def accepts(*mimetypes: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def accepts(*mimetypes: str) -> ViewDecorator:
     """415 unless the request body has one of these media types (checked before parsing it)."""
 
     def decorator(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -15,7 +15,7 @@ from flask_smorest import Blueprint
 
 from app.api.auth import current_user
 from app.api.errors import ApiError
-from app.api.openapi import accepts, errors
+from app.api.openapi import ApiBlueprint, accepts, errors
 from app.api.schemas import (
     PostCreateSchema,
     PostPageSchema,
@@ -25,14 +25,16 @@ from app.api.schemas import (
     PostSchema,
 )
 from app.content import ContentError, Document
+from app.content.queries import matching_posts
 from app.content.service import ConflictError, SlugTakenError, delete_post, save_post
 from app.content.slugs import slugify
 from app.content.store import document_from_post
 from app.extensions import db
 from app.models import Post
-from app.public.queries import matching_posts, post_status
 
-blp = Blueprint("posts", __name__, description="Blog posts: the Markdown files in content/posts/.")
+blp: ApiBlueprint = Blueprint(
+    "posts", __name__, description="Blog posts: the Markdown files in content/posts/."
+)
 
 STRING = {"type": "string"}
 ETAG_HEADER = {"description": "The post's version; send it as If-Match.", "schema": STRING}
@@ -56,7 +58,7 @@ def represent(post: Post) -> dict[str, Any]:
         "date": post.published_at,
         "updated": post.updated_at,
         "draft": post.draft,
-        "status": post_status(post),
+        "status": post.status,
         "author": post.author_name,
         "url": url_for("public.post", slug=post.slug),
         "etag": etag(post),

@@ -9,12 +9,12 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from app.content.slugs import MAX_SLUG_LENGTH, SLUG_RE
+from app.status import STATUSES
 
 #: Content files cannot hold NUL characters (they would be taken for binary files).
 NO_NUL = r"^[^\x00]*$"
 #: Some visible text, and no NUL.
 NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
-STATUSES = ("draft", "scheduled", "published")
 
 
 def _no_nul(value: str) -> None:

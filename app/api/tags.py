@@ -8,12 +8,12 @@ import sqlalchemy as sa
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from app.api.openapi import errors
+from app.api.openapi import ApiBlueprint, errors
 from app.api.schemas import TagSchema
 from app.extensions import db
 from app.models import Tag, post_tags
 
-blp = Blueprint("tags", __name__, description="Tags, as posts name them.")
+blp: ApiBlueprint = Blueprint("tags", __name__, description="Tags, as posts name them.")
 
 
 @blp.route("/tags", endpoint="tags")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import sqlalchemy as sa
@@ -18,7 +18,7 @@ from app import recording
 from app.extensions import db
 from app.models import Post, Tag, post_tags
 from app.recording import recorded
-from app.status import now, status_condition
+from app.status import now
 
 T = TypeVar("T")
 
@@ -528,34 +528,3 @@ def archive_posts(year: int | None = None, month: int | None = None) -> list[Pos
     if building():
         return period_listing(year, month) or abort(404)
     return list(db.session.scalars(period_posts(year, month))) or abort(404)
-
-
-def post_status(post: Post) -> str:
-    """draft, scheduled or published, as the admin and the API show it."""
-    return post.status
-
-
-def matching_posts(
-    *,
-    status: str | None = None,
-    tag: str | None = None,
-    q: str | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-) -> sa.Select[Post]:
-    """All posts (drafts and scheduled too) that match the filters, newest first."""
-    query = sa.select(Post).where(Post.kind == "post")
-    if status:
-        query = query.where(status_condition(status, Post.draft, Post.published_at))
-    if tag:
-        query = query.where(Post.tags.any(Tag.slug == tag))
-    if q:
-        words = sa.or_(
-            Post.title.icontains(q, autoescape=True), Post.body.icontains(q, autoescape=True)
-        )
-        query = query.where(words)
-    if date_from:
-        query = query.where(Post.published_at >= datetime.combine(date_from, time.min))
-    if date_to:
-        query = query.where(Post.published_at <= datetime.combine(date_to, time.max))
-    return query.order_by(Post.published_at.desc(), Post.slug)
