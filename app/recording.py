@@ -189,9 +189,22 @@ class RecordedMapping(Mapping[str, Any]):
 # -- identities: what of an answer a page depends on --------------------------------------
 
 
+#: Identity functions of the read model's own types (a post: its id), by exact type.
+IDENTITIES: dict[type, Callable[[Any], Any]] = {}
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def identity(value: Any) -> Any:
     """A JSON-able stand-in for ``value``: a post by id (its fields are noted as they are
     read), everything else by its contents."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is list or kind is tuple:
+        return [identity(item) for item in value]
+    known = IDENTITIES.get(kind)
+    if known is not None:
+        return known(value)
     if value is None or isinstance(value, str | int | float | bool):
         return value
     if isinstance(value, datetime | date):

@@ -9,9 +9,10 @@ import json
 import random
 import shutil
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import orjson
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 
 from app import create_app, recording
 from app.build import build_site
+from app.build.deps import build_posts
 from app.build.jobs import BuildRunner
 from app.build.manifest import load as load_manifest
 from app.build.manifest import manifest_path
@@ -125,6 +127,36 @@ def test_cached_fragments_carry_what_they_read_to_every_page_using_them(
     built = app.config["BUILD_DIR"]
     assert "About this site" in (built / "index.html").read_text()
     assert tree(built) == clean_build_of(app, tmp_path)
+
+
+def test_a_builds_read_model_answers_from_its_posts_alone(app):
+    """Every recorded question of a build is answered from the build's posts (``build_posts``)
+    without another query: so when no post changed, no answer did (``Reads._calls_hold``)."""
+    build_site(app)
+    built = app.config["BUILD_DIR"]
+    records = load_manifest(manifest_path(Path(app.instance_path), built), built).records
+    calls = {
+        (name, tuple(args))
+        for record in records.values()
+        if record.deps
+        for name, args, _digest in orjson.loads(record.deps)[0]
+    }
+    assert {name for name, _args in calls} >= {"index_page", "get_visible", "neighbours"}
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    with app.test_request_context():
+        app.config["BUILD_TIME"] = datetime.now(UTC).replace(tzinfo=None)
+        build_posts()
+        sa.event.listen(sa.engine.Engine, "before_cursor_execute", seen)
+        try:
+            for name, args in sorted(calls, key=repr):
+                recording.REGISTRY[name](*args)
+        finally:
+            sa.event.remove(sa.engine.Engine, "before_cursor_execute", seen)
+    assert statements == []
 
 
 def test_search_documents_note_the_fields_they_read(app):

@@ -26,7 +26,7 @@ import orjson
 
 from app.build.links import PageLinks
 
-FORMAT = 5
+FORMAT = 6
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (

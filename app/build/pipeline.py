@@ -21,7 +21,7 @@ from typing import Any
 from flask import Flask, has_app_context
 
 from app.build import generators
-from app.build.deps import Reads, build_posts, changed_rows, common_digest
+from app.build.deps import Changed, Reads, build_posts, changed_fields, common_digest
 from app.build.errors import BuildError
 from app.build.freezer import PlannedPage, StagingFreezer
 from app.build.incremental import BackgroundCopy, StagedOutput, refresh_tree, relink_changed
@@ -121,8 +121,8 @@ class Plan:
     jobs: list[Job] = field(default_factory=list)
     #: Each page's key (its endpoint and values), by file.
     keys: dict[str, str] = field(default_factory=dict)
-    #: The posts whose rows changed since the last build (None: not known, all of them).
-    changed: set[int] | None = None
+    #: The fields of the posts that changed since the last build (None: not known).
+    changed: Changed | None = None
     warnings: list[str] = field(default_factory=list)
 
 
@@ -223,7 +223,7 @@ class Build:
     def _plan(self, freezer: StagingFreezer, reads: Reads) -> Plan:
         previous, manifest = self.manifest.records, self.manifest
         same = manifest.common == self.common
-        plan = Plan(changed=changed_rows(manifest.rows, reads.rows()) if same else None)
+        plan = Plan(changed=changed_fields(manifest.rows, reads.rows()) if same else None)
         root = str(self.build_dir)
         for page in freezer.plan():
             plan.pages.append(page)

@@ -150,7 +150,7 @@ _WITH_TAGS = [so.selectinload(Post.tags)]
 
 
 @recorded
-def get_tag(slug: str) -> Tag | None:
+def get_tag(slug: str) -> AnyTag | None:
     """A tag by slug (a build looks it up among the tags it lists)."""
     if building():
         tags = build_cache("tags_by_slug", lambda: {t.slug: t for t, _ in tags_with_counts()})
@@ -259,6 +259,14 @@ class Listed:
         return f"<Listed {self.__dict__.get('slug')}>"
 
 
+def _post_id(post: Listed) -> int:
+    """A post in a recorded answer: its id (the fields a page reads are noted one by one)."""
+    return object.__getattribute__(post, "__dict__")["id"]  # type: ignore[no-any-return]
+
+
+recording.IDENTITIES[Listed] = _post_id
+
+
 @dataclass(frozen=True)
 class ListedTag:
     id: int
@@ -267,6 +275,10 @@ class ListedTag:
 
     def __identity__(self) -> list[Any]:
         return ["tag", self.id, self.name, self.slug]
+
+
+#: A tag as the preview (a row) or a build (its listing) gives it.
+AnyTag = Tag | ListedTag
 
 
 @recorded
@@ -377,7 +389,7 @@ def _group(key: Callable[[Listed], list[Any]]) -> dict[Any, list[Listed]]:
     return groups
 
 
-def tag_listing(tag: Tag) -> list[Listed]:
+def tag_listing(tag: AnyTag) -> list[Listed]:
     """The build's listing of one tag's posts, in index order."""
     by_tag = build_cache("by_tag", lambda: _group(lambda post: [t.id for t in post.tags]))
     return by_tag.get(tag.id, [])
@@ -418,9 +430,20 @@ def _row(item: Listed | str | None) -> Post | Listed | None:
 
 
 @recorded
-def tags_with_counts() -> list[tuple[Tag, int]]:
-    """Tags that have at least one published post, with how many, by name."""
-    return build_cache("tags_with_counts", _tags_with_counts)
+def tags_with_counts() -> list[tuple[Tag, int]] | list[tuple[ListedTag, int]]:
+    """Tags that have at least one published post, with how many, by name (a build counts
+    them in its listing)."""
+    if building():
+        return build_cache("tags_with_counts", _listed_tag_counts)
+    return _tags_with_counts()
+
+
+def _listed_tag_counts() -> list[tuple[ListedTag, int]]:
+    counts: dict[ListedTag, int] = {}
+    for post in listing():
+        for tag in post.__dict__["tags"]:
+            counts[tag] = counts.get(tag, 0) + 1
+    return sorted(counts.items(), key=lambda pair: (pair[0].name, pair[0].id))
 
 
 def _tags_with_counts() -> list[tuple[Tag, int]]:
@@ -436,8 +459,8 @@ def _tags_with_counts() -> list[tuple[Tag, int]]:
     return [(tag, n) for tag, n in rows]
 
 
-def tag_posts(tag: Tag) -> sa.Select[Post]:
-    return published_posts().where(Post.tags.contains(tag))
+def tag_posts(tag: AnyTag) -> sa.Select[Post]:
+    return published_posts().where(Post.tags.any(Tag.id == tag.id))
 
 
 @recorded
@@ -497,7 +520,7 @@ def index_page(page: int) -> Pagination | ListPage:
 
 
 @recorded
-def tag_page(slug: str, page: int) -> tuple[Tag, Pagination | ListPage]:
+def tag_page(slug: str, page: int) -> tuple[AnyTag, Pagination | ListPage]:
     """The tag at ``slug`` and page ``page`` of its posts (404 if either is not there)."""
     tag = get_tag(slug) or abort(404)
     return tag, paginate(lambda: tag_posts(tag), page, cached=lambda: tag_listing(tag))
@@ -508,7 +531,7 @@ FEED_SIZE = 20
 
 
 @recorded
-def feed_posts(tag_slug: str | None = None) -> tuple[Tag | None, list[Post] | list[Listed]]:
+def feed_posts(tag_slug: str | None = None) -> tuple[AnyTag | None, list[Post] | list[Listed]]:
     """The newest ``FEED_SIZE`` posts of the site, or of the tag at ``tag_slug`` (404 if
     there is no such tag), with that tag."""
     tag = None if tag_slug is None else get_tag(tag_slug) or abort(404)

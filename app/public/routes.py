@@ -18,7 +18,6 @@ from flask.blueprints import BlueprintSetupState
 
 from app import recording
 from app.content.media import media_dir
-from app.models import Tag
 from app.public import bp, jsonfeed, queries
 from app.public.feeds import Channel, atom_feed
 from app.public.highlight import highlight_stylesheet
@@ -89,7 +88,7 @@ def tag(slug: str, page: int) -> str:
     return render_template("tag.html", tag=item, pagination=pagination, posts=pagination.items)
 
 
-def _channel(tag: Tag | None) -> Channel:
+def _channel(tag: queries.AnyTag | None) -> Channel:
     """The feed of the site, or of one tag."""
     if tag is None:
         return Channel(
