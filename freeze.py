@@ -22,8 +22,6 @@ from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 from flask import Flask
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
 ROOT = Path(__file__).resolve().parent
 ENV_FILE = ROOT / ".env"
@@ -33,11 +31,10 @@ load_dotenv(ENV_FILE)  # before config.py reads the environment; real variables 
 
 import config  # noqa: E402
 from app import create_app  # noqa: E402
-from app.build import BuildError, BuildResult, build_site  # noqa: E402
-from app.build.memory import BuildMemory  # noqa: E402
-from app.build.pipeline import Changes  # noqa: E402
+from app.build import BuildResult, build_site  # noqa: E402
+from app.build.errors import explain  # noqa: E402
 from app.build.progress import Progress  # noqa: E402
-from app.content import ContentErrors  # noqa: E402
+from app.build.sources import Changes  # noqa: E402
 
 if TYPE_CHECKING:
     from app.build.watch import Watcher
@@ -85,7 +82,7 @@ def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
     return overrides
 
 
-def failure(errors: list[str], build_dir: Path) -> dict[str, Any]:
+def failure_summary(errors: list[str], build_dir: Path) -> dict[str, Any]:
     """The ``--json`` answer of a failed build, shaped like a successful one."""
     return {"ok": False, "out_dir": str(build_dir), "errors": errors, "warnings": []}
 
@@ -110,33 +107,17 @@ def build_once(
         finally:
             if progress:
                 progress.finish()
-    except ContentErrors as exc:
-        errors = [str(error) for error in exc.errors]
-        lines = [f"error: {error}" for error in errors]
-        lines.append(f"Build failed: {len(errors)} content file(s) need fixing; ")
-    except BuildError as exc:
-        errors = [exc.message, *exc.problems]
-        lines = [f"error: {exc.message}", *(f"  {problem}" for problem in exc.problems)]
-        lines.append("Build failed; ")
-    except OSError as exc:  # disk full, permissions, a file where a folder should be
-        errors = [f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)]
-        lines = [f"error: {errors[0]}", "Build failed; "]
-    except OperationalError as exc:  # the database cannot be reached or opened
-        url = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).render_as_string(hide_password=True)
-        errors = [f"cannot use the database {url}: {exc.orig}"]
-        lines = [f"error: {errors[0]} (check DATABASE_URL)", "Build failed; "]
-    except Exception as exc:  # a bug, not bad content: show where, still answer in JSON
-        traceback.print_exc()
-        errors = [f"{type(exc).__name__}: {exc}"]
-        lines = [f"error: unexpected {errors[0]} (a bug; see above)", "Build failed; "]
-    else:
-        report(args, result)
-        return True
-    lines[-1] += f"{build_dir} was left unchanged."
-    print("\n".join(lines), file=sys.stderr, flush=True)
-    if args.json:
-        print(json.dumps(failure(errors, build_dir)), flush=True)
-    return False
+    except Exception as exc:
+        failure = explain(exc, app.config["SQLALCHEMY_DATABASE_URI"])
+        if failure.bug:
+            traceback.print_exc()
+        lines = [*failure.lines[:-1], f"{failure.lines[-1]}; {build_dir} was left unchanged."]
+        print("\n".join(lines), file=sys.stderr, flush=True)
+        if args.json:
+            print(json.dumps(failure_summary(failure.errors, build_dir)), flush=True)
+        return False
+    report(args, result)
+    return True
 
 
 def report(args: argparse.Namespace, result: BuildResult) -> None:
@@ -178,50 +159,41 @@ def _stop_on_signals(watcher: Watcher) -> None:
 def watch(args: argparse.Namespace) -> int:
     """Build, then rebuild on every change (and serve with live reload) until Ctrl+C."""
     from app.build.serve import PreviewServer
-    from app.build.watch import Watcher
+    from app.build.watch import Rebuilder, Watcher
 
-    # One app for every rebuild (each build reads the theme anew), and what it knows of its
-    # last build, so that an edited post re-renders its pages without planning the site.
-    app = create_app(overrides=overrides_from(args), authoring=False)
-    memory = BuildMemory()
-    build_dir: Path = app.config["BUILD_DIR"]
+    def make_app() -> Flask:
+        return create_app(overrides=overrides_from(args), authoring=False)
+
+    def build(app: Flask, migrate: bool, changes: Changes, clean: bool) -> bool:
+        return build_once(args, clean=clean, migrate=migrate, app=app, changes=changes)
+
     server = None
+    rebuilder = Rebuilder(make_app, build, [CONFIG_FILE, ENV_FILE], reload_settings)
+    app = rebuilder.app
+    build_dir: Path = app.config["BUILD_DIR"]
     if args.serve is not None:
         try:
             server = PreviewServer(build_dir, urlsplit(app.config["SITE_URL"]).path, args.serve)
         except OSError as exc:
             print(f"error: cannot serve on 127.0.0.1:{args.serve}: {exc.strerror}", file=sys.stderr)
             return 1
+        rebuilder.on_built = server.live.bump
     watcher = Watcher(
         folders=[app.config["CONTENT_DIR"], app.config["SITE_DIR"]],
         files=[CONFIG_FILE, ENV_FILE],
         ignored=[build_dir],
     )
     _stop_on_signals(watcher)
-    settings = {str(CONFIG_FILE.resolve()), str(ENV_FILE.resolve())}
-    migrated = [False]
-    apps = [app]
 
     def rebuild(changed: set[str]) -> None:
         if not args.quiet and not args.json:
             names = ", ".join(sorted(Path(p).name for p in changed)[:5])
             print(f"Changed: {names}; rebuilding...", flush=True)
-        if {str(Path(p).resolve()) for p in changed} & settings:
-            reload_settings()
-            apps[0] = create_app(overrides=overrides_from(args), authoring=False)
-            memory.forget()
-            migrated[0] = False  # DATABASE_URL may point elsewhere now
-        # Reports its own errors; the old build/ stays online. Once the database is
-        # migrated, rebuilds skip Alembic (it costs more than rendering one edited post).
-        changes = Changes(memory, changed)
-        ok = build_once(args, migrate=not migrated[0], app=apps[0], changes=changes)
-        migrated[0] = migrated[0] or ok
-        if ok and server is not None:
-            server.live.bump()
+        rebuilder.rebuild(changed)  # reports its own errors; the old build/ stays online
 
     try:
         watcher.start()
-        migrated[0] = build_once(args, clean=args.clean, app=app, changes=Changes(memory, set()))
+        rebuilder.first(clean=args.clean)
         if server is not None:
             server.start()
             # The one line --quiet keeps; with --json, stdout holds only the JSON summaries.

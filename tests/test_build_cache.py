@@ -23,7 +23,7 @@ from app.build.manifest import FileRecord, Manifest, Spare, _cache_file, manifes
 from app.build.manifest import load as load_manifest
 from app.build.manifest import save as save_manifest
 from app.build.memory import BuildMemory, changed_sources
-from app.build.pipeline import Changes
+from app.build.sources import Changes
 from app.content import ContentErrors
 from app.content.document import Document, parse_document
 from app.content.scan import StatCache, stat_cache_path
@@ -577,7 +577,7 @@ def test_a_command_line_build_reads_only_files_changed_since_the_last(
     """The file hashes a build saw are kept in instance/ for the next build's process."""
     # Every build a new process (an empty cache in memory); every file old enough to trust.
     monkeypatch.setattr(
-        "app.build.pipeline.stat_cache_for", lambda _folder: StatCache(settle_seconds=-60)
+        "app.build.sources.stat_cache_for", lambda _folder: StatCache(settle_seconds=-60)
     )
     documents = len(list(content_dir.glob("*/*.md")))
     assert build(app).sync.read == documents
@@ -673,7 +673,7 @@ def test_asking_whether_a_page_has_references_does_not_unpack_them():
     """The link check intersects every rendered page with the pages that have references:
     13 724 JSON decodes at 10 000 posts when membership went through ``Mapping``'s lookup."""
     from app.build.links import PageLinks
-    from app.build.pipeline import _Links
+    from app.build.links import RecordedLinks as _Links
 
     unpacked: list[str | None] = []
 

@@ -26,7 +26,7 @@ from app.build.jobs import BuildRunner
 from app.build.manifest import load as load_manifest
 from app.build.manifest import manifest_path
 from app.build.memory import BuildMemory
-from app.build.pipeline import Changes
+from app.build.sources import Changes
 from app.content.document import parse_document, serialize_document
 from app.extensions import db
 from app.models import Post

@@ -10,8 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from app.build.errors import BuildError
-from app.content import ContentErrors
+from app.build.errors import explain
 from app.extensions import db
 
 #: How many finished jobs are remembered.
@@ -86,14 +85,8 @@ class BuildRunner:
             settings = {k: v for k, v in app.config.items() if k.isupper()}
             public = create_app(overrides=settings, authoring=False)
             result = build_site(public)
-        except ContentErrors as exc:
-            job.errors = [str(e) for e in exc.errors]
-            job.state = "failed"
-        except BuildError as exc:
-            job.errors = [exc.message, *exc.problems]
-            job.state = "failed"
-        except Exception as exc:  # a bug: still report it instead of losing the job
-            job.errors = [f"{type(exc).__name__}: {exc}"]
+        except Exception as exc:  # said as the CLI says it (a bug too: never lose the job)
+            job.errors = explain(exc, app.config["SQLALCHEMY_DATABASE_URI"]).errors
             job.state = "failed"
         else:
             job.pages, job.seconds = result.pages, round(result.seconds, 3)

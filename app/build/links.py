@@ -8,15 +8,18 @@ are checked from there (:func:`check_references`) without parsing them again.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 from urllib.parse import unquote, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
+
+if TYPE_CHECKING:
+    from app.build.manifest import FileRecord
 
 _URL_ATTRS = frozenset(("href", "src", "poster", "data"))
 
@@ -238,3 +241,37 @@ def check_links(root: Path, base_url: str) -> list[BrokenLink]:
         if rel.endswith(".html")
     }
     return check_references(pages, files)
+
+
+class RecordedLinks(Mapping[str, PageLinks]):
+    """The references of every page of a build, unpacked when a check asks for a page (the
+    last few kept: a page's anchors are looked up once per link to them)."""
+
+    def __init__(self, records: dict[str, FileRecord]) -> None:
+        self.records = {rel: record for rel, record in records.items() if record.has_links}
+        self.unpack = lru_cache(maxsize=256)(self._unpack)
+
+    def _unpack(self, rel: str) -> PageLinks:
+        links = self.records[rel].links
+        assert links is not None
+        return links
+
+    def __getitem__(self, rel: str) -> PageLinks:
+        return self.unpack(rel)
+
+    def __contains__(self, rel: object) -> bool:  # Mapping's would unpack the page to tell
+        return rel in self.records
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.records)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+
+def lost_anchor(old: FileRecord | None, new: FileRecord) -> bool:
+    """Whether a page lost an id that other pages may link to."""
+    if old is None or old.packed == new.packed:
+        return False
+    before, now = old.links, new.links
+    return before is None or now is None or not before.ids <= now.ids

@@ -10,11 +10,10 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +24,11 @@ from app.build.deps import Changed, Reads, build_posts, changed_fields, common_d
 from app.build.errors import BuildError
 from app.build.freezer import PlannedPage, StagingFreezer
 from app.build.incremental import BackgroundCopy, StagedOutput, refresh_tree, relink_changed
-from app.build.links import PageLinks, check_references
+from app.build.links import RecordedLinks, check_references, lost_anchor
 from app.build.manifest import FileRecord, Manifest, Spare, identity, manifest_path
 from app.build.manifest import load as load_manifest
 from app.build.manifest import save as save_manifest
-from app.build.memory import BuildMemory, changed_sources, warm_up
+from app.build.memory import warm_up
 from app.build.output import (
     build_lock,
     clear_stale_staging,
@@ -40,9 +39,10 @@ from app.build.output import (
     swap_into_place,
 )
 from app.build.render import Job, describe, render_pages, worker_count
-from app.content import SyncReport, sync_content
+from app.build.result import BuildResult
+from app.build.sources import Changes, forget_changed_templates, sync_sources
+from app.content import SyncReport
 from app.content.parallel import can_fork, release_freed_memory
-from app.content.scan import stat_cache_for, stat_cache_path
 from app.content.sync import IMPORT_BATCH
 from app.extensions import db
 from app.public.search import LAST_INDEX, LastIndex
@@ -55,61 +55,6 @@ SEARCH_INDEX = "public.search_json"
 
 #: Called after each page with (pages done, estimated total, URL).
 ProgressCallback = Callable[[int, int, str], None]
-
-
-@dataclass
-class BuildResult:
-    """What a build did: pages produced, how many were (re)written, kept as they were, removed."""
-
-    pages: int
-    seconds: float
-    out_dir: Path
-    sync: SyncReport = field(default_factory=SyncReport)
-    written: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    #: Pages rendered (the others' recorded reads answered the same), and by how many processes.
-    rendered: int = 0
-    workers: int = 1
-    warnings: list[str] = field(default_factory=list)
-
-    def summary(self) -> str:
-        return (
-            f"Built {self.pages} pages ({self.written} written, {self.unchanged} unchanged, "
-            f"{self.removed} removed) in {self.seconds:.2f}s, rendering {self.rendered}"
-            + (f" on {self.workers} processes" if self.workers > 1 else "")
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The machine-readable summary ``freeze.py --json`` prints."""
-        return {
-            "ok": True,
-            "pages": self.pages,
-            "written": self.written,
-            "unchanged": self.unchanged,
-            "removed": self.removed,
-            "rendered": self.rendered,
-            "workers": self.workers,
-            "seconds": round(self.seconds, 3),
-            "out_dir": str(self.out_dir),
-            "content": {
-                "added": len(self.sync.added),
-                "updated": len(self.sync.updated),
-                "removed": len(self.sync.removed),
-                "unchanged": self.sync.unchanged,
-            },
-            "warnings": [*self.sync.warnings, *self.warnings],
-            "errors": [],
-        }
-
-
-@dataclass
-class Changes:
-    """What changed since the last build, for a process that remembers it (``--watch``)."""
-
-    memory: BuildMemory
-    #: Paths the watcher saw change.
-    paths: set[str]
 
 
 @dataclass
@@ -166,7 +111,7 @@ class Build:
         """The whole pipeline; on any error ``BUILD_DIR`` is left exactly as it was."""
         started = time.perf_counter()
         self.app.config["BUILD_TIME"] = datetime.now(UTC).replace(tzinfo=None)
-        _forget_changed_templates(self.app)  # the theme as it is on disk now
+        forget_changed_templates(self.app)  # the theme as it is on disk now
         self.app.jinja_env.auto_reload = False  # and not stat'ed on every page
         with build_lock(self.build_dir), self._copy_started():
             self.sync()
@@ -189,7 +134,7 @@ class Build:
         with app.app_context():
             if self.migrate:
                 upgrade_schema()
-            self.report = _sync(app, self.changes)
+            self.report = sync_sources(app, self.changes)
         if self.report.rendered > IMPORT_BATCH:  # the page renderers are forked from here
             release_freed_memory()
         if has_app_context():
@@ -325,11 +270,11 @@ class Build:
         """Check the links of re-rendered pages; of every page when a file or an anchor
         went away (or there is no last build to trust)."""
         records, previous = self.records, self.manifest.records
-        pages = _Links(records)
+        pages = RecordedLinks(records)
         rendered = {rel for rel, record in records.items() if previous.get(rel) is not record}
         checked = rendered & pages.records.keys()
-        lost_anchor = any(_lost_anchor(previous.get(rel), records[rel]) for rel in checked)
-        everything = self.output.removed or lost_anchor or not previous
+        anchor_lost = any(lost_anchor(previous.get(rel), records[rel]) for rel in checked)
+        everything = self.output.removed or anchor_lost or not previous
         only = None if everything else sorted(checked)
         broken = check_references(pages, self.output.produced, only)
         if broken:
@@ -481,80 +426,3 @@ def build_site(
 def _engine(app: Flask) -> Any:
     with app.app_context():
         return db.engine
-
-
-class _Links(Mapping[str, PageLinks]):
-    """The references of every page of a build, unpacked when a check asks for a page (the
-    last few kept: a page's anchors are looked up once per link to them)."""
-
-    def __init__(self, records: dict[str, FileRecord]) -> None:
-        self.records = {rel: record for rel, record in records.items() if record.has_links}
-        self.unpack = lru_cache(maxsize=256)(self._unpack)
-
-    def _unpack(self, rel: str) -> PageLinks:
-        links = self.records[rel].links
-        assert links is not None
-        return links
-
-    def __getitem__(self, rel: str) -> PageLinks:
-        return self.unpack(rel)
-
-    def __contains__(self, rel: object) -> bool:  # Mapping's would unpack the page to tell
-        return rel in self.records
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.records)
-
-    def __len__(self) -> int:
-        return len(self.records)
-
-
-def _lost_anchor(old: FileRecord | None, new: FileRecord) -> bool:
-    """Whether a page lost an id that other pages may link to."""
-    if old is None or old.packed == new.packed:
-        return False
-    before, now = old.links, new.links
-    return before is None or now is None or not before.ids <= now.ids
-
-
-def _forget_changed_templates(app: Flask) -> None:
-    """Drop compiled templates whose file changed; all of them when a template was added or
-    removed (it may now shadow another). Unchanged ones are not compiled again."""
-    env, cache = app.jinja_env, app.jinja_env.cache
-    if cache is None:
-        return
-    names = tuple(env.list_templates())
-    if app.extensions.get("microblog.template_names") != names:
-        cache.clear()
-        app.extensions["microblog.template_names"] = names
-        return
-    for key, template in list(cache.items()):
-        if not template.is_up_to_date:
-            del cache[key]
-
-
-def _sync(app: Flask, changes: Changes | None) -> SyncReport:
-    """Import what changed in the content folder (in an app context).
-
-    ``--watch`` syncs the files its watcher saw change; a command-line build starts from the
-    file hashes the last one saved, so that it reads only files whose stat changed.
-    """
-    content_dir: Path = app.config["CONTENT_DIR"]
-    max_bytes = app.config["MAX_CONTENT_FILE_BYTES"]
-    if changes:
-        only = changed_sources(content_dir, changes.memory, changes.paths)
-        try:
-            return sync_content(content_dir, max_bytes, only=only)
-        except BaseException:
-            changes.memory.forget()  # the next sync looks at every file again
-            raise
-    cache = stat_cache_for(content_dir)
-    cache_file = stat_cache_path(Path(app.instance_path), content_dir)
-    if not len(cache):
-        cache.load(cache_file, content_dir)
-    report = sync_content(content_dir, max_bytes, stat_cache=cache)
-    try:
-        cache.save(cache_file, content_dir)
-    except OSError as exc:
-        report.warnings.append(f"could not save the sync cache: {exc} (the next build reads more)")
-    return report

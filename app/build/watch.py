@@ -1,4 +1,5 @@
-"""Rebuild when content, theme or settings change: watchdog events, filtered and debounced."""
+"""``--watch``: rebuild when content, theme or settings change (watchdog events, filtered and
+debounced), each build planned from the last."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from flask import Flask
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+
+from app.build.memory import BuildMemory
+from app.build.sources import Changes
 
 #: How long the tree must stay quiet before a burst of events becomes one rebuild.
 DEBOUNCE_SECONDS = 0.05
@@ -127,3 +132,42 @@ class Watcher:
         self.observer.stop()
         if self.observer.is_alive():
             self.observer.join(timeout=5)
+
+
+class Rebuilder:
+    """The builds of a watch: the first, then one per settled burst of changes, each planned
+    from what the last one left (``BuildMemory``). An edit of a settings file makes a new
+    app; once the database is migrated, builds skip Alembic (it costs more than rendering
+    one edited post). ``build`` reports its own errors and says whether it succeeded.
+    """
+
+    def __init__(
+        self,
+        make_app: Callable[[], Flask],
+        build: Callable[[Flask, bool, Changes, bool], bool],
+        settings_files: Iterable[Path],
+        reload_settings: Callable[[], None],
+        on_built: Callable[[], object] | None = None,
+    ) -> None:
+        self.make_app, self.build, self.reload_settings = make_app, build, reload_settings
+        self.settings = {str(Path(p).resolve()) for p in settings_files}
+        self.on_built = on_built
+        self.app = make_app()  # one app for every build: each reads the theme anew
+        self.memory = BuildMemory()
+        self.migrated = False
+
+    def first(self, *, clean: bool = False) -> bool:
+        self.migrated = self.build(self.app, True, Changes(self.memory, set()), clean)
+        return self.migrated
+
+    def rebuild(self, changed: set[str]) -> bool:
+        if {str(Path(p).resolve()) for p in changed} & self.settings:
+            self.reload_settings()
+            self.app = self.make_app()
+            self.memory.forget()
+            self.migrated = False  # DATABASE_URL may point elsewhere now
+        ok = self.build(self.app, not self.migrated, Changes(self.memory, changed), False)
+        self.migrated = self.migrated or ok
+        if ok and self.on_built is not None:
+            self.on_built()
+        return ok
