@@ -33,7 +33,17 @@ Call = tuple[str, tuple[Any, ...]]
 class Recorder:
     """The reads of one page (or of one cached fragment, merged into each page using it)."""
 
-    __slots__ = ("calls", "depth", "fields", "files", "opaque", "settings", "templates")
+    __slots__ = (
+        "calls",
+        "depth",
+        "fields",
+        "files",
+        "model",
+        "opaque",
+        "quiet",
+        "settings",
+        "templates",
+    )
 
     def __init__(self) -> None:
         self.calls: dict[Call, str] = {}
@@ -46,6 +56,11 @@ class Recorder:
         self.opaque: str | None = None
         #: >0 while a recorded function runs: its answer covers what it reads inside.
         self.depth = 0
+        #: The fields the read model itself read of any post while answering (at depth > 0):
+        #: an answer can change only if one of them changes, or which posts there are.
+        self.model: set[str] = set()
+        #: >0 in a block whose reads its caller notes itself (``unrecorded``).
+        self.quiet = 0
 
     def merge(self, other: Recorder) -> None:
         """Take in what a fragment rendered elsewhere read (``cached_partial``)."""
@@ -55,6 +70,7 @@ class Recorder:
         self.templates |= other.templates
         self.files |= other.files
         self.settings.update(other.settings)
+        self.model |= other.model
         self.opaque = self.opaque or other.opaque
 
 
@@ -85,11 +101,11 @@ def unrecorded() -> Iterator[None]:
     if recorder is None:
         yield
         return
-    recorder.depth += 1
+    recorder.quiet += 1
     try:
         yield
     finally:
-        recorder.depth -= 1
+        recorder.quiet -= 1
 
 
 def recorded(function: Callable[P, T]) -> Callable[P, T]:
@@ -124,11 +140,15 @@ def recorded(function: Callable[P, T]) -> Callable[P, T]:
 def field(post_id: int, name: str) -> None:
     """Note that the page read field ``name`` of the post ``post_id``."""
     recorder = _current.get()
-    if recorder is not None and not recorder.depth:
-        ids = recorder.fields.get(name)
-        if ids is None:
-            ids = recorder.fields[name] = set()
-        ids.add(post_id)
+    if recorder is None or recorder.quiet:
+        return
+    if recorder.depth:
+        recorder.model.add(name)
+        return
+    ids = recorder.fields.get(name)
+    if ids is None:
+        ids = recorder.fields[name] = set()
+    ids.add(post_id)
 
 
 def fields(post_id: int, names: Iterable[str]) -> None:
@@ -151,14 +171,14 @@ def file(path: str) -> None:
 
 def setting(key: str, value: object) -> None:
     recorder = _current.get()
-    if recorder is not None and not recorder.depth:
+    if recorder is not None and not (recorder.depth or recorder.quiet):
         recorder.settings[key] = digest(value)
 
 
 def opaque(reason: str) -> None:
     """The page read something no recorder can describe: render it on every build."""
     recorder = _current.get()
-    if recorder is not None and not recorder.depth and recorder.opaque is None:
+    if recorder is not None and not (recorder.depth or recorder.quiet) and recorder.opaque is None:
         recorder.opaque = reason
 
 

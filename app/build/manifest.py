@@ -26,7 +26,7 @@ import orjson
 
 from app.build.links import PageLinks
 
-FORMAT = 6
+FORMAT = 7
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
@@ -228,6 +228,8 @@ class Manifest:
     spare: Spare | None = None
     common: str | None = None
     rows: dict[int, str] | None = None
+    #: The fields the read model read of posts, in every build since the last clean one.
+    model: list[str] | None = None
 
 
 def load(path: Path, build_dir: Path) -> Manifest:
@@ -254,7 +256,8 @@ def load(path: Path, build_dir: Path) -> Manifest:
         post_rows = orjson.loads(meta.get("rows", "null"))
         if post_rows is not None:
             post_rows = {int(post_id): value for post_id, value in post_rows.items()}
-        return Manifest(records, spare, meta.get("common"), post_rows)
+        model = orjson.loads(meta.get("model", "null"))
+        return Manifest(records, spare, meta.get("common"), post_rows, model)
     except sqlite3.Error as exc:
         if getattr(exc, "sqlite_errorname", "") not in _BUSY:  # damaged: start a new file
             with contextlib.suppress(sqlite3.Error, OSError):
@@ -295,6 +298,7 @@ def _save(cache: CacheFile, build_dir: Path, manifest: Manifest) -> None:
         ).decode(),
         "common": manifest.common or "",
         "rows": orjson.dumps(manifest.rows, option=orjson.OPT_NON_STR_KEYS).decode(),
+        "model": orjson.dumps(manifest.model).decode(),
     }
     with cache.lock:
         cache.db.execute("BEGIN IMMEDIATE")

@@ -20,7 +20,14 @@ from typing import Any
 from flask import Flask, has_app_context
 
 from app.build import generators
-from app.build.deps import Changed, Reads, build_posts, changed_fields, common_digest
+from app.build.deps import (
+    Changed,
+    Reads,
+    answers_hold,
+    build_posts,
+    changed_fields,
+    common_digest,
+)
 from app.build.errors import BuildError
 from app.build.freezer import PlannedPage, StagingFreezer
 from app.build.incremental import BackgroundCopy, StagedOutput, refresh_tree, relink_changed
@@ -46,7 +53,7 @@ from app.content.parallel import can_fork, release_freed_memory
 from app.content.sync import IMPORT_BATCH
 from app.extensions import db
 from app.public.search import LAST_INDEX, LastIndex
-from app.recording import digest
+from app.recording import digest, recording
 from app.schema import upgrade_schema
 from app.wal import BackgroundCheckpoint
 
@@ -104,6 +111,8 @@ class Build:
         #: A first build links each page it writes into here too: the next build's spare.
         self.mirror: Path | None = None
         self.first = False
+        #: The fields the read model read of posts (see ``deps.answers_hold``).
+        self.model: set[str] = set()
 
     # -- the phases -----------------------------------------------------------------------
 
@@ -152,10 +161,15 @@ class Build:
         self.manifest = self._last_manifest()
         freezer = StagingFreezer(app, generators.ALL)
         try:
-            with app.test_request_context(base_url=freezer._script_name() or None):
+            base_url = freezer._script_name() or None
+            with app.test_request_context(base_url=base_url), recording() as listed:
                 self.reads = reads = Reads(app, build_posts())
                 self.common = common_digest(app)
-                self.plan = self._plan(freezer, reads)
+                # What listing the pages reads of posts is the read model's too.
+                pages = list(freezer.plan())
+            self.model = listed.model | listed.fields.keys()
+            with app.test_request_context(base_url=base_url):
+                self.plan = self._plan(pages, reads)
         except BuildError:
             raise
         except Exception as exc:
@@ -165,12 +179,17 @@ class Build:
             for name in sorted(freezer.missing_endpoints)
         ]
 
-    def _plan(self, freezer: StagingFreezer, reads: Reads) -> Plan:
+    def _plan(self, pages: list[PlannedPage], reads: Reads) -> Plan:
         previous, manifest = self.manifest.records, self.manifest
         same = manifest.common == self.common
         plan = Plan(changed=changed_fields(manifest.rows, reads.rows()) if same else None)
+        if same and manifest.model is not None:
+            self.model.update(manifest.model)
+            answers_same = answers_hold(plan.changed, self.model)
+        else:
+            answers_same = False
         root = str(self.build_dir)
-        for page in freezer.plan():
+        for page in pages:
             plan.pages.append(page)
             key, old = page_key(page), previous.get(page.rel)
             if page.rel in plan.keys:
@@ -181,7 +200,7 @@ class Build:
                 and old is not None
                 and old.key == key
                 and identity(f"{root}/{page.rel}") == old.identity
-                and reads.holds(old.deps, plan.changed)
+                and reads.holds(old.deps, plan.changed, answers_same)
             ):
                 plan.kept[page.rel] = old
             else:
@@ -249,6 +268,7 @@ class Build:
                 if checkpoint is not None and started is None:  # the renderers are forked now
                     started = BackgroundCheckpoint(checkpoint).start()
                 output.record(result.rel, result.written)
+                self.model.update(result.model)
                 identity_now = result.identity or identity(output.root / result.rel)
                 assert identity_now is not None, result.rel
                 records[result.rel] = FileRecord(
@@ -291,7 +311,7 @@ class Build:
             # The build before this one: it differs in what this build wrote and removed.
             written = sorted(self.output.written_files)
             state = Spare.of(spare, self.output.removed_files, written)
-        self._save(Manifest(self.records, state, self.common, self._rows()))
+        self._save(Manifest(self.records, state, self.common, self._rows(), sorted(self.model)))
         if self.output.workers > 1 and self.memory:  # the pages were rendered elsewhere
             warm_up(self.app)
 
@@ -306,9 +326,9 @@ class Build:
         spare = (
             Spare.of(spare_dir(self.build_dir), [], []) if copied is not None else manifest.spare
         )
-        rows = self._rows()
-        if copied is not None or manifest.rows != rows or self.memory is not None:
-            self._save(Manifest(manifest.records, spare, self.common, rows))
+        rows, model = self._rows(), sorted(self.model)
+        if copied is not None or (manifest.rows, manifest.model) != (rows, model) or self.memory:
+            self._save(Manifest(manifest.records, spare, self.common, rows, model))
         if self.memory:
             warm_up(self.app)
 

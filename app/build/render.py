@@ -54,6 +54,8 @@ class Result:
     identity: tuple[int, int, int] | None = None
     #: What the page read (``Reads.pack``; None: render it again next time).
     deps: str | None = None
+    #: The fields the read model read of any post while answering this page.
+    model: tuple[str, ...] = ()
 
 
 def _template_line(exc: BaseException) -> str | None:
@@ -88,6 +90,7 @@ def render_one(
     with recording() as recorder:
         result = _render(app, root, job)
     result.deps = reads.pack(recorder)
+    result.model = tuple(sorted(recorder.model))
     if mirror is not None:
         link_into(root, mirror, job.rel)
     return result
