@@ -1,8 +1,8 @@
 """Whether what a page read last time still reads the same: the build's side of recording.
 
 A page's record (``pack``) holds every recorded read with the digest of its answer then:
-read-model calls, the fields it read of each post (one digest over all of them), templates,
-files and site settings. ``Reads`` answers the same questions for the build being planned,
+read-model calls, templates, files and site settings; and which fields it read of which posts
+(compared with what changed in the posts' rows, ``changed_fields``). ``Reads`` answers the same questions for the build being planned,
 each once, and ``holds`` compares. Nothing here knows what a page type shows: a theme that
 starts showing another field of a neighbour records that field on its next render.
 """
@@ -36,6 +36,8 @@ _VOLATILE_SETTINGS = {"BUILD_TIME", "FREEZER_DESTINATION", "SECRET_KEY"}
 _LIBRARIES = ("flask", "jinja2", "werkzeug", "feedgen", "pygments")
 #: The digest of an answer that could not be given (the function raised).
 _FAILED = "!"
+#: What a post computes from its fields (``reading_minutes``, ``status``): kept in its row.
+_PROPERTIES = tuple(name for name, value in vars(Listed).items() if isinstance(value, property))
 
 
 def common_digest(app: Flask) -> str:
@@ -127,15 +129,12 @@ class Reads:
         properties, such as the reading time and the status): kept with the build, to tell
         the next one which fields of which posts changed."""
         if self._rows is None:
-            properties = [
-                name for name, value in vars(Listed).items() if isinstance(value, property)
-            ]
             self._rows = {}
             for post_id, post in self.posts.items():
                 values = dict(post.__dict__)
                 values["tags"] = [tag.__identity__() for tag in values["tags"]]
                 with recording.unrecorded():
-                    values.update((name, getattr(post, name)) for name in properties)
+                    values.update((name, getattr(post, name)) for name in _PROPERTIES)
                 self._rows[post_id] = orjson.dumps(values, default=repr).decode()
         return self._rows
 
@@ -237,11 +236,7 @@ def _fields_hold(fields: dict[str, list[int]], changed: Changed) -> bool:
 
 
 #: The names a post's row holds (``Reads.rows``): columns, tags, properties, bodies.
-_ROW_NAMES = frozenset(
-    [c.key for c in Post.__table__.columns]
-    + ["tags"]
-    + [name for name, value in vars(Listed).items() if isinstance(value, property)]
-)
+_ROW_NAMES = frozenset([*(c.key for c in Post.__table__.columns), "tags", *_PROPERTIES])
 
 
 def build_posts() -> list[Listed]:

@@ -136,8 +136,7 @@ def page_count(
 def get_visible(kind: str, slug: str) -> Post | Listed | None:
     """The post or page at ``slug`` if it is on the site (a build looks it up in its listing)."""
     if building():
-        found = _by_slug(kind).get(slug)
-        return None if found is None else found
+        return _by_slug(kind).get(slug)
     return db.session.scalar(sa.select(Post).where(visible(kind), Post.slug == slug))
 
 
@@ -252,9 +251,6 @@ class Listed:
         if name in HEAVY:
             return _heavy(self, name)
         raise AttributeError(name)
-
-    def __identity__(self) -> list[Any]:
-        return ["post", self.__dict__["id"]]
 
     def __repr__(self) -> str:
         return f"<Listed {self.__dict__.get('slug')}>"
