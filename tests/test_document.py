@@ -124,3 +124,50 @@ def test_front_matter_parsed_by_libyaml_keeps_our_rules_and_wording():
         parse_document("---\ntitle: t\ntags: [a\ndate: 2026-01-01\n---\n", "content/posts/t.md")
     assert info.value.line == 3
     assert "expected ',' or ']', but got" in info.value.message  # as the pure-Python parser says
+
+
+#: A "billion laughs" front matter: nine levels of nine aliases (9**9 strings once expanded).
+LAUGHS = "---\ntitle: lol\ndate: 2026-01-01\n"
+LAUGHS += "l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+LAUGHS += (
+    "".join(f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" for n in range(1, 9)) + "---\nbody\n"
+)
+
+
+@pytest.mark.parametrize("parser", ["libyaml", "python"])
+def test_yaml_anchors_and_aliases_are_refused_at_their_line(parser, monkeypatch):
+    import time
+
+    from app.content import document
+
+    if parser == "python":  # the pure-Python loader (also used when PyYAML lacks libyaml)
+        monkeypatch.setattr(document, "_FastLoader", document._Loader)
+    started = time.perf_counter()
+    with pytest.raises(ContentError) as info:
+        parse_document(LAUGHS, "content/posts/lol.md")
+    assert time.perf_counter() - started < 1
+    error = info.value
+    assert str(error).startswith("content/posts/lol.md:4: ")
+    assert "anchor '&l0' is not allowed" in error.message
+    assert "write the value out in full" in error.hint
+    alias_only = "---\ntitle: x\ndate: 2026-01-01\ntags: *nowhere\n---\nx"
+    with pytest.raises(ContentError, match=r"posts/a.md:4: .*alias '\*nowhere'"):
+        parse_document(alias_only, "content/posts/a.md")
+
+
+def test_ampersands_and_stars_in_values_are_no_aliases():
+    doc = parse_document(
+        "---\ntitle: 'Tom & Jerry *live*'\ndate: 2026-01-01\nsummary: a & b\n---\nx",
+        "content/posts/a.md",
+    )
+    assert (doc.title, doc.summary) == ("Tom & Jerry *live*", "a & b")
+
+
+def test_serializer_never_writes_an_anchor():
+    shared = ["x", "y"]
+    doc = parse_document(GOOD, "content/posts/hello.md")
+    doc.extra = {"one": shared, "two": shared}
+    text = serialize_document(doc, "hello")
+    assert "&" not in text
+    assert "*" not in text
+    assert parse_document(text, "content/posts/hello.md").extra == {"one": shared, "two": shared}

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
@@ -45,8 +45,40 @@ if yaml.__with_libyaml__:
         yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
 
 
+class AliasRefused(yaml.MarkedYAMLError):
+    """Front matter with an anchor (``&name``) or alias (``*name``): refused, since a few
+    hundred bytes of nested aliases expand to gigabytes ("billion laughs")."""
+
+
+def _refuse_aliases(front: str) -> None:
+    """Raise ``AliasRefused`` at the first anchor or alias in ``front``.
+
+    Only text with a ``&`` or ``*`` can have one, and only that text is walked event by
+    event (by libyaml when PyYAML has it), before any value is built. YAML that does not
+    parse is left to the loader, which words the error.
+    """
+    if "&" not in front and "*" not in front:
+        return
+    try:
+        for event in yaml.parse(front, Loader=_FastLoader):
+            anchor = getattr(event, "anchor", None)
+            if anchor is not None:  # an alias event names its anchor too
+                kind = "alias" if isinstance(event, yaml.AliasEvent) else "anchor"
+                sign = "*" if kind == "alias" else "&"
+                raise AliasRefused(
+                    problem=f"YAML {kind} '{sign}{anchor}' is not allowed",
+                    problem_mark=cast(yaml.Mark, event.start_mark),  # libyaml's has a line too
+                )
+    except AliasRefused:
+        raise
+    except yaml.YAMLError:
+        return
+
+
 def _load_yaml(front: str) -> Any:
-    """Front matter as Python values, parsed by libyaml when PyYAML has it."""
+    """Front matter as Python values, parsed by libyaml when PyYAML has it; anchors and
+    aliases are refused (``_refuse_aliases``) by either parser."""
+    _refuse_aliases(front)
     try:
         return yaml.load(front, Loader=_FastLoader)
     except yaml.YAMLError:
@@ -69,6 +101,8 @@ def _flow_list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.Node:
 
 
 _Dumper.add_representer(list, _flow_list)
+# Never write an anchor (a value used twice): ``_load_yaml`` refuses them.
+_Dumper.ignore_aliases = lambda self, data: True  # type: ignore[method-assign]
 
 
 def _split(text: str, path: Path) -> tuple[dict[str, Any], str]:
@@ -96,6 +130,14 @@ def _split(text: str, path: Path) -> tuple[dict[str, Any], str]:
         context = getattr(exc, "context", None)
         if context:
             problem = f"{problem} ({context})"
+        if isinstance(exc, AliasRefused):
+            raise ContentError(
+                path,
+                f"front matter: {problem}",
+                line,
+                hint="write the value out in full where it is used; anchors and aliases are "
+                "refused since a few of them can expand to gigabytes",
+            ) from exc
         raise ContentError(
             path,
             f"malformed front matter: {problem}",
