@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.error import HTTPError
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from app.build.serve import RELOAD_PATH, VERSION_PATH, PreviewServer, inject_script
+from app.build.serve import (
+    RELOAD_PATH,
+    VERSION_PATH,
+    PreviewServer,
+    inject_script,
+    safe_location,
+)
 from tests.polling import serve_under_blog
 
 PAGE = b"<!doctype html><html><body><a href='/blog/sub/'>sub</a></body></html>"
@@ -94,6 +101,71 @@ def test_serves_under_the_sub_path_like_a_static_host(server):
     status, _, body = raw_get(server, "/blog/../secret.txt")
     assert status == 404
     assert b"outside the build" not in body
+
+
+def raw_response(server: PreviewServer, path: str) -> bytes:
+    """The response's status line and headers, as sent (a client parses them away)."""
+    with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10) as conn:
+        conn.sendall(
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode()
+        )
+        data = b""
+        while b"\r\n\r\n" not in data and (chunk := conn.recv(4096)):
+            data += chunk
+    return data.split(b"\r\n\r\n")[0]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/blog/x%0d%0aSet-Cookie:%20session=evil/../sub",
+        "/blog/x%0aSet-Cookie:%20session=evil/../sub",
+        "/blog/x%0dSet-Cookie:%20session=evil/../sub",
+    ],
+)
+def test_redirects_never_inject_headers(server, path):
+    head = raw_response(server, path)
+    lines = head.split(b"\r\n")
+    assert lines[0].startswith(b"HTTP/1.1 302")
+    assert not any(line.lower().startswith(b"set-cookie") for line in lines)
+    assert b"\r" not in head.replace(b"\r\n", b"")
+    assert b"\n" not in head.replace(b"\r\n", b"")
+    assert b"Location: /blog/sub/" in lines
+
+
+@pytest.mark.parametrize(
+    ("path", "base"),
+    [
+        ("/%5cevil.example%2F..", "/"),
+        ("/%5Cevil.example/..", "/"),
+        ("/blog/%5c%5cevil.example%2F..", "/blog/"),
+        ("/blog/..%2f%5cevil.example%2f..%2fblog", "/blog/"),
+    ],
+)
+def test_redirects_stay_on_the_site(tmp_path, path, base):
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "index.html").write_bytes(PAGE)
+    preview = PreviewServer(root, base, port=0)
+    preview.start()
+    try:
+        status, location, _ = raw_get(preview, path)
+    finally:
+        preview.stop()
+    if status in (301, 302, 303, 307, 308):
+        assert location is not None
+        target = urljoin(f"http://127.0.0.1:{preview.server_address[1]}{path}", location)
+        assert urlsplit(target).netloc == f"127.0.0.1:{preview.server_address[1]}", location
+        assert location.startswith("/")
+        assert not location.startswith(("//", "/\\"))
+    else:
+        assert status == 404
+
+
+def test_redirect_location_is_percent_encoded():
+    assert safe_location("/a b/\\x/%/\r\n") == "/a%20b/%5Cx/%25/%0D%0A"
+    assert safe_location("//evil.example/") == "/evil.example/"
+    assert safe_location("/\\evil.example/") == "/%5Cevil.example/"
 
 
 def test_reload_events_follow_the_build_version(server):

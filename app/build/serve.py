@@ -14,7 +14,7 @@ import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 RELOAD_PATH = "/__livereload"
 VERSION_PATH = RELOAD_PATH + "/version"
@@ -61,6 +61,17 @@ def inject_script(html: bytes, version: str) -> bytes:
     return html + script if at < 0 else html[:at] + script + html[at:]
 
 
+#: What a redirect keeps as it is; anything else (backslashes, ``%``, spaces, CR, LF and other
+#: controls) is percent-encoded, so nothing of a request can end the header or start another.
+_LOCATION_SAFE = "/-._~!$&'()*+,;=:@"
+
+
+def safe_location(path: str) -> str:
+    """The ``Location`` for a decoded site path: percent-encoded, with exactly one leading
+    slash (``//host`` or ``/\\host`` would send the browser to another site)."""
+    return "/" + quote(path, safe=_LOCATION_SAFE).lstrip("/")
+
+
 class PreviewHandler(BaseHTTPRequestHandler):
     """Serves files of ``server.root`` under ``server.base_path``, like a static host."""
 
@@ -102,7 +113,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return
         if target.is_dir():
             if not path.endswith("/"):
-                self._redirect(path + "/")
+                # To the folder the path named, spelled plainly: never the request's own
+                # text (``..``, backslashes and line breaks stay out of the header).
+                self._redirect(base + "".join(f"{p}/" for p in target.relative_to(root).parts))
                 return
             target = target / "index.html"
         if not target.is_file():
@@ -127,7 +140,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def _redirect(self, location: str) -> None:
         self.send_response(HTTPStatus.FOUND)
-        self.send_header("Location", location)
+        self.send_header("Location", safe_location(location))
         self.send_header("Content-Length", "0")
         self.end_headers()
 
