@@ -27,11 +27,18 @@ def test_lists_every_post_and_page_with_counts(synced, author_client):
     total = db.session.scalar(sa.select(sa.func.count(Post.id)))
     assert len(listed) == total  # fewer than a page of sample content
     assert f"<strong>{total}</strong> in all" in response.text
-    assert "<strong>1</strong> pages" in response.text
-    assert "<strong>1</strong> drafts" in response.text
+    assert "<strong>1</strong> page</a>" in response.text
+    assert "<strong>1</strong> draft</a>" in response.text
     assert "<strong>1</strong> scheduled" in response.text
     assert "View</a>" in response.text
     assert 'href="/posts/hello-world/"' in response.text
+
+
+def test_counts_say_one_draft_and_two_drafts(synced, author_client):
+    author_client.post("/admin/posts/new", data=post_form(title="Another", status="draft"))
+    page = author_client.get("/admin/").text
+    assert "<strong>2</strong> drafts</a>" in page
+    assert "<strong>1</strong> page</a>" in page
 
 
 def test_filter_by_status(synced, author_client):

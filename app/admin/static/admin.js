@@ -134,6 +134,7 @@
         show("build-pages", job.pages === null ? "–" : String(job.pages));
         show("build-seconds", job.seconds === null ? "–" : `${job.seconds.toFixed(2)} s`);
         if (job.summary) show("build-summary", job.summary);
+        else if (job.done) show("build-summary", document.getElementById("build-summary").dataset.failed);
         const list = document.getElementById("build-errors");
         list.replaceChildren(...job.errors.map((text) => {
           const item = document.createElement("li");
