@@ -74,8 +74,29 @@ def test_unknown_build_is_not_found(synced, author_client):
 def test_publish_page_explains_how_to_browse(synced, author_client):
     page = author_client.get("/admin/publish").text
     assert "Publish the site" in page
-    assert "python -m http.server -d" in page
+    assert "freeze.py --serve" in page  # as the README says, not python -m http.server
+    assert "http.server" not in page
+    assert 'href="http://localhost:8000/"' in page
     assert "Nothing is built yet." in page
+
+
+def test_a_finished_build_reads_as_one_story(synced, author_client, app):
+    """The facts agree with the summary, and nothing still says the build is starting."""
+    job_url = publish(author_client, app)
+    status = author_client.get(job_url + ".json").json
+    page = author_client.get(job_url).text
+    assert f"Built {status['pages']} pages" in page
+    assert f'<dt>Pages built</dt><dd id="build-pages">{status["pages"]}</dd>' in page
+    assert "Pages written" not in page
+    assert "Build started" not in page
+    assert "Working…" not in page
+
+
+def test_a_failed_build_says_so_in_its_summary(synced, author_client, app, content_dir):
+    (content_dir / "posts" / "broken.md").write_text("---\ntitle: [unclosed\n---\nBody\n")
+    page = author_client.get(publish(author_client, app)).text
+    assert "Working…" not in page
+    assert "The build failed and nothing was published" in page
 
 
 def test_built_site_files_stay_inside_build(synced, author_client, app, tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import cast
+from urllib.parse import urlsplit
 
 from flask import (
     Flask,
@@ -38,10 +39,10 @@ def publish() -> Response | str:
         runner = runner_for(current_app)
         running = runner.latest()
         job = runner.start(cast("LocalProxy[Flask]", current_app)._get_current_object())
-        if running is job:
-            flash("A build is already running: here is its progress.", "info")
-        else:
-            flash("Build started: this page follows its progress.", "info")
+        if running is job:  # said in the past tense: still true once that build ends
+            flash(
+                "A build was already running, so no new one started: this is its progress.", "info"
+            )
         return redirect(url_for("admin.publish_status", job_id=job.id))
     return render_template(
         "admin/publish.html", form=form, job=runner_for(current_app).latest(), **_site_info()
@@ -65,7 +66,9 @@ def _site_info() -> dict[str, object]:
     return {
         "build_dir": build_dir,
         "built": (build_dir / "index.html").is_file(),
-        "site_url": current_app.config["SITE_URL"],
+        # Where `freeze.py --serve` shows it: on port 8000, under the path of the site's URL.
+        "serve_url": "http://localhost:8000"
+        + (urlsplit(current_app.config["SITE_URL"]).path or "/"),
     }
 
 
