@@ -8,19 +8,34 @@ time during a build (every page of it agrees), the clock otherwise.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
 
 #: Every status, in the order an author meets them.
 STATUSES = ("draft", "scheduled", "published")
 
 
+#: The time of the build running in this context (see ``frozen``), or None: the clock.
+_FROZEN: ContextVar[datetime | None] = ContextVar("microblog_build_time", default=None)
+
+
 def now() -> datetime:
     """'Now' for publishing decisions (naive UTC): fixed for a whole build."""
-    fixed = current_app.config.get("BUILD_TIME") if has_app_context() else None
-    return fixed or datetime.now(UTC).replace(tzinfo=None)
+    return _FROZEN.get() or datetime.now(UTC).replace(tzinfo=None)
+
+
+@contextmanager
+def frozen(at: datetime) -> Iterator[datetime]:
+    """Inside, ``now()`` is ``at`` (naive UTC): every page of a build agrees on what is out."""
+    token = _FROZEN.set(at)
+    try:
+        yield at
+    finally:
+        _FROZEN.reset(token)
 
 
 def status_of(

@@ -477,7 +477,7 @@ def _mark(path: Path, version: int) -> None:
 def test_post_pages_read_bodies_in_windows_and_never_an_old_one(app, content_dir, monkeypatch):
     """Post pages take their bodies from windows of posts in index order; every page shows
     its own post's body, whichever posts a build renders and after edits while watched."""
-    monkeypatch.setattr("app.public.queries.BODY_WINDOW", 3)
+    monkeypatch.setattr("app.public.snapshot.BODY_WINDOW", 3)
     for path in (content_dir / "posts").glob("*.md"):
         _mark(path, 0)
     memory = BuildMemory()

@@ -129,14 +129,13 @@ def test_built_feeds_exist_for_every_tag(built_site):
     "url", ["/feed.xml", "/feed.json", "/tags/python/feed.xml", "/tags/code/feed.json"]
 )
 def test_a_build_reads_feeds_from_its_listing_and_writes_the_same(linked, client, url, monkeypatch):
-    from datetime import UTC, datetime
-
     from app.public import queries as routes
+    from tests.snapshot_helpers import as_a_build
 
     monkeypatch.setattr(routes, "FEED_SIZE", 2)  # fewer than the posts: the cut shows
     served = client.get(url).get_data()
-    linked.config["BUILD_TIME"] = datetime.now(UTC).replace(tzinfo=None)
-    built = client.get(url).get_data()  # from the build's listing, bodies loaded by id
+    with as_a_build():
+        built = client.get(url).get_data()  # from the build's listing, bodies loaded by id
     assert built == served
     entries = served.count(b"<entry>") or len(json.loads(served)["items"])
     assert entries == 2

@@ -14,7 +14,8 @@ from app.content.document import Document
 from app.content.service import save_post
 from app.extensions import db
 from app.models import Post
-from app.public import queries
+from app.public import snapshot, visibility
+from tests.snapshot_helpers import as_a_build
 from tests.test_admin_dashboard import titles
 
 
@@ -80,9 +81,8 @@ def test_an_undated_post_counts_and_filters_as_published(synced, author_client):
 
 def test_a_build_listing_has_the_rows_values_as_their_types(app, synced):
     """The listing skips SQLAlchemy's row objects, not its type conversions."""
-    with app.test_request_context():
-        app.config["BUILD_TIME"] = datetime(2100, 1, 1)
-        listed = queries._listed(queries.visible())
+    with app.test_request_context(), as_a_build(datetime(2100, 1, 1)):
+        listed = snapshot._listed(visibility.visible())
         rows = {post.slug: post for post in db.session.scalars(sa.select(Post))}
     assert listed
     for post in listed:
@@ -100,9 +100,8 @@ def test_on_sqlite_the_listing_reads_one_covering_index(app, synced):
     """Every listed column is in ``ix_post_listed``: the rows' bodies are never read."""
     if db.engine.dialect.name != "sqlite":
         pytest.skip("the covering index is SQLite's (PostgreSQL reads the columns directly)")
-    with app.test_request_context():
-        app.config["BUILD_TIME"] = datetime(2100, 1, 1)
-        query = queries.listed_columns(queries.visible())
+    with app.test_request_context(), as_a_build(datetime(2100, 1, 1)):
+        query = snapshot.listed_columns(visibility.visible())
         sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
         plan = " ".join(row[-1] for row in db.session.execute(sa.text(f"EXPLAIN QUERY PLAN {sql}")))
     assert "COVERING INDEX ix_post_listed" in plan, plan

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask, render_template_string
@@ -12,6 +11,7 @@ from app import create_app
 from app.build import build_site
 from app.public.partials import cached_partial
 from config import TestingConfig
+from tests.snapshot_helpers import as_a_build
 
 
 def _public_app(tmp_path: Path, content_dir: Path, site_dir: Path, build_dir: str) -> Flask:
@@ -76,9 +76,9 @@ def test_a_key_renders_once_per_build_without_the_page_variables(app, site_dir):
         title = app.config["SITE_TITLE"]
         assert render_template_string(page, key=1, n=1) == f"1/no tag/{title}"
         assert render_template_string(page, key=1, n=2) == f"2/no tag/{title}"  # a preview
-        app.config["BUILD_TIME"] = datetime.now(UTC).replace(tzinfo=None)
-        assert cached_partial("partials/probe.html", 1, n=1) == f"1/no tag/{title}"
-        assert cached_partial("partials/probe.html", 1, n=2) == f"1/no tag/{title}"
-        assert cached_partial("partials/probe.html", 2, n=2) == f"2/no tag/{title}"
-        app.config["BUILD_TIME"] = datetime.now(UTC).replace(tzinfo=None, year=2099)
-        assert cached_partial("partials/probe.html", 1, n=3) == f"3/no tag/{title}"  # new build
+        with as_a_build():
+            assert cached_partial("partials/probe.html", 1, n=1) == f"1/no tag/{title}"
+            assert cached_partial("partials/probe.html", 1, n=2) == f"1/no tag/{title}"
+            assert cached_partial("partials/probe.html", 2, n=2) == f"2/no tag/{title}"
+        with as_a_build():  # a new build
+            assert cached_partial("partials/probe.html", 1, n=3) == f"3/no tag/{title}"

@@ -9,7 +9,7 @@ import json
 import random
 import shutil
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import orjson
@@ -34,6 +34,7 @@ from app.public import search
 from config import TestingConfig
 from tests import test_incremental
 from tests.conftest import FIXTURE_CONTENT, SAMPLE_SITE
+from tests.snapshot_helpers import as_a_build
 from tests.test_incremental import clean_build_of, tree
 
 #: The public app of the incremental-build tests (built without an app context around it).
@@ -147,8 +148,7 @@ def test_a_builds_read_model_answers_from_its_posts_alone(app):
     def seen(conn, cursor, statement, parameters, context, executemany) -> None:
         statements.append(statement)
 
-    with app.test_request_context():
-        app.config["BUILD_TIME"] = datetime.now(UTC).replace(tzinfo=None)
+    with app.test_request_context(), as_a_build():
         build_posts()
         sa.event.listen(sa.engine.Engine, "before_cursor_execute", seen)
         try:
@@ -162,8 +162,7 @@ def test_a_builds_read_model_answers_from_its_posts_alone(app):
 def test_search_documents_note_the_fields_they_read(app):
     """``DOCUMENT_FIELDS`` (what a copied document stands for) is what making one reads."""
     build_site(app)
-    with app.test_request_context():
-        app.config["BUILD_TIME"] = datetime(2030, 1, 1)
+    with app.test_request_context(), as_a_build(datetime(2030, 1, 1)):
         from app.public import queries
 
         post = queries.listing()[0]

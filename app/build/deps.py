@@ -2,9 +2,10 @@
 
 A page's record (``pack``) holds every recorded read with the digest of its answer then:
 read-model calls, templates, files and site settings; and which fields it read of which posts
-(compared with what changed in the posts' rows, ``changed_fields``). ``Reads`` answers the same questions for the build being planned,
-each once, and ``holds`` compares. Nothing here knows what a page type shows: a theme that
-starts showing another field of a neighbour records that field on its next render.
+(compared with what changed in the posts' rows, ``changed_fields``). ``Reads`` answers the
+same questions for the build being planned, each once, and ``holds`` compares. Nothing here
+knows what a page type shows: a theme that starts showing another field of a neighbour
+records that field on its next render.
 """
 
 from __future__ import annotations
@@ -24,13 +25,13 @@ from app.content.files import tree_digest
 from app.content.render import renderer_id
 from app.models import Post
 from app.public import queries
-from app.public.queries import HEAVY, Listed
 from app.public.routes import site_settings
+from app.public.snapshot import HEAVY, Listed
 from app.recording import REGISTRY, Recorder, digest
 
 APP_DIR = Path(__file__).resolve().parent.parent
 #: Settings that differ on every build without changing what a page shows.
-_VOLATILE_SETTINGS = {"BUILD_TIME", "FREEZER_DESTINATION", "SECRET_KEY"}
+_VOLATILE_SETTINGS = {"FREEZER_DESTINATION", "SECRET_KEY"}
 #: Libraries whose upgrade may change what a page looks like, besides the Markdown
 #: renderer's (``render.renderer_id`` names those).
 _LIBRARIES = ("flask", "jinja2", "werkzeug", "feedgen", "pygments")

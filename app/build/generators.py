@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import partial
 from typing import Any
 
 from app.content.media import list_media
@@ -13,7 +12,7 @@ Url = tuple[str, dict[str, Any]]
 
 
 def index() -> Iterator[Url]:
-    for page in range(1, queries.page_count(queries.published_posts, queries.listing) + 1):
+    for page in range(1, queries.list_pages() + 1):
         yield "public.index", {"page": page}
 
 
@@ -24,10 +23,7 @@ def post() -> Iterator[Url]:
 
 def tag() -> Iterator[Url]:
     for item, _count in queries.tags_with_counts():
-        pages = queries.page_count(
-            partial(queries.tag_posts, item), partial(queries.tag_listing, item)
-        )
-        for page in range(1, pages + 1):
+        for page in range(1, queries.list_pages(item.slug) + 1):
             yield "public.tag", {"slug": item.slug, "page": page}
 
 

@@ -52,9 +52,11 @@ from app.content import SyncReport
 from app.content.parallel import can_fork, release_freed_memory
 from app.content.sync import IMPORT_BATCH
 from app.extensions import db
-from app.public.search import LAST_INDEX, LastIndex
+from app.public.search import LastIndex
+from app.public.snapshot import Snapshot
 from app.recording import digest, recording
 from app.schema import upgrade_schema
+from app.status import frozen
 from app.wal import BackgroundCheckpoint
 
 #: The endpoint of ``search.json``, whose documents a build copies from the last one's.
@@ -113,24 +115,27 @@ class Build:
         self.first = False
         #: The fields the read model read of posts (see ``deps.answers_hold``).
         self.model: set[str] = set()
+        #: What every page of this build reads (made after the sync) and when it runs.
+        self.snapshot = Snapshot()
+        self.time = datetime.now(UTC).replace(tzinfo=None)
 
     # -- the phases -----------------------------------------------------------------------
 
     def run(self) -> BuildResult:
         """The whole pipeline; on any error ``BUILD_DIR`` is left exactly as it was."""
         started = time.perf_counter()
-        self.app.config["BUILD_TIME"] = datetime.now(UTC).replace(tzinfo=None)
         forget_changed_templates(self.app)  # the theme as it is on disk now
         self.app.jinja_env.auto_reload = False  # and not stat'ed on every page
-        with build_lock(self.build_dir), self._copy_started():
+        with build_lock(self.build_dir), self._copy_started(), frozen(self.time):
             self.sync()
             try:
-                self.make_plan()
-                if self.nothing_changed():
-                    self.remember_unchanged()
-                else:
-                    self.stage_render_check_swap()
-                    self.remember()
+                with self.snapshot.active():  # the posts as the sync left them
+                    self.make_plan()
+                    if self.nothing_changed():
+                        self.remember_unchanged()
+                    else:
+                        self.stage_render_check_swap()
+                        self.remember()
             except BaseException:
                 if self.memory:
                     self.memory.forget()
@@ -256,8 +261,7 @@ class Build:
         output.keep(plan.kept.keys())
         output.workers = worker_count(app, len(plan.jobs))
         last_index = self._last_search_index(output.root)
-        if last_index is not None:
-            app.extensions[LAST_INDEX] = last_index
+        self.snapshot.last_index = last_index
         checkpoint = _engine(app) if self.report.checkpoint_due else None
         started: BackgroundCheckpoint | None = None
         try:
@@ -281,7 +285,7 @@ class Build:
                 if self.progress:
                     self.progress(done, len(plan.jobs), result.url)
         finally:
-            app.extensions.pop(LAST_INDEX, None)
+            self.snapshot.last_index = None
             if started is not None:
                 started.join()
         return records

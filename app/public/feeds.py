@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from flask import current_app, url_for
 
 from app.models import Post
-from app.public.queries import Listed
+from app.public.snapshot import Listed
 from app.public.urls import absolute
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -10,7 +10,7 @@ from flask import current_app
 
 from app.models import Post
 from app.public.feeds import Channel, Entry, entries
-from app.public.queries import Listed
+from app.public.snapshot import Listed
 
 VERSION = "https://jsonfeed.org/version/1.1"
 MIMETYPE = "application/feed+json"

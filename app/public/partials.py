@@ -18,7 +18,7 @@ from flask import current_app
 from markupsafe import Markup
 
 from app import recording
-from app.public import bp, queries
+from app.public import bp, snapshot
 
 
 def _render(name: str, context: dict[str, Any]) -> Markup:
@@ -34,12 +34,12 @@ def cached_partial(name: str, *key: Hashable, **context: Any) -> Markup:
     The key must tell apart everything the fragment shows (``post.id`` for a post's
     summary): two calls with the same name and key get the first one's HTML.
     """
-    if not queries.building():
+    build = snapshot.current()
+    if build is None:
         return _render(name, context)
-    cache: dict[tuple[Any, ...], tuple[Markup, recording.Recorder]]
-    cache = queries.build_cache(queries.PARTIALS, dict)
+    cache = build.fragments
     slot = (name, *key)
-    found = cache.get(slot)
+    found: tuple[Markup, recording.Recorder] | None = cache.get(slot)
     if found is None:
         with recording.recording() as reads:
             html = _render(name, context)  # ``context`` is this call's own dict

@@ -10,14 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import sqlalchemy as sa
-from flask import current_app, g
+from flask import g
 
 from app import recording
-from app.extensions import db
 from app.models import Post
-from app.public import queries
-from app.public.queries import Listed
+from app.public import queries, snapshot
+from app.public.snapshot import Listed
 from app.public.urls import build_url_for
 
 #: Characters of body text kept per document: enough to find a post, small enough to download.
@@ -50,18 +48,12 @@ def search_index() -> Iterator[bytes]:
     """Published posts (newest first) then pages; URLs are site paths, right under a sub-path.
 
     Made in chunks of ``TEXT_BATCH`` documents: at 10 000 posts the index is about 30 MB,
-    which a build writes out as it goes instead of holding it (and its parts) at once. A
-    build notes where each post's document is (``g.build_note``), so that the next one
+    which a build writes out as it goes instead of holding it (and its parts) at once. The
+    response notes where each post's document is (``g.build_note``), so that the next build
     copies those that still hold from this file (see ``LastIndex``).
     """
-    spans: list[list[Any]] | None = None
-    posts: Iterator[tuple[str | None, bytes | memoryview]]
-    if queries.building():
-        spans = []
-        posts = _post_documents(queries.listing())
-    else:
-        rows = db.session.scalars(queries.published_posts())
-        posts = ((None, orjson.dumps(_document(post, "public.post"))) for post in rows)
+    spans: list[list[Any]] = []
+    posts = _post_documents(queries.listing())
     pages = queries.visible_pages()
     documents = chain(posts, ((None, orjson.dumps(_document(p, "public.page"))) for p in pages))
     yield _START
@@ -70,23 +62,18 @@ def search_index() -> Iterator[bytes]:
         position += len(separator) - 1  # one comma fewer than documents
         for slug, document in batch:
             position += 1
-            if slug is not None and spans is not None:
+            if slug is not None:
                 spans.append([slug, position, position + len(document)])
             position += len(document)
         yield separator + b",".join(document for _slug, document in batch)
         separator = b","
     yield b"]}\n"
-    if spans is not None:
-        g.build_note = orjson.dumps(spans).decode()
+    g.build_note = orjson.dumps(spans).decode()
 
 
 _START = b'{"items":['
 #: Documents made (and texts read from the database) at a time.
 TEXT_BATCH = 500
-
-#: Set in ``app.extensions`` by a build that renders ``search.json`` again: the last build's
-#: file, as a ``LastIndex``.
-LAST_INDEX = "microblog.last_search_index"
 
 
 @dataclass(frozen=True)
@@ -121,15 +108,17 @@ class LastIndex:
         return found
 
 
-def _post_documents(posts: list[Listed]) -> Iterator[tuple[str, bytes | memoryview]]:
+def _post_documents(
+    posts: list[Post] | list[Listed],
+) -> Iterator[tuple[str | None, bytes | memoryview]]:
     """Each post's slug and document as JSON, in order; copied from the last build's file
     where the build says the document still holds (see ``LastIndex``)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    last: LastIndex | None = app.extensions.get(LAST_INDEX)
+    build = snapshot.current()
+    last = build.last_index if build is not None else None
     kept = last.documents() if last else {}
     for start in range(0, len(posts), TEXT_BATCH):
         batch = posts[start : start + TEXT_BATCH]
-        texts = _texts([post.id for post in batch if post.slug not in kept])
+        texts = queries.search_texts([post for post in batch if post.slug not in kept])
         for post in batch:
             document: bytes | memoryview | None = kept.get(post.slug)
             if document is None:
@@ -137,17 +126,3 @@ def _post_documents(posts: list[Listed]) -> Iterator[tuple[str, bytes | memoryvi
             else:
                 recording.fields(post.id, DOCUMENT_FIELDS)
             yield post.slug, document
-
-
-def _texts(ids: list[int]) -> dict[int, str]:
-    """Each post's body text, cut after what a document keeps of it."""
-    if not ids:
-        return {}
-    shown = sa.func.substr(Post.body_text, 1, TEXT_LIMIT + 1)  # enough to know it was cut
-    with recording.unrecorded():
-        found: dict[int, str] = dict(
-            db.session.execute(sa.select(Post.id, shown).where(Post.id.in_(ids))).all()
-        )
-    for post_id in ids:
-        recording.field(post_id, "body_text")
-    return found

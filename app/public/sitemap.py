@@ -34,7 +34,7 @@ def locations() -> Iterator[Location]:
 
     One listing of the posts (a build's own) gives every date: no query per tag or month.
     """
-    posts = queries.listing()
+    posts: list[Any] = queries.listing()
     site_changed = _changed(posts)
     yield from _list_pages("public.index", posts)
     for post in posts:

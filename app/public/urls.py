@@ -10,7 +10,7 @@ from urllib.parse import urljoin
 
 from flask import url_for
 
-from app.public import queries
+from app.public import snapshot
 
 _URL_ATTR = re.compile(r'(?<=\s)(href|src)="([^"]*)"')
 
@@ -58,7 +58,8 @@ def build_url_for(endpoint: str, **values: Any) -> str:
     every page) are a dict lookup, and a URL with one plain slug is its rule's URL with the
     slug put in (slugs are ``[a-z0-9-]``: nothing to quote).
     """
-    urls = None if endpoint.startswith(".") else queries.build_urls()
+    build = None if endpoint.startswith(".") else snapshot.current()
+    urls = None if build is None else build.urls
     if urls is None:
         return url_for(endpoint, **values)
     key = (endpoint, *sorted(values.items()))

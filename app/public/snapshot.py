@@ -1,0 +1,318 @@
+"""The read model of one build: the site's posts loaded once, every answer made from them.
+
+A build of 10 000 posts asks the same few questions on every page (the listing, a post's
+neighbours, tags with counts...): here they are answered from one listing of the posts
+(``Listed``: every column but the bodies, and the tags, in two queries for the whole site)
+without SQL, and kept for the rest of the build. The bodies are read when a page asks,
+a window of posts at a time. A ``Snapshot`` lives as long as its build (``Build.run``
+activates it); outside one the ``live`` model answers.
+
+Each field a page reads of a post is noted for the build (see ``app.recording``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+import sqlalchemy as sa
+
+from app import recording
+from app.extensions import db
+from app.models import Post, Tag, post_tags
+from app.public.listpage import ListPage, list_page
+from app.public.visibility import visible
+
+if TYPE_CHECKING:
+    from app.public.search import LastIndex
+
+T = TypeVar("T")
+
+#: Columns a listing leaves out: read when a page asks for them (``Snapshot.body``).
+HEAVY = {"body", "body_html", "body_text", "toc_html"}
+#: Post pages render in index order: a build loads this many posts' bodies at a time.
+BODY_WINDOW = 64
+
+
+class Listed:
+    """A post or page of a build: every column but the bodies, and its tags.
+
+    Plain objects: a build reads them on every list page, neighbour link and archive (ORM
+    rows would cost ten times as much). Each field read is noted (``recording.field``).
+    """
+
+    if TYPE_CHECKING:  # Post's own properties, read off these attributes
+
+        @property
+        def reading_minutes(self) -> int: ...
+        @property
+        def status(self) -> str: ...
+
+    else:
+        reading_minutes = Post.reading_minutes
+        status = Post.status
+
+    def __init__(self, values: dict[str, Any], tags: list[ListedTag]) -> None:
+        self.__dict__.update(values)
+        self.tags = tags
+
+    def __getattribute__(self, name: str) -> Any:
+        if name[0] == "_":
+            return object.__getattribute__(self, name)
+        values = object.__getattribute__(self, "__dict__")
+        recording.field(values["id"], name)
+        if name in values:
+            return values[name]
+        with recording.unrecorded():  # a property: its value is what the page read
+            return object.__getattribute__(self, name)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in HEAVY:
+            snapshot = current()
+            return (snapshot or Snapshot()).body(self, name)
+        raise AttributeError(name)
+
+    def __repr__(self) -> str:
+        return f"<Listed {self.__dict__.get('slug')}>"
+
+
+def _post_id(post: Listed) -> int:
+    """A post in a recorded answer: its id (the fields a page reads are noted one by one)."""
+    return object.__getattribute__(post, "__dict__")["id"]  # type: ignore[no-any-return]
+
+
+recording.IDENTITIES[Listed] = _post_id
+
+
+@dataclass(frozen=True)
+class ListedTag:
+    id: int
+    name: str
+    slug: str
+
+    def __identity__(self) -> list[Any]:
+        return ["tag", self.id, self.name, self.slug]
+
+
+class Snapshot:
+    """One build's answers, each computed once from its listing."""
+
+    def __init__(self) -> None:
+        self._answers: dict[str, Any] = {}
+        self._window: dict[int, dict[str, Any]] = {}
+        #: The URLs this build made, by endpoint and values (see ``urls.build_url_for``).
+        self.urls: dict[tuple[Any, ...], str] = {}
+        #: ``cached_partial`` fragments by template and key, with what they read.
+        self.fragments: dict[tuple[Any, ...], tuple[Any, recording.Recorder]] = {}
+        #: The last build's ``search.json``, when its documents may be copied.
+        self.last_index: LastIndex | None = None
+
+    def _once(self, key: str, compute: Callable[[], T]) -> T:
+        if key not in self._answers:
+            self._answers[key] = compute()
+        return cast(T, self._answers[key])  # what ``compute`` gave for ``key``
+
+    @contextmanager
+    def active(self) -> Iterator[Snapshot]:
+        """Answer the read model's questions from this snapshot inside (make it after the
+        posts are in the database, and use it within ``status.frozen``: one 'now')."""
+        token = _ACTIVE.set(self)
+        try:
+            yield self
+        finally:
+            _ACTIVE.reset(token)
+
+    # -- the questions ----------------------------------------------------------------
+
+    def listing(self) -> list[Listed]:
+        """Published posts in index order with their tags, without bodies."""
+        return self._once("listing", lambda: _in_index_order(_listed(visible())))
+
+    def visible_pages(self) -> list[Listed]:
+        return self._once(
+            "pages", lambda: sorted(_listed(visible("page")), key=attrgetter("title", "slug"))
+        )
+
+    def get_visible(self, kind: str, slug: str) -> Listed | None:
+        return self._by_slug(kind).get(slug)
+
+    def _by_slug(self, kind: str) -> dict[str, Listed]:
+        def compute() -> dict[str, Listed]:
+            items = self.listing() if kind == "post" else self.visible_pages()
+            return {item.slug: item for item in items}
+
+        return self._once(f"by_slug_{kind}", compute)
+
+    def get_tag(self, slug: str) -> ListedTag | None:
+        tags = self._once("tags", lambda: {t.slug: t for t, _ in self.tags_with_counts()})
+        return tags.get(slug)
+
+    def neighbours(self, slug: str) -> tuple[Listed | None, Listed | None]:
+        posts, position = self.listing(), self._positions().get(slug)
+        if position is None:
+            return None, None
+        newer = posts[position - 1] if position > 0 else None
+        older = posts[position + 1] if position + 1 < len(posts) else None
+        return newer, older
+
+    def _positions(self) -> dict[str, int]:
+        return self._once("positions", lambda: {p.slug: i for i, p in enumerate(self.listing())})
+
+    def tags_with_counts(self) -> list[tuple[ListedTag, int]]:
+        def compute() -> list[tuple[ListedTag, int]]:
+            counts: dict[ListedTag, int] = {}
+            for post in self.listing():
+                for tag in post.tags:
+                    counts[tag] = counts.get(tag, 0) + 1
+            return sorted(counts.items(), key=lambda pair: (pair[0].name, pair[0].id))
+
+        return self._once("tags_with_counts", compute)
+
+    def published_dates(self) -> list[datetime]:
+        return [post.published_at for post in self.listing()]
+
+    def tagged(self, tag: ListedTag | None) -> list[Listed]:
+        """The listing, or one tag's part of it, in index order."""
+        if tag is None:
+            return self.listing()
+        by_tag = self._once("by_tag", lambda: self._group(lambda post: [t.id for t in post.tags]))
+        return by_tag.get(tag.id, [])
+
+    def list_page(self, tag: ListedTag | None, page: int) -> ListPage | None:
+        return list_page(self.tagged(tag), page)
+
+    def count(self, tag: ListedTag | None) -> int:
+        return len(self.tagged(tag))
+
+    def newest(self, tag: ListedTag | None, limit: int) -> list[Listed]:
+        return self.tagged(tag)[:limit]
+
+    def period(self, year: int, month: int | None) -> list[Listed]:
+        def periods(post: Listed) -> list[Any]:
+            published = post.published_at
+            return [published.year, (published.year, published.month)]
+
+        key = year if month is None else (year, month)
+        return self._once("by_period", lambda: self._group(periods)).get(key, [])
+
+    def _group(self, key: Callable[[Listed], list[Any]]) -> dict[Any, list[Listed]]:
+        groups: dict[Any, list[Listed]] = {}
+        for post in self.listing():
+            for value in key(post):
+                groups.setdefault(value, []).append(post)
+        return groups
+
+    def texts(self, posts: Sequence[Listed]) -> dict[int, str]:
+        """Each post's body text, cut after what a search document keeps of it; one query."""
+        from app.public.search import TEXT_LIMIT
+
+        ids = [post.id for post in posts]
+        if not ids:
+            return {}
+        shown = sa.func.substr(Post.body_text, 1, TEXT_LIMIT + 1)  # enough to know it was cut
+        with recording.unrecorded():
+            found: dict[int, str] = dict(
+                db.session.execute(sa.select(Post.id, shown).where(Post.id.in_(ids))).all()
+            )
+        for post_id in ids:
+            recording.field(post_id, "body_text")
+        return found
+
+    def body(self, post: Listed, name: str) -> Any:
+        """A body column of ``post``, read with those of the posts that follow it.
+
+        A build renders post pages in index order, so reading the bodies of the next posts
+        in one query spares a query per page; only one window is held at a time. The page
+        notes the field it read (the query is the read model's, not the page's).
+        """
+        values = post.__dict__
+        found = self._window.get(values["id"])
+        if found is None:
+            with recording.unrecorded():
+                posts: list[Listed] = self.listing() if values["kind"] == "post" else []
+                position = self._positions().get(values["slug"]) if posts else None
+                if position is None or posts[position] is not post:  # not listed: alone
+                    posts, position = [post], 0
+                self._window = _bodies(posts[position : position + BODY_WINDOW])
+            found = self._window[values["id"]]
+        return found[name]
+
+
+#: The snapshot of the build running in this context (forked render workers inherit it).
+_ACTIVE: ContextVar[Snapshot | None] = ContextVar("microblog_snapshot", default=None)
+
+
+def current() -> Snapshot | None:
+    """The running build's snapshot; None in the authoring app's preview."""
+    return _ACTIVE.get()
+
+
+def _in_index_order(posts: list[Listed]) -> list[Listed]:
+    """Newest first, then by slug: the database's order, put again in Python so that the
+    fields it reads are noted as the read model's (``recording.field``); a sort of a sorted
+    list is one pass."""
+    posts.sort(key=attrgetter("slug"))
+    posts.sort(key=attrgetter("published_at"), reverse=True)  # stable: slugs stay in order
+    return posts
+
+
+def listed_columns(condition: sa.ColumnElement[bool]) -> sa.Select[*tuple[Any, ...]]:
+    """The listed columns of the posts meeting ``condition``, in index order (on SQLite, read
+    from one covering index: see the migration that makes ``ix_post_listed``)."""
+    columns = [c for c in Post.__table__.columns if c.key not in HEAVY]
+    return sa.select(*columns).where(condition).order_by(Post.published_at.desc(), Post.slug)
+
+
+def _listed(condition: sa.ColumnElement[bool]) -> list[Listed]:
+    """Posts meeting ``condition`` in index order, with their tags."""
+    query = listed_columns(condition)
+    rows = _plain_rows(query)
+    pairs = sa.select(post_tags.c.post_id, Tag.id, Tag.name, Tag.slug).join(
+        Tag, Tag.id == post_tags.c.tag_id
+    )
+    tags: dict[int, list[ListedTag]] = {}
+    known: dict[int, ListedTag] = {}  # one object per tag, not per post and tag
+    for post_id, tag_id, name, slug in _plain_rows(pairs.order_by(Tag.name)):  # no ORM rows
+        tag = known.get(tag_id) or known.setdefault(tag_id, ListedTag(tag_id, name, slug))
+        tags.setdefault(post_id, []).append(tag)
+    keys = cast("list[str]", [column.key for column in query.selected_columns])  # table columns
+    at = keys.index("id")
+    return [Listed(dict(zip(keys, row, strict=True)), tags.get(row[at], [])) for row in rows]
+
+
+def _plain_rows(query: sa.Select[*tuple[Any, ...]]) -> list[list[Any]]:
+    """The rows of ``query`` as lists of values converted by their columns' types.
+
+    What ``session.execute`` gives without its row objects, which cost more than the
+    query itself for the 10 000 rows of a listing.
+    """
+    connection = db.session.connection()
+    result = connection.execute(query)
+    dialect = connection.dialect
+    try:
+        converters = [
+            (i, convert)
+            for i, column in enumerate(query.selected_columns)
+            if (convert := column.type.dialect_impl(dialect).result_processor(dialect, None))
+            is not None
+        ]
+        rows = [list(row) for row in result.cursor.fetchall()]
+    finally:
+        result.close()
+    for row in rows:
+        for i, convert in converters:
+            row[i] = convert(row[i])
+    return rows
+
+
+def _bodies(posts: Sequence[Listed]) -> dict[int, dict[str, Any]]:
+    """The columns listings leave out, of ``posts``, by id: one query."""
+    columns = [Post.id, *(getattr(Post, name) for name in sorted(HEAVY))]
+    ids = [p.__dict__["id"] for p in posts]
+    rows = db.session.execute(sa.select(*columns).where(Post.id.in_(ids)))
+    return {row.id: row._asdict() for row in rows}

@@ -1,0 +1,62 @@
+"""Which rows are on the site: the SQL both read models start from (``live``, ``snapshot``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import current_app, has_request_context
+from flask_login import current_user
+
+from app.models import Post, Tag
+from app.status import now
+
+
+def author_preview() -> bool:
+    """A logged-in author browsing the authoring app (never the freezer's app)."""
+    return bool(
+        current_app.extensions.get("microblog.authoring")
+        and has_request_context()
+        and current_user.is_authenticated
+    )
+
+
+def include_drafts() -> bool:
+    """Drafts are shown: a preview build (``--drafts``), or an author logged in."""
+    return bool(current_app.config.get("BUILD_DRAFTS")) or author_preview()
+
+
+def visible(kind: str = "post") -> sa.ColumnElement[bool]:
+    """The condition a row must meet to be on the site."""
+    conditions = [Post.kind == kind]
+    if kind == "post" and not author_preview():  # authors also see scheduled posts
+        conditions.append(Post.published_at <= now())
+    if not include_drafts():
+        conditions.append(Post.draft.is_(False))
+    return sa.and_(*conditions)
+
+
+def published_posts() -> sa.Select[Post]:
+    """Published posts, newest first, with a stable tie-break (tags loaded in one query)."""
+    return (
+        sa.select(Post)
+        .where(visible())
+        .order_by(Post.published_at.desc(), Post.slug)
+        .options(so.selectinload(Post.tags))
+    )
+
+
+def tag_posts(tag_id: int) -> sa.Select[Post]:
+    """Published posts with the tag ``tag_id``, newest first."""
+    return published_posts().where(Post.tags.any(Tag.id == tag_id))
+
+
+def period_posts(year: int, month: int | None = None) -> sa.Select[Post]:
+    """Published posts of one year, or of one month of it, newest first."""
+    if month is None:
+        start, end = datetime(year, 1, 1), datetime(year + 1, 1, 1)
+    else:
+        start = datetime(year, month, 1)
+        end = datetime(year + (month == 12), month % 12 + 1, 1)
+    return published_posts().where(Post.published_at >= start, Post.published_at < end)
