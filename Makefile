@@ -9,12 +9,20 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run build test test-postgres bench lint format clean
+.PHONY: install run build test test-postgres bench lint format clean lock
 
-$(STAMP): pyproject.toml package-lock.json
+# Exact versions with their hashes (requirements/, written by `make lock`), so that a new
+# release of ruff, pytest or Playwright cannot break a clean clone: the installers first, then
+# the locked dependencies, then the project alone, both built with the locked setuptools.
+# `pip check` fails when pyproject.toml names a dependency the lock lacks (run `make lock`).
+$(STAMP): pyproject.toml requirements/installers.txt requirements/lock.txt package-lock.json
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/installers.txt
+	$(BIN)/python -m pip install --quiet --require-hashes --no-build-isolation \
+	  -r requirements/lock.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check; \
+	  echo "requirements/lock.txt does not match pyproject.toml: run make lock"; exit 1; }
 	@if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund; \
 	  else echo "npm not found: the accessibility checks of the e2e suite will fail"; fi
 	@touch $(STAMP)
@@ -63,6 +71,18 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Regenerate requirements/*.txt from pyproject.toml (and requirements/installers.in) for
+# CPython 3.11+ on every platform, with the hashes of every file of each pinned version.
+# Keeps today's pins where they still fit; `make lock LOCK_ARGS=--upgrade` moves everything to
+# the newest allowed release, `LOCK_ARGS='--upgrade-package ruff'` one package.
+LOCK_ARGS ?=
+LOCK := $(BIN)/uv pip compile --quiet --universal --generate-hashes \
+	--custom-compile-command "make lock" $(LOCK_ARGS)
+lock:
+	@test -x $(BIN)/uv || $(MAKE) --no-print-directory install || test -x $(BIN)/uv
+	$(LOCK) requirements/installers.in -o requirements/installers.txt
+	$(LOCK) pyproject.toml requirements/installers.txt --extra dev -o requirements/lock.txt
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache
