@@ -31,7 +31,6 @@ from app.content.codeblocks import (
 #: Headings listed in a table of contents.
 TOC_LEVELS = range(2, 5)
 TOC_MARKER = "[TOC]"
-_TRAILING_ATTRIBUTES = re.compile(r"\s*\{:?([^{}\n]*)\}\s*$")
 _NOT_WORD = re.compile(r"[^\w\s-]")
 _SPACES = re.compile(r"[-\s]+")
 _COUNTED = re.compile(r"^(.*)_([0-9]+)$")
@@ -42,13 +41,43 @@ def heading_slug(text: str) -> str:
     return _SPACES.sub("-", _NOT_WORD.sub("", text).strip().lower())
 
 
-def _unique(ident: str, taken: set[str]) -> str:
-    """``ident``, or ``ident_1``, ``ident_2``... if a heading before took it."""
-    while ident in taken or not ident:
-        counted = _COUNTED.match(ident)
-        ident = f"{counted[1]}_{int(counted[2]) + 1}" if counted else f"{ident}_1"
+def _unique(ident: str, taken: set[str], runs: dict[str, tuple[int, int]]) -> str:
+    """``ident``, or ``ident_1``, ``ident_2``... if a heading before took it.
+
+    ``runs`` remembers, per stem, numbers ``first..last`` found taken: a hundred thousand
+    headings of one name cost one step each, not one per heading before them.
+    """
+    if ident and ident not in taken:
+        taken.add(ident)
+        return ident
+    counted = _COUNTED.match(ident)
+    stem, number = (counted[1], int(counted[2]) + 1) if counted else (ident, 1)
+    first, last = runs.get(stem, (0, -1))
+    if first <= number <= last + 1:
+        number = last + 1
+    else:
+        first = number
+    while f"{stem}_{number}" in taken:
+        number += 1
+    runs[stem] = (first, number)
+    ident = f"{stem}_{number}"
     taken.add(ident)
     return ident
+
+
+def trailing_attributes(text: str) -> tuple[int, str] | None:
+    """Where a trailing ``{...}`` or ``{:...}`` (and the spaces before it) starts in
+    ``text``, and what is inside it; None if ``text`` does not end with one. Linear time
+    for any text (a regex searching for ``\\s*{`` tried every space of a long heading
+    again from each space: a 60 KB heading took seconds)."""
+    end = len(text.rstrip())
+    if not end or text[end - 1] != "}":
+        return None
+    brace = text.rfind("{", 0, end - 1)
+    inside = text[brace + 1 : end - 1]
+    if brace < 0 or "}" in inside or "\n" in inside:
+        return None
+    return len(text[:brace].rstrip()), inside[1:] if inside.startswith(":") else inside
 
 
 def _text(tokens: Sequence[Token] | None) -> str:
@@ -71,11 +100,11 @@ def _heading_attributes(state: StateCore) -> None:
         if token.type != "heading_open":
             continue
         inline = tokens[i + 1]
-        found = _TRAILING_ATTRIBUTES.search(inline.content)
+        found = trailing_attributes(inline.content)
         attrs = parse_attributes(found[1]) if found else None
         if found is None or attrs is None:
             continue
-        inline.content = inline.content[: found.start()]
+        inline.content = inline.content[: found[0]]
         if attrs.id:
             token.attrSet("id", attrs.id)
         if attrs.classes:
@@ -109,6 +138,7 @@ def _heading_ids(state: StateCore) -> None:
     # Ids the author gave are kept (the first time: a repeat gets a suffix too).
     taken = {str(t.attrs["id"]) for t in tokens if t.type == "heading_open" and "id" in t.attrs}
     given: set[str] = set()
+    runs: dict[str, tuple[int, int]] = {}
     entries: list[tuple[int, str, str]] = []
     for i, token in enumerate(tokens):
         if token.type != "heading_open":
@@ -116,9 +146,9 @@ def _heading_ids(state: StateCore) -> None:
         text = " ".join(_text(tokens[i + 1].children).split())
         ident = str(token.attrs.get("id") or "")
         if not ident:
-            ident = _unique(heading_slug(text), taken)
+            ident = _unique(heading_slug(text), taken, runs)
         elif ident in given:
-            ident = _unique(ident, taken)
+            ident = _unique(ident, taken, runs)
         given.add(ident)
         token.attrSet("id", ident)
         level = int(token.tag[1])
