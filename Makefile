@@ -42,7 +42,7 @@ run: build
 	@echo "  Authoring app: http://127.0.0.1:5000/  (Ctrl+C to stop)"
 	@echo "  Admin:         http://127.0.0.1:5000/admin/  (write, preview, publish)"
 	@echo
-	$(BIN)/flask run
+	$(BIN)/flask run --debug
 
 test: install
 	$(BIN)/ruff check .

@@ -57,6 +57,14 @@ class Config:
 
     #: Largest image upload accepted by the admin and the API.
     MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(8 * 1024 * 1024)))
+    #: Largest image in pixels (width x height): a small file can decode to gigabytes.
+    MAX_IMAGE_PIXELS = int(os.environ.get("MAX_IMAGE_PIXELS", str(40_000_000)))
+    #: Largest request body from anyone not signed in (the login form, setup). Signed-in
+    #: authors may send a post (3 x MAX_CONTENT_FILE_BYTES), uploads MAX_UPLOAD_BYTES.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_REQUEST_BYTES", str(1024 * 1024)))
+    #: A form's text fields in memory, and how many fields: a login form needs little.
+    MAX_FORM_MEMORY_SIZE = 64 * 1024
+    MAX_FORM_PARTS = 100
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -70,9 +78,11 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    """The local authoring app (``flask run``)."""
+    """The local authoring app (``flask run``; ``flask run --debug`` for the debugger).
 
-    DEBUG = True
+    Never DEBUG here: it is the default config, and a deployment that forgets
+    ``MICROBLOG_CONFIG`` must not hand the interactive debugger to the network.
+    """
 
 
 class TestingConfig(Config):
@@ -90,6 +100,8 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     REQUIRE_SECRET_KEY = True
+    #: Strict-Transport-Security on every response: browsers stay on HTTPS for a year.
+    SEND_HSTS = True
 
 
 configs: dict[str, type[Config]] = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -56,12 +58,16 @@ def create_app(
     if authoring:  # never in the freezer's app: nothing under /admin or /api can reach build/
         from app.admin import bp as admin_bp
         from app.csrf import csrf
+        from app.limits import init_limits
 
+        init_limits(app)  # before CSRF protection, the first to read a form
         csrf.init_app(app)  # the freezer's app has no forms and no users: no hooks per page
         login.init_app(app)
         from app.api import init_api
+        from app.headers import init_headers
 
         app.register_blueprint(admin_bp)
+        init_headers(app)  # after the admin's: its stricter policy is the one kept
         login.login_view = "admin.login"
         init_api(app)
         init_migrations(app)  # `flask db`; the freezer's app imports Alembic only to migrate
@@ -107,21 +113,42 @@ def _record_templates(app: Flask) -> None:
 
 
 def _ensure_sqlite_folder(uri: str) -> None:
-    """Create the folder of a SQLite database file, so a fresh clone just works."""
+    """Create the folder and file of a SQLite database, the file readable by its owner only.
+
+    SQLite gives its -wal and -shm files the database file's permissions.
+    """
     url = make_url(uri)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return
+    if url.database.startswith("file:") or url.query.get("mode") == "memory":
+        return
+    path = Path(url.database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+#: Shortest SECRET_KEY production accepts (``secrets.token_hex(32)`` gives 64 characters).
+MIN_SECRET_KEY_LENGTH = 32
+NEW_KEY_HINT = "(python -c 'import secrets; print(secrets.token_hex(32))')"
 
 
 def _ensure_secret_key(app: Flask) -> None:
-    """Refuse the placeholder key in production; elsewhere keep a generated one in instance/."""
-    if app.config["SECRET_KEY"] not in (None, "", DEFAULT_SECRET_KEY):
-        return
+    """Refuse a missing or weak key in production; elsewhere keep a generated one in instance/."""
+    key = app.config["SECRET_KEY"]
     if app.config.get("REQUIRE_SECRET_KEY"):
-        raise RuntimeError(
-            "SECRET_KEY is not set: export SECRET_KEY to a long random value "
-            "(python -c 'import secrets; print(secrets.token_hex(32))')"
-        )
+        if key in (None, "", DEFAULT_SECRET_KEY):
+            raise RuntimeError(
+                f"SECRET_KEY is not set: export SECRET_KEY to a long random value {NEW_KEY_HINT}"
+            )
+        if len(str(key)) < MIN_SECRET_KEY_LENGTH:
+            raise RuntimeError(
+                f"SECRET_KEY is too weak ({len(str(key))} characters): production needs at "
+                f"least {MIN_SECRET_KEY_LENGTH} random characters {NEW_KEY_HINT}"
+            )
+        return
+    if key not in (None, "", DEFAULT_SECRET_KEY):
+        return
     key_file = Path(app.instance_path) / "secret_key"
     if not key_file.exists():
         key_file.parent.mkdir(parents=True, exist_ok=True)
