@@ -1,4 +1,4 @@
-"""Personal API tokens: create, verify and revoke (shared by the CLI, the API and the admin).
+"""Accounts: password logins, sessions, and API tokens (shared by the CLI, the API and the admin).
 
 A token is ``mb_`` plus 43 URL-safe characters (256 random bits). Only its SHA-256 hash is
 stored: with that much entropy a plain hash cannot be reversed, and unlike an HMAC keyed with
@@ -14,6 +14,7 @@ import secrets
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models import ApiToken, User
@@ -21,6 +22,35 @@ from app.models import ApiToken, User
 TOKEN_PREFIX = "mb_"
 #: How much of the token is kept in clear for display.
 DISPLAY_LENGTH = 11
+
+
+_dummy_hash: list[str] = []
+
+
+def _dummy_password_hash() -> str:
+    """A hash of a random password, made once: checked when the username is unknown."""
+    if not _dummy_hash:
+        _dummy_hash.append(generate_password_hash(secrets.token_urlsafe(16)))
+    return _dummy_hash[0]
+
+
+def verify_login(username: str, password: str) -> User | None:
+    """The user with this username and password, or None.
+
+    An unknown username costs one password check too, so timing does not tell which
+    usernames exist.
+    """
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None or not user.password_hash:
+        check_password_hash(_dummy_password_hash(), password)
+        return None
+    return user if user.check_password(password) else None
+
+
+def sign_out_everywhere(user: User) -> None:
+    """End every session and remember-me cookie of ``user`` (API tokens are separate)."""
+    user.rotate_session_token()
+    db.session.commit()
 
 
 def hash_token(raw: str) -> str:

@@ -7,7 +7,13 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from app.accounts import create_token, find_token, revoke_token, tokens_for
+from app.accounts import (
+    create_token,
+    find_token,
+    revoke_token,
+    sign_out_everywhere,
+    tokens_for,
+)
 from app.content import ContentErrors, export_content, sync_content
 from app.extensions import db
 from app.models import User
@@ -74,6 +80,34 @@ def user_create(username: str, email: str | None, password: str) -> None:
     db.session.add(user)
     db.session.commit()
     click.echo(f"Created author {username!r}.")
+
+
+@user_cli.command("password")
+@click.argument("username")
+@click.password_option(
+    envvar="MICROBLOG_PASSWORD", help="Prompted for when not given (or set MICROBLOG_PASSWORD)."
+)
+def user_password(username: str, password: str) -> None:
+    """Change an author's password; their sessions end in every browser."""
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"no author named {username!r}")
+    if len(password) < 8:
+        raise click.ClickException("the password must have at least 8 characters")
+    user.set_password(password)
+    db.session.commit()
+    click.echo(f"Changed the password of {username!r}; their sessions are logged out.")
+
+
+@user_cli.command("logout")
+@click.argument("username")
+def user_logout(username: str) -> None:
+    """Log an author out in every browser (remember-me cookies too; API tokens stay)."""
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"no author named {username!r}")
+    sign_out_everywhere(user)
+    click.echo(f"Logged {username!r} out everywhere.")
 
 
 @token_cli.command("create")

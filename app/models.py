@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +43,11 @@ post_tags = sa.Table(
 )
 
 
+def new_session_token() -> str:
+    """A user's session token: 256 random bits, URL-safe (43 characters)."""
+    return secrets.token_urlsafe(32)
+
+
 class User(UserMixin, Model):
     """An author who can log in to the admin and own API tokens."""
 
@@ -49,20 +55,40 @@ class User(UserMixin, Model):
     username: so.Mapped[str] = so.mapped_column(sa.String(64), index=True, unique=True)
     email: so.Mapped[str] = so.mapped_column(sa.String(120), index=True, unique=True)
     password_hash: so.Mapped[str | None] = so.mapped_column(sa.String(256))
+    #: What session and remember-me cookies name the user by (Flask-Login's alternative id):
+    #: a new one signs the user out everywhere.
+    session_token: so.Mapped[str] = so.mapped_column(
+        sa.String(64), index=True, unique=True, default=new_session_token
+    )
 
     def set_password(self, password: str) -> None:
+        """Set a new password; every session of the old one ends."""
         self.password_hash = generate_password_hash(password)
+        self.rotate_session_token()
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash and check_password_hash(self.password_hash, password))
+
+    def rotate_session_token(self) -> None:
+        """Sign the user out of every browser (their cookies name the old token)."""
+        self.session_token = new_session_token()
+
+    def get_id(self) -> str:
+        """Flask-Login stores this in the session and the remember-me cookie."""
+        if not self.session_token:
+            self.rotate_session_token()
+        return self.session_token
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
 
 
 @login.user_loader  # type: ignore[untyped-decorator]  # flask_login is untyped
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+def load_user(session_token: str) -> User | None:
+    """The user a session or remember-me cookie names, if that token is still current."""
+    if not session_token or len(session_token) > 64:
+        return None
+    return db.session.scalar(sa.select(User).where(User.session_token == session_token))
 
 
 class Tag(Model):

@@ -9,6 +9,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from app.accounts import sign_out_everywhere, verify_login
 from app.admin import bp
 from app.admin.forms import ConfirmForm, LoginForm, SetupForm
 from app.admin.throttle import LoginThrottle
@@ -26,16 +27,38 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def throttle() -> LoginThrottle:
-    """The app's login throttle, sized from LOGIN_MAX_FAILURES / LOGIN_FAILURE_WINDOW."""
-    ext = current_app.extensions
-    if "microblog.login_throttle" not in ext:
-        ext["microblog.login_throttle"] = LoginThrottle(
-            limit=current_app.config.get("LOGIN_MAX_FAILURES", 5),
-            window=current_app.config.get("LOGIN_FAILURE_WINDOW", 60),
+def _throttle(name: str, limit_setting: str, default_limit: int) -> LoginThrottle:
+    ext, config = current_app.extensions, current_app.config
+    key = f"microblog.login_throttle.{name}"
+    if key not in ext:
+        ext[key] = LoginThrottle(
+            limit=config.get(limit_setting, default_limit),
+            window=config.get("LOGIN_FAILURE_WINDOW", 60),
+            max_keys=config.get("LOGIN_THROTTLE_MAX_KEYS", 10_000),
         )
-    found: LoginThrottle = ext["microblog.login_throttle"]
+    found: LoginThrottle = ext[key]
     return found
+
+
+def throttle() -> LoginThrottle:
+    """Failures per (username, address), limited by LOGIN_MAX_FAILURES."""
+    return _throttle("user", "LOGIN_MAX_FAILURES", 5)
+
+
+def address_throttle() -> LoginThrottle:
+    """Failures per address whatever the username (spraying): LOGIN_MAX_FAILURES_PER_ADDRESS."""
+    return _throttle("address", "LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
+
+
+def _wait(pair: tuple[str, str], address: tuple[str]) -> str | None:
+    """Why this attempt must wait, or None."""
+    if wait := address_throttle().retry_after(address):
+        return f"Too many failed logins from your address. Try again in {wait} seconds."
+    if wait := throttle().retry_after(pair):
+        return (
+            f"Too many failed logins for this user from your address. Try again in {wait} seconds."
+        )
+    return None
 
 
 def has_users() -> bool:
@@ -50,21 +73,20 @@ def login() -> Response | str | tuple[str, int]:
         return redirect(url_for("admin.setup"))
     form = LoginForm()
     if form.validate_on_submit():
-        key = (form.username.data.strip().lower(), request.remote_addr or "?")
-        wait = throttle().retry_after(key)
-        if wait:
-            form.password.errors.append(
-                f"Too many failed logins for this user from your address. "
-                f"Try again in {wait} seconds."
-            )
+        username = form.username.data.strip()
+        address = (request.remote_addr or "?",)
+        pair = (username.lower(), address[0])
+        if reason := _wait(pair, address):
+            form.password.errors.append(reason)
             return render_template("admin/login.html", form=form), 429
-        user = db.session.scalar(sa.select(User).where(User.username == form.username.data.strip()))
-        if user is None or not user.check_password(form.password.data):
-            throttle().failed(key)
+        user = verify_login(username, form.password.data)
+        if user is None:
+            throttle().failed(pair)
+            address_throttle().failed(address)
             form.password.errors.append("Wrong username or password.")
             return render_template("admin/login.html", form=form), 401
-        throttle().succeeded(key)
-        login_user(user, remember=form.remember.data)
+        throttle().succeeded(pair)  # the address's count stays: one good account must not
+        login_user(user, remember=form.remember.data)  # reset a spraying attacker's tally
         flash(f"Welcome back, {user.username}.", "success")
         return redirect(safe_next(request.args.get("next")) or url_for("admin.dashboard"))
     return render_template("admin/login.html", form=form)
@@ -76,6 +98,17 @@ def logout() -> Response:
     if form.validate_on_submit():
         logout_user()
         flash("You are logged out.", "success")
+    return redirect(url_for("admin.login"))
+
+
+@bp.route("/logout-everywhere", methods=["POST"])
+def logout_everywhere() -> Response:
+    """End every session of this author, remember-me cookies included, in every browser."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    sign_out_everywhere(current_user._get_current_object())
+    logout_user()
+    flash("You are logged out on every device.", "success")
     return redirect(url_for("admin.login"))
 
 

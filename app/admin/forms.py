@@ -27,8 +27,8 @@ STATUS_CHOICES = [
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type information
-    username = StringField("Username", validators=[DataRequired()])
-    password = PasswordField("Password", validators=[DataRequired()])
+    username = StringField("Username", validators=[DataRequired(), Length(max=64)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
     remember = BooleanField("Remember me")
     submit = SubmitField("Log in")
 
