@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import orjson
 from flask import Flask
@@ -24,7 +24,7 @@ from app import recording
 from app.content.files import tree_digest
 from app.content.render import renderer_id
 from app.models import Post
-from app.public import queries
+from app.public import snapshot
 from app.public.routes import site_settings
 from app.public.snapshot import HEAVY, Listed
 from app.recording import REGISTRY, Recorder, digest
@@ -241,6 +241,8 @@ _ROW_NAMES = frozenset([*(c.key for c in Post.__table__.columns), "tags", *_PROP
 
 
 def build_posts() -> list[Listed]:
-    """Every post and page of the build (call in its request context)."""
-    pages = cast("list[Listed]", queries.visible_pages())  # a build's are
-    return [*queries.listing(), *pages]
+    """Every post and page of the build, from its snapshot (call in its request context;
+    whether pages are answered from it or not, the ``snapshot`` trick)."""
+    build = snapshot.current()
+    assert build is not None, "build_posts() outside a build"
+    return [*build.listing(), *build.visible_pages()]

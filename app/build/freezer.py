@@ -44,7 +44,7 @@ class StagingFreezer(Freezer):  # type: ignore[misc]  # flask_frozen is untyped
 
     def plan(self) -> Iterator[PlannedPage]:
         """Every page once, in generator order; call inside a request context for the site."""
-        script_name = self._script_name()
+        script_name = site_path(self.app)
         seen_urls: set[str] = set()
         seen_endpoints: set[str] = set()
         for generator in self.url_generators:
@@ -67,8 +67,18 @@ class StagingFreezer(Freezer):  # type: ignore[misc]  # flask_frozen is untyped
             rule.endpoint for rule in self.app.url_map.iter_rules() if "GET" in rule.methods
         }
         self.missing_endpoints = (
-            endpoints
-            - seen_endpoints
-            - self._generator_endpoints
-            - set(self._static_rules_endpoints())
+            endpoints - seen_endpoints - self._generator_endpoints - self._static_endpoints()
         )
+
+    def _static_endpoints(self) -> set[str]:
+        """The app's and blueprints' static file views (Flask names them ``static``)."""
+        return {
+            rule.endpoint
+            for rule in self.app.url_map.iter_rules()
+            if rule.endpoint == "static" or rule.endpoint.endswith(".static")
+        }
+
+
+def site_path(app: Flask) -> str:
+    """The path part of ``FREEZER_BASE_URL`` (the site's URL), without a trailing slash."""
+    return urlsplit(app.config.get("FREEZER_BASE_URL") or "").path.rstrip("/")

@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import Flask, has_app_context
 
+from app import tricks
 from app.build import generators
 from app.build.deps import (
     Changed,
@@ -29,7 +30,7 @@ from app.build.deps import (
     common_digest,
 )
 from app.build.errors import BuildError
-from app.build.freezer import PlannedPage, StagingFreezer
+from app.build.freezer import PlannedPage, StagingFreezer, site_path
 from app.build.incremental import BackgroundCopy, StagedOutput, refresh_tree, relink_changed
 from app.build.links import RecordedLinks, check_references, lost_anchor
 from app.build.manifest import FileRecord, Manifest, Spare, identity, manifest_path
@@ -116,7 +117,7 @@ class Build:
         #: The fields the read model read of posts (see ``deps.answers_hold``).
         self.model: set[str] = set()
         #: What every page of this build reads (made after the sync) and when it runs.
-        self.snapshot = Snapshot()
+        self.snapshot = Snapshot(tricks.disabled(app.config))
         self.time = datetime.now(UTC).replace(tzinfo=None)
 
     # -- the phases -----------------------------------------------------------------------
@@ -166,7 +167,7 @@ class Build:
         self.manifest = self._last_manifest()
         freezer = StagingFreezer(app, generators.ALL)
         try:
-            base_url = freezer._script_name() or None
+            base_url = site_path(app) or None
             with app.test_request_context(base_url=base_url), recording() as listed:
                 self.reads = reads = Reads(app, build_posts())
                 self.common = common_digest(app)
@@ -261,7 +262,8 @@ class Build:
         output.keep(plan.kept.keys())
         output.workers = worker_count(app, len(plan.jobs))
         last_index = self._last_search_index(output.root)
-        self.snapshot.last_index = last_index
+        if self.snapshot.copy_search:
+            self.snapshot.last_index = last_index
         checkpoint = _engine(app) if self.report.checkpoint_due else None
         started: BackgroundCheckpoint | None = None
         try:

@@ -18,6 +18,8 @@ from flask.ctx import RequestContext
 from werkzeug.sansio.utils import get_current_url
 from werkzeug.test import EnvironBuilder
 
+from app import tricks
+
 #: A path that ``get_current_url`` (``request.base_url``) neither quotes nor unquotes:
 #: unreserved characters, the sub-delimiters, ':', '@' and '/'; no '%', no '?', no '#'.
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@/-]*")
@@ -59,6 +61,8 @@ def request_context(app: Flask, url: str) -> RequestContext:
     each page (3 % of a page's time).
     """
     base_url = app.config["FREEZER_BASE_URL"]
+    if not tricks.enabled("fast-requests", app.config):  # the plain path: werkzeug's own, per page
+        return app.request_context(EnvironBuilder(path=url, base_url=base_url).get_environ())
     context = app.request_context(environ_for(base_url, url))
     request = context.request
     root = _url_root(app.request_class, base_url)  # type: ignore[arg-type]  # a class hashes

@@ -21,6 +21,8 @@ from pygments.lexers import get_lexer_by_name
 from pygments.lexers.special import TextLexer
 from pygments.util import ClassNotFound
 
+from app import tricks
+
 try:  # joined rules read regexes with ``re``'s own parser, a private module (CPython 3.11+)
     from app.content.lexing import accelerate
 except ImportError:  # a Python without it: Pygments' own loop, the same tokens, slower
@@ -101,16 +103,21 @@ def parse_info(info: str) -> Fence:
     return Fence(lang, classes, hl_lines, linenos, int(start) if start.isdigit() else 1)
 
 
-@lru_cache(maxsize=64)
 def _lexer(lang: str) -> Lexer:
     """One lexer per language name (finding one by alias costs a tenth of a block's
-    highlighting), lexing with its rules joined (``lexing``); lexers keep no state between
-    texts."""
+    highlighting), lexing with its rules joined (``lexing``; the ``joined-lexers`` trick);
+    lexers keep no state between texts."""
+    return _lexer_of(lang, tricks.enabled("joined-lexers"))
+
+
+@lru_cache(maxsize=64)
+def _lexer_of(lang: str, joined: bool) -> Lexer:
     if lang:
         try:
-            return accelerate(get_lexer_by_name(lang))
+            lexer = get_lexer_by_name(lang)
         except ClassNotFound:
-            pass
+            return TextLexer()
+        return accelerate(lexer) if joined else lexer
     return TextLexer()
 
 

@@ -35,9 +35,9 @@ def cached_partial(name: str, *key: Hashable, **context: Any) -> Markup:
     summary): two calls with the same name and key get the first one's HTML.
     """
     build = snapshot.current()
-    if build is None:
+    cache = build.fragments if build is not None else None
+    if cache is None:
         return _render(name, context)
-    cache = build.fragments
     slot = (name, *key)
     found: tuple[Markup, recording.Recorder] | None = cache.get(slot)
     if found is None:

@@ -52,7 +52,8 @@ class ReadModel(Protocol):
 
 def model() -> ReadModel:
     """The running build's snapshot, or the live database in the preview."""
-    return snapshot.current() or Live()
+    build = snapshot.current()
+    return build if build is not None and build.answers else Live()
 
 
 @recorded

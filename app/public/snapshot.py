@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import sqlalchemy as sa
 
-from app import recording
+from app import recording, tricks
 from app.extensions import db
 from app.models import Post, Tag, post_tags
 from app.public.listpage import ListPage, list_page
@@ -102,13 +102,25 @@ class ListedTag:
 class Snapshot:
     """One build's answers, each computed once from its listing."""
 
-    def __init__(self) -> None:
+    def __init__(self, off: frozenset[str] | None = None) -> None:
+        """A snapshot of the posts as they are when it first answers, playing the tricks
+        not in ``off`` (default: those the settings turn off, see ``app.tricks``)."""
+        off = tricks.disabled() if off is None else off
         self._answers: dict[str, Any] = {}
         self._window: dict[int, dict[str, Any]] = {}
+        #: Whether pages get their answers here (else the ``live`` model answers them).
+        self.answers = "snapshot" not in off
+        #: Bodies read at a time.
+        self.window_size = 1 if "body-windows" in off else BODY_WINDOW
         #: The URLs this build made, by endpoint and values (see ``urls.build_url_for``).
-        self.urls: dict[tuple[Any, ...], str] = {}
+        self.urls: dict[tuple[Any, ...], str] | None = None if "url-memo" in off else {}
         #: ``cached_partial`` fragments by template and key, with what they read.
-        self.fragments: dict[tuple[Any, ...], tuple[Any, recording.Recorder]] = {}
+        self.fragments: dict[tuple[Any, ...], tuple[Any, recording.Recorder]] | None = (
+            None if "fragments" in off else {}
+        )
+        #: Whether ``search.json`` may copy documents of the last build's (``last_index``).
+        self.copy_search = "search-copy" not in off
+        self.plain_rows = "plain-rows" not in off
         #: The last build's ``search.json``, when its documents may be copied.
         self.last_index: LastIndex | None = None
 
@@ -238,7 +250,7 @@ class Snapshot:
                 position = self._positions().get(values["slug"]) if posts else None
                 if position is None or posts[position] is not post:  # not listed: alone
                     posts, position = [post], 0
-                self._window = _bodies(posts[position : position + BODY_WINDOW])
+                self._window = _bodies(posts[position : position + self.window_size])
             found = self._window[values["id"]]
         return found[name]
 
@@ -292,6 +304,9 @@ def _plain_rows(query: sa.Select[*tuple[Any, ...]]) -> list[list[Any]]:
     query itself for the 10 000 rows of a listing.
     """
     connection = db.session.connection()
+    snapshot = current()
+    if snapshot is not None and not snapshot.plain_rows:  # the plain path: Row objects
+        return [list(row) for row in connection.execute(query)]
     result = connection.execute(query)
     dialect = connection.dialect
     try:

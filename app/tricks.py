@@ -1,0 +1,71 @@
+"""The speed tricks of builds, each with an off switch: one list, one place to ask.
+
+A trick makes the same bytes faster; off, its plain path runs (the straightforward code a
+reader would write first). ``tests/test_tricks.py`` builds a site with each one off and
+compares every file with a build with all of them on; ``bench/tricks.py`` measures what each
+one gains (docs/performance.md). Turn tricks off with ``SPEED_TRICKS_OFF`` (a setting or the
+environment: names separated by commas, or ``all``), to rule one out when a build looks wrong.
+
+Where a trick leans on a private API of another library, that use lives in the trick's own
+module, and ``tests/test_tricks.py`` fails loudly on a library version where it breaks.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+from flask import current_app, has_app_context
+
+#: Every trick, by name: what it does, where it lives.
+TRICKS: dict[str, str] = {
+    "snapshot": "builds answer from one listing of the posts loaded once (public/snapshot.py),"
+    " not a query per question (public/live.py)",
+    "body-windows": "post bodies read 64 posts at a time in index order (Snapshot.body)",
+    "fragments": "cached_partial renders a fragment once per build (public/partials.py)",
+    "url-memo": "url_for answered once per endpoint and values in a build (public/urls.py)",
+    "search-copy": "search.json copies the documents of unchanged posts (public/search.py)",
+    "joined-lexers": "Pygments rules of a state joined into one regex (content/lexing.py;"
+    " re's private parser)",
+    "fast-requests": "one WSGI environ per site and werkzeug's base_url filled in per page"
+    " (build/requests.py; werkzeug's cached_property)",
+    "plain-rows": "listing rows read off the DB-API cursor, not as Row objects"
+    " (public/snapshot.py)",
+}
+
+
+def disabled(config: Mapping[str, Any] | None = None) -> frozenset[str]:
+    """The tricks turned off: ``SPEED_TRICKS_OFF`` of ``config`` (default: the current
+    app's), else of the environment."""
+    if config is None and has_app_context():
+        config = current_app.config
+    value = config.get("SPEED_TRICKS_OFF") if config is not None else None
+    if value is None:
+        value = os.environ.get("SPEED_TRICKS_OFF", "")
+    return _names(str(value))
+
+
+@lru_cache(maxsize=16)
+def _names(value: str) -> frozenset[str]:
+    names = {name.strip() for name in check(value).split(",") if name.strip()}
+    return frozenset(TRICKS) if "all" in names else frozenset(names)
+
+
+def enabled(name: str, config: Mapping[str, Any] | None = None) -> bool:
+    """Whether the trick ``name`` is on (it is unless turned off; see ``disabled``)."""
+    assert name in TRICKS, name
+    return name not in disabled(config)
+
+
+def check(value: str) -> str:
+    """``value`` (a setting) if it names only known tricks; else a clear error."""
+    names = {name.strip() for name in value.split(",") if name.strip()} - {"all"}
+    unknown = sorted(names - TRICKS.keys())
+    if unknown:
+        raise ValueError(
+            f"SPEED_TRICKS_OFF names unknown tricks {', '.join(unknown)}: "
+            f"known are {', '.join(TRICKS)} (or all)"
+        )
+    return value
