@@ -158,3 +158,16 @@ def test_the_share_of_cpu_time_stolen_by_the_host_is_read_from_proc_stat(tmp_pat
     stat = tmp_path / "stat"
     stat.write_text("cpu  1 2 3 4 5 6 7 8 0 0\n")
     assert cpu_times(stat) == parse_cpu_line(stat.read_text())
+
+
+def test_the_tricks_bench_times_every_trick_off_against_all_on(capsys):
+    """``bench/tricks.py`` prints one row per trick (and none, all) with both ratios."""
+    from app.tricks import TRICKS
+    from bench import tricks
+
+    assert tricks.main(["--n", "4", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()[2:]}
+    assert set(rows) == {"(none)", "all", *TRICKS}
+    assert rows["(none)"][1] == rows["(none)"][3] == "1.00"
+    assert all(float(value) > 0 for values in rows.values() for value in values)
