@@ -101,7 +101,7 @@ INVALID = [
     ({"title": "x", "date": "yesterday"}, "date"),
     ({"title": "x", "date": "2026-01-01T10:00:00"}, "date"),
     ({"title": "x", "draft": "yes"}, "draft"),
-    ({"title": "x", "tags": "a,b"}, "tags"),
+    ({"title": "x", "tags": 5}, "tags"),
     ({"title": "x", "body": "nul\x00byte"}, "body"),
     ({"title": "x", "colour": "red"}, "colour"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,6 +52,8 @@ class UtcDateTime(fields.DateTime):
     """RFC 3339 with an offset in, naive UTC inside (as the content layer keeps it), ``Z`` out."""
 
     default_error_messages = {  # noqa: RUF012 (marshmallow merges this class attribute)
+        "invalid": "not a date and time: use RFC 3339 with a UTC offset, e.g. "
+        "2026-11-25T14:30:00Z, 2026-11-25T16:30:00+02:00 or 2026-11-25T14:30Z",
         "offset": "give a UTC offset, e.g. 2026-11-25T14:30:00Z or +02:00",
         "range": "the date is out of range",
     }
@@ -74,6 +77,47 @@ class UtcDateTime(fields.DateTime):
             raise self.make_error("range") from None
 
 
+#: At most this many tags on a post, of at most this many characters each.
+MAX_TAGS, MAX_TAG_LENGTH = 50, 100
+#: Tags as one comma-separated string, as front matter allows: ``"python, web"``.
+TAG_STRING = (
+    rf"^[^\x00,]{{0,{MAX_TAG_LENGTH}}}(?:,[^\x00,]{{0,{MAX_TAG_LENGTH}}}){{0,{MAX_TAGS - 1}}}$"
+)
+
+
+class Tags(fields.Field[list[str]]):
+    """A list of tags, or one comma-separated string of them (split as front matter is)."""
+
+    default_error_messages = {  # noqa: RUF012 (marshmallow merges this class attribute)
+        "invalid": 'give a list of tags or one comma-separated string, e.g. "python, web"',
+        "string": f"at most {MAX_TAGS} comma-separated tags of at most "
+        f"{MAX_TAG_LENGTH} characters each, without NUL characters",
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._list = fields.List(
+            text(max_length=MAX_TAG_LENGTH, blank=False), validate=validate.Length(max=MAX_TAGS)
+        )
+        items = {"type": "string", "maxLength": MAX_TAG_LENGTH, "pattern": NOT_BLANK}
+        one_of = [
+            {"type": "array", "maxItems": MAX_TAGS, "items": items},
+            {"type": "string", "pattern": TAG_STRING},
+        ]
+        super().__init__(metadata={"oneOf": one_of, **kwargs.pop("metadata", {})}, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[str]:
+        if isinstance(value, str):
+            if not re.fullmatch(TAG_STRING, value):
+                raise self.make_error("string")
+            return [name.strip() for name in value.split(",") if name.strip()]
+        if not isinstance(value, list):
+            raise self.make_error("invalid")
+        return [str(tag) for tag in self._list.deserialize(value, attr, data, **kwargs)]
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return None if value is None else list(value)
+
+
 # --- posts ---------------------------------------------------------------------------------
 
 
@@ -88,7 +132,7 @@ class PostReplaceSchema(ma.Schema):
         metadata={"description": "Publication date; a future one schedules the post. Default: now."}
     )
     updated = UtcDateTime(allow_none=True, metadata={"description": "Last significant update."})
-    tags = fields.List(text(max_length=100, blank=False), validate=validate.Length(max=50))
+    tags = Tags(metadata={"description": 'A list, or one string split at commas: "a, b".'})
     draft = StrictBoolean(metadata={"description": "Drafts never appear on the site."})
     summary = text(max_length=2000, metadata={"description": "Shown on lists and in feeds."})
     author = text(max_length=120, allow_none=True, metadata={"description": "Byline override."})
@@ -98,7 +142,14 @@ class PostCreateSchema(PostReplaceSchema):
     """A new post; its slug (made from the title when left out) is its URL from then on."""
 
     slug = fields.String(
-        validate=[validate.Regexp(SLUG_RE), validate.Length(min=1, max=MAX_SLUG_LENGTH)],
+        validate=[
+            validate.Regexp(
+                SLUG_RE,
+                error="use lowercase letters a-z and digits, words joined by single hyphens "
+                "(e.g. my-first-post), with no hyphen at either end",
+            ),
+            validate.Length(min=1, max=MAX_SLUG_LENGTH),
+        ],
         metadata={
             "pattern": SLUG_RE.pattern,
             "description": "URL name: lowercase letters, digits, single hyphens. "
@@ -182,9 +233,17 @@ class TagSchema(ma.Schema):
 
 
 class MediaUploadSchema(ma.Schema):
+    """A multipart form: the image and its alt text, nothing else."""
+
     file = fields.Raw(
         required=True,
         metadata={"type": "string", "format": "binary", "description": "PNG, JPEG, GIF or WebP."},
+    )
+    alt = text(
+        required=True,
+        blank=False,
+        max_length=300,
+        metadata={"description": "What the image shows, for readers who cannot see it."},
     )
 
 
