@@ -10,6 +10,7 @@ subprocess, must pass, and must leave that content/ as it was.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -110,6 +111,10 @@ def _run(copy: Path, *args: str, timeout: float = 240) -> subprocess.CompletedPr
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(
+    bool(os.environ.get("TEST_DATABASE_URL")),
+    reason="independent of the database: checked once, in the SQLite run",
+)
 def test_lint_and_the_suite_pass_over_another_authors_content(tmp_path: Path) -> None:
     copy = tmp_path / "clone"
     _copy_repository(copy)
