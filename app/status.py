@@ -1,6 +1,8 @@
 """A post's status, defined once: draft, scheduled (dated in the future) or published.
 
-Only posts are scheduled: a page is published whatever its date.
+Only posts are scheduled: a page is published whatever its date. A post that is not a draft
+and dated in the future is scheduled however it was written: *Published* in the admin,
+`draft: false` in the API or in a file.
 
 The admin, the API, Micropub, the public pages and builds all ask here. "Now" is the build's
 time during a build (every page of it agrees), the clock otherwise.

@@ -99,10 +99,8 @@ def _document(form: PostForm, post: Post | None, expected_hash: str | None) -> D
             form.status.errors.append("Pages have no date: choose Draft or Published.")
         elif when is None or when <= minute:
             form.date.errors.append("A scheduled post needs a date in the future.")
-    elif status == "published" and kind == "post" and when is not None and when > minute:
-        form.date.errors.append(
-            "This date is in the future: choose 'Scheduled' or an earlier date."
-        )
+    # 'Published' with a future date is saved and scheduled (the save's message says so), as
+    # `draft: false` is in a file or the API: one rule, app/status.py's.
     if form.status.errors or form.date.errors:
         return None
     if when is None and kind == "post":

@@ -70,7 +70,7 @@ class PostForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type inform
         "Date (UTC)",
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
         validators=[Optional()],
-        description="Empty means now. A future date with 'Scheduled' publishes it later.",
+        description="Empty means now. A future date schedules a post, even marked Published.",
     )
     tags = StringField("Tags", description="Comma-separated, e.g. python, notes.")
     summary = TextAreaField(
