@@ -59,6 +59,8 @@ class Config:
     MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(8 * 1024 * 1024)))
     #: Largest image in pixels (width x height): a small file can decode to gigabytes.
     MAX_IMAGE_PIXELS = int(os.environ.get("MAX_IMAGE_PIXELS", str(40_000_000)))
+    #: Uploads lose EXIF (GPS position included), XMP and comments; orientation is applied.
+    STRIP_IMAGE_METADATA = os.environ.get("STRIP_IMAGE_METADATA", "1") not in ("0", "false", "no")
     #: Largest request body from anyone not signed in (the login form, setup). Signed-in
     #: authors may send a post (3 x MAX_CONTENT_FILE_BYTES), uploads MAX_UPLOAD_BYTES.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_REQUEST_BYTES", str(1024 * 1024)))

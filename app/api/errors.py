@@ -102,6 +102,13 @@ def handle_api_error(exc: ApiError) -> Response:
     return problem(exc.status, exc.detail, errors=exc.errors, headers=exc.headers)
 
 
+def handle_too_deep(exc: RecursionError) -> Response:
+    """JSON nested deeper than the parser can follow: the client's fault, not a crash."""
+    if not request.is_json:
+        raise exc
+    return problem(400, "the JSON body is nested too deeply: send a flat object of fields")
+
+
 def is_api_request(prefix: str) -> bool:
     return request.path == prefix or request.path.startswith(prefix + "/")
 
@@ -114,6 +121,7 @@ def register_error_handlers(blueprints: list[Any]) -> None:
             bp.register_error_handler(code, handle_http_exception)
         bp.register_error_handler(HTTPException, handle_http_exception)
         bp.register_error_handler(ApiError, handle_api_error)
+        bp.register_error_handler(RecursionError, handle_too_deep)
 
 
 def register_routing_errors(app: Flask, prefix: str) -> None:

@@ -171,9 +171,8 @@ class Posts(MethodView):
             tags=data.get("tags", []),
             draft=data.get("draft", False),
             summary=data.get("summary", ""),
-            author=data.get("author"),
         )
-        post = write(doc)
+        post = write(doc)  # the byline: the token's owner (the content service sets it)
         location = url_for("posts.post", slug=post.slug)
         return represent(post), {"Location": location, "ETag": etag(post)}
 
@@ -210,7 +209,7 @@ class PostItem(MethodView):
             tags=data.get("tags", []),
             draft=data.get("draft", False),
             summary=data.get("summary", ""),
-            author=data.get("author"),
+            author=post.author_name,  # never the client's: the byline stays
             extra=dict(post.extra or {}),
         )
         post = write(doc, post, expected)

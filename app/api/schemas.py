@@ -135,7 +135,6 @@ class PostReplaceSchema(ma.Schema):
     tags = Tags(metadata={"description": 'A list, or one string split at commas: "a, b".'})
     draft = StrictBoolean(metadata={"description": "Drafts never appear on the site."})
     summary = text(max_length=2000, metadata={"description": "Shown on lists and in feeds."})
-    author = text(max_length=120, allow_none=True, metadata={"description": "Byline override."})
 
 
 class PostCreateSchema(PostReplaceSchema):

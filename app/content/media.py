@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from io import BytesIO
 from pathlib import Path, PurePath
 from typing import BinaryIO
 
@@ -57,27 +56,26 @@ def save_upload(stream: BinaryIO, filename: str) -> MediaFile:
         )
     if not data:
         raise MediaError(display, "the file is empty")
-    from PIL import Image, UnidentifiedImageError  # uploads only: builds never need Pillow
+    from app.content.images import ImageError, check_image  # builds never need Pillow
 
+    config = current_app.config
     try:
-        with Image.open(BytesIO(data)) as image:
-            image.verify()  # structure check; size comes from a fresh open below
-        with Image.open(BytesIO(data)) as image:
-            kind, (width, height) = image.format, image.size
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise MediaError(
-            display, "not a valid PNG, JPEG, GIF or WebP image", "upload an image file"
-        ) from exc
-    if kind not in FORMATS:
-        raise MediaError(display, f"{kind} images are not accepted", "use PNG, JPEG, GIF or WebP")
+        image = check_image(
+            data,
+            formats=FORMATS,
+            max_pixels=config["MAX_IMAGE_PIXELS"],
+            strip=config["STRIP_IMAGE_METADATA"],
+        )
+    except ImageError as exc:
+        raise MediaError(display, exc.message, exc.hint, exc.status) from exc
     # The real type decides the extension, whatever the uploaded name claimed.
     stem = slugify(PurePath(display).stem, fallback_prefix="image")[:60].rstrip("-")
-    digest = hashlib.sha256(data).hexdigest()[:10]
-    name = f"{stem}-{digest}.{FORMATS[kind]}"
+    digest = hashlib.sha256(image.data).hexdigest()[:10]
+    name = f"{stem}-{digest}.{FORMATS[image.format]}"
     target = media_dir() / name
     if not target.exists():
-        atomic_write(target, data)
-    return MediaFile(name=name, width=width, height=height, size=len(data))
+        atomic_write(target, image.data)
+    return MediaFile(name=name, width=image.width, height=image.height, size=len(image.data))
 
 
 def list_media() -> list[str]:

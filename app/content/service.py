@@ -122,7 +122,13 @@ def save_post(
     expected_hash: str | None = None,
     author: User | None = None,
 ) -> Post:
-    """Create (``post=None``) or update a post: file and row together, or neither."""
+    """Create (``post=None``) or update a post: file and row together, or neither.
+
+    A new post's byline is its ``author``'s username (the signed-in author or the token's
+    owner), unless its file already names one.
+    """
+    if post is None and author is not None and not doc.author:
+        doc = replace(doc, author=author.username)
     doc = validate(doc)
     content_dir = _content_dir()
     with _write_lock:
