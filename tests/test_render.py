@@ -213,7 +213,9 @@ def test_raw_html_around_a_code_block_cannot_smuggle_markup(wrapper):
     out = render_markdown(wrapper.format(fence=fence)).html
     assert_inert(out)
     assert "mb-code-" not in out.replace("mb-code-0000000000000000-0", "")
-    assert not LexborHTMLParser(out).css("img")
+    if not wrapper.startswith("<textarea>"):  # shown as text: then the lines up to
+        # ``</script>`` are an HTML block the author wrote, its (inert) <img> kept
+        assert not LexborHTMLParser(out).css("img")
 
 
 def test_every_code_block_of_a_document_is_filled_in_in_order():

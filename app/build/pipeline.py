@@ -21,6 +21,7 @@ from flask import Flask, has_app_context
 
 from app import tricks
 from app.build import generators
+from app.build.blame import content_sources, locate
 from app.build.deps import (
     Changed,
     Reads,
@@ -32,7 +33,7 @@ from app.build.deps import (
 from app.build.errors import BuildError
 from app.build.freezer import PlannedPage, StagingFreezer, site_path
 from app.build.incremental import BackgroundCopy, StagedOutput, refresh_tree, relink_changed
-from app.build.links import RecordedLinks, check_references, lost_anchor
+from app.build.links import RecordedLinks, base_path_of, check_references, lost_anchor
 from app.build.manifest import FileRecord, Manifest, Spare, identity, manifest_path
 from app.build.manifest import load as load_manifest
 from app.build.manifest import save as save_manifest
@@ -303,7 +304,9 @@ class Build:
         everything = self.output.removed or anchor_lost or not previous
         only = None if everything else sorted(checked)
         broken = check_references(pages, self.output.produced, only)
-        if broken:
+        if broken:  # each said with the content file and line it is written at
+            base_path = base_path_of(self.app.config["SITE_URL"])
+            broken = locate(broken, content_sources(self.app), base_path)
             raise BuildError(f"{len(broken)} broken link(s)", [str(b) for b in broken])
 
     def remember(self) -> None:

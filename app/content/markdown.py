@@ -3,7 +3,9 @@
 Tables and ``~~strikethrough~~`` as on GitHub; footnotes (``[^1]``); an ``id`` on every
 heading and ``[TOC]`` for a table of contents (headings 2-4); ``{#id .class key=value}``
 after a heading, an image, a link or inline code; Pygments code blocks
-(``app.content.codeblocks``). Raw HTML is kept here and sanitized afterwards.
+(``app.content.codeblocks``). Raw HTML is kept here and sanitized afterwards, except tags
+whose content the sanitizer would delete or read as plain text (``<style>``, ``<script>``,
+``<svg>``...): their ``<`` is escaped, as GitHub's tag filter does, so they show as text.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import html
 import re
 from collections.abc import Sequence
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_plugin
@@ -34,6 +37,30 @@ TOC_MARKER = "[TOC]"
 _NOT_WORD = re.compile(r"[^\w\s-]")
 _SPACES = re.compile(r"[-\s]+")
 _COUNTED = re.compile(r"^(.*)_([0-9]+)$")
+#: GitHub's tag filter (GFM spec, "Disallowed Raw HTML"): these tags' ``<`` becomes ``&lt;``.
+GFM_FILTERED_TAGS = (
+    "title", "textarea", "style", "xmp", "iframe", "noembed", "noframes", "script", "plaintext",
+)  # fmt: skip
+#: SVG and MathML elements: the sanitizer deletes each with everything in it, wherever it is.
+_DRAWING_TAGS = (
+    "svg", "animate", "circle", "defs", "desc", "discard", "ellipse", "filter", "g", "line",
+    "marker", "mask", "metadata", "mpath", "path", "pattern", "polygon", "polyline", "rect",
+    "set", "stop", "switch", "symbol", "text", "tspan", "use", "view",
+    "math", "maction", "annotation", "annotation-xml", "menclose", "merror", "mfenced",
+    "mfrac", "mglyph", "mi", "malignmark", "mlabeledtr", "mmultiscripts", "mn", "mo", "mover",
+    "mpadded", "mphantom", "mprescripts", "mroot", "mrow", "ms", "mspace", "msqrt", "mstyle",
+    "msub", "msubsup", "msup", "mtable", "mtd", "mtext", "mtr", "munder", "munderover",
+    "none", "semantics",
+)  # fmt: skip
+#: Ours on top of GitHub's: tags the sanitizer deletes with their content (``<template>``,
+#: drawings) or reads as plain text (``<noscript>``).
+FILTERED_TAGS = (*GFM_FILTERED_TAGS, "template", "noscript", *_DRAWING_TAGS)
+#: A ``<`` that opens a filtered tag (as ``tagfilter.c`` matches one: a space, ``>`` or ``/>``
+#: after the name), or a processing instruction, a declaration or CDATA: the sanitizer
+#: deletes those, comments (``<!--``) aside.
+_FILTERED = re.compile(
+    rf"<(?=/?(?:{'|'.join(FILTERED_TAGS)})(?:[\t\n\v\f\r >]|/>)|\?|!(?!--))", re.IGNORECASE
+)
 
 
 def heading_slug(text: str) -> str:
@@ -111,6 +138,21 @@ def _heading_attributes(state: StateCore) -> None:
             token.attrSet("class", " ".join(attrs.classes))
         for key, value in attrs.pairs:
             token.attrSet(key, value)
+
+
+def _tag_filter(state: StateCore) -> None:
+    """Escape filtered tags in raw HTML, block and inline; note whether there is raw HTML."""
+    raw = False
+    for token in state.tokens:
+        if token.type == "html_block":
+            raw = True
+            token.content = _FILTERED.sub("&lt;", token.content)
+        elif token.type == "inline":
+            for child in token.children or ():
+                if child.type == "html_inline":
+                    raw = True
+                    child.content = _FILTERED.sub("&lt;", child.content)
+    state.env["raw_html"] = raw
 
 
 def _toc(entries: list[tuple[int, str, str]]) -> str:
@@ -230,17 +272,53 @@ def parser() -> MarkdownIt:
     md.use(footnote_plugin, inline=False)
     md.use(attrs_plugin)
     md.core.ruler.before("inline", "heading_attributes", _heading_attributes)
+    md.core.ruler.after("inline", "tag_filter", _tag_filter)
     md.core.ruler.push("heading_ids", _heading_ids)
     for name, rule in _RENDER_RULES.items():
         md.add_render_rule(name, rule)
     return md
 
 
-def to_html(body: str) -> tuple[str, str, list[str]]:
-    """A body's HTML (not sanitized yet) with its code blocks as placeholders (see
-    ``codeblocks.fill_placeholders``), its table of contents ("" with no headings) and the
-    code blocks' HTML."""
+class Markup(NamedTuple):
+    """A body's HTML, not sanitized yet."""
+
+    #: With code blocks as placeholders (see ``codeblocks.fill_placeholders``).
+    html: str
+    #: The table of contents ("" with no headings).
+    toc_html: str
+    #: The code blocks' HTML.
+    code_blocks: list[str]
+    #: Whether the body has raw HTML (only raw HTML can lose text to the sanitizer).
+    raw_html: bool
+
+
+def to_html(body: str) -> Markup:
+    """A body's HTML, its table of contents and code blocks."""
     env: dict[str, Any] = {}
     md = parser()
     out = md.renderer.render(md.parse(body, env), md.options, env)
-    return out.rstrip(), env.get("toc_html", ""), env.get("code_blocks", [])
+    return Markup(
+        out.rstrip(), env.get("toc_html", ""), env.get("code_blocks", []), env["raw_html"]
+    )
+
+
+def block_lines(body: str) -> list[tuple[int, int]]:
+    """Where each block of ``to_html(body).html`` starts, and its first line in ``body``
+    (from 1), as ``(offset, line)`` in order. Renders again: for messages, not every save."""
+    env: dict[str, Any] = {}
+    md = parser()
+    tokens = md.parse(body, env)
+    renderer, options = md.renderer, md.options
+    assert isinstance(renderer, RendererHTML)
+    offset, starts = 0, []
+    for i, token in enumerate(tokens):  # as ``RendererHTML.render`` goes
+        if token.map is not None and token.level == 0:
+            starts.append((offset, token.map[0] + 1))
+        if token.type == "inline":
+            out = renderer.renderInline(token.children or [], options, env)
+        elif token.type in renderer.rules:
+            out = renderer.rules[token.type](tokens, i, options, env)
+        else:
+            out = renderer.renderToken(tokens, i, options, env)
+        offset += len(out)
+    return starts

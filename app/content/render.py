@@ -6,7 +6,7 @@ import hashlib
 import html as _html
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
@@ -14,6 +14,7 @@ import nh3
 
 from app.content.codeblocks import fill_placeholders
 from app.content.markdown import to_html
+from app.content.removed import Removal, find_removals
 
 _TAGS = nh3.ALLOWED_TAGS | {"figure", "figcaption", "details", "summary", "mark", "abbr"}
 _ATTRIBUTES = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
@@ -45,7 +46,7 @@ _FOOTNOTE_REF = re.compile(r'<sup id="fnref[^"]*">.*?</sup>', re.DOTALL)
 #: A tag as nh3 writes it: attribute values double-quoted (they may hold ``>``), no comments.
 _TAG = re.compile(r'<[^>"]*(?:"[^"]*"[^>"]*)*>')
 #: What the HTML of a body depends on besides the body: these modules and these libraries.
-_RENDERER_MODULES = ("render.py", "markdown.py", "codeblocks.py", "lexing.py")
+_RENDERER_MODULES = ("render.py", "markdown.py", "codeblocks.py", "lexing.py", "removed.py")
 _RENDERER_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "pygments", "nh3")
 
 
@@ -59,6 +60,8 @@ class Rendered:
     word_count: int
     #: Text of the first paragraph: the default summary.
     lead: str
+    #: Text the sanitizer removed (raw HTML hid it), by line of the body.
+    removed: tuple[Removal, ...] = ()
 
 
 @cache
@@ -97,9 +100,10 @@ def _sanitize_around(html: str, blocks: list[str]) -> str:
     return sanitize(html)
 
 
+@lru_cache(maxsize=4)  # a save renders, then the admin or the API asks for its warnings
 def render_markdown(body: str) -> Rendered:
     """Render a Markdown body with highlighting, tables, footnotes and heading ids, sanitized."""
-    html, toc, blocks = to_html(body)
+    html, toc, blocks, raw_html = to_html(body)
     safe = _sanitize_around(html, blocks)
     text = plain_text(safe)
     first = _FIRST_PARAGRAPH.search(safe)
@@ -109,7 +113,16 @@ def render_markdown(body: str) -> Rendered:
         text=text,
         word_count=word_count(text),
         lead=plain_text(_FOOTNOTE_REF.sub("", first.group(1))) if first else text,
+        removed=find_removals(body, html, text) if raw_html else (),
     )
+
+
+def body_warnings(body: str, location: str = "", first_line: int = 1) -> list[str]:
+    """What sanitizing ``body`` removes, one message each: lines of the body, or of the
+    file ``location`` whose body starts on line ``first_line``."""
+    if "<" not in body:  # no raw HTML, nothing removed: not worth a render
+        return []
+    return [removal.message(location, first_line) for removal in render_markdown(body).removed]
 
 
 def word_count(text: str) -> int:
