@@ -171,7 +171,10 @@ def test_two_builds_are_identical_and_json_summarises_each(freeze):
     failed = json.loads(result.stdout)
     assert failed["ok"] is False
     assert failed["out_dir"] == str(freeze.build_dir)
-    assert "posts/linky/index.html: broken link /posts/nowhere/ (no such file)" in failed["errors"]
+    assert (
+        "posts/linky/index.html: broken link /posts/nowhere/ (no such file); "
+        "written at content/posts/linky.md:5: correct the link, or add what it points to"
+    ) in failed["errors"]
     assert (freeze.build_dir / "posts" / "shell-snippets" / "index.html").is_file()
 
 

@@ -1,5 +1,7 @@
 """The link checker over small hand-made sites."""
 
+import pytest
+
 from app.build.links import check_links
 
 
@@ -168,3 +170,43 @@ def test_a_fragment_of_the_page_itself_resolves_to_its_own_file():
             assert found.refs == [expected], (rel, raw)
             assert not found.broken
             assert found.refs[0][1] == rel
+
+
+def test_a_broken_link_names_the_page_the_file_and_line_and_what_to_do(tmp_path):
+    from app.build.blame import locate
+    from app.build.links import BrokenLink
+
+    text = "---\ntitle: Linker\n---\nFirst.\n\nSee [gone](/posts/gone/) and [x](#nope).\n"
+    sources = {"posts/linker/index.html": ("content/posts/linker.md", text)}
+    broken = [
+        BrokenLink("posts/linker/index.html", "/blog/posts/gone/", "no such file"),
+        BrokenLink("posts/linker/index.html", "#nope", "no element with id 'nope'"),
+        BrokenLink("posts/linker/index.html", "/blog/static/x.css", "no such file"),
+        BrokenLink("tags/index.html", "/blog/nowhere/", "no such file"),
+    ]
+    said = [str(b) for b in locate(broken, sources.get, "/blog/")]
+    assert said[0] == (
+        "posts/linker/index.html: broken link /blog/posts/gone/ (no such file); written at "
+        "content/posts/linker.md:6: correct the link, or add what it points to"
+    )
+    assert "written at content/posts/linker.md:6: correct the link, or add that id" in said[1]
+    assert "the page comes from content/posts/linker.md (or its template" in said[2]
+    assert "not in the page's content file: look in site/templates/" in said[3]
+
+
+@pytest.mark.slow
+def test_a_build_names_the_content_file_and_line_of_a_broken_link(freeze):
+    (freeze.content_dir / "posts" / "linker.md").write_text(
+        "---\ntitle: Linker\ndate: 2026-01-01\n---\nIntro.\n\nSee [gone](/posts/nowhere/).\n"
+    )
+    (freeze.content_dir / "pages" / "colophon.md").write_text(
+        "---\ntitle: Colophon\n---\n[x](../missing/)\n"
+    )
+    result = freeze()
+    assert result.returncode == 1
+    assert (
+        "posts/linker/index.html: broken link /posts/nowhere/ (no such file); "
+        "written at content/posts/linker.md:7: correct the link" in result.stderr
+    )
+    assert "colophon/index.html: broken link ../missing/ (no such file); " in result.stderr
+    assert "written at content/pages/colophon.md:4" in result.stderr

@@ -29,9 +29,25 @@ class BrokenLink:
     page: str
     url: str
     reason: str
+    #: Where the link is written ('content/posts/a.md:12'; no line: somewhere in that file or
+    #: its template), None: not in a content file (see ``app.build.blame``).
+    source: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.page}: broken link {self.url} ({self.reason})"
+        if self.source is None:
+            where = "it is not in the page's content file: look in site/templates/"
+        elif ":" in self.source:
+            where = f"written at {self.source}"
+        else:
+            where = f"the page comes from {self.source} (or its template in site/templates/)"
+        return (
+            f"{self.page}: broken link {self.url} ({self.reason}); {where}: "
+            f"correct the link, or add {_what_is_missing(self.reason)}"
+        )
+
+
+def _what_is_missing(reason: str) -> str:
+    return "that id to the page" if reason.startswith("no element with id") else "what it points to"
 
 
 @dataclass
