@@ -134,3 +134,11 @@ def _removal(lines: list[str], first: int, last: int, words: list[str]) -> Remov
             cause, cause_line = found[0], number
     text = " ".join(words[:SNIPPET_WORDS]) + (" …" if len(words) > SNIPPET_WORDS else "")
     return Removal(line, text, cause, cause_line)
+
+
+def body_first_line(text: str, body: str) -> int:
+    """The line of a content file's ``text`` where its ``body`` (as parsed) starts; 1 if
+    it cannot be found (lines are then those of the body)."""
+    text = text.replace("\r\n", "\n")
+    start = text.rfind(body.strip("\n")) if body.strip() else -1
+    return text.count("\n", 0, start) + 1 if start >= 0 else 1

@@ -15,6 +15,7 @@ from app.content.document import Document, parse_document, serialize_document
 from app.content.errors import ContentError, ContentErrors
 from app.content.files import atomic_write, decode_text
 from app.content.parallel import PARALLEL_THRESHOLD, Prepared, Task, prepare_and_render
+from app.content.removed import body_first_line
 from app.content.render import renderer_id
 from app.content.scan import (
     KIND_DIRS,
@@ -176,6 +177,7 @@ def sync_content(
                 for (rel, item), r in zip(batch, islice(rendered, len(batch)), strict=True)
             }
             report.rendered += len(done)
+            _warn_removed(done, changed, report)
             _write(done, changed, index, report)
             db.session.flush()
         if report.changed:
@@ -247,6 +249,24 @@ class _Scan:
         if hasher.cache is not None and self.only is None:
             hasher.cache.retain({file.path for file in self.files})
         self.report.read = hasher.read
+
+
+def _warn_removed(
+    prepared: dict[str, Prepared], changed: dict[str, _Changed], report: SyncReport
+) -> None:
+    """A warning for each place where sanitizing removed text of a body, by file line."""
+    for rel, item in prepared.items():
+        assert item.rendered is not None
+        if not item.rendered.removed:
+            continue
+        try:
+            text = Path(changed[rel].file.path).read_bytes().decode("utf-8", "replace")
+        except OSError:
+            text = ""
+        first = body_first_line(text, item.doc.body)
+        report.warnings.extend(
+            removal.message(f"content/{rel}", first) for removal in item.rendered.removed
+        )
 
 
 def _write(

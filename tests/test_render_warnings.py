@@ -1,0 +1,55 @@
+"""Text lost to the sanitizer is said at build (file:line), in the admin and by the API."""
+
+from pathlib import Path
+
+from app.content import sync_content
+from app.content.removed import body_first_line
+
+POST = """---
+title: Notes on HTML
+date: 2026-01-05
+---
+
+Use the <style> element for CSS, and the rest of this post stays.
+
+<!-- TODO: finish the draft
+
+Everything after the unclosed comment is hidden.
+"""
+#: Line 8 of ``POST`` opens the comment that hides the rest.
+COMMENT_LINE = 8
+
+
+def _write_post(content_dir: Path) -> Path:
+    path = content_dir / "posts" / "html-notes.md"
+    path.write_text(POST, encoding="utf-8")
+    return path
+
+
+def test_the_body_s_first_line_is_found_in_its_file():
+    assert body_first_line(POST, "Use the <style> element") == 6
+    assert body_first_line(POST.replace("\n", "\r\n"), "Use the <style> element\n") == 6
+    assert body_first_line(POST, "not in the file") == 1
+    assert body_first_line(POST, "") == 1
+
+
+def test_a_sync_warns_with_file_line_what_was_removed_and_what_to_do(app, content_dir):
+    _write_post(content_dir)
+    with app.app_context():
+        report = sync_content(content_dir, app.config["MAX_CONTENT_FILE_BYTES"])
+    (warning,) = [w for w in report.warnings if "sanitizer" in w]
+    assert warning.startswith(f"content/posts/html-notes.md:{COMMENT_LINE}: ")
+    assert "“TODO finish the draft Everything after the unclosed …”" in warning
+    assert f"`<!--` on line {COMMENT_LINE}" in warning
+    assert "backticks" in warning
+
+
+def test_the_build_prints_the_warning_and_keeps_the_prose_after_style(freeze):
+    _write_post(freeze.content_dir)
+    result = freeze()
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if "html-notes.md" in line]
+    assert len(lines) == 1
+    assert lines[0].startswith(f"warning: content/posts/html-notes.md:{COMMENT_LINE}: the HTML")
+    page = (freeze.build_dir / "posts" / "html-notes" / "index.html").read_text()
+    assert "Use the &lt;style&gt; element for CSS, and the rest of this post stays." in page
