@@ -12,6 +12,16 @@
   var documents = null;
   var MAX_RESULTS = 50;
 
+  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+    "September", "October", "November", "December"];
+
+  // "2026-09-08" as the lists show dates (partials/post_meta.html): "September 8, 2026".
+  function longDate(iso) {
+    var parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+    if (!parts) return iso;
+    return MONTHS[Number(parts[2]) - 1] + " " + Number(parts[3]) + ", " + parts[1];
+  }
+
   // Lower case without accents, so "cafe" finds "Café".
   function fold(text) {
     return (text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
@@ -71,7 +81,7 @@
         meta.className = "meta";
         var time = document.createElement("time");
         time.dateTime = item.date;
-        time.textContent = item.date;
+        time.textContent = longDate(item.date);
         meta.appendChild(time);
         li.appendChild(meta);
       }
