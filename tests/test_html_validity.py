@@ -19,7 +19,7 @@ from tests.conftest import ROOT
 pytestmark = pytest.mark.slow
 
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-#: Admin pages a signed-in author sees ({id} is a synced post's).
+#: Pages of the authoring app a signed-in author sees ({id} is a synced post's).
 ADMIN_PAGES = (
     "/admin/",
     "/admin/posts/new",
@@ -27,6 +27,7 @@ ADMIN_PAGES = (
     "/admin/posts/{id}/delete",
     "/admin/publish",
     "/admin/tokens",
+    "/api/v1/docs",
 )
 
 

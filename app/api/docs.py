@@ -5,8 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, render_template
+from markdown_it import MarkdownIt
+from markupsafe import Markup
 
 bp = Blueprint("api_docs_page", __name__)
+
+#: The descriptions are Markdown (docstrings, the API's description): CommonMark, raw HTML
+#: shown as text.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+
+
+def markdown(text: str | None) -> Markup:
+    """A description as HTML: paragraphs, lists, `code` (markdown-it escapes the text)."""
+    return Markup(_MARKDOWN.render(text or ""))
+
+
+def markdown_inline(text: str | None) -> Markup:
+    """A one-line description (a field's, a parameter's) as inline HTML."""
+    return Markup(_MARKDOWN.renderInline(text or ""))
+
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -33,4 +50,11 @@ def docs() -> str:
         for method in METHODS
         if (operation := item.get(method))
     ]
-    return render_template("api/docs.html", spec=spec, operations=operations, ref_name=ref_name)
+    return render_template(
+        "api/docs.html",
+        spec=spec,
+        operations=operations,
+        ref_name=ref_name,
+        markdown=markdown,
+        markdown_inline=markdown_inline,
+    )
