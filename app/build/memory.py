@@ -61,7 +61,7 @@ def changed_sources(
     root, folders = content_dir.resolve(), set(KIND_DIRS.values())
     found = []
     for raw in paths:
-        path = Path(raw).resolve()
+        path = Path(raw).parent.resolve() / Path(raw).name  # a link is where it is, not its target
         if not path.is_relative_to(root):
             continue  # the theme, the settings
         parts = path.relative_to(root).parts

@@ -8,7 +8,8 @@ from pathlib import Path
 from flask import Flask
 
 from app.build.memory import BuildMemory, changed_sources
-from app.content import SyncReport, sync_content
+from app.content import ContentErrors, SyncReport, sync_content
+from app.content.confine import media_files
 from app.content.scan import stat_cache_for, stat_cache_path
 
 
@@ -38,11 +39,23 @@ def forget_changed_templates(app: Flask) -> None:
 
 
 def sync_sources(app: Flask, changes: Changes | None) -> SyncReport:
-    """Import what changed in the content folder (in an app context).
+    """Import what changed in the content folder (in an app context); content errors for
+    its documents and its media files (links out of it, names that break URLs) together.
 
     ``--watch`` syncs the files its watcher saw change; a command-line build starts from the
     file hashes the last one saved, so that it reads only files whose stat changed.
     """
+    _, media_errors = media_files(app.config["CONTENT_DIR"])
+    try:
+        report = _sync_documents(app, changes)
+    except ContentErrors as exc:
+        raise ContentErrors([*exc.errors, *media_errors]) from exc
+    if media_errors:
+        raise ContentErrors(media_errors)
+    return report
+
+
+def _sync_documents(app: Flask, changes: Changes | None) -> SyncReport:
     content_dir: Path = app.config["CONTENT_DIR"]
     max_bytes = app.config["MAX_CONTENT_FILE_BYTES"]
     if changes:

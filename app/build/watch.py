@@ -40,8 +40,9 @@ class ChangeFilter:
         self.ignored = [Path(p).resolve() for p in ignored]
 
     def relevant(self, raw: str | bytes) -> bool:
-        path = Path(raw if isinstance(raw, str) else raw.decode(errors="replace")).resolve()
-        if path in self.files:
+        given = Path(raw if isinstance(raw, str) else raw.decode(errors="replace"))
+        path = _where(given)
+        if path in self.files or given.resolve() in self.files:
             return True
         if any(path == p or p in path.parents for p in self.ignored):
             return False
@@ -50,6 +51,12 @@ class ChangeFilter:
                 parts = path.relative_to(folder).parts
                 return not any(p.startswith(".") or _IGNORED_NAME.match(p) for p in parts)
         return False
+
+
+def _where(path: Path) -> Path:
+    """``path`` with its folder resolved but not itself: a link added to content/ is a change
+    there (the sync refuses it if it leads out), wherever it points."""
+    return path.parent.resolve() / path.name
 
 
 class _Collector(FileSystemEventHandler):

@@ -9,7 +9,8 @@ from typing import BinaryIO
 
 from flask import current_app
 
-from app.content.errors import ContentError
+from app.content.confine import media_files
+from app.content.errors import ContentError, ContentErrors
 from app.content.files import atomic_write
 from app.content.slugs import slugify
 
@@ -79,8 +80,9 @@ def save_upload(stream: BinaryIO, filename: str) -> MediaFile:
 
 
 def list_media() -> list[str]:
-    """File names in ``content/media/`` that the site publishes (no hidden files)."""
-    folder = media_dir()
-    if not folder.is_dir():
-        return []
-    return sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    """File names in ``content/media/`` that the site publishes (no hidden files); content
+    errors for links out of the content folder and names that break URLs (``confine``)."""
+    names, errors = media_files(Path(current_app.config["CONTENT_DIR"]))
+    if errors:
+        raise ContentErrors(errors)
+    return names

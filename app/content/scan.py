@@ -9,11 +9,12 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from stat import S_ISDIR
+from stat import S_ISDIR, S_ISREG
 from typing import NamedTuple
 
 import orjson
 
+from app.content.confine import leads_outside, link_error, not_a_file_error, real_root
 from app.content.errors import ContentError
 from app.content.files import atomic_write, check_size, content_hash
 
@@ -30,6 +31,9 @@ class SourceFile(NamedTuple):
     rel: str
     kind: str
     stat: os.stat_result
+    #: Why the file must not be read (a link out of the content folder, a pipe): the sync
+    #: reports it with the other errors. For a linked documents folder, ``rel`` is the folder.
+    problem: ContentError | None = None
 
     @property
     def display(self) -> str:
@@ -38,11 +42,17 @@ class SourceFile(NamedTuple):
 
 
 def iter_content_files(content_dir: Path, warnings: list[str]) -> Iterator[SourceFile]:
-    """Every Markdown file of every kind, sorted by name within its folder."""
+    """Every Markdown file of every kind, sorted by name within its folder; one that must
+    not be read (see ``confine``) comes with its ``problem``."""
+    root = real_root(content_dir)
     for kind, folder in KIND_DIRS.items():
         try:
             entries = sorted(os.scandir(content_dir / folder), key=lambda e: e.name)
         except (FileNotFoundError, NotADirectoryError):
+            continue
+        linked = _linked_folder(root, content_dir, folder, kind)
+        if linked is not None:
+            yield linked
             continue
         for entry in entries:
             rel = f"{folder}/{entry.name}"
@@ -52,7 +62,8 @@ def iter_content_files(content_dir: Path, warnings: list[str]) -> Iterator[Sourc
                 stat = entry.stat()
             except FileNotFoundError:
                 continue  # deleted (or a dangling link) since the folder was listed
-            yield SourceFile(entry.path, rel, kind, stat)
+            problem = _problem(root, entry.path, rel, stat, entry.is_symlink())
+            yield SourceFile(entry.path, rel, kind, stat, problem)
 
 
 def named_content_files(
@@ -61,6 +72,7 @@ def named_content_files(
     """The files among ``rels`` (paths like ``posts/a.md``) that exist and are content, as
     ``iter_content_files`` would find them."""
     kinds = {folder: kind for kind, folder in KIND_DIRS.items()}
+    root = real_root(content_dir)
     for rel in sorted(rels):
         folder, _, name = rel.partition("/")
         kind = kinds.get(folder)
@@ -73,7 +85,35 @@ def named_content_files(
             continue
         if S_ISDIR(stat.st_mode) or not _is_document(name, rel, warnings):
             continue
-        yield SourceFile(str(path), rel, kind, stat)
+        linked = _linked_folder(root, content_dir, folder, kind)
+        if linked is not None:
+            yield linked._replace(rel=rel)  # reported at the file the watcher saw
+            continue
+        yield SourceFile(str(path), rel, kind, stat, _problem(root, path, rel, stat))
+
+
+def _linked_folder(root: str, content_dir: Path, folder: str, kind: str) -> SourceFile | None:
+    """A documents folder that is a link out of the content folder, as one bad file."""
+    path = content_dir / folder
+    outside = leads_outside(root, path)
+    if outside is None:
+        return None
+    return SourceFile(
+        str(path), folder, kind, os.lstat(path), link_error(f"content/{folder}", outside)
+    )
+
+
+def _problem(
+    root: str, path: str | Path, rel: str, stat: os.stat_result, is_link: bool | None = None
+) -> ContentError | None:
+    """Why a document must not be read: a link out of the content folder, not a file."""
+    if is_link is None:
+        is_link = os.path.islink(path)
+    if is_link and (outside := leads_outside(root, path)) is not None:
+        return link_error(f"content/{rel}", outside)
+    if not S_ISREG(stat.st_mode):
+        return not_a_file_error(f"content/{rel}")
+    return None
 
 
 def _is_document(name: str, rel: str, warnings: list[str]) -> bool:

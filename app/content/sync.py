@@ -216,6 +216,9 @@ class _Scan:
         #: renderer: read (and hashed, if not vouched for) by ``tasks``.
         self.candidates: list[SourceFile] = []
         for file in self.files:
+            if file.problem is not None:  # never read (see ``confine``)
+                self.problems[file.rel] = file.problem
+                continue
             try:
                 if self._unchanged(file, hasher.vouched(file)):
                     continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -17,6 +18,7 @@ from flask import (
 from flask.blueprints import BlueprintSetupState
 
 from app import recording
+from app.content.confine import media_path
 from app.content.media import media_dir
 from app.public import bp, jsonfeed, queries
 from app.public.feeds import Channel, atom_feed
@@ -179,9 +181,12 @@ def search_json() -> Response:
 
 @bp.route("/media/<path:filename>")
 def media(filename: str) -> Response:
-    """Uploaded images from content/media/ (send_from_directory refuses paths outside it)."""
+    """Uploaded images from content/media/: never a hidden file, a link out of the content
+    folder or a name the build refuses (``confine.media_path``)."""
+    if media_path(Path(current_app.config["CONTENT_DIR"]), filename) is None:
+        abort(404)
     folder = media_dir()
-    recording.file(str(folder / filename))  # send_from_directory refuses what is outside
+    recording.file(str(folder / filename))
     return send_from_directory(folder, filename, max_age=3600)
 
 
