@@ -15,3 +15,4 @@ def test_descriptions_are_rendered_markdown(api):
     # A field's description, inline.
     assert '"a, b"' in html or "&quot;a, b&quot;" in html
     assert "<td><p>" not in html  # one-line descriptions stay inline in their cells
+    assert "<td><code>tags</code></td><td>list of string or string</td>" in html

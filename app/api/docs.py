@@ -35,6 +35,8 @@ def ref_name(schema: dict[str, Any] | None) -> str:
     if "$ref" in schema:
         ref: str = schema["$ref"]
         return ref.rsplit("/", 1)[-1]
+    if "oneOf" in schema:  # tags: a list, or one comma-separated string
+        return " or ".join(ref_name(choice) for choice in schema["oneOf"])
     kind: str = schema.get("type", "")
     if kind == "array":
         return f"list of {ref_name(schema.get('items'))}"
