@@ -138,6 +138,7 @@ def token_list(username: str | None) -> None:
         user = db.session.scalar(sa.select(User).where(User.username == username))
         if user is None:
             raise click.ClickException(f"no author named {username!r}")
+    click.echo("id\tprefix\towner\tname\trights\tstate")  # columns apart by tabs (cut -f2)
     for token in tokens_for(user):
         state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
         rights = "read-only" if token.read_only else "read-write"

@@ -25,6 +25,10 @@ def test_create_list_revoke(runner, author):
 
     listed = runner.invoke(args=["token", "list"])
     assert listed.exit_code == 0
+    header, *rows = listed.output.splitlines()
+    assert header.split("\t") == ["id", "prefix", "owner", "name", "rights", "state"]
+    assert all(len(row.split("\t")) == 6 for row in rows)
+    assert len(rows) == 2
     assert raw not in listed.output
     assert f"{token.prefix}…" in listed.output
     assert "read-only" in listed.output
