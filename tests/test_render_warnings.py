@@ -4,6 +4,8 @@ from pathlib import Path
 
 from app.content import sync_content
 from app.content.removed import body_first_line
+from app.content.render import body_warnings
+from tests.admin_helpers import post_form
 
 POST = """---
 title: Notes on HTML
@@ -53,3 +55,40 @@ def test_the_build_prints_the_warning_and_keeps_the_prose_after_style(freeze):
     assert lines[0].startswith(f"warning: content/posts/html-notes.md:{COMMENT_LINE}: the HTML")
     page = (freeze.build_dir / "posts" / "html-notes" / "index.html").read_text()
     assert "Use the &lt;style&gt; element for CSS, and the rest of this post stays." in page
+
+
+BODY = "Intro with <style> in it.\n\n<!-- TODO\n\nHidden rest.\n"
+
+
+def test_the_admin_warns_after_a_save_and_in_the_preview(synced, author_client):
+    response = author_client.post(
+        "/admin/posts/new",
+        data=post_form(title="Hidden rest", body=BODY.replace("\n", "\r\n")),
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'class="flash flash-success"' in page
+    warning = page.split('class="flash flash-warning">')[1].split("</li>")[0]
+    assert warning.startswith("Saved, but readers will not see everything: line 3: the HTML")
+    assert "TODO Hidden rest" in warning
+    preview = author_client.post("/admin/preview", json={"body": BODY}).json
+    assert preview["warnings"] == body_warnings(BODY)
+    assert preview["warnings"][0].startswith("line 3: ")
+    clean = author_client.post("/admin/preview", json={"body": "Fine <b>bold</b>.\n"}).json
+    assert clean["warnings"] == []
+
+
+def test_the_api_returns_warnings_after_a_write(api):
+    created = api.post("/posts", json={"title": "Hidden via API", "body": BODY})
+    assert created.status_code == 201, created.text
+    (warning,) = created.json()["warnings"]
+    assert warning.startswith("line 3: the HTML sanitizer removed text readers would not see")
+    assert "<style>" in created.json()["body_html"].replace("&lt;", "<").replace("&gt;", ">")
+    etag = created.headers["ETag"]
+    fixed = api.patch(
+        "/posts/hidden-via-api", json={"body": "Fixed -->\n"}, headers={"If-Match": etag}
+    )
+    assert fixed.status_code == 200, fixed.text
+    assert "warnings" not in fixed.json()
+    assert "warnings" not in api.get("/posts/hidden-via-api").json()

@@ -17,6 +17,7 @@ from app.admin.forms import ConfirmForm, PostForm
 from app.content import ContentError, Document
 from app.content.document import parse_document
 from app.content.files import content_hash, read_text
+from app.content.render import body_warnings
 from app.content.service import ConflictError, SlugTakenError, delete_post, save_post
 from app.content.slugs import slugify
 from app.content.store import document_from_post
@@ -181,6 +182,8 @@ def _editor(post: Post | None) -> Response | tuple[str, int] | str:
                 )
             else:
                 _flash_saved(saved)
+                for warning in body_warnings(saved.body):
+                    flash(f"Saved, but readers will not see everything: {warning}.", "warning")
                 return redirect(url_for("admin.edit", post_id=saved.id))
     tag_names = db.session.scalars(sa.select(Tag.name).order_by(Tag.name)).all()
     page = render_template(

@@ -11,6 +11,7 @@ from app.admin import bp
 from app.admin.editor import normalize_text
 from app.content import render_markdown
 from app.content.media import MediaError, save_upload
+from app.content.render import body_warnings
 
 
 @bp.route("/preview", methods=["POST"])
@@ -20,8 +21,14 @@ def preview() -> Response | tuple[Response, int]:
     body = data.get("body") if isinstance(data, dict) else request.form.get("body")
     if not isinstance(body, str):
         return jsonify(error="send the Markdown as 'body'"), 400
-    rendered = render_markdown(normalize_text(body))
-    return jsonify(html=rendered.html, toc_html=rendered.toc_html, words=rendered.word_count)
+    text = normalize_text(body)
+    rendered = render_markdown(text)
+    return jsonify(
+        html=rendered.html,
+        toc_html=rendered.toc_html,
+        words=rendered.word_count,
+        warnings=body_warnings(text),
+    )
 
 
 @bp.route("/preview/frame")

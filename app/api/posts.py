@@ -26,6 +26,7 @@ from app.api.schemas import (
 )
 from app.content import ContentError, Document
 from app.content.queries import matching_posts
+from app.content.render import body_warnings
 from app.content.service import ConflictError, SlugTakenError, delete_post, save_post
 from app.content.slugs import slugify
 from app.content.store import document_from_post
@@ -65,6 +66,12 @@ def represent(post: Post) -> dict[str, Any]:
         "word_count": post.word_count,
         "reading_minutes": post.reading_minutes,
     }
+
+
+def represent_saved(post: Post) -> dict[str, Any]:
+    """A post just written, and ``warnings`` if sanitizing its body removed text."""
+    warnings = body_warnings(post.body)
+    return {**represent(post), "warnings": warnings} if warnings else represent(post)
 
 
 def get_post(slug: str) -> Post:
@@ -174,7 +181,7 @@ class Posts(MethodView):
         )
         post = write(doc)  # the byline: the token's owner (the content service sets it)
         location = url_for("posts.post", slug=post.slug)
-        return represent(post), {"Location": location, "ETag": etag(post)}
+        return represent_saved(post), {"Location": location, "ETag": etag(post)}
 
 
 @blp.route("/posts/<slug>", endpoint="post")
@@ -213,7 +220,7 @@ class PostItem(MethodView):
             extra=dict(post.extra or {}),
         )
         post = write(doc, post, expected)
-        return represent(post), {"ETag": etag(post)}
+        return represent_saved(post), {"ETag": etag(post)}
 
     @accepts("application/json")
     @errors(blp, 403, 404, 409, 412, 413, 415)
@@ -231,7 +238,7 @@ class PostItem(MethodView):
         if doc.date is None:
             doc = replace(doc, date=now())
         post = write(doc, post, expected)
-        return represent(post), {"ETag": etag(post)}
+        return represent_saved(post), {"ETag": etag(post)}
 
     @errors(blp, 403, 404, 409, 412)
     @blp.response(204)

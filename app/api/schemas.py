@@ -181,6 +181,13 @@ class PostSchema(ma.Schema):
     etag = fields.String(required=True, metadata={"description": "Send as If-Match to update."})
     word_count = fields.Integer(required=True)
     reading_minutes = fields.Integer(required=True)
+    warnings = fields.List(
+        fields.String(),
+        metadata={
+            "description": "Only after a write that left text of the body unseen: what "
+            "sanitizing removed, by body line, and what to do (e.g. close an HTML comment)."
+        },
+    )
 
 
 class PostQuerySchema(ma.Schema):

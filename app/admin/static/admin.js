@@ -79,7 +79,10 @@
         if (mine !== sequence) return;
         target.innerHTML = data.html;
         doc.getElementById("preview-title").textContent = title.value;
-        previewState.textContent = `Preview up to date (${data.words} words).`;
+        const warnings = (data.warnings || []).join(" ");
+        previewState.textContent = `Preview up to date (${data.words} words).`
+          + (warnings ? ` Readers will not see everything: ${warnings}` : "");
+        previewState.classList.toggle("warning", Boolean(warnings));
         frame.dataset.rendered = String(mine);
       } catch (error) {
         previewState.textContent = `Preview failed: ${error.message}. Your text is safe.`;
