@@ -64,12 +64,13 @@ def test_every_page_of_the_sample_build_is_valid_html(built_site: Path) -> None:
     assert not problems, "\n".join(problems)
 
 
-def test_a_preview_build_under_a_sub_path_is_valid_html(freeze) -> None:
+def test_a_preview_build_under_a_sub_path_is_valid_html(freeze, tmp_path: Path) -> None:
     """Drafts and scheduled posts (badges, the preview banner) and sub-path URLs too."""
-    result = freeze("--drafts", "--base-url", "https://example.org/blog/")
+    out = tmp_path / "preview"
+    result = freeze("--drafts", "--out", str(out), "--base-url", "https://example.org/blog/")
     assert result.returncode == 0, result.stderr
-    assert (freeze.build_dir / "posts" / "unfinished-thoughts" / "index.html").is_file()
-    problems = nu_check(freeze.build_dir)
+    assert (out / "posts" / "unfinished-thoughts" / "index.html").is_file()
+    problems = nu_check(out)
     assert not problems, "\n".join(problems)
 
 
