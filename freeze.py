@@ -46,7 +46,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--out", type=Path, help="output folder (default: BUILD_DIR, ./build)")
     parser.add_argument("--base-url", help="public URL of the site, e.g. https://example.org/blog/")
-    parser.add_argument("--drafts", action="store_true", help="include drafts (preview builds)")
+    parser.add_argument(
+        "--drafts",
+        action="store_true",
+        help="include drafts (a preview build: into build-drafts/ unless --out is given)",
+    )
     parser.add_argument(
         "--clean", action="store_true", help="render every file anew instead of incrementally"
     )
@@ -70,10 +74,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def drafts_dir(build_dir: Path) -> Path:
+    """Where ``--drafts`` builds without ``--out``: beside the deployable folder, never in it
+    (``build/`` → ``build-drafts/``)."""
+    return build_dir.with_name(f"{build_dir.name}-drafts")
+
+
 def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
     overrides: dict[str, Any] = {}
     if args.out:
         overrides["BUILD_DIR"] = args.out
+    elif args.drafts:
+        overrides["BUILD_DIR"] = drafts_dir(Path(config.config_from_env().BUILD_DIR))
     if args.base_url:
         url = args.base_url if args.base_url.endswith("/") else args.base_url + "/"
         overrides["SITE_URL"] = url
@@ -219,6 +231,14 @@ def main(argv: list[str] | None = None) -> int:
     # never scan the objects made by the imports.
     gc.freeze()
     gc.set_threshold(200_000, 30, 30)
+    if args.drafts and not args.out and not args.quiet:
+        out = overrides_from(args)["BUILD_DIR"]
+        print(
+            f"Drafts included: building into {out} (not the deployable "
+            f"{Path(config.config_from_env().BUILD_DIR).name}/); --out chooses another folder.",
+            file=sys.stderr,
+            flush=True,
+        )
     if args.watch or args.serve is not None:
         return watch(args)
     return 0 if build_once(args, clean=args.clean) else 1

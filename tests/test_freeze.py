@@ -73,10 +73,14 @@ def test_no_drafts_scheduled_posts_admin_or_api(freeze):
             assert not re.search(r"""href="[^"]*/(admin|api|login)\b""", text), rel
 
 
-def test_drafts_flag_builds_a_marked_preview(freeze):
-    assert freeze("--drafts").returncode == 0
-    page = (freeze.build_dir / "posts" / "unfinished-thoughts" / "index.html").read_text()
+def test_drafts_flag_builds_a_marked_preview_beside_the_deployable_build(freeze):
+    result = freeze("--drafts")
+    assert result.returncode == 0, result.stderr
+    preview = freeze.build_dir.with_name("build-drafts")
+    assert f"Drafts included: building into {preview}" in result.stderr
+    page = (preview / "posts" / "unfinished-thoughts" / "index.html").read_text()
     assert "Preview build" in page
+    assert not freeze.build_dir.exists()  # build/ is what gets deployed: never drafts
 
 
 def test_edit_and_delete_show_up_on_the_next_build(freeze):

@@ -48,7 +48,7 @@ def test_drafts_and_scheduled_posts_are_in_no_feed_sitemap_or_index(built_site):
 
 
 def test_preview_build_lists_drafts_everywhere(freeze):
-    assert freeze("--drafts").returncode == 0
+    assert freeze("--drafts", "--out", str(freeze.build_dir)).returncode == 0
     build = freeze.build_dir
     assert "Unfinished thoughts" in (build / "feed.json").read_text()
     assert "/posts/unfinished-thoughts/" in (build / "sitemap.xml").read_text()

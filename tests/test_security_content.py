@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -181,3 +182,76 @@ def test_media_names_that_work_in_urls_are_accepted():
     assert suggested_name("a?#b.png") == "a-b.png"
     assert suggested_name("50%.png") == "50.png"
     assert suggested_name("\n.png") == "file.png"
+
+
+# --- build folders never reach git ---------------------------------------------------------
+
+
+def git(repo: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True, timeout=60
+    )
+    return result.stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path, freeze) -> Path:
+    """An author's repository holding the content (a real ``git init``)."""
+    repo = tmp_path / "blog"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    shutil.copytree(freeze.content_dir, repo / "content")
+    freeze.env["CONTENT_DIR"] = str(repo / "content")
+    return repo
+
+
+def staged(repo: Path) -> list[str]:
+    git(repo, "add", "-A")
+    return git(repo, "diff", "--cached", "--name-only").splitlines()
+
+
+def test_a_drafts_preview_inside_the_repository_is_never_committed(freeze, repo):
+    for _ in range(2):  # the second build leaves a spare beside the output
+        result = freeze("--drafts", "--out", str(repo / "previews" / "preview"))
+        assert result.returncode == 0, result.stderr
+    preview = repo / "previews" / "preview"
+    assert (preview / "posts" / "unfinished-thoughts" / "index.html").is_file()
+    assert (repo / "previews" / ".preview-spare").is_dir()
+    (repo / "previews" / ".preview-staging-k1ll3d").mkdir()  # left by a killed build
+    (repo / "previews" / ".preview-staging-k1ll3d" / "index.html").write_text("draft")
+    files = staged(repo)
+    assert files, "the content itself is committed"
+    assert all(name.startswith("content/") for name in files), files
+    exclude = (repo / ".git" / "info" / "exclude").read_text()
+    assert exclude.count("/previews/preview/") == 1  # once, however many builds
+
+
+def test_default_drafts_folder_and_a_worktree_stay_out_of_git(freeze, repo, tmp_path):
+    git(
+        repo,
+        "-c",
+        "user.name=a",
+        "-c",
+        "user.email=a@b",
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "x",
+    )
+    worktree = tmp_path / "work"
+    git(repo, "worktree", "add", "-q", str(worktree))
+    shutil.copytree(repo / "content", worktree / "content")
+    freeze.env["CONTENT_DIR"] = str(worktree / "content")
+    freeze.env["BUILD_DIR"] = str(worktree / "build")
+    result = freeze("--drafts")
+    assert result.returncode == 0, result.stderr
+    assert (worktree / "build-drafts" / "index.html").is_file()
+    assert not (worktree / "build").exists()
+    files = staged(worktree)
+    assert all(name.startswith("content/") for name in files), files
+
+
+def test_a_build_outside_any_repository_writes_no_exclude_file(freeze, tmp_path):
+    assert freeze().returncode == 0
+    assert not list(tmp_path.rglob("exclude"))

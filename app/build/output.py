@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from app.build.errors import BuildError
+from app.build.gitignore import exclude_from_git
 
 log = logging.getLogger(__name__)
 _AT_FDCWD = -100
@@ -42,8 +43,12 @@ def build_lock(build_dir: Path, timeout: float = 600.0) -> Iterator[None]:
     the kernel releases it when the process ends, even on SIGKILL (its workers die with it,
     see ``app.workers``). A build that finds it taken says by whom and waits at most
     ``timeout`` seconds, then fails with what to do.
+
+    Taken before a build makes any folder: the folders it will make are kept out of git
+    first (``gitignore.exclude_from_git``).
     """
     build_dir.parent.mkdir(parents=True, exist_ok=True)
+    exclude_from_git(build_dir)
     fd = os.open(build_dir.parent, os.O_RDONLY)
     try:
         _acquire(fd, build_dir, timeout)
