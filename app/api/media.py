@@ -29,8 +29,9 @@ _blueprint.ARGUMENTS_PARSER = MultipartParser()  # this blueprint's only: the ot
 blp: ApiBlueprint = _blueprint
 
 IMAGE_TYPES = ", ".join(f"image/{'jpeg' if ext == 'jpg' else ext}" for ext in FORMATS.values())
-#: Tells clients (and schemathesis) which kinds of file the ``file`` part may hold.
-FILE_ENCODING = {"file": {"contentType": IMAGE_TYPES}}
+#: Tells clients (and schemathesis) which kinds of file the ``file`` part may hold, and that
+#: ``alt`` is a plain text field.
+FILE_ENCODING = {"file": {"contentType": IMAGE_TYPES}, "alt": {"contentType": "text/plain"}}
 LOCATION_HEADER = {"description": "Where the image is served.", "schema": {"type": "string"}}
 
 
