@@ -24,6 +24,7 @@ TRICKS: dict[str, str] = {
     "snapshot": "builds answer from one listing of the posts loaded once (public/snapshot.py),"
     " not a query per question (public/live.py)",
     "body-windows": "post bodies read 64 posts at a time in index order (Snapshot.body)",
+    "page-list": "the list of pages kept while what it read holds (build/pagelist.py)",
     "fragments": "cached_partial renders a fragment once per build (public/partials.py)",
     "url-memo": "url_for answered once per endpoint and values in a build (public/urls.py)",
     "search-copy": "search.json copies the documents of unchanged posts (public/search.py)",

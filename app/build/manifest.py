@@ -230,6 +230,8 @@ class Manifest:
     rows: dict[int, str] | None = None
     #: The fields the read model read of posts, in every build since the last clean one.
     model: list[str] | None = None
+    #: The list of the site's pages and what it read (``pagelist.PageList.saved``).
+    pages: str | None = None
 
 
 def load(path: Path, build_dir: Path) -> Manifest:
@@ -257,7 +259,8 @@ def load(path: Path, build_dir: Path) -> Manifest:
         if post_rows is not None:
             post_rows = {int(post_id): value for post_id, value in post_rows.items()}
         model = orjson.loads(meta.get("model", "null"))
-        return Manifest(records, spare, meta.get("common"), post_rows, model)
+        pages = meta.get("pages") or None
+        return Manifest(records, spare, meta.get("common"), post_rows, model, pages)
     except sqlite3.Error as exc:
         if getattr(exc, "sqlite_errorname", "") not in _BUSY:  # damaged: start a new file
             with contextlib.suppress(sqlite3.Error, OSError):
@@ -299,6 +302,7 @@ def _save(cache: CacheFile, build_dir: Path, manifest: Manifest) -> None:
         "common": manifest.common or "",
         "rows": orjson.dumps(manifest.rows, option=orjson.OPT_NON_STR_KEYS).decode(),
         "model": orjson.dumps(manifest.model).decode(),
+        "pages": manifest.pages or "",
     }
     with cache.lock:
         cache.db.execute("BEGIN IMMEDIATE")

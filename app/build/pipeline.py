@@ -47,6 +47,7 @@ from app.build.output import (
     spare_dir,
     swap_into_place,
 )
+from app.build.pagelist import list_pages, saved_pages
 from app.build.render import Job, describe, render_pages, worker_count
 from app.build.result import BuildResult
 from app.build.sources import Changes, forget_changed_templates, sync_sources
@@ -117,6 +118,8 @@ class Build:
         self.first = False
         #: The fields the read model read of posts (see ``deps.answers_hold``).
         self.model: set[str] = set()
+        #: The list of the site's pages as the build cache keeps it (see ``pagelist``).
+        self.pages: str | None = None
         #: What every page of this build reads (made after the sync) and when it runs.
         self.snapshot = Snapshot(tricks.disabled(app.config))
         self.time = datetime.now(UTC).replace(tzinfo=None)
@@ -169,32 +172,38 @@ class Build:
         freezer = StagingFreezer(app, generators.ALL)
         try:
             base_url = site_path(app) or None
-            with app.test_request_context(base_url=base_url), recording() as listed:
-                self.reads = reads = Reads(app, build_posts())
-                self.common = common_digest(app)
-                # What listing the pages reads of posts is the read model's too.
-                pages = list(freezer.plan())
-            self.model = listed.model | listed.fields.keys()
             with app.test_request_context(base_url=base_url):
-                self.plan = self._plan(pages, reads)
+                with recording() as listed:  # what listing posts reads is the read model's
+                    self.reads = reads = Reads(app, build_posts())
+                    self.common = common_digest(app)
+                self.model = listed.model | listed.fields.keys()
+                manifest = self.manifest
+                same = manifest.common == self.common
+                changed = changed_fields(manifest.rows, reads.rows()) if same else None
+                if same and manifest.model is not None:
+                    self.model.update(manifest.model)
+                reuse = same and tricks.enabled("page-list", app.config)
+                saved = manifest.pages if reuse else None
+                listing = saved_pages(app, saved, reads, changed, self.model)
+                if listing is None:
+                    listing = list_pages(app, freezer, reads)
+                    self.model |= listing.model
+                self.pages = listing.saved
+                self.plan = self._plan(listing.pages, reads, changed, same)
         except BuildError:
             raise
         except Exception as exc:
             raise BuildError(f"could not list the pages of the site: {describe(exc)}") from exc
-        self.plan.warnings = [
-            f"nothing was built for endpoint {name}: add a URL generator"
-            for name in sorted(freezer.missing_endpoints)
-        ]
+        self.plan.warnings = list(listing.warnings)
 
-    def _plan(self, pages: list[PlannedPage], reads: Reads) -> Plan:
-        previous, manifest = self.manifest.records, self.manifest
-        same = manifest.common == self.common
-        plan = Plan(changed=changed_fields(manifest.rows, reads.rows()) if same else None)
-        if same and manifest.model is not None:
-            self.model.update(manifest.model)
-            answers_same = answers_hold(plan.changed, self.model)
-        else:
-            answers_same = False
+    def _plan(
+        self, pages: list[PlannedPage], reads: Reads, changed: Changed | None, same: bool
+    ) -> Plan:
+        previous = self.manifest.records
+        plan = Plan(changed=changed)
+        answers_same = (
+            same and self.manifest.model is not None and answers_hold(changed, self.model)
+        )
         root = str(self.build_dir)
         for page in pages:
             plan.pages.append(page)
@@ -320,7 +329,9 @@ class Build:
             # The build before this one: it differs in what this build wrote and removed.
             written = sorted(self.output.written_files)
             state = Spare.of(spare, self.output.removed_files, written)
-        self._save(Manifest(self.records, state, self.common, self._rows(), sorted(self.model)))
+        self._save(
+            Manifest(self.records, state, self.common, self._rows(), sorted(self.model), self.pages)
+        )
         if self.output.workers > 1 and self.memory:  # the pages were rendered elsewhere
             warm_up(self.app)
 
@@ -336,8 +347,9 @@ class Build:
             Spare.of(spare_dir(self.build_dir), [], []) if copied is not None else manifest.spare
         )
         rows, model = self._rows(), sorted(self.model)
-        if copied is not None or (manifest.rows, manifest.model) != (rows, model) or self.memory:
-            self._save(Manifest(manifest.records, spare, self.common, rows, model))
+        before = (manifest.rows, manifest.model, manifest.pages)
+        if copied is not None or before != (rows, model, self.pages) or self.memory:
+            self._save(Manifest(manifest.records, spare, self.common, rows, model, self.pages))
         if self.memory:
             warm_up(self.app)
 
