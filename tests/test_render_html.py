@@ -145,3 +145,14 @@ def test_many_losses_are_named_ten_at_a_time_and_long_ones_shortened():
 def test_a_body_without_raw_html_has_no_warnings():
     assert body_warnings("Plain *Markdown* with a `<style>` in code.\n") == []
     assert render_markdown("a < b and c > d\n").removed == ()
+
+
+def test_a_start_tag_never_closed_is_named_as_the_cause():
+    (removal,) = render_markdown('Intro.\n\n<div id="x"\n*hi* there\n').removed
+    assert (removal.line, removal.text, removal.cause, removal.cause_line) == (
+        3,
+        "div id x hi there",
+        "<div",
+        3,
+    )
+    assert "hidden by the raw HTML `<div` on line 3" in removal.message("")

@@ -80,7 +80,7 @@ class Removal:
     line: int
     #: The first words lost ("…" after them when there were more).
     text: str
-    #: The raw HTML that hides it (``<!--``, ``<svg``...), and its body line.
+    #: The raw HTML that hides it (``<!--``, ``<div``...; "" if not found), and its line.
     cause: str
     cause_line: int
 
@@ -89,10 +89,11 @@ class Removal:
         ``first_line`` in it), or "" for a body (lines of the body)."""
         line = self.line + first_line - 1
         where = f"{location}:{line}" if location else f"line {line}"
-        cause = f"`{self.cause}` on line {self.cause_line + first_line - 1}"
+        cause = f" `{self.cause}`" if self.cause else ""
+        cause = f"{cause} on line {self.cause_line + first_line - 1}"
         return (
             f"{where}: the HTML sanitizer removed text readers would not see: "
-            f"“{self.text}”, hidden by the raw HTML {cause} (close the element or comment; "
+            f"“{self.text}”, hidden by the raw HTML{cause} (close the element or comment; "
             "to show a tag as text, write it in backticks: `<tag>`)"
         )
 
@@ -127,11 +128,11 @@ def _removal(lines: list[str], first: int, last: int, words: list[str]) -> Remov
         if found:
             line, column = number, found.start()
             break
-    cause, cause_line = "raw HTML", first
+    cause, cause_line = "", first
     for number in range(first, min(line, len(lines)) + 1):
-        text = lines[number - 1][:column] if number == line else lines[number - 1]
-        for found in _RAW.finditer(text):
-            cause, cause_line = found[0], number
+        for found in _RAW.finditer(lines[number - 1]):
+            if number < line or found.start() < column:  # raw HTML before the word
+                cause, cause_line = found[0], number
     text = " ".join(words[:SNIPPET_WORDS]) + (" …" if len(words) > SNIPPET_WORDS else "")
     return Removal(line, text, cause, cause_line)
 
