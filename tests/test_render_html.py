@@ -156,3 +156,11 @@ def test_a_start_tag_never_closed_is_named_as_the_cause():
         3,
     )
     assert "hidden by the raw HTML `<div` on line 3" in removal.message("")
+
+
+def test_a_tag_in_prose_before_headings_leaves_them_and_their_toc_links():
+    out = render_markdown("[TOC]\n\nUse the <template> element.\n\n## Usage\n\n### Slots\n")
+    assert '<h2 id="usage">Usage</h2>' in out.html
+    assert '<h3 id="slots">Slots</h3>' in out.html
+    assert 'href="#usage"' in out.toc_html
+    assert 'href="#slots"' in out.toc_html
