@@ -143,6 +143,16 @@ def test_uploads_have_their_own_larger_limit(author_client, app):
     assert app.config["MAX_CONTENT_LENGTH"] < 3 * 1024 * 1024
 
 
+def test_strangers_get_no_upload_limit(app, client, author):
+    app.config["WTF_CSRF_ENABLED"] = True  # CSRF protection reads the form before the guard
+    noise = FileStorage(BytesIO(b"\0" * (3 * 1024 * 1024)), "noise.png")
+    boundary, body = encode_multipart({"alt": "noise", "file": noise})
+    response = client.post(
+        "/admin/media", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    assert response.status_code == 413
+
+
 def test_a_signed_in_author_can_save_a_post_larger_than_the_global_limit(author_client, app):
     from tests.admin_helpers import post_form
 
