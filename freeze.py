@@ -142,6 +142,8 @@ def report(args: argparse.Namespace, result: BuildResult) -> None:
     for warning in [*result.sync.warnings, *result.warnings]:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"{result.summary()} (content: {result.sync.summary()}).", flush=True)
+    if result.upcoming is not None:
+        print(result.upcoming.line(), flush=True)
 
 
 def reload_settings() -> None:

@@ -104,3 +104,15 @@ def test_the_admin_and_the_api_give_posts_the_same_status(author_client, api):
         listed = api.get("/posts", params={"status": status, "per_page": 100}).json()["items"]
         assert sorted(map(html.unescape, admin)) == sorted(p["title"] for p in listed), status
         assert {p["status"] for p in listed} <= {status}
+
+
+def test_the_dashboard_says_when_the_next_scheduled_post_goes_live(synced, author_client):
+    page = author_client.get("/admin/").text
+    assert "Next scheduled:" in page
+    assert "A letter to the future" in page.split("Next scheduled:")[1].split("</p>")[0]
+    assert '<time datetime="2099-01-01T00:00:00Z">2099-01-01 00:00 UTC</time>' in page
+    db.session.execute(
+        sa.update(Post).where(Post.slug == "letter-to-the-future").values(draft=True)
+    )
+    db.session.commit()
+    assert "Next scheduled:" not in author_client.get("/admin/").text

@@ -242,3 +242,23 @@ def test_theme_css_stays_small_and_self_contained(freeze):
             r'<(?:link|script|img|iframe)[^>]+(?:href|src)="(?:https?:)?//([^/"]+)', text
         )
         assert set(hosts) <= {"example.org"}, page
+
+
+def test_every_build_says_when_the_next_scheduled_post_goes_live(freeze):
+    """A scheduled post goes live only with a build at or after its date: say when."""
+    result = freeze()
+    assert result.returncode == 0, result.stderr
+    assert (
+        "Next scheduled post: 'A letter to the future' goes live at 2099-01-01 00:00 UTC"
+    ) in result.stdout
+    summary = json.loads(freeze("--json").stdout)
+    assert summary["next_scheduled"] == {
+        "slug": "letter-to-the-future",
+        "title": "A letter to the future",
+        "at": "2099-01-01T00:00:00Z",
+    }
+    (freeze.content_dir / "posts" / "letter-to-the-future.md").unlink()
+    result = freeze()
+    assert result.returncode == 0, result.stderr
+    assert "Next scheduled post" not in result.stdout
+    assert json.loads(freeze("--json").stdout)["next_scheduled"] is None

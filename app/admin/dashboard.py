@@ -7,7 +7,7 @@ import sqlalchemy.orm as so
 from flask import render_template, request
 
 from app.admin import bp
-from app.content.queries import count_matching, post_filters
+from app.content.queries import count_matching, next_scheduled, post_filters
 from app.extensions import db
 from app.models import Post, Tag
 from app.status import STATUSES
@@ -60,4 +60,5 @@ def dashboard() -> str:
         filters=filters,
         all_tags=db.session.scalars(sa.select(Tag).order_by(Tag.name)).all(),
         status_labels=STATUS_LABELS,
+        upcoming=next_scheduled(),
     )

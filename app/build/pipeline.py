@@ -49,7 +49,7 @@ from app.build.output import (
 )
 from app.build.pagelist import list_pages, saved_pages
 from app.build.render import Job, describe, render_pages, worker_count
-from app.build.result import BuildResult
+from app.build.result import BuildResult, Upcoming
 from app.build.sources import Changes, forget_changed_templates, sync_sources
 from app.content import SyncReport
 from app.content.parallel import can_fork, release_freed_memory
@@ -118,6 +118,7 @@ class Build:
         self.first = False
         #: The fields the read model read of posts (see ``deps.answers_hold``).
         self.model: set[str] = set()
+        self.upcoming: Upcoming | None = None
         #: The list of the site's pages as the build cache keeps it (see ``pagelist``).
         self.pages: str | None = None
         #: What every page of this build reads (made after the sync) and when it runs.
@@ -133,6 +134,7 @@ class Build:
         self.app.jinja_env.auto_reload = False  # and not stat'ed on every page
         with build_lock(self.build_dir), self._copy_started(), frozen(self.time):
             self.sync()
+            self.upcoming = Upcoming.find(self.app)
             try:
                 with self.snapshot.active():  # the posts as the sync left them
                     self.make_plan()
@@ -443,6 +445,7 @@ class Build:
             rendered=output.rendered,
             workers=output.workers,
             warnings=self.plan.warnings,
+            upcoming=self.upcoming,
         )
 
 

@@ -3,10 +3,38 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
+
 from app.content import SyncReport
+from app.content.queries import next_scheduled
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    """The scheduled post that goes live first: the site must be built again then."""
+
+    slug: str
+    title: str
+    at: datetime  # naive UTC
+
+    @classmethod
+    def find(cls, app: Flask) -> Upcoming | None:
+        with app.app_context():
+            post = next_scheduled()
+            if post is None or post.published_at is None:
+                return None
+            return cls(post.slug, post.title or post.slug, post.published_at)
+
+    def line(self) -> str:
+        return (
+            f"Next scheduled post: {self.title!r} goes live at "
+            f"{self.at:%Y-%m-%d %H:%M} UTC; the site must be built again then "
+            "(the Pages workflow does so hourly)."
+        )
 
 
 @dataclass
@@ -24,10 +52,12 @@ class BuildResult:
     rendered: int = 0
     workers: int = 1
     warnings: list[str] = field(default_factory=list)
+    upcoming: Upcoming | None = None
 
     def summary(self) -> str:
         return (
-            f"Built {self.pages} pages ({self.written} written, {self.unchanged} unchanged, "
+            f"Built {_count(self.pages, 'page')} ({self.written} written, "
+            f"{self.unchanged} unchanged, "
             f"{self.removed} removed) in {self.seconds:.2f}s, rendering {self.rendered}"
             + (f" on {self.workers} processes" if self.workers > 1 else "")
         )
@@ -52,4 +82,15 @@ class BuildResult:
             },
             "warnings": [*self.sync.warnings, *self.warnings],
             "errors": [],
+            "next_scheduled": None
+            if self.upcoming is None
+            else {
+                "slug": self.upcoming.slug,
+                "title": self.upcoming.title,
+                "at": self.upcoming.at.isoformat() + "Z",
+            },
         }
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

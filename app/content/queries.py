@@ -64,3 +64,9 @@ def matching_posts(
         kind="post", status=status, tag=tag, q=q, date_from=date_from, date_to=date_to
     )
     return sa.select(Post).where(*conditions).order_by(Post.published_at.desc(), Post.slug)
+
+
+def next_scheduled() -> Post | None:
+    """The scheduled post that goes live first (None: nothing is scheduled)."""
+    query = sa.select(Post).where(*post_filters(kind="post", status="scheduled"))
+    return db.session.scalar(query.order_by(Post.published_at, Post.slug).limit(1))
