@@ -338,3 +338,20 @@ def test_the_sqlite_file_is_private(tmp_path):
         db.session.execute(db.text("SELECT 1"))
         db.engine.dispose()
     assert database.stat().st_mode & 0o077 == 0
+
+
+def test_the_session_token_migration_gives_existing_authors_their_own_token(app):
+    from flask_migrate import downgrade, upgrade
+
+    downgrade(revision="9d4e6b1c2a80")
+    for name in ("ada", "grace"):
+        db.session.execute(
+            db.text('INSERT INTO "user" (username, email) VALUES (:n, :e)'),
+            {"n": name, "e": f"{name}@example.org"},
+        )
+    db.session.commit()
+    upgrade()
+    tokens = db.session.scalars(db.text('SELECT session_token FROM "user"')).all()
+    assert len(tokens) == 2
+    assert all(t and len(t) >= 40 for t in tokens)
+    assert len(set(tokens)) == 2
