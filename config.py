@@ -68,6 +68,15 @@ class Config:
     MAX_FORM_MEMORY_SIZE = 64 * 1024
     MAX_FORM_PARTS = 100
 
+    #: Host names the authoring app answers to (its ``Host`` header; others get 400), so a web
+    #: page cannot reach it through DNS rebinding. Comma-separated; ``.example.org`` takes its
+    #: subdomains too. Set it to the name a deployed authoring app is reached by.
+    TRUSTED_HOSTS = [
+        host.strip()
+        for host in os.environ.get("TRUSTED_HOSTS", "localhost,127.0.0.1").split(",")
+        if host.strip()
+    ]
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

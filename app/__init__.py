@@ -75,6 +75,7 @@ def create_app(
         from app.public.sessions import NoSessions
 
         app.session_interface = NoSessions()
+        app.config["TRUSTED_HOSTS"] = None  # the freezer asks for pages at the site's own host
 
     from app import cli
 

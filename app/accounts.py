@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -108,3 +109,26 @@ def find_token(ref: str) -> ApiToken | None:
         return db.session.get(ApiToken, int(ref))
     matches = list(db.session.scalars(sa.select(ApiToken).where(ApiToken.prefix == ref)))
     return matches[0] if len(matches) == 1 else None
+
+
+#: One first-author setup at a time in this process (``flask run`` serves requests in threads).
+_SETUP_LOCK = threading.Lock()
+#: PostgreSQL advisory lock key of the first-author setup (any constant; "mb-setup").
+_SETUP_KEY = 0x6D622D7365747570
+
+
+def create_first_author(username: str, email: str, password: str) -> User | None:
+    """The first author, made only while there is none: one winner however many ask at once
+    (None for the others). Threads of this process wait for each other; on PostgreSQL other
+    processes do too (an advisory lock held until the commit)."""
+    with _SETUP_LOCK:
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SETUP_KEY})
+        if db.session.scalar(sa.select(sa.func.count(User.id))):
+            db.session.rollback()
+            return None
+        user = User(username=username, email=email)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        return user

@@ -9,7 +9,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from app.accounts import sign_out_everywhere, verify_login
+from app.accounts import create_first_author, sign_out_everywhere, verify_login
 from app.admin import bp
 from app.admin.forms import ConfirmForm, LoginForm, SetupForm
 from app.admin.throttle import LoginThrottle
@@ -120,10 +120,11 @@ def setup() -> Response | str:
     form = SetupForm()
     if form.validate_on_submit():
         username = form.username.data.strip()
-        user = User(username=username, email=form.email.data or f"{username}@localhost")
-        user.set_password(form.password.data)
-        db.session.add(user)
-        db.session.commit()
+        email = form.email.data or f"{username}@localhost"
+        user = create_first_author(username, email, form.password.data)
+        if user is None:  # another request made the first author a moment ago
+            flash("An author was created meanwhile: log in, or ask them to add you.", "error")
+            return redirect(url_for("admin.login"))
         login_user(user)
         flash(f"Author {username!r} created. Welcome!", "success")
         return redirect(url_for("admin.dashboard"))
