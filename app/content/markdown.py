@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from markdown_it import MarkdownIt
+from mdit_py_plugins.tasklists import tasklists_plugin
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
@@ -267,8 +268,9 @@ _RENDER_RULES = {
 @cache
 def parser() -> MarkdownIt:
     """The one configured parser of a process (it keeps no state between documents)."""
-    md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": False})
-    md.enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": False, "linkify": True})
+    md.enable(["table", "strikethrough", "linkify"])
+    md.use(tasklists_plugin)
     md.use(footnote_plugin, inline=False)
     md.use(attrs_plugin)
     md.core.ruler.before("inline", "heading_attributes", _heading_attributes)

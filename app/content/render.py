@@ -25,6 +25,10 @@ _ATTRIBUTES["img"] |= {"src", "alt", "width", "height", "loading"}
 _ATTRIBUTES["a"] |= {"href", "rel"}
 _ATTRIBUTES["th"] |= {"style", "align"}
 _ATTRIBUTES["td"] |= {"style", "align"}
+#: Task list items (``- [x] done``): an input is always a disabled checkbox that shows the
+#: state (``set_tag_attribute_values``), never a field a reader types into.
+_TAGS = _TAGS | {"input"}
+_ATTRIBUTES["input"] = {"checked", "class"}
 _URL_SCHEMES = {"http", "https", "mailto"}
 #: One configured cleaner: ``nh3.clean`` with these arguments builds its rules on every call
 #: (seven times the time of the cleaning itself, for a post).
@@ -34,6 +38,7 @@ _CLEANER = nh3.Cleaner(
     url_schemes=_URL_SCHEMES,
     link_rel=None,
     filter_style_properties={"text-align"},
+    set_tag_attribute_values={"input": {"type": "checkbox", "disabled": "disabled"}},
 )
 
 _WORD = re.compile(r"\w+")
@@ -47,7 +52,7 @@ _FOOTNOTE_REF = re.compile(r'<sup id="fnref[^"]*">.*?</sup>', re.DOTALL)
 _TAG = re.compile(r'<[^>"]*(?:"[^"]*"[^>"]*)*>')
 #: What the HTML of a body depends on besides the body: these modules and these libraries.
 _RENDERER_MODULES = ("render.py", "markdown.py", "codeblocks.py", "lexing.py", "removed.py")
-_RENDERER_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "pygments", "nh3")
+_RENDERER_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "linkify-it-py", "pygments", "nh3")
 
 
 @dataclass(frozen=True)
