@@ -71,11 +71,11 @@ class Config:
     #: Host names the authoring app answers to (its ``Host`` header; others get 400), so a web
     #: page cannot reach it through DNS rebinding. Comma-separated; ``.example.org`` takes its
     #: subdomains too. Set it to the name a deployed authoring app is reached by.
-    TRUSTED_HOSTS = [
+    TRUSTED_HOSTS = tuple(
         host.strip()
         for host in os.environ.get("TRUSTED_HOSTS", "localhost,127.0.0.1").split(",")
         if host.strip()
-    ]
+    )
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -65,7 +65,7 @@ INTENDED_COMMONMARK: dict[int | str, str] = {
 }
 TASKS = (
     "task list items carry classes for themes to style (contains-task-list, task-list-item) "
-    "and write their boolean attributes in full (checked=\"checked\"): the same in a browser"
+    'and write their boolean attributes in full (checked="checked"): the same in a browser'
 )
 INTENDED_GFM: dict[int | str, str] = {
     **dict.fromkeys((604, 606, 607, 609), SCHEMES),
