@@ -1,6 +1,7 @@
 """Markdown rendering: features authors rely on, and sanitizing."""
 
 import html as stdlib_html
+import re
 
 import nh3
 import pytest
@@ -239,3 +240,19 @@ def test_words_are_counted_as_runs_of_word_characters():
     texts += ["".join(rng.choices(alphabet, k=rng.randint(0, 80))) for _ in range(300)]
     for text in texts:
         assert word_count(text) == len(re.findall(r"\w+", text)), repr(text)
+
+
+@pytest.mark.parametrize(
+    "url", ["tel:+15551234567", "ftp://ftp.example.org/pub/", "sms:+1555", "geo:37.78,-122.4"]
+)
+def test_links_of_the_safe_schemes_keep_their_href(url):
+    html = render_markdown(f"[link]({url}) and <{url}>").html
+    assert html.count(f'href="{url}"') == 2
+
+
+def test_code_blocks_keep_the_authors_blank_lines():
+    html = render_markdown("```python\n\nx = 1\n\n\n```\n\n```\n```\n").html
+    assert "<code>\n<span" in html or "<code><span" in html
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "\nx = 1\n\n\n" in text
+    assert html.count("<code></code>") == 1  # an empty block stays empty

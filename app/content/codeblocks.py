@@ -114,11 +114,11 @@ def _lexer(lang: str) -> Lexer:
 def _lexer_of(lang: str, joined: bool) -> Lexer:
     if lang:
         try:
-            lexer = get_lexer_by_name(lang)
+            lexer = get_lexer_by_name(lang, stripnl=False, ensurenl=False)
         except ClassNotFound:
-            return TextLexer()
+            return TextLexer(stripnl=False, ensurenl=False)
         return accelerate(lexer) if joined else lexer
-    return TextLexer()
+    return TextLexer(stripnl=False, ensurenl=False)
 
 
 @lru_cache(maxsize=32)

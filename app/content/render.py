@@ -29,13 +29,18 @@ _ATTRIBUTES["td"] |= {"style", "align"}
 #: state (``set_tag_attribute_values``), never a field a reader types into.
 _TAGS = _TAGS | {"input"}
 _ATTRIBUTES["input"] = {"checked", "class"}
-_URL_SCHEMES = {"http", "https", "mailto"}
+#: Link and image URL schemes kept (docs/content.md); any other (``javascript:``, ``data:``,
+#: ``vbscript:``...) loses its ``href``/``src``. None of these runs code in a page.
+URL_SCHEMES = frozenset(
+    {"http", "https", "mailto", "tel", "sms", "ftp", "sftp", "irc", "ircs", "xmpp", "geo"}
+    | {"matrix", "webcal"}
+)
 #: One configured cleaner: ``nh3.clean`` with these arguments builds its rules on every call
 #: (seven times the time of the cleaning itself, for a post).
 _CLEANER = nh3.Cleaner(
     tags=_TAGS,
     attributes=_ATTRIBUTES,
-    url_schemes=_URL_SCHEMES,
+    url_schemes=set(URL_SCHEMES),
     link_rel=None,
     filter_style_properties={"text-align"},
     set_tag_attribute_values={"input": {"type": "checkbox", "disabled": "disabled"}},
