@@ -59,6 +59,17 @@ def test_builds_the_sample_site(freeze):
     assert 'rel="prev"' not in newest.split('class="post-nav"')[1]
 
 
+#: A link to the authoring app's root paths, with or without the site's origin.
+ADMIN_OR_API_LINK = r"""href="(?:https?://[^/"]+)?/(?:admin|api|login)\b"""
+
+
+def test_the_authoring_app_pattern_spares_tags_named_like_it():
+    assert re.search(ADMIN_OR_API_LINK, 'href="/api/v1/posts"')
+    assert re.search(ADMIN_OR_API_LINK, 'href="https://example.org/admin/"')
+    assert not re.search(ADMIN_OR_API_LINK, 'href="/tags/api/"')
+    assert not re.search(ADMIN_OR_API_LINK, 'href="https://example.org/tags/admin/"')
+
+
 def test_no_drafts_scheduled_posts_admin_or_api(freeze):
     assert freeze().returncode == 0
     build = freeze.build_dir
@@ -70,7 +81,8 @@ def test_no_drafts_scheduled_posts_admin_or_api(freeze):
         if path.suffix in (".html", ".xml"):
             text = path.read_text()
             assert "unfinished-thoughts" not in text, rel
-            assert not re.search(r"""href="[^"]*/(admin|api|login)\b""", text), rel
+            # a link into the authoring app (/admin/, /api/v1/...), not a tag named "api"
+            assert not re.search(ADMIN_OR_API_LINK, text), rel
 
 
 def test_drafts_flag_builds_a_marked_preview_beside_the_deployable_build(freeze):

@@ -17,12 +17,12 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from markdown_it import MarkdownIt
-from mdit_py_plugins.tasklists import tasklists_plugin
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
 
 from app.content.codeblocks import (
     Fence,
