@@ -256,3 +256,15 @@ def test_code_blocks_keep_the_authors_blank_lines():
     text = re.sub(r"<[^>]+>", "", html)
     assert "\nx = 1\n\n\n" in text
     assert html.count("<code></code>") == 1  # an empty block stays empty
+
+
+def test_links_without_brackets_are_made_as_github_makes_them():
+    html = render_markdown(
+        "See https://example.org/a, www.python.org, ada@example.org and example.com.\n"
+    ).html
+    assert '<a href="https://example.org/a">' in html
+    assert '<a href="http://www.python.org">www.python.org</a>' in html
+    assert '<a href="mailto:ada@example.org">' in html
+    assert "example.com." in html
+    assert 'href="http://example.com"' not in html  # a bare domain stays text, as on GitHub
+    assert "<a" not in render_markdown("`https://example.org` and\n\n    www.python.org\n").html

@@ -14,7 +14,7 @@ import html
 import re
 from collections.abc import Sequence
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
@@ -24,6 +24,7 @@ from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
+from app.content.autolinks import GitHubLinks
 from app.content.codeblocks import (
     Fence,
     highlight_code,
@@ -270,6 +271,7 @@ def parser() -> MarkdownIt:
     """The one configured parser of a process (it keeps no state between documents)."""
     md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": False, "linkify": True})
     md.enable(["table", "strikethrough", "linkify"])
+    md.linkify = cast(Any, GitHubLinks(md.linkify))  # as GitHub links, and only where it can
     md.use(tasklists_plugin)
     md.use(footnote_plugin, inline=False)
     md.use(attrs_plugin)

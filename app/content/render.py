@@ -56,7 +56,14 @@ _FOOTNOTE_REF = re.compile(r'<sup id="fnref[^"]*">.*?</sup>', re.DOTALL)
 #: A tag as nh3 writes it: attribute values double-quoted (they may hold ``>``), no comments.
 _TAG = re.compile(r'<[^>"]*(?:"[^"]*"[^>"]*)*>')
 #: What the HTML of a body depends on besides the body: these modules and these libraries.
-_RENDERER_MODULES = ("render.py", "markdown.py", "codeblocks.py", "lexing.py", "removed.py")
+_RENDERER_MODULES = (
+    "render.py",
+    "markdown.py",
+    "autolinks.py",
+    "codeblocks.py",
+    "lexing.py",
+    "removed.py",
+)
 _RENDERER_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "linkify-it-py", "pygments", "nh3")
 
 
