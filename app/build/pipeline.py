@@ -3,6 +3,9 @@
 sync -> plan -> stage -> render -> check -> swap -> remember. Per-build state lives on the
 ``Build``; what a later build needs of this one is its build cache (``manifest``), and in a
 long-lived process (``--watch``) the same records kept in memory (``memory.BuildMemory``).
+The phases share the Build's state, so they stay one class (some 450 lines); what each
+phase asks of others lives in its own module (``pagelist``, ``deps``, ``render``, ``links``,
+``output``, ``searchcopy``...).
 """
 
 from __future__ import annotations
@@ -50,20 +53,17 @@ from app.build.output import (
 from app.build.pagelist import list_pages, saved_pages
 from app.build.render import Job, describe, render_pages, worker_count
 from app.build.result import BuildResult, Upcoming
+from app.build.searchcopy import last_search_index
 from app.build.sources import Changes, forget_changed_templates, sync_sources
 from app.content import SyncReport
 from app.content.parallel import can_fork, release_freed_memory
 from app.content.sync import IMPORT_BATCH
 from app.extensions import db
-from app.public.search import LastIndex
 from app.public.snapshot import Snapshot
 from app.recording import digest, recording
 from app.schema import upgrade_schema
 from app.status import frozen
 from app.wal import BackgroundCheckpoint
-
-#: The endpoint of ``search.json``, whose documents a build copies from the last one's.
-SEARCH_INDEX = "public.search_json"
 
 #: Called after each page with (pages done, estimated total, URL).
 ProgressCallback = Callable[[int, int, str], None]
@@ -273,9 +273,15 @@ class Build:
         records = dict(plan.kept)
         output.keep(plan.kept.keys())
         output.workers = worker_count(app, len(plan.jobs))
-        last_index = self._last_search_index(output.root)
         if self.snapshot.copy_search:
-            self.snapshot.last_index = last_index
+            self.snapshot.last_index = last_search_index(
+                output.root,
+                plan.pages,
+                plan.kept,
+                self.manifest.records,
+                plan.changed,
+                self.reads.posts,
+            )
         checkpoint = _engine(app) if self.report.checkpoint_due else None
         started: BackgroundCheckpoint | None = None
         try:
@@ -395,26 +401,6 @@ class Build:
         except OSError:
             shutil.rmtree(spare_dir(self.build_dir), ignore_errors=True)
             shutil.rmtree(staging, ignore_errors=True)
-
-    def _last_search_index(self, root: Path) -> LastIndex | None:
-        """What ``search.json`` may copy from the last build's (see ``search.LastIndex``):
-        the documents of the posts whose rows did not change, from the very file noted."""
-        plan, previous = self.plan, self.manifest.records
-        rel = next((page.rel for page in plan.pages if page.endpoint == SEARCH_INDEX), None)
-        if rel is None:
-            return None
-        old = previous.get(rel)
-        if rel in plan.kept or old is None or old.note is None or plan.changed is None:
-            return None
-        if identity(root / rel) != old.identity:
-            return None
-        assert self.reads is not None
-        unchanged = frozenset(
-            post.__dict__["slug"]
-            for post_id, post in self.reads.posts.items()
-            if post_id not in plan.changed
-        )
-        return LastIndex(root / rel, old.note, unchanged)
 
     @contextmanager
     def _copy_started(self) -> Iterator[None]:
