@@ -61,6 +61,31 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def transactional_sqlite(engine):
+    """A private engine on the same SQLite file whose transactions include DDL.
+
+    SQLite runs ``ALTER TABLE`` inside a transaction, but Python's sqlite3 opens one only
+    before INSERT, UPDATE or DELETE: each DDL statement committed on its own, so a build
+    killed mid-migration left half a migration applied (a column added, the revision not) and
+    every later build failed. Here SQLAlchemy's begin is SQLite's own ``BEGIN IMMEDIATE``: the
+    whole upgrade and its revision commit together, or not at all.
+    """
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.pool import NullPool
+
+    private = create_engine(engine.url, poolclass=NullPool)
+
+    @event.listens_for(private, "connect")
+    def _driver_does_not_begin(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(private, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return private
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -84,6 +109,9 @@ def run_migrations_online():
         conf_args["process_revision_directives"] = process_revision_directives
 
     connectable = get_engine()
+    if connectable.dialect.name == "sqlite":
+        connectable = transactional_sqlite(connectable)
+        conf_args = {**conf_args, "transactional_ddl": True}
 
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
