@@ -74,7 +74,9 @@ class Listed:
     def __getattr__(self, name: str) -> Any:
         if name in HEAVY:
             snapshot = current()
-            return (snapshot or Snapshot()).body(self, name)
+            if snapshot is None:  # read after its build: this post's bodies alone
+                return _bodies([self])[self.__dict__["id"]][name]
+            return snapshot.body(self, name)
         raise AttributeError(name)
 
     def __repr__(self) -> str:
