@@ -10,7 +10,6 @@ holds (see ``app.recording`` and ``app.build.deps``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any, Protocol
 
 from flask import abort
@@ -23,9 +22,8 @@ from app.public.live import Live
 from app.public.snapshot import Listed, ListedTag
 from app.public.visibility import include_drafts
 from app.recording import recorded
-from app.status import now
 
-__all__ = ["AnyTag", "Listed", "ListedTag", "include_drafts", "now", "pages_for"]
+__all__ = ["AnyTag", "Listed", "ListedTag", "include_drafts", "pages_for"]
 
 #: A tag as the preview (a row) or a build (its listing) gives it.
 AnyTag = Tag | ListedTag
@@ -144,8 +142,3 @@ def archive_posts(year: int | None = None, month: int | None = None) -> list[Pos
 def search_texts(posts: Sequence[Post | Listed]) -> dict[int, str]:
     """The body text of each of ``posts`` (at least what a search document keeps)."""
     return model().texts(posts)
-
-
-def build_time() -> datetime:
-    """'Now' for publishing decisions: fixed for a whole build, so every page agrees."""
-    return now()

@@ -27,6 +27,7 @@ from app.public.search import search_index
 from app.public.sitemap import sitemap_xml
 from app.public.urls import build_url_for, site_relative
 from app.recording import RecordedMapping
+from app.status import now
 
 
 @bp.app_context_processor
@@ -44,7 +45,7 @@ def site_settings() -> dict[str, Any]:
         "author": config["SITE_AUTHOR"],
         "language": config["SITE_LANGUAGE"],
         "drafts": queries.include_drafts(),  # a preview build, or an author logged in
-        "now": queries.build_time(),
+        "now": now(),  # the build's time in a build: every page agrees
     }
 
 
