@@ -15,6 +15,7 @@ import nh3
 from app.content.codeblocks import fill_placeholders
 from app.content.markdown import to_html
 from app.content.removed import Removal, find_removals
+from app.content.templatetags import template_tag_warnings
 
 _TAGS = nh3.ALLOWED_TAGS | {"figure", "figcaption", "details", "summary", "mark", "abbr"}
 _ATTRIBUTES = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
@@ -135,11 +136,14 @@ def render_markdown(body: str) -> Rendered:
 
 
 def body_warnings(body: str, location: str = "", first_line: int = 1) -> list[str]:
-    """What sanitizing ``body`` removes, one message each: lines of the body, or of the
-    file ``location`` whose body starts on line ``first_line``."""
+    """What sanitizing ``body`` removes, and the template tags of another generator left
+    in it (``templatetags``), one message each: lines of the body, or of the file
+    ``location`` whose body starts on line ``first_line``."""
+    tags = template_tag_warnings(body, location, first_line)
     if "<" not in body:  # no raw HTML, nothing removed: not worth a render
-        return []
-    return [removal.message(location, first_line) for removal in render_markdown(body).removed]
+        return tags
+    removed = render_markdown(body).removed
+    return [*(removal.message(location, first_line) for removal in removed), *tags]
 
 
 def word_count(text: str) -> int:

@@ -40,6 +40,7 @@ from app.content.store import (
     tag_slug,
     tags_for,
 )
+from app.content.templatetags import find_template_tags, tag_messages
 from app.extensions import db
 from app.models import Post
 from app.wal import deferred_checkpoint
@@ -177,7 +178,7 @@ def sync_content(
                 for (rel, item), r in zip(batch, islice(rendered, len(batch)), strict=True)
             }
             report.rendered += len(done)
-            _warn_removed(done, changed, report)
+            _warn_body(done, changed, report)
             _write(done, changed, index, report)
             db.session.flush()
         if report.changed:
@@ -254,22 +255,25 @@ class _Scan:
         self.report.read = hasher.read
 
 
-def _warn_removed(
+def _warn_body(
     prepared: dict[str, Prepared], changed: dict[str, _Changed], report: SyncReport
 ) -> None:
-    """A warning for each place where sanitizing removed text of a body, by file line."""
+    """A warning for each place where sanitizing removed text of a body, and for each
+    template tag of another generator (``templatetags``) in it, by file line."""
     for rel, item in prepared.items():
         assert item.rendered is not None
-        if not item.rendered.removed:
+        tags = find_template_tags(item.doc.body)
+        if not item.rendered.removed and not tags:
             continue
         try:
             text = Path(changed[rel].file.path).read_bytes().decode("utf-8", "replace")
         except OSError:
             text = ""
         first = body_first_line(text, item.doc.body)
-        report.warnings.extend(
-            removal.message(f"content/{rel}", first) for removal in item.rendered.removed
-        )
+        location = f"content/{rel}"
+        removed = item.rendered.removed
+        report.warnings.extend(removal.message(location, first) for removal in removed)
+        report.warnings.extend(tag_messages(tags, location, first))
 
 
 def _write(
