@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.models import ApiToken, User
+from app.models import WRITE_SCOPES, ApiToken, User
 
 TOKEN_PREFIX = "mb_"
 #: How much of the token is kept in clear for display.
@@ -59,18 +59,48 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def create_token(user: User, name: str, *, read_only: bool = False) -> tuple[ApiToken, str]:
-    """A new token for ``user``; the clear token is returned once and never stored."""
+#: Every write scope, in the order they are shown and stored.
+SCOPES = ("create", "update", "delete", "media")
+
+
+def parse_scopes(text: str) -> tuple[str, ...]:
+    """The scopes we know among a space-separated list (OAuth's ``scope``), in our order.
+
+    Micropub's ``draft`` scope (create drafts only) is not offered: ``create`` is asked for.
+    """
+    asked = set(text.split())
+    return tuple(scope for scope in SCOPES if scope in asked)
+
+
+def create_token(
+    user: User,
+    name: str,
+    *,
+    read_only: bool = False,
+    scopes: tuple[str, ...] | None = None,
+    client_id: str | None = None,
+) -> tuple[ApiToken, str]:
+    """A new token for ``user``; the clear token is returned once and never stored.
+
+    ``scopes`` (``SCOPES``) says what it may change; without it a read-write token gets them
+    all and a ``read_only`` one none. ``client_id`` names the IndieAuth client it was issued to.
+    """
     name = " ".join(name.split())
     if not name:
         raise ValueError("a token needs a name, e.g. 'laptop' or 'ci'")
+    if scopes is None:
+        scopes = () if read_only else SCOPES
+    unknown = sorted(set(scopes) - WRITE_SCOPES)
+    if unknown:
+        raise ValueError(f"unknown scope {unknown[0]!r}: use {', '.join(SCOPES)}")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user=user,
         name=name[:100],
         prefix=raw[:DISPLAY_LENGTH],
         token_hash=hash_token(raw),
-        read_only=read_only,
+        scopes=" ".join(s for s in SCOPES if s in scopes),
+        client_id=client_id,
     )
     db.session.add(token)
     db.session.commit()
@@ -86,6 +116,11 @@ def verify_token(raw: str) -> ApiToken | None:
     if token is None or not hmac.compare_digest(token.token_hash, digest):
         return None
     return token if token.active else None
+
+
+def has_scope(token: ApiToken, scope: str) -> bool:
+    """Whether ``token`` may do what ``scope`` names (``SCOPES``)."""
+    return scope in token.scope_set
 
 
 def revoke_token(token: ApiToken) -> None:

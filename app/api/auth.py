@@ -1,11 +1,12 @@
-"""Bearer-token authentication for every API request; read-only tokens cannot write."""
+"""Bearer-token authentication for every API request: each write needs its scope (a
+read-only token has none)."""
 
 from __future__ import annotations
 
 from flask import current_app, g, request
 from werkzeug.wrappers import Response
 
-from app.accounts import verify_token
+from app.accounts import has_scope, verify_token
 from app.api.errors import problem
 from app.models import ApiToken, User
 
@@ -37,8 +38,28 @@ def authenticate() -> Response | None:
         return _challenge("invalid_token", "the token is unknown or has been revoked")
     if token.read_only and request.method not in SAFE_METHODS:
         return problem(403, f"the token {token.prefix}… is read-only and cannot change anything")
+    scope = required_scope(request.method, request.endpoint)
+    if scope and not has_scope(token, scope):
+        return problem(
+            403,
+            f"the token {token.prefix}… may not do this: it lacks the {scope!r} scope "
+            f"(it has: {token.scopes})",
+        )
     g.api_token = token
     return None
+
+
+#: The scope each writing method needs (``app.accounts.SCOPES``); uploads need ``media``.
+METHOD_SCOPES = {"POST": "create", "PUT": "update", "PATCH": "update", "DELETE": "delete"}
+
+
+def required_scope(method: str, endpoint: str | None) -> str | None:
+    """The scope a request needs, or None for a read."""
+    if method in SAFE_METHODS:
+        return None
+    if endpoint == "media.media":
+        return "media"
+    return METHOD_SCOPES.get(method, "update")
 
 
 def current_token() -> ApiToken:

@@ -1,4 +1,5 @@
-"""Atom feeds, written by feedgen from the same queries as the pages."""
+"""Atom feeds, written by feedgen from the same queries as the pages; what every format
+shares (``Channel``, ``Entry``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from app.public.snapshot import Listed
 from app.public.urls import absolute
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: Characters of a note's text in its Atom title.
+TITLE_LENGTH = 60
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,17 @@ class Channel:
     home_url: str
     atom_url: str
     json_url: str
+    rss_url: str
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A photo of a note as feeds carry it; ``length`` in bytes when the file is ours."""
+
+    url: str
+    alt: str
+    mime_type: str
+    length: int | None
 
 
 @dataclass(frozen=True)
@@ -31,7 +45,10 @@ class Entry:
 
     post: Post | Listed
     url: str
+    #: The post's own title: empty for a note (never one made up for it).
+    title: str
     content_html: str
+    photos: tuple[Photo, ...]
     published: datetime
     updated: datetime
 
@@ -48,10 +65,23 @@ def entries(posts: Sequence[Post | Listed]) -> Iterator[Entry]:
         yield Entry(
             post=post,
             url=url,
+            title=post.title or "",
             content_html=absolute(post.body_html, url, site_url),
+            photos=(),
             published=utc(post.published_at),
             updated=utc(post.updated_at or post.published_at),
         )
+
+
+def text_title(text: str, limit: int = TITLE_LENGTH) -> str:
+    """Atom's required title for a post without one: the start of its own text, cut at a
+    word with an ellipsis (RFC 4287 requires atom:title; see docs/feeds.md for why not empty).
+    """
+    words = " ".join(text.split())
+    if len(words) <= limit:
+        return words
+    cut = words[: limit + 1].rsplit(" ", 1)[0] if " " in words[:limit] else words[:limit]
+    return cut.rstrip(" ,;:.-") + "…"
 
 
 def feed_updated(items: Sequence[Entry]) -> datetime:
@@ -78,7 +108,7 @@ def atom_feed(posts: Sequence[Post | Listed], channel: Channel) -> bytes:
         post = item.post
         entry = fg.add_entry(order="append")
         entry.id(item.url)
-        entry.title(post.title)
+        entry.title(item.title or text_title(post.body_text))
         entry.link(href=item.url, rel="alternate", type="text/html")
         entry.published(item.published)
         entry.updated(item.updated)

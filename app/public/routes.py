@@ -20,7 +20,7 @@ from flask.blueprints import BlueprintSetupState
 from app import recording
 from app.content.confine import media_path
 from app.content.media import media_dir
-from app.public import bp, jsonfeed, queries
+from app.public import bp, jsonfeed, queries, rss
 from app.public.feeds import Channel, atom_feed
 from app.public.highlight import highlight_stylesheet
 from app.public.search import search_index
@@ -99,12 +99,14 @@ def _channel(tag: queries.AnyTag | None) -> Channel:
             home_url=url_for(".index", _external=True),
             atom_url=url_for(".feed", _external=True),
             json_url=url_for(".json_feed", _external=True),
+            rss_url=url_for(".rss_feed", _external=True),
         )
     return Channel(
         title=f"{current_app.config['SITE_TITLE']} · #{tag.name}",
         home_url=url_for(".tag", slug=tag.slug, _external=True),
         atom_url=url_for(".tag_feed", slug=tag.slug, _external=True),
         json_url=url_for(".tag_json_feed", slug=tag.slug, _external=True),
+        rss_url=url_for(".tag_rss_feed", slug=tag.slug, _external=True),
     )
 
 
@@ -116,6 +118,11 @@ def _atom(tag_slug: str | None) -> Response:
 def _json_feed(tag_slug: str | None) -> Response:
     tag, posts = queries.feed_posts(tag_slug)
     return Response(jsonfeed.json_feed(posts, _channel(tag)), mimetype=jsonfeed.MIMETYPE)
+
+
+def _rss(tag_slug: str | None) -> Response:
+    tag, posts = queries.feed_posts(tag_slug)
+    return Response(rss.rss_feed(posts, _channel(tag)), mimetype=rss.MIMETYPE)
 
 
 @bp.route("/feed.xml")
@@ -136,6 +143,16 @@ def tag_feed(slug: str) -> Response:
 @bp.route("/tags/<slug>/feed.json")
 def tag_json_feed(slug: str) -> Response:
     return _json_feed(slug)
+
+
+@bp.route("/rss.xml")
+def rss_feed() -> Response:
+    return _rss(None)
+
+
+@bp.route("/tags/<slug>/rss.xml")
+def tag_rss_feed(slug: str) -> Response:
+    return _rss(slug)
 
 
 @bp.route("/archive/")
