@@ -37,6 +37,11 @@ def tag_json_feed() -> Iterator[Url]:
         yield "public.tag_json_feed", {"slug": item.slug}
 
 
+def tag_rss_feed() -> Iterator[Url]:
+    for item, _count in queries.tags_with_counts():
+        yield "public.tag_rss_feed", {"slug": item.slug}
+
+
 def archive_year() -> Iterator[Url]:
     for year in sorted({year for year, _month, _count in queries.archive_months()}):
         yield "public.archive_year", {"year": year}
@@ -57,4 +62,15 @@ def media() -> Iterator[Url]:
         yield "public.media", {"filename": name}
 
 
-ALL = (index, post, tag, tag_feed, tag_json_feed, archive_year, archive_month, page, media)
+ALL = (
+    index,
+    post,
+    tag,
+    tag_feed,
+    tag_json_feed,
+    tag_rss_feed,
+    archive_year,
+    archive_month,
+    page,
+    media,
+)

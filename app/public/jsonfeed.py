@@ -18,12 +18,10 @@ MIMETYPE = "application/feed+json"
 
 def _item(entry: Entry) -> dict[str, Any]:
     post = entry.post
-    item: dict[str, Any] = {
-        "id": entry.url,
-        "url": entry.url,
-        "title": post.title,
-        "content_html": entry.content_html,
-    }
+    item: dict[str, Any] = {"id": entry.url, "url": entry.url}
+    if entry.title:  # a note has none, and JSON Feed needs none
+        item["title"] = entry.title
+    item["content_html"] = entry.content_html
     if post.summary:
         item["summary"] = post.summary
     item["date_published"] = entry.published.isoformat()
