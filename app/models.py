@@ -144,6 +144,10 @@ class Post(Model):
     )
     #: Front-matter keys we do not know, kept so a round trip loses nothing.
     extra: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
+    #: Old site paths (``aliases:``) whose redirect pages point here (``content.aliases``).
+    aliases: so.Mapped[list[str]] = so.mapped_column(
+        sa.JSON, default=list, server_default=sa.text("'[]'")
+    )
     source_path: so.Mapped[str] = so.mapped_column(sa.String(500), unique=True)
     source_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
     #: The Markdown renderer that made ``body_html`` (``render.renderer_id``): a sync renders

@@ -12,11 +12,15 @@ from typing import Any, cast
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from app.content.aliases import HINT as ALIAS_HINT
+from app.content.aliases import check_aliases
 from app.content.errors import ContentError
 from app.content.slugs import RESERVED_PAGE_SLUGS, is_valid_slug
 
 #: Front-matter keys we understand, in the order we write them.
-KNOWN_KEYS = ("title", "slug", "date", "updated", "tags", "draft", "summary", "author")
+KNOWN_KEYS = (
+    "title", "slug", "date", "updated", "tags", "draft", "summary", "author", "aliases",
+)  # fmt: skip
 
 _FENCE = re.compile(r"^---[ \t]*$")
 _HANDLER = YAMLHandler()
@@ -169,6 +173,8 @@ class Document:
     extra: dict[str, Any] = field(default_factory=dict)
     #: Whether the file spelled out ``slug:`` (otherwise it comes from the file name).
     explicit_slug: bool = False
+    #: ``aliases:``: old site paths that redirect here (``app.content.aliases``).
+    aliases: list[str] = field(default_factory=list)
 
 
 def _key_line(text: str, key: str) -> int | None:
@@ -283,6 +289,10 @@ def parse_document(text: str, path: str | Path, kind: str = "post") -> Document:
         raise fail("summary", "'summary' must be text")
     if author is not None and not isinstance(author, str):
         raise fail("author", "'author' must be text")
+    try:
+        aliases = check_aliases(meta.get("aliases"))
+    except ValueError as exc:
+        raise fail("aliases", f"invalid 'aliases': {exc}", ALIAS_HINT) from exc
 
     return Document(
         title=title,
@@ -297,6 +307,7 @@ def parse_document(text: str, path: str | Path, kind: str = "post") -> Document:
         author=author,
         extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
         explicit_slug=explicit_slug,
+        aliases=aliases,
     )
 
 
@@ -325,6 +336,8 @@ def serialize_document(doc: Document, filename_stem: str | None = None) -> str:
         meta["summary"] = doc.summary
     if doc.author:
         meta["author"] = doc.author
+    if doc.aliases:
+        meta["aliases"] = list(doc.aliases)
     meta.update(doc.extra)
     front = yaml.dump(
         meta, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False

@@ -91,6 +91,7 @@ def post_values(
         "draft": doc.draft,
         "author_name": doc.author,
         "extra": dict(doc.extra),
+        "aliases": list(doc.aliases),
         "source_path": source_path,
         "source_hash": source_hash,
         "renderer": renderer_id(),
@@ -173,6 +174,7 @@ def document_from_post(post: Post) -> Document:
         draft=post.draft,
         summary=post.summary if post.explicit_summary else "",
         author=post.author_name,
+        aliases=list(post.aliases or []),
         extra=dict(post.extra or {}),
     )
 

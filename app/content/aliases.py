@@ -1,0 +1,68 @@
+"""``aliases:``: the old site paths of a post or page, each checked and given the file of the
+build its redirect page is written to."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+#: Longest alias taken (a path, not a document).
+MAX_ALIAS_LENGTH = 500
+HINT = "write site paths such as '/2015/01/old-title/' or '/old.html', one list item each"
+#: What a path may not hold: spaces and control characters, a backslash, a query or fragment.
+_REFUSED = re.compile(r"[\s\x00-\x1f\x7f\\?#]")
+
+
+def check_alias(value: Any) -> str:
+    """One alias as written, or ``ValueError`` saying what is wrong with it."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"an alias must be a path as text, got {value!r}")
+    path = value.strip()
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", path) or path.startswith("//"):
+        raise ValueError(f"{path!r} names a scheme or host: write only the path")
+    if not path.startswith("/"):
+        raise ValueError(f"{path!r} must start with '/'")
+    if path == "/":
+        raise ValueError("'/' is the home page, not an old address")
+    if len(path) > MAX_ALIAS_LENGTH:
+        raise ValueError(f"{path[:40]!r}… is longer than {MAX_ALIAS_LENGTH} characters")
+    found = _REFUSED.search(path)
+    if found:
+        what = {"?": "a query", "#": "a fragment", "\\": "a backslash"}.get(found[0], "a space")
+        raise ValueError(f"{path!r} has {what}: write the path alone")
+    segments = path.strip("/").split("/")
+    if any(segment in ("", ".", "..") for segment in segments):
+        raise ValueError(f"{path!r} has an empty, '.' or '..' part")
+    return path
+
+
+def check_aliases(value: Any) -> list[str]:
+    """The ``aliases:`` value (a list, or one path) as a list of distinct paths, in order."""
+    if value is None:
+        return []
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list):
+        raise ValueError("expected a list of paths")
+    aliases: list[str] = []
+    for item in items:
+        path = check_alias(item)
+        if path not in aliases:
+            aliases.append(path)
+    return aliases
+
+
+def alias_file(path: str) -> str:
+    """The build's file for an alias: ``/old/`` and ``/old`` -> ``old/index.html``; a name
+    with an extension (``/old.html``, ``/feed.xml``) is that file."""
+    trimmed = path.strip("/")
+    last = trimmed.rsplit("/", 1)[-1]
+    if path.endswith("/") or "." not in last:
+        return f"{trimmed}/index.html"
+    return trimmed
+
+
+def alias_url(path: str) -> str:
+    """The URL an alias is served at: the path, with the ``/`` of its folder when it is
+    one (``/old`` is written as ``old/index.html``, served at ``/old/``)."""
+    file = alias_file(path)
+    return "/" + file.removesuffix("index.html")
