@@ -5,7 +5,7 @@ unknown key until now): they lose their renderer, so the next sync reads their f
 and fills the column.
 
 Revision ID: a1f5c3e8b920
-Revises: 7a3f0c9d2b41
+Revises: c3a9e1f07d52
 Create Date: 2026-12-03 18:40:00.000000
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "a1f5c3e8b920"
-down_revision = "7a3f0c9d2b41"
+down_revision = "c3a9e1f07d52"
 branch_labels = None
 depends_on = None
 
