@@ -111,7 +111,8 @@ class Tag(Model):
 class Post(Model):
     """A post or a static page, mirrored from ``source_path`` (whose hash is ``source_hash``)."""
 
-    KINDS = ("post", "page")
+    #: A post (an article: title and summary), a page, or a note (no title, shown in full).
+    KINDS = ("post", "page", "note")
     __table_args__ = (
         # Lists read posts newest first: with this index the database walks them in order
         # and stops at the page's last row instead of sorting every post for every page.
@@ -168,6 +169,28 @@ class Post(Model):
     def status(self) -> str:
         """draft, scheduled or published (``app.status``)."""
         return status_of(self.draft, self.published_at, kind=self.kind)
+
+    @property
+    def photos(self) -> list[dict[str, str]]:
+        """The ``photos:`` of its file (kept in ``extra``), each ``{"src", "alt"}``."""
+        return [dict(photo) for photo in (self.extra or {}).get("photos", [])]
+
+    @property
+    def refs(self) -> dict[str, str]:
+        """Its ``in-reply-to``, ``bookmark-of``, ``like-of``, ``repost-of`` URLs (in ``extra``)."""
+        from app.content.notes import REF_KEYS  # the content layer imports the models
+
+        extra = self.extra or {}
+        return {key: extra[key] for key in REF_KEYS if extra.get(key)}
+
+    @property
+    def display_name(self) -> str:
+        """Its title; a note's first words (or 'Photo', 'Note' when it has no text)."""
+        if self.title:
+            return self.title
+        from app.content.notes import display_name
+
+        return display_name(self.summary) or ("Photo" if self.photos else "Note")
 
     def __repr__(self) -> str:
         return f"<Post {self.slug}>"

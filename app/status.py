@@ -1,8 +1,8 @@
 """A post's status, defined once: draft, scheduled (dated in the future) or published.
 
-Only posts are scheduled: a page is published whatever its date. A post that is not a draft
-and dated in the future is scheduled however it was written: *Published* in the admin,
-`draft: false` in the API or in a file.
+Only posts and notes are scheduled: a page is published whatever its date. A post or note
+that is not a draft and dated in the future is scheduled however it was written: *Published*
+in the admin, `draft: false` in the API or in a file.
 
 The admin, the API, Micropub, the public pages and builds all ask here. "Now" is the build's
 time during a build (every page of it agrees), the clock otherwise.
@@ -19,6 +19,8 @@ import sqlalchemy as sa
 
 #: Every status, in the order an author meets them.
 STATUSES = ("draft", "scheduled", "published")
+#: The kinds that are dated, and so may be scheduled: articles and notes (not pages).
+DATED_KINDS = ("post", "note")
 
 
 #: The time of the build running in this context (see ``frozen``), or None: the clock.
@@ -46,7 +48,7 @@ def status_of(
     """The status of a post (or page) with these fields, at ``at`` (default: ``now()``)."""
     if draft:
         return "draft"
-    if kind == "post" and published_at is not None and published_at > (at or now()):
+    if kind in DATED_KINDS and published_at is not None and published_at > (at or now()):
         return "scheduled"
     return "published"
 
@@ -63,8 +65,8 @@ def status_condition(
     future: sa.ColumnElement[bool] = published_at > at
     past = [published_at.is_(None), published_at <= at]
     if kind is not None:
-        future = sa.and_(kind == "post", future)
-        past.insert(0, kind != "post")
+        future = sa.and_(kind.in_(DATED_KINDS), future)
+        past.insert(0, kind.not_in(DATED_KINDS))
     if status == "draft":
         return draft.is_(True)
     if status == "scheduled":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -15,12 +16,16 @@ from frontmatter.default_handlers import YAMLHandler
 from app.content.aliases import HINT as ALIAS_HINT
 from app.content.aliases import check_aliases
 from app.content.errors import ContentError
+from app.content.notes import REF_KEYS, check_photos, check_url
 from app.content.slugs import RESERVED_PAGE_SLUGS, is_valid_slug
 
 #: Front-matter keys we understand, in the order we write them.
 KNOWN_KEYS = (
     "title", "slug", "date", "updated", "tags", "draft", "summary", "author", "aliases",
+    "photos", *REF_KEYS,
 )  # fmt: skip
+#: Kinds that are dated and listed on the timeline (a page is neither).
+DATED_KINDS = ("post", "note")
 
 _FENCE = re.compile(r"^---[ \t]*$")
 _HANDLER = YAMLHandler()
@@ -100,8 +105,10 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _flow_list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.Node:
-    """Lists on one line (``tags: [a, b]``); mappings stay in block style."""
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
+    """Lists on one line (``tags: [a, b]``); mappings stay in block style (and a list of
+    them, as ``photos:``, one item a line)."""
+    flow = not any(isinstance(item, dict) for item in value)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
 
 
 _Dumper.add_representer(list, _flow_list)
@@ -173,6 +180,10 @@ class Document:
     extra: dict[str, Any] = field(default_factory=dict)
     #: Whether the file spelled out ``slug:`` (otherwise it comes from the file name).
     explicit_slug: bool = False
+    #: ``photos:``, each ``{"src": ..., "alt": ...}`` (alt may be missing: a warning).
+    photos: list[dict[str, str]] = field(default_factory=list)
+    #: ``in-reply-to``, ``bookmark-of``, ``like-of``, ``repost-of``: absolute http(s) URLs.
+    refs: dict[str, str] = field(default_factory=dict)
     #: ``aliases:``: old site paths that redirect here (``app.content.aliases``).
     aliases: list[str] = field(default_factory=list)
 
@@ -240,12 +251,7 @@ def parse_document(text: str, path: str | Path, kind: str = "post") -> Document:
     def fail(key: str, message: str, hint: str = "") -> ContentError:
         return ContentError(path, message, _key_line(text, key) or 1, hint, field=key)
 
-    title = meta.get("title")
-    if title is None or (isinstance(title, str) and not title.strip()):
-        raise fail("title", "missing or empty 'title'", "add a line 'title: Your title'")
-    if not isinstance(title, str | int | float):
-        raise fail("title", "'title' must be text")
-    title = " ".join(str(title).split())
+    title = _title(meta.get("title"), kind, fail)
 
     explicit_slug = "slug" in meta
     slug = str(meta["slug"]).strip() if explicit_slug else path.stem
@@ -271,8 +277,8 @@ def parse_document(text: str, path: str | Path, kind: str = "post") -> Document:
             raise fail(
                 key, f"invalid '{key}' {value!r}: {exc}", "use YYYY-MM-DD or YYYY-MM-DD HH:MM"
             ) from exc
-    if kind == "post" and dates["date"] is None:
-        raise fail("date", "missing 'date'", "add a line 'date: YYYY-MM-DD'")
+    if kind in DATED_KINDS and dates["date"] is None:
+        raise fail("date", "missing 'date'", "add a line 'date: YYYY-MM-DD HH:MM'")
 
     try:
         tags = _split_tags(meta.get("tags"))
@@ -289,6 +295,18 @@ def parse_document(text: str, path: str | Path, kind: str = "post") -> Document:
         raise fail("summary", "'summary' must be text")
     if author is not None and not isinstance(author, str):
         raise fail("author", "'author' must be text")
+
+    try:
+        photos = check_photos(meta.get("photos"))
+    except ValueError as exc:
+        raise fail("photos", f"invalid 'photos': {exc}", _PHOTOS_HINT) from exc
+    refs: dict[str, str] = {}
+    for key in REF_KEYS:
+        if meta.get(key) is not None:
+            try:
+                refs[key] = check_url(meta[key])
+            except ValueError as exc:
+                raise fail(key, f"invalid '{key}': {exc}", "write the full https://… URL") from exc
     try:
         aliases = check_aliases(meta.get("aliases"))
     except ValueError as exc:
@@ -308,7 +326,30 @@ def parse_document(text: str, path: str | Path, kind: str = "post") -> Document:
         extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
         explicit_slug=explicit_slug,
         aliases=aliases,
+        photos=photos,
+        refs=refs,
     )
+
+
+_PHOTOS_HINT = "write a list of '- src: media/photo.jpg' with an 'alt: what it shows' line each"
+
+
+def _title(value: Any, kind: str, fail: Callable[..., ContentError]) -> str:
+    """The title: required for posts and pages; a note has none."""
+    if kind == "note":
+        if value is not None and str(value).strip():
+            raise fail(
+                "title",
+                "a note has no title",
+                "remove the 'title:' line, or move the file to content/posts/ to make it an "
+                "article",
+            )
+        return ""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise fail("title", "missing or empty 'title'", "add a line 'title: Your title'")
+    if not isinstance(value, str | int | float):
+        raise fail("title", "'title' must be text")
+    return " ".join(str(value).split())
 
 
 def _date_value(value: datetime) -> str:
@@ -321,7 +362,7 @@ def _date_value(value: datetime) -> str:
 
 def serialize_document(doc: Document, filename_stem: str | None = None) -> str:
     """The file text for a document: front matter in a stable key order, then the body."""
-    meta: dict[str, Any] = {"title": doc.title}
+    meta: dict[str, Any] = {} if doc.kind == "note" else {"title": doc.title}
     if doc.explicit_slug or (filename_stem is not None and filename_stem != doc.slug):
         meta["slug"] = doc.slug
     if doc.date is not None:
@@ -338,6 +379,9 @@ def serialize_document(doc: Document, filename_stem: str | None = None) -> str:
         meta["author"] = doc.author
     if doc.aliases:
         meta["aliases"] = list(doc.aliases)
+    if doc.photos:
+        meta["photos"] = [dict(photo) for photo in doc.photos]
+    meta.update(doc.refs)
     meta.update(doc.extra)
     front = yaml.dump(
         meta, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False

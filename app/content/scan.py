@@ -19,7 +19,7 @@ from app.content.errors import ContentError
 from app.content.files import atomic_write, check_size, content_hash
 
 #: Sub-folder of the content directory for each kind of document.
-KIND_DIRS = {"post": "posts", "page": "pages"}
+KIND_DIRS = {"post": "posts", "page": "pages", "note": "notes"}
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 

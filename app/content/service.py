@@ -11,7 +11,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from flask import current_app
@@ -19,11 +21,13 @@ from flask import current_app
 from app.content.document import Document, parse_document, serialize_document
 from app.content.errors import ContentError
 from app.content.files import atomic_write, content_hash
+from app.content.notes import free_note_slug, missing_alt
 from app.content.slugs import is_valid_slug
 from app.content.store import apply_document, delete_orphan_tags
 from app.content.sync import source_path_for
 from app.extensions import db
 from app.models import Post, User
+from app.status import now
 
 #: Serializes check-then-write within this process (the dev server is threaded).
 _write_lock = threading.RLock()
@@ -45,6 +49,43 @@ class ConflictError(ContentError):
 
 def _content_dir() -> Path:
     return Path(current_app.config["CONTENT_DIR"])
+
+
+def _local(value: datetime) -> datetime:
+    """A naive-UTC date as the site's local date and time (``SITE_TIMEZONE``, else UTC)."""
+    name = current_app.config.get("SITE_TIMEZONE") or "UTC"
+    try:
+        zone = ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return value.replace(tzinfo=UTC).astimezone(zone)
+
+
+def _slug_taken(slug: str) -> bool:
+    """Whether a row or a file (not yet imported) has the note slug ``slug``."""
+    if db.session.scalar(sa.select(Post.id).where(Post.slug == slug)) is not None:
+        return True
+    return (_content_dir() / source_path_for("note", slug)).exists()
+
+
+def note_ready(doc: Document, post: Post | None = None) -> Document:
+    """A note as it is saved: dated (now, at its first save), its slug made from its first
+    date and kept ever after (its URL never moves), its photos described to publish."""
+    date = doc.date or now().replace(microsecond=0)
+    doc = replace(doc, date=date)
+    if post is not None:
+        doc = replace(doc, slug=post.slug)
+    elif not doc.slug:
+        doc = replace(doc, slug=free_note_slug(_local(date), _slug_taken))
+    missing = missing_alt(doc.photos)
+    if missing and not doc.draft:
+        raise ContentError(
+            None,
+            f"photo {missing[0]} has no alt text",
+            hint="describe what the photo shows for readers who cannot see it, or save a draft",
+            field="photos",
+        )
+    return doc
 
 
 def validate(doc: Document) -> Document:
@@ -129,6 +170,8 @@ def save_post(
     """
     if post is None and author is not None and not doc.author:
         doc = replace(doc, author=author.username)
+    if doc.kind == "note":
+        doc = note_ready(doc, post)
     doc = validate(doc)
     content_dir = _content_dir()
     with _write_lock:

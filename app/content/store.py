@@ -11,6 +11,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.content.document import Document
+from app.content.notes import REF_KEYS, hashtags
 from app.content.render import Rendered, render_markdown, renderer_id, summarize
 from app.content.slugs import slugify
 from app.extensions import db
@@ -72,6 +73,22 @@ def tags_for(names: Iterable[str], known: dict[str, Tag] | None = None) -> list[
     return tags
 
 
+def tag_names(doc: Document, rendered: Rendered) -> list[str]:
+    """A document's tags: its ``tags:``, and a note's ``#hashtags`` (``notes.hashtags``)."""
+    if doc.kind != "note":
+        return doc.tags
+    return [*doc.tags, *hashtags(rendered.html)]
+
+
+def _extra(doc: Document) -> dict[str, Any]:
+    """The ``extra`` column: unknown keys, and the photos and reply links of the file."""
+    extra = dict(doc.extra)
+    if doc.photos:
+        extra["photos"] = [dict(photo) for photo in doc.photos]
+    extra.update(doc.refs)
+    return extra
+
+
 def post_values(
     doc: Document, source_path: str, source_hash: str, rendered: Rendered
 ) -> dict[str, Any]:
@@ -90,7 +107,7 @@ def post_values(
         "updated_at": doc.updated,
         "draft": doc.draft,
         "author_name": doc.author,
-        "extra": dict(doc.extra),
+        "extra": _extra(doc),
         "aliases": list(doc.aliases),
         "source_path": source_path,
         "source_hash": source_hash,
@@ -116,7 +133,7 @@ def apply_document(
         rendered = render_markdown(doc.body)
     for key, value in post_values(doc, source_path, source_hash, rendered).items():
         setattr(post, key, value)
-    post.tags = tags_for(doc.tags, known_tags)
+    post.tags = tags_for(tag_names(doc, rendered), known_tags)
     return post
 
 
@@ -138,7 +155,7 @@ def insert_documents(rows: Sequence[NewRow], known_tags: dict[str, Tag]) -> None
     """
     if not rows:
         return
-    tags = [tags_for(row.doc.tags, known_tags) for row in rows]
+    tags = [tags_for(tag_names(row.doc, row.rendered), known_tags) for row in rows]
     db.session.flush()
     values = [post_values(r.doc, r.source_path, r.source_hash, r.rendered) for r in rows]
     # One executemany, then the ids by path: RETURNING in parameter order makes SQLAlchemy
@@ -162,7 +179,15 @@ def ids_by_path(paths: Iterable[str]) -> dict[str, int]:
 
 
 def document_from_post(post: Post) -> Document:
-    """The document a row stands for (used to write files back)."""
+    """The document a row stands for (used to write files back): a note's hashtags stay in
+    its text, not in its ``tags:``."""
+    extra = dict(post.extra or {})
+    photos = extra.pop("photos", [])
+    refs = {key: extra.pop(key) for key in REF_KEYS if key in extra}
+    tags = [t.name for t in post.tags]
+    if post.kind == "note":
+        inline = {name.casefold() for name in hashtags(post.body_html)}
+        tags = [name for name in tags if name.casefold() not in inline]
     return Document(
         title=post.title,
         slug=post.slug,
@@ -170,12 +195,14 @@ def document_from_post(post: Post) -> Document:
         kind=post.kind,
         date=post.published_at,
         updated=post.updated_at,
-        tags=[t.name for t in post.tags],
+        tags=tags,
         draft=post.draft,
         summary=post.summary if post.explicit_summary else "",
         author=post.author_name,
         aliases=list(post.aliases or []),
-        extra=dict(post.extra or {}),
+        extra=extra,
+        photos=[dict(photo) for photo in photos],
+        refs=refs,
     )
 
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from app.content.document import Document, parse_document, serialize_document
 from app.content.errors import ContentError, ContentErrors
 from app.content.files import atomic_write, decode_text
+from app.content.notes import missing_alt
 from app.content.parallel import PARALLEL_THRESHOLD, Prepared, Task, prepare_and_render
 from app.content.removed import body_first_line
 from app.content.render import renderer_id
@@ -37,6 +38,7 @@ from app.content.store import (
     load_posts,
     load_tags,
     select_in,
+    tag_names,
     tag_slug,
     tags_for,
 )
@@ -284,9 +286,14 @@ def _write(
 ) -> None:
     """Update changed rows, then insert new ones (removed rows are deleted before)."""
     rows = load_posts(index[rel].id for rel in prepared if rel in index)
-    known_tags = load_tags(tag_slug(name) for item in prepared.values() for name in item.doc.tags)
-    for item in prepared.values():  # in file order: a new tag is named as its first file says
-        tags_for(item.doc.tags, known_tags)
+    names = {
+        rel: tag_names(item.doc, item.rendered)
+        for rel, item in prepared.items()
+        if item.rendered is not None
+    }
+    known_tags = load_tags(tag_slug(name) for item_names in names.values() for name in item_names)
+    for item_names in names.values():  # in file order: a new tag is named as its first file says
+        tags_for(item_names, known_tags)
     new_rows: list[NewRow] = []
     with db.session.no_autoflush:
         for rel, item in prepared.items():
@@ -331,8 +338,13 @@ def _check(
                 f"content/{rel}: unknown front-matter key {key!r} kept as is"
                 for key in result.doc.extra
             )
-            if not result.doc.body:
+            if not result.doc.body and not result.doc.photos:
                 report.warnings.append(f"content/{rel}: the body is empty")
+            report.warnings.extend(
+                f"content/{rel}: photo {number} has no alt text (add an 'alt:' line that "
+                "describes it; the admin will not publish it without)"
+                for number in missing_alt(result.doc.photos)
+            )
         else:
             slug = index[rel].slug  # unchanged
         if slug in slug_owner:
