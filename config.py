@@ -46,6 +46,11 @@ class Config:
     SITE_TITLE = os.environ.get("SITE_TITLE", "microblog")
     SITE_DESCRIPTION = os.environ.get("SITE_DESCRIPTION", "Notes, code and the occasional essay.")
     SITE_AUTHOR = os.environ.get("SITE_AUTHOR", "A. Author")
+    #: The author's picture in the home page's h-card: an absolute URL or a site path such as
+    #: ``/media/me.jpg`` (empty: none).
+    SITE_AUTHOR_AVATAR = os.environ.get("SITE_AUTHOR_AVATAR", "")
+    #: A line about the author in the home page's h-card (empty: none).
+    SITE_AUTHOR_NOTE = os.environ.get("SITE_AUTHOR_NOTE", "")
     SITE_LANGUAGE = os.environ.get("SITE_LANGUAGE", "en")
     POSTS_PER_PAGE = int(os.environ.get("POSTS_PER_PAGE", "5"))
     #: Processes that render a build's pages (0: one per core); small builds use one.

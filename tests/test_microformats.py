@@ -1,0 +1,146 @@
+"""The default theme's microformats2, as an IndieWeb reader sees them: built pages parsed
+with mf2py (a maintained parser) into h-feed, h-entry and h-card properties."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import mf2py
+import pytest
+from PIL import Image
+
+from tests.conftest import sample_freeze
+
+SITE = "https://example.org/"
+ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:?\d{2}|Z)$")
+UPDATED_POST = """---
+title: Édition & <révision>
+date: 2026-09-10
+updated: 2026-09-15
+tags: [python, meta]
+summary: A post changed after it was published.
+---
+
+First version, then **revised**.
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample site plus an updated post, with an avatar and a note for its author."""
+    freeze = sample_freeze(tmp_path_factory.mktemp("microformats"))
+    (freeze.content_dir / "posts" / "updated.md").write_text(UPDATED_POST, encoding="utf-8")
+    (freeze.content_dir / "media").mkdir(exist_ok=True)
+    Image.new("RGB", (48, 48), "teal").save(freeze.content_dir / "media" / "ada.png")
+    settings = {
+        "SITE_AUTHOR": "Ada Lovelace",
+        "SITE_AUTHOR_AVATAR": "/media/ada.png",
+        "SITE_AUTHOR_NOTE": "Writes notes & essays.",
+    }
+    result = freeze(env=settings)
+    assert result.returncode == 0, result.stderr
+    return freeze.build_dir
+
+
+def parse(site: Path, page: str) -> dict[str, Any]:
+    """The mf2 document of a built page, at its URL on the site."""
+    html = (site / page / "index.html").read_text(encoding="utf-8")
+    parsed: dict[str, Any] = mf2py.parse(doc=html, url=SITE + page)
+    return parsed
+
+
+def of_type(items: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [item for item in items if kind in item["type"]]
+
+
+def the_feed(document: dict[str, Any]) -> dict[str, Any]:
+    (feed,) = of_type(document["items"], "h-feed")
+    return feed
+
+
+def test_the_home_page_has_the_authors_representative_h_card(site):
+    """Top level, with u-url and u-uid the page's own URL (the IndieWeb's rule for it)."""
+    (card,) = of_type(parse(site, "")["items"], "h-card")
+    props = card["properties"]
+    assert props["name"] == ["Ada Lovelace"]
+    assert props["url"] == props["uid"] == [SITE]
+    assert props["photo"] == [{"value": SITE + "media/ada.png", "alt": ""}]
+    assert props["note"] == ["Writes notes & essays."]
+
+
+def test_no_photo_or_note_without_their_settings(built_site):
+    html = (built_site / "index.html").read_text(encoding="utf-8")
+    (card,) = of_type(mf2py.parse(doc=html, url=SITE)["items"], "h-card")
+    assert set(card["properties"]) == {"name", "url", "uid"}
+
+
+def test_the_home_page_is_an_h_feed_of_h_entries(site):
+    feed = the_feed(parse(site, ""))
+    assert feed["properties"]["name"] == ["microblog"]
+    entries = of_type(feed["children"], "h-entry")
+    assert len(entries) == 5  # POSTS_PER_PAGE: every post of the page, nothing else
+    for entry in entries:
+        props = entry["properties"]
+        assert props["url"] == props["uid"]
+        assert props["url"][0].startswith(SITE + "posts/")
+        assert props["name"][0]
+        assert props["summary"][0]
+        assert "content" not in props  # a list shows an article's summary, not its body
+        (published,) = props["published"]
+        assert ISO_DATETIME.match(published), published
+        (author,) = props["author"]
+        assert author["type"] == ["h-card"]
+        assert author["properties"]["name"] == ["Ada Lovelace"]
+        assert author["properties"]["url"] == [SITE]
+
+
+def test_a_post_page_is_a_full_h_entry(site):
+    (entry,) = of_type(parse(site, "posts/updated/")["items"], "h-entry")
+    props = entry["properties"]
+    assert props["name"] == ["Édition & <révision>"]
+    assert props["url"] == props["uid"] == [SITE + "posts/updated/"]
+    (content,) = props["content"]
+    assert content["value"] == "First version, then revised."
+    assert "<strong>revised</strong>" in content["html"]
+    assert props["published"][0].startswith("2026-09-10T")
+    assert props["updated"][0].startswith("2026-09-15T")
+    assert sorted(props["category"]) == ["meta", "python"]  # the tag, without its '#'
+    assert props["author"][0]["properties"]["name"] == ["Ada Lovelace"]
+
+
+def test_a_post_published_and_updated_the_same_day_has_no_updated(site):
+    (entry,) = of_type(parse(site, "posts/hello-world/")["items"], "h-entry")
+    assert "updated" not in entry["properties"]
+
+
+def test_tag_pages_are_h_feeds_of_that_tag(site):
+    feed = the_feed(parse(site, "tags/python/"))
+    assert feed["properties"]["name"] == ["Posts tagged python"]
+    entries = of_type(feed["children"], "h-entry")
+    assert {entry["properties"]["name"][0] for entry in entries} == {
+        "Édition & <révision>",
+        "Highlighted Python",
+    }
+    assert all("python" in entry["properties"]["category"] for entry in entries)
+
+
+@pytest.mark.parametrize("page", ["archive/", "archive/2026/", "archive/2026/09/"])
+def test_archive_pages_are_h_feeds(site, page):
+    feed = the_feed(parse(site, page))
+    assert feed["properties"]["name"][0] in {"Archive", "Archive: 2026", "Archive: September 2026"}
+    entries = of_type(feed["children"], "h-entry")
+    assert entries
+    for entry in entries:
+        props = entry["properties"]
+        assert props["url"] == props["uid"]
+        assert props["url"][0].startswith(SITE + "posts/")
+        assert ISO_DATETIME.match(props["published"][0])
+    names = {entry["properties"]["name"][0] for entry in entries}
+    assert "Édition & <révision>" in names
+
+
+def test_pages_are_not_h_entries(site):
+    """The about page is no post: nothing on it claims to be an entry."""
+    assert not of_type(parse(site, "about/")["items"], "h-entry")
