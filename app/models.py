@@ -196,6 +196,32 @@ class Post(Model):
         return f"<Post {self.slug}>"
 
 
+#: What a token may do besides reading: Micropub's scopes, which the JSON API maps its
+#: methods to (POST create, PUT/PATCH update, DELETE delete, uploads media).
+WRITE_SCOPES = frozenset({"create", "update", "delete", "media"})
+
+
+class AuthCode(Model):
+    """An IndieAuth authorization code: only its hash is kept, used once, short-lived."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    code_hash: so.Mapped[str] = so.mapped_column(sa.String(64), index=True, unique=True)
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey(User.id, ondelete="CASCADE"), index=True
+    )
+    client_id: so.Mapped[str] = so.mapped_column(sa.String(500))
+    redirect_uri: so.Mapped[str] = so.mapped_column(sa.String(2000))
+    scopes: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    #: The PKCE S256 challenge the client sent with the authorization request.
+    code_challenge: so.Mapped[str] = so.mapped_column(sa.String(128))
+    created_at: so.Mapped[datetime] = so.mapped_column(
+        default=lambda: datetime.now(UTC).replace(tzinfo=None)
+    )
+    used_at: so.Mapped[datetime | None]
+
+    user: so.Mapped[User] = so.relationship()
+
+
 class ApiToken(Model):
     """A personal API token: only its SHA-256 hash is kept; ``prefix`` tells tokens apart."""
 
@@ -207,7 +233,10 @@ class ApiToken(Model):
     #: The token's first characters, safe to show ("mb_AbCd…").
     prefix: so.Mapped[str] = so.mapped_column(sa.String(16))
     token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), index=True, unique=True)
-    read_only: so.Mapped[bool] = so.mapped_column(default=False)
+    #: What the token may do, space-separated (``app.accounts.SCOPES``); none: read only.
+    scopes: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
+    #: The IndieAuth client (its URL) the author approved this token for; None: a personal token.
+    client_id: so.Mapped[str | None] = so.mapped_column(sa.String(500))
     created_at: so.Mapped[datetime] = so.mapped_column(
         default=lambda: datetime.now(UTC).replace(tzinfo=None)
     )
@@ -218,6 +247,15 @@ class ApiToken(Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())
+
+    @property
+    def read_only(self) -> bool:
+        """A token without any write scope (the API's read-only tokens)."""
+        return not self.scope_set & WRITE_SCOPES
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.prefix} {self.name!r}>"
