@@ -70,6 +70,9 @@ def create_app(
         init_headers(app)  # after the admin's: its stricter policy is the one kept
         login.login_view = "admin.login"
         init_api(app)
+        from app.micropub import init_micropub
+
+        init_micropub(app)  # /micropub: bearer tokens with scopes, no CSRF
         init_migrations(app)  # `flask db`; the freezer's app imports Alembic only to migrate
     else:
         from app.public.sessions import NoSessions
