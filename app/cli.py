@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -15,6 +17,8 @@ from app.accounts import (
     tokens_for,
 )
 from app.content import ContentErrors, export_content, sync_content
+from app.content.importers import KINDS, import_content
+from app.content.importers import Options as ImportOptions
 from app.extensions import db
 from app.models import User
 
@@ -50,6 +54,28 @@ def content_sync() -> None:
         for path in paths:
             click.echo(f"{label}: {path}")
     click.echo(f"Synced content: {report.summary()}.")
+
+
+@content_cli.command("import")
+@click.argument("kind", type=click.Choice(sorted(KINDS)))
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--media",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The export's images folder (WordPress wp-content/uploads, Ghost content/images).",
+)
+@click.option("--dry-run", is_flag=True, help="Print the full report; write nothing.")
+@click.option("--overwrite", is_flag=True, help="Replace files the import would write over.")
+def content_import(
+    kind: str, source: Path, media: Path | None, dry_run: bool, overwrite: bool
+) -> None:
+    """Import posts and pages from WordPress, Ghost, Jekyll, Hugo or Pelican (docs/migrate.md)."""
+    options = ImportOptions(dry_run=dry_run, overwrite=overwrite, media=media)
+    report = import_content(kind, source, Path(current_app.config["CONTENT_DIR"]), options)
+    for line in report.lines(dry_run=dry_run):
+        click.echo(line)
+    if not report.ok:
+        raise SystemExit(1)
 
 
 @content_cli.command("export")

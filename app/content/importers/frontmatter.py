@@ -1,0 +1,86 @@
+"""Front matter as static site generators write it: YAML '---', TOML '+++' or a JSON object."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from typing import Any
+
+import yaml
+
+from app.content.document import _load_yaml
+
+_YAML_FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
+_TOML_FENCE = re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE)
+
+
+class FrontMatterError(ValueError):
+    """Front matter that does not parse; ``line`` is the file line."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def split(text: str) -> tuple[dict[str, Any], str, int, str]:
+    """(metadata with lower-case keys, body, the body's first file line, format name).
+
+    A file without front matter gives ({}, text, 1, 'none').
+    """
+    text = text.removeprefix("\ufeff")
+    if text.startswith("---"):
+        meta, body, line = _fenced(text, _YAML_FENCE, "YAML", _yaml)
+        fmt = "YAML"
+    elif text.startswith("+++"):
+        meta, body, line = _fenced(text, _TOML_FENCE, "TOML", tomllib.loads)
+        fmt = "TOML"
+    elif text.lstrip().startswith("{"):
+        meta, body, line = _json(text)
+        fmt = "JSON"
+    else:
+        return {}, text, 1, "none"
+    if not isinstance(meta, dict):
+        raise FrontMatterError(f"{fmt} front matter must be a mapping of keys to values", 1)
+    return {str(k).lower(): v for k, v in meta.items()}, body, line, fmt
+
+
+def _yaml(front: str) -> Any:
+    return _load_yaml(front)
+
+
+def _fenced(text: str, fence: re.Pattern[str], name: str, load: Any) -> tuple[Any, str, int]:
+    first_end = text.index("\n") + 1 if "\n" in text else len(text)
+    closing = fence.search(text, first_end)
+    if closing is None:
+        raise FrontMatterError(f"{name} front matter is not closed", 1)
+    front = text[first_end : closing.start()]
+    after = text.find("\n", closing.end())
+    body = text[after + 1 :] if after != -1 else ""
+    body_line = text.count("\n", 0, after + 1) + 1 if after != -1 else 1
+    try:
+        meta = load(front)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        raise FrontMatterError(f"malformed YAML front matter: {_first(exc)}", line) from exc
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        line = int(match[1]) + 1 if match else 1
+        raise FrontMatterError(f"malformed TOML front matter: {_first(exc)}", line) from exc
+    return meta or {}, body, body_line
+
+
+def _json(text: str) -> tuple[Any, str, int]:
+    start = len(text) - len(text.lstrip())
+    try:
+        meta, end = json.JSONDecoder().raw_decode(text, start)
+    except json.JSONDecodeError as exc:
+        raise FrontMatterError(f"malformed JSON front matter: {exc.msg}", exc.lineno) from exc
+    rest = text[end:]
+    skipped = rest[: len(rest) - len(rest.lstrip("\n \t"))]
+    return meta, rest.lstrip("\n \t"), text.count("\n", 0, end) + skipped.count("\n") + 1
+
+
+def _first(exc: Exception) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__

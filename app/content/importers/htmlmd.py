@@ -1,0 +1,77 @@
+"""HTML bodies (WordPress, Ghost, reST via docutils) as Markdown, with markdownify.
+
+Code blocks keep their language (``language-x``, ``lang-x``, WordPress's ``brush: x``,
+docutils' ``code x``); images, links and tables stay; an embedded frame becomes a link to
+what it showed (no network access, no iframe in our posts).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from markdownify import MarkdownConverter
+
+from app.content.importers.fences import outside_code
+
+_LANGUAGE = re.compile(r"(?:language|lang|highlight|brush)[-:]\s*([A-Za-z0-9_+#.-]+)")
+_NOT_LANGUAGES = frozenset(
+    {"code", "literal-block", "literal", "highlight", "sourcecode", "notranslate", "wp-block-code"}
+)
+
+
+def _classes(el: Any) -> list[str]:
+    value = el.get("class") or []
+    return value.split() if isinstance(value, str) else [str(v) for v in value]
+
+
+def code_language(pre: Any) -> str | None:
+    """The language a ``<pre>`` (or its ``<code>``) names in its classes, if any."""
+    for el in (pre, pre.find("code")):
+        if el is None:
+            continue
+        classes = _classes(el)
+        match = _LANGUAGE.search(" ".join(classes))
+        if match:
+            return match[1].rstrip(";").lower()
+        if "code" in classes:  # docutils: class="code python literal-block"
+            rest = [c for c in classes if c not in _NOT_LANGUAGES]
+            if rest:
+                return rest[0].lower()
+    lang = pre.get("data-lang") or pre.get("data-language")
+    return str(lang).lower() if lang else None
+
+
+class _Converter(MarkdownConverter):
+    def convert_iframe(self, el: Any, text: str, parent_tags: set[str]) -> str:
+        src = str(el.get("src") or "")
+        if not src:
+            return ""
+        if src.startswith("//"):
+            src = "https:" + src
+        return f"\n\n[{el.get('title') or src}]({src})\n\n"
+
+    def convert_figure(self, el: Any, text: str, parent_tags: set[str]) -> str:
+        return f"\n\n{text.strip()}\n\n"
+
+    def convert_figcaption(self, el: Any, text: str, parent_tags: set[str]) -> str:
+        caption = text.strip()
+        return f"\n\n*{caption}*\n\n" if caption else ""
+
+
+def html_to_markdown(html: str) -> str:
+    """Markdown for an HTML fragment: ATX headings, '-' bullets, fenced code."""
+    text = _Converter(
+        heading_style="ATX",
+        bullets="-",
+        code_language_callback=code_language,
+        escape_misc=False,
+        newline_style="BACKSLASH",
+        strip=["script", "style"],
+    ).convert(html)
+    text = outside_code(text, _tidy)
+    return text.strip("\n") + "\n"
+
+
+def _tidy(text: str) -> str:
+    return re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+\n", "\n", text))

@@ -1,0 +1,288 @@
+"""WordPress: a WXR export (Tools > Export) and, optionally, its uploads folder.
+
+Posts and pages become documents (HTML through ``htmlmd``), attachments feed [gallery] and
+the media copies; a post that was not public (draft, pending, private, password) is a
+draft here. Old URLs: the item's ``link``, its ``?p=ID`` and slugs in ``_wp_old_slug``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+from xml.etree.ElementTree import Element
+
+from defusedxml import ElementTree
+from defusedxml.common import DefusedXmlException
+
+from app.content.document import Document
+from app.content.importers.htmlmd import html_to_markdown
+from app.content.importers.model import Export, Item, line_of, make_slug, merge_tags, parse_date
+from app.content.importers.pipeline import Options
+from app.content.importers.report import Report
+from app.content.importers.shortcodes import Place, wordpress
+
+_NAMESPACES = (
+    ("purl.org/rss/1.0/modules/content", "content"),
+    ("/excerpt/", "excerpt"),
+    ("wordpress.org/export/", "wp"),
+    ("purl.org/dc/elements", "dc"),
+)
+#: Statuses that were public on the old site ('future' is scheduled: dated, not a draft).
+_PUBLIC = {"publish", "future", "inherit"}
+_SKIPPED_STATUSES = {"trash", "auto-draft"}
+_KEPT_META = {"_wp_old_slug"}
+
+
+def _name(tag: str) -> str:
+    """'{http://wordpress.org/export/1.2/}post_id' -> 'wp:post_id'."""
+    if not tag.startswith("{"):
+        return tag
+    uri, local = tag[1:].split("}", 1)
+    for part, prefix in _NAMESPACES:
+        if part in uri:
+            return f"{prefix}:{local}"
+    return local
+
+
+@dataclass
+class _Entry:
+    """One ``<item>`` as names -> texts (repeated names in lists)."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    categories: list[tuple[str, str]] = field(default_factory=list)
+    meta: dict[str, list[str]] = field(default_factory=dict)
+    comments: int = 0
+
+    @classmethod
+    def of(cls, element: Element) -> _Entry:
+        entry = cls()
+        for child in element:
+            name = _name(child.tag)
+            if name == "category":
+                entry.categories.append((child.get("domain", ""), (child.text or "").strip()))
+            elif name == "wp:postmeta":
+                values = {_name(c.tag): (c.text or "") for c in child}
+                key = values.get("wp:meta_key", "")
+                entry.meta.setdefault(key, []).append(values.get("wp:meta_value", ""))
+            elif name == "wp:comment":
+                entry.comments += 1
+            else:
+                entry.fields[name] = child.text or ""
+        return entry
+
+    def get(self, name: str) -> str:
+        return self.fields.get(name, "").strip()
+
+
+def read(source: Path, options: Options, report: Report) -> Export:
+    """Every post and page of a WXR file, with the folders its media may be in."""
+    display = source.name
+    try:
+        raw = source.read_text("utf-8")
+        root = ElementTree.fromstring(raw)
+    except (OSError, UnicodeDecodeError) as exc:
+        report.fail(display, None, f"cannot read the export: {exc}")
+        return Export([])
+    except (ElementTree.ParseError, DefusedXmlException) as exc:
+        line = getattr(exc, "position", (None,))[0]
+        report.fail(display, line, f"not a WXR (XML) file: {exc}", "export again from WordPress")
+        return Export([])
+    channel = root.find("channel")
+    if channel is None:
+        report.fail(display, 1, "no <channel> in the file", "is this a WordPress export (WXR)?")
+        return Export([])
+    site = {_name(c.tag): (c.text or "").strip() for c in channel if len(c) == 0}
+    authors = _authors(channel)
+    entries = [_Entry.of(e) for e in channel.findall("item")]
+    starts = [m.start() for m in re.finditer(r"<item[\s>]", raw)]
+    attachments = {
+        int(e.get("wp:post_id") or 0): e.get("wp:attachment_url")
+        for e in entries
+        if e.get("wp:post_type") == "attachment" and e.get("wp:attachment_url")
+    }
+    children: dict[str, list[str]] = {}
+    for e in entries:
+        if e.get("wp:post_type") == "attachment" and e.get("wp:attachment_url"):
+            children.setdefault(e.get("wp:post_parent"), []).append(e.get("wp:attachment_url"))
+    items: list[Item] = []
+    for index, entry in enumerate(entries):
+        pos = starts[index] if index < len(starts) else 0
+        item = _item(entry, display, raw, pos, report, authors, attachments, children)
+        if item is not None:
+            items.append(item)
+    base = site.get("wp:base_blog_url") or site.get("wp:base_site_url") or site.get("link")
+    hosts = {
+        urlsplit(url).netloc.lower()
+        for url in (site.get("wp:base_site_url"), site.get("wp:base_blog_url"), site.get("link"))
+        if url
+    }
+    uploads = options.media or _uploads_next_to(source)
+    if uploads is None:
+        report.warn(
+            display,
+            None,
+            "no uploads folder given: images stay on the old site",
+            "pass --media path/to/wp-content/uploads to copy them",
+        )
+    roots = [("/wp-content/uploads/", uploads)] if uploads else []
+    return Export(items, roots, hosts, base or None, uploads)
+
+
+def _uploads_next_to(source: Path) -> Path | None:
+    for candidate in (source.parent / "wp-content" / "uploads", source.parent / "uploads"):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def _authors(channel: Element) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for author in channel:
+        if _name(author.tag) == "wp:author":
+            values = {_name(c.tag): (c.text or "").strip() for c in author}
+            login = values.get("wp:author_login", "")
+            names[login] = values.get("wp:author_display_name") or login
+    return names
+
+
+def _item(
+    entry: _Entry,
+    display: str,
+    raw: str,
+    pos: int,
+    report: Report,
+    authors: dict[str, str],
+    attachments: dict[int, str],
+    children: dict[str, list[str]],
+) -> Item | None:
+    kind = entry.get("wp:post_type") or "post"
+    status = entry.get("wp:status") or "publish"
+    line = line_of(raw, pos)
+    title = entry.get("title")
+    if kind not in ("post", "page"):
+        if kind != "attachment":
+            report.skipped.append(f"{display}:{line}: {kind} {title!r} (not a post or page)")
+        return None
+    if status in _SKIPPED_STATUSES:
+        report.skipped.append(f"{display}:{line}: {kind} {title!r} (status {status})")
+        return None
+    post_id = entry.get("wp:post_id")
+    link = entry.get("link")
+    slug = make_slug(entry.get("wp:post_name") or _last_segment(link), title or f"post-{post_id}")
+    if not title:
+        title = slug.replace("-", " ").capitalize()
+        report.warn(display, line, f"{kind} {post_id} has no title; titled {title!r}")
+    draft = status not in _PUBLIC
+    if entry.get("wp:post_password"):
+        draft = True
+        report.warn(display, line, f"{title!r} was password-protected: imported as a draft")
+    date = parse_date(entry.get("wp:post_date_gmt").replace("0000-00-00 00:00:00", ""))
+    date = date or parse_date(entry.get("wp:post_date")) or parse_date(entry.get("pubDate"))
+    if date is None and kind == "post":
+        report.warn(display, line, f"{title!r} has no date", "set 'date:' in the imported file")
+    body_start = raw.find("<content:encoded>", pos)
+    body_line = line_of(raw, body_start) if body_start != -1 else line
+    place = Place(report, display, body_line)
+    # Paragraphs first, shortcodes next: WordPress's own order when it shows a post.
+    html = autop(entry.fields.get("content:encoded", ""))
+    html = wordpress(html, place, attachments, children.get(post_id, []))
+    tags = merge_tags(
+        [
+            name
+            for domain, name in entry.categories
+            if domain == "category" and name != "Uncategorized"
+        ],
+        [name for domain, name in entry.categories if domain == "post_tag"],
+    )
+    _note_fields(entry, report)
+    doc = Document(
+        title=title,
+        slug=slug,
+        body=html_to_markdown(html) if html.strip() else "",
+        kind=kind,
+        date=date if kind == "post" else None,
+        updated=parse_date(entry.get("wp:post_modified_gmt").replace("0000-00-00 00:00:00", "")),
+        tags=tags,
+        draft=draft,
+        summary=" ".join(html_to_markdown(entry.fields.get("excerpt:encoded", "")).split()),
+        author=authors.get(entry.get("dc:creator")) or entry.get("dc:creator") or None,
+    )
+    if doc.date is None and kind == "post":  # a draft never saved with a date
+        doc.date = doc.updated or datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    old = [_path(link)] if link else []
+    old += [_with_slug(_path(link), s) for s in entry.meta.get("_wp_old_slug", []) if link]
+    if post_id:
+        old.append(f"/?p={post_id}" if kind == "post" else f"/?page_id={post_id}")
+    raw_body = entry.fields.get("content:encoded", "")
+    urls = [u for u in old if u]
+    return Item(doc, display, line, body_line, urls, None, [post_id], raw_body)
+
+
+def _note_fields(entry: _Entry, report: Report) -> None:
+    report.map("title", "title")
+    report.map("wp:post_name", "slug")
+    report.map("wp:post_date_gmt", "date")
+    report.map("wp:status", "draft")
+    report.map("content:encoded", "body (Markdown)")
+    if entry.categories:
+        report.map("category / post_tag", "tags")
+    if entry.fields.get("excerpt:encoded", "").strip():
+        report.map("excerpt:encoded", "summary")
+    if entry.comments:
+        report.drop("wp:comment")
+    for key in entry.meta:
+        if key not in _KEPT_META:
+            report.drop(f"wp:postmeta {key}")
+    for name in ("wp:comment_status", "wp:ping_status", "wp:menu_order", "wp:is_sticky"):
+        if entry.get(name) not in ("", "0", "open", "closed"):
+            report.drop(name)
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return (
+        parts.path + (f"?{parts.query}" if parts.query else "") if parts.path or parts.query else ""
+    )
+
+
+def _last_segment(url: str) -> str:
+    return urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _with_slug(path: str, slug: str) -> str:
+    """The link with its last segment replaced: what the post was called before."""
+    head, _, last = path.rstrip("/").rpartition("/")
+    return f"{head}/{slug}/" if last and path.endswith("/") else f"{head}/{slug}"
+
+
+_BLOCK = re.compile(
+    r"^\s*<(?:p|div|h[1-6]|ul|ol|li|pre|blockquote|table|thead|tbody|tr|td|th|figure|hr|dl|dd|dt|"
+    r"iframe|section|article|aside|address|form|!--)\b",
+    re.IGNORECASE,
+)
+
+
+def autop(html: str) -> str:
+    """Paragraphs for classic-editor HTML, where a blank line is a paragraph break (as
+    WordPress's ``wpautop`` does when it shows the post); block-editor HTML is left alone."""
+    if re.search(r"<p[\s>]|<!-- wp:", html, re.IGNORECASE):
+        return html
+    pres: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        pres.append(match[0])
+        return f"\x00pre{len(pres) - 1}\x00"
+
+    html = re.sub(r"<pre\b.*?</pre>", keep, html, flags=re.IGNORECASE | re.DOTALL)
+    chunks = [c for c in re.split(r"\n\s*\n", html.replace("\r\n", "\n")) if c.strip()]
+    out = []
+    for chunk in chunks:
+        if _BLOCK.match(chunk) or chunk.strip().startswith("\x00pre"):
+            out.append(chunk)
+        else:
+            out.append("<p>" + chunk.strip().replace("\n", "<br>\n") + "</p>")
+    text = "\n\n".join(out)
+    return re.sub(r"\x00pre(\d+)\x00", lambda m: pres[int(m[1])], text)

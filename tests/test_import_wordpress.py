@@ -1,0 +1,162 @@
+"""`flask content import wordpress`: a WXR export and its uploads folder into content/."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.import_helpers import IMPORTS, read_doc, run_import, snapshot
+
+EXPORT = IMPORTS / "wordpress" / "export.xml"
+
+
+@pytest.fixture
+def imported(runner, content_dir):
+    result = run_import(runner, "wordpress", EXPORT)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_posts_keep_their_fields_and_old_urls_become_aliases(imported, content_dir):
+    meta, body = read_doc(content_dir, "posts/hello-harbour.md")
+    assert meta["title"] == "Hello, harbour"
+    assert str(meta["date"]).startswith("2019-05-01")
+    assert meta["tags"] == ["Boats", "Python"]  # category and tag; 'Uncategorized' dropped
+    assert meta["summary"] == "The first post."
+    assert meta["author"] == "Maren Holt"
+    # its link, and the permalink it had before its slug changed (_wp_old_slug)
+    assert meta["aliases"] == ["/2019/05/hello-harbour/", "/2019/05/hello-world/"]
+    assert "draft" not in meta
+    assert "The first post of the harbour blog.\\\nIt has two lines" in body
+
+
+def test_html_becomes_markdown_with_code_tables_and_links(imported, content_dir):
+    _, body = read_doc(content_dir, "posts/hello-harbour.md")
+    assert "```python\ndef knots(speed_kmh):\n    return speed_kmh / 1.852\n\n\nprint" in body
+    assert "| Ærø | 7 m |" in body
+    # links to other imported posts, by permalink and by ?p=ID, get the new URLs
+    assert "[second post](/posts/second-post/)" in body
+    assert "[the same post by its number](/posts/second-post/)" in body
+    _, second = read_doc(content_dir, "posts/second-post.md")
+    assert '```bash\nls -la\necho "done"\n```' in second
+    assert "<https://www.youtube.com/watch?v=dQw4w9WgXcQ>" in second  # [embed]: a link
+
+
+def test_caption_and_gallery_images_are_copied_into_media(imported, content_dir):
+    _, body = read_doc(content_dir, "posts/hello-harbour.md")
+    media = sorted(p.name for p in (content_dir / "media").iterdir() if p.name != ".gitkeep")
+    assert len(media) == 2
+    harbour = next(n for n in media if n.startswith("harbour-"))
+    boats = next(n for n in media if n.startswith("boats-"))
+    assert f"![The harbour at dawn](/media/{harbour})\n\n*The harbour at dawn*" in body
+    assert f"![](/media/{harbour})" in body
+    assert f"![](/media/{boats})" in body
+    assert "wp-content" not in body
+    assert (content_dir / "media" / harbour).read_bytes() == (
+        IMPORTS / "wordpress/wp-content/uploads/2019/05/harbour.jpg"
+    ).read_bytes()
+
+
+def test_missing_media_and_unknown_shortcodes_are_reported_with_lines(imported, content_dir):
+    assert "export.xml:109: https://old.example.org/wp-content/uploads/2019/06/lost.jpg" in (
+        imported
+    )
+    _, second = read_doc(content_dir, "posts/second-post.md")
+    assert "(https://old.example.org/wp-content/uploads/2019/06/lost.jpg)" in second
+    assert "export.xml:45: [gallery] names attachment 32" in imported
+    assert "export.xml:60: WordPress shortcode [contact-form-7] left as text" in imported
+    assert "fields dropped" in imported
+    assert "wp:comment (1x)" in imported
+    assert "nav_menu_item 'Home' (not a post or page)" in imported
+
+
+def test_unpublished_posts_are_drafts(imported, content_dir):
+    draft, _ = read_doc(content_dir, "posts/follow-up-unfinished.md")
+    private, _ = read_doc(content_dir, "posts/crew-only.md")
+    assert draft["draft"] is True
+    assert private["draft"] is True
+    published, _ = read_doc(content_dir, "posts/second-post.md")
+    assert "draft" not in published
+
+
+def test_a_page_whose_slug_is_taken_gets_another_with_a_report_line(imported, content_dir):
+    meta, body = read_doc(content_dir, "pages/about-2.md")
+    assert meta["title"] == "About me"
+    assert body.strip() == "I sail small boats."
+    assert "content/pages/about.md already uses the slug 'about'; imported as 'about-2'" in (
+        imported
+    )
+    # /about/ is the existing page's address: no redirect from it
+    assert "aliases" not in meta
+    assert "the old URL /about/ is another document's address" in imported
+    assert (content_dir / "pages/about.md").read_text().startswith("---\ntitle: About\n")
+
+
+def test_the_database_has_the_imported_posts(imported, app):
+    from app.models import Post
+
+    rows = {p.slug: p for p in Post.query.all()}
+    assert {"hello-harbour", "second-post", "crew-only", "about-2"} <= rows.keys()
+    assert rows["crew-only"].draft
+    assert not rows["hello-harbour"].draft
+
+
+def test_dry_run_prints_the_report_and_writes_nothing(runner, content_dir):
+    before = snapshot(content_dir)
+    result = run_import(runner, "wordpress", EXPORT, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert snapshot(content_dir) == before
+    assert "post /posts/hello-harbour/ <- export.xml:31 -> content/posts/hello-harbour.md" in (
+        result.output
+    )
+    assert "(draft)" in result.output
+    assert "media copied" in result.output
+    assert result.output.rstrip().endswith("Dry run: nothing was written.")
+
+
+def test_a_failed_write_leaves_the_content_folder_as_it_was(runner, content_dir):
+    (content_dir / "posts" / "second-post.md").mkdir()  # the import cannot write this one
+    before = snapshot(content_dir)
+    result = run_import(runner, "wordpress", EXPORT)
+    assert result.exit_code == 1
+    assert "could not write" in result.output
+    assert "nothing was written" in result.output
+    assert snapshot(content_dir) == before
+    assert not (content_dir / "posts" / "hello-harbour.md").exists()
+
+
+def test_an_export_that_is_not_xml_fails_with_its_line(runner, content_dir, tmp_path):
+    broken = tmp_path / "broken.xml"
+    broken.write_text("<rss><channel>\n<item><title>x</title>\n</rss>\n")
+    before = snapshot(content_dir)
+    result = run_import(runner, "wordpress", broken)
+    assert result.exit_code == 1
+    assert "broken.xml:3: not a WXR (XML) file" in result.output
+    assert snapshot(content_dir) == before
+
+
+def test_a_second_import_skips_what_is_there_unless_overwrite(imported, runner, content_dir):
+    path = content_dir / "posts" / "hello-harbour.md"
+    path.write_text(path.read_text().replace("two lines", "2 lines"))
+    again = run_import(runner, "wordpress", EXPORT)
+    assert again.exit_code == 0, again.output
+    assert "content/posts/hello-harbour.md exists (imported before?)" in again.output
+    assert "2 lines" in path.read_text()
+    assert not (content_dir / "posts" / "hello-harbour-2.md").exists()
+    replaced = run_import(runner, "wordpress", EXPORT, "--overwrite")
+    assert replaced.exit_code == 0, replaced.output
+    assert "two lines" in path.read_text()
+
+
+@pytest.mark.slow
+def test_the_imported_site_builds_without_the_drafts(imported, freeze):
+    result = freeze()
+    assert result.returncode == 0, result.stderr
+    build = freeze.build_dir
+    assert "Hello, harbour" in (build / "posts/hello-harbour/index.html").read_text()
+    assert not (build / "posts/crew-only").exists()
+    assert not (build / "posts/follow-up-unfinished").exists()
+    everything = "".join(
+        p.read_text() for p in build.rglob("*") if p.is_file() and p.suffix in (".html", ".xml")
+    )
+    assert "Private words for the crew" not in everything
+    assert "secret draft text" not in everything
