@@ -44,7 +44,9 @@ def test_aliases_are_parsed_and_written_back():
         ("/a/../b/", "'..'"),
         ("/a/?p=1", "a query"),
         ("/a/#top", "a fragment"),
-        ("/a b/", "a space"),
+        ("/a b/", "the character ' '"),
+        ("/a/%2e%2e/b/", "'..'"),
+        ("/a%3Fb/", "a query"),
         ("/", "home page"),
         (12, "must be a path"),
     ],
@@ -80,3 +82,67 @@ def test_a_sync_stores_aliases_and_an_export_keeps_them(app, content_dir: Path):
         assert post is not None
         assert post.aliases == ["/2015/01/old-title/", "/old.html"]
         assert post.extra == {}
+
+
+def _add_aliases(path: Path, *aliases: str) -> None:
+    """Give the content file at ``path`` these ``aliases:`` (after its first line)."""
+    text = path.read_text(encoding="utf-8")
+    lines = "".join(f"  - '{alias}'\n" for alias in aliases)
+    path.write_text(text.replace("---\n", f"---\naliases:\n{lines}", 1), encoding="utf-8")
+
+
+def test_the_build_writes_a_redirect_page_at_each_alias(freeze):
+    posts = freeze.content_dir / "posts"
+    _add_aliases(posts / "hello-world.md", "/2015/01/hello/", "/hello.html", "/old", "/hello.xml")
+    _add_aliases(freeze.content_dir / "pages" / "about.md", "/about-me/")
+    _add_aliases(posts / "unfinished-thoughts.md", "/draft-old/")  # a draft: no redirect
+    result = freeze()
+    assert result.returncode == 0, result.stderr
+    build = freeze.build_dir
+    page = (build / "2015" / "01" / "hello" / "index.html").read_text()
+    target = "/posts/hello-world/"
+    assert f'<meta http-equiv="refresh" content="0; url={target}">' in page
+    assert f'<link rel="canonical" href="https://example.org{target}">' in page
+    assert f'<a href="{target}">Hello, world</a>' in page
+    assert '<meta name="robots" content="noindex">' in page
+    assert "<script" not in page
+    assert target in (build / "hello.html").read_text()
+    assert target in (build / "old" / "index.html").read_text()
+    assert not (build / "hello.xml").exists()  # not HTML: the hosts' redirects only
+    assert "/about/" in (build / "about-me" / "index.html").read_text()
+    assert not (build / "draft-old").exists()
+    netlify = (build / "_redirects").read_text().splitlines()
+    assert netlify[1:] == [
+        "/2015/01/hello/ /posts/hello-world/ 301",
+        "/about-me/ /about/ 301",
+        "/hello.html /posts/hello-world/ 301",
+        "/hello.xml /posts/hello-world/ 301",
+        "/old/ /posts/hello-world/ 301",
+    ]
+    nginx = (build / "redirects.nginx.conf").read_text()
+    assert "map $uri $microblog_redirect {" in nginx
+    assert '    "/2015/01/hello/" "/posts/hello-world/";\n' in nginx
+    assert '    "/2015/01/hello" "/posts/hello-world/";\n' in nginx
+    assert '    "/hello.html" "/posts/hello-world/";\n' in nginx
+    assert "draft-old" not in nginx
+    for name in ("sitemap.xml", "feed.xml", "search.json"):
+        assert "2015/01/hello" not in (build / name).read_text(), name
+
+
+def test_an_alias_that_is_a_page_or_another_file_s_alias_is_a_build_error(freeze):
+    posts = freeze.content_dir / "posts"
+    _add_aliases(posts / "hello-world.md", "/about/", "/shared/")
+    _add_aliases(posts / "publishing.md", "/shared/", "/tags/")
+    result = freeze()
+    assert result.returncode != 0
+    err = result.stderr
+    assert (
+        "content/posts/hello-world.md: the alias /about/ is the URL of the page of "
+        "content/pages/about.md" in err
+    )
+    assert (
+        "content/posts/publishing.md: the alias /shared/ is also an alias of "
+        "content/posts/hello-world.md" in err
+    )
+    assert "content/posts/publishing.md: the alias /tags/ is the URL of the site's own page" in err
+    assert not freeze.build_dir.exists()

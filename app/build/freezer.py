@@ -19,6 +19,9 @@ from flask_frozen import Freezer
 
 from app.public.urls import build_url_for
 
+#: The redirect page of an alias (``aliases:``): no route of its own, its URL is a value.
+REDIRECT_ENDPOINT = "public.redirect"
+
 
 @dataclass(frozen=True)
 class PlannedPage:
@@ -50,7 +53,10 @@ class StagingFreezer(Freezer):  # type: ignore[misc]  # flask_frozen is untyped
         for generator in self.url_generators:
             for endpoint, values in generator():
                 seen_endpoints.add(endpoint)
-                url = build_url_for(endpoint, **values)[len(script_name) :]  # and remembered
+                if endpoint == REDIRECT_ENDPOINT:  # served where the site says 404
+                    url = values["url"]
+                else:
+                    url = build_url_for(endpoint, **values)[len(script_name) :]  # remembered
                 if not url.isascii() or "%" in url or "?" in url or "#" in url:
                     url = urlsplit(unquote(url)).path
                 if url in seen_urls:

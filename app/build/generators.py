@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from app.content.aliases import is_page
 from app.content.media import list_media
 from app.public import queries
 
@@ -62,6 +63,14 @@ def media() -> Iterator[Url]:
         yield "public.media", {"filename": name}
 
 
+def redirect() -> Iterator[Url]:
+    """A redirect page at each alias that can be one (a folder, an .html file); the build
+    checks them (``aliases.check_redirects``)."""
+    for url in sorted({url for url, _kind, _slug, _source in queries.redirects()}):
+        if is_page(url):
+            yield "public.redirect", {"url": url}
+
+
 ALL = (
     index,
     post,
@@ -73,4 +82,5 @@ ALL = (
     archive_month,
     page,
     media,
+    redirect,  # last: an alias that is another page's URL is that page (and an error)
 )

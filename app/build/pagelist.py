@@ -19,6 +19,7 @@ from pathlib import Path
 import orjson
 from flask import Flask
 
+from app.build.aliases import check_redirects
 from app.build.deps import Changed, Reads, answers_hold
 from app.build.freezer import PlannedPage, StagingFreezer
 from app.recording import recording
@@ -85,6 +86,7 @@ def list_pages(app: Flask, freezer: StagingFreezer, reads: Reads) -> PageList:
     folders = listed_folders(app)
     with recording() as listed:
         pages = list(freezer.plan())
+        check_redirects(pages)
     warnings = [
         f"nothing was built for endpoint {name}: add a URL generator"
         for name in sorted(freezer.missing_endpoints)

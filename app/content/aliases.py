@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import unquote
 
 #: Longest alias taken (a path, not a document).
 MAX_ALIAS_LENGTH = 500
 HINT = "write site paths such as '/2015/01/old-title/' or '/old.html', one list item each"
-#: What a path may not hold: spaces and control characters, a backslash, a query or fragment.
-_REFUSED = re.compile(r"[\s\x00-\x1f\x7f\\?#]")
+#: What a path may not hold: spaces and control characters, a backslash, quotes and angle
+#: brackets, a query or fragment.
+_REFUSED = re.compile(r"[\s\x00-\x1f\x7f\\?#\"<>]")
 
 
 def check_alias(value: Any) -> str:
@@ -26,11 +28,11 @@ def check_alias(value: Any) -> str:
         raise ValueError("'/' is the home page, not an old address")
     if len(path) > MAX_ALIAS_LENGTH:
         raise ValueError(f"{path[:40]!r}… is longer than {MAX_ALIAS_LENGTH} characters")
-    found = _REFUSED.search(path)
+    found = _REFUSED.search(path) or _REFUSED.search(unquote(path))  # %3F is a '?' too
     if found:
-        what = {"?": "a query", "#": "a fragment", "\\": "a backslash"}.get(found[0], "a space")
+        what = {"?": "a query", "#": "a fragment"}.get(found[0], f"the character {found[0]!r}")
         raise ValueError(f"{path!r} has {what}: write the path alone")
-    segments = path.strip("/").split("/")
+    segments = unquote(path).strip("/").split("/")
     if any(segment in ("", ".", "..") for segment in segments):
         raise ValueError(f"{path!r} has an empty, '.' or '..' part")
     return path
@@ -62,7 +64,12 @@ def alias_file(path: str) -> str:
 
 
 def alias_url(path: str) -> str:
-    """The URL an alias is served at: the path, with the ``/`` of its folder when it is
-    one (``/old`` is written as ``old/index.html``, served at ``/old/``)."""
-    file = alias_file(path)
-    return "/" + file.removesuffix("index.html")
+    """The path an alias is served at, percent-escapes read (as a request's path is): with
+    the ``/`` of its folder when it is one (``/old`` is ``old/index.html``, at ``/old/``)."""
+    return unquote("/" + alias_file(path).removesuffix("index.html"))
+
+
+def is_page(url: str) -> bool:
+    """Whether a redirect page (HTML) can be written at ``url``: a folder or an ``.html``
+    (``.htm``) file; other names (``/feed.xml``) get only the hosts' redirects."""
+    return url.endswith(("/", ".html", ".htm"))

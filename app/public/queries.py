@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from flask import abort
 from flask_sqlalchemy.pagination import Pagination
 
+from app.content.aliases import alias_url
 from app.models import Post, Tag
 from app.public import snapshot
 from app.public.listpage import ListPage, pages_for
@@ -142,3 +143,28 @@ def archive_posts(year: int | None = None, month: int | None = None) -> list[Pos
 def search_texts(posts: Sequence[Post | Listed]) -> dict[int, str]:
     """The body text of each of ``posts`` (at least what a search document keeps)."""
     return model().texts(posts)
+
+
+#: An alias of a post or page: (its URL, the post's kind and slug, its source file).
+Redirect = tuple[str, str, str, str]
+
+
+@recorded
+def redirects() -> list[Redirect]:
+    """Every alias (``aliases:``) of a post or page on the site, by URL; an alias that two
+    files claim is there twice (the build refuses it, naming both)."""
+    found: dict[tuple[str, str], Redirect] = {}
+    for item in [*listing(), *visible_pages()]:
+        for alias in item.aliases:
+            url = alias_url(alias)
+            found.setdefault((url, item.source_path), (url, item.kind, item.slug, item.source_path))
+    return sorted(found.values())
+
+
+@recorded
+def redirect_at(url: str) -> tuple[str, str, str] | None:
+    """(kind, slug, source file) of the post or page the alias at ``url`` sends to."""
+    for alias, kind, slug, source in redirects():
+        if alias == url:
+            return kind, slug, source
+    return None

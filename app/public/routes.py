@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     render_template,
+    request,
     send_from_directory,
     stream_with_context,
     url_for,
@@ -23,6 +24,7 @@ from app.content.media import media_dir
 from app.public import bp, jsonfeed, queries, rss
 from app.public.feeds import Channel, atom_feed
 from app.public.highlight import highlight_stylesheet
+from app.public.redirects import redirect_page
 from app.public.search import search_index
 from app.public.sitemap import sitemap_xml
 from app.public.urls import build_url_for, site_relative
@@ -218,6 +220,11 @@ def not_found_page() -> str:
 
 @bp.app_errorhandler(404)
 def not_found(error: Exception) -> tuple[str, int]:
+    """The 'not found' page; at an old URL of a post or page (``aliases:``), its redirect
+    page instead (``redirects``: an old URL may look like any view's)."""
+    moved = redirect_page(request.path)
+    if moved is not None:
+        return moved, 200
     return render_template("404.html"), 404
 
 
