@@ -77,7 +77,7 @@ def test_hashtags_are_not_taken_from_code_links_or_headings():
     )
     assert hashtags(html) == ["python", "Py-thon_3"]
     linked = link_hashtags(html, lambda name: f"/tags/{name.lower()}/")
-    assert '<a class="p-category hashtag" href="/tags/python/">#python</a>' in linked
+    assert '<a class="hashtag" rel="tag" href="/tags/python/">#python</a>' in linked
     assert "<code>#code</code>" in linked
     assert linked.count("hashtag") == 2
 

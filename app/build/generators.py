@@ -8,6 +8,7 @@ from typing import Any
 from app.content.aliases import is_page
 from app.content.media import list_media
 from app.public import queries
+from app.public.permalinks import url_values
 
 Url = tuple[str, dict[str, Any]]
 
@@ -19,7 +20,15 @@ def index() -> Iterator[Url]:
 
 def post() -> Iterator[Url]:
     for item in queries.listing():
-        yield "public.post", {"slug": item.slug}
+        if item.kind == "post":
+            yield "public.post", {"slug": item.slug}
+
+
+def note() -> Iterator[Url]:
+    """Each note's page, at its date and time (``permalinks.url_values``)."""
+    for item in queries.listing():
+        if item.kind == "note":
+            yield url_values(item.kind, item.slug)
 
 
 def tag() -> Iterator[Url]:
@@ -74,6 +83,7 @@ def redirect() -> Iterator[Url]:
 ALL = (
     index,
     post,
+    note,
     tag,
     tag_feed,
     tag_json_feed,

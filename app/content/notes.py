@@ -109,7 +109,7 @@ def _link_text(text: str, url_for_tag: Callable[[str], str | None]) -> str:
         url = url_for_tag(match.group(1))
         if url is None:
             return match.group(0)
-        return f'<a class="p-category hashtag" href="{url}">{match.group(0)}</a>'
+        return f'<a class="hashtag" rel="tag" href="{url}">{match.group(0)}</a>'
 
     return _HASHTAG.sub(link, text)
 

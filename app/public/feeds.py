@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from flask import current_app, url_for
 
 from app.models import Post
+from app.public.permalinks import permalink
 from app.public.snapshot import Listed
 from app.public.urls import absolute
 
@@ -61,7 +62,7 @@ def utc(value: datetime | None) -> datetime:
 def entries(posts: Sequence[Post | Listed]) -> Iterator[Entry]:
     site_url = url_for("public.index", _external=True)
     for post in posts:
-        url = url_for("public.post", slug=post.slug, _external=True)
+        url = permalink(post, external=True)  # a post's or a note's page
         yield Entry(
             post=post,
             url=url,

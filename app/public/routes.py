@@ -21,6 +21,7 @@ from flask.blueprints import BlueprintSetupState
 from app import recording
 from app.content.confine import media_path
 from app.content.media import media_dir
+from app.content.notes import note_url_values
 from app.public import bp, jsonfeed, queries, rss
 from app.public.feeds import Channel, atom_feed
 from app.public.highlight import highlight_stylesheet
@@ -81,6 +82,32 @@ def post(slug: str) -> str:
     item = queries.get_visible("post", slug) or abort(404)
     newer, older = queries.neighbours(slug)
     return render_template("post.html", post=item, newer=newer, older=older)
+
+
+#: A note's URL: its first local date and time (``app.content.notes``).
+_NOTE_RULE = (
+    "/notes/<int(fixed_digits=4):year>/<int(fixed_digits=2):month>/<int(fixed_digits=2):day>"
+    "/<stamp>/"
+)
+
+
+@bp.route(_NOTE_RULE)
+@bp.route("/notes/<slug>/")
+def note(
+    slug: str | None = None,
+    year: int | None = None,
+    month: int | None = None,
+    day: int | None = None,
+    stamp: str | None = None,
+) -> str:
+    """A note's own page: at its date and time, or (a file named otherwise) at its name."""
+    if slug is None:
+        slug = f"{year:04d}-{month:02d}-{day:02d}-{stamp}"
+    if note_url_values(slug).get("stamp", slug) != (stamp or slug):  # one URL a note
+        abort(404)
+    item = queries.get_visible("note", slug) or abort(404)
+    newer, older = queries.neighbours(slug)
+    return render_template("note.html", post=item, newer=newer, older=older)
 
 
 @bp.route("/tags/")

@@ -15,6 +15,7 @@ from flask import g
 from app import recording
 from app.models import Post
 from app.public import queries, snapshot
+from app.public.permalinks import url_values
 from app.public.snapshot import Listed
 from app.public.urls import build_url_for
 
@@ -30,13 +31,14 @@ def _trimmed(text: str, limit: int = TEXT_LIMIT) -> str:
 
 #: The fields of a post that its document shows: noted for a document copied from the last
 #: build's file, as making it would (a test holds this to what ``_document`` reads).
-DOCUMENT_FIELDS = ("title", "slug", "published_at", "tags", "summary", "body_text")
+DOCUMENT_FIELDS = ("kind", "display_name", "slug", "published_at", "tags", "summary", "body_text")
 
 
-def _document(post: Post | Listed, endpoint: str, text: str | None = None) -> dict[str, Any]:
+def _document(post: Post | Listed, text: str | None = None) -> dict[str, Any]:
+    endpoint, values = url_values(post.kind, post.slug)  # a post's, a note's or a page's
     return {
-        "title": post.title,
-        "url": build_url_for(endpoint, slug=post.slug),
+        "title": post.display_name,  # a note's: its first words
+        "url": build_url_for(endpoint, **values),
         "date": post.published_at.date().isoformat() if post.published_at else "",
         "tags": [tag.name for tag in post.tags],
         "summary": post.summary,
@@ -55,7 +57,7 @@ def search_index() -> Iterator[bytes]:
     spans: list[list[Any]] = []
     posts = _post_documents(queries.listing())
     pages = queries.visible_pages()
-    documents = chain(posts, ((None, orjson.dumps(_document(p, "public.page"))) for p in pages))
+    documents = chain(posts, ((None, orjson.dumps(_document(p))) for p in pages))
     yield _START
     position, separator = len(_START), b""
     while batch := list(islice(documents, TEXT_BATCH)):
@@ -122,7 +124,7 @@ def _post_documents(
         for post in batch:
             document: bytes | memoryview | None = kept.get(post.slug)
             if document is None:
-                document = orjson.dumps(_document(post, "public.post", texts[post.id]))
+                document = orjson.dumps(_document(post, texts[post.id]))
             else:
                 recording.fields(post.id, DOCUMENT_FIELDS)
             yield post.slug, document

@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape
 
 from app.public import queries
 from app.public.feeds import utc
+from app.public.permalinks import url_values
 from app.public.urls import build_url_for
 
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -38,7 +39,8 @@ def locations() -> Iterator[Location]:
     site_changed = _changed(posts)
     yield from _list_pages("public.index", posts)
     for post in posts:
-        yield "public.post", {"slug": post.slug}, post.updated_at or post.published_at
+        endpoint, values = url_values(post.kind, post.slug)  # a post's or a note's page
+        yield endpoint, values, post.updated_at or post.published_at
     yield "public.tags", {}, site_changed
     by_tag: dict[int, list[Any]] = {}
     by_year: dict[int, list[Any]] = {}

@@ -52,10 +52,19 @@ class Listed:
         def reading_minutes(self) -> int: ...
         @property
         def status(self) -> str: ...
+        @property
+        def photos(self) -> list[dict[str, str]]: ...
+        @property
+        def refs(self) -> dict[str, str]: ...
+        @property
+        def display_name(self) -> str: ...
 
     else:
         reading_minutes = Post.reading_minutes
         status = Post.status
+        photos = Post.photos
+        refs = Post.refs
+        display_name = Post.display_name
 
     def __init__(self, values: dict[str, Any], tags: list[ListedTag]) -> None:
         self.__dict__.update(values)
@@ -157,8 +166,9 @@ class Snapshot:
 
     def _by_slug(self, kind: str) -> dict[str, Listed]:
         def compute() -> dict[str, Listed]:
-            items = self.listing() if kind == "post" else self.visible_pages()
-            return {item.slug: item for item in items}
+            if kind == "page":
+                return {item.slug: item for item in self.visible_pages()}
+            return {item.slug: item for item in self.listing() if item.kind == kind}
 
         return self._once(f"by_slug_{kind}", compute)
 
@@ -248,7 +258,7 @@ class Snapshot:
         found = self._window.get(values["id"])
         if found is None:
             with recording.unrecorded():
-                posts: list[Listed] = self.listing() if values["kind"] == "post" else []
+                posts: list[Listed] = self.listing() if values["kind"] != "page" else []
                 position = self._positions().get(values["slug"]) if posts else None
                 if position is None or posts[position] is not post:  # not listed: alone
                     posts, position = [post], 0

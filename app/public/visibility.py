@@ -10,7 +10,7 @@ from flask import current_app, has_request_context
 from flask_login import current_user
 
 from app.models import Post, Tag
-from app.status import now
+from app.status import DATED_KINDS, now
 
 
 def author_preview() -> bool:
@@ -27,10 +27,11 @@ def include_drafts() -> bool:
     return bool(current_app.config.get("BUILD_DRAFTS")) or author_preview()
 
 
-def visible(kind: str = "post") -> sa.ColumnElement[bool]:
-    """The condition a row must meet to be on the site."""
-    conditions = [Post.kind == kind]
-    if kind == "post" and not author_preview():  # authors also see scheduled posts
+def visible(kind: str | None = None) -> sa.ColumnElement[bool]:
+    """The condition a row must meet to be on the site: one of this ``kind``, or (None) of
+    the timeline, where posts and notes are interleaved by date."""
+    conditions = [Post.kind == kind if kind is not None else Post.kind.in_(DATED_KINDS)]
+    if kind in (None, *DATED_KINDS) and not author_preview():  # authors also see scheduled
         conditions.append(Post.published_at <= now())
     if not include_drafts():
         conditions.append(Post.draft.is_(False))
