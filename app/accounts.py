@@ -19,6 +19,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models import WRITE_SCOPES, ApiToken, User
+from app.permissions import OWNER, ROLES
 
 TOKEN_PREFIX = "mb_"
 #: How much of the token is kept in clear for display.
@@ -51,6 +52,18 @@ def verify_login(username: str, password: str) -> User | None:
 def sign_out_everywhere(user: User) -> None:
     """End every session and remember-me cookie of ``user`` (API tokens are separate)."""
     user.rotate_session_token()
+    db.session.commit()
+
+
+def set_role(user: User, role: str) -> None:
+    """Give ``user`` a role; the last owner keeps theirs (someone must manage the others)."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+    if user.role == OWNER and role != OWNER:
+        owners = db.session.scalar(sa.select(sa.func.count(User.id)).where(User.role == OWNER))
+        if (owners or 0) <= 1:
+            raise ValueError(f"{user.username!r} is the only owner: make someone else owner first")
+    user.role = role
     db.session.commit()
 
 
@@ -162,7 +175,7 @@ def create_first_author(username: str, email: str, password: str) -> User | None
         if db.session.scalar(sa.select(sa.func.count(User.id))):
             db.session.rollback()
             return None
-        user = User(username=username, email=email)
+        user = User(username=username, email=email, role=OWNER)  # the one who set it up
         user.set_password(password)
         db.session.add(user)
         db.session.commit()

@@ -13,6 +13,7 @@ from app.accounts import (
     create_token,
     find_token,
     revoke_token,
+    set_role,
     sign_out_everywhere,
     tokens_for,
 )
@@ -21,6 +22,7 @@ from app.content.importers import KINDS, import_content
 from app.content.importers import Options as ImportOptions
 from app.extensions import db
 from app.models import User
+from app.permissions import AUTHOR, OWNER, ROLES
 
 content_cli = AppGroup("content", help="Sync content/ with the database.")
 user_cli = AppGroup("user", help="Manage authors.")
@@ -88,12 +90,20 @@ def content_export() -> None:
 @user_cli.command("create")
 @click.argument("username")
 @click.option("--email", help="Defaults to USERNAME@localhost.")
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    help="owner, editor, author or contributor (default: owner for the first user, else author).",
+)
 @click.password_option(
     envvar="MICROBLOG_PASSWORD", help="Prompted for when not given (or set MICROBLOG_PASSWORD)."
 )
-def user_create(username: str, email: str | None, password: str) -> None:
+def user_create(username: str, email: str | None, role: str | None, password: str) -> None:
     """Create an author who can log in to the admin."""
     email = email or f"{username}@localhost"
+    if role is None:
+        first = not db.session.scalar(sa.select(sa.func.count(User.id)))
+        role = OWNER if first else AUTHOR
     clash = db.session.scalar(
         sa.select(User).where(sa.or_(User.username == username, User.email == email))
     )
@@ -101,11 +111,27 @@ def user_create(username: str, email: str | None, password: str) -> None:
         raise click.ClickException(f"a user named {username!r} or with email {email!r} exists")
     if len(password) < 8:
         raise click.ClickException("the password must have at least 8 characters")
-    user = User(username=username, email=email)
+    user = User(username=username, email=email, role=role)
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
-    click.echo(f"Created author {username!r}.")
+    click.echo(f"Created author {username!r} ({role}).")
+
+
+@user_cli.command("role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(ROLES))
+def user_role(username: str, role: str) -> None:
+    """Give an author a role: owner, editor, author or contributor (takes effect at once,
+    for their sessions and API tokens alike)."""
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"no author named {username!r}")
+    try:
+        set_role(user, role)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{username!r} is now {role}.")
 
 
 @user_cli.command("password")

@@ -60,6 +60,8 @@ class User(UserMixin, Model):
     session_token: so.Mapped[str] = so.mapped_column(
         sa.String(64), index=True, unique=True, default=new_session_token
     )
+    #: owner, editor, author or contributor: what ``app.permissions`` lets the user do.
+    role: so.Mapped[str] = so.mapped_column(sa.String(16), default="author")
 
     def set_password(self, password: str) -> None:
         """Set a new password; every session of the old one ends."""
@@ -78,6 +80,11 @@ class User(UserMixin, Model):
         if not self.session_token:
             self.rotate_session_token()
         return self.session_token
+
+    @property
+    def display_name(self) -> str:
+        """The name commits and bylines use (the username: users have no other name yet)."""
+        return self.username
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"

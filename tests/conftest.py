@@ -98,8 +98,8 @@ AUTHOR_PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def author(app: Flask) -> User:
-    """An author who can log in to the admin (password ``AUTHOR_PASSWORD``)."""
-    user = User(username="ada", email="ada@example.org")
+    """The blog's owner, who can log in to the admin (password ``AUTHOR_PASSWORD``)."""
+    user = User(username="ada", email="ada@example.org", role="owner")
     user.set_password(AUTHOR_PASSWORD)
     db.session.add(user)
     db.session.commit()

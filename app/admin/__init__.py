@@ -12,4 +12,5 @@ from app.admin import (  # noqa: E402, F401  (register on bp)
     publish,
     security,
     tokens,
+    users,
 )

@@ -23,6 +23,7 @@ from app.content.slugs import slugify
 from app.content.store import document_from_post
 from app.extensions import db
 from app.models import Post, Tag
+from app.permissions import PermissionDenied, can, require
 from app.status import now, status_of
 
 
@@ -138,6 +139,11 @@ def _disk_hash(post: Post) -> str:
 
 
 def _editor(post: Post | None) -> Response | tuple[str, int] | str:
+    user = current_user._get_current_object()
+    if post is None:
+        require(user, "create")
+    else:
+        require(user, "edit", post)
     kind = request.args.get("kind", "post") if post is None else post.kind
     if kind not in Post.KINDS:
         abort(404)
@@ -160,9 +166,10 @@ def _editor(post: Post | None) -> Response | tuple[str, int] | str:
         doc = _document(form, post, expected) if form.validate() else None
         if doc is not None:
             try:
-                saved = save_post(
-                    doc, post, expected_hash=expected, author=current_user._get_current_object()
-                )
+                saved = save_post(doc, post, expected_hash=expected, author=user)
+            except PermissionDenied as exc:
+                form.status.errors.append(f"Not saved: {exc.message}.")
+                status = 403
             except SlugTakenError as exc:
                 form.slug.errors.append(f"{exc.message} ({exc.hint}).")
             except ConflictError as exc:
@@ -195,6 +202,7 @@ def _editor(post: Post | None) -> Response | tuple[str, int] | str:
         conflict=conflict,
         notice=notice,
         tag_names=tag_names,
+        may_publish=can(user, "publish", post),
     )
     return (page, status) if status != 200 else page
 
@@ -224,11 +232,13 @@ def edit(post_id: int) -> Response | tuple[str, int] | str:
 @bp.route("/posts/<int:post_id>/delete", methods=["GET", "POST"])
 def delete(post_id: int) -> Response | str:
     post = db.get_or_404(Post, post_id)
+    user = current_user._get_current_object()
+    require(user, "delete", post)
     form = ConfirmForm(data={"source_hash": post.source_hash})
     if form.validate_on_submit():
         title, path = post.title, post.source_path
         try:
-            delete_post(post, expected_hash=form.source_hash.data or None)
+            delete_post(post, expected_hash=form.source_hash.data or None, actor=user)
         except ConflictError as exc:
             flash(f"Not deleted: {exc.message} ({exc.hint}).", "error")
             return redirect(url_for("admin.edit", post_id=post_id))

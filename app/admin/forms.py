@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from app.content.slugs import MAX_SLUG_LENGTH, SLUG_RE
+from app.permissions import ROLES
 
 STATUS_CHOICES = [
     SelectChoice("draft", "Draft (only you can see it)"),
@@ -95,3 +96,9 @@ class TokenForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type infor
 
     name = StringField("Name", validators=[DataRequired(), Length(max=100)])
     read_only = BooleanField("Read-only (cannot create, change or delete)")
+
+
+class RoleForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type information
+    """An author's role (the owner's users page)."""
+
+    role = SelectField("Role", choices=[SelectChoice(role, role.capitalize()) for role in ROLES])

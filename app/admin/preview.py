@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import BinaryIO, cast
 
 from flask import jsonify, render_template, request
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.admin import bp
@@ -12,6 +13,7 @@ from app.admin.editor import normalize_text
 from app.content import render_markdown
 from app.content.media import MediaError, save_upload
 from app.content.render import body_warnings
+from app.permissions import require
 
 
 @bp.route("/preview", methods=["POST"])
@@ -46,9 +48,12 @@ def upload() -> tuple[Response, int]:
         return jsonify(error="Choose an image file to upload."), 422
     if not alt:
         return jsonify(error="Describe the image (alt text) for readers who cannot see it."), 422
+    require(current_user._get_current_object(), "upload")
     try:
         # save_upload only reads the stream: IO[bytes] would do, its signature asks BinaryIO.
-        media = save_upload(cast(BinaryIO, upload.stream), upload.filename)
+        media = save_upload(
+            cast(BinaryIO, upload.stream), upload.filename, current_user._get_current_object()
+        )
     except MediaError as exc:
         hint = f" ({exc.hint})" if exc.hint else ""
         return jsonify(error=f"{exc.path}: {exc.message}{hint}"), exc.status

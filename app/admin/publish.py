@@ -17,12 +17,14 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask_login import current_user
 from werkzeug.local import LocalProxy
 from werkzeug.wrappers import Response
 
 from app.admin import bp
 from app.admin.forms import ConfirmForm
 from app.build.jobs import BuildJob, runner_for
+from app.permissions import can, require
 
 
 def _job_or_404(job_id: str) -> BuildJob:
@@ -36,6 +38,7 @@ def _job_or_404(job_id: str) -> BuildJob:
 def publish() -> Response | str:
     form = ConfirmForm()
     if form.validate_on_submit():
+        require(current_user._get_current_object(), "build")
         runner = runner_for(current_app)
         running = runner.latest()
         job = runner.start(cast("LocalProxy[Flask]", current_app)._get_current_object())
@@ -64,6 +67,7 @@ def publish_status_json(job_id: str) -> Response:
 def _site_info() -> dict[str, object]:
     build_dir: Path = current_app.config["BUILD_DIR"]
     return {
+        "may_build": can(current_user._get_current_object(), "build"),
         "build_dir": build_dir,
         "built": (build_dir / "index.html").is_file(),
         # Where `freeze.py --serve` shows it: on port 8000, under the path of the site's URL.

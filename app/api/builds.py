@@ -9,10 +9,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from werkzeug.local import LocalProxy
 
+from app.api.auth import current_user
 from app.api.errors import ApiError
 from app.api.openapi import ApiBlueprint, errors
 from app.api.schemas import BuildSchema
 from app.build.jobs import BuildJob, runner_for
+from app.permissions import require
 
 blp: ApiBlueprint = Blueprint(
     "builds", __name__, description="Site builds: freeze content into build/."
@@ -35,6 +37,7 @@ class Builds(MethodView):
         Runs the same pipeline as `python freeze.py`; when one is already running, that one
         is returned. Poll the `Location` until `done` is true.
         """
+        require(current_user(), "build")
         app = cast("LocalProxy[Flask]", current_app)._get_current_object()
         job = runner_for(app).start(app)
         return represent(job), {"Location": url_for("builds.build", build_id=job.id)}

@@ -11,10 +11,12 @@ from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
+from app.api.auth import current_user
 from app.api.errors import ApiError
 from app.api.openapi import ApiBlueprint, accepts, errors
 from app.api.schemas import MediaSchema, MediaUploadSchema
 from app.content.media import FORMATS, MediaError, save_upload
+from app.permissions import require
 
 
 class MultipartParser(FlaskParser):
@@ -51,12 +53,13 @@ class Media(MethodView):
         content-addressed name; the answer says how to use it in Markdown. Too large (bytes
         or pixels): 413; not an image, or no alt text: 422.
         """
+        require(current_user(), "upload")
         upload = data["file"]
         if not hasattr(upload, "stream"):
             field = {"location": "files", "field": "file", "detail": "send the image as a file"}
             raise ApiError(422, "file: send the image as a file part", errors=[field])
         try:
-            stored = save_upload(upload.stream, upload.filename or "upload")
+            stored = save_upload(upload.stream, upload.filename or "upload", current_user())
         except MediaError as exc:
             detail = f"{exc.message} ({exc.hint})" if exc.hint else exc.message
             field = {"location": "files", "field": "file", "detail": exc.message}

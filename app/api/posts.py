@@ -251,7 +251,7 @@ class PostItem(MethodView):
         post = get_post(slug)
         expected = checked_version(post)
         try:
-            delete_post(post, expected_hash=expected)
+            delete_post(post, expected_hash=expected, actor=current_user())
         except ConflictError as exc:
             raise ApiError(412 if expected else 409, f"{exc.message}: {exc.hint}") from exc
         return Response(status=204)

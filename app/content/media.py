@@ -9,10 +9,12 @@ from typing import BinaryIO
 
 from flask import current_app
 
+from app.content import history
 from app.content.confine import media_files
 from app.content.errors import ContentError, ContentErrors
 from app.content.files import atomic_write
 from app.content.slugs import slugify
+from app.models import User
 
 #: Pillow format → the one extension we store it under.
 FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
@@ -46,8 +48,9 @@ def media_dir() -> Path:
     return Path(current_app.config["CONTENT_DIR"]) / MEDIA_FOLDER
 
 
-def save_upload(stream: BinaryIO, filename: str) -> MediaFile:
-    """Check an uploaded image and store it under a safe, content-addressed name."""
+def save_upload(stream: BinaryIO, filename: str, actor: User | None = None) -> MediaFile:
+    """Check an uploaded image and store it under a safe, content-addressed name (in a git
+    work tree, a commit by ``actor``: ``history``)."""
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     data = stream.read(limit + 1)
     display = PurePath(filename or "upload").name
@@ -75,7 +78,8 @@ def save_upload(stream: BinaryIO, filename: str) -> MediaFile:
     name = f"{stem}-{digest}.{FORMATS[image.format]}"
     target = media_dir() / name
     if not target.exists():
-        atomic_write(target, image.data)
+        with history.recorded([target], f"Upload media '{name}'", actor):
+            atomic_write(target, image.data)
     return MediaFile(name=name, width=image.width, height=image.height, size=len(image.data))
 
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from flask import current_app
 
+from app.content import history
 from app.content.document import Document, parse_document, serialize_document
 from app.content.errors import ContentError
 from app.content.files import atomic_write, content_hash
@@ -27,6 +28,7 @@ from app.content.store import apply_document, delete_orphan_tags
 from app.content.sync import source_path_for
 from app.extensions import db
 from app.models import Post, User
+from app.permissions import require, require_save
 from app.status import now
 
 #: Serializes check-then-write within this process (the dev server is threaded).
@@ -162,12 +164,20 @@ def save_post(
     *,
     expected_hash: str | None = None,
     author: User | None = None,
+    exact_text: str | None = None,
+    message: str | None = None,
 ) -> Post:
     """Create (``post=None``) or update a post: file and row together, or neither.
 
     A new post's byline is its ``author``'s username (the signed-in author or the token's
-    owner), unless its file already names one.
+    owner), unless its file already names one. ``author`` is also who does the save: their
+    role must allow it (``app.permissions``; ``PermissionDenied`` otherwise).
+    In a git work tree the save is a commit by ``author`` (``history``), ``message`` or
+    "Edit post 'slug'"; ``exact_text`` is written instead of ``doc`` serialized (a restore:
+    ``doc`` is what it parses to).
     """
+    if author is not None:
+        require_save(author, post, draft=doc.draft)
     if post is None and author is not None and not doc.author:
         doc = replace(doc, author=author.username)
     if doc.kind == "note":
@@ -197,28 +207,44 @@ def save_post(
                 "a file with this slug already exists but is not imported",
             )
         row = post or Post()
-        text = serialize_document(doc, doc.slug)
-        with _file_and_row(new_path, previous):
-            with db.session.no_autoflush:
-                apply_document(row, doc, new_rel, content_hash(text.encode("utf-8")))
-            if author is not None and row.author_id is None:
-                row.author = author
-            db.session.add(row)
-            db.session.flush()
-            delete_orphan_tags()
-            atomic_write(new_path, text)
-        if old_rel is not None and old_rel != new_rel:
-            (content_dir / old_rel).unlink(missing_ok=True)
+        text = serialize_document(doc, doc.slug) if exact_text is None else exact_text
+        moved = old_rel is not None and old_rel != new_rel
+        paths = [new_path, content_dir / old_rel] if old_rel is not None and moved else [new_path]
+        message = message or _message(doc, post)
+        with history.recorded(paths, message, author):
+            with _file_and_row(new_path, previous):
+                with db.session.no_autoflush:
+                    apply_document(row, doc, new_rel, content_hash(text.encode("utf-8")))
+                if author is not None and row.author_id is None:
+                    row.author = author
+                db.session.add(row)
+                db.session.flush()
+                delete_orphan_tags()
+                atomic_write(new_path, text)
+            if old_rel is not None and moved:
+                (content_dir / old_rel).unlink(missing_ok=True)
         return row
 
 
-def delete_post(post: Post, *, expected_hash: str | None = None) -> None:
-    """Delete a post's file and row together."""
+def _message(doc: Document, post: Post | None) -> str:
+    """The commit message of a save."""
+    if post is None:
+        return f"Add {doc.kind} '{doc.slug}'"
+    if post.slug != doc.slug:
+        return f"Rename {doc.kind} '{post.slug}' to '{doc.slug}'"
+    return f"Edit {doc.kind} '{doc.slug}'"
+
+
+def delete_post(post: Post, *, expected_hash: str | None = None, actor: User | None = None) -> None:
+    """Delete a post's file and row together (if ``actor``'s role allows it)."""
+    if actor is not None:
+        require(actor, "delete", post)
     path = _content_dir() / post.source_path
+    message = f"Delete {post.kind} '{post.slug}'"
     with _write_lock:
         _check_unchanged(post, expected_hash)
         previous = _read_bytes(path)
-        with _file_and_row(path, previous):
+        with history.recorded([path], message, actor), _file_and_row(path, previous):
             db.session.delete(post)
             db.session.flush()
             delete_orphan_tags()
