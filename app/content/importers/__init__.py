@@ -16,6 +16,7 @@ from app.content.importers.report import Report
 #: KIND -> module with ``read(source, options, report) -> Export``.
 KINDS = {
     "wordpress": "wordpress",
+    "jekyll": "jekyll",
 }
 
 __all__ = ["KINDS", "Options", "Report", "import_content"]

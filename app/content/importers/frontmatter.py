@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from app.content.document import _load_yaml
+from app.content.importers.report import Report
 
 _YAML_FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _TOML_FENCE = re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE)
@@ -84,3 +86,31 @@ def _json(text: str) -> tuple[Any, str, int]:
 
 def _first(exc: Exception) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def read_file(path: Path, display: str, report: Report) -> tuple[dict[str, Any], str, int] | None:
+    """(metadata, body, body line) of a source file; None, with an error in the report, for
+    a file that cannot be read or whose front matter does not parse."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        report.fail(display, None, f"not valid UTF-8 (byte {exc.start})", "save it as UTF-8")
+        return None
+    except OSError as exc:
+        report.fail(display, None, f"cannot read it: {exc.strerror}")
+        return None
+    try:
+        meta, body, line, _ = split(text)
+    except FrontMatterError as exc:
+        report.fail(display, exc.line, str(exc), "fix it in the source, then import again")
+        return None
+    return meta, body, line
+
+
+def note_fields(meta: dict[str, Any], mapping: dict[str, str], report: Report) -> None:
+    """Count the source's keys as mapped (``mapping``: key -> our field) or dropped."""
+    for key in meta:
+        if key in mapping:
+            report.map(key, mapping[key])
+        else:
+            report.drop(key)

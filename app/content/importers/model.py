@@ -87,6 +87,17 @@ def parse_date(value: Any) -> datetime | None:
     return parsed.replace(microsecond=0)
 
 
+def local_day(value: Any) -> datetime | None:
+    """A date as written, its time zone ignored: the day an old site's URL shows."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    match = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", str(value or ""))
+    try:
+        return datetime(int(match[1]), int(match[2]), int(match[3])) if match else None
+    except ValueError:
+        return None
+
+
 def _parse_text(text: str) -> datetime | None:
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -192,7 +192,7 @@ def _plan(export: Export, content_dir: Path, options: Options, report: Report) -
     media = MediaCopies(content_dir)
     rewriter = Rewriter(export, Addresses.of(items, urls), media, report)
     plan = Plan()
-    top = export.top.resolve().parent if export.top else None
+    top = export.top.resolve() if export.top else None
     taken = {url_key(u) for u in urls} | {
         url_key(_url_of(e.path, slug)) for slug, e in _existing(content_dir).items()
     }

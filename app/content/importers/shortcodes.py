@@ -158,7 +158,8 @@ def liquid(text: str, place: Place) -> str:
     text = _SITE_URL.sub("", text)
     text = _URL_FILTER.sub(lambda m: m[2], text)
     for match in _LIQUID_LEFT.finditer(text):
-        tag = " ".join(match[0].split())[:60]
+        tag = " ".join(match[0].split())
+        tag = tag if len(tag) <= 60 else tag[:57] + "…"
         place.left(text, match.start(), f"Liquid tag {tag}", "rewrite it in Markdown, or remove it")
     return re.sub(r"\x00raw(\d+)\x00", lambda m: raws[int(m[1])], text)
 

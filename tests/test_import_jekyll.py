@@ -1,0 +1,108 @@
+"""`flask content import jekyll`: a Jekyll site folder into content/."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.import_helpers import IMPORTS, read_doc, run_import, snapshot
+
+SITE = IMPORTS / "jekyll"
+
+
+@pytest.fixture
+def imported(runner, content_dir):
+    result = run_import(runner, "jekyll", SITE)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_the_date_and_slug_come_from_the_file_name(imported, content_dir):
+    meta, body = read_doc(content_dir, "posts/second.md")
+    assert meta["title"] == "The second post"
+    assert str(meta["date"]).startswith("2015-02-10")
+    assert meta["summary"] == "What comes second."
+    assert body.startswith("\nA post dated only by its file name.")
+
+
+def test_front_matter_date_categories_and_the_site_permalink_style(imported, content_dir):
+    meta, _ = read_doc(content_dir, "posts/welcome-to-jekyll.md")
+    assert str(meta["date"]).startswith("2014-12-31")  # 00:30 at +01:00 is the eve in UTC
+    assert meta["tags"] == ["jekyll", "update", "ruby", "Tides"]
+    # _config.yml's permalink, with the day as the old site wrote it
+    assert meta["aliases"] == ["/jekyll/update/2015/01/01/welcome-to-jekyll/"]
+
+
+def test_a_post_permalink_is_its_old_url(imported, content_dir):
+    meta, _ = read_doc(content_dir, "posts/second.md")
+    assert meta["aliases"] == ["/old/second-post.html"]
+
+
+def test_liquid_tags_are_converted_or_reported_with_their_line(imported, content_dir):
+    _, body = read_doc(content_dir, "posts/welcome-to-jekyll.md")
+    assert "```ruby\ndef print_hi(name)\n" in body
+    assert "{% highlight" not in body
+    assert "Read [the next post](/posts/second/)." in body  # {% post_url %}
+    assert "Templates look like {{ page.title }}." in body  # {% raw %} kept as text
+    _, second = read_doc(content_dir, "posts/second.md")
+    assert "Back to [the first](/posts/welcome-to-jekyll/)." in second  # {% link %}
+    assert "_posts/2015-01-01-welcome-to-jekyll.md:22: Liquid tag {% include note.html" in imported
+
+
+def test_assets_are_copied_and_missing_ones_listed(imported, content_dir):
+    _, body = read_doc(content_dir, "posts/welcome-to-jekyll.md")
+    (logo,) = [p.name for p in (content_dir / "media").glob("logo-*.png")]
+    assert f"![The logo](/media/{logo})" in body
+    assert "_posts/2015-02-10-second.md:9: /assets/images/missing.png" in imported
+    _, second = read_doc(content_dir, "posts/second.md")
+    assert "![Gone](https://jekyll.example.net/assets/images/missing.png)" in second
+
+
+def test_unpublished_and_draft_folder_posts_are_drafts(imported, content_dir):
+    not_yet, _ = read_doc(content_dir, "posts/not-yet.md")
+    idea, _ = read_doc(content_dir, "posts/a-draft-idea.md")
+    assert not_yet["draft"] is True
+    assert idea["draft"] is True
+    assert "aliases" not in idea  # a draft had no URL
+
+
+def test_html_posts_and_pages(imported, content_dir):
+    _, html = read_doc(content_dir, "posts/an-html-post.md")
+    assert html.strip() == 'Written in **HTML**.\n\n```python\nprint("tide")\n```'
+    page, body = read_doc(content_dir, "pages/colophon.md")
+    assert page["title"] == "Colophon"
+    assert body.strip() == "Made with Jekyll."
+    assert "index.md: the old home or list page" in imported
+    assert "layout (6x)" in imported  # dropped fields are counted
+
+
+def test_dry_run_writes_nothing(runner, content_dir):
+    before = snapshot(content_dir)
+    result = run_import(runner, "jekyll", SITE, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "post /posts/second/ <- _posts/2015-02-10-second.md:1" in result.output
+    assert snapshot(content_dir) == before
+
+
+def test_one_broken_file_means_nothing_is_written(runner, content_dir, tmp_path):
+    site = shutil.copytree(SITE, tmp_path / "jekyll-site")
+    (site / "_posts" / "2016-01-01-broken.md").write_text("---\ntitle: [oops\n---\nText\n")
+    before = snapshot(content_dir)
+    result = run_import(runner, "jekyll", site)
+    assert result.exit_code == 1
+    assert "_posts/2016-01-01-broken.md:" in result.output
+    assert "malformed YAML front matter" in result.output
+    assert snapshot(content_dir) == before
+
+
+@pytest.mark.slow
+def test_the_imported_site_builds_without_the_drafts(imported, freeze):
+    result = freeze()
+    assert result.returncode == 0, result.stderr
+    build = freeze.build_dir
+    assert "Welcome to Jekyll!" in (build / "posts/welcome-to-jekyll/index.html").read_text()
+    assert (build / "colophon/index.html").exists()
+    everything = "".join(p.read_text() for p in build.rglob("*.html"))
+    assert "neap tides" not in everything
+    assert "spring tides" not in everything
