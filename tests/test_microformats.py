@@ -4,6 +4,7 @@ with mf2py (a maintained parser) into h-feed, h-entry and h-card properties."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +12,14 @@ import mf2py
 import pytest
 from PIL import Image
 
-from tests.conftest import sample_freeze
+from tests.conftest import ROOT, sample_freeze
 
 SITE = "https://example.org/"
+#: Notes: plain, with a photo, a reply, a draft, a bookmark (tests/test_timeline.py's).
+NOTES = ROOT / "tests" / "fixtures" / "notes"
+PHOTO_NOTE = SITE + "notes/2026/09/20/193000/"
+REPLY_NOTE = SITE + "notes/2026/10/05/120000/"
+BOOKMARK_NOTE = SITE + "notes/2026/11/05/070000/"
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:?\d{2}|Z)$")
 UPDATED_POST = """---
 title: Édition & <révision>
@@ -29,10 +35,12 @@ First version, then **revised**.
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample site plus an updated post, with an avatar and a note for its author."""
+    """The sample site plus the fixture notes and an updated post, with an avatar and a
+    note for its author."""
     freeze = sample_freeze(tmp_path_factory.mktemp("microformats"))
+    shutil.copytree(NOTES / "notes", freeze.content_dir / "notes")
+    shutil.copytree(NOTES / "media", freeze.content_dir / "media", dirs_exist_ok=True)
     (freeze.content_dir / "posts" / "updated.md").write_text(UPDATED_POST, encoding="utf-8")
-    (freeze.content_dir / "media").mkdir(exist_ok=True)
     Image.new("RGB", (48, 48), "teal").save(freeze.content_dir / "media" / "ada.png")
     settings = {
         "SITE_AUTHOR": "Ada Lovelace",
@@ -81,13 +89,19 @@ def test_the_home_page_is_an_h_feed_of_h_entries(site):
     assert feed["properties"]["name"] == ["microblog"]
     entries = of_type(feed["children"], "h-entry")
     assert len(entries) == 5  # POSTS_PER_PAGE: every post of the page, nothing else
+    kinds = {entry["properties"]["url"][0].split("/")[3] for entry in entries}
+    assert kinds == {"posts", "notes"}  # the timeline interleaves them
     for entry in entries:
         props = entry["properties"]
         assert props["url"] == props["uid"]
-        assert props["url"][0].startswith(SITE + "posts/")
-        assert props["name"][0]
-        assert props["summary"][0]
-        assert "content" not in props  # a list shows an article's summary, not its body
+        if "/posts/" in props["url"][0]:
+            assert props["name"][0]
+            assert props["summary"][0]
+            assert "content" not in props  # a list shows an article's summary, not its body
+        else:  # a note: its text in full, and no name, not even an implied one
+            assert "name" not in props
+            assert "summary" not in props
+            assert props["content"][0]["value"]
         (published,) = props["published"]
         assert ISO_DATETIME.match(published), published
         (author,) = props["author"]
@@ -119,9 +133,10 @@ def test_tag_pages_are_h_feeds_of_that_tag(site):
     feed = the_feed(parse(site, "tags/python/"))
     assert feed["properties"]["name"] == ["Posts tagged python"]
     entries = of_type(feed["children"], "h-entry")
-    assert {entry["properties"]["name"][0] for entry in entries} == {
+    assert {entry["properties"].get("name", ["(a note)"])[0] for entry in entries} == {
         "Édition & <révision>",
         "Highlighted Python",
+        "(a note)",  # 'Coffee first, then #python': a hashtag is a tag
     }
     assert all("python" in entry["properties"]["category"] for entry in entries)
 
@@ -135,12 +150,94 @@ def test_archive_pages_are_h_feeds(site, page):
     for entry in entries:
         props = entry["properties"]
         assert props["url"] == props["uid"]
-        assert props["url"][0].startswith(SITE + "posts/")
+        assert props["url"][0].startswith((SITE + "posts/", SITE + "notes/"))
         assert ISO_DATETIME.match(props["published"][0])
     names = {entry["properties"]["name"][0] for entry in entries}
     assert "Édition & <révision>" in names
+    assert "Sep 20 Evening light at the harbour. #photos" in names  # a note's: implied
 
 
 def test_pages_are_not_h_entries(site):
     """The about page is no post: nothing on it claims to be an entry."""
     assert not of_type(parse(site, "about/")["items"], "h-entry")
+
+
+def _entry_at(document: dict[str, Any], url: str) -> dict[str, Any]:
+    """The h-entry at ``url``, at the top level or in an h-feed."""
+    found = [
+        item
+        for top in document["items"]
+        for item in [top, *top.get("children", [])]
+        if "h-entry" in item["type"] and item["properties"]["url"] == [url]
+    ]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_a_note_page_is_an_h_entry_without_a_name(site):
+    """What a reader sees of a note: its content, photo with alt, date, URL, author, tags."""
+    props = _entry_at(parse(site, "notes/2026/09/20/193000/"), PHOTO_NOTE)["properties"]
+    assert "name" not in props  # no p-name, and mf2 implies none beside e-content
+    (content,) = props["content"]
+    assert content["value"] == "Evening light at the harbour. #photos"
+    assert props["photo"] == [
+        {
+            "value": SITE + "media/harbour.png",
+            "alt": "An orange sky over the harbour, two boats moored",
+        }
+    ]
+    assert props["uid"] == [PHOTO_NOTE]
+    assert ISO_DATETIME.match(props["published"][0])
+    assert props["published"][0].startswith("2026-09-20T19:30")
+    assert props["category"] == ["photos"]  # its hashtag, once
+    assert props["author"][0]["properties"]["name"] == ["Ada Lovelace"]
+
+
+@pytest.mark.parametrize(
+    ("page", "url", "key", "target"),
+    [
+        (
+            "notes/2026/10/05/120000/",
+            REPLY_NOTE,
+            "in-reply-to",
+            "https://example.com/2026/10/static-sites/",
+        ),
+        (
+            "notes/2026/11/05/070000/",
+            BOOKMARK_NOTE,
+            "bookmark-of",
+            "https://www.w3.org/TR/micropub/",
+        ),
+        ("", BOOKMARK_NOTE, "bookmark-of", "https://www.w3.org/TR/micropub/"),
+    ],
+)
+def test_a_note_names_what_it_answers_or_bookmarks(site, page, url, key, target):
+    props = _entry_at(parse(site, page), url)["properties"]
+    assert props[key] == [target]
+    assert "name" not in props
+
+
+def test_a_note_in_the_archive_has_only_an_implied_name(site):
+    """No p-name for a note; a list entry with no other text property gets its text as
+    its implied name (mf2's rule), which is what a consumer of the archive sees."""
+    feed = the_feed(parse(site, "archive/2026/09/"))
+    (note,) = (
+        e for e in of_type(feed["children"], "h-entry") if e["properties"]["url"] == [PHOTO_NOTE]
+    )
+    assert note["properties"]["name"] == ["Sep 20 Evening light at the harbour. #photos"]
+    html = (site / "archive" / "2026" / "09" / "index.html").read_text(encoding="utf-8")
+    assert '<a class="u-url u-uid" href="/notes/2026/09/20/193000/">' in html
+
+
+def _entry_urls(site: Path, page: str) -> list[str]:
+    feed = the_feed(parse(site, page))
+    return [entry["properties"]["url"][0] for entry in of_type(feed["children"], "h-entry")]
+
+
+def test_the_home_pages_and_the_archive_have_the_same_entries_and_no_draft(site):
+    pages = ["", *(f"page/{n}/" for n in range(2, 9) if (site / f"page/{n}").exists())]
+    timeline = [url for page in pages for url in _entry_urls(site, page)]
+    archive = _entry_urls(site, "archive/")
+    assert len(timeline) == len(set(timeline)) > 10
+    assert sorted(timeline) == sorted(archive)
+    assert SITE + "notes/2026/10/15/221000/" not in archive  # a draft
