@@ -17,6 +17,7 @@ from app.content.importers.report import Report
 KINDS = {
     "wordpress": "wordpress",
     "jekyll": "jekyll",
+    "hugo": "hugo",
 }
 
 __all__ = ["KINDS", "Options", "Report", "import_content"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from app.content.importers.fences import outside_code
 from app.content.importers.media import MediaCopies, find_file, is_media
@@ -135,8 +135,10 @@ class Rewriter:
             return self.media.add(found)
         if is_media(parts.path):
             self.report.media_missing.append((f"{item.source}:{where_line or 1}", url))
-            if not parts.netloc and self.export.old_base and not relative:
-                return self.export.old_base.rstrip("/") + url
+            if not parts.netloc and self.export.old_base:
+                # where it was on the old site (relative: beside the post's old page)
+                page = item.old_urls[0] if item.old_urls else "/"
+                return self.export.old_base.rstrip("/") + urljoin(page, url)
         return url
 
     def _media_host(self, path: str) -> bool:

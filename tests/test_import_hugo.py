@@ -1,0 +1,97 @@
+"""`flask content import hugo`: a Hugo site folder into content/."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.import_helpers import IMPORTS, read_doc, run_import, snapshot
+
+SITE = IMPORTS / "hugo"
+
+
+@pytest.fixture
+def imported(runner, content_dir):
+    result = run_import(runner, "hugo", SITE)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_toml_front_matter_and_its_aliases(imported, content_dir):
+    meta, _ = read_doc(content_dir, "posts/tides-in-toml.md")
+    assert meta["title"] == "Tides in TOML"
+    assert str(meta["date"]).startswith("2021-03-04")  # 09:15 at -05:00
+    assert "14:15" in str(meta["date"])
+    assert meta["tags"] == ["tides", "hugo", "Notes"]
+    # the section's permalinks pattern, then aliases (a relative one is in its section)
+    assert meta["aliases"] == ["/2021/03/tides-in-toml/", "/old/toml/", "/posts/tides-old"]
+    assert "showtoc (1x)" in imported  # dropped, and said so
+
+
+def test_json_front_matter_and_static_files(imported, content_dir):
+    meta, body = read_doc(content_dir, "posts/json-post.md")
+    assert meta["title"] == "Written in JSON"
+    assert meta["summary"] == "Front matter as a JSON object."
+    assert meta["aliases"] == ["/2021/04/written-in-json/"]
+    (logo,) = [p.name for p in (content_dir / "media").glob("logo-*.png")]
+    assert f"![Logo](/media/{logo})" in body
+
+
+def test_shortcodes_are_converted_or_reported_with_their_line(imported, content_dir):
+    _, body = read_doc(content_dir, "posts/tides-in-toml.md")
+    assert "```go\npackage main\n\nfunc main() {}\n```" in body
+    assert "[YouTube video](https://www.youtube.com/watch?v=w7Ft2ymGmfc)" in body
+    assert "See [the JSON post](/posts/json-post/)." in body  # {{< ref >}}
+    assert "content/posts/toml-post.md:24: Hugo shortcode {{< tweet >}} left as text" in imported
+
+
+def test_a_page_bundle_brings_its_images(imported, content_dir):
+    meta, body = read_doc(content_dir, "posts/bundle-post.md")
+    assert meta["title"] == "A page bundle"
+    harbour = next(content_dir.glob("media/harbour-*.png")).name
+    boats = next(content_dir.glob("media/boats-*.png")).name
+    assert f"![Harbour](/media/{harbour})" in body
+    assert f"![Boats](/media/{boats})\n\n*Boats at rest*" in body  # {{< figure >}}
+    # a missing one is listed and keeps its address on the old site
+    assert "content/posts/bundle-post/index.md:12: gone.png" in imported
+    assert "(https://hugo.example.com/2021/06/a-page-bundle/gone.png)" in body
+
+
+def test_drafts_pages_and_list_pages(imported, content_dir):
+    draft, _ = read_doc(content_dir, "posts/draft-post.md")
+    assert draft["draft"] is True
+    page, body = read_doc(content_dir, "pages/now.md")
+    assert page["aliases"] == ["/what-now/"]
+    assert body.strip() == "Counting herons."
+    assert "content/_index.md: a list page" in imported
+
+
+def test_malformed_toml_is_reported_with_its_line_and_nothing_written(
+    runner, content_dir, tmp_path
+):
+    site = shutil.copytree(SITE, tmp_path / "hugo-site")
+    (site / "content/posts/bad.md").write_text("+++\ntitle = 'ok'\ndate = = 2021\n+++\nText\n")
+    before = snapshot(content_dir)
+    result = run_import(runner, "hugo", site)
+    assert result.exit_code == 1
+    assert "content/posts/bad.md:3: malformed TOML front matter" in result.output
+    assert snapshot(content_dir) == before
+
+
+def test_dry_run_writes_nothing(runner, content_dir):
+    before = snapshot(content_dir)
+    result = run_import(runner, "hugo", SITE, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "post /posts/tides-in-toml/ <- content/posts/toml-post.md:1" in result.output
+    assert snapshot(content_dir) == before
+
+
+@pytest.mark.slow
+def test_the_imported_site_builds_without_the_drafts(imported, freeze):
+    result = freeze()
+    assert result.returncode == 0, result.stderr
+    build = freeze.build_dir
+    assert "Tides in TOML" in (build / "posts/tides-in-toml/index.html").read_text()
+    assert not (build / "posts/draft-post").exists()
+    assert "mudflats" not in "".join(p.read_text() for p in build.rglob("*.html"))
