@@ -82,6 +82,10 @@ class Config:
         if host.strip()
     )
 
+    #: The authoring app's public URL (``https://write.example.org``), for posting apps: when
+    #: set, the built site advertises Micropub and IndieAuth in its ``<head>``; else nothing.
+    AUTHORING_URL = os.environ.get("AUTHORING_URL", "").strip().rstrip("/")
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

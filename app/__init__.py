@@ -73,6 +73,9 @@ def create_app(
         from app.micropub import init_micropub
 
         init_micropub(app)  # /micropub: bearer tokens with scopes, no CSRF
+        from app.indieauth import init_indieauth
+
+        init_indieauth(app)  # IndieAuth: sign-in for posting apps, tokens for Micropub
         init_migrations(app)  # `flask db`; the freezer's app imports Alembic only to migrate
     else:
         from app.public.sessions import NoSessions

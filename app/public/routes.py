@@ -49,6 +49,7 @@ def site_settings() -> dict[str, Any]:
         "author_avatar": config["SITE_AUTHOR_AVATAR"],  # the h-card's u-photo (home page)
         "author_note": config["SITE_AUTHOR_NOTE"],  # the h-card's p-note
         "language": config["SITE_LANGUAGE"],
+        "authoring_url": config["AUTHORING_URL"],  # Micropub/IndieAuth discovery links
         "drafts": queries.include_drafts(),  # a preview build, or an author logged in
         "now": now(),  # the build's time in a build: every page agrees
     }

@@ -1,0 +1,280 @@
+"""The IndieAuth endpoints: metadata, authorization (consent), token, introspection, revocation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as BaseResponse
+
+from app.accounts import SCOPES, create_token, parse_scopes, revoke_token, verify_token
+from app.indieauth import bp
+from app.indieauth.clients import ClientError, check_client_id, check_redirect_uri
+from app.indieauth.codes import GrantError, issue_code, redeem
+
+#: What each scope lets a client do, as the consent page says it.
+SCOPE_TEXT = {
+    "create": "create posts and notes",
+    "update": "change posts",
+    "delete": "delete and undelete posts",
+    "media": "upload images",
+}
+AUTHORIZE_FIELDS = (
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+    "scope",
+    "me",
+)
+
+
+def authoring_url(endpoint: str, **values: Any) -> str:
+    """An endpoint's URL as clients reach it: under ``AUTHORING_URL`` when set."""
+    base = current_app.config.get("AUTHORING_URL")
+    if base:
+        return str(base).rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def issuer() -> str:
+    """The issuer identifier: the authoring app's root URL (a prefix of the metadata URL)."""
+    return authoring_url("indieauth.metadata").removesuffix(
+        ".well-known/oauth-authorization-server"
+    )
+
+
+def me() -> str:
+    """The profile URL every token speaks for: the site's own."""
+    return str(current_app.config["SITE_URL"]).rstrip("/") + "/"
+
+
+def oauth_error(error: str, description: str, status: int = 400) -> Response:
+    response = jsonify({"error": error, "error_description": description})
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/.well-known/oauth-authorization-server")
+def metadata() -> Response:
+    """The authorization server's metadata (RFC 8414, as IndieAuth uses it)."""
+    return jsonify(
+        {
+            "issuer": issuer(),
+            "authorization_endpoint": authoring_url("indieauth.authorize"),
+            "token_endpoint": authoring_url("indieauth.token"),
+            "introspection_endpoint": authoring_url("indieauth.introspect"),
+            "introspection_endpoint_auth_methods_supported": ["Bearer"],
+            "revocation_endpoint": authoring_url("indieauth.revoke"),
+            "revocation_endpoint_auth_methods_supported": ["none"],
+            "scopes_supported": list(SCOPES),
+            "response_types_supported": ["code"],
+            "grant_types_supported": ["authorization_code"],
+            "code_challenge_methods_supported": ["S256"],
+            "authorization_response_iss_parameter_supported": True,
+            "service_documentation": "https://indieauth.spec.indieweb.org/",
+        }
+    )
+
+
+class ConsentForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type information
+    """The consent page's POST: a CSRF token; the request's fields ride along as hidden."""
+
+
+def _request_fields(source: Any) -> dict[str, str]:
+    return {name: str(source.get(name, "")) for name in AUTHORIZE_FIELDS}
+
+
+def _checked(fields: dict[str, str]) -> tuple[str, str]:
+    """The request's client_id and redirect_uri, or a 400 page (never a redirect to a URL we
+    could not check)."""
+    try:
+        client_id = check_client_id(fields["client_id"])
+        return client_id, check_redirect_uri(client_id, fields["redirect_uri"])
+    except ClientError as exc:
+        abort(_page_error(str(exc)))
+
+
+def _page_error(message: str) -> Response:
+    page = render_template("indieauth/error.html", message=message)
+    return Response(page, status=400)
+
+
+def _back(redirect_uri: str, **params: str) -> BaseResponse:
+    """Back to the client with ``params`` (and ``iss``) added to its redirect URL's query."""
+    separator = "&" if urlsplit(redirect_uri).query else "?"
+    query = urlencode({**params, "iss": issuer()})
+    return redirect(f"{redirect_uri}{separator}{query}", code=302)
+
+
+def _request_problem(fields: dict[str, str]) -> str | None:
+    """What is wrong with an authorization request the client can be told of, if anything."""
+    if fields["response_type"] not in ("code", "id"):
+        return "response_type must be 'code'"
+    if fields["code_challenge_method"] != "S256" or not fields["code_challenge"]:
+        return "PKCE is required: send code_challenge with code_challenge_method=S256"
+    if not fields["state"]:
+        return "state is required"
+    return None
+
+
+@bp.get("/indieauth/auth")
+@login_required  # type: ignore[untyped-decorator]  # flask_login is untyped
+def authorize() -> BaseResponse | str:
+    """The consent page: which client, where it goes back to, what it may do."""
+    fields = _request_fields(request.args)
+    client_id, redirect_uri = _checked(fields)
+    problem = _request_problem(fields)
+    if problem:
+        return _back(
+            redirect_uri, error="invalid_request", error_description=problem, state=fields["state"]
+        )
+    asked = parse_scopes(fields["scope"])
+    page = render_template(
+        "indieauth/consent.html",
+        form=ConsentForm(),
+        fields=fields,
+        client_id=client_id,
+        client_host=urlsplit(client_id).hostname,
+        redirect_uri=redirect_uri,
+        scopes=[(scope, SCOPE_TEXT[scope], scope in asked) for scope in SCOPES],
+        unknown=sorted(set(fields["scope"].split()) - set(SCOPES)),
+        me=me(),
+    )
+    response = Response(page)
+    response.headers["Content-Security-Policy"] = _consent_policy(redirect_uri)
+    return response
+
+
+def _consent_policy(redirect_uri: str) -> str:
+    """The admin's policy, letting the consent form's answer go on to the client."""
+    parts = urlsplit(redirect_uri)
+    return (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; object-src 'none'; "
+        f"base-uri 'self'; frame-ancestors 'none'; form-action 'self' {parts.scheme}://{parts.netloc}"
+    )
+
+
+@bp.post("/indieauth/consent")
+@login_required  # type: ignore[untyped-decorator]  # flask_login is untyped
+def consent() -> BaseResponse:
+    """The author's answer: a code back to the client, or ``access_denied``."""
+    form = ConsentForm()
+    if not form.validate_on_submit():
+        abort(_page_error("the form expired: go back to the app and sign in again"))
+    fields = _request_fields(request.form)
+    client_id, redirect_uri = _checked(fields)
+    problem = _request_problem(fields)
+    if problem:
+        abort(_page_error(problem))
+    if request.form.get("decision") != "approve":
+        return _back(redirect_uri, error="access_denied", state=fields["state"])
+    scopes = parse_scopes(" ".join(request.form.getlist("scopes")))
+    code = issue_code(
+        current_user._get_current_object(),
+        client_id,
+        redirect_uri,
+        scopes,
+        fields["code_challenge"],
+    )
+    return _back(redirect_uri, code=code, state=fields["state"])
+
+
+def _redeem_form() -> Any:
+    form = request.form
+    if form.get("grant_type", "authorization_code") != "authorization_code":
+        return oauth_error("unsupported_grant_type", "only grant_type=authorization_code")
+    missing = [k for k in ("code", "client_id", "redirect_uri", "code_verifier") if not form.get(k)]
+    if missing:
+        return oauth_error("invalid_request", f"missing {', '.join(missing)}")
+    try:
+        return redeem(form["code"], form["client_id"], form["redirect_uri"], form["code_verifier"])
+    except GrantError as exc:
+        return oauth_error("invalid_grant", str(exc))
+
+
+@bp.post("/indieauth/auth")
+def profile() -> Response:
+    """A code redeemed at the authorization endpoint: who signed in (``me``), no token."""
+    grant = _redeem_form()
+    if isinstance(grant, Response):
+        return grant
+    return jsonify({"me": me()})
+
+
+@bp.post("/indieauth/token")
+def token() -> Response:
+    """A code for an access token with the approved scopes (``me``, ``scope``)."""
+    if request.form.get("action") == "revoke":  # the older revocation request
+        return revoke()
+    grant = _redeem_form()
+    if isinstance(grant, Response):
+        return grant
+    if not grant.scopes:
+        return oauth_error(
+            "invalid_grant",
+            "no scope was approved: this code is for signing in only (redeem it at the "
+            "authorization endpoint)",
+        )
+    host = urlsplit(grant.client_id).hostname or grant.client_id
+    issued, raw = create_token(grant.user, host, scopes=grant.scopes, client_id=grant.client_id)
+    response = jsonify(
+        {
+            "access_token": raw,
+            "token_type": "Bearer",
+            "scope": issued.scopes,
+            "me": me(),
+        }
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/indieauth/token")
+def verify() -> Response:
+    """The older token verification: the bearer token's ``me``, ``client_id`` and ``scope``."""
+    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    found = verify_token(raw.strip()) if scheme.lower() == "bearer" else None
+    if found is None:
+        return oauth_error("invalid_token", "send an active token as 'Authorization: Bearer'", 401)
+    return jsonify({"me": me(), "client_id": found.client_id, "scope": found.scopes})
+
+
+@bp.post("/indieauth/introspect")
+def introspect() -> Response:
+    """Token introspection (RFC 7662), for resource servers holding a token of their own."""
+    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or verify_token(raw.strip()) is None:
+        return oauth_error("invalid_token", "introspection needs a bearer token of this site", 401)
+    found = verify_token(request.form.get("token", ""))
+    if found is None:
+        return jsonify({"active": False})
+    return jsonify(
+        {
+            "active": True,
+            "me": me(),
+            "client_id": found.client_id,
+            "scope": found.scopes,
+            "iat": int(found.created_at.timestamp()),
+        }
+    )
+
+
+@bp.post("/indieauth/revoke")
+def revoke() -> Response:
+    """Revoke a token (RFC 7009): 200 whether or not it was known."""
+    found = verify_token(request.form.get("token", ""))
+    if found is not None:
+        revoke_token(found)
+    return Response(status=200)
+
+
+#: Views called by clients with codes and tokens: exempt from the forms' CSRF protection.
+BACK_CHANNEL: tuple[Callable[..., Any], ...] = (profile, token, introspect, revoke)

@@ -1,0 +1,287 @@
+"""IndieAuth: a scripted client discovers the endpoints from the built site (with mf2py, an
+IndieWeb library, not our code), signs in with PKCE (the author logs in and approves on the
+consent page, CSRF on), gets a token and posts a note with a photo through Micropub; the
+note is on the built timeline. Then what must be refused is."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import secrets
+from html import unescape
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import mf2py
+import pytest
+import requests
+
+from tests.admin_helpers import csrf_token
+from tests.api_helpers import image_bytes
+from tests.conftest import AUTHOR_PASSWORD, FreezeRunner
+from tests.static_http import mount, serve
+
+CLIENT_ID = "http://127.0.0.1:9/app/"
+REDIRECT_URI = "http://127.0.0.1:9/app/callback"
+_HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+
+
+def pkce() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(48)
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+@pytest.fixture
+def site(app, synced, live_server, freeze: FreezeRunner, tmp_path: Path):
+    """The site built with AUTHORING_URL = the live authoring app, served on 127.0.0.1."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    www = tmp_path / "www"
+    mount(www, "blog", freeze.build_dir)
+    with serve(www) as origin:
+        me = f"{origin}/blog/"
+        app.config["SITE_URL"] = me
+        app.config["AUTHORING_URL"] = live_server
+
+        def build() -> None:
+            result = freeze("--base-url", me, env={"AUTHORING_URL": live_server, "SITE_URL": me})
+            assert result.returncode == 0, result.stderr
+
+        build()
+        yield me, build
+
+
+def signed_in_browser(live_server: str) -> requests.Session:
+    """The author's browser, logged in through the login form (CSRF and all)."""
+    browser = requests.Session()
+    token = csrf_token(browser.get(f"{live_server}/admin/login").text)
+    response = browser.post(
+        f"{live_server}/admin/login",
+        data={"username": "ada", "password": AUTHOR_PASSWORD, "csrf_token": token},
+        allow_redirects=False,
+    )
+    assert response.status_code == 302, response.text
+    return browser
+
+
+def authorization(endpoint: str, challenge: str, scope: str, **extra: str) -> dict[str, str]:
+    return {
+        "response_type": "code",
+        "client_id": CLIENT_ID,
+        "redirect_uri": REDIRECT_URI,
+        "state": "xyz-123",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+        "scope": scope,
+        **extra,
+    }
+
+
+def approve(browser: requests.Session, endpoint: str, params: dict[str, str], **answer) -> str:
+    """Open the consent page and answer it; the Location the client is sent back to."""
+    page = browser.get(endpoint, params=params)
+    assert page.status_code == 200, page.text
+    assert "Let 127.0.0.1 post as you?" in page.text
+    fields = {name: unescape(value) for name, value in _HIDDEN.findall(page.text)}
+    assert fields["csrf_token"]
+    response = browser.post(
+        f"{endpoint.rsplit('/indieauth', 1)[0]}/indieauth/consent",
+        data={**fields, **answer},
+        allow_redirects=False,
+    )
+    assert response.status_code == 302, response.text
+    return response.headers["Location"]
+
+
+def test_a_client_signs_in_and_posts_a_note_with_a_photo(site, live_server, author, content_dir):
+    me, build = site
+    # Discovery, as a posting app does it: the rels of the site's home page, then metadata.
+    rels = mf2py.parse(url=me)["rels"]
+    assert rels["micropub"] == [f"{live_server}/micropub"]
+    assert rels["authorization_endpoint"] == [f"{live_server}/indieauth/auth"]
+    assert rels["token_endpoint"] == [f"{live_server}/indieauth/token"]
+    metadata = requests.get(rels["indieauth-metadata"][0]).json()
+    assert metadata["issuer"] == f"{live_server}/"
+    assert metadata["code_challenge_methods_supported"] == ["S256"]
+
+    verifier, challenge = pkce()
+    browser = signed_in_browser(live_server)
+    params = authorization(metadata["authorization_endpoint"], challenge, "create media", me=me)
+    back = approve(
+        browser,
+        metadata["authorization_endpoint"],
+        params,
+        decision="approve",
+        scopes=["create", "media"],
+    )
+    assert back.startswith(REDIRECT_URI + "?")
+    query = {k: v[0] for k, v in parse_qs(urlsplit(back).query).items()}
+    assert query["state"] == "xyz-123"
+    assert query["iss"] == metadata["issuer"]
+
+    redemption = {
+        "grant_type": "authorization_code",
+        "code": query["code"],
+        "client_id": CLIENT_ID,
+        "redirect_uri": REDIRECT_URI,
+        "code_verifier": verifier,
+    }
+    granted = requests.post(metadata["token_endpoint"], data=redemption)
+    assert granted.status_code == 200, granted.text
+    token = granted.json()
+    assert token["me"] == me
+    assert token["scope"] == "create media"
+    assert token["token_type"] == "Bearer"
+    again = requests.post(metadata["token_endpoint"], data=redemption)
+    assert again.status_code == 400
+    assert again.json()["error"] == "invalid_grant"
+
+    # The token at work: a photo to the media endpoint, then a note that shows it.
+    app = requests.Session()
+    app.headers["Authorization"] = f"Bearer {token['access_token']}"
+    config = app.get(rels["micropub"][0], params={"q": "config"}).json()
+    uploaded = app.post(
+        config["media-endpoint"], files={"file": ("harbour.png", image_bytes(), "image/png")}
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    photo = uploaded.headers["Location"]
+    assert photo.startswith(f"{me}media/harbour-")
+    note = {
+        "type": ["h-entry"],
+        "properties": {
+            "content": ["Boats in the harbour at dawn"],
+            "photo": [{"value": photo, "alt": "Three boats at dawn"}],
+        },
+    }
+    created = app.post(rels["micropub"][0], json=note)
+    assert created.status_code == 201, created.text
+    url = created.headers["Location"]
+    assert url.startswith(f"{me}notes/")
+    update = app.post(
+        rels["micropub"][0], json={"action": "update", "url": url, "delete": ["photo"]}
+    )
+    assert update.status_code == 403
+    assert update.json()["error"] == "insufficient_scope"
+
+    build()
+    home = requests.get(me).text
+    assert "Boats in the harbour at dawn" in home
+    assert urlsplit(photo).path in home
+    assert 'alt="Three boats at dawn"' in home
+    entries = mf2py.parse(url=url)["items"]
+    assert any("Boats in the harbour" in str(item["properties"].get("content")) for item in entries)
+
+
+def test_the_token_is_listed_in_the_admin_and_revoked_there(site, live_server, author):
+    verifier, challenge = pkce()
+    browser = signed_in_browser(live_server)
+    endpoint = f"{live_server}/indieauth/auth"
+    back = approve(
+        browser,
+        endpoint,
+        authorization(endpoint, challenge, "create"),
+        decision="approve",
+        scopes=["create"],
+    )
+    code = parse_qs(urlsplit(back).query)["code"][0]
+    token = requests.post(
+        f"{live_server}/indieauth/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "client_id": CLIENT_ID,
+            "redirect_uri": REDIRECT_URI,
+            "code_verifier": verifier,
+        },
+    ).json()["access_token"]
+    check = requests.get(
+        f"{live_server}/indieauth/token", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert check.json() == {"me": site[0], "client_id": CLIENT_ID, "scope": "create"}
+    page = browser.get(f"{live_server}/admin/tokens").text
+    assert CLIENT_ID in page
+    token_id = re.search(r'action="/admin/tokens/(\d+)/revoke"', page)[1]
+    revoked = browser.post(
+        f"{live_server}/admin/tokens/{token_id}/revoke", data={"csrf_token": csrf_token(page)}
+    )
+    assert revoked.status_code == 200
+    after = requests.get(
+        f"{live_server}/micropub",
+        params={"q": "config"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert after.status_code == 401
+
+
+def test_refusals(site, live_server, author):
+    _, challenge = pkce()
+    browser = signed_in_browser(live_server)
+    endpoint = f"{live_server}/indieauth/auth"
+    params = authorization(endpoint, challenge, "create")
+    # The author says no: the client hears access_denied, with its state.
+    denied = approve(browser, endpoint, params, decision="deny")
+    assert parse_qs(urlsplit(denied).query)["error"] == ["access_denied"]
+    assert parse_qs(urlsplit(denied).query)["state"] == ["xyz-123"]
+    # The consent form without its CSRF token does nothing.
+    forged = browser.post(
+        f"{live_server}/indieauth/consent",
+        data={**params, "decision": "approve"},
+        allow_redirects=False,
+    )
+    assert forged.status_code == 400
+    # A redirect_uri on another host that the client does not publish: a page, no redirect.
+    elsewhere = browser.get(endpoint, params={**params, "redirect_uri": "https://evil.example/"})
+    assert elsewhere.status_code == 400
+    assert "redirect_uri" in elsewhere.text
+    # PKCE: plain is not S256; a wrong verifier gets no token.
+    plain = browser.get(
+        endpoint, params={**params, "code_challenge_method": "plain"}, allow_redirects=False
+    )
+    assert plain.status_code == 302
+    assert "invalid_request" in plain.headers["Location"]
+    back = approve(browser, endpoint, params, decision="approve", scopes=["create"])
+    code = parse_qs(urlsplit(back).query)["code"][0]
+    wrong = requests.post(
+        f"{live_server}/indieauth/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "client_id": CLIENT_ID,
+            "redirect_uri": REDIRECT_URI,
+            "code_verifier": pkce()[0],
+        },
+    )
+    assert wrong.status_code == 400
+    assert "code_verifier" in wrong.json()["error_description"]
+    # Not signed in: the consent page sends the visitor to the login form first.
+    anonymous = requests.get(endpoint, params=params, allow_redirects=False)
+    assert anonymous.status_code == 302
+    assert "/admin/login" in anonymous.headers["Location"]
+
+
+def test_a_redirect_uri_the_client_publishes_is_accepted(site, live_server, author, tmp_path):
+    client_root = tmp_path / "client"
+    client_root.mkdir()
+    with serve(client_root) as client_origin:
+        (client_root / "index.html").write_text(
+            '<link rel="redirect_uri" href="https://app.example/callback">'
+        )
+        _, challenge = pkce()
+        browser = signed_in_browser(live_server)
+        endpoint = f"{live_server}/indieauth/auth"
+        params = authorization(
+            endpoint,
+            challenge,
+            "create",
+            client_id=f"{client_origin}/",
+            redirect_uri="https://app.example/callback",
+        )
+        page = browser.get(endpoint, params=params)
+        assert page.status_code == 200, page.text
+
+
+def test_without_authoring_url_the_site_advertises_nothing(built_site):
+    home = (built_site / "index.html").read_text()
+    for rel in ("micropub", "indieauth-metadata", "authorization_endpoint", "token_endpoint"):
+        assert f'rel="{rel}"' not in home
