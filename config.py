@@ -51,7 +51,11 @@ class Config:
     SITE_AUTHOR_AVATAR = os.environ.get("SITE_AUTHOR_AVATAR", "")
     #: A line about the author in the home page's h-card (empty: none).
     SITE_AUTHOR_NOTE = os.environ.get("SITE_AUTHOR_NOTE", "")
+    #: BCP 47 tag ('en', 'de', 'fr-CA'): ``<html lang>``, month names and date formats.
     SITE_LANGUAGE = os.environ.get("SITE_LANGUAGE", "en")
+    #: IANA time zone ('Europe/Berlin'): dates shown, archive months, feeds and the admin's
+    #: date field are local time; a file's date without an offset is local time too.
+    SITE_TIMEZONE = os.environ.get("SITE_TIMEZONE", "UTC")
     POSTS_PER_PAGE = int(os.environ.get("POSTS_PER_PAGE", "5"))
     #: Processes that render a build's pages (0: one per core); small builds use one.
     BUILD_WORKERS = int(os.environ.get("BUILD_WORKERS", "0"))

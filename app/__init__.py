@@ -13,7 +13,7 @@ from flask import Flask, Response
 from jinja2 import ChoiceLoader, FileSystemLoader, Template
 from sqlalchemy.engine import make_url
 
-from app import recording
+from app import dates, recording
 from app.extensions import db, login
 from app.schema import init_migrations
 from config import DEFAULT_SECRET_KEY, INSTANCE_DIR, Config, config_from_env
@@ -49,6 +49,7 @@ def create_app(
     app.static_folder = site_dir / "static"
     app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=_static_view(app))
     _record_templates(app)
+    dates.init_app(app)  # SITE_TIMEZONE and SITE_LANGUAGE checked; the date filters
 
     db.init_app(app)
 

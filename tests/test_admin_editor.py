@@ -48,7 +48,7 @@ def test_create_edit_delete_keep_files_and_db_consistent(synced, author_client, 
     path = content_dir / "posts" / "uber-cafe-part-1.md"
     text = path.read_text()
     assert "title: 'Über café: part 1'" in text
-    assert "\ndate: 2026-11-01 09:30\n" in text
+    assert "\ndate: 2026-11-01T09:30:00+00:00\n" in text
     assert "tags: [news, Python]" in text
     assert text.endswith("Hello *there*.\n\nSecond paragraph.\n")  # CRLF from the browser
     assert post.body_html == "<p>Hello <em>there</em>.</p>\n<p>Second paragraph.</p>"

@@ -64,7 +64,7 @@ def test_post_page_has_canonical_description_and_social_meta(synced, client):
     assert f'<meta property="og:description" content="{description}' in html
     assert '<meta name="twitter:card" content="summary">' in html
     assert '<meta name="twitter:title" content="Highlighted Python">' in html
-    assert '<meta property="article:published_time" content="2026-09-08T00:00:00Z">' in html
+    assert '<meta property="article:published_time" content="2026-09-08T00:00:00+00:00">' in html
     assert '<meta property="article:tag" content="python">' in html
 
 

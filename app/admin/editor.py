@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from app.content.service import ConflictError, SlugTakenError, delete_post, save
 from app.content.slugs import slugify
 from app.content.store import document_from_post
 from app.extensions import db
+from app.localtime import site_zone, site_zone_name, to_local, to_utc
 from app.models import Post, Tag
 from app.permissions import PermissionDenied, can, require
 from app.status import now, status_of
@@ -36,7 +38,7 @@ def _initial(post: Post | None, kind: str) -> dict[str, Any]:
         "title": post.title,
         "slug": post.slug,
         "status": post.status,
-        "date": post.published_at,
+        "date": _wall_clock(post.published_at),
         "tags": ", ".join(t.name for t in post.tags),
         "summary": post.summary if post.explicit_summary else "",
         "body": post.body,
@@ -50,7 +52,7 @@ def _initial_from_disk(post: Post, disk_hash: str) -> tuple[dict[str, Any], str]
     display = f"content/{post.source_path}"
     try:
         text, _ = read_text(path, display, current_app.config["MAX_CONTENT_FILE_BYTES"])
-        doc = parse_document(text, display, post.kind)
+        doc = parse_document(text, display, post.kind, site_zone())
     except ContentError as exc:
         return _initial(post, post.kind), (
             f"{display} changed outside the admin and cannot be read ({exc}); the editor shows "
@@ -61,13 +63,28 @@ def _initial_from_disk(post: Post, disk_hash: str) -> tuple[dict[str, Any], str]
         "title": doc.title,
         "slug": doc.slug,
         "status": status_of(doc.draft, doc.date, kind=post.kind),
-        "date": doc.date,
+        "date": _wall_clock(doc.date),
         "tags": ", ".join(doc.tags),
         "summary": doc.summary,
         "body": doc.body,
         "source_hash": disk_hash,
     }
     return initial, f"{display} changed outside the admin: the editor shows the file as it is now."
+
+
+def _wall_clock(value: datetime | None) -> datetime | None:
+    """A naive-UTC date as the editor's field shows it: the site's local time."""
+    return None if value is None else to_local(value).replace(tzinfo=None)
+
+
+def _from_wall_clock(value: datetime | None, before: datetime | None) -> datetime | None:
+    """The field's local time as naive UTC; the date it had (``before``) when the field still
+    shows that, so that an edit keeps the very moment (the second hour of a DST change)."""
+    if value is None:
+        return None
+    if before is not None and _wall_clock(before) == value:
+        return before
+    return to_utc(value)
 
 
 def normalize_text(value: str | None) -> str:
@@ -85,7 +102,7 @@ def _base_document(post: Post | None, kind: str, expected_hash: str | None) -> D
         try:
             text, digest = read_text(path, display, current_app.config["MAX_CONTENT_FILE_BYTES"])
             if digest == expected_hash:
-                return parse_document(text, display, post.kind)
+                return parse_document(text, display, post.kind, site_zone())
         except (OSError, ContentError):
             pass  # the save itself reports the conflict
     return document_from_post(post)
@@ -95,7 +112,8 @@ def _document(form: PostForm, post: Post | None, expected_hash: str | None) -> D
     """The document the form describes, or None with errors set on the form's fields."""
     kind = post.kind if post is not None else form.kind.data
     minute = now().replace(second=0, microsecond=0)
-    status, when = form.status.data, form.date.data
+    base = _base_document(post, kind, expected_hash)
+    status, when = form.status.data, _from_wall_clock(form.date.data, base.date)
     if status == "scheduled":
         if kind == "page":
             form.status.errors.append("Pages have no date: choose Draft or Published.")
@@ -107,7 +125,6 @@ def _document(form: PostForm, post: Post | None, expected_hash: str | None) -> D
         return None
     if when is None and kind == "post":
         when = minute
-    base = _base_document(post, kind, expected_hash)
     title = " ".join((form.title.data or "").split())
     return replace(
         base,
@@ -153,6 +170,7 @@ def _editor(post: Post | None) -> Response | tuple[str, int] | str:
         if disk_hash and disk_hash != post.source_hash:
             initial, notice = _initial_from_disk(post, disk_hash)
     form = PostForm(data=initial)
+    form.date.label.text = f"Date ({site_zone_name()})"
     if post is None and form.kind.data in Post.KINDS:
         kind = form.kind.data
     form_errors: list[str] = []

@@ -68,10 +68,12 @@ class PostForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type inform
     )
     status = RadioField("Status", choices=STATUS_CHOICES, default="draft")
     date = DateTimeLocalField(
-        "Date (UTC)",
-        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        "Date",  # the editor names the site's time zone (SITE_TIMEZONE): local time
+        format=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"],  # shown with seconds: saved as it was
         validators=[Optional()],
-        description="Empty means now. A future date schedules a post, even marked Published.",
+        render_kw={"step": "1"},
+        description="The site's local time. Empty means now. A future date schedules a post, "
+        "even marked Published.",
     )
     tags = StringField("Tags", description="Comma-separated, e.g. python, notes.")
     summary = TextAreaField(

@@ -32,6 +32,9 @@ from app.recording import REGISTRY, Recorder, digest
 APP_DIR = Path(__file__).resolve().parent.parent
 #: Settings that differ on every build without changing what a page shows.
 _VOLATILE_SETTINGS = {"FREEZER_DESTINATION", "SECRET_KEY"}
+#: Settings a page reads where it shows them (``site_settings``, ``localtime.site_zone``):
+#: noted with the page, so changing one renders only the pages that read it.
+_RECORDED_SETTINGS = {"SITE_TIMEZONE"}
 #: Libraries whose upgrade may change what a page looks like, besides the Markdown
 #: renderer's (``render.renderer_id`` names those).
 _LIBRARIES = ("flask", "jinja2", "werkzeug", "feedgen", "pygments")
@@ -48,7 +51,9 @@ def common_digest(app: Flask) -> str:
     settings = sorted(
         (key, repr(value))
         for key, value in app.config.items()
-        if key not in _VOLATILE_SETTINGS and isinstance(value, plain)
+        if key not in _VOLATILE_SETTINGS
+        and key not in _RECORDED_SETTINGS
+        and isinstance(value, plain)
     )
     return digest(
         [

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any, cast
 
@@ -18,6 +18,7 @@ from app.content.aliases import check_aliases
 from app.content.errors import ContentError
 from app.content.notes import REF_KEYS, check_photos, check_url
 from app.content.slugs import RESERVED_PAGE_SLUGS, is_valid_slug
+from app.localtime import to_local, to_utc
 
 #: Front-matter keys we understand, in the order we write them.
 KNOWN_KEYS = (
@@ -180,6 +181,9 @@ class Document:
     extra: dict[str, Any] = field(default_factory=dict)
     #: Whether the file spelled out ``slug:`` (otherwise it comes from the file name).
     explicit_slug: bool = False
+    #: Whether a date was written without an offset, so read as the site's local time: the
+    #: row is read again when SITE_TIMEZONE changes (``store.reader_id``).
+    local_dates: bool = field(default=False, compare=False)
     #: ``photos:``, each ``{"src": ..., "alt": ...}`` (alt may be missing: a warning).
     photos: list[dict[str, str]] = field(default_factory=list)
     #: ``in-reply-to``, ``bookmark-of``, ``like-of``, ``repost-of``: absolute http(s) URLs.
@@ -199,8 +203,9 @@ def _key_line(text: str, key: str) -> int | None:
     return None
 
 
-def _to_datetime(value: Any) -> datetime:
-    """A front-matter date (YAML date/datetime or ISO string) as naive UTC."""
+def _to_datetime(value: Any, zone: tzinfo) -> datetime:
+    """A front-matter date (YAML date/datetime or ISO string) as naive UTC; without an
+    offset it is local time in ``zone`` (the site's time zone)."""
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, date):
@@ -209,9 +214,14 @@ def _to_datetime(value: Any) -> datetime:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     else:
         raise ValueError(f"expected a date, got {type(value).__name__}")
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
+    return to_utc(parsed, zone)
+
+
+def _without_offset(value: Any) -> bool:
+    """Whether a front-matter date names no offset (a local time of the site)."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00")).tzinfo is None
+    return not isinstance(value, datetime) or value.tzinfo is None
 
 
 def clean_name(value: str) -> str:
@@ -241,8 +251,11 @@ def _split_tags(value: Any) -> list[str]:
     return tags
 
 
-def parse_document(text: str, path: str | Path, kind: str = "post") -> Document:
-    """Parse and validate one content file's text; errors name the file and line."""
+def parse_document(
+    text: str, path: str | Path, kind: str = "post", zone: tzinfo = UTC
+) -> Document:
+    """Parse and validate one content file's text; errors name the file and line. Dates
+    without an offset are local time in ``zone`` (pass the site's: ``site_zone()``)."""
     path = Path(path)
     if "\x00" in text:
         raise ContentError(path, "looks like a binary file, not Markdown", hint="remove it")
@@ -266,16 +279,21 @@ def parse_document(text: str, path: str | Path, kind: str = "post") -> Document:
         raise fail("slug", f"the page slug {slug!r} is reserved by the site", "rename the page")
 
     dates: dict[str, datetime | None] = {}
+    local_dates = False
     for key in ("date", "updated"):
         value = meta.get(key)
         if value is None or value == "":
             dates[key] = None
             continue
         try:
-            dates[key] = _to_datetime(value)
-        except (ValueError, TypeError) as exc:
+            dates[key] = _to_datetime(value, zone)
+            local_dates = local_dates or _without_offset(value)
+        except (ValueError, TypeError, OverflowError) as exc:
             raise fail(
-                key, f"invalid '{key}' {value!r}: {exc}", "use YYYY-MM-DD or YYYY-MM-DD HH:MM"
+                key,
+                f"invalid '{key}' {value!r}: {exc}",
+                "use YYYY-MM-DD, YYYY-MM-DD HH:MM (the site's time zone) or an offset, "
+                "e.g. 2026-12-03T23:30:00-08:00",
             ) from exc
     if kind in DATED_KINDS and dates["date"] is None:
         raise fail("date", "missing 'date'", "add a line 'date: YYYY-MM-DD HH:MM'")
@@ -325,6 +343,7 @@ def parse_document(text: str, path: str | Path, kind: str = "post") -> Document:
         author=author,
         extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
         explicit_slug=explicit_slug,
+        local_dates=local_dates,
         aliases=aliases,
         photos=photos,
         refs=refs,
@@ -352,23 +371,29 @@ def _title(value: Any, kind: str, fail: Callable[..., ContentError]) -> str:
     return " ".join(str(value).split())
 
 
-def _date_value(value: datetime) -> str:
-    """Dates as authors write them: a plain date at midnight, else 'YYYY-MM-DD HH:MM'."""
-    if value.time() == time():
-        return value.date().isoformat()
+def _date_value(value: datetime, zone: tzinfo) -> str:
+    """A naive-UTC date as local time in ``zone`` with its offset ('2026-12-03T23:30:00-08:00'):
+    the file says the moment, whatever the site's time zone becomes."""
+    try:
+        local = to_local(value, zone)
+    except OverflowError:  # the calendar's first or last day, past its end in ``zone``
+        local = value.replace(tzinfo=UTC)
     # isoformat, not strftime: it pads years before 1000 ('0011-04-22'), which '%Y' does not.
-    return value.isoformat(sep=" ", timespec="seconds" if value.second else "minutes")
+    return local.isoformat(timespec="seconds")
 
 
-def serialize_document(doc: Document, filename_stem: str | None = None) -> str:
-    """The file text for a document: front matter in a stable key order, then the body."""
+def serialize_document(
+    doc: Document, filename_stem: str | None = None, zone: tzinfo = UTC
+) -> str:
+    """The file text for a document: front matter in a stable key order, then the body;
+    dates in ``zone`` (the site's time zone), with their offset."""
     meta: dict[str, Any] = {} if doc.kind == "note" else {"title": doc.title}
     if doc.explicit_slug or (filename_stem is not None and filename_stem != doc.slug):
         meta["slug"] = doc.slug
     if doc.date is not None:
-        meta["date"] = _date_value(doc.date)
+        meta["date"] = _date_value(doc.date, zone)
     if doc.updated is not None:
-        meta["updated"] = _date_value(doc.updated)
+        meta["updated"] = _date_value(doc.updated, zone)
     if doc.tags:
         meta["tags"] = list(doc.tags)
     if doc.draft:

@@ -14,6 +14,7 @@ from typing import TypeVar
 from app.content.document import Document, parse_document
 from app.content.errors import ContentError
 from app.content.render import Rendered, render_markdown
+from app.localtime import zone_named
 from app.workers import fork_pool
 
 R = TypeVar("R")
@@ -29,6 +30,8 @@ class Task:
     rel: str
     kind: str
     text: str
+    #: The site's time zone: a date without an offset is local time there.
+    zone: str = "UTC"
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,8 @@ class Prepared:
 def prepare(task: Task) -> Prepared | ContentError:
     """Parse one file; a bad file gives its error (as a value, to cross processes)."""
     try:
-        return Prepared(parse_document(task.text, f"content/{task.rel}", task.kind))
+        doc = parse_document(task.text, f"content/{task.rel}", task.kind, zone_named(task.zone))
+        return Prepared(doc)
     except ContentError as exc:
         return exc
 

@@ -27,6 +27,7 @@ from app.content.slugs import is_valid_slug
 from app.content.store import apply_document, delete_orphan_tags
 from app.content.sync import source_path_for
 from app.extensions import db
+from app.localtime import site_zone
 from app.models import Post, User
 from app.permissions import require, require_save
 from app.status import now
@@ -100,7 +101,7 @@ def validate(doc: Document) -> Document:
             field="slug",
         )
     path = f"content/{source_path_for(doc.kind, doc.slug)}"
-    text = serialize_document(replace(doc, explicit_slug=False), doc.slug)
+    text = serialize_document(replace(doc, explicit_slug=False), doc.slug, site_zone())
     limit = current_app.config["MAX_CONTENT_FILE_BYTES"]
     if len(text.encode("utf-8")) > limit:  # sync would refuse the file and break the build
         raise ContentError(
@@ -109,7 +110,7 @@ def validate(doc: Document) -> Document:
             hint="split it, or raise MAX_CONTENT_FILE_BYTES",
             field="body",
         )
-    return parse_document(text, path, doc.kind)
+    return parse_document(text, path, doc.kind, site_zone())
 
 
 def _read_bytes(path: Path) -> bytes | None:
@@ -207,7 +208,7 @@ def save_post(
                 "a file with this slug already exists but is not imported",
             )
         row = post or Post()
-        text = serialize_document(doc, doc.slug) if exact_text is None else exact_text
+        text = serialize_document(doc, doc.slug, site_zone()) if exact_text is None else exact_text
         moved = old_rel is not None and old_rel != new_rel
         paths = [new_path, content_dir / old_rel] if old_rel is not None and moved else [new_path]
         message = message or _message(doc, post)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, TypeVarTuple, cast
@@ -15,7 +16,21 @@ from app.content.notes import REF_KEYS, hashtags
 from app.content.render import Rendered, render_markdown, renderer_id, summarize
 from app.content.slugs import slugify
 from app.extensions import db
+from app.localtime import site_zone_name
 from app.models import Post, Tag, post_tags
+
+
+def reader_id(local_dates: bool) -> str:
+    """What read a row from its file, kept in its ``renderer``: the renderer and, for a file
+    with a date without an offset (``Document.local_dates``: local time), the site's time
+    zone. A sync reads a file again when its row's reader is not one of ``readers()``."""
+    zone = site_zone_name() if local_dates else ""
+    return hashlib.blake2b(f"{renderer_id()}@{zone}".encode(), digest_size=8).hexdigest()
+
+
+def readers() -> frozenset[str]:
+    """The readers of rows that hold: with the site's time zone, or none needed."""
+    return frozenset({reader_id(False), reader_id(True)})
 
 
 @functools.lru_cache(maxsize=4096)
@@ -111,7 +126,7 @@ def post_values(
         "aliases": list(doc.aliases),
         "source_path": source_path,
         "source_hash": source_hash,
-        "renderer": renderer_id(),
+        "renderer": reader_id(doc.local_dates),
         "explicit_summary": bool(doc.summary),
     }
 

@@ -17,7 +17,6 @@ from app.content.files import atomic_write, decode_text
 from app.content.notes import missing_alt
 from app.content.parallel import PARALLEL_THRESHOLD, Prepared, Task, prepare_and_render
 from app.content.removed import body_first_line
-from app.content.render import renderer_id
 from app.content.scan import (
     KIND_DIRS,
     MARKDOWN_SUFFIXES,
@@ -37,6 +36,7 @@ from app.content.store import (
     insert_documents,
     load_posts,
     load_tags,
+    readers,
     select_in,
     tag_names,
     tag_slug,
@@ -44,6 +44,7 @@ from app.content.store import (
 )
 from app.content.templatetags import find_template_tags, tag_messages
 from app.extensions import db
+from app.localtime import site_zone, site_zone_name
 from app.models import Post
 from app.wal import deferred_checkpoint
 
@@ -95,9 +96,9 @@ class _Indexed(NamedTuple):
     slug: str
     renderer: str
 
-    def holds(self, digest: str, kind: str, renderer: str) -> bool:
-        """Whether the row is this file as this renderer makes it."""
-        return (self.source_hash, self.kind, self.renderer) == (digest, kind, renderer)
+    def holds(self, digest: str, kind: str, renderers: Collection[str]) -> bool:
+        """Whether the row is this file as one of these readers (``store.readers``) makes it."""
+        return (self.source_hash, self.kind) == (digest, kind) and self.renderer in renderers
 
 
 def _index(only: Collection[str] | None = None) -> dict[str, _Indexed]:
@@ -212,7 +213,8 @@ class _Scan:
         else:
             self.files = list(named_content_files(content_dir, only, report.warnings))
         self.index, self.hasher, self.report, self.only = index, hasher, report, only
-        self.renderer = renderer_id()
+        self.renderers = readers()
+        self.zone = site_zone_name()
         self.changed: dict[str, _Changed] = {}
         self.problems: dict[str, ContentError] = {}
         #: Files the stat cache cannot vouch for, or whose row holds another hash, kind or
@@ -232,7 +234,7 @@ class _Scan:
 
     def _unchanged(self, file: SourceFile, digest: str | None) -> bool:
         known = self.index.get(file.rel)
-        if digest is None or known is None or not known.holds(digest, file.kind, self.renderer):
+        if digest is None or known is None or not known.holds(digest, file.kind, self.renderers):
             return False
         self.report.unchanged += 1
         return True
@@ -251,7 +253,7 @@ class _Scan:
                 self.problems[file.rel] = exc
                 continue
             self.changed[file.rel] = _Changed(file, found.digest)
-            yield Task(file.rel, file.kind, text)
+            yield Task(file.rel, file.kind, text, self.zone)
         if hasher.cache is not None and self.only is None:
             hasher.cache.retain({file.path for file in self.files})
         self.report.read = hasher.read
@@ -364,7 +366,8 @@ def _check(
 
 def _same_document(path: Path, rel: str, doc: Document) -> bool:
     try:
-        existing = parse_document(path.read_text(encoding="utf-8"), f"content/{rel}", doc.kind)
+        text = path.read_text(encoding="utf-8")
+        existing = parse_document(text, f"content/{rel}", doc.kind, site_zone())
     except (ContentError, UnicodeDecodeError):
         return False
 
@@ -383,7 +386,7 @@ def export_content(content_dir: Path) -> int:
         doc = document_from_post(post)
         if path.exists() and _same_document(path, post.source_path, doc):
             continue  # keep the author's own formatting when nothing differs
-        post.source_hash = atomic_write(path, serialize_document(doc, path.stem))
+        post.source_hash = atomic_write(path, serialize_document(doc, path.stem, site_zone()))
         written += 1
     db.session.commit()
     return written

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from flask import current_app, url_for
 
+from app.localtime import site_zone, to_local
 from app.models import Post
 from app.public.permalinks import permalink
 from app.public.snapshot import Listed
@@ -54,6 +55,12 @@ class Entry:
     updated: datetime
 
 
+def local_time(value: datetime | None) -> datetime:
+    """A naive-UTC date in the site's time zone, aware (the epoch when missing): feeds give
+    dates with the offset of the site's local time."""
+    return to_local(value, site_zone()) if value else EPOCH
+
+
 def utc(value: datetime | None) -> datetime:
     """DB datetimes are naive UTC; feeds need them aware (the epoch when missing)."""
     return value.replace(tzinfo=UTC) if value else EPOCH
@@ -69,8 +76,8 @@ def entries(posts: Sequence[Post | Listed]) -> Iterator[Entry]:
             title=post.title or "",
             content_html=absolute(post.body_html, url, site_url),
             photos=(),
-            published=utc(post.published_at),
-            updated=utc(post.updated_at or post.published_at),
+            published=local_time(post.published_at),
+            updated=local_time(post.updated_at or post.published_at),
         )
 
 

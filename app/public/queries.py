@@ -16,6 +16,7 @@ from flask import abort
 from flask_sqlalchemy.pagination import Pagination
 
 from app.content.aliases import alias_url
+from app.localtime import site_zone, to_local
 from app.models import Post, Tag
 from app.public import snapshot
 from app.public.listpage import ListPage, pages_for
@@ -94,10 +95,12 @@ def tags_with_counts() -> list[tuple[Tag, int]] | list[tuple[ListedTag, int]]:
 
 @recorded
 def archive_months() -> list[tuple[int, int, int]]:
-    """(year, month, post count) for every month with published posts, newest first."""
+    """(year, month, post count) for every local month with published posts, newest first."""
     counts: dict[tuple[int, int], int] = {}
+    zone = site_zone()
     for published in model().published_dates():
-        key = published.year, published.month
+        local = to_local(published, zone)
+        key = local.year, local.month
         counts[key] = counts.get(key, 0) + 1
     return [(year, month, n) for (year, month), n in sorted(counts.items(), reverse=True)]
 

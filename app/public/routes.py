@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +48,7 @@ def site_settings() -> dict[str, Any]:
         "author_avatar": config["SITE_AUTHOR_AVATAR"],  # the h-card's u-photo (home page)
         "author_note": config["SITE_AUTHOR_NOTE"],  # the h-card's p-note
         "language": config["SITE_LANGUAGE"],
+        "timezone": config["SITE_TIMEZONE"],  # read by the date filters (app/dates.py)
         "authoring_url": config["AUTHORING_URL"],  # Micropub/IndieAuth discovery links
         "drafts": queries.include_drafts(),  # a preview build, or an author logged in
         "now": now(),  # the build's time in a build: every page agrees
@@ -64,11 +64,6 @@ def _fast_url_for(state: BlueprintSetupState) -> None:
 def site_links(html: str) -> str:
     """Content links like '/media/a.png' point into the site, also under a sub-path."""
     return site_relative(html, url_for("public.index"))
-
-
-@bp.app_template_filter("month_name")
-def month_name(month: int) -> str:
-    return calendar.month_name[month]
 
 
 @bp.route("/", defaults={"page": 1})

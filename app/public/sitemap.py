@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
+from app.dates import local_month
 from app.public import queries
 from app.public.feeds import utc
 from app.public.permalinks import url_values
@@ -48,8 +49,9 @@ def locations() -> Iterator[Location]:
     for post in posts:
         for post_tag in post.tags:
             by_tag.setdefault(post_tag.id, []).append(post)
-        by_year.setdefault(post.published_at.year, []).append(post)
-        by_month.setdefault((post.published_at.year, post.published_at.month), []).append(post)
+        year, month = local_month(post.published_at)  # the archive's pages are local months
+        by_year.setdefault(year, []).append(post)
+        by_month.setdefault((year, month), []).append(post)
     for tag, _count in queries.tags_with_counts():
         yield from _list_pages("public.tag", by_tag.get(tag.id, []), {"slug": tag.slug})
     yield "public.archive", {}, site_changed

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 
 from app import recording, tricks
 from app.extensions import db
+from app.localtime import site_zone, to_local
 from app.models import Post, Tag, post_tags
 from app.public.listpage import ListPage, list_page
 from app.public.visibility import visible
@@ -217,8 +218,10 @@ class Snapshot:
         return self.tagged(tag)[:limit]
 
     def period(self, year: int, month: int | None) -> list[Listed]:
+        zone = site_zone()
+
         def periods(post: Listed) -> list[Any]:
-            published = post.published_at
+            published = to_local(post.published_at, zone)  # the archive is by local date
             return [published.year, (published.year, published.month)]
 
         key = year if month is None else (year, month)

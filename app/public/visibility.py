@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app, has_request_context
 from flask_login import current_user
 
+from app.localtime import local_range
 from app.models import Post, Tag
 from app.status import DATED_KINDS, now
 
@@ -54,10 +53,6 @@ def tag_posts(tag_id: int) -> sa.Select[Post]:
 
 
 def period_posts(year: int, month: int | None = None) -> sa.Select[Post]:
-    """Published posts of one year, or of one month of it, newest first."""
-    if month is None:
-        start, end = datetime(year, 1, 1), datetime(year + 1, 1, 1)
-    else:
-        start = datetime(year, month, 1)
-        end = datetime(year + (month == 12), month % 12 + 1, 1)
+    """Published posts of one local year, or of one local month of it, newest first."""
+    start, end = local_range(year, month)
     return published_posts().where(Post.published_at >= start, Post.published_at < end)
