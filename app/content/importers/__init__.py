@@ -18,6 +18,7 @@ KINDS = {
     "wordpress": "wordpress",
     "jekyll": "jekyll",
     "hugo": "hugo",
+    "pelican": "pelican",
 }
 
 __all__ = ["KINDS", "Options", "Report", "import_content"]

@@ -1,0 +1,261 @@
+"""Pelican: a content folder (or a site folder with ``pelicanconf.py`` and ``content/``).
+
+Markdown with metadata headers (``Title:``, ``Date:``, ``Status: draft``, ``Slug:``,
+``Category:``, ``Tags:``, ``Summary:``) and reStructuredText with ``:field:`` lists,
+turned into HTML by docutils and then into Markdown. ``Status: draft`` and ``hidden`` are
+drafts; ``pages/`` holds pages; the old URL follows ``ARTICLE_URL``/``Save_as``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+from app.content.document import Document
+from app.content.importers import frontmatter
+from app.content.importers.htmlmd import html_to_markdown
+from app.content.importers.model import (
+    Export,
+    Item,
+    as_list,
+    dated_name,
+    merge_tags,
+    parse_date,
+    text_value,
+)
+from app.content.importers.pipeline import Options
+from app.content.importers.report import Report
+from app.content.importers.shortcodes import ref_url
+from app.content.slugs import slugify
+
+MARKDOWN = (".md", ".markdown", ".mkd", ".mdown")
+STATIC_DIRS = {"images", "static", "extra", "theme", "files", "downloads"}
+MAPPED = {
+    "title": "title",
+    "date": "date",
+    "modified": "updated",
+    "status": "draft",
+    "slug": "slug",
+    "category": "tags",
+    "tags": "tags",
+    "summary": "summary",
+    "author": "author",
+    "authors": "author",
+    "save_as": "aliases",
+    "url": "aliases",
+}
+_HEADER = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):\s?(.*)$")
+_PLACEHOLDER = re.compile(
+    r"(?:\{|%7B|\|)(filename|static|attach|tag|category|index)(?:\}|%7D|\|)"
+    r"([^\s)\"'>]*)",
+    re.IGNORECASE,
+)
+_DOCUTILS = {
+    "report_level": 5,
+    "halt_level": 5,
+    "file_insertion_enabled": False,
+    "raw_enabled": False,
+    "syntax_highlight": "none",
+    "input_encoding": "unicode",
+    "_disable_config": True,
+}
+
+
+def read(source: Path, options: Options, report: Report) -> Export:
+    """Every article and page of a Pelican content folder."""
+    conf = _conf(source)
+    content = (
+        source / conf.get("PATH", "content") if (source / "pelicanconf.py").is_file() else source
+    )
+    if not content.is_dir():
+        report.fail(str(source), None, "no content folder here", "give Pelican's content/ folder")
+        return Export([])
+    items: list[Item] = []
+    for path in sorted(content.rglob("*")):
+        rel = path.relative_to(content)
+        if not path.is_file() or set(rel.parts[:-1]) & STATIC_DIRS:
+            continue
+        if path.suffix in MARKDOWN or path.suffix == ".rst":
+            item = _item(path, rel, conf, report)
+            if item is not None:
+                items.append(item)
+    site = conf.get("SITEURL", "")
+    hosts = {urlsplit(site).netloc.lower()} if site else set()
+    return Export(items, [("/", content)], hosts, site.rstrip("/") or None, content)
+
+
+def _conf(source: Path) -> dict[str, str]:
+    """The string settings of ``pelicanconf.py`` (read, never run)."""
+    path = source / "pelicanconf.py"
+    if not path.is_file():
+        return {}
+    text = path.read_text("utf-8", errors="replace")
+    return {m[1]: m[3] for m in re.finditer(r"^([A-Z_]+)\s*=\s*(['\"])(.*?)\2\s*$", text, re.M)}
+
+
+def _metadata(text: str) -> tuple[dict[str, str], str, int]:
+    """Markdown metadata headers: 'Key: value' lines (indented lines continue one)."""
+    meta: dict[str, str] = {}
+    lines = text.split("\n")
+    key = None
+    index = 0
+    for index, line in enumerate(lines):  # noqa: B007 (index is used after the loop)
+        match = _HEADER.match(line)
+        if match:
+            key = match[1].lower()
+            meta[key] = match[2].strip()
+        elif key and line.startswith(("    ", "\t")) and line.strip():
+            meta[key] += " " + line.strip()
+        else:
+            break
+    else:
+        index = len(lines)
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    return meta, "\n".join(lines[index:]), index + 1
+
+
+def _rst(text: str) -> tuple[dict[str, str], str]:
+    """(fields, body HTML) of a reST file, by docutils (title, docinfo, the rest)."""
+    from docutils import nodes
+    from docutils.core import publish_doctree, publish_parts
+    from docutils.writers.html5_polyglot import Writer
+
+    tree = publish_doctree(text, settings_overrides=_DOCUTILS)
+    meta: dict[str, str] = {}
+    if tree.get("title"):
+        meta["title"] = str(tree["title"])
+    for info in tree.findall(nodes.docinfo):
+        for child in info.children:
+            if isinstance(child, nodes.field):
+                meta[child[0].astext().lower()] = " ".join(child[1].astext().split())
+            elif isinstance(child, nodes.Element):
+                meta[child.tagname.lower()] = " ".join(child.astext().split())
+    parts = publish_parts(text, writer=Writer(), settings_overrides=_DOCUTILS)
+    return meta, str(parts["body"])
+
+
+def _item(path: Path, rel: Path, conf: dict[str, str], report: Report) -> Item | None:
+    display = rel.as_posix()
+    try:
+        text = path.read_text("utf-8").removeprefix("\ufeff")
+    except (OSError, UnicodeDecodeError) as exc:
+        report.fail(display, None, f"cannot read it: {exc}", "save it as UTF-8")
+        return None
+    if path.suffix == ".rst":
+        meta, html = _rst(text)
+        body, body_line, raw = html_to_markdown(_placeholders(html, rel)), 1, text
+    elif text.startswith("---"):
+        read = frontmatter.read_file(path, display, report)
+        if read is None:
+            return None
+        fm, raw, body_line = read
+        meta = {
+            k: text_value(v) if not isinstance(v, list) else ", ".join(map(str, v))
+            for k, v in fm.items()
+        }
+        body = _placeholders(raw, rel)
+    else:
+        meta, raw, body_line = _metadata(text)
+        body = _placeholders(raw, rel)
+    frontmatter.note_fields(meta, MAPPED, report)
+    status = meta.get("status", "published").lower()
+    if status == "skip":
+        report.skipped.append(f"{display}: Status: skip")
+        return None
+    is_page = rel.parts[0] == "pages"
+    name_date, name = dated_name(path.stem)
+    title = meta.get("title") or name.replace("-", " ").capitalize()
+    if "title" not in meta:
+        report.warn(display, 1, f"no Title: titled {title!r}", "set 'title:' in the imported file")
+    date = parse_date(meta.get("date")) or (
+        datetime(name_date.year, name_date.month, name_date.day) if name_date else None
+    )
+    if date is None and not is_page:
+        report.warn(display, 1, "no Date: the file's modification time is used")
+        date = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None, microsecond=0)
+    category = meta.get("category") or (rel.parts[0] if len(rel.parts) > 1 and not is_page else "")
+    slug = meta.get("slug") or slugify(title)
+    draft = status in ("draft", "hidden")
+    doc = Document(
+        title=title,
+        slug=slugify(slug) if slug else slugify(title),
+        body=body,
+        kind="page" if is_page else "post",
+        date=None if is_page else date,
+        updated=parse_date(meta.get("modified")),
+        tags=merge_tags(as_list(category), as_list(meta.get("tags"))),
+        draft=draft,
+        summary=" ".join(meta.get("summary", "").split()),
+        author=(meta.get("author") or meta.get("authors") or "").split(",")[0].strip() or None,
+    )
+    old = [] if draft else _old_urls(meta, conf, is_page, slug, category, date)
+    keys = [display, rel.with_suffix("").as_posix(), path.name]
+    return Item(doc, display, 1, body_line, old, path.parent, keys, raw)
+
+
+def _placeholders(text: str, rel: Path) -> str:
+    """Pelican's ``{filename}``, ``{static}``, ``{attach}``, ``{tag}``, ``{index}`` links."""
+    here = PurePosixPath(rel.parent.as_posix())
+
+    def one(match: re.Match[str]) -> str:
+        what, target = match[1].lower(), match[2]
+        if what == "index":
+            return "/"
+        if what in ("tag", "category"):
+            return f"/tags/{slugify(target, fallback_prefix='tag')}/"
+        path, hash_, fragment = target.partition("#")
+        resolved = path.lstrip("/") if path.startswith("/") else _normal(here / path)
+        if what == "filename":
+            return ref_url(resolved) + (hash_ + fragment if fragment else "")
+        return "/" + resolved
+
+    return _PLACEHOLDER.sub(one, text)
+
+
+def _normal(path: PurePosixPath) -> str:
+    parts: list[str] = []
+    for part in path.parts:
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part not in (".", ""):
+            parts.append(part)
+    return "/".join(parts)
+
+
+def _old_urls(
+    meta: dict[str, str],
+    conf: dict[str, str],
+    is_page: bool,
+    slug: str,
+    category: str,
+    date: datetime | None,
+) -> list[str]:
+    """The article's URL on the old site: its URL/Save_as, else the settings' pattern."""
+    given = [meta[k] for k in ("url", "save_as") if meta.get(k)]
+    if given:
+        return ["/" + u.lstrip("/") for u in given]
+    kind = "PAGE" if is_page else "ARTICLE"
+    patterns = (
+        [conf[f"{kind}_URL"]]
+        if f"{kind}_URL" in conf
+        else (["pages/{slug}.html"] if is_page else ["{slug}.html", "{category}/{slug}.html"])
+    )
+    values: dict[str, Any] = {
+        "slug": slug,
+        "category": slugify(category) if category else "misc",
+        "date": date or datetime(1970, 1, 1),
+        "lang": "en",
+        "author": "",
+    }
+    urls = []
+    for pattern in patterns:
+        try:
+            urls.append("/" + pattern.format(**values).lstrip("/"))
+        except (KeyError, ValueError, IndexError):
+            continue
+    return urls

@@ -1,0 +1,106 @@
+"""`flask content import pelican`: Markdown headers and reST into content/."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.import_helpers import IMPORTS, read_doc, run_import, snapshot
+
+SITE = IMPORTS / "pelican"
+
+
+@pytest.fixture
+def imported(runner, content_dir):
+    result = run_import(runner, "pelican", SITE)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_markdown_metadata_headers_are_mapped(imported, content_dir):
+    meta, body = read_doc(content_dir, "posts/first-light.md")
+    assert meta["title"] == "First light"
+    assert str(meta["date"]).startswith("2014-03-01")
+    assert str(meta["updated"]).startswith("2014-03-02")
+    assert meta["tags"] == ["Keeping", "lamps", "night"]  # Category, then Tags
+    assert meta["summary"] == "The lamp is lit for the first time this season."
+    assert meta["author"] == "Ines Faro"
+    # ARTICLE_URL of pelicanconf.py
+    assert meta["aliases"] == ["/posts/2014/03/first-light/"]
+    assert body.startswith("\nThe lamp was lit at dusk.")
+
+
+def test_rest_becomes_markdown_with_its_fields(imported, content_dir):
+    meta, body = read_doc(content_dir, "posts/reef-notes.md")
+    assert meta["title"] == "Reef notes"
+    assert meta["tags"] == ["notes", "reef", "charts"]  # the folder is the category
+    assert meta["summary"] == "Where the rocks are."
+    assert "The reef lies *north* of the tower." in body
+    assert "```python\ndef bearing(a, b):\n    return (b - a) % 360\n\n\nprint(" in body
+    assert "[first light](/posts/first-light/)" in body  # {filename}
+    assert "![The tower again](/media/lighthouse-" in body  # {static}
+
+
+def test_links_and_static_files(imported, content_dir):
+    _, body = read_doc(content_dir, "posts/first-light.md")
+    (image,) = [p.name for p in (content_dir / "media").glob("lighthouse-*.png")]
+    assert f"![The tower](/media/{image})" in body
+    assert "[the reef notes](/posts/reef-notes/)" in body
+    assert "[the keeping tag](/tags/keeping/)" in body
+    assert "first-light.md:15: /images/gone.png" in imported
+    assert "![Gone](https://pelican.example.org/images/gone.png)" in body
+
+
+def test_draft_and_hidden_are_drafts(imported, content_dir):
+    draft, _ = read_doc(content_dir, "posts/storm-log-unfinished.md")
+    hidden, _ = read_doc(content_dir, "posts/a-hidden-entry.md")
+    assert draft["draft"] is True
+    assert hidden["draft"] is True
+
+
+def test_save_as_is_the_old_url_and_pages_are_pages(imported, content_dir):
+    renamed, _ = read_doc(content_dir, "posts/the-new-name.md")
+    assert renamed["aliases"] == ["/2014/old-name.html"]
+    page, body = read_doc(content_dir, "pages/about-the-lighthouse.md")
+    assert page["aliases"] == ["/pages/about-the-lighthouse/"]
+    assert body.strip() == "Built in 1881."
+    assert "lang (1x)" in imported
+
+
+def test_a_content_folder_without_pelicanconf(runner, content_dir, tmp_path):
+    """The defaults: '{slug}.html' and '{category}/{slug}.html'."""
+    folder = shutil.copytree(SITE / "content", tmp_path / "pelican-content")
+    result = run_import(runner, "pelican", folder)
+    assert result.exit_code == 0, result.output
+    meta, _ = read_doc(content_dir, "posts/first-light.md")
+    assert meta["aliases"] == ["/first-light.html", "/keeping/first-light.html"]
+
+
+def test_dry_run_writes_nothing(runner, content_dir):
+    before = snapshot(content_dir)
+    result = run_import(runner, "pelican", SITE, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "post /posts/reef-notes/ <- notes/reef.rst:1" in result.output
+    assert snapshot(content_dir) == before
+
+
+def test_a_file_that_is_not_utf8_means_nothing_is_written(runner, content_dir, tmp_path):
+    site = shutil.copytree(SITE, tmp_path / "pelican-site")
+    (site / "content" / "latin1.md").write_bytes("Title: Caf\xe9\n\nText\n".encode("latin-1"))
+    before = snapshot(content_dir)
+    result = run_import(runner, "pelican", site)
+    assert result.exit_code == 1
+    assert "latin1.md: cannot read it" in result.output
+    assert snapshot(content_dir) == before
+
+
+@pytest.mark.slow
+def test_the_imported_site_builds_without_the_drafts(imported, freeze):
+    result = freeze()
+    assert result.returncode == 0, result.stderr
+    build = freeze.build_dir
+    assert "Reef notes" in (build / "posts/reef-notes/index.html").read_text()
+    everything = "".join(p.read_text() for p in build.rglob("*.html"))
+    assert "storm surge" not in everything
+    assert "keeper's cat" not in everything
