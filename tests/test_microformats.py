@@ -1,10 +1,12 @@
 """The default theme's microformats2, as an IndieWeb reader sees them: built pages parsed
-with mf2py (a maintained parser) into h-feed, h-entry and h-card properties."""
+with mf2py (a maintained parser) into h-feed, h-entry and h-card properties, and the
+timeline turned into ActivityStreams by granary (an independent consumer)."""
 
 from __future__ import annotations
 
 import re
 import shutil
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -241,3 +243,49 @@ def test_the_home_pages_and_the_archive_have_the_same_entries_and_no_draft(site)
     assert len(timeline) == len(set(timeline)) > 10
     assert sorted(timeline) == sorted(archive)
     assert SITE + "notes/2026/10/15/221000/" not in archive  # a draft
+
+
+#: Every published note of the fixtures, by URL, with words of its text.
+NOTE_TEXTS = {
+    SITE + "notes/2026/09/02/081500/": "Coffee first, then",
+    PHOTO_NOTE: "Evening light at the harbour.",
+    REPLY_NOTE: "Agreed: a folder of HTML outlives every CMS I have used.",
+    BOOKMARK_NOTE: "The spec to read before writing a posting client",
+}
+
+
+def _as2_of_timeline(site: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """The timeline's pages, read by granary (an independent IndieWeb consumer) and turned
+    into ActivityStreams 2.0 activities."""
+    with warnings.catch_warnings():  # its web utilities import deprecated websockets names
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from granary import as2, microformats2
+        from webutil import util
+    # granary's documented switch: name the HTML parser instead of letting bs4 guess one.
+    monkeypatch.setattr(util, "beautifulsoup_parser", "html.parser")
+    pages = ["", *(f"page/{n}/" for n in range(2, 20) if (site / f"page/{n}").is_dir())]
+    activities = []
+    for page in pages:
+        html = (site / page / "index.html").read_text(encoding="utf-8")
+        for activity in microformats2.html_to_activities(html, url=SITE + page):
+            activities.append(as2.from_as1(activity))
+    return activities
+
+
+def test_granary_turns_the_timeline_into_activitystreams_with_every_note(site, monkeypatch):
+    activities = _as2_of_timeline(site, monkeypatch)
+    found: dict[str, dict[str, Any]] = {}
+    for activity in activities:
+        assert activity["type"] == "Create"
+        note = activity["object"]
+        if note.get("type") != "Note":  # a bookmark, like or repost: the activity is the note
+            note = activity
+        if "/notes/" in note.get("url", ""):
+            found[note["url"]] = note
+    assert set(found) == set(NOTE_TEXTS)
+    for url, text in NOTE_TEXTS.items():
+        assert text in found[url]["content"], found[url]
+        assert "name" not in found[url]  # no invented title
+    assert found[REPLY_NOTE]["inReplyTo"] == "https://example.com/2026/10/static-sites/"
+    articles = [a["object"] for a in activities if a["object"].get("type") == "Article"]
+    assert {"Publishing the site", "Édition & <révision>"} <= {a["name"] for a in articles}
