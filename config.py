@@ -57,6 +57,9 @@ class Config:
     #: date field are local time; a file's date without an offset is local time too.
     SITE_TIMEZONE = os.environ.get("SITE_TIMEZONE", "UTC")
     POSTS_PER_PAGE = int(os.environ.get("POSTS_PER_PAGE", "5"))
+    #: A note's suggested length in characters of visible text: the compose box counts
+    #: against it; nothing refuses a longer note.
+    NOTE_LENGTH = int(os.environ.get("NOTE_LENGTH", "500"))
     #: Processes that render a build's pages (0: one per core); small builds use one.
     BUILD_WORKERS = int(os.environ.get("BUILD_WORKERS", "0"))
     #: Fewer pages to render than this: render them in this process, no workers.

@@ -12,8 +12,9 @@ from flask_login import current_user
 
 #: Room for multipart framing and the form's other fields around a file or a post's body.
 OVERHEAD = 64 * 1024
-#: Endpoints that take an image (the admin editor's upload and the API's ``POST /media``).
-UPLOAD_ENDPOINTS = frozenset({"admin.upload", "media.media"})
+#: Endpoints that take an image (the admin editor's upload, the dashboard's compose box and
+#: the API's ``POST /media``).
+UPLOAD_ENDPOINTS = frozenset({"admin.upload", "admin.compose", "media.media"})
 
 
 def init_limits(app: Flask) -> None:

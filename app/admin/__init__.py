@@ -6,6 +6,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static")
 
 from app.admin import (  # noqa: E402, F401  (register on bp)
     auth,
+    compose,
     dashboard,
     editor,
     preview,

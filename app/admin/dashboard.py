@@ -1,12 +1,16 @@
-"""The dashboard: every post and page with its status, filters, search and pagination."""
+"""The dashboard: the compose box, every post, note and page with its status, filters,
+search and pagination."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import render_template, request
+from flask import current_app, render_template, request, url_for
 
 from app.admin import bp
+from app.content.notes import note_url_values
 from app.content.queries import count_matching, next_scheduled, post_filters
 from app.extensions import db
 from app.models import Post, Tag
@@ -27,11 +31,29 @@ def _counts() -> dict[str, int]:
         counts[name] = count_matching(status=name)
     counts["published"] = counts["all"] - counts["draft"] - counts["scheduled"]
     counts["page"] = count_matching(kind="page")
+    counts["note"] = count_matching(kind="note")
     return counts
+
+
+@bp.app_template_global("public_url")
+def public_url(post: Post) -> str:
+    """Where a post, note or page is on the site (the authoring app serves a preview)."""
+    if post.kind == "note":
+        return url_for("public.note", **note_url_values(post.slug))
+    return url_for("public.page" if post.kind == "page" else "public.post", slug=post.slug)
 
 
 @bp.route("/")
 def dashboard() -> str:
+    return render_dashboard()
+
+
+def render_dashboard(compose: Any = None) -> str:
+    """The dashboard, with the compose box as ``compose`` left it (its errors and text)."""
+    if compose is None:
+        from app.admin.compose import NoteForm  # which renders this page again on errors
+
+        compose = NoteForm()
     args = request.args
     q, status, tag, kind = (args.get(k, "").strip() for k in ("q", "status", "tag", "kind"))
     conditions = post_filters(
@@ -40,12 +62,13 @@ def dashboard() -> str:
         tag=tag,
         q=q,
     )
-    # Posts before pages, newest first, undated last: the order of the (kind, published_at)
-    # index read backwards, so a page of the listing needs no sort of the whole table.
+    # Posts and notes (interleaved, as on the timeline) before pages, newest first, undated
+    # last.
+    is_page = sa.case((Post.kind == "page", 1), else_=0)
     query = (
         sa.select(Post)
         .where(*conditions)
-        .order_by(Post.kind.desc(), Post.published_at.desc().nulls_last(), Post.title)
+        .order_by(is_page, Post.published_at.desc().nulls_last(), Post.title)
         .options(so.selectinload(Post.tags))
     )
     pagination = db.paginate(
@@ -61,4 +84,6 @@ def dashboard() -> str:
         all_tags=db.session.scalars(sa.select(Tag).order_by(Tag.name)).all(),
         status_labels=STATUS_LABELS,
         upcoming=next_scheduled(),
+        compose=compose,
+        note_length=current_app.config["NOTE_LENGTH"],
     )

@@ -123,13 +123,13 @@ def _document(form: PostForm, post: Post | None, expected_hash: str | None) -> D
     # `draft: false` is in a file or the API: one rule, app/status.py's.
     if form.status.errors or form.date.errors:
         return None
-    if when is None and kind == "post":
+    if when is None and kind in ("post", "note"):
         when = minute
     title = " ".join((form.title.data or "").split())
     return replace(
         base,
         title=title,
-        slug=(form.slug.data or "").strip() or slugify(title),
+        slug=base.slug if kind == "note" else (form.slug.data or "").strip() or slugify(title),
         body=normalize_text(form.body.data),
         date=when,
         tags=[t.strip() for t in (form.tags.data or "").split(",") if t.strip()],
@@ -234,7 +234,7 @@ def _flash_saved(post: Post) -> None:
         note = "saved as a draft: only you can see it"
     else:
         note = "published on the next build (use Publish)"
-    flash(f"Saved {post.title!r} to content/{post.source_path}: {note}.", "success")
+    flash(f"Saved {post.display_name!r} to content/{post.source_path}: {note}.", "success")
 
 
 @bp.route("/posts/new", methods=["GET", "POST"])

@@ -15,7 +15,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, StopValidation
 
 from app.content.slugs import MAX_SLUG_LENGTH, SLUG_RE
 from app.permissions import ROLES
@@ -54,9 +54,16 @@ class SetupForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type infor
 
 class PostForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type information
     kind = SelectField(
-        "Kind", choices=[SelectChoice("post", "Post"), SelectChoice("page", "Page")], default="post"
+        "Kind",
+        choices=[
+            SelectChoice("post", "Post"),
+            SelectChoice("page", "Page"),
+            SelectChoice("note", "Note"),
+        ],
+        default="post",
     )
-    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    #: Required for posts and pages (``validate_title``); a note has none.
+    title = StringField("Title", validators=[Length(max=300)])
     slug = StringField(
         "Slug",
         validators=[
@@ -84,6 +91,11 @@ class PostForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type inform
     disk_hash = HiddenField()
     save = SubmitField("Save")
     overwrite = SubmitField("Save mine anyway")
+
+    def validate_title(self, field: StringField) -> None:
+        """A post or a page needs a title; a note has none."""
+        if self.kind.data != "note" and not (field.data or "").strip():
+            raise StopValidation("This field is required.")
 
 
 class ConfirmForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type information

@@ -153,7 +153,23 @@
     if (section.dataset.state !== "succeeded" && section.dataset.state !== "failed") poll();
   }
 
+  // The compose box: a live count of characters against NOTE_LENGTH (a guide, never a limit).
+  function setupCompose(textarea) {
+    const limit = Number(textarea.dataset.noteLength);
+    const counter = document.getElementById("compose-count");
+    const output = counter.querySelector("output");
+    const update = () => {
+      const length = Array.from(textarea.value.trim()).length;
+      output.textContent = String(length);
+      counter.classList.toggle("over", length > limit);
+    };
+    textarea.addEventListener("input", update);
+    update();
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
+    const compose = document.getElementById("compose-body");
+    if (compose) setupCompose(compose);
     const form = document.getElementById("editor");
     if (form) setupEditor(form);
     const build = document.getElementById("build-status");
