@@ -107,6 +107,9 @@ EXPECTATIONS: dict[str, dict[str, tuple[Expect, list[Target] | None]]] = {
     "admin.new": {"GET": (signed_in, None), "POST": (may_touch, SAVES_NEW)},
     "admin.edit": {"GET": (may_touch, EXISTING), "POST": (may_touch, SAVES_EXISTING)},
     "admin.delete": {"GET": (may_touch, EXISTING), "POST": (may_touch, EXISTING)},
+    "admin.history": {"GET": (signed_in, EXISTING)},
+    "admin.revision": {"GET": (signed_in, EXISTING)},
+    "admin.restore": {"POST": (may_touch, EXISTING)},
     "admin.preview": {"POST": (signed_in, None)},
     "admin.preview_frame": {"GET": (signed_in, None)},
     "admin.upload": {"POST": (signed_in, None)},
@@ -239,7 +242,7 @@ def request_for(
     post = world.post(role, target) if target is not None and target.status else None
     draft = not target.publish if target is not None and target.publish is not None else None
     if post is not None:
-        values = {"post_id": post.id, "slug": post.slug}
+        values = {"post_id": post.id, "slug": post.slug, "sha": "0123456789"}
     if endpoint == "admin.revoke":
         owner = world.users[role] if role else world.other
         values = {"token_id": create_token(owner, "to revoke")[0].id}

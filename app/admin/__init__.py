@@ -9,6 +9,7 @@ from app.admin import (  # noqa: E402, F401  (register on bp)
     compose,
     dashboard,
     editor,
+    history,
     preview,
     publish,
     security,
