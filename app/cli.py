@@ -68,11 +68,22 @@ def content_sync() -> None:
 )
 @click.option("--dry-run", is_flag=True, help="Print the full report; write nothing.")
 @click.option("--overwrite", is_flag=True, help="Replace files the import would write over.")
+@click.option(
+    "--old-url",
+    metavar="URL",
+    help="The old site's address, when the export does not say (Ghost): missing files and "
+    "absolute links are resolved against it.",
+)
 def content_import(
-    kind: str, source: Path, media: Path | None, dry_run: bool, overwrite: bool
+    kind: str,
+    source: Path,
+    media: Path | None,
+    dry_run: bool,
+    overwrite: bool,
+    old_url: str | None,
 ) -> None:
     """Import posts and pages from WordPress, Ghost, Jekyll, Hugo or Pelican (docs/migrate.md)."""
-    options = ImportOptions(dry_run=dry_run, overwrite=overwrite, media=media)
+    options = ImportOptions(dry_run=dry_run, overwrite=overwrite, media=media, old_url=old_url)
     report = import_content(kind, source, Path(current_app.config["CONTENT_DIR"]), options)
     for line in report.lines(dry_run=dry_run):
         click.echo(line)

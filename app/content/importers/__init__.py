@@ -16,6 +16,7 @@ from app.content.importers.report import Report
 #: KIND -> module with ``read(source, options, report) -> Export``.
 KINDS = {
     "wordpress": "wordpress",
+    "ghost": "ghost",
     "jekyll": "jekyll",
     "hugo": "hugo",
     "pelican": "pelican",
@@ -30,6 +31,14 @@ def import_content(kind: str, source: Path, content_dir: Path, options: Options)
     report = Report(kind, str(source))
     if not source.exists():
         report.fail(str(source), None, "no such file or folder")
+        return report
+    if options.old_url and not options.old_url.startswith(("http://", "https://")):
+        report.fail(
+            "--old-url",
+            None,
+            f"{options.old_url!r} is not an http(s) address",
+            "write it as https://blog.example.org",
+        )
         return report
     reader: Reader = import_module(f"{__name__}.{KINDS[kind]}").read
     run(reader, source, content_dir, options, report)

@@ -15,6 +15,7 @@ from markdownify import MarkdownConverter
 from app.content.importers.fences import outside_code
 
 _LANGUAGE = re.compile(r"(?:language|lang|highlight|brush)[-:]\s*([A-Za-z0-9_+#.-]+)")
+_YOUTUBE_EMBED = re.compile(r"https?://(?:www\.)?youtube(?:-nocookie)?\.com/embed/([\w-]+)")
 _NOT_LANGUAGES = frozenset(
     {"code", "literal-block", "literal", "highlight", "sourcecode", "notranslate", "wp-block-code"}
 )
@@ -49,6 +50,9 @@ class _Converter(MarkdownConverter):
             return ""
         if src.startswith("//"):
             src = "https:" + src
+        youtube = _YOUTUBE_EMBED.match(src)
+        if youtube:  # the video's page, not the player
+            src = f"https://www.youtube.com/watch?v={youtube[1]}"
         return f"\n\n[{el.get('title') or src}]({src})\n\n"
 
     def convert_figure(self, el: Any, text: str, parent_tags: set[str]) -> str:

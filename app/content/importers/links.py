@@ -139,6 +139,13 @@ class Rewriter:
                 # where it was on the old site (relative: beside the post's old page)
                 page = item.old_urls[0] if item.old_urls else "/"
                 return self.export.old_base.rstrip("/") + urljoin(page, url)
+            if not parts.netloc:
+                self.report.warn(
+                    item.source,
+                    where_line,
+                    f"{url} is not in the export and would be a broken link here",
+                    "add the file to the export, or pass --old-url to link to the old site",
+                )
         return url
 
     def _media_host(self, path: str) -> bool:

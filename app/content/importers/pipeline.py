@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -36,6 +37,8 @@ class Options:
     dry_run: bool = False
     overwrite: bool = False
     media: Path | None = None
+    #: The old site's address ('https://blog.example.org'), when the export does not say.
+    old_url: str | None = None
 
 
 Reader = Callable[[Path, Options, Report], Export]
@@ -57,6 +60,9 @@ class Plan:
 def run(reader: Reader, source: Path, content_dir: Path, options: Options, report: Report) -> None:
     """Read, plan, check and (unless a dry run or anything failed) write an import."""
     export = reader(source, options, report)
+    if options.old_url:
+        export.old_base = options.old_url.rstrip("/")
+        export.old_hosts.add(urlsplit(options.old_url).netloc.lower())
     plan = _plan(export, content_dir, options, report)
     if options.dry_run or not report.ok:
         return

@@ -1,0 +1,196 @@
+"""Ghost: a JSON export (Settings > Labs > Export), and its ``content/images`` folder.
+
+Posts and pages come from the ``html`` of each post (Ghost's cards are plain HTML there);
+a post that was not public (draft, newsletter-only, members-only) is a draft here. The old
+URL of every post and page is ``/slug/``, Ghost's default route.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from app.content.document import Document
+from app.content.importers.htmlmd import html_to_markdown
+from app.content.importers.model import Export, Item, line_of, make_slug, parse_date, text_value
+from app.content.importers.pipeline import Options
+from app.content.importers.report import Report
+
+GHOST_URL = "__GHOST_URL__"
+MAPPED = {
+    "title": "title",
+    "slug": "slug",
+    "html": "body (Markdown)",
+    "status": "draft",
+    "visibility": "draft",
+    "type": "post or page",
+    "page": "post or page",
+    "published_at": "date",
+    "updated_at": "updated",
+    "custom_excerpt": "summary",
+    "feature_image": "an image at the top of the body",
+}
+#: Fields every export has that say nothing a reader sees (not reported as dropped).
+_QUIET = {
+    "id", "uuid", "mobiledoc", "lexical", "plaintext", "created_at", "created_by",
+    "updated_by", "published_by", "author_id", "comment_id", "locale", "language",
+    "featured", "email_recipient_filter", "newsletter_id", "show_title_and_feature_image",
+    "custom_template", "codeinjection_head", "codeinjection_foot", "canonical_url",
+    "email_subject", "amp", "meta_title", "meta_description", "og_image", "og_title",
+    "og_description", "twitter_image", "twitter_title", "twitter_description",
+}  # fmt: skip
+
+
+def _find_export(source: Path, options: Options) -> tuple[Path | None, Path | None]:
+    """(the JSON file, the images folder) for a file or a folder holding both."""
+    if source.is_file():
+        images = options.media
+        for candidate in (source.parent / "content" / "images", source.parent / "images"):
+            if images is None and candidate.is_dir():
+                images = candidate
+        return source, images
+    files = sorted(source.glob("*.json"))
+    images = options.media or next(
+        (p for p in (source / "content" / "images", source / "images") if p.is_dir()), None
+    )
+    return (files[0] if files else None), images
+
+
+def read(source: Path, options: Options, report: Report) -> Export:
+    """Every post and page of a Ghost export."""
+    path, images = _find_export(source, options)
+    if path is None:
+        report.fail(str(source), None, "no .json export here", "give the Ghost export file")
+        return Export([])
+    display = path.name
+    try:
+        raw = path.read_text("utf-8")
+        export = json.loads(raw)
+    except (OSError, UnicodeDecodeError) as exc:
+        report.fail(display, None, f"cannot read the export: {exc}")
+        return Export([])
+    except json.JSONDecodeError as exc:
+        report.fail(display, exc.lineno, f"not JSON: {exc.msg}", "export again from Ghost")
+        return Export([])
+    data = _data(export)
+    if data is None:
+        report.fail(display, 1, "no 'data' with 'posts' in it", "is this a Ghost export?")
+        return Export([])
+    tags = _tags_by_post(data, report)
+    authors = _authors_by_post(data)
+    items = [
+        item
+        for post in data.get("posts") or []
+        if isinstance(post, dict)
+        and (item := _item(post, display, raw, tags, authors, report)) is not None
+    ]
+    if images is None:
+        report.warn(
+            display,
+            None,
+            "no images folder: images stay on the old site",
+            "pass --media path/to/content/images to copy them",
+        )
+    roots = [("/content/images/", images)] if images else []
+    return Export(items, roots, set(), None, images)
+
+
+def _data(export: Any) -> dict[str, Any] | None:
+    if isinstance(export, dict) and isinstance(export.get("db"), list) and export["db"]:
+        export = export["db"][0]
+    data = export.get("data") if isinstance(export, dict) else None
+    return data if isinstance(data, dict) and "posts" in data else None
+
+
+def _tags_by_post(data: dict[str, Any], report: Report) -> dict[str, list[str]]:
+    names = {t.get("id"): str(t.get("name") or "") for t in data.get("tags") or []}
+    by_post: dict[str, list[str]] = {}
+    links = sorted(data.get("posts_tags") or [], key=lambda link: link.get("sort_order") or 0)
+    for link in links:
+        name = names.get(link.get("tag_id"), "")
+        if name.startswith("#"):
+            report.drop(f"internal tag {name}")
+        elif name:
+            by_post.setdefault(link.get("post_id"), []).append(name)
+    return by_post
+
+
+def _authors_by_post(data: dict[str, Any]) -> dict[str, str]:
+    names = {u.get("id"): str(u.get("name") or "") for u in data.get("users") or []}
+    by_post: dict[str, str] = {}
+    links = sorted(data.get("posts_authors") or [], key=lambda link: link.get("sort_order") or 0)
+    for link in links:
+        by_post.setdefault(link.get("post_id"), names.get(link.get("author_id"), ""))
+    for post in data.get("posts") or []:  # Ghost 1.x: one author_id on the post
+        if post.get("author_id") in names:
+            by_post.setdefault(post.get("id"), names[post["author_id"]])
+    return by_post
+
+
+def _date(value: Any) -> datetime | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value / 1000, UTC).replace(tzinfo=None, microsecond=0)
+    return parse_date(value)
+
+
+def _item(
+    post: dict[str, Any],
+    display: str,
+    raw: str,
+    tags: dict[str, list[str]],
+    authors: dict[str, str],
+    report: Report,
+) -> Item | None:
+    post_id = str(post.get("id") or "")
+    found = re.search(rf'"id"\s*:\s*"?{re.escape(post_id)}"?\s*[,}}]', raw) if post_id else None
+    line = line_of(raw, found.start()) if found else None
+    for key, value in post.items():
+        if key in MAPPED and value not in (None, ""):
+            report.map(key, MAPPED[key])
+        elif key not in MAPPED and key not in _QUIET and value not in (None, "", 0, False):
+            report.drop(key)
+    kind = "page" if post.get("type") == "page" or post.get("page") in (True, 1) else "post"
+    title = text_value(post.get("title"))
+    slug = make_slug(text_value(post.get("slug")), title or f"post-{post_id}")
+    status = str(post.get("status") or "draft")
+    visibility = str(post.get("visibility") or "public")
+    draft = status not in ("published", "scheduled")
+    if visibility != "public" and not draft:
+        draft = True
+        report.warn(display, line, f"{title!r} was for {visibility} only: imported as a draft")
+    html = post.get("html")
+    if not isinstance(html, str):
+        html = ""
+        if post.get("plaintext"):
+            html = "".join(f"<p>{p}</p>" for p in str(post["plaintext"]).split("\n\n"))
+        if post.get("mobiledoc") or post.get("lexical"):
+            report.warn(
+                display,
+                line,
+                f"{title!r} has no HTML in the export: plain text used",
+                "export from Ghost 2 or later, whose exports carry each post's HTML",
+            )
+    html = html.replace(GHOST_URL, "")
+    feature = str(post.get("feature_image") or "").replace(GHOST_URL, "")
+    if feature:
+        html = f'<p><img src="{feature}" alt=""></p>' + html
+    date = _date(post.get("published_at")) or _date(post.get("created_at"))
+    if date is None and kind == "post":
+        date = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    doc = Document(
+        title=title or slug.replace("-", " ").capitalize(),
+        slug=slug,
+        body=html_to_markdown(html) if html.strip() else "",
+        kind=kind,
+        date=date if kind == "post" else None,
+        updated=_date(post.get("updated_at")),
+        tags=tags.get(post_id, []),
+        draft=draft,
+        summary=text_value(post.get("custom_excerpt")),
+        author=authors.get(post_id) or None,
+    )
+    old = [] if draft else [f"/{text_value(post.get('slug')) or slug}/"]
+    return Item(doc, display, line, line or 1, old, None, [slug, post_id])

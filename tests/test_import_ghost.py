@@ -1,0 +1,116 @@
+"""`flask content import ghost`: a Ghost JSON export and its images into content/."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.import_helpers import IMPORTS, read_doc, run_import, snapshot
+
+FOLDER = IMPORTS / "ghost"
+EXPORT = FOLDER / "ghost-export.json"
+OLD = "https://ghost.example.com"
+
+
+@pytest.fixture
+def imported(runner, content_dir):
+    result = run_import(runner, "ghost", FOLDER, "--old-url", OLD)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_posts_keep_their_fields_and_slug_urls_become_aliases(imported, content_dir):
+    meta, _ = read_doc(content_dir, "posts/kelp-forests.md")
+    assert meta["title"] == "Kelp forests"
+    assert str(meta["date"]).startswith("2023-09-26")
+    assert meta["tags"] == ["Kelp"]  # the internal '#featured' tag is not kept
+    assert meta["summary"] == "Underwater forests."
+    assert meta["author"] == "Rosa Kelp"
+    assert meta["aliases"] == ["/kelp-forests/"]
+    assert "internal tag #featured (1x)" in imported
+
+
+def test_cards_become_markdown(imported, content_dir):
+    _, body = read_doc(content_dir, "posts/kelp-forests.md")
+    kelp = next(content_dir.glob("media/kelp-*.jpg")).name
+    otter = next(content_dir.glob("media/otter-*.png")).name
+    assert body.startswith(f"\n![](/media/{kelp})\n\nThe kelp grows *fast*.")  # feature image
+    assert "See [the otters](/posts/otters/)." in body
+    assert f"![Kelp](/media/{kelp})\n\n*A kelp forest*" in body  # image card
+    assert f"![](/media/{otter})" in body  # gallery card
+    assert "```python\ndef depth(m):\n    return m * 3.28\n\n\nprint(depth(10))\n```" in body
+    assert "| Giant kelp | 45 m |" in body
+    assert "[Kelp video](https://www.youtube.com/watch?v=9bZkp7q19f0)" in body  # embed card
+
+
+def test_a_missing_image_is_listed_and_points_at_the_old_site(imported, content_dir):
+    _, body = read_doc(content_dir, "posts/kelp-forests.md")
+    assert "ghost-export.json:8: /content/images/2023/09/missing.jpg" in imported
+    assert f"![]({OLD}/content/images/2023/09/missing.jpg)" in body
+
+
+def test_without_the_old_url_a_missing_image_is_a_warning(runner, content_dir):
+    result = run_import(runner, "ghost", EXPORT, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert (
+        "ghost-export.json:8: /content/images/2023/09/missing.jpg is not in the export"
+        in result.output
+    )
+
+
+def test_drafts_and_members_only_posts_are_drafts(imported, content_dir):
+    draft, _ = read_doc(content_dir, "posts/urchin-draft.md")
+    paid, _ = read_doc(content_dir, "posts/members-tide-report.md")
+    assert draft["draft"] is True
+    assert paid["draft"] is True
+    assert "aliases" not in paid
+    assert "was for paid only: imported as a draft" in imported
+
+
+def test_pages_are_pages(imported, content_dir):
+    page, body = read_doc(content_dir, "pages/about-the-reef.md")
+    assert page["title"] == "About the reef"
+    assert body.strip() == "A blog about the reef."
+
+
+def test_the_export_file_with_its_images_folder(runner, content_dir):
+    result = run_import(runner, "ghost", EXPORT, "--media", str(FOLDER / "content" / "images"))
+    assert result.exit_code == 0, result.output
+    assert len(list(content_dir.glob("media/otter-*.png"))) == 1
+
+
+def test_broken_json_is_reported_with_its_line_and_nothing_written(runner, content_dir, tmp_path):
+    broken = tmp_path / "ghost.json"
+    broken.write_text('{"db": [\n  {"data": {"posts": [}\n]}\n')
+    before = snapshot(content_dir)
+    result = run_import(runner, "ghost", broken)
+    assert result.exit_code == 1
+    assert "ghost.json:2: not JSON" in result.output
+    assert snapshot(content_dir) == before
+
+
+def test_dry_run_writes_nothing(runner, content_dir, tmp_path):
+    folder = shutil.copytree(FOLDER, tmp_path / "ghost")
+    before = snapshot(content_dir)
+    result = run_import(runner, "ghost", folder, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "post /posts/kelp-forests/ <- ghost-export.json:8" in result.output
+    assert snapshot(content_dir) == before
+
+
+def test_an_old_url_must_be_an_address(runner, content_dir):
+    result = run_import(runner, "ghost", FOLDER, "--old-url", "ghost.example.com")
+    assert result.exit_code == 1
+    assert "--old-url: 'ghost.example.com' is not an http(s) address" in result.output
+
+
+@pytest.mark.slow
+def test_the_imported_site_builds_without_the_drafts(imported, freeze):
+    result = freeze()
+    assert result.returncode == 0, result.stderr
+    build = freeze.build_dir
+    assert "Kelp forests" in (build / "posts/kelp-forests/index.html").read_text()
+    everything = "".join(p.read_text() for p in build.rglob("*.html"))
+    assert "secret tide tables" not in everything
+    assert "sea urchins" not in everything
