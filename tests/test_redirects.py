@@ -12,6 +12,7 @@ from app.content.document import parse_document, serialize_document
 from app.content.sync import sync_content
 from app.extensions import db
 from app.models import Post
+from tests.admin_helpers import post_form
 
 ALIASED = """---
 title: Moved here
@@ -146,3 +147,87 @@ def test_an_alias_that_is_a_page_or_another_file_s_alias_is_a_build_error(freeze
     )
     assert "content/posts/publishing.md: the alias /tags/ is the URL of the site's own page" in err
     assert not freeze.build_dir.exists()
+
+
+def _row(slug: str) -> Post | None:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(Post).where(Post.slug == slug))
+
+
+def _editor_hash(client, post_id: int) -> str:
+    html = client.get(f"/admin/posts/{post_id}/edit").get_data(as_text=True)
+    marker = 'id="source_hash" name="source_hash" type="hidden" value="'
+    start = html.index(marker) + len(marker)
+    return html[start : html.index('"', start)]
+
+
+def test_renaming_a_published_post_in_the_admin_keeps_its_old_url(
+    synced, author_client, content_dir: Path
+):
+    post = _row("hello-world")
+    assert post is not None
+    form = post_form(
+        title="Hello, world",
+        slug="hello-again",
+        date="2026-09-01T00:00",
+        source_hash=_editor_hash(author_client, post.id),
+    )
+    response = author_client.post(f"/admin/posts/{post.id}/edit", data=form)
+    assert response.status_code == 302, response.text
+    renamed = _row("hello-again")
+    assert renamed is not None
+    assert renamed.aliases == ["/posts/hello-world/"]
+    text = (content_dir / "posts" / "hello-again.md").read_text()
+    assert "aliases: [/posts/hello-world/]" in text
+    # Renamed back: the old URL is the post's own again, and the second name redirects.
+    form.update(slug="hello-world", source_hash=_editor_hash(author_client, renamed.id))
+    response = author_client.post(f"/admin/posts/{renamed.id}/edit", data=form)
+    assert response.status_code == 302, response.text
+    back = _row("hello-world")
+    assert back is not None
+    assert back.aliases == ["/posts/hello-again/"]
+
+
+def test_renaming_a_draft_adds_no_alias(synced, author_client):
+    post = _row("unfinished-thoughts")
+    assert post is not None
+    form = post_form(
+        title="Unfinished thoughts",
+        slug="half-thoughts",
+        status="draft",
+        source_hash=_editor_hash(author_client, post.id),
+    )
+    response = author_client.post(f"/admin/posts/{post.id}/edit", data=form)
+    assert response.status_code == 302, response.text
+    renamed = _row("half-thoughts")
+    assert renamed is not None
+    assert renamed.aliases == []
+
+
+def test_the_api_renames_with_patch_and_keeps_the_old_url(api):
+    before = api.get("/posts/publishing")
+    assert before.json()["aliases"] == []
+    renamed = api.patch(
+        "/posts/publishing",
+        json={"slug": "how-to-publish"},
+        headers={"If-Match": before.headers["ETag"]},
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["aliases"] == ["/posts/publishing/"]
+    assert api.get("/posts/publishing").status_code == 404
+    put = api.put(
+        "/posts/how-to-publish",
+        json={"title": "How to publish"},
+        headers={"If-Match": renamed.headers["ETag"]},
+    )
+    assert put.status_code == 200, put.text
+    assert put.json()["aliases"] == ["/posts/publishing/"]  # left out: kept
+    bad = api.patch("/posts/how-to-publish", json={"aliases": ["https://old.example/x/"]})
+    assert bad.status_code == 422, bad.text
+    assert bad.json()["errors"][0]["field"] == "aliases.0"
+    assert "a site path such as" in bad.text
+    draft = api.post("/posts", json={"title": "A draft to rename", "draft": True})
+    assert draft.status_code == 201, draft.text
+    moved = api.patch("/posts/a-draft-to-rename", json={"slug": "renamed-draft"})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["aliases"] == []

@@ -65,6 +65,7 @@ def represent(post: Post) -> dict[str, Any]:
         "etag": etag(post),
         "word_count": post.word_count,
         "reading_minutes": post.reading_minutes,
+        "aliases": list(post.aliases or []),
     }
 
 
@@ -178,6 +179,7 @@ class Posts(MethodView):
             tags=data.get("tags", []),
             draft=data.get("draft", False),
             summary=data.get("summary", ""),
+            aliases=data.get("aliases", []),
         )
         post = write(doc)  # the byline: the token's owner (the content service sets it)
         location = url_for("posts.post", slug=post.slug)
@@ -201,9 +203,9 @@ class PostItem(MethodView):
         """Replace a post
 
         Fields left out take their defaults (no tags, not a draft, empty body…), except
-        `date`, which stays. The slug is the post's address and does not change here. Send
-        the post's ETag as `If-Match`: if the post changed since, the answer is 412 and
-        nothing is written.
+        `date` and `aliases`, which stay. The slug does not change here (PATCH renames).
+        Send the post's ETag as `If-Match`: if the post changed since, the answer is 412
+        and nothing is written.
         """
         post = get_post(slug)
         expected = checked_version(post)
@@ -218,6 +220,7 @@ class PostItem(MethodView):
             summary=data.get("summary", ""),
             author=post.author_name,  # never the client's: the byline stays
             extra=dict(post.extra or {}),
+            aliases=data.get("aliases", list(post.aliases or [])),  # old URLs stay
         )
         post = write(doc, post, expected)
         return represent_saved(post), {"ETag": etag(post)}
@@ -229,7 +232,9 @@ class PostItem(MethodView):
     def patch(self, data: dict[str, Any], slug: str) -> Any:
         """Change some fields of a post
 
-        Only the fields sent change; e.g. `{"draft": false}` publishes a draft. Send the
+        Only the fields sent change; e.g. `{"draft": false}` publishes a draft, and
+        `{"slug": "new-name"}` renames the post (a published one keeps its old URL in
+        `aliases`: it redirects to the new one). Send the
         post's ETag as `If-Match` to be sure nobody changed it since you read it (412 if so).
         """
         post = get_post(slug)

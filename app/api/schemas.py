@@ -9,6 +9,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from app.content.aliases import MAX_ALIAS_LENGTH
 from app.content.slugs import MAX_SLUG_LENGTH, SLUG_RE
 from app.status import STATUSES
 
@@ -120,6 +121,10 @@ class Tags(fields.Field[list[str]]):
 
 # --- posts ---------------------------------------------------------------------------------
 
+#: An alias as the API takes it: a path from '/', no empty, '.' or '..' part, no query,
+#: fragment, escape, space or quote (``content.aliases.check_alias`` says why in words).
+ALIAS_PATTERN = r'^(?:/(?!\.\.?(?:/|$))[^/\s\x00-\x1f\x7f?#"<>\\%]+)+/?$'
+
 
 class PostReplaceSchema(ma.Schema):
     """A post's fields as a client sends them to replace it (the slug never changes here)."""
@@ -135,12 +140,24 @@ class PostReplaceSchema(ma.Schema):
     tags = Tags(metadata={"description": 'A list, or one string split at commas: "a, b".'})
     draft = StrictBoolean(metadata={"description": "Drafts never appear on the site."})
     summary = text(max_length=2000, metadata={"description": "Shown on lists and in feeds."})
+    aliases = fields.List(
+        fields.String(
+            validate=[
+                validate.Length(min=1, max=MAX_ALIAS_LENGTH),
+                validate.Regexp(ALIAS_PATTERN, error="a site path such as '/2015/01/old/'"),
+            ],
+            metadata={"pattern": ALIAS_PATTERN},
+        ),
+        validate=validate.Length(max=100),
+        metadata={
+            "description": "Old site paths that redirect to the post ('/2015/01/old-title/', "
+            "'/old.html'). Renaming a published post adds its old URL."
+        },
+    )
 
 
-class PostCreateSchema(PostReplaceSchema):
-    """A new post; its slug (made from the title when left out) is its URL from then on."""
-
-    slug = fields.String(
+def _slug_field(description: str) -> fields.String:
+    return fields.String(
         validate=[
             validate.Regexp(
                 SLUG_RE,
@@ -149,11 +166,15 @@ class PostCreateSchema(PostReplaceSchema):
             ),
             validate.Length(min=1, max=MAX_SLUG_LENGTH),
         ],
-        metadata={
-            "pattern": SLUG_RE.pattern,
-            "description": "URL name: lowercase letters, digits, single hyphens. "
-            "Made from the title when left out.",
-        },
+        metadata={"pattern": SLUG_RE.pattern, "description": description},
+    )
+
+
+class PostCreateSchema(PostReplaceSchema):
+    """A new post; its slug (made from the title when left out) is its URL from then on."""
+
+    slug = _slug_field(
+        "URL name: lowercase letters, digits, single hyphens. Made from the title when left out."
     )
 
 
@@ -161,6 +182,9 @@ class PostPatchSchema(PostReplaceSchema):
     """Only the fields to change."""
 
     title = text(max_length=300, blank=False, metadata={"description": "The post's title."})
+    slug = _slug_field(
+        "A new URL name: renames the post; a published post keeps its old URL in 'aliases'."
+    )
 
 
 class PostSchema(ma.Schema):
@@ -181,6 +205,9 @@ class PostSchema(ma.Schema):
     etag = fields.String(required=True, metadata={"description": "Send as If-Match to update."})
     word_count = fields.Integer(required=True)
     reading_minutes = fields.Integer(required=True)
+    aliases = fields.List(
+        fields.String(), required=True, metadata={"description": "Old paths redirected here."}
+    )
     warnings = fields.List(
         fields.String(),
         metadata={

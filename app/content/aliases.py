@@ -73,3 +73,19 @@ def is_page(url: str) -> bool:
     """Whether a redirect page (HTML) can be written at ``url``: a folder or an ``.html``
     (``.htm``) file; other names (``/feed.xml``) get only the hosts' redirects."""
     return url.endswith(("/", ".html", ".htm"))
+
+
+#: The path of each kind's own page, as the public routes make it (``app/public/routes.py``).
+PAGE_PATHS = {"post": "/posts/{}/", "page": "/{}/"}
+
+
+def renamed(aliases: list[str], kind: str, old_slug: str, new_slug: str) -> list[str]:
+    """The ``aliases`` of a published post or page whose slug changes from ``old_slug``:
+    with its old URL, so links to it never die, and without its new one (a slug renamed
+    back to an old one)."""
+    pattern = PAGE_PATHS.get(kind)
+    if pattern is None or old_slug == new_slug:
+        return aliases
+    old, new = pattern.format(old_slug), alias_url(pattern.format(new_slug))
+    kept = [alias for alias in aliases if alias_url(alias) != new]
+    return kept if any(alias_url(alias) == old for alias in kept) else [*kept, old]

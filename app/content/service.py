@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.content import history
+from app.content.aliases import renamed
 from app.content.document import Document, parse_document, serialize_document
 from app.content.errors import ContentError
 from app.content.files import atomic_write, content_hash
@@ -168,7 +169,8 @@ def save_post(
     exact_text: str | None = None,
     message: str | None = None,
 ) -> Post:
-    """Create (``post=None``) or update a post: file and row together, or neither.
+    """Create (``post=None``) or update a post: file and row together, or neither. A
+    published post or page whose slug changes gets its old URL in ``aliases``.
 
     A new post's byline is its ``author``'s username (the signed-in author or the token's
     owner), unless its file already names one. ``author`` is also who does the save: their
@@ -183,6 +185,9 @@ def save_post(
         doc = replace(doc, author=author.username)
     if doc.kind == "note":
         doc = note_ready(doc, post)
+    if post is not None and post.slug != doc.slug and post.status == "published":
+        # Its old URL keeps working: a redirect page (``aliases``), never a dead link.
+        doc = replace(doc, aliases=renamed(doc.aliases, post.kind, post.slug, doc.slug))
     doc = validate(doc)
     content_dir = _content_dir()
     with _write_lock:
