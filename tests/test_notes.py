@@ -193,3 +193,11 @@ def test_publishing_a_photo_without_alt_is_refused_a_draft_is_not(synced, conten
 def test_articles_still_need_a_title():
     with pytest.raises(ContentError, match="missing or empty 'title'"):
         parse_document("---\ndate: 2026-01-01\n---\nHi\n", "content/posts/x.md", "post")
+
+
+def test_a_note_is_named_by_its_local_date_and_time(synced):
+    synced.config["SITE_TIMEZONE"] = "Europe/Berlin"
+    when = datetime(2026, 12, 3, 23, 15, 30)  # UTC: past midnight in Berlin
+    note = save_post(Document(title="", slug="", body="Late\n", kind="note", date=when))
+    assert note.slug == "2026-12-04-001530"
+    assert note.published_at == when

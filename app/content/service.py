@@ -11,9 +11,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from flask import current_app
@@ -28,7 +26,7 @@ from app.content.slugs import is_valid_slug
 from app.content.store import apply_document, delete_orphan_tags
 from app.content.sync import source_path_for
 from app.extensions import db
-from app.localtime import site_zone
+from app.localtime import site_zone, to_local
 from app.models import Post, User
 from app.permissions import require, require_save
 from app.status import now
@@ -55,16 +53,6 @@ def _content_dir() -> Path:
     return Path(current_app.config["CONTENT_DIR"])
 
 
-def _local(value: datetime) -> datetime:
-    """A naive-UTC date as the site's local date and time (``SITE_TIMEZONE``, else UTC)."""
-    name = current_app.config.get("SITE_TIMEZONE") or "UTC"
-    try:
-        zone = ZoneInfo(str(name))
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return value.replace(tzinfo=UTC).astimezone(zone)
-
-
 def _slug_taken(slug: str) -> bool:
     """Whether a row or a file (not yet imported) has the note slug ``slug``."""
     if db.session.scalar(sa.select(Post.id).where(Post.slug == slug)) is not None:
@@ -80,7 +68,7 @@ def note_ready(doc: Document, post: Post | None = None) -> Document:
     if post is not None:
         doc = replace(doc, slug=post.slug)
     elif not doc.slug:
-        doc = replace(doc, slug=free_note_slug(_local(date), _slug_taken))
+        doc = replace(doc, slug=free_note_slug(to_local(date), _slug_taken))
     missing = missing_alt(doc.photos)
     if missing and not doc.draft:
         raise ContentError(
