@@ -2,7 +2,9 @@
 
 Atom against RFC 4287's RELAX NG schema (tests/fixtures/schemas/atom.rng), JSON Feed against
 a JSON Schema written from the 1.1 spec, RSS 2.0 through feedparser (no ``bozo``): for
-feeds with articles, unicode, HTML entities and tags, site-wide and per tag.
+feeds with notes, articles, unicode, HTML entities and tags, site-wide and per tag. Notes
+carry no made-up title where the format allows (JSON Feed, RSS) and their photos as
+attachments and enclosures.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ import feedparser
 import jsonschema_rs
 import pytest
 from lxml import etree
+from PIL import Image
 
-from app.public.feeds import text_title
 from tests.conftest import sample_freeze
 
 SCHEMAS = Path(__file__).parent / "fixtures" / "schemas"
@@ -39,11 +41,49 @@ Done.
 """
 
 
+#: Notes: a photo of ours with a reply link; a photo from elsewhere alone; a bookmark.
+NOTES = {
+    "2026-09-25-081500": """---
+date: 2026-09-25 08:15
+photos:
+  - src: media/cat.jpg
+    alt: A cat asleep on a keyboard & a mouse
+in-reply-to: https://example.com/posts/cats/?a=1&b=2
+---
+
+Morning. #cats are better than #coffee: 5 &lt; 6 & “ünïcödé” 🐈.
+""",
+    "2026-09-26-120000": """---
+date: 2026-09-26 12:00
+photos:
+  - src: https://photos.example.com/sunset
+    alt: A sunset over the sea
+---
+""",
+    "2026-09-27-190000": """---
+date: 2026-09-27 19:00
+bookmark-of: https://example.com/essay/
+---
+
+Worth reading twice. #reading
+""",
+}
+CAT_NOTE = "https://example.org/notes/2026/09/25/081500/"
+PHOTO_NOTE = "https://example.org/notes/2026/09/26/120000/"
+BOOKMARK_NOTE = "https://example.org/notes/2026/09/27/190000/"
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample site plus a post of unicode and entities, built by ``freeze.py``."""
+    """The sample site plus a post of unicode and entities and three notes, built by
+    ``freeze.py``."""
     freeze = sample_freeze(tmp_path_factory.mktemp("feeds-validity"))
     (freeze.content_dir / "posts" / "tricky.md").write_text(TRICKY_POST, encoding="utf-8")
+    (freeze.content_dir / "notes").mkdir()
+    for name, text in NOTES.items():
+        (freeze.content_dir / "notes" / f"{name}.md").write_text(text, encoding="utf-8")
+    (freeze.content_dir / "media").mkdir(exist_ok=True)
+    Image.new("RGB", (8, 8), "gray").save(freeze.content_dir / "media" / "cat.jpg")
     result = freeze()
     assert result.returncode == 0, result.stderr
     return freeze.build_dir
@@ -118,7 +158,9 @@ def test_every_rss_feed_parses_as_rss_2_without_bozo(site):
         assert feed.feed.link.startswith("https://example.org/")
         assert feed.entries
         for entry in feed.entries:
-            assert entry.link.startswith("https://example.org/posts/")
+            assert entry.link.startswith(
+                ("https://example.org/posts/", "https://example.org/notes/")
+            )
             assert entry.id == entry.link  # guid isPermaLink
             assert entry.published_parsed
             assert entry.description
@@ -163,18 +205,114 @@ def test_rss_feeds_are_discoverable_beside_atom_and_json(site):
     assert 'href="https://example.org/tags/python/rss.xml"' in tag
 
 
-@pytest.mark.parametrize(
-    ("text", "title"),
-    [
-        ("Short note.", "Short note."),
-        ("  Spaces\n and\tlines  ", "Spaces and lines"),
-        (
-            "A note that goes on for rather longer than any title should, word after word.",
-            "A note that goes on for rather longer than any title should…",
-        ),
-        ("x" * 70, "x" * 60 + "…"),
-        ("", ""),
-    ],
-)
-def test_a_post_without_a_title_gets_the_start_of_its_text_in_atom(text, title):
-    assert text_title(text) == title
+def _cat_size(site: Path) -> int:
+    return (site / "media" / "cat.jpg").stat().st_size
+
+
+def test_json_feed_notes_have_no_title_and_their_photos(site):
+    items = {i["url"]: i for i in json.loads((site / "feed.json").read_text())["items"]}
+    cat, sunset, bookmark = items[CAT_NOTE], items[PHOTO_NOTE], items[BOOKMARK_NOTE]
+    for note in (cat, sunset, bookmark):
+        assert "title" not in note
+        assert "summary" not in note
+        assert note["id"] == note["url"]
+    assert "Morning. <a" in cat["content_html"] or "Morning. #cats" in cat["content_html"]
+    assert "“ünïcödé” 🐈" in cat["content_html"]
+    assert (
+        'In reply to <a href="https://example.com/posts/cats/?a=1&amp;b=2">' in cat["content_html"]
+    )
+    photo = "https://example.org/media/cat.jpg"
+    assert (
+        f'<img src="{photo}" alt="A cat asleep on a keyboard &amp; a mouse">'
+        in (cat["content_html"])
+    )
+    assert cat["image"] == photo
+    assert cat["attachments"] == [
+        {
+            "url": photo,
+            "mime_type": "image/jpeg",
+            "title": "A cat asleep on a keyboard & a mouse",
+            "size_in_bytes": _cat_size(site),
+        }
+    ]
+    assert sorted(cat["tags"]) == ["cats", "coffee"]
+    # A photo from elsewhere: shown, but no attachment without a known media type.
+    assert sunset["image"] == "https://photos.example.com/sunset"
+    assert "attachments" not in sunset
+    assert (
+        '<img src="https://photos.example.com/sunset" alt="A sunset over the sea">'
+        in (sunset["content_html"])
+    )
+    assert 'Bookmarked <a href="https://example.com/essay/">' in bookmark["content_html"]
+
+
+def test_rss_notes_have_no_title_and_an_enclosure_when_its_size_is_known(site):
+    root = etree.fromstring((site / "rss.xml").read_bytes())
+    items = {item.findtext("link"): item for item in root.iter("item")}
+    for url in (CAT_NOTE, PHOTO_NOTE, BOOKMARK_NOTE):
+        assert items[url].find("title") is None
+        assert items[url].findtext("description")
+    (enclosure,) = items[CAT_NOTE].findall("enclosure")
+    assert enclosure.attrib == {
+        "url": "https://example.org/media/cat.jpg",
+        "length": str(_cat_size(site)),
+        "type": "image/jpeg",
+    }
+    assert items[PHOTO_NOTE].find("enclosure") is None  # RSS requires a length
+    assert items["https://example.org/posts/tricky/"].findtext("title") == TRICKY_TITLE
+    feed = feedparser.parse((site / "rss.xml").read_bytes())
+    (cat,) = (e for e in feed.entries if e.link == CAT_NOTE)
+    assert "title" not in cat
+    assert [(e.href, e.type) for e in cat.enclosures] == [
+        ("https://example.org/media/cat.jpg", "image/jpeg")
+    ]
+
+
+def test_atom_notes_are_titled_by_their_first_words_with_enclosures(site):
+    root = etree.fromstring((site / "feed.xml").read_bytes())
+    entries = {e.findtext(f"{ATOM}id"): e for e in root.iter(f"{ATOM}entry")}
+    cat = entries[CAT_NOTE]
+    assert cat.findtext(f"{ATOM}title") == "Morning. #cats are better than #coffee: 5 < …"
+    assert entries[PHOTO_NOTE].findtext(f"{ATOM}title") == "Photo"
+    assert entries[BOOKMARK_NOTE].findtext(f"{ATOM}title") == "Worth reading twice. #reading"
+    assert cat.find(f"{ATOM}summary") is None
+    links = [link.attrib for link in cat.iter(f"{ATOM}link")]
+    assert {
+        "href": "https://example.org/media/cat.jpg",
+        "rel": "enclosure",
+        "type": "image/jpeg",
+        "length": str(_cat_size(site)),
+    } in links
+    sunset = [link.attrib for link in entries[PHOTO_NOTE].iter(f"{ATOM}link")]
+    assert {"href": "https://photos.example.com/sunset", "rel": "enclosure"} in sunset
+
+
+def test_a_hashtag_tag_feed_carries_its_notes(site):
+    document = json.loads((site / "tags" / "cats" / "feed.json").read_text())
+    assert [item["url"] for item in document["items"]] == [CAT_NOTE]
+    rss = feedparser.parse((site / "tags" / "reading" / "rss.xml").read_bytes())
+    assert not rss.bozo
+    assert [entry.link for entry in rss.entries] == [BOOKMARK_NOTE]
+
+
+def test_an_incremental_build_renews_a_feed_when_a_notes_photo_changes(freeze):
+    """The feeds read a photo's size from its file: the build notes the file, so a new
+    photo under the same name gives the new length, as a clean build does."""
+    (freeze.content_dir / "notes").mkdir()
+    name = "2026-09-25-081500"
+    (freeze.content_dir / "notes" / f"{name}.md").write_text(NOTES[name], encoding="utf-8")
+    photo = freeze.content_dir / "media" / "cat.jpg"
+    photo.parent.mkdir(exist_ok=True)
+    Image.new("RGB", (8, 8), "gray").save(photo)
+    assert freeze().returncode == 0
+    Image.effect_noise((64, 64), 90).convert("RGB").save(photo)  # bigger: noise compresses badly
+    result = freeze()
+    assert result.returncode == 0, result.stderr
+    size = str(photo.stat().st_size)
+    root = etree.fromstring((freeze.build_dir / "rss.xml").read_bytes())
+    (enclosure,) = root.iter("enclosure")
+    assert enclosure.get("length") == size
+    feeds = ["rss.xml", "feed.xml", "feed.json", "tags/cats/rss.xml"]
+    incremental = {feed: (freeze.build_dir / feed).read_bytes() for feed in feeds}
+    assert freeze("--clean").returncode == 0
+    assert {feed: (freeze.build_dir / feed).read_bytes() for feed in feeds} == incremental
