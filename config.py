@@ -93,6 +93,14 @@ class Config:
     #: set, the built site advertises Micropub and IndieAuth in its ``<head>``; else nothing.
     AUTHORING_URL = os.environ.get("AUTHORING_URL", "").strip().rstrip("/")
 
+    #: Send Webmentions after each successful publish (admin, API; the CLI with
+    #: ``--webmentions``) to the pages new or changed posts link to.
+    WEBMENTIONS = os.environ.get("WEBMENTIONS", "0").lower() in ("1", "true", "yes")
+    #: Seconds a Webmention target or endpoint may take to answer.
+    WEBMENTIONS_TIMEOUT = float(os.environ.get("WEBMENTIONS_TIMEOUT", "5"))
+    #: Where sent Webmentions are remembered (default: instance/webmentions.json).
+    WEBMENTIONS_LEDGER = os.environ.get("WEBMENTIONS_LEDGER", "")
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

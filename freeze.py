@@ -63,6 +63,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="PORT",
         help="serve build/ on 127.0.0.1:PORT (default 8000) with live reload; implies --watch",
     )
+    parser.add_argument(
+        "--webmentions",
+        action="store_true",
+        help="after a successful build, send Webmentions to the pages new or changed posts "
+        "link to (never with --drafts)",
+    )
     output = parser.add_mutually_exclusive_group()
     output.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     output.add_argument(
@@ -129,7 +135,20 @@ def build_once(
             print(json.dumps(failure_summary(failure.errors, build_dir)), flush=True)
         return False
     report(args, result)
+    if args.webmentions and not args.drafts:
+        send_mentions(app, quiet=args.quiet)
     return True
+
+
+def send_mentions(app: Flask, *, quiet: bool) -> None:
+    """Send the build's Webmentions; failures are told on stderr, never fatal."""
+    from app.webmention.send import send_webmentions
+
+    mentions = send_webmentions(app)
+    for failure in mentions.failures:
+        print(f"Webmention not sent: {failure}", file=sys.stderr, flush=True)
+    if not quiet:
+        print(mentions.summary(), file=sys.stderr, flush=True)
 
 
 def report(args: argparse.Namespace, result: BuildResult) -> None:

@@ -92,11 +92,25 @@ class BuildRunner:
             job.pages, job.seconds = result.pages, round(result.seconds, 3)
             job.summary = result.summary()
             job.state = "succeeded"
+            if app.config.get("WEBMENTIONS"):  # opt-in; reported, never fatal
+                job.summary += "; " + mention_summary(public)
         finally:
             if public is not None:  # close its pooled connections now, not at interpreter exit
                 with public.app_context():
                     db.engine.dispose()
             job.finished_at = time.time()
+
+
+def mention_summary(public: Flask) -> str:
+    """Send the Webmentions of a successful build; what happened, in a few words."""
+    from app.webmention.send import send_webmentions
+
+    try:
+        report = send_webmentions(public)
+    except Exception as exc:  # a bug in sending must not turn a good build into a failure
+        return f"Webmentions not sent: {exc}"
+    failures = "".join(f"\n  {failure}" for failure in report.failures[:10])
+    return report.summary() + failures
 
 
 def runner_for(app: Flask) -> BuildRunner:
