@@ -6,18 +6,19 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import current_app, url_for
 
 from app.localtime import site_zone, to_local
 from app.models import Post
+from app.public import feednotes
+from app.public.feednotes import Photo
 from app.public.permalinks import permalink
 from app.public.snapshot import Listed
 from app.public.urls import absolute
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-#: Characters of a note's text in its Atom title.
-TITLE_LENGTH = 60
 
 
 @dataclass(frozen=True)
@@ -29,16 +30,6 @@ class Channel:
     atom_url: str
     json_url: str
     rss_url: str
-
-
-@dataclass(frozen=True)
-class Photo:
-    """A photo of a note as feeds carry it; ``length`` in bytes when the file is ours."""
-
-    url: str
-    alt: str
-    mime_type: str
-    length: int | None
 
 
 @dataclass(frozen=True)
@@ -70,26 +61,43 @@ def entries(posts: Sequence[Post | Listed]) -> Iterator[Entry]:
     site_url = url_for("public.index", _external=True)
     for post in posts:
         url = permalink(post, external=True)  # a post's or a note's page
+        photos = feednotes.photos(post, url, site_url)
+        html = absolute(post.body_html, url, site_url)
         yield Entry(
             post=post,
             url=url,
             title=post.title or "",
-            content_html=absolute(post.body_html, url, site_url),
-            photos=(),
+            content_html=feednotes.note_html(html, post, photos) if post.kind == "note" else html,
+            photos=photos,
             published=local_time(post.published_at),
             updated=local_time(post.updated_at or post.published_at),
         )
 
 
-def text_title(text: str, limit: int = TITLE_LENGTH) -> str:
-    """Atom's required title for a post without one: the start of its own text, cut at a
-    word with an ellipsis (RFC 4287 requires atom:title; see docs/feeds.md for why not empty).
-    """
-    words = " ".join(text.split())
-    if len(words) <= limit:
-        return words
-    cut = words[: limit + 1].rsplit(" ", 1)[0] if " " in words[:limit] else words[:limit]
-    return cut.rstrip(" ,;:.-") + "…"
+def enclosure(photo: Photo) -> dict[str, str]:
+    """An Atom ``rel=enclosure`` link (its type and length when known)."""
+    link = {"href": photo.url, "rel": "enclosure"}
+    if photo.mime_type:
+        link["type"] = photo.mime_type
+    if photo.length is not None:
+        link["length"] = str(photo.length)
+    return link
+
+
+def _enclosing_entry(photos: tuple[Photo, ...]) -> Any:
+    """A feedgen entry that writes ``photos`` as enclosure links: feedgen 1.0 writes an
+    entry link's ``href`` alone (it drops ``rel``, ``type`` and ``length``)."""
+    from feedgen.entry import FeedEntry
+    from feedgen.util import xml_elem
+
+    class EnclosingEntry(FeedEntry):  # type: ignore[misc]  # feedgen is untyped
+        def atom_entry(self, extensions: bool = True) -> Any:
+            element = super().atom_entry(extensions)
+            for photo in photos:
+                xml_elem("link", element, **enclosure(photo))
+            return element
+
+    return EnclosingEntry()
 
 
 def feed_updated(items: Sequence[Entry]) -> datetime:
@@ -114,13 +122,15 @@ def atom_feed(posts: Sequence[Post | Listed], channel: Channel) -> bytes:
     fg.updated(feed_updated(items))
     for item in items:
         post = item.post
-        entry = fg.add_entry(order="append")
+        entry = fg.add_entry(_enclosing_entry(item.photos), order="append")
         entry.id(item.url)
-        entry.title(item.title or text_title(post.body_text))
+        # RFC 4287 requires a title: a note's is its first words, as the site's lists name
+        # it (an empty one is valid too, but readers show a blank line: docs/feeds.md).
+        entry.title(item.title or post.display_name)
         entry.link(href=item.url, rel="alternate", type="text/html")
         entry.published(item.published)
         entry.updated(item.updated)
-        if post.summary:
+        if item.title and post.summary:  # a note's summary is its text again
             entry.summary(post.summary)
         entry.content(item.content_html, type="html")
         if post.author_name:

@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app
 
 from app.models import Post
+from app.public.feednotes import Photo
 from app.public.feeds import Channel, Entry, entries
 from app.public.snapshot import Listed
 
@@ -22,15 +23,29 @@ def _item(entry: Entry) -> dict[str, Any]:
     if entry.title:  # a note has none, and JSON Feed needs none
         item["title"] = entry.title
     item["content_html"] = entry.content_html
-    if post.summary:
+    if entry.title and post.summary:  # a note's summary is its text again
         item["summary"] = post.summary
+    if entry.photos:
+        item["image"] = entry.photos[0].url
     item["date_published"] = entry.published.isoformat()
     item["date_modified"] = entry.updated.isoformat()
     if post.tags:
         item["tags"] = [tag.name for tag in post.tags]
     if post.author_name:
         item["authors"] = [{"name": post.author_name}]
+    attachments = [_attachment(photo) for photo in entry.photos if photo.mime_type]
+    if attachments:
+        item["attachments"] = attachments
     return item
+
+
+def _attachment(photo: Photo) -> dict[str, Any]:
+    attachment: dict[str, Any] = {"url": photo.url, "mime_type": photo.mime_type}
+    if photo.alt:
+        attachment["title"] = photo.alt
+    if photo.length is not None:
+        attachment["size_in_bytes"] = photo.length
+    return attachment
 
 
 def json_feed(posts: Sequence[Post | Listed], channel: Channel) -> bytes:

@@ -42,7 +42,7 @@ def rss_feed(posts: Sequence[Post | Listed], channel: Channel) -> bytes:
         entry.description(item.content_html)
         for tag in item.post.tags:
             entry.category(term=tag.name)
-        sized = [photo for photo in item.photos if photo.length is not None]
+        sized = [p for p in item.photos if p.length is not None and p.mime_type]
         if sized:  # RSS 2.0 has one enclosure per item
             photo = sized[0]
             entry.enclosure(photo.url, str(photo.length), photo.mime_type)

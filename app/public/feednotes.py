@@ -1,0 +1,82 @@
+"""What feeds carry of a note besides its text: its photos and the pages it answers.
+
+A photo in ``media/`` has a known size (RSS's ``<enclosure>`` requires one; the file is
+noted for the build, so a new photo under the same name renews the feeds); a photo
+elsewhere has none. Feed readers that show only ``content_html`` still see the photos and
+the 'in reply to' line, as the note's own page shows them.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+
+from app import recording
+from app.content.confine import media_path
+from app.public.urls import resolve
+
+#: How a note's page words each of its links to other pages (``partials/note_body.html``).
+REF_WORDS = {
+    "in-reply-to": "In reply to",
+    "bookmark-of": "Bookmarked",
+    "like-of": "Liked",
+    "repost-of": "Reposted",
+}
+MEDIA_PREFIX = "/media/"
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A photo of a note as feeds carry it; ``length`` in bytes when the file is ours."""
+
+    url: str
+    alt: str
+    mime_type: str | None
+    length: int | None
+
+
+def photos(post: Any, page_url: str, site_url: str) -> tuple[Photo, ...]:
+    """A note's photos with absolute URLs (none for articles)."""
+    if post.kind != "note":
+        return ()
+    return tuple(_photo(photo, page_url, site_url) for photo in post.photos)
+
+
+def _photo(photo: dict[str, str], page_url: str, site_url: str) -> Photo:
+    src = photo["src"]
+    length = None
+    if src.startswith(MEDIA_PREFIX):
+        path = media_path(Path(current_app.config["CONTENT_DIR"]), src[len(MEDIA_PREFIX) :])
+        if path is not None:
+            recording.file(str(path))
+            length = path.stat().st_size
+    return Photo(
+        url=resolve(src, page_url, site_url),
+        alt=photo.get("alt", ""),
+        mime_type=mimetypes.guess_type(src)[0],
+        length=length,
+    )
+
+
+def refs(post: Any) -> dict[str, str]:
+    """A note's in-reply-to, bookmark-of, like-of and repost-of URLs."""
+    found: dict[str, str] = post.refs if post.kind == "note" else {}
+    return found
+
+
+def note_html(body_html: str, post: Any, shown: tuple[Photo, ...]) -> str:
+    """A note's content for feeds: its links to other pages, its text, its photos."""
+    before = "".join(
+        f'<p>{REF_WORDS[key]} <a href="{escape(url)}">{escape(url)}</a></p>'
+        for key, url in refs(post).items()
+        if key in REF_WORDS
+    )
+    after = "".join(
+        f'<p><img src="{escape(photo.url)}" alt="{escape(photo.alt)}"></p>' for photo in shown
+    )
+    return before + body_html + after
