@@ -114,3 +114,6 @@ def test_the_imported_site_builds_without_the_drafts(imported, freeze):
     everything = "".join(p.read_text() for p in build.rglob("*.html"))
     assert "secret tide tables" not in everything
     assert "sea urchins" not in everything
+    moved = (build / "kelp-forests/index.html").read_text()
+    assert '<a href="/posts/kelp-forests/">' in moved
+    assert not (build / "members-tide-report").exists()

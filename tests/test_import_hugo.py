@@ -95,3 +95,7 @@ def test_the_imported_site_builds_without_the_drafts(imported, freeze):
     assert "Tides in TOML" in (build / "posts/tides-in-toml/index.html").read_text()
     assert not (build / "posts/draft-post").exists()
     assert "mudflats" not in "".join(p.read_text() for p in build.rglob("*.html"))
+    for old in ("2021/03/tides-in-toml", "old/toml", "posts/tides-old"):
+        redirect = (build / old / "index.html").read_text()
+        assert '<a href="/posts/tides-in-toml/">' in redirect
+    assert (build / "2021/06/a-page-bundle/index.html").exists()

@@ -106,3 +106,7 @@ def test_the_imported_site_builds_without_the_drafts(imported, freeze):
     everything = "".join(p.read_text() for p in build.rglob("*.html"))
     assert "neap tides" not in everything
     assert "spring tides" not in everything
+    moved = (build / "old/second-post.html").read_text()  # a post's own permalink
+    assert '<a href="/posts/second/">' in moved
+    assert (build / "jekyll/update/2015/01/01/welcome-to-jekyll/index.html").exists()
+    assert not (build / "2015/03/01/not-yet").exists()  # published: false had no URL

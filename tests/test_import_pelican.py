@@ -104,3 +104,6 @@ def test_the_imported_site_builds_without_the_drafts(imported, freeze):
     everything = "".join(p.read_text() for p in build.rglob("*.html"))
     assert "storm surge" not in everything
     assert "keeper's cat" not in everything
+    renamed = (build / "2014/old-name.html").read_text()  # Save_as
+    assert '<a href="/posts/the-new-name/">' in renamed
+    assert (build / "posts/2014/04/reef-notes/index.html").exists()  # ARTICLE_URL

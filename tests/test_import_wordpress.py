@@ -160,3 +160,8 @@ def test_the_imported_site_builds_without_the_drafts(imported, freeze):
     )
     assert "Private words for the crew" not in everything
     assert "secret draft text" not in everything
+    # old permalinks, the one before the slug changed too, redirect to the new URL
+    for old in ("2019/05/hello-harbour", "2019/05/hello-world"):
+        redirect = (build / old / "index.html").read_text()
+        assert '<a href="/posts/hello-harbour/">' in redirect
+    assert not (build / "2019/08/crew-only").exists()  # a private post had no public URL

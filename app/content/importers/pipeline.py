@@ -203,7 +203,8 @@ def _plan(export: Export, content_dir: Path, options: Options, report: Report) -
         url_key(_url_of(e.path, slug)) for slug, e in _existing(content_dir).items()
     }
     for item, url in zip(items, urls, strict=True):
-        aliases = _aliases(item, url, taken, report)
+        # a draft had no public address: nothing to redirect from
+        aliases = [] if item.doc.draft else _aliases(item, url, taken, report)
         doc = _with_aliases(replace(item.doc, body=rewriter.body(item)), aliases)
         rel = source_path_for(doc.kind, doc.slug)
         try:
