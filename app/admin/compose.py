@@ -60,7 +60,7 @@ def compose() -> Response | tuple[str, int]:
     photos: list[dict[str, str]] = []
     try:
         if has_photo:
-            stored = save_upload(upload.stream, upload.filename)
+            stored = save_upload(upload.stream, upload.filename, user)
             photo = {"src": stored.markdown_path}
             if (form.alt.data or "").strip():
                 photo["alt"] = " ".join(form.alt.data.split())

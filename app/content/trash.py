@@ -16,7 +16,7 @@ from app.content.errors import ContentError
 from app.content.files import atomic_write
 from app.content.service import delete_post
 from app.content.sync import source_path_for, sync_content
-from app.models import Post
+from app.models import Post, User
 
 #: Below the content folder; hidden, so neither the sync nor a build ever lists it.
 TRASH_DIR = ".deleted"
@@ -31,13 +31,14 @@ def trash_path(source_path: str) -> Path:
     return _content_dir() / TRASH_DIR / source_path
 
 
-def trash_post(post: Post) -> None:
-    """Delete a post's file and row, keeping a copy of the file for ``restore``."""
+def trash_post(post: Post, actor: User | None = None) -> None:
+    """Delete a post's file and row, keeping a copy of the file for ``restore``; ``actor``'s
+    role must allow it (``service.delete_post``)."""
     kept = trash_path(post.source_path)
     data = (_content_dir() / post.source_path).read_bytes()
     atomic_write(kept, data)
     try:
-        delete_post(post)
+        delete_post(post, actor=actor)
     except BaseException:
         kept.unlink(missing_ok=True)
         raise

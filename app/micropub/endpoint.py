@@ -125,7 +125,9 @@ def _uploaded(files: dict[str, list[FileStorage]], alts: list[Any]) -> list[dict
     photos = []
     for number, upload in enumerate(files.get("photo", [])):
         try:
-            stored = save_upload(cast(BinaryIO, upload.stream), upload.filename or "photo")
+            stored = save_upload(
+                cast(BinaryIO, upload.stream), upload.filename or "photo", current_token().user
+            )
         except MediaError as exc:
             hint = f" ({exc.hint})" if exc.hint else ""
             raise invalid(f"photo {upload.filename or number + 1}: {exc.message}{hint}") from exc
@@ -225,7 +227,7 @@ def _delete(asked: MicropubRequest) -> Response:
     require_scope("delete")
     post = _post_at(asked.url)
     try:
-        trash_post(post)
+        trash_post(post, actor=current_token().user)  # the role decides (app.permissions)
     except ContentError as exc:
         raise invalid(f"{exc.message}: {exc.hint}" if exc.hint else exc.message) from exc
     return Response(status=204)

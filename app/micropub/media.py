@@ -9,7 +9,7 @@ from flask import Response, jsonify, request
 
 from app.content.media import MediaError, save_upload
 from app.micropub import bp
-from app.micropub.auth import require_scope
+from app.micropub.auth import current_token, require_scope
 from app.micropub.errors import MicropubError, invalid
 from app.micropub.urls import media_url
 
@@ -26,7 +26,9 @@ def media() -> Response:
     if upload is None:
         raise invalid("no 'file' part: send the image as a multipart part named 'file'")
     try:
-        stored = save_upload(cast(BinaryIO, upload.stream), upload.filename or "upload")
+        stored = save_upload(
+            cast(BinaryIO, upload.stream), upload.filename or "upload", current_token().user
+        )
     except MediaError as exc:
         hint = f" ({exc.hint})" if exc.hint else ""
         error = "too_large" if exc.status == 413 else "invalid_request"
