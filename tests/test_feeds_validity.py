@@ -316,3 +316,15 @@ def test_an_incremental_build_renews_a_feed_when_a_notes_photo_changes(freeze):
     incremental = {feed: (freeze.build_dir / feed).read_bytes() for feed in feeds}
     assert freeze("--clean").returncode == 0
     assert {feed: (freeze.build_dir / feed).read_bytes() for feed in feeds} == incremental
+
+
+def test_the_authoring_apps_preview_serves_rss_too(synced, client):
+    """The live read model answers the same feeds (the admin's preview of the site)."""
+    response = client.get("/rss.xml")
+    assert response.mimetype == "application/rss+xml"
+    feed = feedparser.parse(response.data)
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.entries[0].title == "Publishing the site"
+    tag = feedparser.parse(client.get("/tags/python/rss.xml").data)
+    assert [entry.title for entry in tag.entries] == ["Highlighted Python"]
+    assert client.get("/tags/nope/rss.xml").status_code == 404
