@@ -1,4 +1,5 @@
-"""The admin, the API and the public site import none of each other: shared code lives below."""
+"""The admin, the API, Micropub, IndieAuth and the public site import none of each other: shared
+code lives below."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 APP = Path(__file__).resolve().parent.parent / "app"
-FACES = ("admin", "api", "public")
+FACES = ("admin", "api", "public", "micropub", "indieauth")
 
 
 def imported_modules(package: str) -> set[str]:

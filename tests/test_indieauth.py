@@ -285,3 +285,26 @@ def test_without_authoring_url_the_site_advertises_nothing(built_site):
     home = (built_site / "index.html").read_text()
     for rel in ("micropub", "indieauth-metadata", "authorization_endpoint", "token_endpoint"):
         assert f'rel="{rel}"' not in home
+
+
+def test_a_code_without_scopes_signs_in_only(site, live_server, author):
+    verifier, challenge = pkce()
+    browser = signed_in_browser(live_server)
+    endpoint = f"{live_server}/indieauth/auth"
+    back = approve(browser, endpoint, authorization(endpoint, challenge, ""), decision="approve")
+    redemption = {
+        "grant_type": "authorization_code",
+        "code": parse_qs(urlsplit(back).query)["code"][0],
+        "client_id": CLIENT_ID,
+        "redirect_uri": REDIRECT_URI,
+        "code_verifier": verifier,
+    }
+    refused = requests.post(f"{live_server}/indieauth/token", data=redemption)
+    assert refused.status_code == 400
+    assert refused.json()["error"] == "invalid_grant"
+    # Refused at the token endpoint, the code is spent: a fresh one signs in.
+    back = approve(browser, endpoint, authorization(endpoint, challenge, ""), decision="approve")
+    redemption["code"] = parse_qs(urlsplit(back).query)["code"][0]
+    profile = requests.post(endpoint, data=redemption)
+    assert profile.status_code == 200, profile.text
+    assert profile.json() == {"me": site[0]}

@@ -393,3 +393,31 @@ def test_906_scopes_of_a_token_for_one_action(live_server, synced, author, artic
     creator = MicropubClient(live_server, token_for(author, "create"))
     assert creator.post("/micropub", json={"action": "delete", "url": article}).status_code == 403
     assert creator.create(json=entry(content=["allowed"]))
+
+
+def test_907_an_articles_photos_are_images_in_its_body(micropub, content_dir, freeze):
+    photo = {"value": "https://micropub.rocks/media/sunset.jpg", "alt": "A [red] sunset"}
+    location = micropub.create(json=entry(name=["With a photo"], content=["Look"], photo=[photo]))
+    assert front_matter(content_dir, location).endswith(
+        "Look\n\n![A (red) sunset](<https://micropub.rocks/media/sunset.jpg>)\n"
+    )
+    assert 'alt="A (red) sunset"' in built_page(freeze, location)
+
+
+def test_703_an_image_larger_than_a_strangers_request_limit(micropub, content_dir, app):
+    import os
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.frombytes("RGB", (700, 700), os.urandom(700 * 700 * 3)).save(out, "PNG")
+    assert len(out.getvalue()) > app.config["MAX_CONTENT_LENGTH"]
+    response = micropub.post(
+        "/micropub/media", files={"file": ("noise.png", out.getvalue(), "image/png")}
+    )
+    assert response.status_code == 201, response.text
+    anonymous = MicropubClient(micropub.base_url).post(
+        "/micropub/media", files={"file": ("noise.png", out.getvalue(), "image/png")}
+    )
+    assert anonymous.status_code in (401, 413)

@@ -23,6 +23,7 @@ from app.micropub.auth import authenticate, current_token, require_scope
 from app.micropub.entries import (
     apply_update,
     document_for,
+    photos_into_body,
     photos_of,
     properties_of,
     updated_document,
@@ -202,7 +203,7 @@ def _create(asked: MicropubRequest) -> Response:
             f"saved as a draft: photo {missing[0]} has no alt text; describe it in the admin "
             'and publish, or send {"value": url, "alt": "..."} (JSON) or mp-photo-alt (form)'
         )
-    post = _save(_free_slug(doc))
+    post = _save(_free_slug(photos_into_body(doc)))
     location = post_url(post)
     body.update({"url": location, "status": post.status})
     response = jsonify(body)
@@ -219,7 +220,7 @@ def _update(asked: MicropubRequest) -> Response:
     changed = updated_document(
         doc, props, _photos(props.get("photo", [])), now().replace(microsecond=0)
     )
-    _save(changed, post)
+    _save(photos_into_body(changed), post)
     return Response(status=204)
 
 

@@ -182,6 +182,19 @@ def updated_document(
     return _with_properties(changed, properties, photos)
 
 
+def photos_into_body(doc: Document) -> Document:
+    """An article's photos as images at the end of its body: the theme shows an article's
+    body, and a note's photos (an article keeps none of its own)."""
+    if doc.kind == "note" or not doc.photos:
+        return doc
+    images = "\n\n".join(
+        f"![{' '.join(p.get('alt', '').split()).replace('[', '(').replace(']', ')')}](<{p['src']}>)"
+        for p in doc.photos
+    )
+    body = f"{doc.body.rstrip()}\n\n{images}\n" if doc.body.strip() else f"{images}\n"
+    return replace(doc, body=body, photos=[])
+
+
 def properties_of(doc: Document, photo_url: Any) -> dict[str, list[Any]]:
     """A document's h-entry properties, as ``q=source`` shows them (``photo_url``: a
     photo's ``src`` as an absolute URL)."""
