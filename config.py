@@ -56,6 +56,11 @@ class Config:
     #: IANA time zone ('Europe/Berlin'): dates shown, archive months, feeds and the admin's
     #: date field are local time; a file's date without an offset is local time too.
     SITE_TIMEZONE = os.environ.get("SITE_TIMEZONE", "UTC")
+    #: After each successful Publish (admin or API), push content's git history to this remote
+    #: (and branch; empty: the current one). A failed push is reported, the build stands.
+    GIT_PUSH_AFTER_PUBLISH = os.environ.get("GIT_PUSH_AFTER_PUBLISH", "") in ("1", "true", "yes")
+    GIT_PUSH_REMOTE = os.environ.get("GIT_PUSH_REMOTE", "origin")
+    GIT_PUSH_BRANCH = os.environ.get("GIT_PUSH_BRANCH", "")
     POSTS_PER_PAGE = int(os.environ.get("POSTS_PER_PAGE", "5"))
     #: A note's suggested length in characters of visible text: the compose box counts
     #: against it; nothing refuses a longer note.
@@ -73,6 +78,14 @@ class Config:
     MAX_IMAGE_PIXELS = int(os.environ.get("MAX_IMAGE_PIXELS", str(40_000_000)))
     #: Uploads lose EXIF (GPS position included), XMP and comments; orientation is applied.
     STRIP_IMAGE_METADATA = os.environ.get("STRIP_IMAGE_METADATA", "1") not in ("0", "false", "no")
+    #: Widths in pixels of the smaller copies of each media image (WebP and its own format)
+    #: that pages offer in ``srcset``; an image gets those narrower than itself.
+    IMAGE_WIDTHS = os.environ.get("IMAGE_WIDTHS", "480,960,1600")
+    #: Where those copies are kept, by content hash: rebuilds and other outputs reuse them.
+    IMAGE_CACHE_DIR = _path("IMAGE_CACHE_DIR", INSTANCE_DIR / "image-cache")
+    #: The picture of shared links (``og:image``) for pages without one of their own: a path
+    #: on the site ('/media/cover.jpg') or a full URL. A post's is its ``image:`` or its first.
+    SITE_IMAGE = os.environ.get("SITE_IMAGE", "")
     #: Largest request body from anyone not signed in (the login form, setup). Signed-in
     #: authors may send a post (3 x MAX_CONTENT_FILE_BYTES), uploads MAX_UPLOAD_BYTES.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_REQUEST_BYTES", str(1024 * 1024)))

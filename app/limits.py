@@ -30,6 +30,9 @@ def request_limits() -> None:
         return  # CSRF protection reads a form before the login guard runs: keep it small
     if endpoint in UPLOAD_ENDPOINTS:  # the API reads its body only after the token check
         request.max_content_length = config["MAX_UPLOAD_BYTES"] + OVERHEAD
+        # Werkzeug holds a file part in memory up to this size too: a phone photo is larger
+        # than a form's MAX_FORM_MEMORY_SIZE.
+        request.max_form_memory_size = config["MAX_UPLOAD_BYTES"] + OVERHEAD
     elif endpoint.startswith("admin."):
         # A post's body, form-encoded: each byte of a non-ASCII character becomes %XX.
         post = 3 * config["MAX_CONTENT_FILE_BYTES"] + OVERHEAD

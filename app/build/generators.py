@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from app.content.aliases import is_page
-from app.content.media import list_media
+from app import recording
+from app.content.media import list_media, media_dir
+from app.content.variants import image_info, widths_for
 from app.public import queries
 from app.public.permalinks import url_values
 
@@ -72,6 +74,21 @@ def media() -> Iterator[Url]:
         yield "public.media", {"filename": name}
 
 
+def media_variant() -> Iterator[Url]:
+    """The smaller copies of each media image (``pictures``): as wide as ``IMAGE_WIDTHS``
+    asks and narrower than the image, in its format and in WebP."""
+    folder = media_dir()
+    for name in list_media():
+        recording.file(str(folder / name))  # its size decides the widths: the list reads it
+        info = image_info(folder / name)
+        if info is None:
+            continue
+        for width in widths_for(info):
+            yield "public.media_variant", {"width": width, "filename": name}
+            if info.format != "WEBP":
+                yield "public.media_variant", {"width": width, "filename": name + ".webp"}
+
+
 def redirect() -> Iterator[Url]:
     """A redirect page at each alias that can be one (a folder, an .html file); the build
     checks them (``aliases.check_redirects``)."""
@@ -92,5 +109,6 @@ ALL = (
     archive_month,
     page,
     media,
+    media_variant,
     redirect,  # last: an alias that is another page's URL is that page (and an error)
 )

@@ -60,7 +60,8 @@ def save_upload(stream: BinaryIO, filename: str, actor: User | None = None) -> M
         )
     if not data:
         raise MediaError(display, "the file is empty")
-    from app.content.images import ImageError, check_image  # builds never need Pillow
+    from app.content.images import ImageError, check_image
+    from app.content.variants import make_variants
 
     config = current_app.config
     try:
@@ -80,6 +81,7 @@ def save_upload(stream: BinaryIO, filename: str, actor: User | None = None) -> M
     if not target.exists():
         with history.recorded([target], f"Upload media '{name}'", actor):
             atomic_write(target, image.data)
+    make_variants(target)  # the srcset copies, cached for the next build
     return MediaFile(name=name, width=image.width, height=image.height, size=len(image.data))
 
 

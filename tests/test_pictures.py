@@ -1,0 +1,180 @@
+"""Responsive images: variants on upload and at build, srcset, width/height, og:image (#30)."""
+
+from __future__ import annotations
+
+import re
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+import requests
+from PIL import Image
+
+from app.content.variants import parse_widths
+from tests.admin_helpers import post_form
+from tests.conftest import AUTHOR_PASSWORD
+from tests.picture_helpers import has_metadata, phone_photo
+
+WIDTHS = (480, 960, 1600)
+
+
+def variant_files(build_dir: Path, name: str) -> dict[str, Path]:
+    folder = build_dir / "media" / "_variants"
+    return {p.relative_to(folder).as_posix(): p for p in folder.rglob(f"{name}*")}
+
+
+def img_tag(html: str, name: str) -> str:
+    match = re.search(rf'<img [^>]*src="/media/{re.escape(name)}"[^>]*>', html)
+    assert match, f"no <img> of {name}"
+    return match[0]
+
+
+def check_published(build_dir: Path, slug: str, name: str) -> None:
+    """The built post shows ``name`` responsive, with its variants beside it, clean."""
+    files = variant_files(build_dir, name)
+    expected = {f"{w}/{name}" for w in WIDTHS} | {f"{w}/{name}.webp" for w in WIDTHS}
+    assert set(files) == expected  # never wider than the photo: no 4000 px copy
+    for rel, path in files.items():
+        data = path.read_bytes()
+        with Image.open(BytesIO(data)) as image:
+            assert image.format == ("WEBP" if rel.endswith(".webp") else "JPEG")
+            width = int(rel.split("/")[0])
+            assert image.size == (width, width * 3 // 4)
+        assert not has_metadata(data), f"{rel} keeps metadata"
+    original = (build_dir / "media" / name).read_bytes()
+    assert not has_metadata(original)  # the upload itself lost its GPS position
+
+    page = (build_dir / "posts" / slug / "index.html").read_text()
+    img = img_tag(page, name)
+    assert 'width="4000"' in img
+    assert 'height="3000"' in img
+    assert 'loading="lazy"' in img
+    srcset = re.search(r'srcset="([^"]*)"', img)
+    assert srcset is not None
+    assert [entry.split()[-1] for entry in srcset[1].split(", ")] == [
+        "480w",
+        "960w",
+        "1600w",
+        "4000w",
+    ]
+    assert f"/media/_variants/480/{name}.webp 480w" in page  # the WebP <source>
+    assert 'sizes="' in img
+    og = re.search(r'<meta property="og:image" content="([^"]+)">', page)
+    assert og is not None
+    assert og[1] == f"https://example.org/media/_variants/1600/{name}"
+    assert f'<meta name="twitter:image" content="{og[1]}">' in page
+
+
+def test_a_photo_uploaded_in_the_admin_is_published_responsive(
+    app, author, live_server, content_dir, freeze, tmp_path
+):
+    app.config["IMAGE_CACHE_DIR"] = tmp_path / "cache"
+    with requests.Session() as browser:  # real HTTP: a phone photo is a large request
+        login = {"username": author.username, "password": AUTHOR_PASSWORD}
+        response = browser.post(f"{live_server}/admin/login", data=login)
+        assert response.ok, response.text
+        response = browser.post(
+            f"{live_server}/admin/media",
+            files={"file": ("IMG_0001.JPG", phone_photo(), "image/jpeg")},
+            data={"alt": "The river"},
+        )
+        assert response.status_code == 201, response.text
+        markdown = response.json()["markdown"]
+        name = markdown.split("/media/")[1].rstrip(")")
+        cached = [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+        assert len(cached) == 6  # made at upload: 3 widths x 2 formats
+        response = browser.post(
+            f"{live_server}/admin/posts/new",
+            data=post_form(title="By the river", body=f"Look.\r\n\r\n{markdown}\r\n"),
+        )
+        assert response.ok, response.text
+
+    result = freeze(env={"IMAGE_CACHE_DIR": str(tmp_path / "cache")})
+    assert result.returncode == 0, result.stderr
+
+    check_published(freeze.build_dir, "by-the-river", name)
+
+
+def test_a_photo_uploaded_through_the_api_is_published_responsive(
+    app, api, content_dir, freeze, tmp_path
+):
+    app.config["IMAGE_CACHE_DIR"] = tmp_path / "cache"
+    response = api.post(
+        "/media",
+        files={"file": ("river.jpg", phone_photo(), "image/jpeg")},
+        data={"alt": "The river"},
+    )
+    assert response.status_code == 201, response.text
+    media = response.json()
+    assert (media["width"], media["height"]) == (4000, 3000)
+    response = api.post(
+        "/posts",
+        json={"title": "River again", "body": f"Again.\n\n{media['markdown']}\n", "draft": False},
+    )
+    assert response.status_code == 201, response.text
+
+    # A build that finds no cached copy makes them itself.
+    result = freeze(env={"IMAGE_CACHE_DIR": str(tmp_path / "build-cache")})
+    assert result.returncode == 0, result.stderr
+
+    check_published(freeze.build_dir, "river-again", media["name"])
+
+
+def test_variants_are_cached_by_content_and_rebuilds_keep_them(freeze, tmp_path):
+    (freeze.content_dir / "media" / "small.jpg").write_bytes(phone_photo((1000, 750)))
+    (freeze.content_dir / "posts" / "pic.md").write_text(
+        "---\ntitle: Pic\ndate: 2026-01-01\nimage: /media/small.jpg\n---\n"
+        "![A photo](/media/small.jpg)\n"
+    )
+    env = {"IMAGE_CACHE_DIR": str(tmp_path / "cache")}
+    assert freeze(env=env).returncode == 0
+    files = variant_files(freeze.build_dir, "small.jpg")
+    assert set(files) == {
+        "480/small.jpg",
+        "480/small.jpg.webp",
+        "960/small.jpg",
+        "960/small.jpg.webp",
+    }
+    cache = sorted(p for p in (tmp_path / "cache").rglob("*") if p.is_file())
+    stamps = [p.stat().st_mtime_ns for p in cache]
+
+    again = freeze("--json", env=env)
+    assert again.returncode == 0, again.stderr
+    assert '"written": 0' in again.stdout
+    assert [p.stat().st_mtime_ns for p in cache] == stamps  # nothing made again
+
+    page = (freeze.build_dir / "posts" / "pic" / "index.html").read_text()
+    assert 'content="https://example.org/media/small.jpg"' in page  # narrower than 1600
+    assert '<meta property="og:image:width" content="1000">' in page
+
+
+def test_a_replaced_image_renders_the_pages_that_show_it_again(freeze, tmp_path):
+    env = {"IMAGE_CACHE_DIR": str(tmp_path / "cache")}
+    photo = freeze.content_dir / "media" / "photo.jpg"
+    photo.write_bytes(phone_photo((1000, 750)))
+    (freeze.content_dir / "posts" / "pic.md").write_text(
+        "---\ntitle: Pic\ndate: 2026-01-01\n---\n![A photo](/media/photo.jpg)\n"
+    )
+    assert freeze(env=env).returncode == 0
+    photo.write_bytes(phone_photo((600, 450)))
+    assert freeze(env=env).returncode == 0
+    img = img_tag((freeze.build_dir / "posts" / "pic" / "index.html").read_text(), "photo.jpg")
+    assert 'width="600"' in img
+    assert "960w" not in img
+    assert set(variant_files(freeze.build_dir, "photo.jpg")) == {
+        "480/photo.jpg",
+        "480/photo.jpg.webp",
+    }
+
+
+def test_pages_without_an_image_of_their_own_use_the_site_default(freeze):
+    result = freeze(env={"SITE_IMAGE": "/static/favicon.svg"})
+    assert result.returncode == 0, result.stderr
+    home = (freeze.build_dir / "index.html").read_text()
+    assert '<meta property="og:image" content="https://example.org/static/favicon.svg">' in home
+
+
+def test_image_widths_must_be_widths():
+    assert parse_widths("960, 480,1600") == (480, 960, 1600)
+    with pytest.raises(ValueError, match="IMAGE_WIDTHS='480,big'"):
+        parse_widths("480,big")
