@@ -188,3 +188,24 @@ def test_outside_git_the_same_cycle_works_without_commits(csrf_client, content_d
     )
     assert gone.status_code == 302
     assert not (content_dir / "posts" / "no-git.md").exists()
+
+
+def test_publish_pushes_the_history_when_asked(repo, synced, tmp_path):
+    from app.build.jobs import runner_for
+
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    synced.config["GIT_PUSH_AFTER_PUBLISH"] = True
+    runner = runner_for(synced)
+    job = runner.start(synced)
+    runner.wait(timeout=120)
+    assert job.state == "succeeded", job.errors
+    assert "pushed to origin" in job.summary
+    assert git(remote, "rev-parse", "main") == git(repo, "rev-parse", "HEAD")
+
+    synced.config["GIT_PUSH_REMOTE"] = "nowhere"  # a failed push is reported, not fatal
+    job = runner.start(synced)
+    runner.wait(timeout=120)
+    assert job.state == "succeeded", job.errors
+    assert "not pushed to nowhere" in job.summary

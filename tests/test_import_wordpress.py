@@ -87,7 +87,7 @@ def test_a_page_whose_slug_is_taken_gets_another_with_a_report_line(imported, co
     )
     # /about/ is the existing page's address: no redirect from it
     assert "aliases" not in meta
-    assert "the old URL /about/ is already an address of this site" in imported
+    assert "the old URL /about/ is another document's address" in imported
     assert (content_dir / "pages/about.md").read_text().startswith("---\ntitle: About\n")
 
 

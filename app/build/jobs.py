@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
 import uuid
@@ -94,6 +95,8 @@ class BuildRunner:
             job.state = "succeeded"
             if app.config.get("WEBMENTIONS"):  # opt-in; reported, never fatal
                 job.summary += "; " + mention_summary(public)
+            if app.config.get("GIT_PUSH_AFTER_PUBLISH"):  # opt-in; reported, never fatal
+                job.summary += "; " + push_summary(app)
         finally:
             if public is not None:  # close its pooled connections now, not at interpreter exit
                 with public.app_context():
@@ -111,6 +114,22 @@ def mention_summary(public: Flask) -> str:
         return f"Webmentions not sent: {exc}"
     failures = "".join(f"\n  {failure}" for failure in report.failures[:10])
     return report.summary() + failures
+
+
+def push_summary(app: Flask) -> str:
+    """Push content's git history after a successful build; what happened, in a few words."""
+    from app.content import history
+
+    config = app.config
+    remote, branch = config.get("GIT_PUSH_REMOTE") or "origin", config.get("GIT_PUSH_BRANCH", "")
+    repo = history.repo_for(config["CONTENT_DIR"])
+    if repo is None:
+        return "not pushed: content/ is not in a git repository"
+    try:
+        history.push(repo, remote, branch)
+    except (history.HistoryError, OSError, subprocess.SubprocessError) as exc:
+        return f"not pushed to {remote}: {exc}"
+    return f"pushed to {remote}" + (f" ({branch})" if branch else "")
 
 
 def runner_for(app: Flask) -> BuildRunner:

@@ -180,28 +180,16 @@ def _aliases(item: Item, url: str, taken: set[str], report: Report) -> list[str]
             continue
         if url_key(path) == url_key(url) or path in aliases:
             continue
-        if url_key(path) in taken or _site_owned(path):
+        if url_key(path) in taken:
             report.warn(
                 item.source,
                 item.line,
-                f"the old URL {path} is already an address of this site: it does not redirect",
+                f"the old URL {path} is another document's address here: it does not redirect",
                 "rename one of the two if the old links matter",
             )
             continue
         aliases.append(path)
     return aliases
-
-
-#: Paths the site itself publishes: an old URL there cannot redirect.
-_SITE_SEGMENTS = RESERVED_PAGE_SLUGS - {"posts"}
-_SITE_FILES = frozenset(
-    ("feed.xml", "feed.json", "rss.xml", "sitemap.xml", "robots.txt", "search.json", "_redirects")
-)
-
-
-def _site_owned(path: str) -> bool:
-    parts = path.strip("/").split("/")
-    return parts[0] in _SITE_SEGMENTS or parts[0] in _SITE_FILES or path.strip("/") == "posts"
 
 
 def _plan(export: Export, content_dir: Path, options: Options, report: Report) -> Plan:
