@@ -16,6 +16,14 @@ from frontmatter.default_handlers import YAMLHandler
 from app.content.aliases import HINT as ALIAS_HINT
 from app.content.aliases import check_aliases
 from app.content.errors import ContentError
+from app.content.frontmatter import (
+    dated_name,
+    fold_keys,
+    missing_hint,
+    split_json,
+    split_toml,
+    unpublished,
+)
 from app.content.notes import REF_KEYS, check_photos, check_url
 from app.content.slugs import RESERVED_PAGE_SLUGS, is_valid_slug
 from app.localtime import to_local, to_utc
@@ -29,6 +37,7 @@ KNOWN_KEYS = (
 DATED_KINDS = ("post", "note")
 
 _FENCE = re.compile(r"^---[ \t]*$")
+_END_FENCE = re.compile(r"^(?:---|\+\+\+)[ \t]*$")
 _HANDLER = YAMLHandler()
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
@@ -118,13 +127,16 @@ _Dumper.ignore_aliases = lambda self, data: True  # type: ignore[method-assign]
 
 
 def _split(text: str, path: Path) -> tuple[dict[str, Any], str]:
-    """Front matter and body; YAML errors name the line in the file."""
+    """Front matter and body; YAML errors name the line in the file. TOML (``+++``) and
+    JSON (``{``) front matter are read too (``frontmatter``)."""
     stripped = text.lstrip()
     offset = text[: len(text) - len(stripped)].count("\n")
+    if stripped.startswith("+++"):
+        return split_toml(stripped, path, offset)
+    if stripped.startswith("{"):
+        return split_json(stripped, path, offset)
     if not _HANDLER.detect(stripped):
-        raise ContentError(
-            path, "no front matter", 1, hint="start the file with '---', 'title: ...', '---'"
-        )
+        raise ContentError(path, "no front matter", 1, hint=missing_hint(stripped))
     try:
         front, body = _HANDLER.split(stripped)
     except ValueError:
@@ -190,13 +202,16 @@ class Document:
     refs: dict[str, str] = field(default_factory=dict)
     #: ``aliases:``: old site paths that redirect here (``app.content.aliases``).
     aliases: list[str] = field(default_factory=list)
+    #: What reading the file noticed (a key in another case...): warnings, by file line.
+    notes: list[str] = field(default_factory=list, compare=False)
 
 
 def _key_line(text: str, key: str) -> int | None:
-    """The 1-based file line of a top-level front-matter key, for error messages."""
-    pattern = re.compile(rf"^{re.escape(key)}\s*:")
+    """The 1-based file line of a top-level front-matter key (in any case; YAML, TOML or
+    JSON), for error messages."""
+    pattern = re.compile(rf"""^["']?{re.escape(key)}["']?\s*[:=]""", re.IGNORECASE)
     for number, line in enumerate(text.splitlines(), start=1):
-        if number > 1 and _FENCE.match(line):
+        if number > 1 and _END_FENCE.match(line):
             return None
         if pattern.match(line):
             return number
@@ -264,10 +279,15 @@ def parse_document(
     def fail(key: str, message: str, hint: str = "") -> ContentError:
         return ContentError(path, message, _key_line(text, key) or 1, hint, field=key)
 
+    notes = fold_keys(meta, KNOWN_KEYS, lambda key: f"{path}:{_key_line(text, key) or 1}")
+    hidden, more = unpublished(meta, lambda key: f"{path}:{_key_line(text, key) or 1}")
+    notes += more
+
     title = _title(meta.get("title"), kind, fail)
 
     explicit_slug = "slug" in meta
-    slug = str(meta["slug"]).strip() if explicit_slug else path.stem
+    dated = dated_name(path.stem) if kind == "post" else None  # Jekyll's 2015-01-01-slug.md
+    slug = str(meta["slug"]).strip() if explicit_slug else (dated[1] if dated else path.stem)
     if not is_valid_slug(slug):
         raise fail(
             "slug",
@@ -295,6 +315,8 @@ def parse_document(
                 "use YYYY-MM-DD, YYYY-MM-DD HH:MM (the site's time zone) or an offset, "
                 "e.g. 2026-12-03T23:30:00-08:00",
             ) from exc
+    if dates["date"] is None and dated is not None:
+        dates["date"], local_dates = _to_datetime(dated[0], zone), True
     if kind in DATED_KINDS and dates["date"] is None:
         raise fail("date", "missing 'date'", "add a line 'date: YYYY-MM-DD HH:MM'")
 
@@ -306,6 +328,7 @@ def parse_document(
     draft = meta.get("draft", False)
     if not isinstance(draft, bool):
         raise fail("draft", "'draft' must be true or false")
+    draft = draft or hidden  # an unpublished post of another generator never goes live
 
     summary = meta.get("summary") or ""
     author = meta.get("author")
@@ -345,6 +368,7 @@ def parse_document(
         explicit_slug=explicit_slug,
         local_dates=local_dates,
         aliases=aliases,
+        notes=notes,
         photos=photos,
         refs=refs,
     )

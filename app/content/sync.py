@@ -336,6 +336,7 @@ def _check(
         if isinstance(result, Prepared):
             prepared[rel] = result
             slug = result.doc.slug
+            report.warnings.extend(result.doc.notes)  # keys in another case, statuses...
             report.warnings.extend(
                 f"content/{rel}: unknown front-matter key {key!r} kept as is"
                 for key in result.doc.extra
