@@ -96,6 +96,18 @@ def test_one_broken_file_means_nothing_is_written(runner, content_dir, tmp_path)
     assert snapshot(content_dir) == before
 
 
+def test_a_database_that_cannot_sync_means_nothing_is_written(app, runner, content_dir):
+    from app.extensions import db
+
+    db.drop_all()  # a database never set up ('flask db upgrade' not run)
+    before = snapshot(content_dir)
+    result = run_import(runner, "jekyll", SITE)
+    assert result.exit_code == 1
+    assert "the database: the sync after the import failed" in result.output
+    assert "flask db upgrade" in result.output
+    assert snapshot(content_dir) == before
+
+
 @pytest.mark.slow
 def test_the_imported_site_builds_without_the_drafts(imported, freeze):
     result = freeze()

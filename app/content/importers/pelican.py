@@ -22,6 +22,7 @@ from app.content.importers.model import (
     Item,
     as_list,
     dated_name,
+    local_day,
     merge_tags,
     parse_date,
     text_value,
@@ -82,6 +83,8 @@ def read(source: Path, options: Options, report: Report) -> Export:
             item = _item(path, rel, conf, report)
             if item is not None:
                 items.append(item)
+        elif path.suffix in (".html", ".htm"):
+            report.skipped.append(f"{rel.as_posix()}: an HTML article (copy its text by hand)")
     site = conf.get("SITEURL", "")
     hosts = {urlsplit(site).netloc.lower()} if site else set()
     return Export(items, [("/", content)], hosts, site.rstrip("/") or None, content)
@@ -167,13 +170,12 @@ def _item(path: Path, rel: Path, conf: dict[str, str], report: Report) -> Item |
         report.skipped.append(f"{display}: Status: skip")
         return None
     is_page = rel.parts[0] == "pages"
-    name_date, name = dated_name(path.stem)
+    _, name = dated_name(path.stem)
+    name_date = local_day(path.stem[:10])  # FILENAME_METADATA's default: a leading date
     title = meta.get("title") or name.replace("-", " ").capitalize()
     if "title" not in meta:
         report.warn(display, 1, f"no Title: titled {title!r}", "set 'title:' in the imported file")
-    date = parse_date(meta.get("date")) or (
-        datetime(name_date.year, name_date.month, name_date.day) if name_date else None
-    )
+    date = parse_date(meta.get("date")) or name_date
     if date is None and not is_page:
         report.warn(display, 1, "no Date: the file's modification time is used")
         date = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None, microsecond=0)

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.content.aliases import check_alias
 from app.content.document import Document, parse_document
@@ -28,6 +29,7 @@ from app.content.scan import KIND_DIRS, MARKDOWN_SUFFIXES
 from app.content.service import validate
 from app.content.slugs import MAX_SLUG_LENGTH, RESERVED_PAGE_SLUGS
 from app.content.sync import source_path_for, sync_content
+from app.extensions import db
 
 
 @dataclass(frozen=True)
@@ -180,16 +182,28 @@ def _aliases(item: Item, url: str, taken: set[str], report: Report) -> list[str]
             continue
         if url_key(path) == url_key(url) or path in aliases:
             continue
-        if url_key(path) in taken:
+        if url_key(path) in taken or _site_owned(path):
             report.warn(
                 item.source,
                 item.line,
-                f"the old URL {path} is another document's address here: it does not redirect",
+                f"the old URL {path} is already an address of this site: it does not redirect",
                 "rename one of the two if the old links matter",
             )
             continue
         aliases.append(path)
     return aliases
+
+
+#: Paths the site itself publishes: an old URL there cannot redirect.
+_SITE_SEGMENTS = RESERVED_PAGE_SLUGS - {"posts"}
+_SITE_FILES = frozenset(
+    ("feed.xml", "feed.json", "rss.xml", "sitemap.xml", "robots.txt", "search.json", "_redirects")
+)
+
+
+def _site_owned(path: str) -> bool:
+    parts = path.strip("/").split("/")
+    return parts[0] in _SITE_SEGMENTS or parts[0] in _SITE_FILES or path.strip("/") == "posts"
 
 
 def _plan(export: Export, content_dir: Path, options: Options, report: Report) -> Plan:
@@ -246,6 +260,19 @@ def _write(plan: Plan, content_dir: Path, report: Report) -> None:
         _restore(previous)
         report.fail(str(exc.filename or content_dir), None, f"could not write: {exc.strerror}")
         report.written.clear()
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        _restore(previous)
+        report.fail(
+            "the database",
+            None,
+            f"the sync after the import failed: {str(exc).splitlines()[0]}",
+            "run 'flask db upgrade' (or build once) to set up the database, then import again",
+        )
+        report.written.clear()
+    except BaseException:
+        _restore(previous)
+        raise
 
 
 def _restore(previous: dict[Path, bytes | None]) -> None:

@@ -100,8 +100,8 @@ class Report:
             out.append(f"media copied into content/media/ ({len(self.media_copied)}):")
             out += [f"  {src} -> {dest}" for src, dest in self.media_copied]
         if self.media_missing:
-            out.append(f"media missing from the export ({len(self.media_missing)}):")
-            out += [f"  {where}: {ref}" for where, ref in self.media_missing]
+            out.append(f"media missing from the export ({len(set(self.media_missing))}):")
+            out += [f"  {where}: {ref}" for where, ref in dict.fromkeys(self.media_missing)]
         for label, error in (("errors", True), ("warnings", False)):
             found = [p for p in self.problems if p.error is error]
             if found:

@@ -178,7 +178,7 @@ _HUGO_HIGHLIGHT = re.compile(
     + _HUGO_END,
     re.S,
 )
-_HUGO_SHORTCODE = re.compile(_HUGO + r"(/?)\s*([\w/-]+)(.*?)" + _HUGO_END, re.S)
+_HUGO_SHORTCODE = re.compile(_HUGO + r"(/?)\s*([\w/.-]+)(.*?)" + _HUGO_END, re.S)
 
 
 def hugo(text: str, place: Place) -> str:
