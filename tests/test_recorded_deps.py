@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
+import re
 import shutil
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -33,16 +34,18 @@ from app.models import Post
 from app.public import search
 from config import TestingConfig
 from tests import test_incremental
-from tests.conftest import FIXTURE_CONTENT, SAMPLE_SITE
+from tests.conftest import FIXTURE_CONTENT, ROOT, SAMPLE_SITE
 from tests.snapshot_helpers import as_a_build
 from tests.test_incremental import clean_build_of, tree
 
 #: The public app of the incremental-build tests (built without an app context around it).
 app = test_incremental.app
 
+#: The photo the note edits attach.
+NOTE_PHOTO = ROOT / "tests" / "fixtures" / "notes" / "media" / "harbour.png"
 NEIGHBOUR_SUMMARIES = (
-    "← {{ newer.title }}</a>{% endif %}",
-    '← {{ newer.title }}</a> <small class="n">{{ newer.summary }}</small>{% endif %}',
+    "← {{ newer.display_name }}</a>{% endif %}",
+    '← {{ newer.display_name }}</a> <small class="n">{{ newer.summary }}</small>{% endif %}',
 )
 
 
@@ -167,7 +170,7 @@ def test_search_documents_note_the_fields_they_read(app):
 
         post = queries.listing()[0]
         with recording.recording() as reads:
-            search._document(post, "public.post")
+            search._document(post)
     assert set(reads.fields) == set(search.DOCUMENT_FIELDS)
 
 
@@ -239,6 +242,53 @@ def _page(content_dir: Path, rng: random.Random) -> None:
     _edit_post(content_dir, "pages/about.md", title=f"About {rng.randrange(100)}")
 
 
+def _notes(content_dir: Path) -> list[Path]:
+    return sorted((content_dir / "notes").glob("*.md"))
+
+
+def _new_note(content_dir: Path, rng: random.Random) -> Path:
+    when = datetime(2026, 9, 1) + timedelta(days=rng.randrange(80), seconds=rng.randrange(86400))
+    path = content_dir / "notes" / f"{when:%Y-%m-%d-%H%M%S}.md"
+    path.parent.mkdir(exist_ok=True)
+    tag = rng.choice(["python", "essay", "notes", "harbour"])
+    path.write_text(f"---\ndate: {when:%Y-%m-%d %H:%M:%S}\n---\n\nA note {rng.random()} #{tag}\n")
+    return path
+
+
+def _a_note(content_dir: Path, rng: random.Random) -> Path:
+    notes = _notes(content_dir)
+    return rng.choice(notes) if notes else _new_note(content_dir, rng)
+
+
+def _note_body(content_dir: Path, rng: random.Random) -> None:
+    path = _a_note(content_dir, rng)
+    path.write_text(path.read_text() + f"\nAnd then {rng.random()}.\n")
+
+
+def _note_hashtag(content_dir: Path, rng: random.Random) -> None:
+    path = _a_note(content_dir, rng)
+    text = path.read_text()
+    tag = rng.choice(["web", "beta", "python", "fresh"])
+    path.write_text(re.sub(r"#\w+", f"#{tag}", text) if "#" in text else f"{text} #{tag}\n")
+
+
+def _note_photo(content_dir: Path, rng: random.Random) -> None:
+    path = _a_note(content_dir, rng)
+    shutil.copy(NOTE_PHOTO, content_dir / "media" / NOTE_PHOTO.name)
+    text = path.read_text()
+    if "photos:" in text:  # taken away again
+        path.write_text(re.sub(r"photos:\n(  .*\n)+", "", text))
+    else:
+        photo = f"photos:\n  - src: media/{NOTE_PHOTO.name}\n    alt: Photo {rng.randrange(100)}\n"
+        path.write_text(text.replace("---\n", "---\n" + photo, 1))
+
+
+def _note_delete(content_dir: Path, rng: random.Random) -> None:
+    notes = _notes(content_dir)
+    if notes:
+        rng.choice(notes).unlink()
+
+
 def _theme_neighbour_summary(site_dir: Path, rng: random.Random) -> None:
     path = site_dir / "templates" / "post.html"
     if (
@@ -254,8 +304,8 @@ def _theme_listed_word_count(site_dir: Path, rng: random.Random) -> None:
         _edit_template(
             site_dir,
             "partials/post_summary.html",
-            "<p>{{ post.summary }}</p>",
-            "<p>{{ post.summary }} ({{ post.word_count }} words)</p>",
+            '<p class="p-summary">{{ post.summary }}</p>',
+            '<p class="p-summary">{{ post.summary }} ({{ post.word_count }} words)</p>',
         )
 
 
@@ -288,6 +338,11 @@ CONTENT_EDITS: list[Callable[[Path, random.Random], None]] = [
     _rename,
     _new_post,
     _page,
+    _new_note,
+    _note_body,
+    _note_hashtag,
+    _note_photo,
+    _note_delete,
 ]
 THEME_EDITS: list[Callable[[Path, random.Random], None]] = [
     _theme_neighbour_summary,
@@ -353,6 +408,44 @@ def test_any_sequence_of_edits_builds_what_a_clean_build_builds(tmp_path_factory
             number,
             edit.__name__,
             how,
+            sorted(rel for rel in built.keys() | clean.keys() if built.get(rel) != clean.get(rel)),
+        )
+
+
+NOTE_EDITS = [_new_note, _new_note, _note_body, _note_hashtag, _note_photo, _note_delete]
+
+
+@pytest.mark.parametrize("how", ["cli", "watch"])
+def test_every_note_edit_builds_what_a_clean_build_builds(tmp_path, how):
+    """Each note edit in turn (create, body, hashtags, photo, delete): incremental = clean."""
+    content_dir = Path(shutil.copytree(FIXTURE_CONTENT, tmp_path / "content"))
+    site_dir = Path(shutil.copytree(SAMPLE_SITE, tmp_path / "site"))
+    app = create_app(
+        TestingConfig,
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'site.db'}",
+            "CONTENT_DIR": content_dir,
+            "SITE_DIR": site_dir,
+            "BUILD_DIR": tmp_path / "build",
+        },
+        authoring=False,
+    )
+    rng = random.Random(28)
+    memory = BuildMemory()
+    build_site(app, changes=Changes(memory, set()))
+    for number, edit in enumerate(NOTE_EDITS):
+        before = tree(app.config["BUILD_DIR"])
+        edit(content_dir, rng)
+        if how == "cli":
+            build_site(app)
+        else:
+            changed = {str(p) for p in content_dir.rglob("*")}
+            build_site(app, changes=Changes(memory, changed))
+        built = tree(app.config["BUILD_DIR"])
+        assert built != before, edit.__name__  # the edit shows on the site
+        clean = clean_build_of(app, tmp_path / f"clean-{number}")
+        assert built == clean, (
+            edit.__name__,
             sorted(rel for rel in built.keys() | clean.keys() if built.get(rel) != clean.get(rel)),
         )
 
