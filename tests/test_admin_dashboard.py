@@ -110,7 +110,7 @@ def test_the_dashboard_says_when_the_next_scheduled_post_goes_live(synced, autho
     page = author_client.get("/admin/").text
     assert "Next scheduled:" in page
     assert "A letter to the future" in page.split("Next scheduled:")[1].split("</p>")[0]
-    assert '<time datetime="2099-01-01T00:00:00Z">2099-01-01 00:00 UTC</time>' in page
+    assert '<time datetime="2099-01-01T00:00:00+00:00">2099-01-01 00:00 UTC</time>' in page
     db.session.execute(
         sa.update(Post).where(Post.slug == "letter-to-the-future").values(draft=True)
     )

@@ -181,6 +181,9 @@ def test_the_admin_takes_and_shows_local_time_exactly(app, author_client, conten
 
     editor = author_client.get(f"/admin/posts/{post.id}/edit").text
     assert 'value="2025-12-03T23:30:00"' in editor
+    dashboard = author_client.get("/admin/").text
+    assert "Date (America/Los_Angeles)" in dashboard
+    assert '<time datetime="2025-12-03T23:30:00-08:00">2025-12-03 23:30</time>' in dashboard
     assert "Date (America/Los_Angeles)" in editor
 
     before = path.read_bytes()
