@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+import sqlalchemy as sa
 
 from tests.import_helpers import IMPORTS, read_doc, run_import, snapshot
 
@@ -96,15 +97,25 @@ def test_one_broken_file_means_nothing_is_written(runner, content_dir, tmp_path)
     assert snapshot(content_dir) == before
 
 
-def test_a_database_that_cannot_sync_means_nothing_is_written(app, runner, content_dir):
+def test_a_database_never_set_up_is_migrated_first(app, runner, content_dir):
     from app.extensions import db
+    from app.models import Post
 
-    db.drop_all()  # a database never set up ('flask db upgrade' not run)
+    db.drop_all()  # a new checkout: 'flask db upgrade' never ran
+    db.session.execute(sa.text("DROP TABLE alembic_version"))
+    db.session.commit()
+    result = run_import(runner, "jekyll", SITE)
+    assert result.exit_code == 0, result.output
+    assert db.session.query(Post).filter_by(slug="second").one().title == "The second post"
+
+
+def test_a_content_folder_that_does_not_sync_means_nothing_is_written(runner, content_dir):
+    (content_dir / "posts" / "broken.md").write_text("---\ntitle: Broken\n---\nNo date.\n")
     before = snapshot(content_dir)
     result = run_import(runner, "jekyll", SITE)
     assert result.exit_code == 1
-    assert "the database: the sync after the import failed" in result.output
-    assert "flask db upgrade" in result.output
+    assert "content/posts/broken.md" in result.output
+    assert "missing 'date'" in result.output
     assert snapshot(content_dir) == before
 
 

@@ -243,8 +243,11 @@ def _plan(export: Export, content_dir: Path, options: Options, report: Report) -
 
 def _write(plan: Plan, content_dir: Path, report: Report) -> None:
     """Write every planned file, then sync; on any failure put every file back."""
+    from app.schema import upgrade_schema  # Alembic only for a real run
+
     previous: dict[Path, bytes | None] = {}
     try:
+        upgrade_schema()  # as a build does: a new checkout's database gets its tables
         for rel, data in plan.files.items():
             path = content_dir / rel
             previous[path] = path.read_bytes() if path.exists() else None
