@@ -105,6 +105,7 @@ EXPECTATIONS: dict[str, dict[str, tuple[Expect, list[Target] | None]]] = {
     "admin.logout_everywhere": {"POST": (logs_out, None)},
     "admin.dashboard": {"GET": (signed_in, None)},
     "admin.new": {"GET": (signed_in, None), "POST": (may_touch, SAVES_NEW)},
+    "admin.compose": {"POST": (may_touch, SAVES_NEW)},
     "admin.edit": {"GET": (may_touch, EXISTING), "POST": (may_touch, SAVES_EXISTING)},
     "admin.delete": {"GET": (may_touch, EXISTING), "POST": (may_touch, EXISTING)},
     "admin.history": {"GET": (signed_in, EXISTING)},
@@ -256,6 +257,8 @@ def request_for(
         else:
             fields |= {"title": f"New {next(world.counter)}"}
         kwargs["data"] = post_form(**fields)
+    if endpoint == "admin.compose":
+        kwargs["data"] = {"body": "A note.", **({"draft": "y"} if draft else {})}
     if endpoint == "admin.delete" and method == "POST":
         kwargs["data"] = {"source_hash": post.source_hash if post else ""}
     if endpoint == "admin.preview":
