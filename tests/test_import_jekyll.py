@@ -48,6 +48,8 @@ def test_liquid_tags_are_converted_or_reported_with_their_line(imported, content
     assert "Templates look like {{ page.title }}." in body  # {% raw %} kept as text
     _, second = read_doc(content_dir, "posts/second.md")
     assert "Back to [the first](/posts/welcome-to-jekyll/)." in second  # {% link %}
+    assert "never shown" not in second  # {% comment %} dropped
+    assert "{% comment" not in imported  # and not reported
     assert "_posts/2015-01-01-welcome-to-jekyll.md:22: Liquid tag {% include note.html" in imported
 
 

@@ -128,6 +128,7 @@ def wordpress(text: str, place: Place, attachments: dict[int, str], children: li
 # -- Liquid (Jekyll) ----------------------------------------------------------------------
 
 _RAW = re.compile(r"\{%-?\s*raw\s*-?%\}(.*?)\{%-?\s*endraw\s*-?%\}", re.S)
+_COMMENT = re.compile(r"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}\n?", re.S)
 _HIGHLIGHT = re.compile(
     r"\{%-?\s*highlight\s+([\w+#.-]+)[^%]*%\}\n?(.*?)\n?\{%-?\s*endhighlight\s*-?%\}", re.S
 )
@@ -152,6 +153,7 @@ def liquid(text: str, place: Place) -> str:
         return f"```{match[1].lower()}\n{match[2]}\n```"
 
     text = _RAW.sub(keep_raw, text)
+    text = _COMMENT.sub("", text)  # a Liquid comment was never shown
     text = _HIGHLIGHT.sub(fence, text)
     text = _POST_URL.sub(lambda m: ref_url(m[1].rsplit("/", 1)[-1]), text)
     text = _LINK.sub(lambda m: ref_url(m[1]), text)
