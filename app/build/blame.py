@@ -21,14 +21,20 @@ Source = tuple[str, str]
 
 
 def locate(
-    broken: list[BrokenLink], source_of: Callable[[str], Source | None], base_path: str = "/"
+    broken: list[BrokenLink],
+    source_of: Callable[[str], Source | None],
+    base_path: str = "/",
+    anywhere: Callable[[list[str]], str | None] | None = None,
 ) -> list[BrokenLink]:
-    """``broken`` with each link's ``source``: the file and line it is written at."""
+    """``broken`` with each link's ``source``: the file and line it is written at; for a
+    page that is not one content file's (a list showing notes in full, say), the first
+    content file that has the link (``anywhere``)."""
     found: list[BrokenLink] = []
     for link in broken:
         source = source_of(link.page)
         if source is None:
-            found.append(link)
+            where = anywhere(_written_as(link.url, base_path)) if anywhere else None
+            found.append(replace(link, source=where) if where else link)
             continue
         display, text = source
         line = _line_of(text, _written_as(link.url, base_path))
@@ -77,3 +83,31 @@ def content_sources(app: Flask) -> Callable[[str], Source | None]:
         return f"content/{source_path}", text
 
     return source_of
+
+
+def content_search(app: Flask) -> Callable[[list[str]], str | None]:
+    """A search of every content file for a link written in one of some forms: the first
+    file and line that has it ('content/notes/a.md:3'), or None. Files are read once."""
+    content_dir = Path(app.config["CONTENT_DIR"])
+    texts: list[tuple[str, str]] | None = None
+
+    def search(forms: list[str]) -> str | None:
+        nonlocal texts
+        if texts is None:
+            with app.app_context():
+                paths = db.session.scalars(sa.select(Post.source_path).order_by(Post.source_path))
+                texts = [(path, _read(content_dir / path)) for path in paths]
+        for path, text in texts:
+            line = _line_of(text, forms)
+            if line is not None:
+                return f"content/{path}:{line}"
+        return None
+
+    return search
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""

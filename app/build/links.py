@@ -8,7 +8,7 @@ are checked from there (:func:`check_references`) without parsing them again.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
@@ -246,6 +246,36 @@ def check_references(
             elif fragment and target.endswith(".html") and fragment not in _ids(pages, target):
                 broken.append(BrokenLink(rel, raw, f"no element with id '{fragment}'"))
     return broken
+
+
+def ignore_prefixes(setting: str) -> tuple[str, ...]:
+    """``LINK_CHECK_IGNORE`` ('/docs/, wiki/') as site paths ('/docs/', '/wiki/')."""
+    return tuple("/" + part.strip().lstrip("/") for part in setting.split(",") if part.strip())
+
+
+def exempt_prefix(link: BrokenLink, prefixes: Sequence[str], base_path: str) -> str | None:
+    """The prefix of ``prefixes`` (site paths such as ``/docs/``: ``LINK_CHECK_IGNORE``)
+    that the broken ``link`` points under, if any."""
+    if not prefixes:
+        return None
+    path = urlsplit(urljoin(page_url(link.page, base_path), link.url.strip())).path
+    site = "/" + path[len(base_path) :] if path.startswith(base_path) else path
+    return next((prefix for prefix in prefixes if site.startswith(prefix)), None)
+
+
+def exempt_links(
+    broken: list[BrokenLink], prefixes: Sequence[str], base_path: str
+) -> tuple[list[BrokenLink], list[str]]:
+    """``broken`` without the links under ``prefixes``, and a warning for each of those."""
+    errors: list[BrokenLink] = []
+    warnings: list[str] = []
+    for link in broken:
+        prefix = exempt_prefix(link, prefixes, base_path)
+        if prefix is None:
+            errors.append(link)
+        else:
+            warnings.append(f"{link} (a warning only: LINK_CHECK_IGNORE exempts {prefix})")
+    return errors, warnings
 
 
 def check_links(root: Path, base_url: str) -> list[BrokenLink]:

@@ -24,7 +24,7 @@ from flask import Flask, has_app_context
 
 from app import tricks
 from app.build import generators
-from app.build.blame import content_sources, locate
+from app.build.blame import content_search, content_sources, locate
 from app.build.deps import (
     Changed,
     Reads,
@@ -36,7 +36,14 @@ from app.build.deps import (
 from app.build.errors import BuildError
 from app.build.freezer import PlannedPage, StagingFreezer, site_path
 from app.build.incremental import BackgroundCopy, StagedOutput, refresh_tree, relink_changed
-from app.build.links import RecordedLinks, base_path_of, check_references, lost_anchor
+from app.build.links import (
+    RecordedLinks,
+    base_path_of,
+    check_references,
+    exempt_links,
+    ignore_prefixes,
+    lost_anchor,
+)
 from app.build.manifest import FileRecord, Manifest, Spare, identity, manifest_path
 from app.build.manifest import load as load_manifest
 from app.build.manifest import save as save_manifest
@@ -323,8 +330,13 @@ class Build:
         broken = check_references(pages, self.output.produced, only)
         if broken:  # each said with the content file and line it is written at
             base_path = base_path_of(self.app.config["SITE_URL"])
-            broken = locate(broken, content_sources(self.app), base_path)
-            raise BuildError(f"{len(broken)} broken link(s)", [str(b) for b in broken])
+            sources, search = content_sources(self.app), content_search(self.app)
+            broken = locate(broken, sources, base_path, search)
+            prefixes = ignore_prefixes(self.app.config["LINK_CHECK_IGNORE"])
+            broken, exempt = exempt_links(broken, prefixes, base_path)
+            self.plan.warnings.extend(exempt)
+            if broken:
+                raise BuildError(f"{len(broken)} broken link(s)", [str(b) for b in broken])
 
     def remember(self) -> None:
         """Save the records of the build now in place, for the next build (and this process)."""
