@@ -209,3 +209,18 @@ def test_publish_pushes_the_history_when_asked(repo, synced, tmp_path):
     runner.wait(timeout=120)
     assert job.state == "succeeded", job.errors
     assert "not pushed to nowhere" in job.summary
+
+
+def test_micropub_delete_and_undelete_are_commits(repo, synced, live_server, author):
+    from tests.micropub_helpers import MicropubClient, token_for
+
+    url = synced.config["SITE_URL"].rstrip("/") + "/posts/hello-world/"
+    path = "content/posts/hello-world.md"
+    with MicropubClient(live_server, token_for(author)) as micropub:
+        gone = micropub.post("/micropub", data={"action": "delete", "url": url})
+        assert gone.status_code == 204, gone.text
+        assert log(repo, path)[0] == ["ada", "ada@example.org", "Delete post 'hello-world'"]
+        back = micropub.post("/micropub", data={"action": "undelete", "url": url})
+        assert back.status_code == 204, back.text
+    assert log(repo, path)[0] == ["ada", "ada@example.org", "Undelete post 'hello-world'"]
+    assert git(repo, "status", "--porcelain", "--", path) == ""

@@ -116,3 +116,15 @@ def test_only_the_owner_sees_the_authors_page(synced, client, role):
     response = client.get("/admin/users")
     assert response.status_code == 403
     assert "only the owner" in response.get_data(as_text=True)
+
+
+def test_a_contributor_cannot_undelete_with_micropub(synced, live_server, author):
+    helper = make_user("helper", "contributor")
+    url = synced.config["SITE_URL"].rstrip("/") + "/posts/hello-world/"
+    with MicropubClient(live_server, create_token(author, "owner's app")[1]) as micropub:
+        assert micropub.post("/micropub", data={"action": "delete", "url": url}).status_code == 204
+    with MicropubClient(live_server, create_token(helper, "app")[1]) as micropub:
+        response = micropub.post("/micropub", data={"action": "undelete", "url": url})
+    assert response.status_code == 403, response.text
+    db.session.rollback()
+    assert db.session.scalar(sa.select(Post.id).where(Post.slug == "hello-world")) is None

@@ -12,11 +12,13 @@ from pathlib import Path
 
 from flask import current_app
 
+from app.content import history
 from app.content.errors import ContentError
 from app.content.files import atomic_write
 from app.content.service import delete_post
 from app.content.sync import source_path_for, sync_content
 from app.models import Post, User
+from app.permissions import require
 
 #: Below the content folder; hidden, so neither the sync nor a build ever lists it.
 TRASH_DIR = ".deleted"
@@ -48,9 +50,13 @@ def is_trashed(kind: str, slug: str) -> bool:
     return trash_path(source_path_for(kind, slug)).is_file()
 
 
-def restore(kind: str, slug: str) -> str:
+def restore(kind: str, slug: str, actor: User | None = None) -> str:
     """Put a deleted post's file back and import it; its source path. A post that took its
-    place since is a conflict, and the kept file stays where it is."""
+    place since is a conflict, and the kept file stays where it is. In a git work tree the
+    file's return is a commit by ``actor``, whose role must allow publishing: the post comes
+    back as it was, out or scheduled."""
+    if actor is not None:
+        require(actor, "publish")
     rel = source_path_for(kind, slug)
     kept, target = trash_path(rel), _content_dir() / rel
     if not kept.is_file():
@@ -61,11 +67,12 @@ def restore(kind: str, slug: str) -> str:
             "another post has this address now",
             hint="delete or rename that post first",
         )
-    os.replace(kept, target)
-    try:
-        sync_content(_content_dir(), current_app.config["MAX_CONTENT_FILE_BYTES"], only=[rel])
-    except BaseException:
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(target, kept)
-        raise
+    with history.recorded([target], f"Undelete {kind} '{slug}'", actor):
+        os.replace(kept, target)
+        try:
+            sync_content(_content_dir(), current_app.config["MAX_CONTENT_FILE_BYTES"], only=[rel])
+        except BaseException:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(target, kept)
+            raise
     return rel

@@ -240,7 +240,7 @@ def _undelete(asked: MicropubRequest) -> Response:
     if found is None or not is_trashed(*found):
         raise invalid(f"there is no deleted post at {asked.url or '(no url)'}")
     try:
-        restore(*found)
+        restore(*found, actor=current_token().user)
     except ContentError as exc:
         raise invalid(f"{exc.message}: {exc.hint}" if exc.hint else exc.message) from exc
     return Response(status=204)
