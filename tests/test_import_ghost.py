@@ -44,6 +44,11 @@ def test_cards_become_markdown(imported, content_dir):
     assert "[Kelp video](https://www.youtube.com/watch?v=9bZkp7q19f0)" in body  # embed card
 
 
+def test_a_bookmark_card_is_a_link(imported, content_dir):
+    _, body = read_doc(content_dir, "posts/otters.md")
+    assert body.strip().endswith("[Sea otters All about them](https://www.seaotters.example/)")
+
+
 def test_a_missing_image_is_listed_and_points_at_the_old_site(imported, content_dir):
     _, body = read_doc(content_dir, "posts/kelp-forests.md")
     assert "ghost-export.json:8: /content/images/2023/09/missing.jpg" in imported

@@ -55,6 +55,12 @@ class _Converter(MarkdownConverter):
             src = f"https://www.youtube.com/watch?v={youtube[1]}"
         return f"\n\n[{el.get('title') or src}]({src})\n\n"
 
+    def convert_a(self, el: Any, text: str, parent_tags: set[str]) -> str:
+        # a link around blocks (Ghost's bookmark card) is one line: Markdown links cannot
+        # hold a blank line
+        flat = " ".join(text.split()) if "\n" in text else text
+        return str(super().convert_a(el, flat, parent_tags))  # type: ignore[misc]
+
     def convert_figure(self, el: Any, text: str, parent_tags: set[str]) -> str:
         return f"\n\n{text.strip()}\n\n"
 
