@@ -97,6 +97,11 @@ def test_the_build_writes_a_redirect_page_at_each_alias(freeze):
     _add_aliases(posts / "hello-world.md", "/2015/01/hello/", "/hello.html", "/old", "/hello.xml")
     _add_aliases(freeze.content_dir / "pages" / "about.md", "/about-me/")
     _add_aliases(posts / "unfinished-thoughts.md", "/draft-old/")  # a draft: no redirect
+    notes = freeze.content_dir / "notes"
+    notes.mkdir(exist_ok=True)
+    (notes / "2026-09-02-081500.md").write_text(
+        "---\ndate: 2026-09-02 08:15\naliases: [/status/1234/]\n---\n\nCoffee first.\n"
+    )
     result = freeze()
     assert result.returncode == 0, result.stderr
     build = freeze.build_dir
@@ -112,6 +117,8 @@ def test_the_build_writes_a_redirect_page_at_each_alias(freeze):
     assert not (build / "hello.xml").exists()  # not HTML: the hosts' redirects only
     assert "/about/" in (build / "about-me" / "index.html").read_text()
     assert not (build / "draft-old").exists()
+    note = (build / "status" / "1234" / "index.html").read_text()
+    assert '<a href="/notes/2026/09/02/081500/">' in note
     netlify = (build / "_redirects").read_text().splitlines()
     assert netlify[1:] == [
         "/2015/01/hello/ /posts/hello-world/ 301",
@@ -119,6 +126,7 @@ def test_the_build_writes_a_redirect_page_at_each_alias(freeze):
         "/hello.html /posts/hello-world/ 301",
         "/hello.xml /posts/hello-world/ 301",
         "/old/ /posts/hello-world/ 301",
+        "/status/1234/ /notes/2026/09/02/081500/ 301",
     ]
     nginx = (build / "redirects.nginx.conf").read_text()
     assert "map $uri $microblog_redirect {" in nginx

@@ -15,14 +15,13 @@ from werkzeug.routing import RequestRedirect
 
 from app.content.aliases import is_page
 from app.public import bp, queries
-
-#: The view of each kind's own page.
-_ENDPOINTS = {"post": "public.post", "page": "public.page"}
+from app.public.permalinks import url_values
 
 
 def target_url(kind: str, slug: str, external: bool = False) -> str:
-    """Where an alias of the post or page ``slug`` sends readers."""
-    return url_for(_ENDPOINTS.get(kind, "public.post"), slug=slug, _external=external)
+    """Where an alias of the post, page or note ``slug`` sends readers."""
+    endpoint, values = url_values(kind, slug)
+    return url_for(endpoint, **values, _external=external)
 
 
 def redirect_page(path: str) -> str | None:
