@@ -141,6 +141,15 @@ EXPECTATIONS: dict[str, dict[str, tuple[Expect, list[Target] | None]]] = {
     "micropub.query": {"GET": (signed_in, None)},
     "micropub.act": {"POST": (signed_in, None)},
     "micropub.media": {"POST": (signed_in, None)},
+    # IndieAuth: any signed-in author approves an app (what it may then do is its token's
+    # scopes, and its saves are asked of app.permissions); the back channel takes codes and
+    # tokens (verification and introspection need a bearer token), never a session.
+    "indieauth.metadata": {"GET": (anyone, None)},
+    "indieauth.authorize": {"GET": (signed_in, None), "POST": (anyone, None)},
+    "indieauth.consent": {"POST": (signed_in, None)},
+    "indieauth.token": {"POST": (anyone, None), "GET": (signed_in, None)},
+    "indieauth.introspect": {"POST": (signed_in, None)},
+    "indieauth.revoke": {"POST": (anyone, None)},
 }
 
 
@@ -275,7 +284,8 @@ def request_for(
         kwargs["query_string"] = {"q": "config"}
     if endpoint == "micropub.act":
         kwargs["data"] = {"h": "entry", "content": "Hello", "post-status": "draft"}
-    if endpoint.split(".")[0] in ("posts", "tags", "media", "builds", "me", "micropub") and role:
+    groups = ("posts", "tags", "media", "builds", "me", "micropub", "indieauth")
+    if endpoint.split(".")[0] in groups and role:
         kwargs["headers"] = {"Authorization": f"Bearer {world.tokens[role]}"}
     url = _url(app, rule, values)
     return url, kwargs

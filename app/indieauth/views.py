@@ -7,11 +7,12 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.accounts import SCOPES, create_token, parse_scopes, revoke_token, verify_token
+from app.extensions import login
 from app.indieauth import bp
 from app.indieauth.clients import ClientError, check_client_id, check_redirect_uri
 from app.indieauth.codes import GrantError, issue_code, redeem
@@ -125,10 +126,34 @@ def _request_problem(fields: dict[str, str]) -> str | None:
     return None
 
 
-@bp.get("/indieauth/auth")
-@login_required  # type: ignore[untyped-decorator]  # flask_login is untyped
+@bp.before_request
+def require_login() -> BaseResponse | None:
+    """The consent page and its answer need a signed-in author (a guard on the blueprint,
+    as the admin has); introspection a bearer token; the rest of the back channel (codes,
+    tokens) neither."""
+    if request.endpoint == "indieauth.introspect":
+        scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or verify_token(raw.strip()) is None:
+            return oauth_error(
+                "invalid_token", "introspection needs a bearer token of this site", 401
+            )
+        return None
+    if current_user.is_authenticated:
+        return None
+    if request.endpoint == "indieauth.consent" or (
+        request.endpoint == "indieauth.authorize" and request.method != "POST"
+    ):
+        to_login: BaseResponse = login.unauthorized()  # a redirect (flask_login is untyped)
+        return to_login
+    return None
+
+
+@bp.route("/indieauth/auth", methods=["GET", "POST"])
 def authorize() -> BaseResponse | str:
-    """The consent page: which client, where it goes back to, what it may do."""
+    """GET: the consent page (which client, where it goes back to, what it may do). POST: a
+    code redeemed for the profile URL only (``me``), no token."""
+    if request.method == "POST":
+        return profile()
     fields = _request_fields(request.args)
     client_id, redirect_uri = _checked(fields)
     problem = _request_problem(fields)
@@ -163,7 +188,6 @@ def _consent_policy(redirect_uri: str) -> str:
 
 
 @bp.post("/indieauth/consent")
-@login_required  # type: ignore[untyped-decorator]  # flask_login is untyped
 def consent() -> BaseResponse:
     """The author's answer: a code back to the client, or ``access_denied``."""
     form = ConsentForm()
@@ -200,7 +224,6 @@ def _redeem_form() -> Any:
         return oauth_error("invalid_grant", str(exc))
 
 
-@bp.post("/indieauth/auth")
 def profile() -> Response:
     """A code redeemed at the authorization endpoint: who signed in (``me``), no token."""
     grant = _redeem_form()
@@ -209,9 +232,12 @@ def profile() -> Response:
     return jsonify({"me": me()})
 
 
-@bp.post("/indieauth/token")
+@bp.route("/indieauth/token", methods=["POST", "GET"])
 def token() -> Response:
-    """A code for an access token with the approved scopes (``me``, ``scope``)."""
+    """POST: a code for an access token with the approved scopes (``me``, ``scope``). GET:
+    the older token verification."""
+    if request.method != "POST":  # GET and HEAD
+        return verify()
     if request.form.get("action") == "revoke":  # the older revocation request
         return revoke()
     grant = _redeem_form()
@@ -237,7 +263,6 @@ def token() -> Response:
     return response
 
 
-@bp.get("/indieauth/token")
 def verify() -> Response:
     """The older token verification: the bearer token's ``me``, ``client_id`` and ``scope``."""
     scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
@@ -249,10 +274,8 @@ def verify() -> Response:
 
 @bp.post("/indieauth/introspect")
 def introspect() -> Response:
-    """Token introspection (RFC 7662), for resource servers holding a token of their own."""
-    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or verify_token(raw.strip()) is None:
-        return oauth_error("invalid_token", "introspection needs a bearer token of this site", 401)
+    """Token introspection (RFC 7662), for a caller holding a token of this site (checked by
+    ``require_login``, before Flask answers OPTIONS too)."""
     found = verify_token(request.form.get("token", ""))
     if found is None:
         return jsonify({"active": False})
@@ -277,4 +300,4 @@ def revoke() -> Response:
 
 
 #: Views called by clients with codes and tokens: exempt from the forms' CSRF protection.
-BACK_CHANNEL: tuple[Callable[..., Any], ...] = (profile, token, introspect, revoke)
+BACK_CHANNEL: tuple[Callable[..., Any], ...] = (authorize, token, introspect, revoke)
