@@ -66,7 +66,7 @@ def test_missing_media_and_unknown_shortcodes_are_reported_with_lines(imported, 
     assert "export.xml:60: WordPress shortcode [contact-form-7] left as text" in imported
     assert "fields dropped" in imported
     assert "wp:comment (1x)" in imported
-    assert "nav_menu_item 'Home' (not a post or page)" in imported
+    assert "wp:post_type nav_menu_item (not a post or page) (1x)" in imported
 
 
 def test_unpublished_posts_are_drafts(imported, content_dir):
@@ -87,7 +87,7 @@ def test_a_page_whose_slug_is_taken_gets_another_with_a_report_line(imported, co
     )
     # /about/ is the existing page's address: no redirect from it
     assert "aliases" not in meta
-    assert "the old URL /about/ is another document's address" in imported
+    assert "the old URL /about/ is already an address of this site" in imported
     assert (content_dir / "pages/about.md").read_text().startswith("---\ntitle: About\n")
 
 

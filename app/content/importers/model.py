@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from app.content.document import Document, clean_name
 from app.content.slugs import is_valid_slug, slugify
@@ -137,7 +138,7 @@ def merge_tags(*groups: list[str]) -> list[str]:
 
 def make_slug(value: str | None, fallback: str) -> str:
     """The source's slug when it is a valid one, else one made from it (or the fallback)."""
-    text = (value or "").strip().strip("/").split("/")[-1]
+    text = unquote((value or "").strip().strip("/").split("/")[-1])  # WordPress: '%ce%b5...'
     if text and is_valid_slug(text):
         return text
     return slugify(text or fallback)

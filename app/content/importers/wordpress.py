@@ -164,7 +164,7 @@ def _item(
     title = entry.get("title")
     if kind not in ("post", "page"):
         if kind != "attachment":
-            report.skipped.append(f"{display}:{line}: {kind} {title!r} (not a post or page)")
+            report.drop(f"wp:post_type {kind} (not a post or page)")
         return None
     if status in _SKIPPED_STATUSES:
         report.skipped.append(f"{display}:{line}: {kind} {title!r} (status {status})")
