@@ -79,7 +79,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ``freeze.py``."""
     freeze = sample_freeze(tmp_path_factory.mktemp("feeds-validity"))
     (freeze.content_dir / "posts" / "tricky.md").write_text(TRICKY_POST, encoding="utf-8")
-    (freeze.content_dir / "notes").mkdir()
+    (freeze.content_dir / "notes").mkdir(exist_ok=True)
     for name, text in NOTES.items():
         (freeze.content_dir / "notes" / f"{name}.md").write_text(text, encoding="utf-8")
     (freeze.content_dir / "media").mkdir(exist_ok=True)
@@ -298,7 +298,7 @@ def test_a_hashtag_tag_feed_carries_its_notes(site):
 def test_an_incremental_build_renews_a_feed_when_a_notes_photo_changes(freeze):
     """The feeds read a photo's size from its file: the build notes the file, so a new
     photo under the same name gives the new length, as a clean build does."""
-    (freeze.content_dir / "notes").mkdir()
+    (freeze.content_dir / "notes").mkdir(exist_ok=True)
     name = "2026-09-25-081500"
     (freeze.content_dir / "notes" / f"{name}.md").write_text(NOTES[name], encoding="utf-8")
     photo = freeze.content_dir / "media" / "cat.jpg"
@@ -310,7 +310,8 @@ def test_an_incremental_build_renews_a_feed_when_a_notes_photo_changes(freeze):
     assert result.returncode == 0, result.stderr
     size = str(photo.stat().st_size)
     root = etree.fromstring((freeze.build_dir / "rss.xml").read_bytes())
-    (enclosure,) = root.iter("enclosure")
+    (item,) = (item for item in root.iter("item") if item.findtext("link") == CAT_NOTE)
+    enclosure = item.find("enclosure")
     assert enclosure.get("length") == size
     feeds = ["rss.xml", "feed.xml", "feed.json", "tags/cats/rss.xml"]
     incremental = {feed: (freeze.build_dir / feed).read_bytes() for feed in feeds}
