@@ -71,6 +71,7 @@ def test_a_role_lowered_after_the_token_was_made_limits_it_at_once(synced, live_
         assert made.status_code == 201, made.text
         user.role = "contributor"
         db.session.commit()
+        assert api.get("/me").json()["role"] == "contributor"
         again = api.patch("/posts/mine-and-out", json={"title": "Still mine?"})
         assert again.status_code == 403
         assert "contributor" in again.json()["detail"]

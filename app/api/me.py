@@ -24,4 +24,5 @@ class Me(MethodView):
         The author the token belongs to, and the token's name, prefix and rights.
         """
         token = current_token()
-        return {"username": token.user.username, "email": token.user.email, "token": token}
+        user = token.user
+        return {"username": user.username, "email": user.email, "role": user.role, "token": token}

@@ -314,6 +314,14 @@ class TokenInfoSchema(ma.Schema):
 class MeSchema(ma.Schema):
     username = fields.String(required=True)
     email = fields.String(required=True)
+    role = fields.String(
+        required=True,
+        metadata={
+            "enum": ["owner", "editor", "author", "contributor"],
+            "description": "What the token may do is its scopes within this role, asked at "
+            "each request: a contributor's token changes only its own drafts.",
+        },
+    )
     token = fields.Nested(TokenInfoSchema, required=True)
 
 
