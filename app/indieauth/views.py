@@ -175,6 +175,7 @@ def authorize() -> BaseResponse | str:
     )
     response = Response(page)
     response.headers["Content-Security-Policy"] = _consent_policy(redirect_uri)
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
