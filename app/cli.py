@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.accounts import (
+    SCOPES,
     create_token,
     find_token,
     revoke_token,
@@ -21,7 +22,7 @@ from app.content import ContentErrors, export_content, sync_content
 from app.content.importers import KINDS, import_content
 from app.content.importers import Options as ImportOptions
 from app.extensions import db
-from app.models import User
+from app.models import ApiToken, User
 from app.permissions import AUTHOR, OWNER, ROLES
 
 content_cli = AppGroup("content", help="Sync content/ with the database.")
@@ -177,19 +178,35 @@ def user_logout(username: str) -> None:
 @click.option("--user", "username", required=True, help="The author who owns the token.")
 @click.option("--name", required=True, help="A label, e.g. 'laptop' or 'ci'.")
 @click.option("--read-only", is_flag=True, help="The token may read but not change anything.")
-def token_create(username: str, name: str, read_only: bool) -> None:
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    type=click.Choice(SCOPES),
+    help="Only what this scope allows (repeat for several); default: every scope.",
+)
+def token_create(username: str, name: str, read_only: bool, scopes: tuple[str, ...]) -> None:
     """Create an API token and print it (the only time it is shown)."""
     user = db.session.scalar(sa.select(User).where(User.username == username))
     if user is None:
         raise click.ClickException(f"no author named {username!r} (flask user create {username})")
+    if read_only and scopes:
+        raise click.ClickException("--read-only has no scopes: leave out --scope")
     try:
-        token, raw = create_token(user, name, read_only=read_only)
+        token, raw = create_token(user, name, read_only=read_only, scopes=scopes or None)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    rights = "read-only" if token.read_only else "read-write"
+    rights = _rights(token)
     click.echo(f"Created {rights} token {token.prefix}… ({token.name!r}) for {username}.", err=True)
     click.echo("Copy it now, it is not shown again:", err=True)
     click.echo(raw)
+
+
+def _rights(token: ApiToken) -> str:
+    """read-only, read-write (every scope), or the scopes it has (``create,media``)."""
+    if token.read_only:
+        return "read-only"
+    return "read-write" if token.scope_set == set(SCOPES) else ",".join(token.scopes.split())
 
 
 @token_cli.command("list")
@@ -204,7 +221,7 @@ def token_list(username: str | None) -> None:
     click.echo("id\tprefix\towner\tname\trights\tstate")  # columns apart by tabs (cut -f2)
     for token in tokens_for(user):
         state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
-        rights = "read-only" if token.read_only else "read-write"
+        rights = _rights(token)
         click.echo(
             f"{token.id}\t{token.prefix}…\t{token.user.username}\t{token.name}\t{rights}\t{state}"
         )

@@ -71,3 +71,35 @@ def test_the_migration_gives_old_tokens_their_scopes_and_back(app, author):
         rows = dict(conn.execute(sa.text("SELECT name, scopes FROM api_token")).all())
         assert "auth_code" in sa.inspect(conn).get_table_names()
     assert rows == {"writer": "create update delete media", "reader": ""}
+
+
+def test_the_cli_makes_a_token_with_some_scopes_and_lists_them(runner, author):
+    made = runner.invoke(
+        args=[
+            "token",
+            "create",
+            "--user",
+            "ada",
+            "--name",
+            "quill",
+            "--scope",
+            "media",
+            "--scope",
+            "create",
+        ]
+    )
+    assert made.exit_code == 0, made.output
+    assert verify_token(made.stdout.strip().splitlines()[-1]).scopes == "create media"
+    assert "Created create,media token" in made.stderr
+    runner.invoke(args=["token", "create", "--user", "ada", "--name", "all"])
+    rows = runner.invoke(args=["token", "list"]).output.splitlines()[1:]
+    assert sorted(row.split("\t")[4] for row in rows) == ["create,media", "read-write"]
+    both = runner.invoke(
+        args=["token", "create", "--user", "ada", "--name", "x", "--read-only", "--scope", "create"]
+    )
+    assert both.exit_code != 0
+    assert "--read-only has no scopes" in both.output
+    wrong = runner.invoke(
+        args=["token", "create", "--user", "ada", "--name", "x", "--scope", "admin"]
+    )
+    assert wrong.exit_code != 0
