@@ -14,6 +14,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, Template
 from sqlalchemy.engine import make_url
 
 from app import dates, recording
+from app.content.media import parse_widths
 from app.extensions import db, login
 from app.schema import init_migrations
 from config import DEFAULT_SECRET_KEY, INSTANCE_DIR, Config, config_from_env
@@ -50,6 +51,7 @@ def create_app(
     app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=_static_view(app))
     _record_templates(app)
     dates.init_app(app)  # SITE_TIMEZONE and SITE_LANGUAGE checked; the date filters
+    parse_widths(str(app.config["IMAGE_WIDTHS"]))  # a clear error at start, not mid-build
 
     db.init_app(app)
 

@@ -10,7 +10,9 @@ import pytest
 import requests
 from PIL import Image
 
-from app.content.variants import parse_widths
+from app import create_app
+from app.content.media import parse_widths
+from config import TestingConfig
 from tests.admin_helpers import post_form
 from tests.conftest import AUTHOR_PASSWORD
 from tests.picture_helpers import has_metadata, phone_photo
@@ -178,3 +180,5 @@ def test_image_widths_must_be_widths():
     assert parse_widths("960, 480,1600") == (480, 960, 1600)
     with pytest.raises(ValueError, match="IMAGE_WIDTHS='480,big'"):
         parse_widths("480,big")
+    with pytest.raises(ValueError, match="IMAGE_WIDTHS='0'"):
+        create_app(TestingConfig, {"IMAGE_WIDTHS": "0"})

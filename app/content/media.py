@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path, PurePath
 from typing import BinaryIO
 
@@ -42,6 +43,21 @@ class MediaFile:
     def markdown_path(self) -> str:
         """The site-absolute path to use in Markdown (``/media/<name>``)."""
         return f"/{MEDIA_FOLDER}/{self.name}"
+
+
+@cache
+def parse_widths(text: str) -> tuple[int, ...]:
+    """'480,960,1600' as widths; a clear error for anything else."""
+    try:
+        widths = {int(part) for part in text.split(",") if part.strip()}
+    except ValueError:
+        widths = {0}
+    if any(width < 16 or width > 8192 for width in widths):
+        raise ValueError(
+            f"IMAGE_WIDTHS={text!r} is not a list of widths: use pixel widths from 16 to "
+            "8192 separated by commas, e.g. 480,960,1600"
+        )
+    return tuple(sorted(widths))
 
 
 def media_dir() -> Path:

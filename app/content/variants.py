@@ -20,6 +20,7 @@ from flask import current_app
 from PIL import ExifTags, Image, ImageOps
 
 from app.content.files import atomic_write
+from app.content.media import parse_widths
 
 #: Formats that get variants, and the extension of each.
 RASTER = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
@@ -40,21 +41,6 @@ class ImageInfo:
 def configured_widths() -> tuple[int, ...]:
     """``IMAGE_WIDTHS``: the widths of the variants, smallest first."""
     return parse_widths(str(current_app.config["IMAGE_WIDTHS"]))
-
-
-@lru_cache(maxsize=8)
-def parse_widths(text: str) -> tuple[int, ...]:
-    """'480,960,1600' as widths; a clear error for anything else."""
-    try:
-        widths = {int(part) for part in text.split(",") if part.strip()}
-    except ValueError:
-        widths = {0}
-    if any(width < 16 or width > 8192 for width in widths):
-        raise ValueError(
-            f"IMAGE_WIDTHS={text!r} is not a list of widths: use pixel widths from 16 to "
-            "8192 separated by commas, e.g. 480,960,1600"
-        )
-    return tuple(sorted(widths))
 
 
 def widths_for(info: ImageInfo) -> list[int]:
