@@ -63,6 +63,8 @@ def test_drafts_pages_and_list_pages(imported, content_dir):
     assert draft["draft"] is True
     page, body = read_doc(content_dir, "pages/now.md")
     assert page["aliases"] == ["/what-now/"]
+    # /tags/ is this site's tag list: it cannot redirect (the build would refuse it)
+    assert "content/now.md:1: the old URL /tags/ is already an address of this site" in imported
     assert body.strip() == "Counting herons."
     assert "content/_index.md: a list page" in imported
 
@@ -77,6 +79,19 @@ def test_malformed_toml_is_reported_with_its_line_and_nothing_written(
     assert result.exit_code == 1
     assert "content/posts/bad.md:3: malformed TOML front matter" in result.output
     assert snapshot(content_dir) == before
+
+
+def test_an_odd_file_is_an_error_naming_it_and_the_others_are_still_checked(
+    runner, content_dir, tmp_path
+):
+    site = shutil.copytree(SITE, tmp_path / "hugo-site")
+    (site / "content/posts/odd.md").write_text("+++\ntitle = 'Odd'\naliases = 5\n+++\nText\n")
+    (site / "content/posts/bad.md").write_text("---\ntitle: [\n---\n")
+    result = run_import(runner, "hugo", site, "--dry-run")
+    assert result.exit_code == 1
+    assert "content/posts/odd.md: could not be imported (TypeError" in result.output
+    assert "content/posts/bad.md:" in result.output  # both, in one run
+    assert "post /posts/tides-in-toml/" in result.output
 
 
 def test_dry_run_writes_nothing(runner, content_dir):

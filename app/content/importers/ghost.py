@@ -15,7 +15,15 @@ from typing import Any
 
 from app.content.document import Document
 from app.content.importers.htmlmd import html_to_markdown
-from app.content.importers.model import Export, Item, line_of, make_slug, parse_date, text_value
+from app.content.importers.model import (
+    Export,
+    Item,
+    guarded,
+    line_of,
+    make_slug,
+    parse_date,
+    text_value,
+)
 from app.content.importers.pipeline import Options
 from app.content.importers.report import Report
 
@@ -85,7 +93,8 @@ def read(source: Path, options: Options, report: Report) -> Export:
         item
         for post in data.get("posts") or []
         if isinstance(post, dict)
-        and (item := _item(post, display, raw, tags, authors, report)) is not None
+        and (item := guarded(report, display, _item, post, display, raw, tags, authors, report))
+        is not None
     ]
     if images is None:
         report.warn(

@@ -20,6 +20,7 @@ from app.content.importers.model import (
     Export,
     Item,
     as_list,
+    guarded,
     local_day,
     make_slug,
     merge_tags,
@@ -80,7 +81,9 @@ def read(source: Path, options: Options, report: Report) -> Export:
             continue
         if path.stem != "index" and (path.parent / "index.md").is_file():
             continue  # a page resource of a bundle, not a page
-        item = _item(path, rel, prefix, permalinks, report)
+        item = guarded(
+            report, f"content/{rel.as_posix()}", _item, path, rel, prefix, permalinks, report
+        )
         if item is not None:
             items.append(item)
     static = source / str(config.get("staticdir") or "static")

@@ -21,6 +21,7 @@ from app.content.importers.model import (
     Item,
     as_list,
     dated_name,
+    guarded,
     local_day,
     make_slug,
     merge_tags,
@@ -73,9 +74,9 @@ def read(source: Path, options: Options, report: Report) -> Export:
             continue
         parts = rel.parts
         if "_posts" in parts or "_drafts" in parts:
-            item = _post(path, rel, style, base, report)
+            item = guarded(report, rel.as_posix(), _post, path, rel, style, base, report)
         elif not any(p.startswith((".", "_")) for p in parts) and path.suffix != ".html":
-            item = _page(path, rel, base, report)
+            item = guarded(report, rel.as_posix(), _page, path, rel, base, report)
         else:
             continue
         if item is not None:

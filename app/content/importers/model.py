@@ -4,15 +4,19 @@ from) in an ``Export`` (plus where its media live and what the old site was call
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from app.content.document import Document, clean_name
 from app.content.slugs import is_valid_slug, slugify
+
+if TYPE_CHECKING:
+    from app.content.importers.report import Report
 
 
 @dataclass
@@ -165,6 +169,23 @@ def text_value(value: Any) -> str:
     if value is None or isinstance(value, dict):
         return ""
     return " ".join(str(value).split())
+
+
+def guarded(
+    report: Report, where: str, read: Callable[..., Item | None], *args: Any
+) -> Item | None:
+    """``read(*args)``, or None with an error naming ``where`` when it fails unexpectedly:
+    one odd file of a real export is reported, the others still checked."""
+    try:
+        return read(*args)
+    except Exception as exc:
+        report.fail(
+            where,
+            None,
+            f"could not be imported ({type(exc).__name__}: {exc})",
+            "fix or remove it in the source, then import again",
+        )
+        return None
 
 
 def line_of(text: str, pos: int) -> int:

@@ -22,6 +22,7 @@ from app.content.importers.model import (
     Item,
     as_list,
     dated_name,
+    guarded,
     local_day,
     merge_tags,
     parse_date,
@@ -80,7 +81,7 @@ def read(source: Path, options: Options, report: Report) -> Export:
         if not path.is_file() or set(rel.parts[:-1]) & STATIC_DIRS:
             continue
         if path.suffix in MARKDOWN or path.suffix == ".rst":
-            item = _item(path, rel, conf, report)
+            item = guarded(report, rel.as_posix(), _item, path, rel, conf, report)
             if item is not None:
                 items.append(item)
         elif path.suffix in (".html", ".htm"):

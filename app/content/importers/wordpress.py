@@ -19,7 +19,15 @@ from defusedxml.common import DefusedXmlException
 
 from app.content.document import Document
 from app.content.importers.htmlmd import html_to_markdown
-from app.content.importers.model import Export, Item, line_of, make_slug, merge_tags, parse_date
+from app.content.importers.model import (
+    Export,
+    Item,
+    guarded,
+    line_of,
+    make_slug,
+    merge_tags,
+    parse_date,
+)
 from app.content.importers.pipeline import Options
 from app.content.importers.report import Report
 from app.content.importers.shortcodes import Place, wordpress
@@ -110,7 +118,10 @@ def read(source: Path, options: Options, report: Report) -> Export:
     items: list[Item] = []
     for index, entry in enumerate(entries):
         pos = starts[index] if index < len(starts) else 0
-        item = _item(entry, display, raw, pos, report, authors, attachments, children)
+        where = f"{display}:{line_of(raw, pos)}"
+        item = guarded(
+            report, where, _item, entry, display, raw, pos, report, authors, attachments, children
+        )
         if item is not None:
             items.append(item)
     base = site.get("wp:base_blog_url") or site.get("wp:base_site_url") or site.get("link")
