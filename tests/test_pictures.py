@@ -16,6 +16,7 @@ from config import TestingConfig
 from tests.admin_helpers import post_form
 from tests.conftest import AUTHOR_PASSWORD
 from tests.picture_helpers import has_metadata, phone_photo
+from tests.test_html_validity import nu_check
 
 WIDTHS = (480, 960, 1600)
 
@@ -145,7 +146,9 @@ def test_variants_are_cached_by_content_and_rebuilds_keep_them(freeze, tmp_path)
     assert '"written": 0' in again.stdout
     assert [p.stat().st_mtime_ns for p in cache] == stamps  # nothing made again
 
-    page = (freeze.build_dir / "posts" / "pic" / "index.html").read_text()
+    page_file = freeze.build_dir / "posts" / "pic" / "index.html"
+    assert nu_check(page_file) == []  # <picture>, <source>, srcset and sizes as HTML wants
+    page = page_file.read_text()
     assert 'content="https://example.org/media/small.jpg"' in page  # narrower than 1600
     assert '<meta property="og:image:width" content="1000">' in page
 
