@@ -14,12 +14,11 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import sqlalchemy as sa
@@ -68,11 +67,10 @@ def _site_url() -> str:
     return str(current_app.config["SITE_URL"]).rstrip("/") + "/"
 
 
-def source_url(post: Post) -> str:
-    values: dict[str, Any] = (
-        note_url_values(post.slug) if post.kind == "note" else {"slug": post.slug}
-    )
-    return urljoin(_site_url(), url_for(ENDPOINTS[post.kind], **values).lstrip("/"))
+def source_url(kind: str, slug: str) -> str:
+    """The public URL of a post of ``kind`` with ``slug``."""
+    values: dict[str, Any] = note_url_values(slug) if kind == "note" else {"slug": slug}
+    return urljoin(_site_url(), url_for(ENDPOINTS[kind], **values).lstrip("/"))
 
 
 def targets_of(post: Post) -> list[str]:
@@ -92,11 +90,25 @@ def targets_of(post: Post) -> list[str]:
     return found
 
 
-def _published() -> Iterator[Post]:
-    query = sa.select(Post).where(
+class _Out(NamedTuple):
+    id: int
+    kind: str
+    slug: str
+    source_hash: str
+
+
+def _published() -> list[_Out]:
+    """What is out (id, kind, slug, hash): only the posts that changed are loaded in full."""
+    query = sa.select(Post.id, Post.kind, Post.slug, Post.source_hash).where(
         Post.kind.in_(DATED_KINDS), Post.draft.is_(False), Post.published_at <= now()
     )
-    yield from db.session.scalars(query)
+    return [_Out(*row) for row in db.session.execute(query)]
+
+
+def _load_post(post_id: int) -> Post:
+    post = db.session.get(Post, post_id)
+    assert post is not None  # listed a moment ago, in this same transaction
+    return post
 
 
 def ledger_path(app: Flask) -> Path:
@@ -151,28 +163,28 @@ def send_webmentions(app: Flask) -> MentionReport:
         posts = list(_published())
         if ledger is None:
             ledger = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "sources": {}}
-            for post in posts:
-                ledger["sources"][source_url(post)] = {
-                    "hash": post.source_hash,
-                    "targets": targets_of(post),
+            for out in posts:
+                ledger["sources"][source_url(out.kind, out.slug)] = {
+                    "hash": out.source_hash,
+                    "targets": targets_of(_load_post(out.id)),
                 }
             report.baseline = len(posts)
             _save(path, ledger)
             return report
         sources: dict[str, Any] = ledger.setdefault("sources", {})
-        for post in posts:
-            source = source_url(post)
+        for out in posts:
+            source = source_url(out.kind, out.slug)
             known = sources.get(source) or {}
-            if known.get("hash") == post.source_hash:
+            if known.get("hash") == out.source_hash:
                 pending = list(known.get("retry", []))  # only what failed last time
                 targets = list(known.get("targets", []))
             else:
-                targets = targets_of(post)
+                targets = targets_of(_load_post(out.id))
                 pending = list(dict.fromkeys([*targets, *known.get("targets", [])]))
-            if not pending and known.get("hash") == post.source_hash:
+            if not pending and known.get("hash") == out.source_hash:
                 continue
             failed = [t for t in pending if not _notify(source, t, timeout, report)]
-            sources[source] = {"hash": post.source_hash, "targets": targets, "retry": failed}
+            sources[source] = {"hash": out.source_hash, "targets": targets, "retry": failed}
         _save(path, ledger)
     return report
 
