@@ -102,6 +102,7 @@ BROKEN = {
     "bad-toml.md": '+++\ntitle = "T"\ndate = \n+++\n',
     "bad-json.md": '{\n  "title": "T",\n  "date": "2020-01-01",,\n}\n',
     "no-title.md": "---\ndate: 2020-01-01\n---\nx\n",
+    "three-wrongs.md": "---\nDate: someday\ntags: {a: 1}\ndraft: maybe\n---\nx\n",
 }
 
 
@@ -110,12 +111,19 @@ def test_every_broken_file_is_named_in_one_run_with_its_line(app, content_dir: P
     with app.app_context(), pytest.raises(ContentErrors) as caught:
         sync_content(content_dir, app.config["MAX_CONTENT_FILE_BYTES"])
     messages = [str(error) for error in caught.value.errors]
-    assert len(messages) == 4, messages
+    assert len(messages) == 8, messages
     assert messages[0].startswith("content/posts/bad-json.md:3: malformed JSON front matter")
     assert "flask content import hugo" in messages[0]
     assert messages[1].startswith("content/posts/bad-toml.md:3: malformed TOML front matter")
     assert messages[2].startswith("content/posts/bad-yaml.md:2: malformed front matter")
     assert messages[3].startswith("content/posts/no-title.md:1: missing or empty 'title'")
+    # Every error of a file, each on its line (a missing title stood in for, to go on).
+    assert [m.split(": ", 2)[:2] for m in messages[4:]] == [
+        ["content/posts/three-wrongs.md:1", "missing or empty 'title' (add a line 'title"],
+        ["content/posts/three-wrongs.md:2", "invalid 'date' 'someday'"],
+        ["content/posts/three-wrongs.md:3", "invalid 'tags'"],
+        ["content/posts/three-wrongs.md:4", "'draft' must be true or false"],
+    ]
 
 
 def test_a_pelican_header_without_fences_is_named_with_the_importer():

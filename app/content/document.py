@@ -266,15 +266,52 @@ def _split_tags(value: Any) -> list[str]:
     return tags
 
 
-def parse_document(
-    text: str, path: str | Path, kind: str = "post", zone: tzinfo = UTC
-) -> Document:
+def parse_document(text: str, path: str | Path, kind: str = "post", zone: tzinfo = UTC) -> Document:
     """Parse and validate one content file's text; errors name the file and line. Dates
     without an offset are local time in ``zone`` (pass the site's: ``site_zone()``)."""
     path = Path(path)
     if "\x00" in text:
         raise ContentError(path, "looks like a binary file, not Markdown", hint="remove it")
     meta, body = _split(text, path)
+    return _every_error(meta, body, text, path, kind, zone)
+
+
+#: Stand-ins for a required key that is missing or wrong, so the rest of a file is checked.
+_STAND_INS = {"title": "untitled", "date": "2000-01-01", "slug": "stand-in"}
+
+
+def _every_error(
+    meta: dict[str, Any], body: str, text: str, path: Path, kind: str, zone: tzinfo
+) -> Document:
+    """The document, or its first error with every other one of the file in ``others``: a
+    key in error is left out (a required one stood in for) and the rest checked again."""
+    errors: list[ContentError] = []
+    while True:
+        try:
+            document = _document(dict(meta), body, text, path, kind, zone)
+        except ContentError as error:
+            key = error.field
+            if errors and key == errors[-1].field:
+                break  # the stand-in did not do: say what was found so far
+            errors.append(error)
+            if key is None:
+                break
+            meta = {k: v for k, v in meta.items() if str(k).lower() != key}
+            if key in _STAND_INS and not (key == "title" and kind == "note"):
+                meta[key] = _STAND_INS[key]
+            continue
+        if not errors:
+            return document
+        break
+    first, first.others = errors[0], errors[1:]
+    raise first
+
+
+def _document(
+    meta: dict[str, Any], body: str, text: str, path: Path, kind: str, zone: tzinfo
+) -> Document:
+    """The checks of ``parse_document``, on front matter already read; the first error
+    raised (``_every_error`` asks again for the others)."""
 
     def fail(key: str, message: str, hint: str = "") -> ContentError:
         return ContentError(path, message, _key_line(text, key) or 1, hint, field=key)
@@ -406,9 +443,7 @@ def _date_value(value: datetime, zone: tzinfo) -> str:
     return local.isoformat(timespec="seconds")
 
 
-def serialize_document(
-    doc: Document, filename_stem: str | None = None, zone: tzinfo = UTC
-) -> str:
+def serialize_document(doc: Document, filename_stem: str | None = None, zone: tzinfo = UTC) -> str:
     """The file text for a document: front matter in a stable key order, then the body;
     dates in ``zone`` (the site's time zone), with their offset."""
     meta: dict[str, Any] = {} if doc.kind == "note" else {"title": doc.title}

@@ -25,6 +25,9 @@ class ContentError(Exception):
         self.line = line
         self.message = message
         self.hint = hint
+        #: The file's other errors, when this is the first of several (``ContentErrors``
+        #: lists them all).
+        self.others: list[ContentError] = []
         super().__init__(str(self))
 
     @property
@@ -53,5 +56,5 @@ class ContentErrors(Exception):  # noqa: N818 (a collection of ContentError)
     """Several content errors at once, so an author can fix them all in one go."""
 
     def __init__(self, errors: Iterable[ContentError]) -> None:
-        self.errors = list(errors)
+        self.errors = [each for error in errors for each in (error, *error.others)]
         super().__init__("\n".join(str(e) for e in self.errors))
