@@ -39,8 +39,10 @@ def _tree(root: Path) -> dict[str, str]:
 CACHED = {
     "layouts/list.html": [
         (
-            '{{ cached_partial("partials/post_summary.html", post.id, post=post) }}',
-            '{% include "partials/post_summary.html" %}',
+            '{{ cached_partial("partials/note_entry.html" if post.kind == "note" else '
+            '"partials/post_summary.html", post.id, post=post) }}',
+            '{% include "partials/note_entry.html" if post.kind == "note" else '
+            '"partials/post_summary.html" %}',
         )
     ],
     "base.html": [
