@@ -224,3 +224,25 @@ def test_micropub_delete_and_undelete_are_commits(repo, synced, live_server, aut
         assert back.status_code == 204, back.text
     assert log(repo, path)[0] == ["ada", "ada@example.org", "Undelete post 'hello-world'"]
     assert git(repo, "status", "--porcelain", "--", path) == ""
+
+
+def test_deleting_a_dirty_file_is_refused_in_the_admin_and_the_api(repo, csrf_client, api):
+    content_dir = Path(csrf_client.application.config["CONTENT_DIR"])
+    path = content_dir / "posts" / "hello-world.md"
+    path.write_bytes(path.read_bytes() + b"\nAn uncommitted line.\n")
+    from app.content.sync import sync_content
+
+    sync_content(content_dir, 1 << 20)
+    before = path.read_bytes()
+    post = row("hello-world")
+    url = f"/admin/posts/{post.id}/delete"
+    response = submit(csrf_client, url, url, {"source_hash": post.source_hash})
+    assert response.status_code == 302
+    flashed = csrf_client.get(response.location).get_data(as_text=True)
+    assert (
+        "Not deleted: content/posts/hello-world.md: has changes that are not committed" in flashed
+    )
+    answer = api.delete("/posts/hello-world")
+    assert answer.status_code == 409
+    assert "content/posts/hello-world.md" in answer.json()["detail"]
+    assert path.read_bytes() == before

@@ -18,6 +18,7 @@ from app.admin.forms import ConfirmForm, PostForm
 from app.content import ContentError, Document
 from app.content.document import parse_document
 from app.content.files import content_hash, read_text
+from app.content.history import DirtyFileError
 from app.content.render import body_warnings
 from app.content.service import ConflictError, SlugTakenError, delete_post, save_post
 from app.content.slugs import slugify
@@ -259,6 +260,9 @@ def delete(post_id: int) -> Response | str:
             delete_post(post, expected_hash=form.source_hash.data or None, actor=user)
         except ConflictError as exc:
             flash(f"Not deleted: {exc.message} ({exc.hint}).", "error")
+            return redirect(url_for("admin.edit", post_id=post_id))
+        except DirtyFileError as exc:  # uncommitted changes in git: never lost
+            flash(f"Not deleted: {exc.path}: {exc.message} ({exc.hint}).", "error")
             return redirect(url_for("admin.edit", post_id=post_id))
         except (OSError, SQLAlchemyError) as exc:
             flash(f"Not deleted ({type(exc).__name__}: {exc}); nothing was changed.", "error")

@@ -25,6 +25,7 @@ from app.api.schemas import (
     PostSchema,
 )
 from app.content import ContentError, Document
+from app.content.history import DirtyFileError
 from app.content.queries import matching_posts
 from app.content.render import body_warnings
 from app.content.service import ConflictError, SlugTakenError, delete_post, save_post
@@ -108,6 +109,8 @@ def write(doc: Document, post: Post | None = None, expected: str | None = None) 
     except ConflictError as exc:
         detail = f"{exc.message}: {exc.hint}" if exc.hint else exc.message
         raise ApiError(412 if expected else 409, detail) from exc
+    except DirtyFileError as exc:  # uncommitted changes in git: never overwritten
+        raise ApiError(409, f"{exc}") from exc
     except ContentError as exc:
         field = exc.field or "body"
         raise ApiError(422, f"{field}: {exc.message}", errors=[_field(field, exc.message)]) from exc
@@ -259,4 +262,6 @@ class PostItem(MethodView):
             delete_post(post, expected_hash=expected, actor=current_user())
         except ConflictError as exc:
             raise ApiError(412 if expected else 409, f"{exc.message}: {exc.hint}") from exc
+        except DirtyFileError as exc:  # uncommitted changes in git: never lost
+            raise ApiError(409, f"{exc}") from exc
         return Response(status=204)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from app.models import User
 #: Who commits when no signed-in author does the write (the CLI, importers).
 FALLBACK_NAME, FALLBACK_EMAIL = "microblog", "microblog@localhost"
 TIMEOUT = 30
+#: One git command sequence at a time in this process: git's index.lock refuses a second.
+_git_lock = threading.RLock()
 
 
 class HistoryError(ContentError):
@@ -156,15 +159,16 @@ def recorded(paths: Sequence[Path], message: str, author: User | None) -> Iterat
     """Around one write of ``paths``: refuse before it when one of them is dirty, commit
     them after it succeeds. A commit that fails is logged: the write itself stands."""
     repo = content_repo()
-    if repo is not None:
-        check_clean(repo, paths)
-    yield
     if repo is None:
+        yield
         return
-    try:
-        commit(repo, paths, message, author)
-    except (HistoryError, OSError, subprocess.SubprocessError) as exc:
-        current_app.logger.warning("saved, but not committed to git: %s", exc)
+    with _git_lock:
+        check_clean(repo, paths)
+        yield
+        try:
+            commit(repo, paths, message, author)
+        except (HistoryError, OSError, subprocess.SubprocessError) as exc:
+            current_app.logger.warning("saved, but not committed to git: %s", exc)
 
 
 def log(repo: Repo, path: Path) -> list[Revision]:
