@@ -421,3 +421,8 @@ def test_703_an_image_larger_than_a_strangers_request_limit(micropub, content_di
         "/micropub/media", files={"file": ("noise.png", out.getvalue(), "image/png")}
     )
     assert anonymous.status_code in (401, 413)
+
+
+def test_908_a_comma_separated_category(micropub):
+    location = micropub.create(data={"h": "entry", "content": "x", "category": "one, two,one"})
+    assert row(location)["tags"] == ["one", "two"]

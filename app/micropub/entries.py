@@ -86,8 +86,10 @@ def _published(values: list[Any]) -> datetime:
 
 
 def _tags(values: list[Any]) -> list[str]:
-    """Categories that are text; a person tag (an h-card or a URL) is kept as it was sent."""
-    return [" ".join(v.split()) for v in values if isinstance(v, str) and v.strip()]
+    """Categories that are text, a comma-separated one split as in a file's ``tags:``
+    (older clients send ``category=a,b``); objects (a person tag's h-card) are left out."""
+    names = [part for v in values if isinstance(v, str) for part in v.split(",")]
+    return list(dict.fromkeys(" ".join(n.split()) for n in names if n.strip()))
 
 
 def photos_of(values: list[Any]) -> list[dict[str, str]]:
