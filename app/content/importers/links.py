@@ -13,7 +13,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from app.content.importers.fences import outside_code
 from app.content.importers.media import MediaCopies, find_file, is_media
-from app.content.importers.model import Export, Item
+from app.content.importers.model import Export, Item, site_owned
 from app.content.importers.report import Report
 from app.content.importers.shortcodes import REF_SCHEME
 
@@ -131,7 +131,7 @@ class Rewriter:
         if not (ours or self._media_host(parts.path)) or not parts.path:
             return url
         found = find_file(parts.path, item, self.export, relative=relative)
-        if found is not None:
+        if found is not None and (is_media(parts.path) or self._media_host(parts.path)):
             return self.media.add(found)
         if is_media(parts.path):
             self.report.media_missing.append((f"{item.source}:{where_line or 1}", url))
@@ -146,6 +146,8 @@ class Rewriter:
                     f"{url} is not in the export and would be a broken link here",
                     "add the file to the export, or pass --old-url to link to the old site",
                 )
+        elif not parts.netloc and parts.path.startswith("/") and not site_owned(parts.path):
+            self.report.not_imported.append((f"{item.source}:{where_line or 1}", url))
         return url
 
     def _media_host(self, path: str) -> bool:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from app.content.document import Document, clean_name
-from app.content.slugs import is_valid_slug, slugify
+from app.content.slugs import RESERVED_PAGE_SLUGS, is_valid_slug, slugify
 
 if TYPE_CHECKING:
     from app.content.importers.report import Report
@@ -186,6 +186,19 @@ def guarded(
             "fix or remove it in the source, then import again",
         )
         return None
+
+
+#: Paths the site itself publishes: an old URL there cannot redirect, a link there is ours.
+_SITE_SEGMENTS = RESERVED_PAGE_SLUGS
+_SITE_FILES = frozenset(
+    ("feed.xml", "feed.json", "rss.xml", "sitemap.xml", "robots.txt", "search.json", "_redirects")
+)
+
+
+def site_owned(path: str) -> bool:
+    """Whether ``path`` is one of this site's own addresses ('/', '/tags/...', feeds)."""
+    parts = path.strip("/").split("/")
+    return parts[0] in _SITE_SEGMENTS or parts[0] in _SITE_FILES or not parts[0]
 
 
 def line_of(text: str, pos: int) -> int:

@@ -22,7 +22,7 @@ from app.content.errors import ContentError, ContentErrors
 from app.content.files import atomic_write
 from app.content.importers.links import Addresses, Rewriter, url_key
 from app.content.importers.media import MediaCopies
-from app.content.importers.model import Export, Item
+from app.content.importers.model import Export, Item, site_owned
 from app.content.importers.report import PostLine, Report
 from app.content.media import MEDIA_FOLDER
 from app.content.scan import KIND_DIRS, MARKDOWN_SUFFIXES
@@ -182,7 +182,8 @@ def _aliases(item: Item, url: str, taken: set[str], report: Report) -> list[str]
             continue
         if url_key(path) == url_key(url) or path in aliases:
             continue
-        if url_key(path) in taken or _site_owned(path):
+        owned = site_owned(path) and not path.strip("/").startswith("posts/")
+        if url_key(path) in taken or owned:
             report.warn(
                 item.source,
                 item.line,
@@ -192,18 +193,6 @@ def _aliases(item: Item, url: str, taken: set[str], report: Report) -> list[str]
             continue
         aliases.append(path)
     return aliases
-
-
-#: Paths the site itself publishes: an old URL there cannot redirect.
-_SITE_SEGMENTS = RESERVED_PAGE_SLUGS - {"posts"}
-_SITE_FILES = frozenset(
-    ("feed.xml", "feed.json", "rss.xml", "sitemap.xml", "robots.txt", "search.json", "_redirects")
-)
-
-
-def _site_owned(path: str) -> bool:
-    parts = path.strip("/").split("/")
-    return parts[0] in _SITE_SEGMENTS or parts[0] in _SITE_FILES or path.strip("/") == "posts"
 
 
 def _plan(export: Export, content_dir: Path, options: Options, report: Report) -> Plan:

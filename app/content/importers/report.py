@@ -58,6 +58,8 @@ class Report:
     media_copied: list[tuple[str, str]] = field(default_factory=list)
     #: (where it is referenced, the reference) of each file not in the export.
     media_missing: list[tuple[str, str]] = field(default_factory=list)
+    #: (where, link) of each link into the old site that no imported post answers.
+    not_imported: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
 
@@ -81,6 +83,20 @@ class Report:
     def ok(self) -> bool:
         return not self.errors
 
+    def _not_imported(self) -> list[str]:
+        """Links into the old site's other pages, and the setting that lets the build pass."""
+        if not self.not_imported:
+            return []
+        prefixes = sorted(
+            {"/" + link.strip("/").split("/")[0] + "/" for _, link in self.not_imported}
+        )
+        out = [
+            f"links to old pages that are not imported ({len(self.not_imported)}): the build's "
+            "link check reports them; fix them, or let them pass as warnings with "
+            f"LINK_CHECK_IGNORE={','.join(prefixes)}"
+        ]
+        return out + [f"  {where}: {link}" for where, link in self.not_imported]
+
     def lines(self, *, dry_run: bool) -> list[str]:
         """The whole report as text lines, sections in a fixed order."""
         out = [f"Import of {self.kind} from {self.source}:"]
@@ -102,6 +118,7 @@ class Report:
         if self.media_missing:
             out.append(f"media missing from the export ({len(set(self.media_missing))}):")
             out += [f"  {where}: {ref}" for where, ref in dict.fromkeys(self.media_missing)]
+        out += self._not_imported()
         for label, error in (("errors", True), ("warnings", False)):
             found = [p for p in self.problems if p.error is error]
             if found:
