@@ -238,6 +238,16 @@ def _new_post(content_dir: Path, rng: random.Random) -> None:
     )
 
 
+def _aliases(content_dir: Path, rng: random.Random) -> None:
+    """Give a post another old URL (a folder or an .html file), or take its aliases away."""
+    path, rel = _pick(rng, content_dir)
+    doc = parse_document(path.read_text(), path)
+    n = rng.randrange(10**6)
+    old = rng.choice([f"/old/{doc.slug}-{n}/", f"/{doc.slug}-{n}.html"])
+    aliases = [] if doc.aliases and rng.random() < 0.3 else [*doc.aliases, old]
+    _edit_post(content_dir, rel, aliases=aliases)
+
+
 def _page(content_dir: Path, rng: random.Random) -> None:
     _edit_post(content_dir, "pages/about.md", title=f"About {rng.randrange(100)}")
 
@@ -337,6 +347,7 @@ CONTENT_EDITS: list[Callable[[Path, random.Random], None]] = [
     _delete,
     _rename,
     _new_post,
+    _aliases,
     _page,
     _new_note,
     _note_body,
@@ -459,3 +470,54 @@ def test_each_theme_edit_changes_the_built_site(app, site_dir, edit):
     result = build_site(app)
     assert result.written > 0
     assert tree(app.config["BUILD_DIR"]) != before
+
+
+def _hello(**changes: object) -> Callable[[Path, random.Random], None]:
+    def edit(content_dir: Path, rng: random.Random) -> None:
+        _edit_post(content_dir, "posts/hello-world.md", **changes)
+
+    edit.__name__ = f"hello_{'_'.join(changes)}"
+    return edit
+
+
+#: An alias, the title its redirect page shows, an .html alias, then none.
+ALIAS_EDITS = [
+    _hello(aliases=["/2015/01/hello/"]),
+    _hello(title="Hello again"),
+    _hello(aliases=["/2015/01/hello/", "/hello.html"]),
+    _hello(aliases=[]),
+]
+
+
+@pytest.mark.parametrize("how", ["cli", "watch"])
+def test_every_alias_edit_builds_what_a_clean_build_builds(tmp_path, how):
+    """Redirect pages and the hosts' redirect files follow each edit: incremental = clean."""
+    content_dir = Path(shutil.copytree(FIXTURE_CONTENT, tmp_path / "content"))
+    site_dir = Path(shutil.copytree(SAMPLE_SITE, tmp_path / "site"))
+    app = create_app(
+        TestingConfig,
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'site.db'}",
+            "CONTENT_DIR": content_dir,
+            "SITE_DIR": site_dir,
+            "BUILD_DIR": tmp_path / "build",
+        },
+        authoring=False,
+    )
+    memory = BuildMemory()
+    build_site(app, changes=Changes(memory, set()))
+    for number, edit in enumerate(ALIAS_EDITS):
+        before = tree(app.config["BUILD_DIR"])
+        edit(content_dir, random.Random(number))
+        if how == "cli":
+            build_site(app)
+        else:
+            build_site(app, changes=Changes(memory, {str(p) for p in content_dir.rglob("*")}))
+        built = tree(app.config["BUILD_DIR"])
+        assert built != before, edit.__name__
+        clean = clean_build_of(app, tmp_path / f"clean-{number}")
+        assert built == clean, (
+            edit.__name__,
+            sorted(rel for rel in built.keys() | clean.keys() if built.get(rel) != clean.get(rel)),
+        )
+    assert "2015/01/hello/index.html" not in tree(app.config["BUILD_DIR"])
