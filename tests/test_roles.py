@@ -129,3 +129,16 @@ def test_a_contributor_cannot_undelete_with_micropub(synced, live_server, author
     assert response.status_code == 403, response.text
     db.session.rollback()
     assert db.session.scalar(sa.select(Post.id).where(Post.slug == "hello-world")) is None
+
+
+def test_the_dashboard_offers_only_what_the_role_allows(synced, client):
+    helper = make_user("helper", "contributor")
+    post = db.session.scalar(sa.select(Post).where(Post.slug == "hello-world"))
+    assert post is not None
+    with client.session_transaction() as session:
+        session["_user_id"] = helper.get_id()
+    page = client.get("/admin/").get_data(as_text=True)
+    assert f"/admin/posts/{post.id}/history" in page
+    assert f"/admin/posts/{post.id}/delete" not in page
+    assert ">Edit</a>" not in page  # nothing here is a contributor's own draft
+    assert "/admin/users" not in page

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -11,8 +13,8 @@ from app.accounts import set_role
 from app.admin import bp
 from app.admin.forms import RoleForm
 from app.extensions import db
-from app.models import User
-from app.permissions import ROLE_LABELS, PermissionDenied, require
+from app.models import Post, User
+from app.permissions import ROLE_LABELS, Action, PermissionDenied, can, require
 
 
 @bp.route("/users")
@@ -39,6 +41,17 @@ def user_role(user_id: int) -> Response:
     else:
         flash(f"{user.username} is now {user.role}.", "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.app_context_processor
+def permissions() -> dict[str, Callable[..., bool]]:
+    """``may(action, post)`` in the authoring app's templates (IndieAuth's pages extend the admin's
+    base too): offer only what the role allows."""
+
+    def may(action: Action, post: Post | None = None) -> bool:
+        return can(current_user._get_current_object(), action, post)
+
+    return {"may": may}
 
 
 @bp.errorhandler(PermissionDenied)
