@@ -44,6 +44,9 @@ def test_shortcodes_are_converted_or_reported_with_their_line(imported, content_
     assert "[YouTube video](https://www.youtube.com/watch?v=w7Ft2ymGmfc)" in body
     assert "See [the JSON post](/posts/json-post/)." in body  # {{< ref >}}
     assert "content/posts/toml-post.md:24: Hugo shortcode {{< tweet >}} left as text" in imported
+    # an escaped shortcode is Hugo's way to show one as text
+    assert 'as text this way: `{{< figure src="x.png" >}}`.' in body
+    assert "{{< figure >}}" not in imported
 
 
 def test_a_page_bundle_brings_its_images(imported, content_dir):

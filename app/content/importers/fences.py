@@ -1,4 +1,4 @@
-"""Edit Markdown outside its fenced code blocks (a link or tag shown as code stays as is)."""
+"""Edit Markdown outside its code (a link or tag shown as code stays as it is)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,21 @@ def segments(text: str) -> list[tuple[bool, str]]:
     return [(code, piece) for code, piece in out if piece]
 
 
+#: A code span: backticks, text within one paragraph (no blank line), as many backticks.
+_SPAN = re.compile(r"(?<!`)(`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)\1(?!`)", re.DOTALL)
+
+
 def outside_code(text: str, edit: Callable[[str], str]) -> str:
-    """``text`` with ``edit`` applied to every piece outside fenced code."""
-    return "".join(piece if code else edit(piece) for code, piece in segments(text))
+    """``text`` with ``edit`` applied to every piece outside fenced code and code spans."""
+    return "".join(piece if code else _outside_spans(piece, edit) for code, piece in segments(text))
+
+
+def _outside_spans(text: str, edit: Callable[[str], str]) -> str:
+    out: list[str] = []
+    pos = 0
+    for span in _SPAN.finditer(text):
+        out.append(edit(text[pos : span.start()]))
+        out.append(span[0])
+        pos = span.end()
+    out.append(edit(text[pos:]))
+    return "".join(out)

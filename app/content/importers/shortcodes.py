@@ -180,11 +180,20 @@ _HUGO_HIGHLIGHT = re.compile(
     + _HUGO_END,
     re.S,
 )
+_HUGO_ESCAPED = re.compile(r"(\{\{[<%])/\*(.*?)\*/([>%]\}\})", re.S)
 _HUGO_SHORTCODE = re.compile(_HUGO + r"(/?)\s*([\w/.-]+)(.*?)" + _HUGO_END, re.S)
 
 
 def hugo(text: str, place: Place) -> str:
-    """Convert Hugo's common shortcodes; report the others with their line."""
+    """Convert Hugo's common shortcodes; report the others with their line. A shortcode
+    written as ``{{</* name */>}}`` is Hugo's way to show one as text: it stays text."""
+    shown: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        shown.append(f"{match[1]} {match[2].strip()} {match[3]}")
+        return f"\x00shown{len(shown) - 1}\x00"
+
+    text = _HUGO_ESCAPED.sub(keep, text)
     text = _HUGO_HIGHLIGHT.sub(lambda m: f"```{m[1].strip(chr(34)).lower()}\n{m[2]}\n```", text)
 
     def one(match: re.Match[str]) -> str:
@@ -208,7 +217,8 @@ def hugo(text: str, place: Place) -> str:
         )
         return match[0]
 
-    return _HUGO_SHORTCODE.sub(one, text)
+    text = _HUGO_SHORTCODE.sub(one, text)
+    return re.sub(r"\x00shown(\d+)\x00", lambda m: shown[int(m[1])], text)
 
 
 def _figure(named: dict[str, str]) -> str:
