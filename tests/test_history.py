@@ -246,3 +246,36 @@ def test_deleting_a_dirty_file_is_refused_in_the_admin_and_the_api(repo, csrf_cl
     assert answer.status_code == 409
     assert "content/posts/hello-world.md" in answer.json()["detail"]
     assert path.read_bytes() == before
+
+
+def test_a_file_in_a_merge_conflict_is_never_overwritten(repo, csrf_client, content_dir):
+    path = content_dir / "posts" / "hello-world.md"
+    original = path.read_text()
+    git(repo, "checkout", "-q", "-b", "theirs")
+    path.write_text(original.replace("Hello", "Theirs", 1))
+    git(repo, "commit", "-qam", "Theirs")
+    git(repo, "checkout", "-q", "main")
+    path.write_text(original.replace("Hello", "Ours", 1))
+    git(repo, "commit", "-qam", "Ours")
+    merge = subprocess.run(["git", "merge", "theirs"], cwd=repo, capture_output=True, text=True)
+    assert merge.returncode != 0  # a conflict: markers in the file
+    conflicted = path.read_bytes()
+    post = row("hello-world")
+    url = f"/admin/posts/{post.id}/edit"
+    from app.content.files import content_hash
+
+    response = submit(
+        csrf_client,
+        url,
+        url,
+        post_form(
+            title="Mine anyway",
+            slug="hello-world",
+            source_hash=post.source_hash,
+            disk_hash=content_hash(conflicted),
+            overwrite="Save mine anyway",
+        ),
+    )
+    assert response.status_code == 422
+    assert "is in a merge conflict" in response.get_data(as_text=True)
+    assert path.read_bytes() == conflicted
