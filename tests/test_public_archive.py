@@ -9,9 +9,9 @@ def test_archive_lists_every_published_post_by_month(synced, client):
     html = client.get("/archive/").get_data(as_text=True)
     assert '<a href="/archive/2026/">2026</a>' in html
     months = re.findall(r'<h3><a href="/archive/2026/(\d\d)/">(\w+)</a></h3>', html)
-    assert months == [("11", "November"), ("10", "October"), ("09", "September")]
+    assert months == [("11", "November"), ("10", "October"), ("09", "September"), ("08", "August")]
     assert html.index("Publishing the site") < html.index("Hello, world")
-    assert len(re.findall(r'<li[^>]*><time [^>]*datetime="2026-', html)) == 7
+    assert len(re.findall(r'<li[^>]*><time [^>]*datetime="2026-', html)) == 10  # 3 notes
     assert "Unfinished thoughts" not in html
     assert "A letter to the future" not in html
 

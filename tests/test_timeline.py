@@ -27,7 +27,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def notes_freeze(tmp: Path) -> FreezeRunner:
     freeze = sample_freeze(tmp)
-    shutil.copytree(NOTES / "notes", freeze.content_dir / "notes")
+    shutil.copytree(NOTES / "notes", freeze.content_dir / "notes", dirs_exist_ok=True)
     shutil.copytree(NOTES / "media", freeze.content_dir / "media", dirs_exist_ok=True)
     return freeze
 
@@ -44,7 +44,7 @@ def test_the_home_page_interleaves_notes_and_articles_by_date(site):
     assert kinds == ["note", "post", "post", "note", "post"]
     first = entries[0]
     assert "The spec to read before writing a posting client" in first.get_text()  # in full
-    assert first.select_one("h2") is None  # a note has no title
+    assert first.select_one("h2 a, .p-name") is None  # a note has no title
     link = first.select_one("a.u-url")["href"]
     assert link == "/notes/2026/11/05/070000/"
     assert first.select_one("a.u-bookmark-of")["href"] == "https://www.w3.org/TR/micropub/"
@@ -110,3 +110,14 @@ def test_previous_and_next_cross_between_notes_and_articles(site):
 def test_a_note_is_only_at_its_own_url(site):
     assert not (site / "posts" / "2026-10-05-120000").exists()
     assert (site / "notes" / "2026" / "10" / "05" / "120000" / "index.html").is_file()
+
+
+def test_under_a_sub_path_hashtags_and_photos_link_once_into_it(tmp_path):
+    """The link check of the build fails on any link that points nowhere."""
+    freeze = notes_freeze(tmp_path)
+    out = tmp_path / "sub"
+    result = freeze("--out", str(out), "--base-url", "https://example.org/blog/")
+    assert result.returncode == 0, result.stderr
+    note = page(out, PHOTO_NOTE)
+    assert note.select_one("a.hashtag")["href"] == "/blog/tags/photos/"
+    assert note.select_one("img.u-photo")["src"] == "/blog/media/harbour.png"
