@@ -55,13 +55,14 @@ def test_caption_and_gallery_images_are_copied_into_media(imported, content_dir)
 
 
 def test_missing_media_and_unknown_shortcodes_are_reported_with_lines(imported, content_dir):
-    assert "export.xml:109: https://old.example.org/wp-content/uploads/2019/06/lost.jpg" in (
+    assert "export.xml:110: https://old.example.org/wp-content/uploads/2019/06/lost.jpg" in (
         imported
     )
     _, second = read_doc(content_dir, "posts/second-post.md")
     assert "(https://old.example.org/wp-content/uploads/2019/06/lost.jpg)" in second
     assert "export.xml:45: [gallery] names attachment 32" in imported
-    assert "export.xml:60: WordPress shortcode [contact-form-7] left as text" in imported
+    assert "export.xml:61: WordPress shortcode [contact-form-7] left as text" in imported
+    assert "shortcode [k]" not in imported  # a list comprehension in a code block
     assert "fields dropped" in imported
     assert "wp:comment (1x)" in imported
     assert "wp:post_type nav_menu_item (not a post or page) (1x)" in imported

@@ -70,6 +70,7 @@ def _youtube(ref: str) -> str:
 _WP_PAIRED = re.compile(r"\[(caption|embed|code|sourcecode)\b([^\]]*)\](.*?)\[/\1\]", re.S | re.I)
 _WP_SINGLE = re.compile(r"\[(gallery|youtube|audio|video|vimeo)\b=?([^\]]*)\]", re.I)
 _WP_OTHER = re.compile(r"\[([a-z][a-z0-9_-]*)(\s+[^\]]*=[^\]]*)?\](?:(.*?)\[/\1\])?", re.S)
+_HTML_CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.S | re.I)
 _IMG = re.compile(r"<img\b[^>]*>", re.I)
 
 
@@ -114,7 +115,10 @@ def wordpress(text: str, place: Place, attachments: dict[int, str], children: li
 
     text = _WP_PAIRED.sub(paired, text)
     text = _WP_SINGLE.sub(single, text)
+    code = [m.span() for m in _HTML_CODE.finditer(text)]
     for match in _WP_OTHER.finditer(text):
+        if any(start <= match.start() < end for start, end in code):
+            continue  # '[i for i in xs if i == 1]' in a code block is code
         if match[2] or match[3] is not None:
             place.left(
                 text,
