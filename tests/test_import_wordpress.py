@@ -29,6 +29,11 @@ def test_posts_keep_their_fields_and_old_urls_become_aliases(imported, content_d
     assert "The first post of the harbour blog.\\\nIt has two lines" in body
 
 
+def test_the_report_ends_with_what_was_written(imported):
+    # five documents and two images
+    assert "Wrote 7 file(s) and synced the database" in imported.splitlines()[-1]
+
+
 def test_html_becomes_markdown_with_code_tables_and_links(imported, content_dir):
     _, body = read_doc(content_dir, "posts/hello-harbour.md")
     assert "```python\ndef knots(speed_kmh):\n    return speed_kmh / 1.852\n\n\nprint" in body

@@ -129,5 +129,8 @@ class Report:
         elif not self.ok:
             out.append(f"{len(self.errors)} error(s): nothing was written.")
         else:
-            out.append(f"Wrote {len(self.written)} file(s).")
+            out.append(
+                f"Wrote {len(self.written)} file(s) and synced the database; build the site "
+                "with 'python freeze.py' (or Publish in the admin)."
+            )
         return out
