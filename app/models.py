@@ -11,6 +11,7 @@ import sqlalchemy.orm as so
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db, login
+from app.localtime import site_zone, to_local
 from app.status import status_of
 
 if TYPE_CHECKING:
@@ -176,6 +177,15 @@ class Post(Model):
     def status(self) -> str:
         """draft, scheduled or published (``app.status``)."""
         return status_of(self.draft, self.published_at, kind=self.kind)
+
+    @property
+    def local_date(self) -> str:
+        """The day it was published in the site's time zone ('2026-12-03'; '' without a
+        date). A property: kept with each build's rows, so a new SITE_TIMEZONE that moves
+        a post to another day shows as a change of it (``search.json`` copies no stale date)."""
+        if self.published_at is None:
+            return ""
+        return to_local(self.published_at, site_zone()).date().isoformat()
 
     @property
     def photos(self) -> list[dict[str, str]]:

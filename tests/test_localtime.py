@@ -65,6 +65,11 @@ def shows_time(html: str, iso: str, text: str) -> bool:
     return re.search(pattern, html) is not None
 
 
+def _search_date(build_dir: Path, title: str) -> str:
+    documents = json.loads((build_dir / "search.json").read_text())["items"]
+    return str(next(doc["date"] for doc in documents if doc["title"] == title))
+
+
 def files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
@@ -106,7 +111,7 @@ def test_feeds_give_the_local_time_with_its_offset(la_build):
     assert "2025-12-03T23:30:00-08:00" in atom
     assert "2025-12-04" not in atom
     items = json.loads((la_build / "feed.json").read_text())["items"]
-    late = next(item for item in items if item["title"] == "Late night")
+    late = next(item for item in items if item.get("title") == "Late night")
     assert late["date_published"] == "2025-12-03T23:30:00-08:00"
 
 
@@ -256,9 +261,13 @@ def test_an_unknown_time_zone_or_language_stops_the_app_with_a_clear_error(tmp_p
 def test_changing_the_time_zone_renders_only_the_pages_that_show_dates(
     tmp_path, content_dir, site_dir
 ):
+    (content_dir / "posts" / "early.md").write_text(  # 03:00 UTC: the 4th in Los Angeles
+        "---\ntitle: Early\ndate: 2025-09-05T03:00:00+00:00\n---\n\nAt dawn.\n"
+    )
     app = public_app(tmp_path, content_dir, site_dir)
     first = build_site(app)
     assert first.rendered == first.pages
+    assert _search_date(tmp_path / "build", "Early") == "2025-09-05"
     app.config["SITE_TIMEZONE"] = LA
     about = tmp_path / "build" / "about" / "index.html"
     about_inode = about.stat().st_ino
@@ -269,6 +278,8 @@ def test_changing_the_time_zone_renders_only_the_pages_that_show_dates(
     assert about.stat().st_ino == about_inode  # a page without a date is kept
     page = (tmp_path / "build" / "posts" / "hello-world" / "index.html").read_text()
     assert 'datetime="2026-09-01T00:00:00-07:00"' in page  # the file's date is local time now
+    # The file and its row did not change, its local day did: search.json does not copy it.
+    assert _search_date(tmp_path / "build", "Early") == "2025-09-04"
 
     incremental = files(tmp_path / "build")
     clean_dir = tmp_path / "clean"

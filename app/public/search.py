@@ -31,7 +31,10 @@ def _trimmed(text: str, limit: int = TEXT_LIMIT) -> str:
 
 #: The fields of a post that its document shows: noted for a document copied from the last
 #: build's file, as making it would (a test holds this to what ``_document`` reads).
-DOCUMENT_FIELDS = ("kind", "display_name", "slug", "published_at", "tags", "summary", "body_text")
+DOCUMENT_FIELDS = (
+    *("kind", "display_name", "slug", "local_date", "published_at", "tags", "summary"),
+    "body_text",
+)
 
 
 def _document(post: Post | Listed, text: str | None = None) -> dict[str, Any]:
@@ -39,7 +42,7 @@ def _document(post: Post | Listed, text: str | None = None) -> dict[str, Any]:
     return {
         "title": post.display_name,  # a note's: its first words
         "url": build_url_for(endpoint, **values),
-        "date": post.published_at.date().isoformat() if post.published_at else "",
+        "date": post.local_date,  # in the site's time zone
         "tags": [tag.name for tag in post.tags],
         "summary": post.summary,
         "text": _trimmed(post.body_text if text is None else text),

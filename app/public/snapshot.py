@@ -52,6 +52,8 @@ class Listed:
         @property
         def reading_minutes(self) -> int: ...
         @property
+        def local_date(self) -> str: ...
+        @property
         def status(self) -> str: ...
         @property
         def photos(self) -> list[dict[str, str]]: ...
@@ -62,6 +64,7 @@ class Listed:
 
     else:
         reading_minutes = Post.reading_minutes
+        local_date = Post.local_date
         status = Post.status
         photos = Post.photos
         refs = Post.refs
