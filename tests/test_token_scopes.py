@@ -4,6 +4,8 @@ the migration maps old tokens."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
@@ -103,3 +105,20 @@ def test_the_cli_makes_a_token_with_some_scopes_and_lists_them(runner, author):
         args=["token", "create", "--user", "ada", "--name", "x", "--scope", "admin"]
     )
     assert wrong.exit_code != 0
+
+
+def test_the_admin_makes_a_token_with_the_ticked_scopes(author_client):
+    form = author_client.get("/admin/tokens").get_data(as_text=True)
+    assert (
+        len(re.findall(r'<input checked id="scopes-\d" name="scopes" type="checkbox"', form)) == 4
+    )
+    page = author_client.post(
+        "/admin/tokens", data={"name": "uploader", "scopes": ["create", "media"]}
+    ).get_data(as_text=True)
+    raw = re.search(r'<code id="new-token">(mb_[^<]+)</code>', page)[1]
+    assert verify_token(raw).scopes == "create media"
+    assert "read and write: create, media" in page
+    nothing = author_client.post("/admin/tokens", data={"name": "none ticked"}).get_data(
+        as_text=True
+    )
+    assert verify_token(re.search(r'<code id="new-token">(mb_[^<]+)</code>', nothing)[1]).read_only

@@ -11,11 +11,13 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, StopValidation
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.content.slugs import MAX_SLUG_LENGTH, SLUG_RE
 from app.permissions import ROLES
@@ -110,6 +112,19 @@ class TokenForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type infor
 
     name = StringField("Name", validators=[DataRequired(), Length(max=100)])
     read_only = BooleanField("Read-only (cannot create, change or delete)")
+    #: What a read-write token may do (``app.accounts.SCOPES``); all ticked by default.
+    scopes = SelectMultipleField(
+        "It may",
+        choices=[
+            SelectChoice("create", "create posts (create)"),
+            SelectChoice("update", "change posts (update)"),
+            SelectChoice("delete", "delete posts (delete)"),
+            SelectChoice("media", "upload images (media)"),
+        ],
+        default=["create", "update", "delete", "media"],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
 
 
 class RoleForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type information

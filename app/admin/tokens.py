@@ -18,8 +18,12 @@ def tokens() -> str:
     form = TokenForm()
     created = None
     if form.validate_on_submit():
+        read_only = form.read_only.data or not form.scopes.data  # nothing ticked: reads only
         token, raw = create_token(
-            current_user._get_current_object(), form.name.data, read_only=form.read_only.data
+            current_user._get_current_object(),
+            form.name.data,
+            read_only=read_only,
+            scopes=None if read_only else tuple(form.scopes.data),
         )
         created = raw  # rendered once, in this response only; never stored in clear
         flash(f"Created token '{token.name}'. Copy it now: it is not shown again.", "success")
