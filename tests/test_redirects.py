@@ -13,6 +13,7 @@ from app.content.sync import sync_content
 from app.extensions import db
 from app.models import Post
 from tests.admin_helpers import post_form
+from tests.test_html_validity import nu_check
 
 ALIASED = """---
 title: Moved here
@@ -136,6 +137,7 @@ def test_the_build_writes_a_redirect_page_at_each_alias(freeze):
     assert "draft-old" not in nginx
     for name in ("sitemap.xml", "feed.xml", "search.json"):
         assert "2015/01/hello" not in (build / name).read_text(), name
+    assert nu_check(build / "2015" / "01" / "hello" / "index.html", build / "hello.html") == []
 
 
 def test_an_alias_that_is_a_page_or_another_file_s_alias_is_a_build_error(freeze):
