@@ -65,7 +65,22 @@ def test_save_as_is_the_old_url_and_pages_are_pages(imported, content_dir):
     page, body = read_doc(content_dir, "pages/about-the-lighthouse.md")
     assert page["aliases"] == ["/pages/about-the-lighthouse/"]
     assert body.strip() == "Built in 1881."
-    assert "lang (1x)" in imported
+    assert "lang (2x)" in imported
+
+
+def test_a_translation_has_its_own_old_url(imported, content_dir):
+    meta, _ = read_doc(content_dir, "posts/first-light-2.md")
+    assert meta["title"] == "Primeira luz"
+    assert meta["aliases"] == ["/first-light-pt.html"]  # Pelican's {slug}-{lang}.html
+
+
+def test_an_old_url_claimed_twice_redirects_to_the_first(imported, content_dir):
+    copy, _ = read_doc(content_dir, "posts/a-copy-of-the-renamed-post.md")
+    assert "aliases" not in copy
+    assert (
+        "saved-as-twice.md:1: the old URL /2014/old-name.html is also an old URL of renamed.md:1"
+        in imported
+    )
 
 
 def test_a_content_folder_without_pelicanconf(runner, content_dir, tmp_path):

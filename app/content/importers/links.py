@@ -114,6 +114,8 @@ class Rewriter:
                     f"link to {unquote(base)!r}, which is not in this import",
                     "fix the link by hand",
                 )
+                if self.export.old_base:  # where it may still be, not a broken link here
+                    return f"{self.export.old_base.rstrip('/')}/{unquote(base).lstrip('/')}"
                 return unquote(base)
             return new + (f"#{fragment}" if fragment else "")
         parts = urlsplit(url)

@@ -35,6 +35,8 @@ class Item:
     ref_keys: list[str] = field(default_factory=list)
     #: The body as the source file has it (from ``body_line``): where a reference is.
     raw_body: str = ""
+    #: A translation or copy: gives way to the others on a slug or old URL both want.
+    secondary: bool = False
 
     def line_of_text(self, needle: str) -> int | None:
         """The source line where ``needle`` first occurs in the body (else the item's)."""

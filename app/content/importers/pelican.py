@@ -197,7 +197,8 @@ def _item(path: Path, rel: Path, conf: dict[str, str], report: Report) -> Item |
     )
     old = [] if draft else _old_urls(meta, conf, is_page, slug, category, date)
     keys = [display, rel.with_suffix("").as_posix(), path.name]
-    return Item(doc, display, 1, body_line, old, path.parent, keys, raw)
+    translation = meta.get("lang", conf.get("DEFAULT_LANG", "en")) != conf.get("DEFAULT_LANG", "en")
+    return Item(doc, display, 1, body_line, old, path.parent, keys, raw, secondary=translation)
 
 
 def _placeholders(text: str, rel: Path) -> str:
@@ -243,16 +244,19 @@ def _old_urls(
     if given:
         return ["/" + u.lstrip("/") for u in given]
     kind = "PAGE" if is_page else "ARTICLE"
-    patterns = (
-        [conf[f"{kind}_URL"]]
-        if f"{kind}_URL" in conf
-        else (["pages/{slug}.html"] if is_page else ["{slug}.html", "{category}/{slug}.html"])
-    )
+    lang = meta.get("lang") or conf.get("DEFAULT_LANG", "en")
+    if lang != conf.get("DEFAULT_LANG", "en"):  # a translation: Pelican's *_LANG_URL
+        default = "pages/{slug}-{lang}.html" if is_page else "{slug}-{lang}.html"
+        patterns = [conf.get(f"{kind}_LANG_URL", default)]
+    elif f"{kind}_URL" in conf:
+        patterns = [conf[f"{kind}_URL"]]
+    else:
+        patterns = ["pages/{slug}.html"] if is_page else ["{slug}.html", "{category}/{slug}.html"]
     values: dict[str, Any] = {
         "slug": slug,
         "category": slugify(category) if category else "misc",
         "date": date or datetime(1970, 1, 1),
-        "lang": "en",
+        "lang": lang,
         "author": "",
     }
     urls = []

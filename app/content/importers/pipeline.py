@@ -50,6 +50,7 @@ Reader = Callable[[Path, Options, Report], Export]
 class _Existing:
     path: str
     title: str
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass
@@ -84,7 +85,7 @@ def _existing(content_dir: Path) -> dict[str, _Existing]:
             except (ContentError, UnicodeDecodeError):
                 found.setdefault(path.stem, _Existing(rel, ""))
                 continue
-            found.setdefault(doc.slug, _Existing(rel, doc.title))
+            found.setdefault(doc.slug, _Existing(rel, doc.title, tuple(doc.aliases)))
     return found
 
 
@@ -170,10 +171,13 @@ def _with_aliases(doc: Document, aliases: list[str]) -> Document:
     return replace(doc, aliases=aliases)
 
 
-def _aliases(item: Item, url: str, taken: set[str], report: Report) -> list[str]:
+def _aliases(
+    item: Item, url: str, taken: set[str], claimed: dict[str, str], report: Report
+) -> list[str]:
     """The old paths that can redirect here (a query such as WordPress's '/?p=12' cannot:
     it only serves to rewrite links between the imported posts); an old path that is now
-    another document's address is left out, with a warning."""
+    another document's address, or already redirects to another (``claimed``), is left
+    out, with a warning."""
     aliases: list[str] = []
     for old in item.old_urls:
         try:
@@ -191,23 +195,39 @@ def _aliases(item: Item, url: str, taken: set[str], report: Report) -> list[str]
                 "rename one of the two if the old links matter",
             )
             continue
+        owner = claimed.setdefault(url_key(path), item.where)
+        if owner != item.where:
+            report.warn(
+                item.source,
+                item.line,
+                f"the old URL {path} is also an old URL of {owner}: it redirects there",
+                "a translation or a copy? keep it in one file's 'aliases:'",
+            )
+            continue
         aliases.append(path)
     return aliases
 
 
 def _plan(export: Export, content_dir: Path, options: Options, report: Report) -> Plan:
-    items = _assign_slugs(export.items, content_dir, options, report)
+    ordered = sorted(export.items, key=lambda item: item.secondary)  # stable: originals first
+    items = _assign_slugs(ordered, content_dir, options, report)
     urls = [new_url(item.doc) for item in items]
     media = MediaCopies(content_dir)
     rewriter = Rewriter(export, Addresses.of(items, urls), media, report)
     plan = Plan()
     top = export.top.resolve() if export.top else None
-    taken = {url_key(u) for u in urls} | {
-        url_key(_url_of(e.path, slug)) for slug, e in _existing(content_dir).items()
+    existing = _existing(content_dir)
+    taken = {url_key(u) for u in urls} | {url_key(_url_of(e.path, s)) for s, e in existing.items()}
+    written = {source_path_for(item.doc.kind, item.doc.slug) for item in items}
+    claimed = {  # old URLs the other files already redirect (a file replaced keeps none)
+        url_key(alias): f"content/{e.path}"
+        for e in existing.values()
+        if e.path not in written
+        for alias in e.aliases
     }
     for item, url in zip(items, urls, strict=True):
         # a draft had no public address: nothing to redirect from
-        aliases = [] if item.doc.draft else _aliases(item, url, taken, report)
+        aliases = [] if item.doc.draft else _aliases(item, url, taken, claimed, report)
         doc = _with_aliases(replace(item.doc, body=rewriter.body(item)), aliases)
         rel = source_path_for(doc.kind, doc.slug)
         try:
