@@ -60,6 +60,11 @@ class PageLinks:
     broken: list[tuple[str, str]] = field(default_factory=list)
 
 
+#: In a page's ids: the page is a redirect (``<meta http-equiv="refresh">``, an alias's), so
+#: any fragment of a link to it is fine (it sends readers on). No id has a space.
+REFRESH = " refresh"
+
+
 def _references(html: bytes | str) -> tuple[list[str], set[str]]:
     """Every URL an element refers to, and every id (and ``<a name>``) the page defines."""
     urls: list[str] = []
@@ -82,6 +87,8 @@ def _references(html: bytes | str) -> tuple[list[str], set[str]]:
                 ids.add(value)
             elif name == "srcset":
                 urls.extend(part.split()[0] for part in value.split(",") if part.strip())
+            elif name == "http-equiv" and value.lower() == "refresh":
+                ids.add(REFRESH)
     return urls, ids
 
 
@@ -221,6 +228,13 @@ def _ids(pages: Mapping[str, PageLinks], rel: str) -> set[str]:
     return found.ids if found else set()
 
 
+def _lacks(pages: Mapping[str, PageLinks], rel: str, fragment: str) -> bool:
+    """Whether the page ``rel`` has no element with the id ``fragment`` (a redirect page
+    has every one: ``REFRESH``)."""
+    ids = _ids(pages, rel)
+    return fragment not in ids and REFRESH not in ids
+
+
 def _missing(target: str, files: set[str]) -> str:
     """Why ``target``, which is not among ``files``, is not there, in a reader's words."""
     if target == "index.html" or target.endswith("/index.html"):
@@ -243,7 +257,7 @@ def check_references(
         for raw, target, fragment in links.refs:
             if target not in files:
                 broken.append(BrokenLink(rel, raw, _missing(target, files)))
-            elif fragment and target.endswith(".html") and fragment not in _ids(pages, target):
+            elif fragment and target.endswith(".html") and _lacks(pages, target, fragment):
                 broken.append(BrokenLink(rel, raw, f"no element with id '{fragment}'"))
     return broken
 
