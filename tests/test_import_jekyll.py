@@ -86,6 +86,18 @@ def test_html_posts_and_pages(imported, content_dir):
     assert "layout (6x)" in imported  # dropped fields are counted
 
 
+def test_an_old_url_an_existing_post_redirects_stays_with_it(runner, content_dir):
+    mine = content_dir / "posts" / "mine.md"
+    mine.write_text("---\ntitle: Mine\ndate: 2020-01-01\naliases: [/old/second-post.html]\n---\n")
+    result = run_import(runner, "jekyll", SITE)
+    assert result.exit_code == 0, result.output
+    meta, _ = read_doc(content_dir, "posts/second.md")
+    assert "aliases" not in meta
+    assert "the old URL /old/second-post.html is also an old URL of content/posts/mine.md" in (
+        result.output
+    )
+
+
 def test_dry_run_writes_nothing(runner, content_dir):
     before = snapshot(content_dir)
     result = run_import(runner, "jekyll", SITE, "--dry-run")
