@@ -106,6 +106,7 @@ def test_search_json_copies_the_documents_of_unchanged_posts(
         sa.event.remove(engine, "before_cursor_execute", seen)
     read = sum(len(parameters) - 2 for parameters in texts)  # substr's two, then the ids
     posts = len(list((built / "posts").glob("*/index.html")))
+    posts += len(list((built / "notes").rglob("index.html")))  # notes are searched too
     assert read == (1 if note == "kept" else posts), texts
     assert 0 < result.rendered < 12
     assert "Search for this." in (built / "search.json").read_text()
