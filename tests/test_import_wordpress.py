@@ -151,6 +151,16 @@ def test_a_second_import_skips_what_is_there_unless_overwrite(imported, runner, 
     assert "two lines" in path.read_text()
 
 
+def test_links_to_posts_imported_before_still_find_them(imported, runner, content_dir):
+    (content_dir / "posts" / "hello-harbour.md").unlink()  # the author wants it again
+    again = run_import(runner, "wordpress", EXPORT)
+    assert again.exit_code == 0, again.output
+    assert "content/posts/second-post.md exists (imported before?)" in again.output
+    _, body = read_doc(content_dir, "posts/hello-harbour.md")
+    assert "[second post](/posts/second-post/)" in body
+    assert "not imported" not in again.output
+
+
 @pytest.mark.slow
 def test_the_imported_site_builds_without_the_drafts(imported, freeze):
     result = freeze()

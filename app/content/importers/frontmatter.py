@@ -10,8 +10,8 @@ from typing import Any
 
 import yaml
 
-from app.content.document import _load_yaml
 from app.content.importers.report import Report
+from app.content.safeyaml import load_yaml as _load_yaml
 
 _YAML_FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _TOML_FENCE = re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE)

@@ -99,12 +99,14 @@ def _unique(slug: str, taken: set[str] | dict[str, Any]) -> str:
 
 def _assign_slugs(
     items: list[Item], content_dir: Path, options: Options, report: Report
-) -> list[Item]:
-    """Each item's final slug (collisions renamed with a report line); items already
-    imported (same file, same title) are skipped unless ``--overwrite``."""
+) -> tuple[list[Item], list[Item]]:
+    """(items to write, items already imported) with their final slugs: collisions are
+    renamed with a report line; an item already imported (same file, same title) is
+    skipped unless ``--overwrite``, but links to it still find it."""
     existing = _existing(content_dir)
     used: dict[str, Item] = {}
     kept: list[Item] = []
+    there: list[Item] = []
     for item in items:
         doc = item.doc
         slug = doc.slug
@@ -135,6 +137,7 @@ def _assign_slugs(
                     f"{item.where}: content/{target} exists (imported before?); "
                     "pass --overwrite to replace it"
                 )
+                there.append(item)
                 continue
             else:
                 new = _unique(slug, used.keys() | existing.keys())
@@ -148,7 +151,7 @@ def _assign_slugs(
         used[slug] = item
         item.doc = replace(doc, slug=slug, explicit_slug=False)
         kept.append(item)
-    return kept
+    return kept, there
 
 
 def new_url(doc: Document) -> str:
@@ -210,10 +213,11 @@ def _aliases(
 
 def _plan(export: Export, content_dir: Path, options: Options, report: Report) -> Plan:
     ordered = sorted(export.items, key=lambda item: item.secondary)  # stable: originals first
-    items = _assign_slugs(ordered, content_dir, options, report)
+    items, there = _assign_slugs(ordered, content_dir, options, report)
     urls = [new_url(item.doc) for item in items]
     media = MediaCopies(content_dir)
-    rewriter = Rewriter(export, Addresses.of(items, urls), media, report)
+    addresses = Addresses.of(items + there, urls + [new_url(item.doc) for item in there])
+    rewriter = Rewriter(export, addresses, media, report)
     plan = Plan()
     top = export.top.resolve() if export.top else None
     existing = _existing(content_dir)
