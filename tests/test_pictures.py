@@ -66,6 +66,7 @@ def check_published(build_dir: Path, slug: str, name: str) -> None:
     assert og is not None
     assert og[1] == f"https://example.org/media/_variants/1600/{name}"
     assert f'<meta name="twitter:image" content="{og[1]}">' in page
+    assert '<meta name="twitter:card" content="summary_large_image">' in page
 
 
 def test_a_photo_uploaded_in_the_admin_is_published_responsive(

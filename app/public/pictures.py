@@ -121,16 +121,16 @@ def _first_image(html: str) -> str | None:
 
 @bp.app_template_global("social_image_tags")
 def social_image_tags(doc: Any = None) -> Markup:
-    """``og:image`` and ``twitter:image`` (absolute URLs from SITE_URL): a post's ``image:``,
-    else its first image, else ``SITE_IMAGE``; nothing when there is none."""
+    """``twitter:card``, and ``og:image`` and ``twitter:image`` (absolute URLs from SITE_URL):
+    a post's ``image:``, else its first image, else ``SITE_IMAGE``; a plain card without."""
     src = None
     if doc is not None:
         src = (doc.extra or {}).get("image") or _first_image(doc.body_html or "")
     src = src or current_app.config.get("SITE_IMAGE") or None
     if not src or not isinstance(src, str):
-        return Markup("")
+        return Markup('<meta name="twitter:card" content="summary">')
     site_url = current_app.config["SITE_URL"]
-    tags = []
+    tags = ['<meta name="twitter:card" content="summary_large_image">']
     size: tuple[int, int] | None = None
     if src.startswith(_MEDIA_PREFIX) and (found := _media(src.removeprefix(_MEDIA_PREFIX))):
         info = found[1]
