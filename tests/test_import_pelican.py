@@ -110,6 +110,14 @@ def test_a_file_that_is_not_utf8_means_nothing_is_written(runner, content_dir, t
     assert snapshot(content_dir) == before
 
 
+def test_a_date_that_is_not_one_is_a_warning_with_its_line(runner, content_dir, tmp_path):
+    site = shutil.copytree(SITE, tmp_path / "pelican-site")
+    (site / "content" / "someday.md").write_text("Title: Someday\nDate: next tuesday\n\nText\n")
+    result = run_import(runner, "pelican", site, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "someday.md:2: date 'next tuesday' is not a date: it is not used" in result.output
+
+
 @pytest.mark.slow
 def test_the_imported_site_builds_without_the_drafts(imported, freeze):
     result = freeze()

@@ -114,3 +114,30 @@ def note_fields(meta: dict[str, Any], mapping: dict[str, str], report: Report) -
             report.map(key, mapping[key])
         else:
             report.drop(key)
+
+
+def check_date(
+    meta: dict[str, Any], keys: tuple[str, ...], path: Path, display: str, report: Report
+) -> None:
+    """Warn, with its line, of a date field that is there but is not a date."""
+    from app.content.importers.model import parse_date
+
+    for key in keys:
+        value = meta.get(key)
+        if value not in (None, "") and parse_date(value) is None:
+            report.warn(
+                display,
+                key_line(path, key),
+                f"{key} {value!r} is not a date: it is not used",
+                "write it as YYYY-MM-DD or YYYY-MM-DD HH:MM",
+            )
+
+
+def key_line(path: Path, key: str) -> int | None:
+    """The line of a front-matter key or metadata header in a source file (any case)."""
+    pattern = re.compile(rf"^\s*:?{re.escape(key)}\s*[:=]", re.IGNORECASE)
+    try:
+        lines = path.read_text("utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return next((n for n, line in enumerate(lines, 1) if pattern.match(line)), None)

@@ -138,6 +138,9 @@ def _item(
     section = logical.parts[0] if len(logical.parts) > 1 else None
     name = logical.name
     title = text_value(meta.get("title")) or name.replace("-", " ").capitalize()
+    frontmatter.check_date(
+        meta, ("date", "publishdate", "pubdate", "lastmod", "expirydate"), path, display, report
+    )
     date = parse_date(meta.get("date") or meta.get("publishdate") or meta.get("pubdate"))
     if date is None and section is not None:
         report.warn(

@@ -118,6 +118,7 @@ def _post(path: Path, rel: Path, style: str, base: str, report: Report) -> Item 
     frontmatter.note_fields(meta, MAPPED, report)
     name_date, name = dated_name(path.stem)
     in_drafts = "_drafts" in rel.parts
+    frontmatter.check_date(meta, ("date", "last_modified_at"), path, display, report)
     date = parse_date(meta.get("date")) or (
         datetime(name_date.year, name_date.month, name_date.day) if name_date else None
     )

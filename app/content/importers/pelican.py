@@ -176,6 +176,7 @@ def _item(path: Path, rel: Path, conf: dict[str, str], report: Report) -> Item |
     title = meta.get("title") or name.replace("-", " ").capitalize()
     if "title" not in meta:
         report.warn(display, 1, f"no Title: titled {title!r}", "set 'title:' in the imported file")
+    frontmatter.check_date(meta, ("date", "modified"), path, display, report)
     date = parse_date(meta.get("date")) or name_date
     if date is None and not is_page:
         report.warn(display, 1, "no Date: the file's modification time is used")
