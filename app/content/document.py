@@ -1,4 +1,7 @@
-"""Content files: Markdown with YAML front matter, parsed into a validated ``Document`` and back."""
+"""Content files: Markdown with YAML front matter, parsed into a validated ``Document`` and back.
+
+YAML itself is read and written by ``safeyaml``; TOML and JSON front matter, and other
+generators' ways, by ``frontmatter``."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
@@ -25,6 +28,7 @@ from app.content.frontmatter import (
     unpublished,
 )
 from app.content.notes import REF_KEYS, check_photos, check_url
+from app.content.safeyaml import AliasRefused, Dumper, load_yaml
 from app.content.slugs import RESERVED_PAGE_SLUGS, is_valid_slug
 from app.localtime import to_local, to_utc
 
@@ -39,91 +43,6 @@ DATED_KINDS = ("post", "note")
 _FENCE = re.compile(r"^---[ \t]*$")
 _END_FENCE = re.compile(r"^(?:---|\+\+\+)[ \t]*$")
 _HANDLER = YAMLHandler()
-_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
-
-
-def _without_timestamps(resolvers: dict[str, list[tuple[str, Any]]]) -> dict[str, Any]:
-    return {
-        key: [(tag, regexp) for tag, regexp in entries if tag != _TIMESTAMP_TAG]
-        for key, entries in resolvers.items()
-    }
-
-
-class _Loader(yaml.SafeLoader):
-    """Safe YAML that leaves dates as text: we parse them, with an error on the right line."""
-
-    yaml_implicit_resolvers = _without_timestamps(yaml.SafeLoader.yaml_implicit_resolvers)
-
-
-_FastLoader: type[Any] = _Loader
-if yaml.__with_libyaml__:
-
-    class _FastLoader(yaml.CSafeLoader):  # type: ignore[no-redef]
-        """``_Loader``'s rules on libyaml's parser: several times faster."""
-
-        yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
-
-
-class AliasRefused(yaml.MarkedYAMLError):
-    """Front matter with an anchor (``&name``) or alias (``*name``): refused, since a few
-    hundred bytes of nested aliases expand to gigabytes ("billion laughs")."""
-
-
-def _refuse_aliases(front: str) -> None:
-    """Raise ``AliasRefused`` at the first anchor or alias in ``front``.
-
-    Only text with a ``&`` or ``*`` can have one, and only that text is walked event by
-    event (by libyaml when PyYAML has it), before any value is built. YAML that does not
-    parse is left to the loader, which words the error.
-    """
-    if "&" not in front and "*" not in front:
-        return
-    try:
-        for event in yaml.parse(front, Loader=_FastLoader):
-            anchor = getattr(event, "anchor", None)
-            if anchor is not None:  # an alias event names its anchor too
-                kind = "alias" if isinstance(event, yaml.AliasEvent) else "anchor"
-                sign = "*" if kind == "alias" else "&"
-                raise AliasRefused(
-                    problem=f"YAML {kind} '{sign}{anchor}' is not allowed",
-                    problem_mark=cast(yaml.Mark, event.start_mark),  # libyaml's has a line too
-                )
-    except AliasRefused:
-        raise
-    except yaml.YAMLError:
-        return
-
-
-def _load_yaml(front: str) -> Any:
-    """Front matter as Python values, parsed by libyaml when PyYAML has it; anchors and
-    aliases are refused (``_refuse_aliases``) by either parser."""
-    _refuse_aliases(front)
-    try:
-        return yaml.load(front, Loader=_FastLoader)
-    except yaml.YAMLError:
-        if _FastLoader is _Loader:
-            raise
-    # libyaml words errors tersely; the pure-Python parser names the same line and says more
-    # (and, should the two ever disagree, it decides).
-    return yaml.load(front, Loader=_Loader)
-
-
-class _Dumper(yaml.SafeDumper):
-    """Writes date-like strings unquoted, matching ``_Loader``."""
-
-    yaml_implicit_resolvers = _without_timestamps(yaml.SafeDumper.yaml_implicit_resolvers)
-
-
-def _flow_list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.Node:
-    """Lists on one line (``tags: [a, b]``); mappings stay in block style (and a list of
-    them, as ``photos:``, one item a line)."""
-    flow = not any(isinstance(item, dict) for item in value)
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
-
-
-_Dumper.add_representer(list, _flow_list)
-# Never write an anchor (a value used twice): ``_load_yaml`` refuses them.
-_Dumper.ignore_aliases = lambda self, data: True  # type: ignore[method-assign]
 
 
 def _split(text: str, path: Path) -> tuple[dict[str, Any], str]:
@@ -144,7 +63,7 @@ def _split(text: str, path: Path) -> tuple[dict[str, Any], str]:
             path, "front matter is not closed", offset + 1, hint="end it with a '---' line"
         ) from None
     try:
-        meta = _load_yaml(front)
+        meta = load_yaml(front)
     except yaml.YAMLError as exc:
         # An unclosed bracket or quote is noticed at the end; where it opened helps more.
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
@@ -468,6 +387,6 @@ def serialize_document(doc: Document, filename_stem: str | None = None, zone: tz
     meta.update(doc.refs)
     meta.update(doc.extra)
     front = yaml.dump(
-        meta, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False
+        meta, Dumper=Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False
     )
     return f"---\n{front}---\n\n{doc.body}"

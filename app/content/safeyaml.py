@@ -1,0 +1,95 @@
+"""YAML front matter, read and written safely: dates stay text (``document`` parses them,
+with an error on the right line), anchors and aliases are refused ("billion laughs"),
+libyaml's parser when PyYAML has it; lists written on one line."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import yaml
+
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
+def _without_timestamps(resolvers: dict[str, list[tuple[str, Any]]]) -> dict[str, Any]:
+    return {
+        key: [(tag, regexp) for tag, regexp in entries if tag != _TIMESTAMP_TAG]
+        for key, entries in resolvers.items()
+    }
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text: we parse them, with an error on the right line."""
+
+    yaml_implicit_resolvers = _without_timestamps(yaml.SafeLoader.yaml_implicit_resolvers)
+
+
+_FastLoader: type[Any] = _Loader
+if yaml.__with_libyaml__:
+
+    class _FastLoader(yaml.CSafeLoader):  # type: ignore[no-redef]
+        """``_Loader``'s rules on libyaml's parser: several times faster."""
+
+        yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+
+class AliasRefused(yaml.MarkedYAMLError):
+    """Front matter with an anchor (``&name``) or alias (``*name``): refused, since a few
+    hundred bytes of nested aliases expand to gigabytes ("billion laughs")."""
+
+
+def _refuse_aliases(front: str) -> None:
+    """Raise ``AliasRefused`` at the first anchor or alias in ``front``.
+
+    Only text with a ``&`` or ``*`` can have one, and only that text is walked event by
+    event (by libyaml when PyYAML has it), before any value is built. YAML that does not
+    parse is left to the loader, which words the error.
+    """
+    if "&" not in front and "*" not in front:
+        return
+    try:
+        for event in yaml.parse(front, Loader=_FastLoader):
+            anchor = getattr(event, "anchor", None)
+            if anchor is not None:  # an alias event names its anchor too
+                kind = "alias" if isinstance(event, yaml.AliasEvent) else "anchor"
+                sign = "*" if kind == "alias" else "&"
+                raise AliasRefused(
+                    problem=f"YAML {kind} '{sign}{anchor}' is not allowed",
+                    problem_mark=cast(yaml.Mark, event.start_mark),  # libyaml's has a line too
+                )
+    except AliasRefused:
+        raise
+    except yaml.YAMLError:
+        return
+
+
+def load_yaml(front: str) -> Any:
+    """Front matter as Python values, parsed by libyaml when PyYAML has it; anchors and
+    aliases are refused (``_refuse_aliases``) by either parser."""
+    _refuse_aliases(front)
+    try:
+        return yaml.load(front, Loader=_FastLoader)
+    except yaml.YAMLError:
+        if _FastLoader is _Loader:
+            raise
+    # libyaml words errors tersely; the pure-Python parser names the same line and says more
+    # (and, should the two ever disagree, it decides).
+    return yaml.load(front, Loader=_Loader)
+
+
+class Dumper(yaml.SafeDumper):
+    """Writes date-like strings unquoted, matching ``_Loader``."""
+
+    yaml_implicit_resolvers = _without_timestamps(yaml.SafeDumper.yaml_implicit_resolvers)
+
+
+def _flow_list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.Node:
+    """Lists on one line (``tags: [a, b]``); mappings stay in block style (and a list of
+    them, as ``photos:``, one item a line)."""
+    flow = not any(isinstance(item, dict) for item in value)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
+
+
+Dumper.add_representer(list, _flow_list)
+# Never write an anchor (a value used twice): ``load_yaml`` refuses them.
+Dumper.ignore_aliases = lambda self, data: True  # type: ignore[method-assign]
