@@ -19,7 +19,8 @@ from flask import Flask
 
 from app import create_app
 from app.build import BuildError, build_site
-from app.build.manifest import FileRecord, Manifest, Spare, _cache_file, manifest_path
+from app.build.cachefile import cache_file
+from app.build.manifest import FileRecord, Manifest, Spare, manifest_path
 from app.build.manifest import load as load_manifest
 from app.build.manifest import save as save_manifest
 from app.build.memory import BuildMemory, changed_sources
@@ -642,7 +643,9 @@ def test_a_save_drops_the_rows_of_files_its_build_does_not_have(tmp_path):
     save_manifest(cache, build_dir, Manifest(records))
     loaded = load_manifest(cache, build_dir).records
     with closing(sqlite3.connect(cache)) as other, other:
-        other.execute("INSERT INTO files VALUES ('late.html', 'k', 9, 1, 1, NULL, NULL, NULL)")
+        other.execute(
+            "INSERT INTO files VALUES ('late.html', 'k', 9, 1, 1, NULL, NULL, NULL, NULL)"
+        )
     del loaded["p0.html"]
     save_manifest(cache, build_dir, Manifest(loaded))
     again = load_manifest(cache, build_dir).records
@@ -657,7 +660,7 @@ def test_a_full_disk_while_saving_the_cache_is_reported_as_such(tmp_path):
     save_manifest(
         cache, build_dir, Manifest({"a.html": FileRecord("k", (1, 1, 1), packed="[[],[]]")})
     )
-    db_file = _cache_file(cache).db
+    db_file = cache_file(cache).db
     pages = db_file.execute("PRAGMA page_count").fetchone()[0]
     db_file.execute(f"PRAGMA max_page_count = {pages}")  # as full as a disk can be
     big = {f"p{n}.html": FileRecord("k" * 2000, (n, 1, 1), packed="[[],[]]") for n in range(50)}
