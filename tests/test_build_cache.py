@@ -699,3 +699,39 @@ def test_asking_whether_a_page_has_references_does_not_unpack_them():
     assert unpacked == []
     assert pages["p1/index.html"].ids == {"id1"}
     assert unpacked == ["k1"]
+
+
+def _cache_of(app: Flask) -> Path:
+    return manifest_path(Path(app.instance_path), app.config["BUILD_DIR"])
+
+
+def test_the_cache_names_the_pages_that_read_each_post(app, built):
+    """The index a build asks for an edit's pages is what the records themselves say."""
+    from app.build.deps import read_posts
+
+    manifest = load_manifest(_cache_of(app), built)
+    with app.app_context():
+        post_id = db.session.scalar(sa.select(Post.id).where(Post.slug == "hello-world"))
+    assert all(r.stored and not isinstance(r._deps, str) for r in manifest.records.values())
+    touched = manifest.touched([post_id])
+    manifest.preload()
+    readers = {
+        rel
+        for rel, record in manifest.records.items()
+        if record.deps is not None and post_id in read_posts(record.deps)
+    }
+    assert touched == readers
+    assert {"posts/hello-world/index.html", "archive/index.html", "search.json"} <= readers
+
+
+def test_a_build_cache_of_an_older_format_is_replaced_not_an_error(app, built):
+    cache = _cache_of(app)
+    with closing(sqlite3.connect(cache)) as old, old:
+        old.execute("DROP TABLE files")
+        old.execute("CREATE TABLE files (rel TEXT PRIMARY KEY, key TEXT, deps TEXT)")
+        old.execute("PRAGMA user_version = 7")
+    cache_file(cache, fresh=False).close()  # a process that opened it before
+    result = build(app)
+    assert not result.warnings
+    assert result.rendered == result.pages  # nothing of it was trusted
+    assert build(app).rendered == 0
