@@ -151,9 +151,20 @@ def field(post_id: int, name: str) -> None:
     ids.add(post_id)
 
 
-def fields(post_id: int, names: Iterable[str]) -> None:
+def fields(post_ids: Iterable[int], names: Iterable[str]) -> None:
+    """Note that the page read each of the fields ``names`` of each of the posts."""
+    recorder = _current.get()
+    if recorder is None or recorder.quiet:
+        return
+    if recorder.depth:
+        recorder.model.update(names)
+        return
+    ids = list(post_ids)
     for name in names:
-        field(post_id, name)
+        found = recorder.fields.get(name)
+        if found is None:
+            found = recorder.fields[name] = set()
+        found.update(ids)
 
 
 def template(name: str) -> None:

@@ -19,7 +19,8 @@ from flask import Flask
 
 from app import create_app
 from app.build import BuildError, build_site
-from app.build.manifest import FileRecord, Manifest, Spare, _cache_file, manifest_path
+from app.build.cachefile import cache_file
+from app.build.manifest import FileRecord, Manifest, Spare, manifest_path
 from app.build.manifest import load as load_manifest
 from app.build.manifest import save as save_manifest
 from app.build.memory import BuildMemory, changed_sources
@@ -643,7 +644,9 @@ def test_a_save_drops_the_rows_of_files_its_build_does_not_have(tmp_path):
     save_manifest(cache, build_dir, Manifest(records))
     loaded = load_manifest(cache, build_dir).records
     with closing(sqlite3.connect(cache)) as other, other:
-        other.execute("INSERT INTO files VALUES ('late.html', 'k', 9, 1, 1, NULL, NULL, NULL)")
+        other.execute(
+            "INSERT INTO files VALUES ('late.html', 'k', 9, 1, 1, NULL, NULL, NULL, NULL)"
+        )
     del loaded["p0.html"]
     save_manifest(cache, build_dir, Manifest(loaded))
     again = load_manifest(cache, build_dir).records
@@ -658,7 +661,7 @@ def test_a_full_disk_while_saving_the_cache_is_reported_as_such(tmp_path):
     save_manifest(
         cache, build_dir, Manifest({"a.html": FileRecord("k", (1, 1, 1), packed="[[],[]]")})
     )
-    db_file = _cache_file(cache).db
+    db_file = cache_file(cache).db
     pages = db_file.execute("PRAGMA page_count").fetchone()[0]
     db_file.execute(f"PRAGMA max_page_count = {pages}")  # as full as a disk can be
     big = {f"p{n}.html": FileRecord("k" * 2000, (n, 1, 1), packed="[[],[]]") for n in range(50)}
@@ -697,3 +700,39 @@ def test_asking_whether_a_page_has_references_does_not_unpack_them():
     assert unpacked == []
     assert pages["p1/index.html"].ids == {"id1"}
     assert unpacked == ["k1"]
+
+
+def _cache_of(app: Flask) -> Path:
+    return manifest_path(Path(app.instance_path), app.config["BUILD_DIR"])
+
+
+def test_the_cache_names_the_pages_that_read_each_post(app, built):
+    """The index a build asks for an edit's pages is what the records themselves say."""
+    from app.build.deps import read_posts
+
+    manifest = load_manifest(_cache_of(app), built)
+    with app.app_context():
+        post_id = db.session.scalar(sa.select(Post.id).where(Post.slug == "hello-world"))
+    assert all(r.stored and not isinstance(r._deps, str) for r in manifest.records.values())
+    touched = manifest.touched([post_id])
+    manifest.preload()
+    readers = {
+        rel
+        for rel, record in manifest.records.items()
+        if record.deps is not None and post_id in read_posts(record.deps)
+    }
+    assert touched == readers
+    assert {"posts/hello-world/index.html", "archive/index.html", "search.json"} <= readers
+
+
+def test_a_build_cache_of_an_older_format_is_replaced_not_an_error(app, built):
+    cache = _cache_of(app)
+    with closing(sqlite3.connect(cache)) as old, old:
+        old.execute("DROP TABLE files")
+        old.execute("CREATE TABLE files (rel TEXT PRIMARY KEY, key TEXT, deps TEXT)")
+        old.execute("PRAGMA user_version = 7")
+    cache_file(cache, fresh=False).close()  # a process that opened it before
+    result = build(app)
+    assert not result.warnings
+    assert result.rendered == result.pages  # nothing of it was trusted
+    assert build(app).rendered == 0

@@ -11,10 +11,10 @@ records that field on its next render.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from flask import Flask
@@ -84,6 +84,8 @@ class Reads:
         self._files: dict[str, str] = {}
         self._site: dict[str, str] | None = None
         self._rows: dict[int, str] | None = None
+        #: Whether each distinct part of a page's record holds (``keeps``).
+        self._parts: dict[str, bool] = {}
 
     # -- the current answers --------------------------------------------------------------
 
@@ -147,22 +149,33 @@ class Reads:
     # -- records --------------------------------------------------------------------------
 
     def pack(self, reads: Recorder) -> str | None:
-        """What the build cache keeps of a page's reads; None for an opaque page."""
+        """What is kept of a set of reads, in one text (the page list's); None if opaque."""
+        split = self.pack_page(reads)
+        if split is None:
+            return None
+        part, rest = split
+        return orjson.dumps([*orjson.loads(rest), *orjson.loads(part)]).decode()
+
+    def pack_page(self, reads: Recorder) -> tuple[str, str] | None:
+        """What the build cache keeps of a page's reads, in two texts: its *part* (the
+        templates, files and settings it read: the same for most pages of a kind, so kept and
+        checked once each) and the rest (its read-model calls and the fields it read of which
+        posts). None for an opaque page."""
         if reads.opaque is not None:
             return None
         fields = {name: sorted(ids) for name, ids in sorted(reads.fields.items())}
-        return orjson.dumps(
+        part = orjson.dumps(
             [
-                sorted([name, list(args), value] for (name, args), value in reads.calls.items()),
-                fields,
                 sorted([name, self.template(name)] for name in reads.templates),
                 sorted([path, self.file(path)] for path in reads.files),
                 sorted(reads.settings.items()),
             ]
         ).decode()
+        calls = sorted([name, list(args), value] for (name, args), value in reads.calls.items())
+        return part, orjson.dumps([calls, fields]).decode()
 
     def holds(self, packed: str | None, changed: Changed | None, answers_same: bool) -> bool:
-        """Whether every read of a page's record answers the same now.
+        """Whether every read of a ``pack`` answers the same now.
 
         ``changed``: the fields of each post that differ from the build the record was made
         in (``changed_fields``; None: not known, so the page is rendered); ``answers_same``:
@@ -172,11 +185,50 @@ class Reads:
             return False
         calls, fields, templates, files, settings = orjson.loads(packed)
         return (
+            self._part_holds(templates, files, settings)
+            and (answers_same or self._calls_hold(calls))
+            and _fields_hold(fields, changed)
+        )
+
+    def keeps(
+        self,
+        page: PageReads,
+        changed: Changed | None,
+        answers_same: bool,
+        touched: bool,
+    ) -> bool:
+        """``holds`` for a page's record (``pack_page``), reading only what may have
+        changed: its part once per build for all pages that share it, its calls only when
+        the read model may answer differently, and its fields only when it read a field of
+        a post that changed (``touched``: see ``Manifest.touched``)."""
+        part = page.part
+        if part is None or changed is None:
+            return False
+        found = self._parts.get(part)
+        if found is None:
+            found = self._parts[part] = self._part_holds(*orjson.loads(part))
+        if not found:
+            return False
+        if answers_same and not touched:
+            return True
+        rest = page.deps
+        if rest is None:
+            return False
+        calls, fields = orjson.loads(rest)
+        return (answers_same or self._calls_hold(calls)) and (
+            not touched or _fields_hold(fields, changed)
+        )
+
+    def _part_holds(
+        self,
+        templates: list[tuple[str, str]],
+        files: list[tuple[str, str]],
+        settings: list[tuple[str, str]],
+    ) -> bool:
+        return (
             all(self.template(name) == value for name, value in templates)
             and all(self.file(path) == value for path, value in files)
             and all(self.setting(key) == value for key, value in settings)
-            and (answers_same or self._calls_hold(calls))
-            and _fields_hold(fields, changed)
         )
 
     def _calls_hold(self, calls: list[tuple[str, list[Any], str]]) -> bool:
@@ -184,23 +236,46 @@ class Reads:
         return all(self.call(name, tuple(args)) == value for name, args, value in calls)
 
 
+class PageReads(Protocol):
+    """A page's record as ``Reads.keeps`` reads it (``manifest.FileRecord``)."""
+
+    part: str | None
+
+    @property
+    def deps(self) -> str | None: ...
+
+
+def read_posts(rest: str) -> set[int]:
+    """The posts a page's record read any field of (for the build cache's index)."""
+    _, fields = orjson.loads(rest)
+    return {post_id for ids in fields.values() for post_id in ids}
+
+
 #: The fields that changed of each post that changed, by id; None: every field (a post
 #: added or removed).
 Changed = dict[int, frozenset[str] | None]
 
 
-def changed_fields(old: Mapping[int, str] | None, new: Mapping[int, str]) -> Changed | None:
+class PostDigests(Protocol):
+    """A build's ``Reads.rows`` as the build cache keeps them (``manifest.PostRows``)."""
+
+    digests: dict[int, bytes]
+
+    def get(self, post_id: int) -> str | None: ...
+
+
+def changed_fields(old: PostDigests | None, new: PostDigests) -> Changed | None:
     """What changed between two builds' ``Reads.rows``: by post, the fields that differ
     (the body columns with the file and renderer they are made from). None when the old
     build's rows are not known."""
     if old is None:
         return None
-    changed: Changed = dict.fromkeys(old.keys() - new.keys())
-    for post_id, row in new.items():
-        before = old.get(post_id)
-        if before == row:
+    changed: Changed = dict.fromkeys(old.digests.keys() - new.digests.keys())
+    for post_id, found in new.digests.items():
+        if old.digests.get(post_id) == found:
             continue
-        if before is None:
+        before, row = old.get(post_id), new.get(post_id)
+        if before is None or row is None:
             changed[post_id] = None
             continue
         was, now = orjson.loads(before), orjson.loads(row)

@@ -7,8 +7,15 @@ mtime), so editing or replacing ``build/`` by hand makes the next build render t
 again. Beside the records: the digest of the code and settings (``common``) and of every
 post's row, which tell the next build what changed.
 
-A build loads every record but not the pages' references (most of the file), which are read
-one page at a time when a link check asks; a save writes only the records that changed.
+A build loads every record's key and file but neither the pages' references nor their
+reads: references are read one page at a time when a link check asks, reads only for the
+pages that may need them. A page's reads are kept in two parts: the templates, files and
+settings it read (``part``: the same for most pages of a kind, stored once and checked once
+per build) and the rest (its read-model calls and the fields it read of which posts). An
+index from each post to the pages that read a field of it (``Manifest.touched``) tells a
+build which pages an edit of a post may change, so an edit reads the reads of those alone
+(unless the read model's own answers may have changed: then every page's calls are asked
+again). A save writes only the records, post rows and settings that changed.
 """
 
 from __future__ import annotations
@@ -17,90 +24,33 @@ import contextlib
 import hashlib
 import os
 import sqlite3
-import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
+from typing import Any
 
 import orjson
 
+from app.build.cachefile import BATCH, BUSY, FORMAT, CacheFile, cache_file
+from app.build.deps import read_posts
 from app.build.links import PageLinks
+from app.build.postrows import PostRows, save_rows
 
-FORMAT = 7
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS files (
-    rel TEXT PRIMARY KEY, key TEXT, ino INTEGER NOT NULL, size INTEGER NOT NULL,
-    mtime INTEGER NOT NULL, note TEXT, links TEXT, deps TEXT
-);
-"""
 _UPSERT = (
-    "INSERT INTO files (rel, key, ino, size, mtime, note, links, deps) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+    "INSERT INTO files (rel, key, ino, size, mtime, note, links, part, deps) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (rel) DO UPDATE SET key = excluded.key, ino = excluded.ino, "
     "size = excluded.size, mtime = excluded.mtime, note = excluded.note, "
-    "links = excluded.links, deps = excluded.deps"
+    "links = excluded.links, part = excluded.part, deps = excluded.deps"
 )
 
 
-class CacheFile:
-    """One build cache file, opened when first asked; records read their references here."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.lock = threading.Lock()
-        self._db: sqlite3.Connection | None = None
-
-    @property
-    def db(self) -> sqlite3.Connection:
-        if self._db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.with_suffix(".json").unlink(missing_ok=True)  # earlier versions' cache
-            db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            # The rollback journal (not WAL) writes the file itself: its mtime tells a watch
-            # that another process saved a build in between (see ``warm.BuildMemory``).
-            db.execute("PRAGMA synchronous = NORMAL")
-            db.executescript(_SCHEMA)
-            self._db = db
-        return self._db
-
-    def packed(self, rel: str) -> str | None:
-        with self.lock:
-            row = self.db.execute("SELECT links FROM files WHERE rel = ?", (rel,)).fetchone()
-        if row is None:
-            raise LookupError(f"{self.path}: no record of {rel} (the build cache changed)")
-        links: str | None = row[0]
-        return links
-
-    def close(self) -> None:
-        """Close the connection (it opens again if a record loaded from here asks)."""
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+class _Unloaded:
+    """A record's reads not read from its cache file yet."""
 
 
-#: Open cache files by path; few, as a process builds into one or two folders.
-_open: dict[Path, CacheFile] = {}
-_MAX_OPEN = 8
-#: Errors of a cache another build is writing, not of a damaged one.
-_BUSY = {"SQLITE_BUSY", "SQLITE_LOCKED"}
-
-
-def _cache_file(path: Path, *, fresh: bool = False) -> CacheFile:
-    """The cache at ``path`` (records loaded from it read their links through it)."""
-    found = _open.pop(path, None)
-    if found is not None and (fresh or not path.exists()):
-        found.close()
-        found = None
-    if found is None:
-        if fresh:
-            for name in (path.name, f"{path.name}-journal"):
-                (path.parent / name).unlink(missing_ok=True)
-        found = CacheFile(path)
-    _open[path] = found  # the most recent last
-    while len(_open) > _MAX_OPEN:
-        _open.pop(next(iter(_open))).close()
-    return found
+_UNLOADED = _Unloaded()
 
 
 class FileRecord:
@@ -113,7 +63,7 @@ class FileRecord:
     in it).
     """
 
-    __slots__ = ("_packed", "deps", "identity", "key", "note", "stored")
+    __slots__ = ("_deps", "_packed", "identity", "key", "note", "part", "stored")
 
     def __init__(
         self,
@@ -123,21 +73,42 @@ class FileRecord:
         *,
         packed: str | None = None,
         note: str | None = None,
+        part: str | None = None,
         deps: str | None = None,
     ) -> None:
         self.key = key
         self.identity = identity
         self._packed = packed if links is None else pack_links(links)
         self.note = note
-        #: What the page read (``deps.Reads.pack``); None: render it on the next build.
-        self.deps = deps
+        #: What the page read (``deps.Reads.pack_page``): the templates, files and settings
+        #: (``part``, shared by many pages) and the rest; None: render it on the next build.
+        self.part = part
+        self._deps: str | _Unloaded | None = deps
         #: The cache file holding this very record, and whether it has references there.
         self.stored: tuple[CacheFile, str, bool] | None = None
 
-    def _store(self, cache: CacheFile, rel: str, has_links: bool) -> FileRecord:
+    def _store(
+        self, cache: CacheFile, rel: str, has_links: bool, *, loaded: bool = True
+    ) -> FileRecord:
         self.stored = (cache, rel, has_links)
         self._packed = None
+        if not loaded:
+            self._deps = _UNLOADED
         return self
+
+    @property
+    def deps(self) -> str | None:
+        """The page's read-model calls and the fields it read (read from the cache file
+        when first asked, or by ``Manifest.preload``)."""
+        found = self._deps
+        if isinstance(found, _Unloaded):
+            assert self.stored is not None
+            cache, rel, _ = self.stored
+            rows = cache.select("SELECT deps FROM files WHERE rel IN ({})", [rel])
+            if not rows:
+                raise LookupError(f"{cache.path}: no record of {rel} (the build cache changed)")
+            found = self._deps = rows[0][0]
+        return found
 
     @property
     def packed(self) -> str | None:
@@ -227,11 +198,63 @@ class Manifest:
     records: dict[str, FileRecord] = field(default_factory=dict)
     spare: Spare | None = None
     common: str | None = None
-    rows: dict[int, str] | None = None
+    rows: PostRows | None = None
     #: The fields the read model read of posts, in every build since the last clean one.
     model: list[str] | None = None
     #: The list of the site's pages and what it read (``pagelist.PageList.saved``).
     pages: str | None = None
+    #: The file it was loaded from or saved to, and its meta values there.
+    cache: CacheFile | None = None
+    saved_meta: dict[str, str] = field(default_factory=dict)
+
+    def preload(self, rels: Iterable[str] | None = None) -> None:
+        """Read the reads of these records (of all: None) from the cache file at once."""
+        cache = self.cache
+        if cache is None:
+            return
+        wanted = self.records.keys() if rels is None else rels
+        lazy = [rel for rel in wanted if _unloaded_here(self.records.get(rel), cache, rel)]
+        if not lazy:
+            return
+        if rels is None or len(lazy) > BATCH * 4:
+            with cache.lock:
+                found = cache.db.execute("SELECT rel, deps FROM files").fetchall()
+        else:
+            found = cache.select("SELECT rel, deps FROM files WHERE rel IN ({})", lazy)
+        for rel, deps in found:
+            record = self.records.get(rel)
+            if _unloaded_here(record, cache, rel):
+                assert record is not None
+                record._deps = deps
+
+    def touched(self, post_ids: Iterable[int]) -> set[str]:
+        """The records that read a field of any of these posts: from the cache file's index
+        for the records stored there, from the records themselves for the others."""
+        post_ids = list(post_ids)
+        if not post_ids:
+            return set()
+        cache, found = self.cache, set()
+        if cache is not None:
+            query = "SELECT DISTINCT rel FROM reads WHERE post IN ({})"
+            found = {rel for (rel,) in cache.select(query, post_ids)}
+        wanted = set(post_ids)
+        for rel, record in self.records.items():
+            stored = record.stored
+            if stored is None or stored[0] is not cache or stored[1] != rel:
+                deps = record.deps
+                if deps is not None and not wanted.isdisjoint(read_posts(deps)):
+                    found.add(rel)
+        return found
+
+
+def _unloaded_here(record: FileRecord | None, cache: CacheFile, rel: str) -> bool:
+    return (
+        record is not None
+        and isinstance(record._deps, _Unloaded)
+        and record.stored is not None
+        and record.stored[0] is cache
+        and record.stored[1] == rel
+    )
 
 
 def load(path: Path, build_dir: Path) -> Manifest:
@@ -239,32 +262,35 @@ def load(path: Path, build_dir: Path) -> Manifest:
     if not path.is_file():
         return Manifest()
     try:
-        cache = _cache_file(path)
+        cache = cache_file(path)
         with cache.lock:
-            meta = dict(cache.db.execute("SELECT name, value FROM meta").fetchall())
-            rows = cache.db.execute(
-                "SELECT rel, key, ino, size, mtime, note, links IS NOT NULL, deps FROM files"
+            db = cache.db
+            meta = dict(db.execute("SELECT name, value FROM meta").fetchall())
+            if meta.get("format") != str(FORMAT) or meta.get("build_dir") != str(
+                build_dir.resolve()
+            ):
+                return Manifest()
+            parts = dict(db.execute("SELECT id, packed FROM parts").fetchall())
+            rows = db.execute(
+                "SELECT rel, key, ino, size, mtime, note, links IS NOT NULL, part FROM files"
             ).fetchall()
-        if meta.get("format") != str(FORMAT) or meta.get("build_dir") != str(build_dir.resolve()):
-            return Manifest()
+            digests = dict(db.execute("SELECT id, digest FROM posts").fetchall())
         records = {
-            rel: FileRecord(key, (ino, size, mtime), note=note, deps=deps)._store(
-                cache, rel, bool(linked)
+            rel: FileRecord(key, (ino, size, mtime), note=note, part=parts.get(part))._store(
+                cache, rel, bool(linked), loaded=part is None
             )
-            for rel, key, ino, size, mtime, note, linked, deps in rows
+            for rel, key, ino, size, mtime, note, linked, part in rows
         }
         found = orjson.loads(meta.get("spare", "null"))
         spare = None if found is None else Spare((found[0], found[1]), found[2], found[3])
-        post_rows = orjson.loads(meta.get("rows", "null"))
-        if post_rows is not None:
-            post_rows = {int(post_id): value for post_id, value in post_rows.items()}
+        post_rows = PostRows(digests, cache=cache) if meta.get("rows") == "table" else None
         model = orjson.loads(meta.get("model", "null"))
         pages = meta.get("pages") or None
-        return Manifest(records, spare, meta.get("common"), post_rows, model, pages)
+        return Manifest(records, spare, meta.get("common"), post_rows, model, pages, cache, meta)
     except sqlite3.Error as exc:
-        if getattr(exc, "sqlite_errorname", "") not in _BUSY:  # damaged: start a new file
+        if getattr(exc, "sqlite_errorname", "") not in BUSY:  # damaged: start a new file
             with contextlib.suppress(sqlite3.Error, OSError):
-                _cache_file(path, fresh=True)
+                cache_file(path, fresh=True)
         return Manifest()
     except (OSError, ValueError, TypeError):
         return Manifest()  # no cache, or one we cannot trust: render everything
@@ -277,12 +303,16 @@ def save(path: Path, build_dir: Path, manifest: Manifest) -> None:
     build renders everything).
     """
     try:
-        _save(_cache_file(path), build_dir, manifest)
+        _save(cache_file(path), build_dir, manifest)
     except sqlite3.Error as exc:
         # Records loaded from a broken file cannot be written again: start afresh.
         with contextlib.suppress(sqlite3.Error, OSError):
-            _cache_file(path, fresh=True)
+            cache_file(path, fresh=True)
         raise OSError(f"{path}: {exc}") from exc
+
+
+def _part_id(part: str) -> str:
+    return hashlib.blake2b(part.encode(), digest_size=12).hexdigest()
 
 
 def _save(cache: CacheFile, build_dir: Path, manifest: Manifest) -> None:
@@ -292,7 +322,17 @@ def _save(cache: CacheFile, build_dir: Path, manifest: Manifest) -> None:
         for rel, record in records.items()
         if record.stored is None or record.stored[0] is not cache or record.stored[1] != rel
     ]
-    rows = [(rel, r.key, *r.identity, r.note, r.packed, r.deps) for rel, r in changed]
+    parts: dict[str, str] = {}
+    rows: list[tuple[Any, ...]] = []
+    reads: list[tuple[int, str]] = []
+    for rel, r in changed:
+        part_id = None
+        if r.part is not None:
+            part_id = parts.setdefault(r.part, _part_id(r.part))
+        deps = r.deps
+        rows.append((rel, r.key, *r.identity, r.note, r.packed, part_id, deps))
+        if deps is not None:
+            reads.extend((post_id, rel) for post_id in read_posts(deps))
     meta = {
         "format": str(FORMAT),
         "build_dir": str(build_dir.resolve()),
@@ -300,25 +340,49 @@ def _save(cache: CacheFile, build_dir: Path, manifest: Manifest) -> None:
             [*spare.folder, spare.removed, spare.written] if spare is not None else None
         ).decode(),
         "common": manifest.common or "",
-        "rows": orjson.dumps(manifest.rows, option=orjson.OPT_NON_STR_KEYS).decode(),
+        "rows": "table" if manifest.rows is not None else "",
         "model": orjson.dumps(manifest.model).decode(),
         "pages": manifest.pages or "",
     }
+    same_file = manifest.cache is cache
+    meta_changed = [
+        (name, value)
+        for name, value in meta.items()
+        if not same_file or manifest.saved_meta.get(name) != value
+    ]
     with cache.lock:
-        cache.db.execute("BEGIN IMMEDIATE")
+        db = cache.db
+        db.execute("BEGIN IMMEDIATE")
         try:  # the rows as they are now: another process may have saved since this one loaded
-            present = {rel for (rel,) in cache.db.execute("SELECT rel FROM files")}
+            present = {rel for (rel,) in db.execute("SELECT rel FROM files")}
             gone = [(rel,) for rel in present - records.keys()]
-            cache.db.executemany("DELETE FROM files WHERE rel = ?", gone)
-            cache.db.executemany(_UPSERT, rows)
-            cache.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
-            cache.db.execute("COMMIT")
+            db.executemany("DELETE FROM files WHERE rel = ?", gone)
+            redo = gone + [(rel,) for rel, _ in changed if rel in present]
+            db.executemany("DELETE FROM reads WHERE rel = ?", redo)
+            db.executemany("INSERT INTO reads VALUES (?, ?)", reads)
+            db.executemany(_UPSERT, rows)
+            db.executemany(
+                "INSERT OR IGNORE INTO parts VALUES (?, ?)",
+                [(part_id, part) for part, part_id in parts.items()],
+            )
+            if gone or changed:
+                db.execute(
+                    "DELETE FROM parts WHERE id NOT IN "
+                    "(SELECT part FROM files WHERE part IS NOT NULL)"
+                )
+            if manifest.rows is not None:
+                save_rows(db, manifest.rows)
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta_changed)
+            db.execute("COMMIT")
         except BaseException:
             # SQLite itself ends the transaction on some errors (a full disk) and a Ctrl+C
             # may come after the COMMIT: a failed ROLLBACK must not hide what happened.
-            if cache.db.in_transaction:
+            if db.in_transaction:
                 with contextlib.suppress(sqlite3.Error):
-                    cache.db.execute("ROLLBACK")
+                    db.execute("ROLLBACK")
             raise
     for (rel, record), row in zip(changed, rows, strict=True):
-        record._store(cache, rel, row[-2] is not None)
+        record._store(cache, rel, row[6] is not None)
+    manifest.cache, manifest.saved_meta = cache, meta
+    if manifest.rows is not None:
+        manifest.rows.cache = cache

@@ -58,6 +58,7 @@ from app.build.output import (
     swap_into_place,
 )
 from app.build.pagelist import list_pages, saved_pages
+from app.build.postrows import PostRows
 from app.build.render import Job, describe, render_pages, worker_count
 from app.build.result import BuildResult, Upcoming
 from app.build.searchcopy import last_search_index
@@ -115,6 +116,8 @@ class Build:
         self.manifest = Manifest()
         self.plan = Plan()
         self.reads: Reads | None = None
+        #: Every post's row now (``Reads.rows``): what the next build compares with.
+        self.rows: PostRows | None = None
         self.common = ""
         self.report = SyncReport()
         self.output = StagedOutput(self.build_dir)
@@ -188,7 +191,8 @@ class Build:
                 self.model = listed.model | listed.fields.keys()
                 manifest = self.manifest
                 same = manifest.common == self.common
-                changed = changed_fields(manifest.rows, reads.rows()) if same else None
+                self.rows = PostRows.of(reads.rows())
+                changed = changed_fields(manifest.rows, self.rows) if same else None
                 if same and manifest.model is not None:
                     self.model.update(manifest.model)
                 reuse = same and tricks.enabled("page-list", app.config)
@@ -214,6 +218,15 @@ class Build:
             same and self.manifest.model is not None and answers_hold(changed, self.model)
         )
         root = str(self.build_dir)
+        manifest = self.manifest
+        if not same or changed is None:
+            touched: set[str] = set()
+        elif answers_same:  # only the pages that read a changed post need their reads
+            touched = manifest.touched(changed.keys())
+            manifest.preload(touched)
+        else:
+            touched = set(previous)
+            manifest.preload()
         for page in pages:
             plan.pages.append(page)
             key, old = page_key(page), previous.get(page.rel)
@@ -225,7 +238,7 @@ class Build:
                 and old is not None
                 and old.key == key
                 and identity(f"{root}/{page.rel}") == old.identity
-                and reads.holds(old.deps, plan.changed, answers_same)
+                and reads.keeps(old, changed, answers_same, page.rel in touched)
             ):
                 plan.kept[page.rel] = old
             else:
@@ -307,6 +320,7 @@ class Build:
                     identity_now,
                     packed=result.links,
                     note=result.note,
+                    part=result.part,
                     deps=result.deps,
                 )
                 if self.progress:
@@ -349,8 +363,19 @@ class Build:
             # The build before this one: it differs in what this build wrote and removed.
             written = sorted(self.output.written_files)
             state = Spare.of(spare, self.output.removed_files, written)
+        last = self.manifest
+        rows, model = self._rows(), sorted(self.model)
         self._save(
-            Manifest(self.records, state, self.common, self._rows(), sorted(self.model), self.pages)
+            Manifest(
+                self.records,
+                state,
+                self.common,
+                rows,
+                model,
+                self.pages,
+                last.cache,
+                last.saved_meta,
+            )
         )
         if self.output.workers > 1 and self.memory:  # the pages were rendered elsewhere
             warm_up(self.app)
@@ -367,9 +392,21 @@ class Build:
             Spare.of(spare_dir(self.build_dir), [], []) if copied is not None else manifest.spare
         )
         rows, model = self._rows(), sorted(self.model)
-        before = (manifest.rows, manifest.model, manifest.pages)
-        if copied is not None or before != (rows, model, self.pages) or self.memory:
-            self._save(Manifest(manifest.records, spare, self.common, rows, model, self.pages))
+        digests = manifest.rows.digests if manifest.rows is not None else None
+        before = (digests, manifest.model, manifest.pages)
+        if copied is not None or before != (rows.digests, model, self.pages) or self.memory:
+            self._save(
+                Manifest(
+                    manifest.records,
+                    spare,
+                    self.common,
+                    rows,
+                    model,
+                    self.pages,
+                    manifest.cache,
+                    manifest.saved_meta,
+                )
+            )
         if self.memory:
             warm_up(self.app)
 
@@ -385,9 +422,9 @@ class Build:
             memory.forget()
         return load_manifest(self.cache, self.build_dir) if self.incremental else Manifest()
 
-    def _rows(self) -> dict[int, str]:
-        assert self.reads is not None
-        return self.reads.rows()
+    def _rows(self) -> PostRows:
+        assert self.rows is not None
+        return self.rows
 
     def _save(self, manifest: Manifest) -> None:
         try:

@@ -52,7 +52,9 @@ class Result:
     error: str | None = None
     #: The file's (inode, size, mtime) as written, if the renderer knows it.
     identity: tuple[int, int, int] | None = None
-    #: What the page read (``Reads.pack``; None: render it again next time).
+    #: What the page read (``Reads.pack_page``: its templates, files and settings, and the
+    #: rest; None: render it again next time).
+    part: str | None = None
     deps: str | None = None
     #: The fields the read model read of any post while answering this page.
     model: tuple[str, ...] = ()
@@ -89,7 +91,9 @@ def render_one(
     """
     with recording() as recorder:
         result = _render(app, root, job)
-    result.deps = reads.pack(recorder)
+    split = reads.pack_page(recorder)
+    if split is not None:
+        result.part, result.deps = split
     result.model = tuple(sorted(recorder.model))
     if mirror is not None:
         link_into(root, mirror, job.rel)

@@ -124,10 +124,14 @@ def _post_documents(
     for start in range(0, len(posts), TEXT_BATCH):
         batch = posts[start : start + TEXT_BATCH]
         texts = queries.search_texts([post for post in batch if post.slug not in kept])
+        made: list[tuple[str | None, bytes | memoryview]] = []
+        copied = []
         for post in batch:
             document: bytes | memoryview | None = kept.get(post.slug)
             if document is None:
                 document = orjson.dumps(_document(post, texts[post.id]))
             else:
-                recording.fields(post.id, DOCUMENT_FIELDS)
-            yield post.slug, document
+                copied.append(post.id)
+            made.append((post.slug, document))
+        recording.fields(copied, DOCUMENT_FIELDS)  # what each copied document shows
+        yield from made
