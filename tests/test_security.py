@@ -72,7 +72,7 @@ def test_xss_is_removed_from_pages_previews_and_feeds(synced, author_client, cli
     result = freeze()
     assert result.returncode == 0, result.stderr
     page = (freeze.build_dir / "posts" / "xss" / "index.html").read_text().lower()
-    assert_inert(page.split('class="entry-body"')[1].split("</article>")[0])
+    assert_inert(page.split('class="entry-body')[1].split("</article>")[0])
     feed = feedparser.parse((freeze.build_dir / "feed.xml").read_bytes())
     assert_inert(next(e for e in feed.entries if e.title == "XSS").content[0].value)
     json_feed = json.loads((freeze.build_dir / "feed.json").read_text())
