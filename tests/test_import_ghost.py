@@ -46,6 +46,7 @@ def test_cards_become_markdown(imported, content_dir):
 
 def test_a_bookmark_card_is_a_link(imported, content_dir):
     _, body = read_doc(content_dir, "posts/otters.md")
+    assert "Otters hold hands while they sleep. Subscribe for more." in body  # no #/portal
     assert body.strip().endswith("[Sea otters All about them](https://www.seaotters.example/)")
 
 

@@ -28,6 +28,7 @@ from app.content.importers.pipeline import Options
 from app.content.importers.report import Report
 
 GHOST_URL = "__GHOST_URL__"
+_PORTAL_LINK = re.compile(r"<a\b[^>]*\bhref=[\"']#/portal[^\"']*[\"'][^>]*>(.*?)</a>", re.S | re.I)
 MAPPED = {
     "title": "title",
     "slug": "slug",
@@ -183,6 +184,8 @@ def _item(
                 "export from Ghost 2 or later, whose exports carry each post's HTML",
             )
     html = html.replace(GHOST_URL, "")
+    # '#/portal/signup' opens Ghost's members window: no such thing here, the words stay
+    html = _PORTAL_LINK.sub(r"\1", html)
     feature = str(post.get("feature_image") or "").replace(GHOST_URL, "")
     if feature:
         html = f'<p><img src="{feature}" alt=""></p>' + html
