@@ -154,7 +154,7 @@ def test_first_save_names_the_note_by_its_date_and_a_date_edit_keeps_it(synced, 
     assert saved.slug == "2026-12-03-181530"  # the URL never moves
     assert saved.published_at == datetime(2025, 1, 1, 7, 0)
     assert path.exists()
-    assert len(list((content_dir / "notes").glob("*.md"))) == 1
+    assert list((content_dir / "notes").glob("2026-12-03-*.md")) == [path]
 
     # A file's own date edit keeps its URL too: the slug is its name.
     path.write_text(path.read_text().replace("2025-01-01", "2024-06-01"))
@@ -183,7 +183,7 @@ def test_publishing_a_photo_without_alt_is_refused_a_draft_is_not(synced, conten
         save_post(doc)
     assert error.value.field == "photos"
     assert "no alt text" in str(error.value)
-    assert not (content_dir / "notes").exists() or not list((content_dir / "notes").iterdir())
+    assert not list((content_dir / "notes").glob("2026-12-*.md"))
     draft = save_post(
         Document(title="", slug="", body="Look\n", kind="note", photos=photo, draft=True)
     )
