@@ -56,6 +56,31 @@ def test_body_text_migration_fills_existing_posts_from_their_html(app):
         assert text.scalar_one() == "Old words & more"
 
 
+def test_the_aliases_migration_has_files_with_aliases_read_again(app):
+    """Rows whose file had ``aliases:`` (an unknown key, kept in ``extra``) lose their
+    renderer, so the next sync fills the new column; the others are left alone."""
+    downgrade(revision="c3a9e1f07d52")
+    with db.engine.begin() as connection:
+        for slug, extra in (("moved", '{"aliases": ["/old/"]}'), ("stays", '{"x": 1}')):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO post (kind, slug, title, body, body_html, toc_html, summary,"
+                    " explicit_summary, word_count, draft, extra, source_path, source_hash,"
+                    " body_text, renderer) VALUES ('post', :slug, 'T', 'x', '', '', '', false,"
+                    " 1, false, :extra, :path, 'h', '', 'r1')"
+                ),
+                {"slug": slug, "extra": extra, "path": f"posts/{slug}.md"},
+            )
+    upgrade()
+    with db.engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT slug, renderer, aliases FROM post ORDER BY slug"))
+        found = [
+            (slug, renderer, aliases if isinstance(aliases, list) else json.loads(aliases))
+            for slug, renderer, aliases in rows  # PostgreSQL reads JSON, SQLite text
+        ]
+    assert found == [("moved", "", []), ("stays", "r1", [])]
+
+
 def test_a_database_behind_the_scripts_is_migrated_by_a_build(app):
     """A build asks Alembic only when the database's revision is not the scripts' head."""
     upgrade_schema()
