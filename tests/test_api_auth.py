@@ -52,6 +52,7 @@ def test_no_or_bad_token_is_401_with_a_challenge(api, content_dir, tmp_path):
 
 def test_read_only_token_reads_but_cannot_write(api, make_token, content_dir, tmp_path):
     files, count = sorted(p.name for p in (content_dir / "posts").iterdir()), post_count()
+    media = sorted((content_dir / "media").iterdir())
     reader = ApiClient(api.base_url, make_token(read_only=True, name="reader"))
     assert reader.get("/posts").status_code == 200
     me = reader.get("/me").json()
@@ -60,7 +61,7 @@ def test_read_only_token_reads_but_cannot_write(api, make_token, content_dir, tm
         body = assert_problem(response, 403)
         assert "read-only" in body["detail"]
     assert_unchanged(content_dir, files, count)
-    assert not list((content_dir / "media").glob("*.png"))
+    assert sorted((content_dir / "media").iterdir()) == media
     assert not (tmp_path / "build").exists()
 
 
