@@ -201,3 +201,21 @@ def test_a_note_is_named_by_its_local_date_and_time(synced):
     note = save_post(Document(title="", slug="", body="Late\n", kind="note", date=when))
     assert note.slug == "2026-12-04-001530"
     assert note.published_at == when
+
+
+def test_a_note_dated_in_the_future_is_scheduled_and_not_on_the_timeline(synced, client):
+    when = datetime(2099, 5, 1, 12, 0)
+    note = save_post(Document(title="", slug="", body="Later #soon\n", kind="note", date=when))
+    assert note.status == "scheduled"
+    assert client.get("/notes/2099/05/01/120000/").status_code == 404
+    assert "Later" not in client.get("/").text
+
+
+def test_the_preview_serves_a_note_at_its_one_url(synced, client):
+    when = datetime(2026, 1, 2, 3, 4, 5)
+    save_post(Document(title="", slug="", body="Hello from the preview\n", kind="note", date=when))
+    page = client.get("/notes/2026/01/02/030405/")
+    assert page.status_code == 200
+    assert "Hello from the preview" in page.text
+    assert client.get("/notes/2026-01-02-030405/").status_code == 404  # not a second URL
+    assert client.get("/posts/2026-01-02-030405/").status_code == 404
