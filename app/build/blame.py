@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
-from app.build.links import BrokenLink
+from app.build.links import BrokenLink, base_path_of, exempt_links, ignore_prefixes
 from app.extensions import db
 from app.models import Post
 
@@ -18,6 +18,15 @@ from app.models import Post
 _ENDPOINT_KINDS = {"public.post": "post", "public.page": "page"}
 #: (as errors name it, its text) of the content file a built page comes from.
 Source = tuple[str, str]
+
+
+def explain_broken(app: Flask, broken: list[BrokenLink]) -> tuple[list[BrokenLink], list[str]]:
+    """The broken links of a build, each named by the content file and line it is written
+    at, less those under ``LINK_CHECK_IGNORE`` (returned as warnings)."""
+    base_path = base_path_of(app.config["SITE_URL"])
+    found = locate(broken, content_sources(app), base_path, content_search(app))
+    prefixes = ignore_prefixes(app.config["LINK_CHECK_IGNORE"])
+    return exempt_links(found, prefixes, base_path)
 
 
 def locate(

@@ -24,7 +24,7 @@ import contextlib
 import hashlib
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
@@ -226,6 +226,19 @@ class Manifest:
             if _unloaded_here(record, cache, rel):
                 assert record is not None
                 record._deps = deps
+
+    def readers(self, changed: Mapping[int, object] | None, answers_same: bool) -> set[str]:
+        """The records whose reads a build must look at (``deps.Reads.keeps``), with their
+        reads loaded: those that read a field of a post that changed, or, when the read
+        model's own answers may have changed (not ``answers_same``), all of them."""
+        if changed is None:
+            return set()
+        if not answers_same:
+            self.preload()
+            return set(self.records)
+        found = self.touched(changed.keys())
+        self.preload(found)
+        return found
 
     def touched(self, post_ids: Iterable[int]) -> set[str]:
         """The records that read a field of any of these posts: from the cache file's index

@@ -3,7 +3,7 @@
 sync -> plan -> stage -> render -> check -> swap -> remember. Per-build state lives on the
 ``Build``; what a later build needs of this one is its build cache (``manifest``), and in a
 long-lived process (``--watch``) the same records kept in memory (``memory.BuildMemory``).
-The phases share the Build's state, so they stay one class (some 450 lines); what each
+The phases share the Build's state, so they stay one class (some 480 lines); what each
 phase asks of others lives in its own module (``pagelist``, ``deps``, ``render``, ``links``,
 ``output``, ``searchcopy``...).
 """
@@ -15,7 +15,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from flask import Flask, has_app_context
 
 from app import tricks
 from app.build import generators
-from app.build.blame import content_search, content_sources, locate
+from app.build.blame import explain_broken
 from app.build.deps import (
     Changed,
     Reads,
@@ -36,14 +36,7 @@ from app.build.deps import (
 from app.build.errors import BuildError
 from app.build.freezer import PlannedPage, StagingFreezer, site_path
 from app.build.incremental import BackgroundCopy, StagedOutput, refresh_tree, relink_changed
-from app.build.links import (
-    RecordedLinks,
-    base_path_of,
-    check_references,
-    exempt_links,
-    ignore_prefixes,
-    lost_anchor,
-)
+from app.build.links import RecordedLinks, check_references, lost_anchor
 from app.build.manifest import FileRecord, Manifest, Spare, identity, manifest_path
 from app.build.manifest import load as load_manifest
 from app.build.manifest import save as save_manifest
@@ -218,15 +211,7 @@ class Build:
             same and self.manifest.model is not None and answers_hold(changed, self.model)
         )
         root = str(self.build_dir)
-        manifest = self.manifest
-        if not same or changed is None:
-            touched: set[str] = set()
-        elif answers_same:  # only the pages that read a changed post need their reads
-            touched = manifest.touched(changed.keys())
-            manifest.preload(touched)
-        else:
-            touched = set(previous)
-            manifest.preload()
+        touched = self.manifest.readers(changed if same else None, answers_same)
         for page in pages:
             plan.pages.append(page)
             key, old = page_key(page), previous.get(page.rel)
@@ -343,11 +328,7 @@ class Build:
         only = None if everything else sorted(checked)
         broken = check_references(pages, self.output.produced, only)
         if broken:  # each said with the content file and line it is written at
-            base_path = base_path_of(self.app.config["SITE_URL"])
-            sources, search = content_sources(self.app), content_search(self.app)
-            broken = locate(broken, sources, base_path, search)
-            prefixes = ignore_prefixes(self.app.config["LINK_CHECK_IGNORE"])
-            broken, exempt = exempt_links(broken, prefixes, base_path)
+            broken, exempt = explain_broken(self.app, broken)
             self.plan.warnings.extend(exempt)
             if broken:
                 raise BuildError(f"{len(broken)} broken link(s)", [str(b) for b in broken])
@@ -363,18 +344,15 @@ class Build:
             # The build before this one: it differs in what this build wrote and removed.
             written = sorted(self.output.written_files)
             state = Spare.of(spare, self.output.removed_files, written)
-        last = self.manifest
-        rows, model = self._rows(), sorted(self.model)
         self._save(
-            Manifest(
-                self.records,
-                state,
-                self.common,
-                rows,
-                model,
-                self.pages,
-                last.cache,
-                last.saved_meta,
+            replace(
+                self.manifest,
+                records=self.records,
+                spare=state,
+                common=self.common,
+                rows=self._rows(),
+                model=sorted(self.model),
+                pages=self.pages,
             )
         )
         if self.output.workers > 1 and self.memory:  # the pages were rendered elsewhere
@@ -396,15 +374,13 @@ class Build:
         before = (digests, manifest.model, manifest.pages)
         if copied is not None or before != (rows.digests, model, self.pages) or self.memory:
             self._save(
-                Manifest(
-                    manifest.records,
-                    spare,
-                    self.common,
-                    rows,
-                    model,
-                    self.pages,
-                    manifest.cache,
-                    manifest.saved_meta,
+                replace(
+                    manifest,
+                    spare=spare,
+                    common=self.common,
+                    rows=rows,
+                    model=model,
+                    pages=self.pages,
                 )
             )
         if self.memory:
