@@ -2,6 +2,7 @@
 
     python bench/run.py --n 1000                 # microblog: builds, --watch, admin/API latency
     python bench/run.py --n 1000,10000 --peers   # two corpus sizes, Pelican and Hugo as ratios
+    python bench/run.py --n 100000 --peers=hugo --repeat 1   # one peer, one round
     python bench/run.py --n 1000 --skip-watch --skip-latency   # builds only, quickly
 
 Every number is wall-clock time on this machine, measured in one run, so ratios between
@@ -206,6 +207,8 @@ def run_size(n: int, args: argparse.Namespace, tmp_path: Path) -> Result:
     if args.peers:
         for make in (tools.pelican, tools.hugo):
             name = make.__name__
+            if name not in args.peers:
+                continue
             work = base / name
             work.mkdir()
             peer = make(generate(base / f"{name}-corpus", n, args.seed), work)
@@ -225,7 +228,13 @@ def main(argv: list[str] | None = None) -> int:
         "--n", action="append", help="posts in the corpus; repeat or comma-separate (1000,10000)"
     )
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--peers", action="store_true", help="also build with Pelican and Hugo")
+    parser.add_argument(
+        "--peers",
+        nargs="?",
+        const="pelican,hugo",
+        type=lambda value: {name.strip() for name in value.split(",")},
+        help="also build with Pelican and Hugo (or only those named: --peers=hugo)",
+    )
     parser.add_argument("--skip-watch", action="store_true", help="do not time --watch")
     parser.add_argument("--skip-latency", action="store_true", help="do not time admin/API")
     parser.add_argument("--watch-edits", type=int, default=5, help="edits timed in --watch")
@@ -234,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         "--repeat", type=int, default=3, help="runs of each build; the median is reported"
     )
     args = parser.parse_args(argv)
+    if args.peers and not args.peers <= {"pelican", "hugo"}:
+        parser.error(f"--peers: unknown {', '.join(sorted(args.peers - {'pelican', 'hugo'}))}")
     if args.watch_edits < 1 or args.requests < 1 or args.repeat < 1:
         parser.error("--watch-edits, --requests and --repeat must be at least 1")
 
