@@ -213,8 +213,10 @@ def live_server(app: Flask) -> Iterator[str]:
 # --- JSON API (real HTTP against live_server) ------------------------------------------------
 
 
-class ApiClient(requests.Session):
-    """``requests`` aimed at ``<live server>/api/v1``, sending a bearer token when given one."""
+class HttpClient(requests.Session):
+    """``requests`` aimed at ``<live server><prefix>``, sending a bearer token when given one."""
+
+    prefix = ""
 
     def __init__(self, base_url: str, token: str | None = None) -> None:
         super().__init__()
@@ -224,7 +226,13 @@ class ApiClient(requests.Session):
             self.headers["Authorization"] = f"Bearer {token}"
 
     def request(self, method, url, *args, **kwargs):  # type: ignore[override]
-        return super().request(method, f"{self.base_url}/api/v1{url}", *args, **kwargs)
+        return super().request(method, f"{self.base_url}{self.prefix}{url}", *args, **kwargs)
+
+
+class ApiClient(HttpClient):
+    """The JSON API's client: ``<live server>/api/v1``."""
+
+    prefix = "/api/v1"
 
 
 @pytest.fixture

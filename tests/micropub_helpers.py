@@ -9,30 +9,20 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import requests
 import sqlalchemy as sa
 from flask import Flask
 
 from app.accounts import create_token
 from app.extensions import db
 from app.models import Post, User
+from tests.conftest import HttpClient
 
 NOTE_PATH = re.compile(r"^/notes/(\d{4})/(\d{2})/(\d{2})/([\d-]+)/$")
 POST_PATH = re.compile(r"^/posts/([a-z0-9-]+)/$")
 
 
-class MicropubClient(requests.Session):
-    """``requests`` aimed at ``<live server>``, sending a bearer token when given one."""
-
-    def __init__(self, base_url: str, token: str | None = None) -> None:
-        super().__init__()
-        self.base_url = base_url
-        self.token = token
-        if token:
-            self.headers["Authorization"] = f"Bearer {token}"
-
-    def request(self, method, url, *args, **kwargs):  # type: ignore[override]
-        return super().request(method, f"{self.base_url}{url}", *args, **kwargs)
+class MicropubClient(HttpClient):
+    """``requests`` aimed at ``<live server>`` (Micropub's URLs are the app's own)."""
 
     def create(self, **kwargs: Any) -> str:
         """POST /micropub; asserts 201 and returns the Location."""

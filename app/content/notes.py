@@ -79,26 +79,25 @@ def link_hashtags(html: str, url_for_tag: Callable[[str], str | None]) -> str:
     (``url_for_tag(name)``; None leaves the hashtag as text)."""
     if "#" not in html:
         return html
+
+    def text(part: str) -> str:
+        return _link_text(part, url_for_tag)
+
+    # Outside links and code (``_SKIPPED``), in the text between tags (``_TAG``).
+    return _between(html, _SKIPPED, lambda outside: _between(outside, _TAG, text))
+
+
+def _between(html: str, pattern: re.Pattern[str], change: Callable[[str], str]) -> str:
+    """``html`` with ``change`` made to each stretch between matches of ``pattern`` (the
+    matches themselves kept as they are)."""
     parts: list[str] = []
     position = 0
-    for skipped in _SKIPPED.finditer(html):
-        parts.append(_link_in(html[position : skipped.start()], url_for_tag))
-        parts.append(skipped.group(0))
-        position = skipped.end()
-    parts.append(_link_in(html[position:], url_for_tag))
+    for found in pattern.finditer(html):
+        parts.append(change(html[position : found.start()]))
+        parts.append(found.group(0))
+        position = found.end()
+    parts.append(change(html[position:]))
     return "".join(parts)
-
-
-def _link_in(html: str, url_for_tag: Callable[[str], str | None]) -> str:
-    """Hashtags linked in text outside tags (``html`` holds no links or code)."""
-    out: list[str] = []
-    position = 0
-    for tag in _TAG.finditer(html):
-        out.append(_link_text(html[position : tag.start()], url_for_tag))
-        out.append(tag.group(0))
-        position = tag.end()
-    out.append(_link_text(html[position:], url_for_tag))
-    return "".join(out)
 
 
 def _link_text(text: str, url_for_tag: Callable[[str], str | None]) -> str:
