@@ -64,14 +64,20 @@ def local_date(value: datetime | None, format: str = "long") -> str:
     return babel_dates.format_skeleton(format, day, locale=site_locale())
 
 
-def local_datetime(value: datetime | None, format: str = "medium") -> str:
-    """The local date and time in the site's language."""
+def local_datetime(value: datetime | None, format: str | None = None) -> str:
+    """The local date and time in the site's language: by default the date as a reader
+    writes it and the time to the minute ('Nov 12, 2026, 9:30 PM'; a note's seconds are
+    its address, not news); or in a Babel ``format`` ('yyyy-MM-dd HH:mm')."""
     if value is None:
         return ""
-    moment = local(value)
-    return babel_dates.format_datetime(
-        moment, format=format, tzinfo=moment.tzinfo, locale=site_locale()
-    )
+    moment, locale = local(value), site_locale()
+    if format is not None:
+        return babel_dates.format_datetime(
+            moment, format=format, tzinfo=moment.tzinfo, locale=locale
+        )
+    date = babel_dates.format_date(moment, "medium", locale=locale)
+    time = babel_dates.format_time(moment, "short", tzinfo=moment.tzinfo, locale=locale)
+    return str(babel_dates.get_datetime_format("medium", locale=locale)).format(time, date)
 
 
 def local_iso(value: datetime | None, date_only: bool = False) -> str:
