@@ -186,3 +186,23 @@ def test_image_widths_must_be_widths():
         parse_widths("480,big")
     with pytest.raises(ValueError, match="IMAGE_WIDTHS='0'"):
         create_app(TestingConfig, {"IMAGE_WIDTHS": "0"})
+
+
+def test_a_notes_photo_is_responsive_on_its_page_and_in_lists(freeze, tmp_path):
+    (freeze.content_dir / "media" / "dusk.jpg").write_bytes(phone_photo((2000, 1500)))
+    (freeze.content_dir / "notes" / "2026-01-02-080000.md").write_text(
+        "---\ndate: 2026-01-02 08:00\nphotos:\n  - src: media/dusk.jpg\n"
+        "    alt: A harbour at dusk\n---\n\nDusk.\n"
+    )
+    assert freeze(env={"IMAGE_CACHE_DIR": str(tmp_path / "cache")}).returncode == 0
+    assert set(variant_files(freeze.build_dir, "dusk.jpg")) == {
+        f"{width}/dusk.jpg{webp}" for width in WIDTHS for webp in ("", ".webp")
+    }
+    for page in ("notes/2026/01/02/080000/index.html", "tags/index.html", "index.html"):
+        html = (freeze.build_dir / page).read_text()
+        if "dusk.jpg" not in html:
+            continue  # not on this page of the list
+        img = img_tag(html, "dusk.jpg")
+        assert 'width="2000"' in img
+        assert "srcset=" in img, page
+        assert 'alt="A harbour at dusk"' in img
