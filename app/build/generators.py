@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from app.content.aliases import is_page
 from app import recording
+from app.content.aliases import is_page
 from app.content.media import list_media, media_dir
 from app.content.variants import image_info, widths_for
 from app.public import queries
