@@ -64,16 +64,22 @@ def render_dashboard(compose: Any = None) -> str:
     )
     # Posts and notes (interleaved, as on the timeline) before pages, newest first, undated
     # last.
+    # The ids of one page first: sorting whole rows (bodies included) took 0.13 s at 10 000
+    # posts, sorting ids and keys a few milliseconds.
     is_page = sa.case((Post.kind == "page", 1), else_=0)
-    query = (
-        sa.select(Post)
+    ids = (
+        sa.select(Post.id)
         .where(*conditions)
-        .order_by(is_page, Post.published_at.desc().nulls_last(), Post.title)
-        .options(so.selectinload(Post.tags))
+        .order_by(is_page, Post.published_at.desc().nulls_last(), Post.title, Post.id)
     )
     pagination = db.paginate(
-        query, page=args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False
+        ids, page=args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False
     )
+    found = db.session.scalars(
+        sa.select(Post).where(Post.id.in_(pagination.items)).options(so.selectinload(Post.tags))
+    )
+    by_id = {post.id: post for post in found}
+    pagination.items = [by_id[post_id] for post_id in pagination.items if post_id in by_id]
     filters = {k: v for k, v in {"q": q, "status": status, "tag": tag, "kind": kind}.items() if v}
     return render_template(
         "admin/dashboard.html",

@@ -40,8 +40,11 @@ _WORDPRESS = re.compile(
 _VERBATIM = {"raw": "endraw", "highlight": "endhighlight", "comment": "endcomment"}
 #: A code span: never across a blank line (a paragraph's end).
 _CODE_SPAN = re.compile(r"(`+)(?!`)(?:(?!\n[ \t]*\n).)*?(?<!`)\1(?!`)", re.DOTALL)
-#: Cheap test: a body with none of these has no tag.
-_MAYBE = re.compile(r"\{[{%]|\[[a-z]")
+#: Cheap test: a body with none of these has no tag (each kind begins so, whatever code is
+#: blanked out of it), and is not parsed for its code blocks.
+_MAYBE = re.compile(
+    rf"\{{[{{%]|\[(?:{'|'.join(re.escape(name) for name in WORDPRESS_SHORTCODES)})"
+)
 
 
 @dataclass(frozen=True)
