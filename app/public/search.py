@@ -32,7 +32,7 @@ def _trimmed(text: str, limit: int = TEXT_LIMIT) -> str:
 #: The fields of a post that its document shows: noted for a document copied from the last
 #: build's file, as making it would (a test holds this to what ``_document`` reads).
 DOCUMENT_FIELDS = (
-    *("kind", "display_name", "slug", "local_date", "published_at", "tags", "summary"),
+    *("kind", "display_name", "slug", "local_date", "tags", "summary"),
     "body_text",
 )
 

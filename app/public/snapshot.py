@@ -12,6 +12,7 @@ Each field a page reads of a post is noted for the build (see ``app.recording``)
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -38,6 +39,8 @@ T = TypeVar("T")
 HEAVY = {"body", "body_html", "body_text", "toc_html"}
 #: Post pages render in index order: a build loads this many posts' bodies at a time.
 BODY_WINDOW = 64
+#: Bodies read alone kept per build (``Snapshot.body``).
+SINGLES = 512
 
 
 class Listed:
@@ -123,6 +126,11 @@ class Snapshot:
         off = tricks.disabled() if off is None else off
         self._answers: dict[str, Any] = {}
         self._window: dict[int, dict[str, Any]] = {}
+        #: How many reads the window served; where the last body read was in the listing;
+        #: the bodies read alone, oldest first.
+        self._window_used = 0
+        self._last_position = -2
+        self._singles: OrderedDict[int, dict[str, Any]] = OrderedDict()
         #: Whether pages get their answers here (else the ``live`` model answers them).
         self.answers = "snapshot" not in off
         #: Bodies read at a time.
@@ -257,20 +265,42 @@ class Snapshot:
         """A body column of ``post``, read with those of the posts that follow it.
 
         A build renders post pages in index order, so reading the bodies of the next posts
-        in one query spares a query per page; only one window is held at a time. The page
-        notes the field it read (the query is the read model's, not the page's).
+        in one query spares a query per page; only one window is held at a time. Pages that
+        read bodies here and there (a tag's feeds: its newest posts) would read a window
+        for each: once a window served a single post, a post that does not follow the one
+        read before is read alone, and the last ``SINGLES`` read alone are kept (a tag's
+        three feeds read the same posts). The page notes the field it read (the query is
+        the read model's, not the page's).
         """
         values = post.__dict__
-        found = self._window.get(values["id"])
+        post_id = values["id"]
+        found = self._window.get(post_id)
+        if found is not None:
+            self._window_used += 1
+        else:
+            found = self._singles.get(post_id)
         if found is None:
             with recording.unrecorded():
-                posts: list[Listed] = self.listing() if values["kind"] != "page" else []
-                position = self._positions().get(values["slug"]) if posts else None
-                if position is None or posts[position] is not post:  # not listed: alone
-                    posts, position = [post], 0
-                self._window = _bodies(posts[position : position + self.window_size])
-            found = self._window[values["id"]]
+                found = self._read_body(post)
         return found[name]
+
+    def _read_body(self, post: Listed) -> dict[str, Any]:
+        values = post.__dict__
+        posts: list[Listed] = self.listing() if values["kind"] != "page" else []
+        position = self._positions().get(values["slug"]) if posts else None
+        if position is None or posts[position] is not post:  # not listed: alone
+            posts, position = [post], 0
+        follows = position == self._last_position + 1
+        self._last_position = position
+        if self._window and self._window_used <= 1 and not follows and len(posts) > 1:
+            found = _bodies([post])[values["id"]]
+            self._singles[values["id"]] = found
+            if len(self._singles) > SINGLES:
+                self._singles.popitem(last=False)
+            return found
+        self._window = _bodies(posts[position : position + self.window_size])
+        self._window_used = 1
+        return self._window[values["id"]]
 
 
 #: The snapshot of the build running in this context (forked render workers inherit it).
