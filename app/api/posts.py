@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
 
-import sqlalchemy as sa
-import sqlalchemy.orm as so
-from flask import Response, request, url_for
+from flask import Response, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from app.api.auth import current_user
-from app.api.errors import ApiError
+from app.api.common import (
+    ETAG_HEADER,
+    LINK_HEADER,
+    LOCATION_HEADER,
+    checked_version,
+    etag,
+    find,
+    now,
+    paged,
+    remove,
+    write,
+)
 from app.api.openapi import ApiBlueprint, accepts, errors
 from app.api.schemas import (
     PostCreateSchema,
@@ -24,28 +30,16 @@ from app.api.schemas import (
     PostReplaceSchema,
     PostSchema,
 )
-from app.content import ContentError, Document
-from app.content.history import DirtyFileError
+from app.content import Document
 from app.content.queries import matching_posts
 from app.content.render import body_warnings
-from app.content.service import ConflictError, SlugTakenError, delete_post, save_post
 from app.content.slugs import slugify
 from app.content.store import document_from_post
-from app.extensions import db
 from app.models import Post
 
 blp: ApiBlueprint = Blueprint(
     "posts", __name__, description="Blog posts: the Markdown files in content/posts/."
 )
-
-STRING = {"type": "string"}
-ETAG_HEADER = {"description": "The post's version; send it as If-Match.", "schema": STRING}
-LOCATION_HEADER = {"description": "The new post's URL.", "schema": STRING}
-LINK_HEADER = {"description": "RFC 8288 links: first, prev, next, last.", "schema": STRING}
-
-
-def etag(post: Post) -> str:
-    return f'"{post.source_hash}"'
 
 
 def represent(post: Post) -> dict[str, Any]:
@@ -77,53 +71,7 @@ def represent_saved(post: Post) -> dict[str, Any]:
 
 
 def get_post(slug: str) -> Post:
-    post = db.session.scalar(sa.select(Post).where(Post.kind == "post", Post.slug == slug))
-    if post is None:
-        raise ApiError(404, f"there is no post with the slug {slug!r}")
-    return post
-
-
-def checked_version(post: Post) -> str | None:
-    """The hash the client edited (from If-Match), or None; 412 when it is not current."""
-    if "If-Match" not in request.headers:
-        return None
-    if not request.if_match.contains(post.source_hash):
-        raise ApiError(
-            412,
-            "the post changed since you loaded it: GET it again and redo your edit",
-            headers={"ETag": etag(post)},
-        )
-    return post.source_hash
-
-
-def now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-
-
-def write(doc: Document, post: Post | None = None, expected: str | None = None) -> Post:
-    """Save through the content service; its errors become problem responses."""
-    try:
-        return save_post(doc, post, expected_hash=expected, author=current_user())
-    except SlugTakenError as exc:
-        raise ApiError(409, exc.message, errors=[_field("slug", exc.message)]) from exc
-    except ConflictError as exc:
-        detail = f"{exc.message}: {exc.hint}" if exc.hint else exc.message
-        raise ApiError(412 if expected else 409, detail) from exc
-    except DirtyFileError as exc:  # uncommitted changes in git: never overwritten
-        raise ApiError(409, f"{exc}") from exc
-    except ContentError as exc:
-        field = exc.field or "body"
-        raise ApiError(422, f"{field}: {exc.message}", errors=[_field(field, exc.message)]) from exc
-
-
-def _field(name: str, detail: str) -> dict[str, str]:
-    return {"location": "json", "field": name, "detail": detail}
-
-
-def _page_url(args: dict[str, Any], page: int) -> str:
-    query = dict(request.args.items())
-    query.update(page=str(page), per_page=str(args["per_page"]))
-    return f"{request.path}?{urlencode(query)}"
+    return find("post", slug)
 
 
 @blp.route("/posts", endpoint="posts")
@@ -142,26 +90,8 @@ class Posts(MethodView):
             q=args.get("q"),
             date_from=args.get("date_from"),
             date_to=args.get("date_to"),
-        ).options(so.selectinload(Post.tags))  # one query for every listed post's tags
-        page = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False)
-        last = max(page.pages, 1)
-        links = {
-            "self": _page_url(args, page.page),
-            "first": _page_url(args, 1),
-            "last": _page_url(args, last),
-            "prev": _page_url(args, page.page - 1) if 1 < page.page <= last else None,
-            "next": _page_url(args, page.page + 1) if page.page < last else None,
-        }
-        link_header = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url)
-        body = {
-            "items": [represent(p) for p in page.items],
-            "page": page.page,
-            "per_page": page.per_page,
-            "total": page.total,
-            "pages": page.pages,
-            "links": links,
-        }
-        return body, {"Link": link_header}
+        )
+        return paged(query, args, represent)
 
     @accepts("application/json")
     @errors(blp, 403, 409, 413, 415)
@@ -258,10 +188,5 @@ class PostItem(MethodView):
         """
         post = get_post(slug)
         expected = checked_version(post)
-        try:
-            delete_post(post, expected_hash=expected, actor=current_user())
-        except ConflictError as exc:
-            raise ApiError(412 if expected else 409, f"{exc.message}: {exc.hint}") from exc
-        except DirtyFileError as exc:  # uncommitted changes in git: never lost
-            raise ApiError(409, f"{exc}") from exc
+        remove(post, expected)
         return Response(status=204)

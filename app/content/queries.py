@@ -53,15 +53,17 @@ def count_matching(*, kind: str | None = None, status: str | None = None) -> int
 
 def matching_posts(
     *,
+    kind: str = "post",
     status: str | None = None,
     tag: str | None = None,
     q: str | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> sa.Select[Post]:
-    """All posts (drafts and scheduled too) that match the filters, newest first."""
+    """All posts (or notes: ``kind``; drafts and scheduled too) that match the filters,
+    newest first."""
     conditions = post_filters(
-        kind="post", status=status, tag=tag, q=q, date_from=date_from, date_to=date_to
+        kind=kind, status=status, tag=tag, q=q, date_from=date_from, date_to=date_to
     )
     return sa.select(Post).where(*conditions).order_by(Post.published_at.desc(), Post.slug)
 
