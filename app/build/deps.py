@@ -44,6 +44,15 @@ _FAILED = "!"
 _PROPERTIES = tuple(name for name, value in vars(Listed).items() if isinstance(value, property))
 
 
+class _PlainRow:
+    """A post's values with Post's properties, and nothing noted of what they read."""
+
+    locals().update({name: vars(Listed)[name] for name in _PROPERTIES})
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__ = values
+
+
 def common_digest(app: Flask) -> str:
     """What may change any page without a page reading it: our code, the settings (URLs
     are made from them) and the libraries. When it changes every page is rendered again."""
@@ -138,12 +147,15 @@ class Reads:
         the next one which fields of which posts changed."""
         if self._rows is None:
             self._rows = {}
-            for post_id, post in self.posts.items():
-                values = dict(post.__dict__)
-                values["tags"] = [tag.__identity__() for tag in values["tags"]]
-                with recording.unrecorded():
-                    values.update((name, getattr(post, name)) for name in _PROPERTIES)
-                self._rows[post_id] = orjson.dumps(values, default=repr).decode()
+            with recording.unrecorded():
+                for post_id, post in self.posts.items():
+                    values = dict(post.__dict__)
+                    # The properties, computed by Post's own code off a plain copy of the
+                    # values (a Listed notes every field each of them reads).
+                    plain = _PlainRow(values)
+                    values["tags"] = [tag.__identity__() for tag in values["tags"]]
+                    values.update((name, getattr(plain, name)) for name in _PROPERTIES)
+                    self._rows[post_id] = orjson.dumps(values, default=repr).decode()
         return self._rows
 
     # -- records --------------------------------------------------------------------------

@@ -332,8 +332,10 @@ def _listed(condition: sa.ColumnElement[bool]) -> list[Listed]:
     """Posts meeting ``condition`` in index order, with their tags."""
     query = listed_columns(condition)
     rows = _plain_rows(query)
-    pairs = sa.select(post_tags.c.post_id, Tag.id, Tag.name, Tag.slug).join(
-        Tag, Tag.id == post_tags.c.tag_id
+    pairs = (
+        sa.select(post_tags.c.post_id, Tag.id, Tag.name, Tag.slug)
+        .join(Tag, Tag.id == post_tags.c.tag_id)
+        .where(post_tags.c.post_id.in_(sa.select(Post.id).where(condition)))
     )
     tags: dict[int, list[ListedTag]] = {}
     known: dict[int, ListedTag] = {}  # one object per tag, not per post and tag
