@@ -110,6 +110,10 @@ class Config:
     #: The authoring app's public URL (``https://write.example.org``), for posting apps: when
     #: set, the built site advertises Micropub and IndieAuth in its ``<head>``; else nothing.
     AUTHORING_URL = os.environ.get("AUTHORING_URL", "").strip().rstrip("/")
+    #: Days an access token issued to a posting app (IndieAuth) works, and days its refresh
+    #: token may get a new one ('14,90'; fractions allowed). Personal tokens made in the
+    #: admin or with ``flask token create`` do not expire.
+    INDIEAUTH_TOKEN_DAYS = os.environ.get("INDIEAUTH_TOKEN_DAYS", "14,90")
 
     #: Send Webmentions after each successful publish (admin, API; the CLI with
     #: ``--webmentions``) to the pages new or changed posts link to.

@@ -12,7 +12,8 @@ import hashlib
 import hmac
 import secrets
 import threading
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -92,11 +93,13 @@ def create_token(
     read_only: bool = False,
     scopes: tuple[str, ...] | None = None,
     client_id: str | None = None,
+    lifetime: timedelta | None = None,
 ) -> tuple[ApiToken, str]:
     """A new token for ``user``; the clear token is returned once and never stored.
 
     ``scopes`` (``SCOPES``) says what it may change; without it a read-write token gets them
-    all and a ``read_only`` one none. ``client_id`` names the IndieAuth client it was issued to.
+    all and a ``read_only`` one none. ``client_id`` names the IndieAuth client it was issued to;
+    ``lifetime`` how long it works (None: until revoked).
     """
     name = " ".join(name.split())
     if not name:
@@ -114,21 +117,58 @@ def create_token(
         token_hash=hash_token(raw),
         scopes=" ".join(s for s in SCOPES if s in scopes),
         client_id=client_id,
+        expires_at=None if lifetime is None else _now() + lifetime,
     )
     db.session.add(token)
     db.session.commit()
     return token, raw
 
 
-def verify_token(raw: str) -> ApiToken | None:
-    """The active token matching ``raw``, or None (unknown or revoked)."""
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a bearer token is not accepted, in words for the client (OAuth's ``invalid_token``)."""
+
+    description: str
+    expired: bool = False
+
+
+UNKNOWN = Refusal("the token is unknown or has been revoked")
+
+
+def check_token(raw: str) -> ApiToken | Refusal:
+    """The one check of a bearer token (the API, Micropub, IndieAuth's introspection): the
+    active token matching ``raw``, or why not (unknown, revoked, expired)."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
-        return None
+        return UNKNOWN
     digest = hash_token(raw)
     token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == digest))
     if token is None or not hmac.compare_digest(token.token_hash, digest):
-        return None
-    return token if token.active else None
+        return UNKNOWN
+    if token.revoked_at is not None:
+        return UNKNOWN
+    if token.expired:
+        return Refusal(_expired_text(token), expired=True)
+    return token
+
+
+def _expired_text(token: ApiToken) -> str:
+    when = f"{token.expires_at:%Y-%m-%d %H:%M} UTC"
+    if token.refresh_hash is not None and token.replaced_by_id is None:
+        then = "get a new one with your refresh token (grant_type=refresh_token at the token "
+        return f"the token expired at {when}: {then}endpoint) or sign in again"
+    if token.client_id:
+        return f"the token expired at {when}: sign in to the site again from your app"
+    return f"the token expired at {when}: create a new one (admin, API tokens)"
+
+
+def verify_token(raw: str) -> ApiToken | None:
+    """The active token matching ``raw``, or None (unknown, revoked or expired)."""
+    found = check_token(raw)
+    return found if isinstance(found, ApiToken) else None
 
 
 def has_scope(token: ApiToken, scope: str) -> bool:
@@ -137,9 +177,10 @@ def has_scope(token: ApiToken, scope: str) -> bool:
 
 
 def revoke_token(token: ApiToken) -> None:
-    """Revoke a token for good (kept for the record, never accepted again)."""
+    """Revoke a token for good, and its refresh token (kept for the record, never accepted
+    again)."""
     if token.revoked_at is None:
-        token.revoked_at = datetime.now(UTC).replace(tzinfo=None)
+        token.revoked_at = _now()
         db.session.commit()
 
 

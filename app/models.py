@@ -258,12 +258,28 @@ class ApiToken(Model):
         default=lambda: datetime.now(UTC).replace(tzinfo=None)
     )
     revoked_at: so.Mapped[datetime | None]
+    #: When the token stops working (IndieAuth's tokens); None: never (personal tokens).
+    expires_at: so.Mapped[datetime | None]
+    #: The hash of the refresh token issued with it (IndieAuth), and when that one expires.
+    refresh_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64), index=True, unique=True)
+    refresh_expires_at: so.Mapped[datetime | None]
+    #: The token its refresh token was exchanged for (rotation); set: the refresh token is used.
+    replaced_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("api_token.id", ondelete="SET NULL")
+    )
 
     user: so.Mapped[User] = so.relationship()
 
     @property
+    def expired(self) -> bool:
+        """Whether ``expires_at`` has passed (a revoked token may be expired too)."""
+        now = datetime.now(UTC).replace(tzinfo=None)
+        return self.expires_at is not None and self.expires_at <= now
+
+    @property
     def active(self) -> bool:
-        return self.revoked_at is None
+        """Neither revoked nor expired: the token is accepted."""
+        return self.revoked_at is None and not self.expired
 
     @property
     def scope_set(self) -> frozenset[str]:

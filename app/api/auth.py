@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import current_app, g, request
 from werkzeug.wrappers import Response
 
-from app.accounts import has_scope, verify_token
+from app.accounts import check_token, has_scope
 from app.api.errors import problem
 from app.models import ApiToken, User
 
@@ -33,9 +33,9 @@ def authenticate() -> Response | None:
         return _challenge("", "send your API token as 'Authorization: Bearer <token>'")
     if scheme.lower() != "bearer" or not raw.strip():
         return _challenge("invalid_request", "use 'Authorization: Bearer <token>'")
-    token = verify_token(raw.strip())
-    if token is None:
-        return _challenge("invalid_token", "the token is unknown or has been revoked")
+    token = check_token(raw.strip())
+    if not isinstance(token, ApiToken):
+        return _challenge("invalid_token", token.description)
     if token.read_only and request.method not in SAFE_METHODS:
         return problem(403, f"the token {token.prefix}… is read-only and cannot change anything")
     scope = required_scope(request.method, request.endpoint)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -11,11 +12,20 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
-from app.accounts import SCOPES, create_token, parse_scopes, revoke_token, verify_token
+from app.accounts import SCOPES, parse_scopes, revoke_token, verify_token
 from app.extensions import login
 from app.indieauth import bp
 from app.indieauth.clients import ClientError, check_client_id, check_redirect_uri
 from app.indieauth.codes import GrantError, issue_code, redeem
+from app.indieauth.tokens import (
+    Issued,
+    RefreshError,
+    find_issued,
+    find_refreshable,
+    issue,
+    refresh,
+    refresh_active,
+)
 
 #: What each scope lets a client do, as the consent page says it.
 SCOPE_TEXT = {
@@ -77,7 +87,7 @@ def metadata() -> Response:
             "revocation_endpoint_auth_methods_supported": ["none"],
             "scopes_supported": list(SCOPES),
             "response_types_supported": ["code"],
-            "grant_types_supported": ["authorization_code"],
+            "grant_types_supported": ["authorization_code", "refresh_token"],
             "code_challenge_methods_supported": ["S256"],
             "authorization_response_iss_parameter_supported": True,
             "service_documentation": "https://indieauth.spec.indieweb.org/",
@@ -215,7 +225,9 @@ def consent() -> BaseResponse:
 def _redeem_form() -> Any:
     form = request.form
     if form.get("grant_type", "authorization_code") != "authorization_code":
-        return oauth_error("unsupported_grant_type", "only grant_type=authorization_code")
+        return oauth_error(
+            "unsupported_grant_type", "use grant_type=authorization_code (or refresh_token)"
+        )
     missing = [k for k in ("code", "client_id", "redirect_uri", "code_verifier") if not form.get(k)]
     if missing:
         return oauth_error("invalid_request", f"missing {', '.join(missing)}")
@@ -235,12 +247,14 @@ def profile() -> Response:
 
 @bp.route("/indieauth/token", methods=["POST", "GET"])
 def token() -> Response:
-    """POST: a code for an access token with the approved scopes (``me``, ``scope``). GET:
-    the older token verification."""
+    """POST: a code (or a refresh token) for an access token with the approved scopes, that
+    expires, and a refresh token. GET: the older token verification."""
     if request.method != "POST":  # GET and HEAD
         return verify()
     if request.form.get("action") == "revoke":  # the older revocation request
         return revoke()
+    if request.form.get("grant_type") == "refresh_token":
+        return refreshed()
     grant = _redeem_form()
     if isinstance(grant, Response):
         return grant
@@ -251,16 +265,35 @@ def token() -> Response:
             "authorization endpoint)",
         )
     host = urlsplit(grant.client_id).hostname or grant.client_id
-    issued, raw = create_token(grant.user, host, scopes=grant.scopes, client_id=grant.client_id)
+    return _token_response(issue(grant.user, grant.client_id, host, grant.scopes))
+
+
+def refreshed() -> Response:
+    """``grant_type=refresh_token``: a new pair for a refresh token, its scopes or fewer."""
+    form = request.form
+    missing = [k for k in ("refresh_token", "client_id") if not form.get(k)]
+    if missing:
+        return oauth_error("invalid_request", f"missing {', '.join(missing)}")
+    try:
+        issued = refresh(form["refresh_token"], form["client_id"], form.get("scope"))
+    except RefreshError as exc:
+        return oauth_error(exc.error, str(exc))
+    return _token_response(issued)
+
+
+def _token_response(issued: Issued) -> Response:
     response = jsonify(
         {
-            "access_token": raw,
+            "access_token": issued.access_token,
             "token_type": "Bearer",
-            "scope": issued.scopes,
+            "scope": issued.token.scopes,
             "me": me(),
+            "expires_in": issued.expires_in,
+            "refresh_token": issued.refresh_token,
         }
     )
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
     return response
 
 
@@ -275,26 +308,38 @@ def verify() -> Response:
 
 @bp.post("/indieauth/introspect")
 def introspect() -> Response:
-    """Token introspection (RFC 7662), for a caller holding a token of this site (checked by
-    ``require_login``, before Flask answers OPTIONS too)."""
-    found = verify_token(request.form.get("token", ""))
+    """Token introspection (RFC 7662) of an access or refresh token, for a caller holding a
+    token of this site (checked by ``require_login``, before Flask answers OPTIONS too)."""
+    raw = request.form.get("token", "")
+    found = verify_token(raw)
+    expires = found.expires_at if found is not None else None
     if found is None:
-        return jsonify({"active": False})
-    return jsonify(
-        {
-            "active": True,
-            "me": me(),
-            "client_id": found.client_id,
-            "scope": found.scopes,
-            "iat": int(found.created_at.timestamp()),
-        }
-    )
+        found = find_refreshable(raw)
+        if found is None or not refresh_active(found):
+            return jsonify({"active": False})
+        expires = found.refresh_expires_at
+    answer: dict[str, Any] = {
+        "active": True,
+        "me": me(),
+        "client_id": found.client_id,
+        "scope": found.scopes,
+        "iat": _epoch(found.created_at),
+    }
+    if expires is not None:
+        answer["exp"] = _epoch(expires)
+    return jsonify(answer)
+
+
+def _epoch(naive_utc: datetime) -> int:
+    """Seconds since the epoch of a UTC time stored without its zone."""
+    return int(naive_utc.replace(tzinfo=UTC).timestamp())
 
 
 @bp.post("/indieauth/revoke")
 def revoke() -> Response:
-    """Revoke a token (RFC 7009): 200 whether or not it was known."""
-    found = verify_token(request.form.get("token", ""))
+    """Revoke a token (RFC 7009), access or refresh (either revokes both): 200 whether or not
+    it was known."""
+    found = find_issued(request.form.get("token", ""))
     if found is not None:
         revoke_token(found)
     return Response(status=200)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 
-from app.accounts import has_scope, verify_token
+from app.accounts import check_token, has_scope
 from app.micropub.errors import MicropubError, invalid
 from app.models import ApiToken
 
@@ -57,13 +57,10 @@ def _body_token() -> str | None:
 
 
 def _verified(raw: str) -> ApiToken:
-    token = verify_token(raw.strip())
-    if token is None:
-        raise MicropubError(
-            "unauthorized",
-            "the access token is unknown or has been revoked",
-            bearer="invalid_token",
-        )
+    token = check_token(raw.strip())
+    if not isinstance(token, ApiToken):
+        error = "invalid_token" if token.expired else "unauthorized"
+        raise MicropubError(error, token.description, bearer="invalid_token")
     return token
 
 
