@@ -1,15 +1,12 @@
-"""IndieAuth: a scripted client discovers the endpoints from the built site (with mf2py, an
-IndieWeb library, not our code), signs in with PKCE (the author logs in and approves on the
-consent page, CSRF on), gets a token and posts a note with a photo through Micropub; the
-note is on the built timeline. Then what must be refused is."""
+"""IndieAuth: a scripted client discovers the endpoints from the built site (with
+indieweb-utils, an IndieWeb library, not our code), signs in with PKCE (the author logs in and
+approves on the consent page, CSRF on), gets a token and posts a note with a photo through
+Micropub; the note is on the built timeline. Then what must be refused is."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
-import secrets
-from html import unescape
+import warnings
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,18 +16,20 @@ import requests
 
 from tests.admin_helpers import csrf_token
 from tests.api_helpers import image_bytes
-from tests.conftest import AUTHOR_PASSWORD, FreezeRunner
+from tests.conftest import FreezeRunner
+from tests.indieauth_helpers import (
+    CLIENT_ID,
+    REDIRECT_URI,
+    approve,
+    authorization,
+    pkce,
+    signed_in_browser,
+)
 from tests.static_http import mount, serve
 
-CLIENT_ID = "http://127.0.0.1:9/app/"
-REDIRECT_URI = "http://127.0.0.1:9/app/callback"
-_HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
-
-
-def pkce() -> tuple[str, str]:
-    verifier = secrets.token_urlsafe(48)
-    digest = hashlib.sha256(verifier.encode()).digest()
-    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+with warnings.catch_warnings():  # granary's web utilities import deprecated websockets names
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from indieweb_utils import discover_endpoints, discover_indieauth_endpoints
 
 
 @pytest.fixture
@@ -52,58 +51,23 @@ def site(app, synced, live_server, freeze: FreezeRunner, tmp_path: Path):
         yield me, build
 
 
-def signed_in_browser(live_server: str) -> requests.Session:
-    """The author's browser, logged in through the login form (CSRF and all)."""
-    browser = requests.Session()
-    token = csrf_token(browser.get(f"{live_server}/admin/login").text)
-    response = browser.post(
-        f"{live_server}/admin/login",
-        data={"username": "ada", "password": AUTHOR_PASSWORD, "csrf_token": token},
-        allow_redirects=False,
-    )
-    assert response.status_code == 302, response.text
-    return browser
-
-
-def authorization(endpoint: str, challenge: str, scope: str, **extra: str) -> dict[str, str]:
-    return {
-        "response_type": "code",
-        "client_id": CLIENT_ID,
-        "redirect_uri": REDIRECT_URI,
-        "state": "xyz-123",
-        "code_challenge": challenge,
-        "code_challenge_method": "S256",
-        "scope": scope,
-        **extra,
-    }
-
-
-def approve(browser: requests.Session, endpoint: str, params: dict[str, str], **answer) -> str:
-    """Open the consent page and answer it; the Location the client is sent back to."""
-    page = browser.get(endpoint, params=params)
-    assert page.status_code == 200, page.text
-    assert "Let 127.0.0.1 post as you?" in page.text
-    fields = {name: unescape(value) for name, value in _HIDDEN.findall(page.text)}
-    assert fields["csrf_token"]
-    response = browser.post(
-        f"{endpoint.rsplit('/indieauth', 1)[0]}/indieauth/consent",
-        data={**fields, **answer},
-        allow_redirects=False,
-    )
-    assert response.status_code == 302, response.text
-    return response.headers["Location"]
-
-
 def test_a_client_signs_in_and_posts_a_note_with_a_photo(site, live_server, author, content_dir):
     me, build = site
-    # Discovery, as a posting app does it: the rels of the site's home page, then metadata.
-    rels = mf2py.parse(url=me)["rels"]
-    assert rels["micropub"] == [f"{live_server}/micropub"]
-    assert rels["authorization_endpoint"] == [f"{live_server}/indieauth/auth"]
-    assert rels["token_endpoint"] == [f"{live_server}/indieauth/token"]
-    metadata = requests.get(rels["indieauth-metadata"][0]).json()
-    assert metadata["issuer"] == f"{live_server}/"
-    assert metadata["code_challenge_methods_supported"] == ["S256"]
+    # Discovery, as a posting app does it, by indieweb-utils: the site's rels, then metadata.
+    found = discover_indieauth_endpoints(me)
+    assert found.metadata_endpoint_found
+    assert found.issuer == f"{live_server}/"
+    assert found.code_challenge_methods_supported == ["S256"]
+    assert found.grant_types_supported == ["authorization_code", "refresh_token"]
+    assert found.introspection_endpoint == f"{live_server}/indieauth/introspect"
+    assert found.revocation_endpoint == f"{live_server}/indieauth/revoke"
+    rels = discover_endpoints(me, ["micropub", "authorization_endpoint", "token_endpoint"])
+    assert rels["micropub"] == f"{live_server}/micropub"
+    assert rels["authorization_endpoint"] == found.authorization_endpoint
+    assert rels["token_endpoint"] == found.token_endpoint
+    metadata = found.raw_metadata_endpoint_response
+    assert metadata["authorization_endpoint"] == f"{live_server}/indieauth/auth"
+    assert metadata["token_endpoint"] == f"{live_server}/indieauth/token"
 
     verifier, challenge = pkce()
     browser = signed_in_browser(live_server)
@@ -133,6 +97,8 @@ def test_a_client_signs_in_and_posts_a_note_with_a_photo(site, live_server, auth
     assert token["me"] == me
     assert token["scope"] == "create media"
     assert token["token_type"] == "Bearer"
+    assert token["expires_in"] == 14 * 24 * 3600
+    assert token["refresh_token"].startswith("mb_")
     again = requests.post(metadata["token_endpoint"], data=redemption)
     assert again.status_code == 400
     assert again.json()["error"] == "invalid_grant"
@@ -140,7 +106,7 @@ def test_a_client_signs_in_and_posts_a_note_with_a_photo(site, live_server, auth
     # The token at work: a photo to the media endpoint, then a note that shows it.
     app = requests.Session()
     app.headers["Authorization"] = f"Bearer {token['access_token']}"
-    config = app.get(rels["micropub"][0], params={"q": "config"}).json()
+    config = app.get(rels["micropub"], params={"q": "config"}).json()
     uploaded = app.post(
         config["media-endpoint"], files={"file": ("harbour.png", image_bytes(), "image/png")}
     )
@@ -154,13 +120,11 @@ def test_a_client_signs_in_and_posts_a_note_with_a_photo(site, live_server, auth
             "photo": [{"value": photo, "alt": "Three boats at dawn"}],
         },
     }
-    created = app.post(rels["micropub"][0], json=note)
+    created = app.post(rels["micropub"], json=note)
     assert created.status_code == 201, created.text
     url = created.headers["Location"]
     assert url.startswith(f"{me}notes/")
-    update = app.post(
-        rels["micropub"][0], json={"action": "update", "url": url, "delete": ["photo"]}
-    )
+    update = app.post(rels["micropub"], json={"action": "update", "url": url, "delete": ["photo"]})
     assert update.status_code == 403
     assert update.json()["error"] == "insufficient_scope"
 
