@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -185,7 +186,14 @@ def user_logout(username: str) -> None:
     type=click.Choice(SCOPES),
     help="Only what this scope allows (repeat for several); default: every scope.",
 )
-def token_create(username: str, name: str, read_only: bool, scopes: tuple[str, ...]) -> None:
+@click.option(
+    "--days",
+    type=click.FloatRange(min=0, min_open=True),
+    help="The token stops working after this many days; default: never (until revoked).",
+)
+def token_create(
+    username: str, name: str, read_only: bool, scopes: tuple[str, ...], days: float | None
+) -> None:
     """Create an API token and print it (the only time it is shown)."""
     user = db.session.scalar(sa.select(User).where(User.username == username))
     if user is None:
@@ -193,13 +201,31 @@ def token_create(username: str, name: str, read_only: bool, scopes: tuple[str, .
     if read_only and scopes:
         raise click.ClickException("--read-only has no scopes: leave out --scope")
     try:
-        token, raw = create_token(user, name, read_only=read_only, scopes=scopes or None)
+        token, raw = create_token(
+            user,
+            name,
+            read_only=read_only,
+            scopes=scopes or None,
+            lifetime=None if days is None else timedelta(days=days),
+        )
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     rights = _rights(token)
     click.echo(f"Created {rights} token {token.prefix}… ({token.name!r}) for {username}.", err=True)
+    if token.expires_at is not None:
+        click.echo(f"It expires at {token.expires_at:%Y-%m-%d %H:%M} UTC.", err=True)
     click.echo("Copy it now, it is not shown again:", err=True)
     click.echo(raw)
+
+
+def _state(token: ApiToken) -> str:
+    """active (until when, if it expires), expired or revoked, as ``flask token list`` says."""
+    if token.revoked_at is not None:
+        return f"revoked {token.revoked_at:%Y-%m-%d}"
+    if token.expires_at is None:
+        return "active"
+    when = f"{token.expires_at:%Y-%m-%d %H:%M}"
+    return f"expired {when}" if token.expired else f"active until {when}"
 
 
 def _rights(token: ApiToken) -> str:
@@ -220,7 +246,7 @@ def token_list(username: str | None) -> None:
             raise click.ClickException(f"no author named {username!r}")
     click.echo("id\tprefix\towner\tname\trights\tstate")  # columns apart by tabs (cut -f2)
     for token in tokens_for(user):
-        state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
+        state = _state(token)
         rights = _rights(token)
         click.echo(
             f"{token.id}\t{token.prefix}…\t{token.user.username}\t{token.name}\t{rights}\t{state}"

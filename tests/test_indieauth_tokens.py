@@ -188,12 +188,17 @@ def test_a_refresh_token_of_another_client_or_expired_is_refused(live_server, au
 
 
 def test_revoking_the_app_in_the_admin_ends_its_refresh_token(live_server, author):
-    issued = sign_in(live_server, ["create"])
+    first = sign_in(live_server, ["create"])
+    issued = refresh(live_server, first["refresh_token"]).json()
     browser = signed_in_browser(live_server)
     page = browser.get(f"{live_server}/admin/tokens").text
-    expires = row(issued["access_token"]).expires_at
-    assert f"expires {expires:%Y-%m-%d %H:%M}" in page
+    # One row for the app, its latest token: when it expires, until when the app may renew it.
+    assert page.count(CLIENT_ID) == 1
+    token = row(issued["access_token"])
+    assert f"expires {token.expires_at:%Y-%m-%d %H:%M}" in page
+    assert f"renew it until {token.refresh_expires_at:%Y-%m-%d}" in page
     token_id = re.search(r'action="/admin/tokens/(\d+)/revoke"', page)[1]
+    assert int(token_id) == token.id
     revoked = browser.post(
         f"{live_server}/admin/tokens/{token_id}/revoke", data={"csrf_token": csrf_token(page)}
     )
@@ -247,3 +252,17 @@ def test_personal_tokens_do_not_expire_unless_made_to(live_server, author):
     refused = micropub_config(live_server, brief)
     assert refused.status_code == 401
     assert "create a new one" in refused.json()["error_description"]
+
+
+def test_flask_token_create_makes_an_expiring_token_when_asked(runner, author):
+    made = runner.invoke(args=["token", "create", "--user", "ada", "--name", "ci", "--days", "2"])
+    assert made.exit_code == 0, made.output
+    raw = made.stdout.strip().splitlines()[-1]
+    token = row(raw)
+    assert abs(token.expires_at - (now() + timedelta(days=2))) < timedelta(minutes=1)
+    assert f"It expires at {token.expires_at:%Y-%m-%d %H:%M} UTC." in made.output
+    listed = runner.invoke(args=["token", "list"])
+    assert f"active until {token.expires_at:%Y-%m-%d %H:%M}" in listed.output
+    refused = runner.invoke(args=["token", "create", "--user", "ada", "--name", "x", "--days", "0"])
+    assert refused.exit_code == 2
+    assert "--days" in refused.output
