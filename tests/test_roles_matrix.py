@@ -131,6 +131,13 @@ EXPECTATIONS: dict[str, dict[str, tuple[Expect, list[Target] | None]]] = {
         "PATCH": (may_touch, SAVES_EXISTING),
         "DELETE": (may_touch, EXISTING),
     },
+    "notes.notes": {"GET": (signed_in, None), "POST": (may_touch, SAVES_NEW)},
+    "notes.note": {
+        "GET": (signed_in, EXISTING),
+        "PUT": (may_touch, SAVES_EXISTING),
+        "PATCH": (may_touch, SAVES_EXISTING),
+        "DELETE": (may_touch, EXISTING),
+    },
     "tags.tags": {"GET": (signed_in, None)},
     "media.media": {"POST": (signed_in, None)},
     "builds.builds": {"POST": (publishers, None)},
@@ -195,13 +202,15 @@ class World:
         self.tokens = {role: create_token(self.users[role], "matrix")[1] for role in ROLES}
         self.counter = itertools.count()
 
-    def post(self, role: str | None, target: Target) -> Post:
-        """A new post in the situation ``target`` names, from ``role``'s point of view."""
+    def post(self, role: str | None, target: Target, kind: str = "post") -> Post:
+        """A new post (or note) in the situation ``target`` names, from ``role``'s point of
+        view."""
         owner = self.users[role] if role is not None and target.own else self.other
         n = next(self.counter)
         doc = Document(
-            title=f"Matrix {n}",
+            title=f"Matrix {n}" if kind == "post" else "",
             slug=f"matrix-{n}",
+            kind=kind,
             body="Body.",
             date=_date(),
             draft=target.status == "draft",
@@ -249,7 +258,8 @@ def request_for(
     app, endpoint = world.app, rule.endpoint
     values: dict[str, Any] = {}
     kwargs: dict[str, Any] = {}
-    post = world.post(role, target) if target is not None and target.status else None
+    kind = "note" if endpoint.startswith("notes.") else "post"
+    post = world.post(role, target, kind) if target is not None and target.status else None
     draft = not target.publish if target is not None and target.publish is not None else None
     if post is not None:
         values = {"post_id": post.id, "slug": post.slug, "sha": "0123456789"}
@@ -280,11 +290,15 @@ def request_for(
         kwargs["json"] = {"title": f"Api {next(world.counter)}", "draft": draft}
     if endpoint == "posts.post" and method in ("PUT", "PATCH"):
         kwargs["json"] = {"title": "Changed", "draft": draft}
+    if endpoint == "notes.notes" and method == "POST":
+        kwargs["json"] = {"body": f"Api note {next(world.counter)}", "draft": draft}
+    if endpoint == "notes.note" and method in ("PUT", "PATCH"):
+        kwargs["json"] = {"body": "Changed", "draft": draft}
     if endpoint == "micropub.query":
         kwargs["query_string"] = {"q": "config"}
     if endpoint == "micropub.act":
         kwargs["data"] = {"h": "entry", "content": "Hello", "post-status": "draft"}
-    groups = ("posts", "tags", "media", "builds", "me", "micropub", "indieauth")
+    groups = ("posts", "notes", "tags", "media", "builds", "me", "micropub", "indieauth")
     if endpoint.split(".")[0] in groups and role:
         kwargs["headers"] = {"Authorization": f"Bearer {world.tokens[role]}"}
     url = _url(app, rule, values)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.api import auth, builds, docs, me, media, posts, tags
+from app.api import auth, builds, docs, me, media, notes, posts, tags
 from app.api.errors import register_error_handlers, register_routing_errors
 from app.api.openapi import API_PREFIX, make_api
 from app.csrf import csrf
 
-RESOURCES = (posts.blp, tags.blp, media.blp, builds.blp, me.blp)
+RESOURCES = (posts.blp, notes.blp, tags.blp, media.blp, builds.blp, me.blp)
 
 for _blp in RESOURCES:
     _blp.before_request(auth.authenticate)

@@ -156,17 +156,23 @@ class PostReplaceSchema(ma.Schema):
     )
 
 
+#: A post's slug: a slug that does not start with a date (``2026-08-28-...``: a post's file
+#: named so is read as a Jekyll post of that day named by the rest; notes' slugs look so).
+POST_SLUG = r"^(?!\d{4}-\d{2}-\d{2}-)" + SLUG_RE.pattern.removeprefix("^")
+
+
 def _slug_field(description: str) -> fields.String:
     return fields.String(
         validate=[
             validate.Regexp(
-                SLUG_RE,
+                POST_SLUG,
                 error="use lowercase letters a-z and digits, words joined by single hyphens "
-                "(e.g. my-first-post), with no hyphen at either end",
+                "(e.g. my-first-post), with no hyphen at either end, not starting with a "
+                "date (YYYY-MM-DD-: leave the date out, the post's date is its own field)",
             ),
             validate.Length(min=1, max=MAX_SLUG_LENGTH),
         ],
-        metadata={"pattern": SLUG_RE.pattern, "description": description},
+        metadata={"pattern": POST_SLUG, "description": description},
     )
 
 
