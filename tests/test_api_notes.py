@@ -93,6 +93,12 @@ def test_each_resource_says_where_the_other_kind_is(api, app, content_dir):
     as_note = assert_problem(api.get("/notes/hello-world"), 404)
     assert "is a post, not a note: it is at /api/v1/posts/hello-world" in as_note["detail"]
     assert "no note" in assert_problem(api.get("/notes/2001-01-01-000000"), 404)["detail"]
+    # A post's slug may not look like a note's: a post file named so would be read as a
+    # Jekyll post of that day named '193000' (it was, silently, before).
+    dated = assert_problem(api.post("/posts", json={"title": "T", "slug": HARBOUR}), 422)
+    assert dated["errors"][0]["field"] == "slug"
+    assert "not starting with a date" in dated["detail"]
+    assert api.get("/posts/193000").status_code == 404
     # A post may not take a note's slug: the 409 names the note (a file named otherwise
     # than by its date keeps its name as its slug).
     (content_dir / "notes" / "coffee.md").write_text("---\ndate: 2026-08-01\n---\nCoffee.\n")

@@ -17,6 +17,7 @@ from app.api.errors import ApiError
 from app.api.openapi import API_PREFIX
 from app.content import ContentError, Document
 from app.content.history import DirtyFileError
+from app.content.render import body_warnings
 from app.content.service import ConflictError, SlugTakenError, delete_post, save_post
 from app.extensions import db
 from app.models import Post
@@ -39,6 +40,12 @@ def where_is(kind: str, slug: str) -> str:
     if kind in RESOURCES:
         return f"it is at {API_PREFIX}/{RESOURCES[kind]}/{slug}"
     return f"{kind}s are not in the API"
+
+
+def saved(post: Post, represent: Callable[[Post], dict[str, Any]]) -> dict[str, Any]:
+    """A post or note just written, and ``warnings`` if sanitizing its body removed text."""
+    warnings = body_warnings(post.body)
+    return {**represent(post), "warnings": warnings} if warnings else represent(post)
 
 
 def find(kind: str, slug: str) -> Post:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from app.api.schemas import LinksSchema, StrictBoolean, Tags, UtcDateTime, text
+from app.api.schemas import PageSchema, StrictBoolean, Tags, UtcDateTime, text
 from app.status import STATUSES
 
 #: A note's links to other pages: the JSON field and the front-matter key (microformats2).
@@ -137,12 +137,7 @@ class NoteSchema(ma.Schema):
     )
 
 
-class NotePageSchema(ma.Schema):
+class NotePageSchema(PageSchema):
     """One page of notes, with the links to the others."""
 
     items = fields.List(fields.Nested(NoteSchema), required=True)
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
-    total = fields.Integer(required=True)
-    pages = fields.Integer(required=True)
-    links = fields.Nested(LinksSchema, required=True)

@@ -25,6 +25,7 @@ from app.api.common import (
     find,
     paged,
     remove,
+    saved,
     write,
 )
 from app.api.errors import ApiError
@@ -41,7 +42,6 @@ from app.content import Document
 from app.content.media import MEDIA_FOLDER
 from app.content.notes import note_url_values
 from app.content.queries import matching_posts
-from app.content.render import body_warnings
 from app.content.store import document_from_post
 from app.models import Post
 
@@ -90,12 +90,6 @@ def represent(note: Post) -> dict[str, Any]:
         "photos": [_photo(photo) for photo in note.photos],
         **{field: refs.get(key) for field, key in REF_FIELDS.items()},
     }
-
-
-def represent_saved(note: Post) -> dict[str, Any]:
-    """A note just written, and ``warnings`` if sanitizing its body removed text."""
-    warnings = body_warnings(note.body)
-    return {**represent(note), "warnings": warnings} if warnings else represent(note)
 
 
 def _uploaded(photos: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -171,7 +165,7 @@ class Notes(MethodView):
         doc = changed(Document(title="", slug="", body="", kind="note"), data)
         note = write(doc)  # dated and named by the content service
         location = url_for("notes.note", slug=note.slug)
-        return represent_saved(note), {"Location": location, "ETag": etag(note)}
+        return saved(note, represent), {"Location": location, "ETag": etag(note)}
 
 
 @blp.route("/notes/<slug>", endpoint="note")
@@ -201,7 +195,7 @@ class NoteItem(MethodView):
             document_from_post(note), updated=None, tags=[], draft=False, photos=[], refs={}
         )
         note = write(changed(blank, data), note, expected)
-        return represent_saved(note), {"ETag": etag(note)}
+        return saved(note, represent), {"ETag": etag(note)}
 
     @accepts("application/json")
     @errors(blp, 403, 404, 409, 412, 413, 415)
@@ -217,7 +211,7 @@ class NoteItem(MethodView):
         note = get_note(slug)
         expected = checked_version(note)
         note = write(changed(document_from_post(note), data), note, expected)
-        return represent_saved(note), {"ETag": etag(note)}
+        return saved(note, represent), {"ETag": etag(note)}
 
     @errors(blp, 403, 404, 409, 412)
     @blp.response(204)

@@ -16,14 +16,15 @@ from app.api.schemas import ProblemSchema
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = """\
-Read and write the blog without the HTML admin: posts, tags, media and site builds.
+Read and write the blog without the HTML admin: posts, notes, tags, media and site
+builds.
 
 Authenticate with a personal token (`flask token create --user NAME --name LABEL`) sent as
 `Authorization: Bearer <token>`; read-only tokens may only read. Every error is
 `application/problem+json` (RFC 9457) with a human-readable `detail` and, for invalid input,
-one entry per field in `errors`. Post responses carry an `ETag`: send it back as `If-Match`
-with PUT, PATCH or DELETE and a stale copy gets `412 Precondition Failed` instead of
-overwriting someone else's edit.
+one entry per field in `errors`. Post and note responses carry an `ETag`: send it back as
+`If-Match` with PUT, PATCH or DELETE and a stale copy gets `412 Precondition Failed` instead
+of overwriting someone else's edit.
 """
 
 #: What the API's view decorators make of a view: another view.

@@ -19,6 +19,7 @@ from app.api.common import (
     now,
     paged,
     remove,
+    saved,
     write,
 )
 from app.api.openapi import ApiBlueprint, accepts, errors
@@ -32,7 +33,6 @@ from app.api.schemas import (
 )
 from app.content import Document
 from app.content.queries import matching_posts
-from app.content.render import body_warnings
 from app.content.slugs import slugify
 from app.content.store import document_from_post
 from app.models import Post
@@ -62,12 +62,6 @@ def represent(post: Post) -> dict[str, Any]:
         "reading_minutes": post.reading_minutes,
         "aliases": list(post.aliases or []),
     }
-
-
-def represent_saved(post: Post) -> dict[str, Any]:
-    """A post just written, and ``warnings`` if sanitizing its body removed text."""
-    warnings = body_warnings(post.body)
-    return {**represent(post), "warnings": warnings} if warnings else represent(post)
 
 
 def get_post(slug: str) -> Post:
@@ -116,7 +110,7 @@ class Posts(MethodView):
         )
         post = write(doc)  # the byline: the token's owner (the content service sets it)
         location = url_for("posts.post", slug=post.slug)
-        return represent_saved(post), {"Location": location, "ETag": etag(post)}
+        return saved(post, represent), {"Location": location, "ETag": etag(post)}
 
 
 @blp.route("/posts/<slug>", endpoint="post")
@@ -156,7 +150,7 @@ class PostItem(MethodView):
             aliases=data.get("aliases", list(post.aliases or [])),  # old URLs stay
         )
         post = write(doc, post, expected)
-        return represent_saved(post), {"ETag": etag(post)}
+        return saved(post, represent), {"ETag": etag(post)}
 
     @accepts("application/json")
     @errors(blp, 403, 404, 409, 412, 413, 415)
@@ -176,7 +170,7 @@ class PostItem(MethodView):
         if doc.date is None:
             doc = replace(doc, date=now())
         post = write(doc, post, expected)
-        return represent_saved(post), {"ETag": etag(post)}
+        return saved(post, represent), {"ETag": etag(post)}
 
     @errors(blp, 403, 404, 409, 412)
     @blp.response(204)

@@ -251,15 +251,20 @@ class LinksSchema(ma.Schema):
     next = fields.String(allow_none=True, required=True)
 
 
-class PostPageSchema(ma.Schema):
-    """One page of posts, with the links to the others."""
+class PageSchema(ma.Schema):
+    """One page of a list, with the links to the others (a subclass says of what)."""
 
-    items = fields.List(fields.Nested(PostSchema), required=True)
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
     total = fields.Integer(required=True)
     pages = fields.Integer(required=True)
     links = fields.Nested(LinksSchema, required=True)
+
+
+class PostPageSchema(PageSchema):
+    """One page of posts, with the links to the others."""
+
+    items = fields.List(fields.Nested(PostSchema), required=True)
 
 
 # --- other resources -----------------------------------------------------------------------
