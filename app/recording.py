@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any, ParamSpec, TypeVar
 
 import orjson
@@ -183,7 +183,20 @@ def file(path: str) -> None:
 def setting(key: str, value: object) -> None:
     recorder = _current.get()
     if recorder is not None and not (recorder.depth or recorder.quiet):
-        recorder.settings[key] = digest(value)
+        # Equal values of these exact types write the same JSON: their digests are kept.
+        kind = type(value)
+        exact = kind in _EXACT and isinstance(value, str | int | None)
+        recorder.settings[key] = _exact_digest(kind.__name__, value) if exact else digest(value)
+
+
+_EXACT = frozenset({str, int, bool, type(None)})
+
+
+@lru_cache(maxsize=1024)
+def _exact_digest(kind: str, value: object) -> str:
+    """``digest`` of a str, int, bool or None (a page reads the site's title many times);
+    ``kind`` keeps ``True`` and ``1`` apart."""
+    return digest(value)
 
 
 def opaque(reason: str) -> None:
