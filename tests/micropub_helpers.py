@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import mf2py
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -15,7 +19,7 @@ from flask import Flask
 from app.accounts import create_token
 from app.extensions import db
 from app.models import Post, User
-from tests.conftest import HttpClient
+from tests.conftest import FreezeRunner, HttpClient
 
 NOTE_PATH = re.compile(r"^/notes/(\d{4})/(\d{2})/(\d{2})/([\d-]+)/$")
 POST_PATH = re.compile(r"^/posts/([a-z0-9-]+)/$")
@@ -90,3 +94,136 @@ def row(location: str) -> dict[str, Any] | None:
 def front_matter(content_dir: Path, location: str) -> str:
     """The text of the post's file in ``content/``."""
     return (content_dir / source_path(location)).read_text()
+
+
+def rows() -> set[str]:
+    """The source paths of every row (to show that nothing was written)."""
+    try:
+        return set(db.session.scalars(sa.select(Post.source_path)))
+    finally:
+        db.session.rollback()
+
+
+# --- the built site ------------------------------------------------------------------------
+
+#: The site's URL in the build (``FreezeRunner``'s SITE_URL); Micropub answers with the app's.
+SITE = "https://example.org/"
+FEEDS = ("feed.xml", "feed.json", "rss.xml")
+TEXT = {".html", ".xml", ".json", ".txt", ".conf", ""}
+
+
+def site_path(location: str) -> str:
+    """The path of a post's URL inside the site: ``notes/2026/12/03/181530/``."""
+    return urlsplit(location).path.lstrip("/")
+
+
+@dataclass(frozen=True)
+class Built:
+    """The site as ``python freeze.py`` left it in ``build/``."""
+
+    root: Path
+
+    def page(self, location: str) -> str | None:
+        """The built page at a URL's path, or None when the build has none."""
+        file = self.root / site_path(location) / "index.html"
+        return file.read_text(encoding="utf-8") if file.is_file() else None
+
+    def entry(self, location: str) -> dict[str, list[Any]]:
+        """The properties of the page's one h-entry, as mf2py (an IndieWeb parser) reads them."""
+        page = self.page(location)
+        assert page is not None, f"build/ has no page for {location}"
+        items = mf2py.parse(doc=page, url=SITE + site_path(location))["items"]
+        [entry] = [item for item in items if "h-entry" in item["type"]]
+        properties: dict[str, list[Any]] = entry["properties"]
+        return properties
+
+    def mentioning(self, location: str) -> set[str]:
+        """Every built file that names the post's URL: its page, lists, feeds, sitemap, search."""
+        path = "/" + site_path(location)
+        return {
+            file.relative_to(self.root).as_posix()
+            for file in self.root.rglob("*")
+            if file.is_file() and file.suffix in TEXT and path in file.read_text(encoding="utf-8")
+        }
+
+    def files(self) -> dict[str, bytes]:
+        """Every built file and its bytes (to compare builds)."""
+        return {
+            file.relative_to(self.root).as_posix(): file.read_bytes()
+            for file in self.root.rglob("*")
+            if file.is_file()
+        }
+
+
+def build(freeze: FreezeRunner) -> Built:
+    """Build the site (``python freeze.py``, a subprocess over the test's content and DB)."""
+    result = freeze()
+    assert result.returncode == 0, result.stderr
+    return Built(freeze.build_dir)
+
+
+def assert_published(built: Built, location: str, recent: bool = True) -> dict[str, list[Any]]:
+    """The post has its page, listed on the timeline, in the sitemap and search (and, when it
+    is among the newest, on the home page and in every feed), and the page's h-entry is its
+    row: URL, name for an article only, tags, published date. Returns the h-entry's properties.
+    """
+    mentions = built.mentioning(location)
+    own = site_path(location) + "index.html"
+    assert {own, "sitemap.xml", "search.json"} <= mentions, mentions
+    assert any(name.startswith("archive/") for name in mentions), mentions
+    if recent:
+        assert {"index.html", *FEEDS} <= mentions, mentions
+    props = built.entry(location)
+    stored = row(location)
+    assert stored is not None
+    assert props["url"] == [SITE + site_path(location)]
+    if stored["kind"] == "note":
+        assert "name" not in props
+    else:
+        assert props["name"] == [stored["title"]]
+    assert sorted(props.get("category", [])) == stored["tags"]
+    for tag in stored["tags"]:
+        assert "/" + site_path(location) in (built.page(f"/tags/{tag}/") or ""), tag
+    (published,) = props["published"]
+    when = datetime.fromisoformat(published).astimezone(UTC).replace(tzinfo=None)
+    assert when == stored["published_at"].replace(microsecond=0)
+    return props
+
+
+def assert_unpublished(built: Built, location: str) -> None:
+    """No page and no mention anywhere in the build: timeline, tags, feeds, sitemap, search."""
+    assert built.page(location) is None
+    assert built.mentioning(location) == set()
+
+
+def text_of(props: dict[str, list[Any]]) -> str:
+    """The h-entry's content as text."""
+    (content,) = props["content"]
+    return str(content["value"])
+
+
+@contextmanager
+def nothing_written(freeze: FreezeRunner) -> Iterator[None]:
+    """The block changes no file in ``content/``, no row, and no file of the build (built
+    before and after it)."""
+
+    def files() -> dict[str, bytes]:
+        return {
+            path.relative_to(freeze.content_dir).as_posix(): path.read_bytes()
+            for path in freeze.content_dir.rglob("*")
+            if path.is_file()
+        }
+
+    content, stored, site = files(), rows(), build(freeze).files()
+    yield
+    assert files() == content
+    assert rows() == stored
+    assert build(freeze).files() == site
+
+
+def assert_photo(built: Built, location: str, src: str, alt: str) -> None:
+    """The post's h-entry shows the photo (``u-photo``, with its alt); a local one is built."""
+    photos = [(p["value"], p["alt"]) for p in built.entry(location)["photo"]]
+    assert (src if "//" in src else SITE + src.lstrip("/"), alt) in photos, photos
+    if "//" not in src:
+        assert (built.root / src.lstrip("/")).is_file()

@@ -1,32 +1,35 @@
 """A numbered conformance list modelled on micropub.rocks' groups: create (1xx form, 2xx
 JSON, 3xx multipart), update (4xx), delete (5xx), query (6xx), media (7xx), auth (8xx), and
 our own (9xx: what this site adds). Real HTTP against the authoring app; each case checks
-the file in content/ and the row, and a few the built page."""
+the file in content/, the row and the built site (``python freeze.py``, parsed with mf2py):
+a post's page, its place on the timeline, tag pages and feeds; a draft or deleted post
+nowhere; a refused request or a query changing nothing (content, rows, built files)."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import pytest
 
 from app.accounts import create_token
 from tests.api_helpers import image_bytes
-from tests.conftest import FreezeRunner
 from tests.micropub_helpers import (
+    Built,
     MicropubClient,
+    assert_photo,
+    assert_published,
+    assert_unpublished,
+    build,
     front_matter,
     micropub_fixture,
+    nothing_written,
     row,
     source_path,
+    text_of,
     token_for,
 )
 
 __all__ = ["micropub_fixture"]  # the ``micropub`` fixture
-
-
-def built_page(freeze: FreezeRunner, location: str) -> str:
-    result = freeze()
-    assert result.returncode == 0, result.stderr
-    path = location.split("://", 1)[1].split("/", 1)[1]
-    return (freeze.build_dir / path / "index.html").read_text()
 
 
 # --- 1xx create, form-encoded ------------------------------------------------------------
@@ -38,28 +41,32 @@ def test_100_create_an_h_entry_form_encoded(micropub, content_dir, freeze):
     )
     assert row(location)["kind"] == "note"
     assert "Micropub test of creating a basic h-entry" in front_matter(content_dir, location)
-    assert "Micropub test of creating a basic h-entry" in built_page(freeze, location)
+    props = assert_published(build(freeze), location)
+    assert text_of(props) == "Micropub test of creating a basic h-entry"
 
 
-def test_101_multiple_categories_form_encoded(micropub, content_dir):
+def test_101_multiple_categories_form_encoded(micropub, content_dir, freeze):
     location = micropub.create(
         data={"h": "entry", "content": "categories", "category[]": ["test1", "test2"]}
     )
     assert row(location)["tags"] == ["test1", "test2"]
     assert "tags: [test1, test2]" in front_matter(content_dir, location)
+    assert sorted(assert_published(build(freeze), location)["category"]) == ["test1", "test2"]
 
 
-def test_104_photo_by_url_form_encoded(micropub, content_dir):
+def test_104_photo_by_url_form_encoded(micropub, content_dir, freeze):
     location = micropub.create(
         data={"h": "entry", "content": "photo", "photo": "https://micropub.rocks/media/sunset.jpg"}
     )
     assert row(location)["extra"]["photos"] == [{"src": "https://micropub.rocks/media/sunset.jpg"}]
     assert row(location)["draft"] is True  # no alt text: kept as a draft
+    assert_unpublished(build(freeze), location)
 
 
-def test_107_one_category_form_encoded(micropub, content_dir):
+def test_107_one_category_form_encoded(micropub, content_dir, freeze):
     location = micropub.create(data={"h": "entry", "content": "one", "category": "test1"})
     assert row(location)["tags"] == ["test1"]
+    assert assert_published(build(freeze), location)["category"] == ["test1"]
 
 
 # --- 2xx create, JSON --------------------------------------------------------------------
@@ -69,34 +76,42 @@ def entry(**properties) -> dict:
     return {"type": ["h-entry"], "properties": properties}
 
 
-def test_200_create_an_h_entry_json(micropub, content_dir):
+def test_200_create_an_h_entry_json(micropub, content_dir, freeze):
     location = micropub.create(
         json=entry(content=["Micropub test of creating an h-entry with JSON"])
     )
     assert row(location)["body"] == "Micropub test of creating an h-entry with JSON\n"
     assert (content_dir / source_path(location)).is_file()
+    props = assert_published(build(freeze), location)
+    assert text_of(props) == "Micropub test of creating an h-entry with JSON"
 
 
-def test_201_multiple_categories_json(micropub):
+def test_201_multiple_categories_json(micropub, freeze):
     location = micropub.create(json=entry(content=["x"], category=["test1", "test2"]))
     assert row(location)["tags"] == ["test1", "test2"]
+    assert sorted(assert_published(build(freeze), location)["category"]) == ["test1", "test2"]
 
 
 def test_202_html_content_json(micropub, content_dir, freeze):
     html = "<p>This post has <b>bold</b> and <i>italic</i> text.</p>"
     location = micropub.create(json=entry(content=[{"html": html}]))
     assert front_matter(content_dir, location).endswith(html + "\n")
-    assert "<b>bold</b>" in built_page(freeze, location)
+    (content,) = assert_published(build(freeze), location)["content"]
+    assert "<b>bold</b>" in content["html"]
+    assert "<i>italic</i>" in content["html"]
+    assert content["value"] == "This post has bold and italic text."
 
 
-def test_203_photo_by_url_json(micropub):
+def test_203_photo_by_url_json(micropub, freeze):
     location = micropub.create(
         json=entry(content=["x"], photo=["https://micropub.rocks/media/sunset.jpg"])
     )
     assert row(location)["extra"]["photos"][0]["src"] == "https://micropub.rocks/media/sunset.jpg"
+    assert row(location)["draft"] is True  # no alt text: kept as a draft
+    assert_unpublished(build(freeze), location)
 
 
-def test_204_nested_object_json(micropub, content_dir):
+def test_204_nested_object_json(micropub, content_dir, freeze):
     card = {
         "type": ["h-card"],
         "properties": {"name": ["Micropub Rocks"], "url": ["https://micropub.rocks/"]},
@@ -104,6 +119,7 @@ def test_204_nested_object_json(micropub, content_dir):
     location = micropub.create(json=entry(content=["Checked in"], checkin=[card]))
     assert row(location)["extra"]["micropub"] == {"checkin": [card]}
     assert micropub.source(location, "checkin") == {"properties": {"checkin": [card]}}
+    assert text_of(assert_published(build(freeze), location)) == "Checked in"
 
 
 def test_205_photo_with_alt_json(micropub, content_dir, freeze):
@@ -111,33 +127,36 @@ def test_205_photo_with_alt_json(micropub, content_dir, freeze):
     location = micropub.create(json=entry(content=["sunset"], photo=[photo]))
     assert row(location)["draft"] is False
     assert "alt: Photo of a sunset" in front_matter(content_dir, location)
-    page = built_page(freeze, location)
-    assert 'alt="Photo of a sunset"' in page
-    assert "https://micropub.rocks/media/sunset.jpg" in page
+    props = assert_published(build(freeze), location)
+    assert props["photo"] == [photo]
 
 
-def test_206_multiple_photos_json(micropub):
+def test_206_multiple_photos_json(micropub, freeze):
     photos = [
         {"value": "https://micropub.rocks/media/sunset.jpg", "alt": "Sunset"},
         {"value": "https://micropub.rocks/media/city-at-night.jpg", "alt": "City"},
     ]
     location = micropub.create(json=entry(content=["two"], photo=photos))
     assert [p["alt"] for p in row(location)["extra"]["photos"]] == ["Sunset", "City"]
+    assert assert_published(build(freeze), location)["photo"] == photos
 
 
 # --- 3xx create, multipart ---------------------------------------------------------------
 
 
-def test_300_photo_multipart(micropub, content_dir):
+def test_300_photo_multipart(micropub, content_dir, freeze):
     location = micropub.create(
         data={"h": "entry", "content": "Nice sunset tonight", "mp-photo-alt": "Sunset"},
         files={"photo": ("sunset.jpg", image_bytes("JPEG"), "image/jpeg")},
     )
     [photo] = row(location)["extra"]["photos"]
     assert (content_dir / photo["src"].lstrip("/")).is_file()
+    built = build(freeze)
+    assert text_of(assert_published(built, location)) == "Nice sunset tonight"
+    assert_photo(built, location, photo["src"], "Sunset")
 
 
-def test_301_two_photos_multipart(micropub, content_dir):
+def test_301_two_photos_multipart(micropub, content_dir, freeze):
     location = micropub.create(
         data={"h": "entry", "content": "two", "mp-photo-alt[]": ["One", "Two"]},
         files=[
@@ -148,6 +167,10 @@ def test_301_two_photos_multipart(micropub, content_dir):
     photos = row(location)["extra"]["photos"]
     assert [p["alt"] for p in photos] == ["One", "Two"]
     assert all((content_dir / p["src"].lstrip("/")).is_file() for p in photos)
+    built = build(freeze)
+    assert len(assert_published(built, location)["photo"]) == 2
+    for photo in photos:
+        assert_photo(built, location, photo["src"], photo["alt"])
 
 
 # --- 4xx update --------------------------------------------------------------------------
@@ -168,92 +191,125 @@ def update(micropub, url: str, **ops) -> None:
 def test_400_replace_a_property(micropub, article, content_dir, freeze):
     update(micropub, article, replace={"content": ["Updated content"]})
     assert row(article)["body"] == "Updated content\n"
-    assert "Updated content" in built_page(freeze, article)
+    built = build(freeze)
+    assert text_of(assert_published(built, article)) == "Updated content"
+    assert "Initial content" not in built.page(article)
 
 
-def test_401_add_a_value_to_a_property(micropub, article):
+def test_401_add_a_value_to_a_property(micropub, article, freeze):
     update(micropub, article, add={"category": ["test2"]})
     assert row(article)["tags"] == ["test1", "test2"]
+    assert sorted(assert_published(build(freeze), article)["category"]) == ["test1", "test2"]
 
 
-def test_402_add_a_value_to_a_new_property(micropub, article):
+def test_402_add_a_value_to_a_new_property(micropub, article, freeze):
     update(micropub, article, add={"category": ["test2"], "syndication": ["https://x.example/1"]})
     assert row(article)["extra"]["micropub"] == {"syndication": ["https://x.example/1"]}
+    props = assert_published(build(freeze), article)
+    assert sorted(props["category"]) == ["test1", "test2"]
+    assert props["syndication"] == ["https://x.example/1"]
 
 
-def test_403_remove_a_value(micropub, article, content_dir):
+def test_403_remove_a_value(micropub, article, content_dir, freeze):
     update(micropub, article, add={"category": ["test2"]})
     update(micropub, article, delete={"category": ["test1"]})
     assert row(article)["tags"] == ["test2"]
+    built = build(freeze)
+    assert assert_published(built, article)["category"] == ["test2"]
+    assert built.page("/tags/test1/") is None  # its one post left it
 
 
-def test_404_remove_a_property(micropub, article, content_dir):
+def test_404_remove_a_property(micropub, article, content_dir, freeze):
     update(micropub, article, delete=["category"])
     assert row(article)["tags"] == []
     assert "tags:" not in front_matter(content_dir, article)
+    built = build(freeze)
+    assert "category" not in assert_published(built, article)
+    assert built.page("/tags/test1/") is None
 
 
-def test_405_reject_an_operation_that_is_not_an_array(micropub, article):
-    response = micropub.post(
-        "/micropub", json={"action": "update", "url": article, "replace": {"content": "x"}}
-    )
-    assert response.status_code == 400
-    assert response.json()["error"] == "invalid_request"
+def test_405_reject_an_operation_that_is_not_an_array(micropub, article, freeze):
+    with nothing_written(freeze):
+        response = micropub.post(
+            "/micropub", json={"action": "update", "url": article, "replace": {"content": "x"}}
+        )
+        assert response.status_code == 400
+        assert response.json()["error"] == "invalid_request"
     assert row(article)["body"] == "Initial content\n"
+    assert text_of(Built(freeze.build_dir).entry(article)) == "Initial content"
 
 
 # --- 5xx delete --------------------------------------------------------------------------
 
 
 def test_500_delete_form_encoded(micropub, article, content_dir, freeze):
+    assert_published(build(freeze), article)
     assert micropub.post("/micropub", data={"action": "delete", "url": article}).status_code == 204
     assert row(article) is None
-    result = freeze()
-    assert result.returncode == 0, result.stderr
+    built = build(freeze)  # a build that had the page removes it
     assert not (freeze.build_dir / "posts" / "conformance").exists()
+    assert_unpublished(built, article)
+    assert built.page("/tags/test1/") is None
 
 
-def test_501_delete_json(micropub, article):
+def test_501_delete_json(micropub, article, freeze):
+    assert_published(build(freeze), article)
     assert micropub.post("/micropub", json={"action": "delete", "url": article}).status_code == 204
     assert row(article) is None
+    assert_unpublished(build(freeze), article)
 
 
-def test_502_undelete_form_encoded(micropub, article, content_dir):
+def test_502_undelete_form_encoded(micropub, article, content_dir, freeze):
     micropub.post("/micropub", data={"action": "delete", "url": article})
+    assert_unpublished(build(freeze), article)
     assert (
         micropub.post("/micropub", data={"action": "undelete", "url": article}).status_code == 204
     )
     assert row(article)["title"] == "Conformance"
+    assert assert_published(build(freeze), article)["name"] == ["Conformance"]
 
 
-def test_503_undelete_json(micropub, article):
+def test_503_undelete_json(micropub, article, freeze):
     micropub.post("/micropub", json={"action": "delete", "url": article})
+    assert_unpublished(build(freeze), article)
     assert (
         micropub.post("/micropub", json={"action": "undelete", "url": article}).status_code == 204
     )
     assert row(article)["body"] == "Initial content\n"
+    assert text_of(assert_published(build(freeze), article)) == "Initial content"
 
 
 # --- 6xx query ---------------------------------------------------------------------------
 
 
-def test_600_configuration_query(micropub):
-    config = micropub.get("/micropub", params={"q": "config"}).json()
+def test_600_configuration_query(micropub, freeze):
+    with nothing_written(freeze):
+        config = micropub.get("/micropub", params={"q": "config"}).json()
     assert config["media-endpoint"].endswith("/micropub/media")
 
 
-def test_601_syndication_targets_query(micropub):
-    assert micropub.get("/micropub", params={"q": "syndicate-to"}).json() == {"syndicate-to": []}
+def test_601_syndication_targets_query(micropub, freeze):
+    with nothing_written(freeze):
+        answer = micropub.get("/micropub", params={"q": "syndicate-to"}).json()
+    assert answer == {"syndicate-to": []}
 
 
-def test_602_source_query_all_properties(micropub, article):
-    body = micropub.source(article)
+def test_602_source_query_all_properties(micropub, article, freeze):
+    with nothing_written(freeze):
+        body = micropub.source(article)
     assert body["type"] == ["h-entry"]
     assert body["properties"]["category"] == ["test1"]
+    props = assert_published(Built(freeze.build_dir), article)  # built after the query
+    assert props["name"] == body["properties"]["name"]
+    assert props["category"] == body["properties"]["category"]
+    assert [text_of(props)] == body["properties"]["content"]
 
 
-def test_603_source_query_specific_properties(micropub, article):
-    assert micropub.source(article, "name") == {"properties": {"name": ["Conformance"]}}
+def test_603_source_query_specific_properties(micropub, article, freeze):
+    with nothing_written(freeze):
+        answer = micropub.source(article, "name")
+    assert answer == {"properties": {"name": ["Conformance"]}}
+    assert Built(freeze.build_dir).entry(article)["name"] == answer["properties"]["name"]
 
 
 # --- 7xx media ---------------------------------------------------------------------------
@@ -267,65 +323,92 @@ def test_603_source_query_specific_properties(micropub, article):
         (702, "a.gif", image_bytes("GIF"), "image/gif"),
     ],
 )
-def test_70x_upload_to_the_media_endpoint(micropub, content_dir, number, name, data, kind):
+def test_70x_upload_to_the_media_endpoint(micropub, content_dir, freeze, number, name, data, kind):
     response = micropub.post("/micropub/media", files={"file": (name, data, kind)})
     assert response.status_code == 201, response.text
     stored = response.headers["Location"].rsplit("/", 1)[1]
     assert (content_dir / "media" / stored).is_file()
+    assert_uploaded_photo_is_built(micropub, freeze, response.headers["Location"])
+
+
+def assert_uploaded_photo_is_built(micropub, freeze, uploaded: str) -> None:
+    """The upload used as a post's photo: the built page shows it, build/media/ has it."""
+    alt = f"Uploaded as {uploaded.rsplit('/', 1)[1]}"
+    location = micropub.create(
+        json=entry(content=["uploaded"], photo=[{"value": uploaded, "alt": alt}])
+    )
+    built = build(freeze)
+    assert_published(built, location)
+    assert_photo(built, location, "/media/" + uploaded.rsplit("/", 1)[1], alt)
 
 
 # --- 8xx authentication ------------------------------------------------------------------
 
 
-def test_800_token_in_the_header(micropub):
+def test_800_token_in_the_header(micropub, freeze):
     assert micropub.get("/micropub", params={"q": "config"}).status_code == 200
+    location = micropub.create(data={"h": "entry", "content": "token in the header"})
+    assert text_of(assert_published(build(freeze), location)) == "token in the header"
 
 
-def test_801_token_in_the_body(micropub, live_server, content_dir):
+def test_801_token_in_the_body(micropub, live_server, content_dir, freeze):
     body = MicropubClient(live_server)
     location = body.create(
         data={"h": "entry", "content": "token in body", "access_token": micropub.token}
     )
     assert row(location)["body"] == "token in body\n"
+    assert text_of(assert_published(build(freeze), location)) == "token in body"
 
 
-def test_802_the_token_is_not_stored_as_a_property(micropub, live_server, content_dir):
+def test_802_the_token_is_not_stored_as_a_property(micropub, live_server, content_dir, freeze):
     body = MicropubClient(live_server)
     location = body.create(data={"h": "entry", "content": "x", "access_token": micropub.token})
     assert micropub.token not in front_matter(content_dir, location)
     assert "access_token" not in micropub.source(location)["properties"]
+    built = build(freeze)
+    assert "access_token" not in assert_published(built, location)
+    assert not {name for name, data in built.files().items() if micropub.token.encode() in data}
 
 
-def test_803_unauthenticated_requests_are_refused(live_server, synced, content_dir):
+def test_803_unauthenticated_requests_are_refused(live_server, synced, content_dir, freeze):
     before = sorted(p.relative_to(content_dir) for p in content_dir.rglob("*.md"))
-    for client in (MicropubClient(live_server), MicropubClient(live_server, "mb_" + "x" * 43)):
-        response = client.post("/micropub", data={"h": "entry", "content": "no"})
-        assert response.status_code == 401
-        assert response.json()["error"] == "unauthorized"
-        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    with nothing_written(freeze):
+        for client in (
+            MicropubClient(live_server),
+            MicropubClient(live_server, "mb_" + "x" * 43),
+        ):
+            response = client.post("/micropub", data={"h": "entry", "content": "no"})
+            assert response.status_code == 401
+            assert response.json()["error"] == "unauthorized"
+            assert response.headers["WWW-Authenticate"].startswith("Bearer")
     assert sorted(p.relative_to(content_dir) for p in content_dir.rglob("*.md")) == before
 
 
-def test_804_insufficient_scope_is_refused(micropub, live_server, author, article):
+def test_804_insufficient_scope_is_refused(micropub, live_server, author, article, freeze):
     reader = MicropubClient(live_server, create_token(author, "reader", read_only=True)[1])
-    for request in (
-        {"data": {"h": "entry", "content": "no"}},
-        {"json": {"action": "update", "url": article, "replace": {"content": ["no"]}}},
-        {"json": {"action": "delete", "url": article}},
-    ):
-        response = reader.post("/micropub", **request)
-        assert response.status_code == 403, response.text
-        assert response.json()["error"] == "insufficient_scope"
-    media = reader.post("/micropub/media", files={"file": ("a.png", image_bytes(), "image/png")})
-    assert media.json()["error"] == "insufficient_scope"
+    with nothing_written(freeze):
+        for request in (
+            {"data": {"h": "entry", "content": "no"}},
+            {"json": {"action": "update", "url": article, "replace": {"content": ["no"]}}},
+            {"json": {"action": "delete", "url": article}},
+        ):
+            response = reader.post("/micropub", **request)
+            assert response.status_code == 403, response.text
+            assert response.json()["error"] == "insufficient_scope"
+        media = reader.post(
+            "/micropub/media", files={"file": ("a.png", image_bytes(), "image/png")}
+        )
+        assert media.json()["error"] == "insufficient_scope"
     assert row(article)["body"] == "Initial content\n"
+    assert text_of(assert_published(Built(freeze.build_dir), article)) == "Initial content"
 
 
-def test_805_both_header_and_body_token_is_a_bad_request(micropub):
-    response = micropub.post(
-        "/micropub", data={"h": "entry", "content": "x", "access_token": micropub.token}
-    )
-    assert response.status_code == 400
+def test_805_both_header_and_body_token_is_a_bad_request(micropub, freeze):
+    with nothing_written(freeze):
+        response = micropub.post(
+            "/micropub", data={"h": "entry", "content": "x", "access_token": micropub.token}
+        )
+        assert response.status_code == 400
 
 
 # --- 9xx this site -----------------------------------------------------------------------
@@ -337,14 +420,22 @@ def test_900_name_makes_an_article_with_mp_slug(micropub, content_dir, freeze):
     )
     assert location.endswith("/posts/chosen/")
     assert front_matter(content_dir, location).startswith("---\ntitle: A title\n")
-    assert "<h1" in built_page(freeze, location)
+    built = build(freeze)
+    props = assert_published(built, location)
+    assert props["name"] == ["A title"]
+    assert text_of(props) == "Body"
+    assert '<h1 class="p-name">A title</h1>' in built.page(location)
 
 
-def test_901_a_taken_slug_gets_a_number(micropub):
+def test_901_a_taken_slug_gets_a_number(micropub, freeze):
     first = micropub.create(json=entry(name=["Twice"], content=["1"]))
     second = micropub.create(json=entry(name=["Twice"], content=["2"]))
     assert first.endswith("/posts/twice/")
     assert second.endswith("/posts/twice-2/")
+    built = build(freeze)
+    for location, text in ((first, "1"), (second, "2")):
+        props = assert_published(built, location)
+        assert (props["name"], text_of(props)) == (["Twice"], text)
 
 
 def test_902_draft_and_published(micropub, content_dir, freeze):
@@ -358,40 +449,50 @@ def test_902_draft_and_published(micropub, content_dir, freeze):
     stored = row(location)
     assert stored["draft"] is True
     assert stored["published_at"].isoformat() == "2026-01-02T02:04:05"
-    result = freeze()
-    assert result.returncode == 0, result.stderr
+    built = build(freeze)
     assert "a draft" not in (freeze.build_dir / "index.html").read_text()
+    assert_unpublished(built, location)
 
 
 @pytest.mark.parametrize("prop", ["in-reply-to", "like-of", "bookmark-of", "repost-of"])
-def test_903_responses(micropub, content_dir, prop):
+def test_903_responses(micropub, content_dir, freeze, prop):
     location = micropub.create(data={"h": "entry", "content": "yes", prop: "https://example.com/a"})
     assert row(location)["extra"][prop] == "https://example.com/a"
     assert micropub.source(location, prop) == {"properties": {prop: ["https://example.com/a"]}}
+    props = assert_published(build(freeze), location)
+    assert props[prop] == ["https://example.com/a"]  # u-in-reply-to, u-like-of...
+    assert text_of(props) == "yes"
 
 
-def test_904_errors_name_the_field(micropub):
-    bad = micropub.post("/micropub", json=entry(content=["x"], published=["yesterday"]))
-    assert bad.status_code == 400
-    assert "published" in bad.json()["error_description"]
-    reply = micropub.post("/micropub", json=entry(content=["x"], **{"in-reply-to": ["not a url"]}))
-    assert "in-reply-to" in reply.json()["error_description"]
+def test_904_errors_name_the_field(micropub, freeze):
+    with nothing_written(freeze):
+        bad = micropub.post("/micropub", json=entry(content=["x"], published=["yesterday"]))
+        assert bad.status_code == 400
+        assert "published" in bad.json()["error_description"]
+        reply = micropub.post(
+            "/micropub", json=entry(content=["x"], **{"in-reply-to": ["not a url"]})
+        )
+        assert "in-reply-to" in reply.json()["error_description"]
 
 
 def test_905_a_delete_kept_in_content_deleted_is_never_synced(
-    micropub, article, runner, content_dir
+    micropub, article, runner, content_dir, freeze
 ):
     micropub.post("/micropub", json={"action": "delete", "url": article})
     assert (content_dir / ".deleted" / "posts" / "conformance.md").is_file()
     result = runner.invoke(args=["content", "sync"])
     assert result.exit_code == 0, result.output
     assert row(article) is None
+    assert_unpublished(build(freeze), article)  # the build's own sync skips it too
 
 
-def test_906_scopes_of_a_token_for_one_action(live_server, synced, author, article):
+def test_906_scopes_of_a_token_for_one_action(live_server, synced, author, article, freeze):
     creator = MicropubClient(live_server, token_for(author, "create"))
     assert creator.post("/micropub", json={"action": "delete", "url": article}).status_code == 403
-    assert creator.create(json=entry(content=["allowed"]))
+    allowed = creator.create(json=entry(content=["allowed"]))
+    built = build(freeze)
+    assert text_of(assert_published(built, allowed)) == "allowed"
+    assert assert_published(built, article)["name"] == ["Conformance"]
 
 
 def test_907_an_articles_photos_are_images_in_its_body(micropub, content_dir, freeze):
@@ -400,10 +501,14 @@ def test_907_an_articles_photos_are_images_in_its_body(micropub, content_dir, fr
     assert front_matter(content_dir, location).endswith(
         "Look\n\n![A (red) sunset](<https://micropub.rocks/media/sunset.jpg>)\n"
     )
-    assert 'alt="A (red) sunset"' in built_page(freeze, location)
+    built = build(freeze)
+    (content,) = assert_published(built, location)["content"]
+    assert 'alt="A (red) sunset"' in content["html"]
+    assert 'src="https://micropub.rocks/media/sunset.jpg"' in content["html"]
+    assert 'alt="A (red) sunset"' in built.page(location)
 
 
-def test_703_an_image_larger_than_a_strangers_request_limit(micropub, content_dir, app):
+def test_703_an_image_larger_than_a_strangers_request_limit(micropub, content_dir, app, freeze):
     import os
     from io import BytesIO
 
@@ -420,8 +525,30 @@ def test_703_an_image_larger_than_a_strangers_request_limit(micropub, content_di
         "/micropub/media", files={"file": ("noise.png", out.getvalue(), "image/png")}
     )
     assert anonymous.status_code in (401, 413)
+    assert_uploaded_photo_is_built(micropub, freeze, response.headers["Location"])
 
 
-def test_908_a_comma_separated_category(micropub):
+def test_908_a_comma_separated_category(micropub, freeze):
     location = micropub.create(data={"h": "entry", "content": "x", "category": "one, two,one"})
     assert row(location)["tags"] == ["one", "two"]
+    assert sorted(assert_published(build(freeze), location)["category"]) == ["one", "two"]
+
+
+def test_909_published_is_the_pages_date(micropub, freeze):
+    location = micropub.create(
+        json=entry(content=["dated"], published=["2026-01-02T03:04:05+01:00"])
+    )
+    assert row(location)["published_at"].isoformat() == "2026-01-02T02:04:05"
+    props = assert_published(build(freeze), location, recent=False)  # older than the feeds
+    (published,) = props["published"]
+    assert datetime.fromisoformat(published) == datetime(2026, 1, 2, 2, 4, 5, tzinfo=UTC)
+
+
+def test_910_syndication_links_are_web_addresses_only(micropub, freeze):
+    copies = ["https://x.example/1", "javascript:alert(1)", "http://y.example/2"]
+    location = micropub.create(json=entry(content=["syndicated"], syndication=copies))
+    assert micropub.source(location, "syndication") == {"properties": {"syndication": copies}}
+    built = build(freeze)
+    props = assert_published(built, location)
+    assert props["syndication"] == ["https://x.example/1", "http://y.example/2"]
+    assert "javascript:" not in built.page(location)

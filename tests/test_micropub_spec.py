@@ -1,6 +1,8 @@
 """Every example request of the Micropub specification (W3C Recommendation, 23 May 2017),
 replayed over real HTTP against the authoring app; each checks the answer, the file in
-content/ and the row.
+content/, the row and the built site (``python freeze.py``, pages parsed with mf2py): the
+post's page, timeline, tag pages and feeds, or for a draft, a deleted post, a query or an
+error, that the build has nothing of it.
 
 The examples' URLs (``https://aaronpk.example/...``) are the URLs our server gave the post.
 One intended difference: a photo without alt text is saved as a draft (with a warning
@@ -9,8 +11,22 @@ saying why), since the site publishes no image without a description.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from tests.api_helpers import image_bytes
-from tests.micropub_helpers import front_matter, micropub_fixture, row, source_path
+from tests.micropub_helpers import (
+    Built,
+    assert_photo,
+    assert_published,
+    assert_unpublished,
+    build,
+    front_matter,
+    micropub_fixture,
+    nothing_written,
+    row,
+    source_path,
+    text_of,
+)
 
 __all__ = ["micropub_fixture"]  # the ``micropub`` fixture
 
@@ -21,7 +37,7 @@ GLOBE = "https://photos.example.com/globe.gif"
 # --- 3.3 Create --------------------------------------------------------------------------
 
 
-def test_3_3_1_form_encoded_create(micropub, content_dir):
+def test_3_3_1_form_encoded_create(micropub, content_dir, freeze):
     """h=entry&content=hello+world&category[]=foo&category[]=bar&photo=https://..."""
     response = micropub.post(
         "/micropub",
@@ -40,15 +56,17 @@ def test_3_3_1_form_encoded_create(micropub, content_dir):
     text = front_matter(content_dir, location)
     assert f"src: {PHOTO}" in text
     assert text.endswith("hello world\n")
+    assert_unpublished(build(freeze), location)
 
 
-def test_3_3_1_form_encoded_without_photo_is_published(micropub, content_dir):
+def test_3_3_1_form_encoded_without_photo_is_published(micropub, content_dir, freeze):
     location = micropub.create(data={"h": "entry", "content": "hello world"})
     assert row(location)["draft"] is False
     assert "draft" not in front_matter(content_dir, location)
+    assert text_of(assert_published(build(freeze), location)) == "hello world"
 
 
-def test_3_3_2_json_create(micropub, content_dir):
+def test_3_3_2_json_create(micropub, content_dir, freeze):
     body = {
         "type": ["h-entry"],
         "properties": {
@@ -63,18 +81,22 @@ def test_3_3_2_json_create(micropub, content_dir):
     assert stored["tags"] == ["bar", "foo"]
     assert stored["extra"]["photos"] == [{"src": PHOTO}]
     assert "hello world" in front_matter(content_dir, location)
+    assert stored["draft"] is True  # no alt: see the module's docstring
+    assert_unpublished(build(freeze), location)
 
 
-def test_3_3_2_json_html_content(micropub, content_dir):
+def test_3_3_2_json_html_content(micropub, content_dir, freeze):
     html = "<p>This post has <b>bold</b> and <i>italic</i> text.</p>"
     location = micropub.create(
         json={"type": ["h-entry"], "properties": {"content": [{"html": html}]}}
     )
     assert row(location)["body"] == html + "\n"
     assert front_matter(content_dir, location).endswith(html + "\n")
+    (content,) = assert_published(build(freeze), location)["content"]
+    assert content["html"] == html
 
 
-def test_3_3_2_json_nested_object(micropub, content_dir):
+def test_3_3_2_json_nested_object(micropub, content_dir, freeze):
     """A property whose value is an object (the spec's h-measure) is kept as sent."""
     weight = {"type": ["h-measure"], "properties": {"num": ["70.64"], "unit": ["kg"]}}
     body = {
@@ -85,9 +107,10 @@ def test_3_3_2_json_nested_object(micropub, content_dir):
     assert row(location)["body"] == "Weighed 70.64 kg\n"
     assert micropub.source(location)["properties"]["weight"] == [weight]
     assert "h-measure" in front_matter(content_dir, location)
+    assert text_of(assert_published(build(freeze), location)) == "Weighed 70.64 kg"
 
 
-def test_3_3_2_json_photo_with_alt(micropub, content_dir):
+def test_3_3_2_json_photo_with_alt(micropub, content_dir, freeze):
     body = {
         "type": ["h-entry"],
         "properties": {
@@ -102,9 +125,12 @@ def test_3_3_2_json_photo_with_alt(micropub, content_dir):
     assert row(location)["draft"] is False
     assert row(location)["extra"]["photos"] == [{"src": GLOBE, "alt": "Spinning globe animation"}]
     assert "alt: Spinning globe animation" in front_matter(content_dir, location)
+    built = build(freeze)
+    assert text_of(assert_published(built, location)) == "hello world"
+    assert_photo(built, location, GLOBE, "Spinning globe animation")
 
 
-def test_3_3_3_multipart_create_with_a_photo(micropub, content_dir):
+def test_3_3_3_multipart_create_with_a_photo(micropub, content_dir, freeze):
     response = micropub.post(
         "/micropub",
         data={"h": "entry", "content": "hello world", "category[]": ["foo", "bar"]},
@@ -118,15 +144,22 @@ def test_3_3_3_multipart_create_with_a_photo(micropub, content_dir):
     assert (content_dir / photo["src"].lstrip("/")).is_file()
     assert stored["draft"] is True  # no alt: see the module's docstring
     assert stored["tags"] == ["bar", "foo"]
+    built = build(freeze)
+    assert_unpublished(built, location)
+    assert not (built.root / "tags" / "foo").exists()
 
 
-def test_3_3_3_multipart_photo_with_alt_is_published(micropub, content_dir):
+def test_3_3_3_multipart_photo_with_alt_is_published(micropub, content_dir, freeze):
     location = micropub.create(
         data={"h": "entry", "content": "sunset", "mp-photo-alt": "The sun over the sea"},
         files={"photo": ("sunset.png", image_bytes(), "image/png")},
     )
     assert row(location)["draft"] is False
     assert "alt: The sun over the sea" in front_matter(content_dir, location)
+    [photo] = row(location)["extra"]["photos"]
+    built = build(freeze)
+    assert text_of(assert_published(built, location)) == "sunset"
+    assert_photo(built, location, photo["src"], "The sun over the sea")
 
 
 # --- 3.4 Update --------------------------------------------------------------------------
@@ -145,7 +178,7 @@ def _article(micropub) -> str:
     )
 
 
-def test_3_4_1_replace(micropub, content_dir):
+def test_3_4_1_replace(micropub, content_dir, freeze):
     url = _article(micropub)
     response = micropub.post(
         "/micropub", json={"action": "update", "url": url, "replace": {"content": ["hello moon"]}}
@@ -155,9 +188,12 @@ def test_3_4_1_replace(micropub, content_dir):
     text = front_matter(content_dir, url)
     assert text.endswith("hello moon\n")
     assert "updated:" in text
+    built = build(freeze)
+    assert text_of(assert_published(built, url)) == "hello moon"
+    assert "hello world" not in built.page(url)
 
 
-def test_3_4_2_add(micropub, content_dir):
+def test_3_4_2_add(micropub, content_dir, freeze):
     url = _article(micropub)
     archived = (
         "http://web.archive.org/web/20040104110725/https://aaronpk.example/2014/06/01/9/indieweb"
@@ -169,9 +205,10 @@ def test_3_4_2_add(micropub, content_dir):
     assert row(url)["extra"]["micropub"] == {"syndication": [archived]}
     assert micropub.source(url, "syndication") == {"properties": {"syndication": [archived]}}
     assert archived in front_matter(content_dir, url)
+    assert assert_published(build(freeze), url)["syndication"] == [archived]
 
 
-def test_3_4_3_remove_a_value(micropub, content_dir):
+def test_3_4_3_remove_a_value(micropub, content_dir, freeze):
     url = _article(micropub)
     response = micropub.post(
         "/micropub", json={"action": "update", "url": url, "delete": {"category": ["indieweb"]}}
@@ -179,9 +216,12 @@ def test_3_4_3_remove_a_value(micropub, content_dir):
     assert response.status_code == 204, response.text
     assert row(url)["tags"] == ["micropub"]
     assert "tags: [micropub]" in front_matter(content_dir, url)
+    built = build(freeze)
+    assert assert_published(built, url)["category"] == ["micropub"]
+    assert built.page("/tags/indieweb/") is None  # its one post left it
 
 
-def test_3_4_3_remove_a_property(micropub, content_dir):
+def test_3_4_3_remove_a_property(micropub, content_dir, freeze):
     url = _article(micropub)
     response = micropub.post(
         "/micropub", json={"action": "update", "url": url, "delete": ["category"]}
@@ -189,37 +229,46 @@ def test_3_4_3_remove_a_property(micropub, content_dir):
     assert response.status_code == 204, response.text
     assert row(url)["tags"] == []
     assert "tags:" not in front_matter(content_dir, url)
+    built = build(freeze)
+    assert "category" not in assert_published(built, url)
+    assert built.page("/tags/indieweb/") is None
+    assert built.page("/tags/micropub/") is None
 
 
 # --- 3.5 Delete and undelete -------------------------------------------------------------
 
 
-def test_3_5_delete_and_undelete_form_encoded(micropub, content_dir):
+def test_3_5_delete_and_undelete_form_encoded(micropub, content_dir, freeze):
     url = _article(micropub)
+    assert_published(build(freeze), url)
     deleted = micropub.post("/micropub", data={"action": "delete", "url": url})
     assert deleted.status_code == 204, deleted.text
     assert row(url) is None
     assert not (content_dir / source_path(url)).exists()
     assert (content_dir / ".deleted" / source_path(url)).is_file()
+    assert_unpublished(build(freeze), url)
     restored = micropub.post("/micropub", data={"action": "undelete", "url": url})
     assert restored.status_code == 204, restored.text
     assert row(url)["title"] == "Updating"
     assert (content_dir / source_path(url)).is_file()
     assert not (content_dir / ".deleted" / source_path(url)).exists()
+    assert assert_published(build(freeze), url)["name"] == ["Updating"]
 
 
-def test_3_5_delete_and_undelete_json(micropub, content_dir):
+def test_3_5_delete_and_undelete_json(micropub, content_dir, freeze):
     url = _article(micropub)
     assert micropub.post("/micropub", json={"action": "delete", "url": url}).status_code == 204
     assert row(url) is None
+    assert_unpublished(build(freeze), url)
     assert micropub.post("/micropub", json={"action": "undelete", "url": url}).status_code == 204
     assert row(url)["tags"] == ["indieweb", "micropub"]
+    assert sorted(assert_published(build(freeze), url)["category"]) == ["indieweb", "micropub"]
 
 
 # --- 3.6 Media endpoint ------------------------------------------------------------------
 
 
-def test_3_6_media_endpoint_upload(micropub, content_dir):
+def test_3_6_media_endpoint_upload(micropub, content_dir, freeze):
     response = micropub.post(
         "/micropub/media", files={"file": ("sunset.jpg", image_bytes("JPEG"), "image/jpeg")}
     )
@@ -236,36 +285,50 @@ def test_3_6_media_endpoint_upload(micropub, content_dir):
         }
     )
     assert row(post)["extra"]["photos"] == [{"src": f"/media/{name}", "alt": "Sunset"}]
+    built = build(freeze)
+    assert text_of(assert_published(built, post)) == "sunset"
+    assert_photo(built, post, f"/media/{name}", "Sunset")
 
 
 # --- 3.7 Querying ------------------------------------------------------------------------
 
 
-def test_3_7_1_configuration(micropub, live_server):
-    config = micropub.get("/micropub", params={"q": "config"}).json()
+def test_3_7_1_configuration(micropub, live_server, freeze):
+    with nothing_written(freeze):
+        config = micropub.get("/micropub", params={"q": "config"}).json()
     assert config["media-endpoint"] == f"{live_server}/micropub/media"
     assert config["syndicate-to"] == []
     assert {"note", "article", "photo", "reply"} <= {t["type"] for t in config["post-types"]}
 
 
-def test_3_7_2_source_with_properties(micropub):
+def test_3_7_2_source_with_properties(micropub, freeze):
     url = _article(micropub)
-    body = micropub.source(url, "published", "category")
+    with nothing_written(freeze):
+        body = micropub.source(url, "published", "category")
     assert set(body) == {"properties"}
     assert set(body["properties"]) == {"published", "category"}
     assert body["properties"]["category"] == ["indieweb", "micropub"]
+    props = assert_published(Built(freeze.build_dir), url)  # built after the query
+    assert sorted(props["category"]) == body["properties"]["category"]
+    (page_date,), (source_date,) = props["published"], body["properties"]["published"]
+    assert datetime.fromisoformat(page_date) == datetime.fromisoformat(source_date)
 
 
-def test_3_7_2_source_all_properties(micropub):
+def test_3_7_2_source_all_properties(micropub, freeze):
     url = _article(micropub)
-    body = micropub.source(url)
+    with nothing_written(freeze):
+        body = micropub.source(url)
     assert body["type"] == ["h-entry"]
     assert body["properties"]["name"] == ["Updating"]
     assert body["properties"]["content"] == ["hello world"]
+    props = assert_published(Built(freeze.build_dir), url)
+    assert props["name"] == body["properties"]["name"]
+    assert [text_of(props)] == body["properties"]["content"]
 
 
-def test_3_7_3_syndication_targets(micropub):
-    response = micropub.get("/micropub", params={"q": "syndicate-to"})
+def test_3_7_3_syndication_targets(micropub, freeze):
+    with nothing_written(freeze):
+        response = micropub.get("/micropub", params={"q": "syndicate-to"})
     assert response.status_code == 200
     assert response.json() == {"syndicate-to": []}
 
@@ -273,11 +336,12 @@ def test_3_7_3_syndication_targets(micropub):
 # --- 3.8 Error response ------------------------------------------------------------------
 
 
-def test_3_8_errors(micropub, live_server):
-    bad = micropub.post("/micropub", json={"action": "update", "url": "https://x.example/1"})
+def test_3_8_errors(micropub, live_server, freeze):
+    with nothing_written(freeze):
+        bad = micropub.post("/micropub", json={"action": "update", "url": "https://x.example/1"})
+        anonymous = micropub.__class__(live_server).post("/micropub", data={"h": "entry"})
     assert bad.status_code == 400
     assert bad.json()["error"] == "invalid_request"
     assert bad.json()["error_description"]
-    anonymous = micropub.__class__(live_server).post("/micropub", data={"h": "entry"})
     assert anonymous.status_code == 401
     assert anonymous.json()["error"] == "unauthorized"
