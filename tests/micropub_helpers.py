@@ -56,6 +56,19 @@ def micropub_fixture(
         yield client
 
 
+def entry(**properties: Any) -> dict[str, Any]:
+    """A Micropub JSON create request's body: an h-entry with these properties."""
+    return {"type": ["h-entry"], "properties": properties}
+
+
+@pytest.fixture(name="article")
+def article_fixture(micropub: MicropubClient) -> str:
+    """An article made through Micropub (name, content, one category); returns its URL."""
+    return micropub.create(
+        json=entry(name=["Conformance"], content=["Initial content"], category=["test1"])
+    )
+
+
 def source_path(location: str) -> str:
     """The content file (``posts/a.md``, ``notes/2026-12-03-181530.md``) of a public URL."""
     path = urlsplit(location).path
@@ -128,12 +141,16 @@ class Built:
         file = self.root / site_path(location) / "index.html"
         return file.read_text(encoding="utf-8") if file.is_file() else None
 
-    def entry(self, location: str) -> dict[str, list[Any]]:
-        """The properties of the page's one h-entry, as mf2py (an IndieWeb parser) reads them."""
+    def parsed(self, location: str) -> dict[str, Any]:
+        """The page as mf2py (a maintained microformats2 parser) reads it: items and rels."""
         page = self.page(location)
         assert page is not None, f"build/ has no page for {location}"
-        items = mf2py.parse(doc=page, url=SITE + site_path(location))["items"]
-        [entry] = [item for item in items if "h-entry" in item["type"]]
+        document: dict[str, Any] = mf2py.parse(doc=page, url=SITE + site_path(location))
+        return document
+
+    def entry(self, location: str) -> dict[str, list[Any]]:
+        """The properties of the page's one h-entry."""
+        [entry] = [item for item in self.parsed(location)["items"] if "h-entry" in item["type"]]
         properties: dict[str, list[Any]] = entry["properties"]
         return properties
 
@@ -182,7 +199,9 @@ def assert_published(built: Built, location: str, recent: bool = True) -> dict[s
     else:
         assert props["name"] == [stored["title"]]
     assert sorted(props.get("category", [])) == stored["tags"]
-    for tag in stored["tags"]:
+    tag_links = built.parsed(location)["rels"].get("tag", [])
+    for tag in stored["tags"]:  # each a rel=tag link to its page, which lists the post
+        assert f"{SITE}tags/{tag}/" in tag_links, tag_links
         assert "/" + site_path(location) in (built.page(f"/tags/{tag}/") or ""), tag
     (published,) = props["published"]
     when = datetime.fromisoformat(published).astimezone(UTC).replace(tzinfo=None)
