@@ -289,6 +289,7 @@ class Build:
             )
         checkpoint = _engine(app) if self.report.checkpoint_due else None
         started: BackgroundCheckpoint | None = None
+        parts: dict[str, str] = {}  # one text per part: most pages of a kind share theirs
         try:
             rendered = render_pages(
                 app, self.reads, output.root, plan.jobs, output.workers, self.mirror
@@ -305,7 +306,7 @@ class Build:
                     identity_now,
                     packed=result.links,
                     note=result.note,
-                    part=result.part,
+                    part=result.part and parts.setdefault(result.part, result.part),
                     deps=result.deps,
                 )
                 if self.progress:

@@ -39,11 +39,11 @@ def cached_partial(name: str, *key: Hashable, **context: Any) -> Markup:
     if cache is None:
         return _render(name, context)
     slot = (name, *key)
-    found: tuple[Markup, recording.Recorder] | None = cache.get(slot)
+    found: tuple[Markup, recording.Frozen] | None = cache.get(slot)
     if found is None:
         with recording.recording() as reads:
             html = _render(name, context)  # ``context`` is this call's own dict
-        found = cache[slot] = html, reads
+        found = cache[slot] = html, reads.freeze()
     page = recording.active()
     if page is not None:
         page.merge(found[1])

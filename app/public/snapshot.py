@@ -138,7 +138,7 @@ class Snapshot:
         #: The URLs this build made, by endpoint and values (see ``urls.build_url_for``).
         self.urls: dict[tuple[Any, ...], str] | None = None if "url-memo" in off else {}
         #: ``cached_partial`` fragments by template and key, with what they read.
-        self.fragments: dict[tuple[Any, ...], tuple[Any, recording.Recorder]] | None = (
+        self.fragments: dict[tuple[Any, ...], tuple[Any, recording.Frozen]] | None = (
             None if "fragments" in off else {}
         )
         #: Whether ``search.json`` may copy documents of the last build's (``last_index``).
