@@ -81,15 +81,24 @@ def sign_in(live_server: str, scopes: list[str]) -> dict[str, Any]:
         scopes=scopes,
     )
     granted = requests.post(
-        f"{live_server}/indieauth/token",
-        data={
-            "grant_type": "authorization_code",
-            "code": parse_qs(urlsplit(back).query)["code"][0],
-            "client_id": CLIENT_ID,
-            "redirect_uri": REDIRECT_URI,
-            "code_verifier": verifier,
-        },
+        f"{live_server}/indieauth/token", data=redemption(code_of(back), verifier)
     )
     assert granted.status_code == 200, granted.text
     answer: dict[str, Any] = granted.json()
     return answer
+
+
+def code_of(back: str) -> str:
+    """The authorization code in the redirect back to the client."""
+    return parse_qs(urlsplit(back).query)["code"][0]
+
+
+def redemption(code: str, verifier: str) -> dict[str, str]:
+    """The token request that redeems ``code`` for the test client (PKCE ``verifier``)."""
+    return {
+        "grant_type": "authorization_code",
+        "code": code,
+        "client_id": CLIENT_ID,
+        "redirect_uri": REDIRECT_URI,
+        "code_verifier": verifier,
+    }

@@ -22,7 +22,9 @@ from tests.indieauth_helpers import (
     REDIRECT_URI,
     approve,
     authorization,
+    code_of,
     pkce,
+    redemption,
     signed_in_browser,
 )
 from tests.static_http import mount, serve
@@ -84,14 +86,8 @@ def test_a_client_signs_in_and_posts_a_note_with_a_photo(site, live_server, auth
     assert query["state"] == "xyz-123"
     assert query["iss"] == metadata["issuer"]
 
-    redemption = {
-        "grant_type": "authorization_code",
-        "code": query["code"],
-        "client_id": CLIENT_ID,
-        "redirect_uri": REDIRECT_URI,
-        "code_verifier": verifier,
-    }
-    granted = requests.post(metadata["token_endpoint"], data=redemption)
+    redeem = redemption(query["code"], verifier)
+    granted = requests.post(metadata["token_endpoint"], data=redeem)
     assert granted.status_code == 200, granted.text
     token = granted.json()
     assert token["me"] == me
@@ -99,7 +95,7 @@ def test_a_client_signs_in_and_posts_a_note_with_a_photo(site, live_server, auth
     assert token["token_type"] == "Bearer"
     assert token["expires_in"] == 14 * 24 * 3600
     assert token["refresh_token"].startswith("mb_")
-    again = requests.post(metadata["token_endpoint"], data=redemption)
+    again = requests.post(metadata["token_endpoint"], data=redeem)
     assert again.status_code == 400
     assert again.json()["error"] == "invalid_grant"
 
@@ -148,16 +144,8 @@ def test_the_token_is_listed_in_the_admin_and_revoked_there(site, live_server, a
         decision="approve",
         scopes=["create"],
     )
-    code = parse_qs(urlsplit(back).query)["code"][0]
     token = requests.post(
-        f"{live_server}/indieauth/token",
-        data={
-            "grant_type": "authorization_code",
-            "code": code,
-            "client_id": CLIENT_ID,
-            "redirect_uri": REDIRECT_URI,
-            "code_verifier": verifier,
-        },
+        f"{live_server}/indieauth/token", data=redemption(code_of(back), verifier)
     ).json()["access_token"]
     check = requests.get(
         f"{live_server}/indieauth/token", headers={"Authorization": f"Bearer {token}"}
@@ -205,16 +193,8 @@ def test_refusals(site, live_server, author):
     assert plain.status_code == 302
     assert "invalid_request" in plain.headers["Location"]
     back = approve(browser, endpoint, params, decision="approve", scopes=["create"])
-    code = parse_qs(urlsplit(back).query)["code"][0]
     wrong = requests.post(
-        f"{live_server}/indieauth/token",
-        data={
-            "grant_type": "authorization_code",
-            "code": code,
-            "client_id": CLIENT_ID,
-            "redirect_uri": REDIRECT_URI,
-            "code_verifier": pkce()[0],
-        },
+        f"{live_server}/indieauth/token", data=redemption(code_of(back), pkce()[0])
     )
     assert wrong.status_code == 400
     assert "code_verifier" in wrong.json()["error_description"]
@@ -256,19 +236,12 @@ def test_a_code_without_scopes_signs_in_only(site, live_server, author):
     browser = signed_in_browser(live_server)
     endpoint = f"{live_server}/indieauth/auth"
     back = approve(browser, endpoint, authorization(endpoint, challenge, ""), decision="approve")
-    redemption = {
-        "grant_type": "authorization_code",
-        "code": parse_qs(urlsplit(back).query)["code"][0],
-        "client_id": CLIENT_ID,
-        "redirect_uri": REDIRECT_URI,
-        "code_verifier": verifier,
-    }
-    refused = requests.post(f"{live_server}/indieauth/token", data=redemption)
+    redeem = redemption(code_of(back), verifier)
+    refused = requests.post(f"{live_server}/indieauth/token", data=redeem)
     assert refused.status_code == 400
     assert refused.json()["error"] == "invalid_grant"
     # Refused at the token endpoint, the code is spent: a fresh one signs in.
     back = approve(browser, endpoint, authorization(endpoint, challenge, ""), decision="approve")
-    redemption["code"] = parse_qs(urlsplit(back).query)["code"][0]
-    profile = requests.post(endpoint, data=redemption)
+    profile = requests.post(endpoint, data=redemption(code_of(back), verifier))
     assert profile.status_code == 200, profile.text
     assert profile.json() == {"me": site[0]}
