@@ -2,7 +2,8 @@
 
 Exit status 0 on success (and when ``--watch``/``--serve`` is stopped with Ctrl+C); 1 when a
 content file, template or link is broken (the previous build/ is then left exactly as it
-was); 2 for bad arguments. See docs/publishing.md.
+was); 2 for bad arguments; 130 when a build is stopped with Ctrl+C or SIGTERM (build/ then
+holds the last complete build). See docs/publishing.md.
 """
 
 from __future__ import annotations
@@ -12,12 +13,10 @@ import gc
 import importlib
 import json
 import os
-import signal
 import sys
 import traceback
 from pathlib import Path
-from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
@@ -35,9 +34,6 @@ from app.build import BuildResult, build_site  # noqa: E402
 from app.build.errors import explain  # noqa: E402
 from app.build.progress import Progress  # noqa: E402
 from app.build.sources import Changes  # noqa: E402
-
-if TYPE_CHECKING:
-    from app.build.watch import Watcher
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -173,24 +169,9 @@ def reload_settings() -> None:
     importlib.reload(config)
 
 
-def _stop_on_signals(watcher: Watcher) -> None:
-    """Ctrl+C and SIGTERM stop the watch: at once, and for sure after the build under way.
-
-    The KeyboardInterrupt stops a build wherever it is (builds are made to be interrupted),
-    and the flag ends the loop even if some library's cleanup turned it into another error.
-    """
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        watcher.stopped.set()
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not ignored
-        signal.signal(signal.SIGINT, stop)
-
-
 def watch(args: argparse.Namespace) -> int:
     """Build, then rebuild on every change (and serve with live reload) until Ctrl+C."""
+    from app.build.interrupts import stop_on_signals
     from app.build.serve import PreviewServer
     from app.build.watch import Rebuilder, Watcher
 
@@ -216,7 +197,6 @@ def watch(args: argparse.Namespace) -> int:
         files=[CONFIG_FILE, ENV_FILE],
         ignored=[build_dir],
     )
-    _stop_on_signals(watcher)
 
     def rebuild(changed: set[str]) -> None:
         if not args.quiet and not args.json:
@@ -224,17 +204,22 @@ def watch(args: argparse.Namespace) -> int:
             print(f"Changed: {names}; rebuilding...", flush=True)
         rebuilder.rebuild(changed)  # reports its own errors; the old build/ stays online
 
+    # Ctrl+C and SIGTERM stop the watch: the flag ends the loop, the KeyboardInterrupt stops
+    # the build under way (build/ keeps the last whole build).
     try:
-        watcher.start()
-        rebuilder.first(clean=args.clean)
-        if server is not None:
-            server.start()
-            # The one line --quiet keeps; with --json, stdout holds only the JSON summaries.
-            where = sys.stderr if args.json else sys.stdout
-            print(f"Serving {build_dir} at {server.url} (live reload)", file=where, flush=True)
-        if not (args.quiet or args.json):
-            print("Watching content, site and settings for changes; Ctrl+C to stop.", flush=True)
-        watcher.run(rebuild)
+        with stop_on_signals(watcher.stopped.set):
+            watcher.start()
+            rebuilder.first(clean=args.clean)
+            if server is not None:
+                server.start()
+                # The one line --quiet keeps; with --json, stdout holds only the JSON summaries.
+                where = sys.stderr if args.json else sys.stdout
+                print(f"Serving {build_dir} at {server.url} (live reload)", file=where, flush=True)
+            if not (args.quiet or args.json):
+                print(
+                    "Watching content, site and settings for changes; Ctrl+C to stop.", flush=True
+                )
+            watcher.run(rebuild)
     except KeyboardInterrupt:
         pass
     finally:
@@ -262,7 +247,19 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.watch or args.serve is not None:
         return watch(args)
-    return 0 if build_once(args, clean=args.clean) else 1
+    from app.build.interrupts import stop_on_signals
+
+    try:
+        with stop_on_signals(lambda: None):
+            return 0 if build_once(args, clean=args.clean) else 1
+    except KeyboardInterrupt:
+        # The build writes to a staging folder and swaps it in whole: build/ holds the
+        # previous build or, past the swap, this one.
+        out = overrides_from(args).get("BUILD_DIR") or config.config_from_env().BUILD_DIR
+        print(f"Interrupted; {out} holds the last complete build.", file=sys.stderr)
+        if args.json:
+            print(json.dumps(failure_summary(["interrupted"], Path(out))), flush=True)
+        return 130
 
 
 if __name__ == "__main__":

@@ -35,6 +35,10 @@ def die_with_parent(parent: int) -> None:
 
 
 def _start(parent: int, initializer: Callable[[], Any] | None) -> None:
+    # Ctrl+C reaches the whole process group: the parent stops the build and the pool, a
+    # worker must not die mid-task (a broken pool) or print a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     die_with_parent(parent)
     if initializer is not None:
         initializer()

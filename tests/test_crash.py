@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -49,6 +50,19 @@ def kill_when(freeze, ready, timeout: float = 60) -> int | None:
             proc.kill()
 
 
+def live_members(group: int) -> list[int]:
+    """Processes of process group ``group`` that still run (not zombies), from /proc."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            members.append(int(stat.parent.name))
+    return members
+
+
 KILL_POINTS = {
     "at-start": lambda build: True,
     "staging-created": lambda build: any(build.parent.glob(f".{build.name}-staging-*")),
@@ -77,3 +91,49 @@ def test_sigkill_at_any_point_leaves_a_complete_build(freeze):
         assert freeze().returncode == 0, point
         assert tree_digest(freeze.build_dir) == new, point
         assert not list(freeze.build_dir.parent.glob(".build-staging-*")), point
+
+
+def test_ctrl_c_stops_a_build_on_workers_with_one_line_and_a_complete_build(freeze):
+    """Ctrl+C reaches freeze.py and its render workers (the whole process group), mid-render."""
+    posts = freeze.content_dir / "posts"
+    for n in range(300):
+        body = f"Post number {n}, with [a link](/posts/hello-world/).\n"
+        (posts / f"many-{n:03}.md").write_text(
+            f"---\ntitle: Many {n}\ndate: 2026-01-01\n---\n{body}"
+        )
+    workers = {"BUILD_WORKERS": "2", "BUILD_PARALLEL_MIN_PAGES": "1"}
+    assert freeze(env=workers).returncode == 0
+    old = tree_digest(freeze.build_dir)
+    post = posts / "hello-world.md"
+    post.write_text(post.read_text().replace("Welcome to", "Interrupted while welcoming to"))
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "freeze.py"), "--clean"],
+        cwd=ROOT,
+        env={**freeze.env, **workers},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # a group of its own, as a terminal gives a command
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while staged_files(freeze.build_dir) < 20 and time.monotonic() < deadline:
+            time.sleep(0.002)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert f"Interrupted; {freeze.build_dir} holds the last complete build." in err
+    assert tree_digest(freeze.build_dir) == old  # stopped before the swap: the old build
+    deadline = time.monotonic() + 10
+    while live_members(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert live_members(proc.pid) == []  # no worker outlived the build
+    assert freeze().returncode == 0  # the next build recovers
+    assert (
+        "Interrupted while welcoming"
+        in (freeze.build_dir / "posts/hello-world/index.html").read_text()
+    )
