@@ -28,6 +28,10 @@ _TABLES = ("meta", "files", "parts", "reads", "posts")
 BATCH = 900
 
 
+#: The columns of a page's record that are read when first asked.
+_RECORD_COLUMNS = frozenset({"links", "deps"})
+
+
 class CacheFile:
     """One build cache file, opened when first asked; records read their references here."""
 
@@ -65,13 +69,16 @@ class CacheFile:
                 found.extend(self.db.execute(query.format(marks), batch).fetchall())
         return found
 
-    def packed(self, rel: str) -> str | None:
+    def column(self, rel: str, name: str) -> str | None:
+        """Column ``name`` (``links`` or ``deps``) of the record of ``rel``, loaded late."""
+        if name not in _RECORD_COLUMNS:
+            raise ValueError(f"not a column of a page's record: {name}")
         with self.lock:
-            row = self.db.execute("SELECT links FROM files WHERE rel = ?", (rel,)).fetchone()
+            row = self.db.execute(f"SELECT {name} FROM files WHERE rel = ?", (rel,)).fetchone()
         if row is None:
             raise LookupError(f"{self.path}: no record of {rel} (the build cache changed)")
-        links: str | None = row[0]
-        return links
+        value: str | None = row[0]
+        return value
 
     def close(self) -> None:
         """Close the connection (it opens again if a record loaded from here asks)."""

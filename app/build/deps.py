@@ -162,29 +162,35 @@ class Reads:
 
     def pack(self, reads: Recorder) -> str | None:
         """What is kept of a set of reads, in one text (the page list's); None if opaque."""
-        split = self.pack_page(reads)
+        split = self._split(reads)
         if split is None:
             return None
         part, rest = split
-        return orjson.dumps([*orjson.loads(rest), *orjson.loads(part)]).decode()
+        return orjson.dumps([*rest, *part]).decode()
 
     def pack_page(self, reads: Recorder) -> tuple[str, str] | None:
         """What the build cache keeps of a page's reads, in two texts: its *part* (the
         templates, files and settings it read: the same for most pages of a kind, so kept and
         checked once each) and the rest (its read-model calls and the fields it read of which
         posts). None for an opaque page."""
+        split = self._split(reads)
+        if split is None:
+            return None
+        part, rest = split
+        return orjson.dumps(part).decode(), orjson.dumps(rest).decode()
+
+    def _split(self, reads: Recorder) -> tuple[list[Any], list[Any]] | None:
+        """The *part* and the rest of :meth:`pack_page`, as values; None for an opaque page."""
         if reads.opaque is not None:
             return None
         fields = {name: sorted(ids) for name, ids in sorted(reads.fields.items())}
-        part = orjson.dumps(
-            [
-                sorted([name, self.template(name)] for name in reads.templates),
-                sorted([path, self.file(path)] for path in reads.files),
-                sorted(reads.settings.items()),
-            ]
-        ).decode()
+        part = [
+            sorted([name, self.template(name)] for name in reads.templates),
+            sorted([path, self.file(path)] for path in reads.files),
+            sorted(reads.settings.items()),
+        ]
         calls = sorted([name, list(args), value] for (name, args), value in reads.calls.items())
-        return part, orjson.dumps([calls, fields]).decode()
+        return part, [calls, fields]
 
     def holds(self, packed: str | None, changed: Changed | None, answers_same: bool) -> bool:
         """Whether every read of a ``pack`` answers the same now.

@@ -104,10 +104,7 @@ class FileRecord:
         if isinstance(found, _Unloaded):
             assert self.stored is not None
             cache, rel, _ = self.stored
-            rows = cache.select("SELECT deps FROM files WHERE rel IN ({})", [rel])
-            if not rows:
-                raise LookupError(f"{cache.path}: no record of {rel} (the build cache changed)")
-            found = self._deps = rows[0][0]
+            found = self._deps = cache.column(rel, "deps")
         return found
 
     @property
@@ -115,7 +112,7 @@ class FileRecord:
         if self._packed is not None or self.stored is None:
             return self._packed
         cache, rel, has_links = self.stored
-        return cache.packed(rel) if has_links else None
+        return cache.column(rel, "links") if has_links else None
 
     @property
     def has_links(self) -> bool:
