@@ -34,3 +34,13 @@ def snapshot(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+def refused(runner: FlaskCliRunner, content_dir: Path, kind: str, source: Path, *args: str) -> str:
+    """Run an import that must fail: exit status 1 and ``content_dir`` left byte for byte as
+    it was. Returns what the command printed, for the test to check the message."""
+    before = snapshot(content_dir)
+    result = run_import(runner, kind, source, *args)
+    assert result.exit_code == 1, result.output
+    assert snapshot(content_dir) == before
+    return result.output
