@@ -373,6 +373,32 @@ def _publish(app: Flask) -> None:
     assert job.state == "succeeded", job.errors
 
 
+def _fixture_site(base: Path) -> tuple[Flask, Path, Path]:
+    """A build-only app over copies of the fixture content and the sample theme in ``base``."""
+    content_dir = Path(shutil.copytree(FIXTURE_CONTENT, base / "content"))
+    site_dir = Path(shutil.copytree(SAMPLE_SITE, base / "site"))
+    app = create_app(
+        TestingConfig,
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{base / 'site.db'}",
+            "CONTENT_DIR": content_dir,
+            "SITE_DIR": site_dir,
+            "BUILD_DIR": base / "build",
+        },
+        authoring=False,
+    )
+    return app, content_dir, site_dir
+
+
+def _assert_like_a_clean_build(app: Flask, folder: Path, *what: object) -> None:
+    """The app's build/ is byte for byte what a clean build into ``folder`` makes; ``what``
+    names the step in the message, with the files that differ."""
+    built = tree(app.config["BUILD_DIR"])
+    clean = clean_build_of(app, folder)
+    differ = sorted(rel for rel in built.keys() | clean.keys() if built.get(rel) != clean.get(rel))
+    assert built == clean, (*what, differ)
+
+
 @settings(
     max_examples=6,
     deadline=None,
@@ -388,18 +414,7 @@ def _publish(app: Flask) -> None:
 )
 def test_any_sequence_of_edits_builds_what_a_clean_build_builds(tmp_path_factory, steps, seed):
     base = tmp_path_factory.mktemp("seq")
-    content_dir = Path(shutil.copytree(FIXTURE_CONTENT, base / "content"))
-    site_dir = Path(shutil.copytree(SAMPLE_SITE, base / "site"))
-    app = create_app(
-        TestingConfig,
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{base / 'site.db'}",
-            "CONTENT_DIR": content_dir,
-            "SITE_DIR": site_dir,
-            "BUILD_DIR": base / "build",
-        },
-        authoring=False,
-    )
+    app, content_dir, site_dir = _fixture_site(base)
     rng = random.Random(seed)
     memory = BuildMemory()
     build_site(app, changes=Changes(memory, set()))
@@ -413,14 +428,7 @@ def test_any_sequence_of_edits_builds_what_a_clean_build_builds(tmp_path_factory
             build_site(app, changes=Changes(memory, changed))
         else:
             _publish(app)
-        built = tree(app.config["BUILD_DIR"])
-        clean = clean_build_of(app, base / f"clean-{number}")
-        assert built == clean, (
-            number,
-            edit.__name__,
-            how,
-            sorted(rel for rel in built.keys() | clean.keys() if built.get(rel) != clean.get(rel)),
-        )
+        _assert_like_a_clean_build(app, base / f"clean-{number}", number, edit.__name__, how)
 
 
 NOTE_EDITS = [_new_note, _new_note, _note_body, _note_hashtag, _note_photo, _note_delete]
@@ -429,18 +437,7 @@ NOTE_EDITS = [_new_note, _new_note, _note_body, _note_hashtag, _note_photo, _not
 @pytest.mark.parametrize("how", ["cli", "watch"])
 def test_every_note_edit_builds_what_a_clean_build_builds(tmp_path, how):
     """Each note edit in turn (create, body, hashtags, photo, delete): incremental = clean."""
-    content_dir = Path(shutil.copytree(FIXTURE_CONTENT, tmp_path / "content"))
-    site_dir = Path(shutil.copytree(SAMPLE_SITE, tmp_path / "site"))
-    app = create_app(
-        TestingConfig,
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'site.db'}",
-            "CONTENT_DIR": content_dir,
-            "SITE_DIR": site_dir,
-            "BUILD_DIR": tmp_path / "build",
-        },
-        authoring=False,
-    )
+    app, content_dir, _ = _fixture_site(tmp_path)
     rng = random.Random(28)
     memory = BuildMemory()
     build_site(app, changes=Changes(memory, set()))
@@ -452,13 +449,8 @@ def test_every_note_edit_builds_what_a_clean_build_builds(tmp_path, how):
         else:
             changed = {str(p) for p in content_dir.rglob("*")}
             build_site(app, changes=Changes(memory, changed))
-        built = tree(app.config["BUILD_DIR"])
-        assert built != before, edit.__name__  # the edit shows on the site
-        clean = clean_build_of(app, tmp_path / f"clean-{number}")
-        assert built == clean, (
-            edit.__name__,
-            sorted(rel for rel in built.keys() | clean.keys() if built.get(rel) != clean.get(rel)),
-        )
+        assert tree(app.config["BUILD_DIR"]) != before, edit.__name__  # the edit shows
+        _assert_like_a_clean_build(app, tmp_path / f"clean-{number}", edit.__name__, how)
 
 
 @pytest.mark.parametrize("edit", THEME_EDITS, ids=lambda e: e.__name__)
@@ -492,18 +484,7 @@ ALIAS_EDITS = [
 @pytest.mark.parametrize("how", ["cli", "watch"])
 def test_every_alias_edit_builds_what_a_clean_build_builds(tmp_path, how):
     """Redirect pages and the hosts' redirect files follow each edit: incremental = clean."""
-    content_dir = Path(shutil.copytree(FIXTURE_CONTENT, tmp_path / "content"))
-    site_dir = Path(shutil.copytree(SAMPLE_SITE, tmp_path / "site"))
-    app = create_app(
-        TestingConfig,
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'site.db'}",
-            "CONTENT_DIR": content_dir,
-            "SITE_DIR": site_dir,
-            "BUILD_DIR": tmp_path / "build",
-        },
-        authoring=False,
-    )
+    app, content_dir, _ = _fixture_site(tmp_path)
     memory = BuildMemory()
     build_site(app, changes=Changes(memory, set()))
     for number, edit in enumerate(ALIAS_EDITS):
@@ -513,11 +494,6 @@ def test_every_alias_edit_builds_what_a_clean_build_builds(tmp_path, how):
             build_site(app)
         else:
             build_site(app, changes=Changes(memory, {str(p) for p in content_dir.rglob("*")}))
-        built = tree(app.config["BUILD_DIR"])
-        assert built != before, edit.__name__
-        clean = clean_build_of(app, tmp_path / f"clean-{number}")
-        assert built == clean, (
-            edit.__name__,
-            sorted(rel for rel in built.keys() | clean.keys() if built.get(rel) != clean.get(rel)),
-        )
+        assert tree(app.config["BUILD_DIR"]) != before, edit.__name__  # the edit shows
+        _assert_like_a_clean_build(app, tmp_path / f"clean-{number}", edit.__name__, how)
     assert "2015/01/hello/index.html" not in tree(app.config["BUILD_DIR"])
