@@ -37,8 +37,9 @@ def stop_on_signals(on_stop: Callable[[], None]) -> Iterator[None]:
     """Within the block, Ctrl+C and SIGTERM call ``on_stop`` and raise ``KeyboardInterrupt``.
 
     The exception is raised at the first point outside :data:`UNSAFE_PACKAGES` code. A Ctrl+C
-    the parent set to be ignored (``nohup``, a background job) stays ignored. The previous
-    handlers are restored on exit.
+    the parent set to be ignored (``nohup``, a background job) stays ignored. SIGALRM is
+    taken over while the block runs (nothing else here uses it); the previous handlers are
+    restored on exit.
     """
     pending = False
 
