@@ -11,10 +11,12 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from app import create_app
 from app.accounts import create_token, hash_token
 from app.extensions import db
 from app.indieauth.tokens import lifetimes
 from app.models import ApiToken
+from config import TestingConfig
 from tests.admin_helpers import csrf_token
 from tests.api_helpers import image_bytes
 from tests.indieauth_helpers import CLIENT_ID, sign_in, signed_in_browser
@@ -92,6 +94,12 @@ def test_a_wrong_lifetime_setting_is_named(app, bad):
     app.config["INDIEAUTH_TOKEN_DAYS"] = bad
     with pytest.raises(ValueError, match=r"INDIEAUTH_TOKEN_DAYS=.*e\.g\. '14,90'"):
         lifetimes()
+
+
+def test_a_wrong_lifetime_setting_stops_the_authoring_app_at_start():
+    with pytest.raises(ValueError, match=r"INDIEAUTH_TOKEN_DAYS='two weeks'.*e\.g\. '14,90'"):
+        create_app(TestingConfig, {"INDIEAUTH_TOKEN_DAYS": "two weeks"})
+    create_app(TestingConfig, {"INDIEAUTH_TOKEN_DAYS": "two weeks"}, authoring=False)  # builds
 
 
 def test_an_expired_token_is_refused_with_what_to_do(live_server, author):

@@ -16,9 +16,14 @@ from app.indieauth import views  # noqa: E402, F401  (register on bp)
 
 
 def init_indieauth(app: Flask) -> None:
-    """Mount the metadata, authorization, token, introspection and revocation endpoints."""
+    """Mount the metadata, authorization, token, introspection and revocation endpoints
+    (a wrong ``INDIEAUTH_TOKEN_DAYS`` stops the app here, not at a posting app's sign-in)."""
     from app.csrf import csrf
+    from app.indieauth.tokens import lifetimes
     from app.indieauth.views import BACK_CHANNEL
+
+    with app.app_context():
+        lifetimes()
 
     app.register_blueprint(bp)
     for view in BACK_CHANNEL:  # clients call these with codes and tokens, not cookies
