@@ -171,9 +171,9 @@ def reload_settings() -> None:
 
 def watch(args: argparse.Namespace) -> int:
     """Build, then rebuild on every change (and serve with live reload) until Ctrl+C."""
-    from app.build.interrupts import stop_on_signals
     from app.build.serve import PreviewServer
     from app.build.watch import Rebuilder, Watcher
+    from app.interrupts import stop_on_signals
 
     def make_app() -> Flask:
         return create_app(overrides=overrides_from(args), authoring=False)
@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.watch or args.serve is not None:
         return watch(args)
-    from app.build.interrupts import stop_on_signals
+    from app.interrupts import stop_on_signals
 
     try:
         with stop_on_signals(lambda: None):

@@ -34,11 +34,25 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _start(parent: int, initializer: Callable[[], Any] | None) -> None:
-    # Ctrl+C reaches the whole process group: the parent stops the build and the pool, a
-    # worker must not die mid-task (a broken pool) or print a traceback of its own.
+def leave_the_process_group() -> None:
+    """In a forked worker: take no signal meant for the command the author runs.
+
+    Ctrl+C in a terminal, or a CI job's SIGTERM, goes to the whole process group. A worker
+    that died of it would leave its pool broken, and the pool can then hang for good while
+    it still has a task to send (CPython gh-94777, in Debian 12's Python 3.11.2). So a
+    worker has a group of its own: the command stops the build and shuts its pool down, the
+    pool's ``terminate`` still ends a worker, and ``die_with_parent`` ends them all with it.
+    """
+    # Until it has left, the handlers inherited from the command ignore signals in a worker
+    # (``app.interrupts``); left first, so that no group signal finds the defaults below.
+    os.setpgid(0, 0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool's ``terminate``
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+
+
+def _start(parent: int, initializer: Callable[[], Any] | None) -> None:
+    leave_the_process_group()
     die_with_parent(parent)
     if initializer is not None:
         initializer()

@@ -50,19 +50,6 @@ def kill_when(freeze, ready, timeout: float = 60) -> int | None:
             proc.kill()
 
 
-def live_members(group: int) -> list[int]:
-    """Processes of process group ``group`` that still run (not zombies), from /proc."""
-    members = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[2]) == group and fields[0] != "Z":
-            members.append(int(stat.parent.name))
-    return members
-
-
 KILL_POINTS = {
     "at-start": lambda build: True,
     "staging-created": lambda build: any(build.parent.glob(f".{build.name}-staging-*")),
@@ -93,21 +80,52 @@ def test_sigkill_at_any_point_leaves_a_complete_build(freeze):
         assert not list(freeze.build_dir.parent.glob(".build-staging-*")), point
 
 
-def test_ctrl_c_stops_a_build_on_workers_with_one_line_and_a_complete_build(freeze):
-    """Ctrl+C reaches freeze.py and its render workers (the whole process group), mid-render."""
+def children_of(parent: int) -> list[int]:
+    """The running (not zombie) processes whose parent is ``parent``, from /proc."""
+    return [pid for pid, state, ppid, _ in _processes() if ppid == parent and state != "Z"]
+
+
+def live_members(group: int) -> list[int]:
+    """The running (not zombie) processes of process group ``group``, from /proc."""
+    return [pid for pid, state, _, pgrp in _processes() if pgrp == group and state != "Z"]
+
+
+def alive(pids: list[int]) -> list[int]:
+    return [pid for pid, state, _, _ in _processes() if pid in pids and state != "Z"]
+
+
+def _processes() -> list[tuple[int, str, int, int]]:
+    """(pid, state, parent, process group) of every process."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, ppid, pgrp = stat.read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, IndexError, ValueError):
+            continue
+        found.append((int(stat.parent.name), state, int(ppid), int(pgrp)))
+    return found
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+@pytest.mark.parametrize("moment", ["syncing", "rendering"])
+def test_a_stopped_build_says_so_keeps_the_last_build_and_leaves_no_worker(freeze, signum, moment):
+    """Ctrl+C in a terminal (or a CI job's SIGTERM) goes to the command's whole process
+    group, while its workers sync (large bodies: the pool still has tasks to send) or render."""
     posts = freeze.content_dir / "posts"
-    for n in range(300):
-        body = f"Post number {n}, with [a link](/posts/hello-world/).\n"
-        (posts / f"many-{n:03}.md").write_text(
-            f"---\ntitle: Many {n}\ndate: 2026-01-01\n---\n{body}"
-        )
+    many = [posts / f"many-{n:03}.md" for n in range(300)]
+    paragraph = "A paragraph of some length, to be rendered on a worker. " * 40 + "\n\n"
+    for n, path in enumerate(many):
+        path.write_text(f"---\ntitle: Many {n}\ndate: 2026-01-01\n---\n{paragraph * 8}")
     workers = {"BUILD_WORKERS": "2", "BUILD_PARALLEL_MIN_PAGES": "1"}
     assert freeze(env=workers).returncode == 0
     old = tree_digest(freeze.build_dir)
     post = posts / "hello-world.md"
     post.write_text(post.read_text().replace("Welcome to", "Interrupted while welcoming to"))
+    if moment == "syncing":  # every file changed: the sync renders them on workers
+        for path in many:
+            path.write_text(path.read_text() + "One more line.\n")
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "freeze.py"), "--clean"],
+        [sys.executable, str(ROOT / "freeze.py")],
         cwd=ROOT,
         env={**freeze.env, **workers},
         stdout=subprocess.PIPE,
@@ -115,11 +133,16 @@ def test_ctrl_c_stops_a_build_on_workers_with_one_line_and_a_complete_build(free
         text=True,
         start_new_session=True,  # a group of its own, as a terminal gives a command
     )
+    seen: list[int] = []
     try:
         deadline = time.monotonic() + 60
-        while staged_files(freeze.build_dir) < 20 and time.monotonic() < deadline:
+        while time.monotonic() < deadline and proc.poll() is None:
+            seen = children_of(proc.pid)
+            if seen and (moment == "syncing" or staged_files(freeze.build_dir) >= 20):
+                break
             time.sleep(0.002)
-        os.killpg(proc.pid, signal.SIGINT)
+        assert seen, "the build ended before it had workers"
+        os.killpg(proc.pid, signum)
         _, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
@@ -129,11 +152,10 @@ def test_ctrl_c_stops_a_build_on_workers_with_one_line_and_a_complete_build(free
     assert f"Interrupted; {freeze.build_dir} holds the last complete build." in err
     assert tree_digest(freeze.build_dir) == old  # stopped before the swap: the old build
     deadline = time.monotonic() + 10
-    while live_members(proc.pid) and time.monotonic() < deadline:
+    while alive(seen) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert live_members(proc.pid) == []  # no worker outlived the build
+    assert alive(seen) == []  # no worker outlived the build
+    assert live_members(proc.pid) == []
     assert freeze().returncode == 0  # the next build recovers
-    assert (
-        "Interrupted while welcoming"
-        in (freeze.build_dir / "posts/hello-world/index.html").read_text()
-    )
+    page = (freeze.build_dir / "posts/hello-world/index.html").read_text()
+    assert "Interrupted while welcoming" in page

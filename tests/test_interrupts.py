@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from app.build.interrupts import in_unsafe_code, stop_on_signals
+from app import interrupts
+from app.interrupts import checkpoint, in_unsafe_code, stop_on_signals
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,7 +24,7 @@ HAMMER = textwrap.dedent(
     """
     import os, random, signal, sys, threading
     import sqlalchemy as sa
-    from app.build.interrupts import stop_on_signals
+    from app.interrupts import stop_on_signals
 
     engine = sa.create_engine("sqlite:///" + sys.argv[1])
     stops = []
@@ -131,13 +132,32 @@ def test_an_ignored_ctrl_c_stays_ignored():
         signal.signal(signal.SIGINT, previous)
 
 
-def test_only_frames_of_the_listed_packages_count_as_unsafe():
+def test_a_library_counts_as_unsafe_up_to_our_code_that_called_it():
     seen: list[bool] = []
 
     def probe() -> None:
-        seen.append(in_unsafe_code(sys._getframe()))
+        seen.append(in_unsafe_code(sys._getframe(1)))  # where probe() was called
+
+    def ours() -> None:
+        probe()
 
     exec("probe()", {"__name__": "sqlalchemy.engine.base", "probe": probe})
     exec("probe()", {"__name__": "sqlalchemyish", "probe": probe})
+    exec("ours()", {"__name__": "sqlalchemy.orm.events", "ours": ours})  # a callback of ours
+    inner = {"__name__": "logging", "probe": probe}  # a library the pool calls
+    exec("exec('probe()', inner)", {"__name__": "sqlalchemy.pool", "inner": inner})
     probe()
-    assert seen == [True, False, False]
+    assert seen == [True, False, False, True, False]
+
+
+def test_a_checkpoint_raises_the_interrupt_that_waits(monkeypatch):
+    monkeypatch.setattr(interrupts, "RETRY_SECONDS", 30.0)  # no retry comes first
+    stopped = threading.Event()
+    timers = ctrl_c_after(0.05)
+    with stop_on_signals(stopped.set):
+        spin_inside("sqlalchemy", stopped)  # deferred: the library was at work
+        with pytest.raises(KeyboardInterrupt):
+            checkpoint()  # raised here at once, before any retry could come
+        checkpoint()  # and only once
+    for timer in timers:
+        timer.join()

@@ -24,6 +24,7 @@ from app.build.manifest import pack_links
 from app.build.requests import request_context
 from app.content.parallel import available_cores, can_fork
 from app.extensions import db
+from app.interrupts import checkpoint
 from app.recording import recording
 from app.workers import fork_pool
 
@@ -190,6 +191,7 @@ def render_pages(
     pool = fork_pool(workers, _start_worker)
     try:
         for results in pool.map(_render_chunk, chunks):
+            checkpoint()  # a Ctrl+C that waited while the pool was at work stops here
             for result in results:
                 if result.error:
                     raise BuildError(f"could not build {result.url}: {result.error}")

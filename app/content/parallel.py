@@ -14,6 +14,7 @@ from typing import TypeVar
 from app.content.document import Document, parse_document
 from app.content.errors import ContentError
 from app.content.render import Rendered, render_markdown
+from app.interrupts import checkpoint
 from app.localtime import zone_named
 from app.workers import fork_pool
 
@@ -87,7 +88,9 @@ def _results(pool: ProcessPoolExecutor, results: Iterator[R]) -> Generator[R | N
     ``next`` gives None, so that closing it shuts the pool down even before any result."""
     try:
         yield None
-        yield from results
+        for result in results:
+            checkpoint()  # a Ctrl+C that waited while the pool was at work stops here
+            yield result
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
