@@ -34,6 +34,7 @@ from app.build import BuildResult, build_site  # noqa: E402
 from app.build.errors import explain  # noqa: E402
 from app.build.progress import Progress  # noqa: E402
 from app.build.sources import Changes  # noqa: E402
+from app.interrupts import stop_on_signals  # noqa: E402
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -173,7 +174,6 @@ def watch(args: argparse.Namespace) -> int:
     """Build, then rebuild on every change (and serve with live reload) until Ctrl+C."""
     from app.build.serve import PreviewServer
     from app.build.watch import Rebuilder, Watcher
-    from app.interrupts import stop_on_signals
 
     def make_app() -> Flask:
         return create_app(overrides=overrides_from(args), authoring=False)
@@ -247,8 +247,6 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.watch or args.serve is not None:
         return watch(args)
-    from app.interrupts import stop_on_signals
-
     try:
         with stop_on_signals(lambda: None):
             return 0 if build_once(args, clean=args.clean) else 1

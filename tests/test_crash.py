@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.processes import marked, running
 from tests.test_freeze import tree_digest
 
 pytestmark = pytest.mark.slow
@@ -80,32 +81,6 @@ def test_sigkill_at_any_point_leaves_a_complete_build(freeze):
         assert not list(freeze.build_dir.parent.glob(".build-staging-*")), point
 
 
-def children_of(parent: int) -> list[int]:
-    """The running (not zombie) processes whose parent is ``parent``, from /proc."""
-    return [pid for pid, state, ppid, _ in _processes() if ppid == parent and state != "Z"]
-
-
-def live_members(group: int) -> list[int]:
-    """The running (not zombie) processes of process group ``group``, from /proc."""
-    return [pid for pid, state, _, pgrp in _processes() if pgrp == group and state != "Z"]
-
-
-def alive(pids: list[int]) -> list[int]:
-    return [pid for pid, state, _, _ in _processes() if pid in pids and state != "Z"]
-
-
-def _processes() -> list[tuple[int, str, int, int]]:
-    """(pid, state, parent, process group) of every process."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            state, ppid, pgrp = stat.read_text().rsplit(")", 1)[1].split()[:3]
-        except (OSError, IndexError, ValueError):
-            continue
-        found.append((int(stat.parent.name), state, int(ppid), int(pgrp)))
-    return found
-
-
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 @pytest.mark.parametrize("moment", ["syncing", "rendering"])
 def test_a_stopped_build_says_so_keeps_the_last_build_and_leaves_no_worker(freeze, signum, moment):
@@ -124,38 +99,38 @@ def test_a_stopped_build_says_so_keeps_the_last_build_and_leaves_no_worker(freez
     if moment == "syncing":  # every file changed: the sync renders them on workers
         for path in many:
             path.write_text(path.read_text() + "One more line.\n")
+    env, mark = marked({**freeze.env, **workers})
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "freeze.py")],
         cwd=ROOT,
-        env={**freeze.env, **workers},
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # a group of its own, as a terminal gives a command
     )
-    seen: list[int] = []
+    workers_up = False
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
-            seen = children_of(proc.pid)
-            if seen and (moment == "syncing" or staged_files(freeze.build_dir) >= 20):
+            workers_up = len(running(mark)) > 1  # the build and its workers
+            if workers_up and (moment == "syncing" or staged_files(freeze.build_dir) >= 20):
                 break
             time.sleep(0.002)
-        assert seen, "the build ended before it had workers"
+        assert workers_up, "the build ended before it had workers"
         os.killpg(proc.pid, signum)
         _, err = proc.communicate(timeout=60)
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
+        for pid in running(mark):
+            os.kill(pid, signal.SIGKILL)
     assert proc.returncode == 130, err
     assert "Traceback" not in err
     assert f"Interrupted; {freeze.build_dir} holds the last complete build." in err
     assert tree_digest(freeze.build_dir) == old  # stopped before the swap: the old build
     deadline = time.monotonic() + 10
-    while alive(seen) and time.monotonic() < deadline:
+    while running(mark) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert alive(seen) == []  # no worker outlived the build
-    assert live_members(proc.pid) == []
+    assert running(mark) == []  # no worker outlived the build
     assert freeze().returncode == 0  # the next build recovers
     page = (freeze.build_dir / "posts/hello-world/index.html").read_text()
     assert "Interrupted while welcoming" in page

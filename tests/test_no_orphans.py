@@ -18,24 +18,12 @@ from app.build.errors import BuildError
 from app.build.output import build_lock, lock_holders
 from bench.corpus import END, make_post
 from tests.conftest import ROOT
+from tests.processes import marked, running
 from tests.test_crash import staged_files
 
 pytestmark = pytest.mark.slow
 
 POSTS = 1500
-
-
-def _group(pgid: int) -> list[int]:
-    """The processes still alive in process group ``pgid`` (zombies are dead)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            found.append(int(stat.parent.name))
-    return found
 
 
 def _wait_until(check: Callable[[], bool], timeout: float) -> bool:
@@ -85,23 +73,23 @@ def _kill_build_when(
     freeze, env: dict[str, str], moment: str, ready: Callable[[Path], bool]
 ) -> None:
     """Start a clean build, SIGKILL it once ``ready``; nothing of it may stay alive."""
+    env, mark = marked(env)  # the build and every worker it forks, whatever their group
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "freeze.py"), "--quiet", "--clean"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group: the build and all it forks
     )
     try:
         assert _wait_until(lambda: proc.poll() is not None or ready(freeze.build_dir), 120)
         assert proc.poll() is None, f"{moment}: the build ended before it was killed"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
-        gone = _wait_until(lambda: not _group(proc.pid), 5)
-        assert gone, (moment, "left running:", _group(proc.pid))
+        gone = _wait_until(lambda: not running(mark), 5)
+        assert gone, (moment, "left running:", running(mark))
     finally:
-        for pid in _group(proc.pid):
+        for pid in running(mark):
             os.kill(pid, signal.SIGKILL)
 
 
