@@ -1,4 +1,5 @@
-"""What a long-lived process (``--watch``) keeps of its last build: its records, in memory.
+"""What a long-lived process (``--watch``) keeps of its last build: its records and its
+listing of the posts, in memory.
 
 A command-line build reads the same records from the build cache (``manifest``); a watch
 keeps them between builds instead of reading them again, as long as no other process (the
@@ -15,6 +16,7 @@ from pathlib import Path
 from flask import Flask
 from jinja2 import TemplateError
 
+from app.build.keptposts import KeptPosts
 from app.build.manifest import Manifest, identity
 from app.content.render import render_markdown
 from app.content.scan import KIND_DIRS
@@ -29,10 +31,14 @@ class BuildMemory:
     #: build (the admin's Publish) changes it, and then this memory is not used.
     cache_file: tuple[int, int, int] | None = None
     manifest: Manifest = field(default_factory=Manifest)
+    #: The posts the last build listed (they hold whatever the builds did: the database
+    #: says which changed since, see ``keptposts``).
+    posts: KeptPosts = field(default_factory=KeptPosts)
 
     def forget(self) -> None:
         """After a failed build, or one this memory cannot describe."""
         self.build_dir, self.cache_file, self.manifest = None, None, Manifest()
+        self.posts = KeptPosts()
 
     def manifest_for(self, build_dir: Path, cache: Path) -> Manifest | None:
         """The last build's records, if that build is still the one in ``build_dir``."""

@@ -125,7 +125,9 @@ class Build:
         #: The list of the site's pages as the build cache keeps it (see ``pagelist``).
         self.pages: str | None = None
         #: What every page of this build reads (made after the sync) and when it runs.
-        self.snapshot = Snapshot(tricks.disabled(app.config))
+        off = tricks.disabled(app.config)
+        kept = self.memory.posts if self.memory and "kept-posts" not in off else None
+        self.snapshot = Snapshot(off, source=kept)
         self.time = datetime.now(UTC).replace(tzinfo=None)
 
     # -- the phases -----------------------------------------------------------------------

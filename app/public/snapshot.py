@@ -19,7 +19,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 import sqlalchemy as sa
 
@@ -37,6 +37,8 @@ T = TypeVar("T")
 
 #: Columns a listing leaves out: read when a page asks for them (``Snapshot.body``).
 HEAVY = {"body", "body_html", "body_text", "toc_html"}
+#: The columns a listing reads, by name.
+LISTED_COLUMNS = tuple(c.key for c in Post.__table__.columns if c.key not in HEAVY)
 #: Post pages render in index order: a build loads this many posts' bodies at a time.
 BODY_WINDOW = 64
 #: Bodies read alone kept per build (``Snapshot.body``).
@@ -117,13 +119,30 @@ class ListedTag:
         return ["tag", self.id, self.name, self.slug]
 
 
+class ListingSource(Protocol):
+    """Where a snapshot gets its listings when not from ``_listed`` alone: one kept from
+    the last build and brought up to date (``app.build.keptposts``)."""
+
+    def listed(
+        self,
+        name: str,
+        condition: sa.ColumnElement[bool],
+        columns: tuple[str, ...],
+        read: Callable[[sa.ColumnElement[bool]], list[Listed]],
+    ) -> list[Listed]: ...
+
+
 class Snapshot:
     """One build's answers, each computed once from its listing."""
 
-    def __init__(self, off: frozenset[str] | None = None) -> None:
+    def __init__(
+        self, off: frozenset[str] | None = None, source: ListingSource | None = None
+    ) -> None:
         """A snapshot of the posts as they are when it first answers, playing the tricks
-        not in ``off`` (default: those the settings turn off, see ``app.tricks``)."""
+        not in ``off`` (default: those the settings turn off, see ``app.tricks``); its
+        listings from ``source`` when given."""
         off = tricks.disabled() if off is None else off
+        self.source = source
         self._answers: dict[str, Any] = {}
         self._window: dict[int, dict[str, Any]] = {}
         #: How many reads the window served; where the last body read was in the listing;
@@ -166,12 +185,18 @@ class Snapshot:
 
     def listing(self) -> list[Listed]:
         """Published posts in index order with their tags, without bodies."""
-        return self._once("listing", lambda: _in_index_order(_listed(visible())))
+        return self._once("listing", lambda: _in_index_order(self._listed("timeline", visible())))
 
     def visible_pages(self) -> list[Listed]:
         return self._once(
-            "pages", lambda: sorted(_listed(visible("page")), key=attrgetter("title", "slug"))
+            "pages",
+            lambda: sorted(self._listed("pages", visible("page")), key=attrgetter("title", "slug")),
         )
+
+    def _listed(self, name: str, condition: sa.ColumnElement[bool]) -> list[Listed]:
+        if self.source is None:
+            return _listed(condition)
+        return self.source.listed(name, condition, LISTED_COLUMNS, _listed)
 
     def get_visible(self, kind: str, slug: str) -> Listed | None:
         return self._by_slug(kind).get(slug)
@@ -324,7 +349,7 @@ def _in_index_order(posts: list[Listed]) -> list[Listed]:
 def listed_columns(condition: sa.ColumnElement[bool]) -> sa.Select[*tuple[Any, ...]]:
     """The listed columns of the posts meeting ``condition``, in index order (on SQLite, read
     from one covering index: see the migration that makes ``ix_post_listed``)."""
-    columns = [c for c in Post.__table__.columns if c.key not in HEAVY]
+    columns = [Post.__table__.c[name] for name in LISTED_COLUMNS]
     return sa.select(*columns).where(condition).order_by(Post.published_at.desc(), Post.slug)
 
 
