@@ -34,6 +34,8 @@ TRICKS: dict[str, str] = {
     " (build/requests.py; werkzeug's cached_property)",
     "plain-rows": "listing rows read off the DB-API cursor, not as Row objects"
     " (public/snapshot.py)",
+    "gc-between-builds": "--watch collects garbage after a build and freezes what is left,"
+    " so a build's collections do not walk the memory of the last (build/watch.py)",
     "kept-posts": "--watch keeps its last listing and reads again only the posts the"
     " database's triggers stamped since (build/keptposts.py)",
 }

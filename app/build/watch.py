@@ -3,6 +3,7 @@ debounced), each build planned from the last."""
 
 from __future__ import annotations
 
+import gc
 import re
 import threading
 import time
@@ -13,6 +14,7 @@ from flask import Flask
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from app import tricks
 from app.build.memory import BuildMemory
 from app.build.sources import Changes
 
@@ -165,6 +167,7 @@ class Rebuilder:
 
     def first(self, *, clean: bool = False) -> bool:
         self.migrated = self.build(self.app, True, Changes(self.memory, set()), clean)
+        self.collect_garbage()
         return self.migrated
 
     def rebuild(self, changed: set[str]) -> bool:
@@ -177,4 +180,16 @@ class Rebuilder:
         self.migrated = self.migrated or ok
         if ok and self.on_built is not None:
             self.on_built()
+        self.collect_garbage()
         return ok
+
+    def collect_garbage(self) -> None:
+        """Collect cycles now, between builds, and set what is left aside: the next build's
+        full collections (which otherwise came every few builds and walked the memory's
+        millions of objects: +50-100 ms on an edit at 10 000 posts) see only what it makes.
+        Everything is unfrozen and collected again after the next build: nothing leaks."""
+        if not tricks.enabled("gc-between-builds", self.app.config):
+            return
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
