@@ -27,9 +27,35 @@ DATED_KINDS = ("post", "note")
 _FROZEN: ContextVar[datetime | None] = ContextVar("microblog_build_time", default=None)
 
 
+class ClockReads:
+    """Whether ``now`` was asked inside ``watching_clock``."""
+
+    __slots__ = ("read",)
+
+    def __init__(self) -> None:
+        self.read = False
+
+
+_WATCHING: ContextVar[ClockReads | None] = ContextVar("microblog_clock_reads", default=None)
+
+
 def now() -> datetime:
     """'Now' for publishing decisions (naive UTC): fixed for a whole build."""
+    reads = _WATCHING.get()
+    if reads is not None:
+        reads.read = True
     return _FROZEN.get() or datetime.now(UTC).replace(tzinfo=None)
+
+
+@contextmanager
+def watching_clock(reads: ClockReads) -> Iterator[ClockReads]:
+    """Note in ``reads`` whether the code inside asks ``now``: what it computes may differ
+    at another time (a post's status; see ``app.build.keptposts.KeptRows``)."""
+    token = _WATCHING.set(reads)
+    try:
+        yield reads
+    finally:
+        _WATCHING.reset(token)
 
 
 @contextmanager

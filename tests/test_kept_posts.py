@@ -15,7 +15,9 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from app.build.keptposts import KeptPosts, current_mark
+from app.build.deps import row_context
+from app.build.keptposts import KeptPosts, KeptRows, current_mark
+from app.build.postrows import rows_of
 from app.content.document import Document
 from app.content.service import save_post
 from app.extensions import db
@@ -167,3 +169,32 @@ def test_the_trick_can_be_turned_off_for_a_watch(synced: Flask):
     synced.config["SPEED_TRICKS_OFF"] = ""
     memory = BuildMemory()
     assert Build(synced, changes=Changes(memory, set())).snapshot.source is memory.posts
+
+
+def _all_posts() -> dict[int, Any]:
+    return {p.__dict__["id"]: p for p in snapshot._listed(sa.true())}
+
+
+def test_kept_rows_are_the_rows_made_anew_as_time_and_settings_change(synced: Flask):
+    """A watch's kept rows: used again only while the properties give the same values."""
+    with synced.test_request_context():
+        save_post(Document(title="Later", slug="later", body="Soon.\n", date=NOW + timedelta(1)))
+        posts, kept = _all_posts(), KeptRows()
+        context = row_context(synced, "common")
+        with frozen(NOW):
+            first = rows_of(posts, kept, context)
+            assert "status" in kept.clocked  # noted as it ran: the status asks the clock
+            assert rows_of(posts, kept, context).rows == first.rows
+            assert all(row.post is posts[pid] for pid, row in kept.rows.items())
+        with frozen(NOW + timedelta(days=2)):  # 'later' is published now
+            again = rows_of(posts, kept, context)
+            assert again.rows == rows_of(posts).rows
+            assert again.rows != first.rows
+        synced.config["SITE_TIMEZONE"] = "Pacific/Kiritimati"  # dates move a day on
+        with frozen(NOW + timedelta(days=2)):
+            moved = rows_of(posts, kept, row_context(synced, "common"))
+            assert moved.rows == rows_of(posts).rows
+            assert moved.rows != again.rows
+        posts = _all_posts()  # new objects: their rows are made anew
+        with frozen(NOW):
+            assert rows_of(posts, kept, context).rows == rows_of(posts).rows

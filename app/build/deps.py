@@ -26,6 +26,7 @@ from app.content.render import renderer_id
 from app.models import Post
 from app.public import snapshot
 from app.public.routes import site_settings
+from app.build.postrows import PROPERTIES
 from app.public.snapshot import HEAVY, Listed
 from app.recording import REGISTRY, Recorder, digest
 
@@ -40,17 +41,6 @@ _RECORDED_SETTINGS = {"SITE_TIMEZONE"}
 _LIBRARIES = ("flask", "jinja2", "werkzeug", "feedgen", "pygments")
 #: The digest of an answer that could not be given (the function raised).
 _FAILED = "!"
-#: What a post computes from its fields (``reading_minutes``, ``status``): kept in its row.
-_PROPERTIES = tuple(name for name, value in vars(Listed).items() if isinstance(value, property))
-
-
-class _PlainRow:
-    """A post's values with Post's properties, and nothing noted of what they read."""
-
-    locals().update({name: vars(Listed)[name] for name in _PROPERTIES})
-
-    def __init__(self, values: dict[str, Any]) -> None:
-        self.__dict__ = values
 
 
 def common_digest(app: Flask) -> str:
@@ -74,6 +64,12 @@ def common_digest(app: Flask) -> str:
     )
 
 
+def row_context(app: Flask, common: str) -> str:
+    """What a post's properties may read besides its values and the clock: every setting
+    (``common`` has all but those a page notes where it shows them, such as the time zone)."""
+    return digest([common, sorted((k, repr(app.config.get(k))) for k in _RECORDED_SETTINGS)])
+
+
 def _version(distribution: str) -> str | None:
     try:
         return metadata.version(distribution)
@@ -92,7 +88,6 @@ class Reads:
         self._templates: dict[str, str] = {}
         self._files: dict[str, str] = {}
         self._site: dict[str, str] | None = None
-        self._rows: dict[int, str] | None = None
         #: Whether each distinct part of a page's record holds (``keeps``).
         self._parts: dict[str, bool] = {}
 
@@ -140,23 +135,6 @@ class Reads:
         if self._site is None:
             self._site = {k: digest(recording.identity(v)) for k, v in site_settings().items()}
         return self._site.get(key, _FAILED)
-
-    def rows(self) -> dict[int, str]:
-        """Every post and page of the build as it reads (JSON: its columns, its tags and its
-        properties, such as the reading time and the status): kept with the build, to tell
-        the next one which fields of which posts changed."""
-        if self._rows is None:
-            self._rows = {}
-            with recording.unrecorded():
-                for post_id, post in self.posts.items():
-                    values = dict(post.__dict__)
-                    # The properties, computed by Post's own code off a plain copy of the
-                    # values (a Listed notes every field each of them reads).
-                    plain = _PlainRow(values)
-                    values["tags"] = [tag.__identity__() for tag in values["tags"]]
-                    values.update((name, getattr(plain, name)) for name in _PROPERTIES)
-                    self._rows[post_id] = orjson.dumps(values, default=repr).decode()
-        return self._rows
 
     # -- records --------------------------------------------------------------------------
 
@@ -335,7 +313,7 @@ def _fields_hold(fields: dict[str, list[int]], changed: Changed) -> bool:
 
 
 #: The names a post's row holds (``Reads.rows``): columns, tags, properties, bodies.
-_ROW_NAMES = frozenset([*(c.key for c in Post.__table__.columns), "tags", *_PROPERTIES])
+_ROW_NAMES = frozenset([*(c.key for c in Post.__table__.columns), "tags", *PROPERTIES])
 
 
 def build_posts() -> list[Listed]:

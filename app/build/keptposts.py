@@ -64,10 +64,36 @@ class _Kept:
 
 
 @dataclass
+class KeptRow:
+    """A post's row in the last build (``deps.Reads.rows``): the object it was made of, the
+    values of its properties, the row's text and its digest."""
+
+    post: Listed
+    properties: tuple[Any, ...]
+    text: str
+    digest: bytes
+
+
+@dataclass
+class KeptRows:
+    """The rows of the last build, for posts the kept listing still holds (the same object:
+    the same values). Its properties are Post's code run on those values, the settings
+    (``context``) and the clock: a kept row is used again while the context is the same
+    and the properties that asked the clock (noted as they ran) still give the same."""
+
+    context: str = ""
+    rows: dict[int, KeptRow] = field(default_factory=dict)
+    #: The properties that read the clock for some post (``status.watching_clock``).
+    clocked: frozenset[str] = frozenset()
+
+
+@dataclass
 class KeptPosts:
-    """Listings by name (the timeline, the pages), each with the mark it was read at."""
+    """Listings by name (the timeline, the pages), each with the mark it was read at, and
+    the rows of their posts."""
 
     kept: dict[str, _Kept] = field(default_factory=dict)
+    rows: KeptRows = field(default_factory=KeptRows)
     #: How the last call was answered (``"whole"`` or the number of posts read again).
     last: dict[str, Any] = field(default_factory=dict)
 

@@ -32,6 +32,7 @@ from app.build.deps import (
     build_posts,
     changed_fields,
     common_digest,
+    row_context,
 )
 from app.build.errors import BuildError
 from app.build.freezer import PlannedPage, StagingFreezer, site_path
@@ -51,7 +52,8 @@ from app.build.output import (
     swap_into_place,
 )
 from app.build.pagelist import list_pages, saved_pages
-from app.build.postrows import PostRows
+from app.build.keptposts import KeptPosts
+from app.build.postrows import PostRows, rows_of
 from app.build.render import Job, describe, render_pages, worker_count
 from app.build.result import BuildResult, Upcoming
 from app.build.searchcopy import last_search_index
@@ -186,7 +188,12 @@ class Build:
                 self.model = listed.model | listed.fields.keys()
                 manifest = self.manifest
                 same = manifest.common == self.common
-                self.rows = PostRows.of(reads.rows())
+                kept = self.snapshot.source
+                self.rows = rows_of(
+                    reads.posts,
+                    kept.rows if isinstance(kept, KeptPosts) else None,
+                    row_context(app, self.common),
+                )
                 changed = changed_fields(manifest.rows, self.rows) if same else None
                 if same and manifest.model is not None:
                     self.model.update(manifest.model)

@@ -1,14 +1,101 @@
-"""Every post's row of a build (``deps.Reads.rows``) as the build cache keeps it: a digest
-of each, so that the next build finds the posts that changed without reading them all."""
+"""Every post's row of a build: made here (``rows_of``), and kept by the build cache as a
+digest of each, so that the next build finds the posts that changed without reading them all.
+
+A row is a post as pages may read it, in JSON: its columns, its tags and its properties (the
+reading time, the status...), which Post's own code computes from the values. A watch keeps
+the rows of its last build (``keptposts.KeptRows``) and makes again only those of posts
+whose values, settings or clock-read properties differ.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import sqlite3
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from app import recording
+from app.build.keptposts import KeptRow, KeptRows
+from app.public.snapshot import Listed
+from app.status import ClockReads, watching_clock
 
 if TYPE_CHECKING:
     from app.build.cachefile import CacheFile
+
+#: What a post computes from its fields (``reading_minutes``, ``status``): kept in its row.
+PROPERTIES = tuple(name for name, value in vars(Listed).items() if isinstance(value, property))
+
+
+class PlainRow:
+    """A post's values with Post's properties, and nothing noted of what they read."""
+
+    locals().update({name: vars(Listed)[name] for name in PROPERTIES})
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__ = values
+
+
+def rows_of(
+    posts: Mapping[int, Listed], kept: KeptRows | None = None, context: str = ""
+) -> PostRows:
+    """Every post's row, by id. With ``kept`` (the last build's of this process, made in the
+    settings ``context``), rows of the same post objects are used again when the properties
+    that read the clock still give the same values; ``kept`` then holds this build's."""
+    with recording.unrecorded():
+        reuse = kept.rows if kept is not None and kept.context == context else {}
+        clocked = kept.clocked if kept is not None and reuse else frozenset()
+        same = [pid for pid, post in posts.items() if (k := reuse.get(pid)) and k.post is post]
+        names = [name for name in PROPERTIES if name in clocked]
+        now, _ = _properties([PlainRow(posts[pid].__dict__) for pid in same], names)
+        at = [PROPERTIES.index(name) for name in names]
+        made: dict[int, KeptRow] = {}
+        for pid, values in zip(same, now, strict=True):
+            row = reuse[pid]
+            if all(row.properties[i] == value for i, value in zip(at, values, strict=True)):
+                made[pid] = row
+        fresh, read_clock = _rows([post for pid, post in posts.items() if pid not in made])
+        made.update(fresh)
+    rows = {pid: made[pid] for pid in posts}
+    if kept is not None:
+        kept.context, kept.rows, kept.clocked = context, rows, clocked | read_clock
+    return PostRows(
+        {pid: row.digest for pid, row in rows.items()},
+        {pid: row.text for pid, row in rows.items()},
+    )
+
+
+def _rows(posts: Iterable[Listed]) -> tuple[dict[int, KeptRow], frozenset[str]]:
+    """The rows of ``posts``, made anew; and the properties that read the clock."""
+    copies = []
+    for post in posts:
+        values = dict(post.__dict__)
+        values["tags"] = [tag.__identity__() for tag in values["tags"]]
+        copies.append((post, values))
+    found, clocked = _properties([PlainRow(values) for _, values in copies], PROPERTIES)
+    made = {}
+    for (post, values), properties in zip(copies, found, strict=True):
+        values.update(zip(PROPERTIES, properties, strict=True))
+        text = orjson.dumps(values, default=repr).decode()
+        made[values["id"]] = KeptRow(post, properties, text, row_digest(text))
+    return made, clocked
+
+
+def _properties(
+    plains: list[PlainRow], names: Iterable[str]
+) -> tuple[list[tuple[Any, ...]], frozenset[str]]:
+    """Each row's values of the properties ``names`` (Post's own code, run on its values),
+    and those of the properties that asked the clock."""
+    columns, clocked = [], set()
+    for name in names:
+        reads = ClockReads()
+        with watching_clock(reads):
+            columns.append([getattr(plain, name) for plain in plains])
+        if reads.read:
+            clocked.add(name)
+    found = list(zip(*columns, strict=True)) if columns else [() for _ in plains]
+    return found, frozenset(clocked)
 
 
 def row_digest(row: str) -> bytes:
@@ -29,10 +116,6 @@ class PostRows:
         self.digests = digests
         self.rows = rows if rows is not None else {}
         self.cache = cache
-
-    @classmethod
-    def of(cls, rows: dict[int, str]) -> PostRows:
-        return cls({post_id: row_digest(row) for post_id, row in rows.items()}, rows)
 
     def get(self, post_id: int) -> str | None:
         found = self.rows.get(post_id)
