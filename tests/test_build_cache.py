@@ -20,6 +20,7 @@ from flask import Flask
 from app import create_app
 from app.build import BuildError, build_site
 from app.build.cachefile import cache_file
+from app.build.deps import read_posts
 from app.build.manifest import FileRecord, Manifest, Spare, manifest_path
 from app.build.manifest import load as load_manifest
 from app.build.manifest import save as save_manifest
@@ -232,7 +233,23 @@ def test_random_edits_always_build_the_same_site_as_a_clean_build(
     for name in [*steps, *rng.sample(sorted(steps), k=5)]:
         steps[name]()
         build(app)
+        _assert_cache_indexes_hold(app, name)
         assert tree(app.config["BUILD_DIR"]) == clean_build_of(app, tmp_path / name), name
+
+
+def _assert_cache_indexes_hold(app: Flask, step: str) -> None:
+    """The build cache's index from posts to the pages that read them is what the pages'
+    records say, and it keeps the parts some record uses, no other."""
+    path = manifest_path(Path(app.instance_path), app.config["BUILD_DIR"])
+    with closing(sqlite3.connect(path)) as cache:
+        said = {
+            (post, rel)
+            for rel, deps in cache.execute("SELECT rel, deps FROM files WHERE deps IS NOT NULL")
+            for post in read_posts(deps)
+        }
+        assert set(cache.execute("SELECT post, rel FROM reads")) == said, step
+        used = set(cache.execute("SELECT part FROM files WHERE part IS NOT NULL"))
+        assert set(cache.execute("SELECT id FROM parts")) == used, step
 
 
 def _snapshot(*folders: Path) -> dict[str, bytes]:

@@ -325,6 +325,32 @@ def _part_id(part: str) -> str:
     return hashlib.blake2b(part.encode(), digest_size=12).hexdigest()
 
 
+def _parts_of(db: sqlite3.Connection, rels: list[str]) -> set[str]:
+    found = set()
+    for rel in rels:
+        row = db.execute("SELECT part FROM files WHERE rel = ?", (rel,)).fetchone()
+        if row is not None and row[0] is not None:
+            found.add(row[0])
+    return found
+
+
+def _save_reads(db: sqlite3.Connection, reads: dict[str, set[int]], replaced: list[str]) -> None:
+    """The index from posts to the pages that read them, for the records written: rows
+    added and removed only (``search.json`` reads every post: 10 000 rows an edit)."""
+    before: dict[str, set[int]] = {rel: set() for rel in reads}
+    for rel in replaced:
+        found = db.execute("SELECT post FROM reads WHERE rel = ?", (rel,))
+        before[rel] = {post for (post,) in found}
+    db.executemany(
+        "DELETE FROM reads WHERE post = ? AND rel = ?",
+        [(post, rel) for rel, now in reads.items() for post in before[rel] - now],
+    )
+    db.executemany(
+        "INSERT INTO reads VALUES (?, ?)",
+        [(post, rel) for rel, now in reads.items() for post in sorted(now - before[rel])],
+    )
+
+
 def _save(cache: CacheFile, build_dir: Path, manifest: Manifest) -> None:
     records, spare = manifest.records, manifest.spare
     changed = [
@@ -334,15 +360,14 @@ def _save(cache: CacheFile, build_dir: Path, manifest: Manifest) -> None:
     ]
     parts: dict[str, str] = {}
     rows: list[tuple[Any, ...]] = []
-    reads: list[tuple[int, str]] = []
+    reads: dict[str, set[int]] = {}
     for rel, r in changed:
         part_id = None
         if r.part is not None:
             part_id = parts.setdefault(r.part, _part_id(r.part))
         deps = r.deps
         rows.append((rel, r.key, *r.identity, r.note, r.packed, part_id, deps))
-        if deps is not None:
-            reads.extend((post_id, rel) for post_id in read_posts(deps))
+        reads[rel] = read_posts(deps) if deps is not None else set()
     meta = {
         "format": str(FORMAT),
         "build_dir": str(build_dir.resolve()),
@@ -366,20 +391,22 @@ def _save(cache: CacheFile, build_dir: Path, manifest: Manifest) -> None:
         try:  # the rows as they are now: another process may have saved since this one loaded
             present = {rel for (rel,) in db.execute("SELECT rel FROM files")}
             gone = [(rel,) for rel in present - records.keys()]
+            replaced = [rel for rel, _ in changed if rel in present]
+            # The parts the records written over or gone used: kept if another still does.
+            unused = _parts_of(db, [rel for (rel,) in gone] + replaced) - set(parts.values())
             db.executemany("DELETE FROM files WHERE rel = ?", gone)
-            redo = gone + [(rel,) for rel, _ in changed if rel in present]
-            db.executemany("DELETE FROM reads WHERE rel = ?", redo)
-            db.executemany("INSERT INTO reads VALUES (?, ?)", reads)
+            db.executemany("DELETE FROM reads WHERE rel = ?", gone)
+            _save_reads(db, reads, replaced)
             db.executemany(_UPSERT, rows)
             db.executemany(
                 "INSERT OR IGNORE INTO parts VALUES (?, ?)",
                 [(part_id, part) for part, part_id in parts.items()],
             )
-            if gone or changed:
-                db.execute(
-                    "DELETE FROM parts WHERE id NOT IN "
-                    "(SELECT part FROM files WHERE part IS NOT NULL)"
-                )
+            db.executemany(
+                "DELETE FROM parts WHERE id = ? AND NOT EXISTS "
+                "(SELECT 1 FROM files WHERE part = ?)",
+                [(part_id, part_id) for part_id in unused],
+            )
             if manifest.rows is not None:
                 save_rows(db, manifest.rows)
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta_changed)

@@ -14,7 +14,9 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import orjson
 from flask import Flask
@@ -22,7 +24,7 @@ from flask import Flask
 from app.build.aliases import check_redirects
 from app.build.deps import Changed, Reads, answers_hold
 from app.build.freezer import PlannedPage, StagingFreezer
-from app.recording import recording
+from app.recording import digest, recording
 
 
 @dataclass
@@ -33,6 +35,13 @@ class PageList:
     saved: str
     #: The fields of posts the listing read (the read model's: see ``deps.answers_hold``).
     model: set[str]
+    #: Each page's key (``page_key``), where known already.
+    keys: tuple[str, ...] | None = None
+
+
+def page_key(page: PlannedPage) -> str:
+    """Which view made a file, with which values: a file made by another is rendered anew."""
+    return digest([page.endpoint, sorted(page.values.items())])
 
 
 def listed_folders(app: Flask) -> str:
@@ -71,14 +80,23 @@ def saved_pages(
     if saved is None or changed is None:
         return None
     try:
-        deps, folders, warnings, rows = orjson.loads(saved)
+        deps, folders, warnings, pages, keys = _parsed(saved)
     except (ValueError, TypeError):
         return None
     if folders != listed_folders(app):
         return None
     if not reads.holds(deps, changed, answers_hold(changed, model)):
         return None
-    return PageList([PlannedPage(*row) for row in rows], warnings, saved, set())
+    return PageList(list(pages), list(warnings), saved, set(), keys)
+
+
+@lru_cache(maxsize=1)
+def _parsed(saved: str) -> tuple[Any, str, tuple[str, ...], tuple[PlannedPage, ...], tuple[str, ...]]:
+    """A saved page list read, with its pages' keys: once for the builds of a watch, which
+    save the same list again and again (the text names the pages; nobody changes them)."""
+    deps, folders, warnings, rows = orjson.loads(saved)
+    pages = tuple(PlannedPage(*row) for row in rows)
+    return deps, folders, tuple(warnings), pages, tuple(page_key(page) for page in pages)
 
 
 def list_pages(app: Flask, freezer: StagingFreezer, reads: Reads) -> PageList:

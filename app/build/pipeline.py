@@ -51,7 +51,7 @@ from app.build.output import (
     spare_dir,
     swap_into_place,
 )
-from app.build.pagelist import list_pages, saved_pages
+from app.build.pagelist import PageList, list_pages, page_key, saved_pages
 from app.build.keptposts import KeptPosts
 from app.build.postrows import PostRows, rows_of
 from app.build.render import Job, describe, render_pages, worker_count
@@ -84,11 +84,6 @@ class Plan:
     #: The fields of the posts that changed since the last build (None: not known).
     changed: Changed | None = None
     warnings: list[str] = field(default_factory=list)
-
-
-def page_key(page: PlannedPage) -> str:
-    """Which view made a file, with which values: a file made by another is rendered anew."""
-    return digest([page.endpoint, sorted(page.values.items())])
 
 
 class Build:
@@ -204,16 +199,14 @@ class Build:
                     listing = list_pages(app, freezer, reads)
                     self.model |= listing.model
                 self.pages = listing.saved
-                self.plan = self._plan(listing.pages, reads, changed, same)
+                self.plan = self._plan(listing, reads, changed, same)
         except BuildError:
             raise
         except Exception as exc:
             raise BuildError(f"could not list the pages of the site: {describe(exc)}") from exc
         self.plan.warnings = list(listing.warnings)
 
-    def _plan(
-        self, pages: list[PlannedPage], reads: Reads, changed: Changed | None, same: bool
-    ) -> Plan:
+    def _plan(self, listing: PageList, reads: Reads, changed: Changed | None, same: bool) -> Plan:
         previous = self.manifest.records
         plan = Plan(changed=changed)
         answers_same = (
@@ -221,9 +214,10 @@ class Build:
         )
         root = str(self.build_dir)
         touched = self.manifest.readers(changed if same else None, answers_same)
-        for page in pages:
+        keys = listing.keys or [page_key(page) for page in listing.pages]
+        for page, key in zip(listing.pages, keys, strict=True):
             plan.pages.append(page)
-            key, old = page_key(page), previous.get(page.rel)
+            old = previous.get(page.rel)
             if page.rel in plan.keys:
                 raise BuildError(f"{page.rel} would be written twice (by {page.url})")
             plan.keys[page.rel] = key
