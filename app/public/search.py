@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import mmap
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
@@ -113,6 +113,13 @@ class LastIndex:
         return found
 
 
+def _slug_and_id(post: Post | Listed) -> tuple[str, int]:
+    if isinstance(post, Listed):  # not noted (see ``_post_documents``)
+        values = object.__getattribute__(post, "__dict__")
+        return values["slug"], values["id"]
+    return post.slug, post.id
+
+
 def _post_documents(
     posts: list[Post] | list[Listed],
 ) -> Iterator[tuple[str | None, bytes | memoryview]]:
@@ -122,16 +129,21 @@ def _post_documents(
     last = build.last_index if build is not None else None
     kept = last.documents() if last else {}
     for start in range(0, len(posts), TEXT_BATCH):
-        batch = posts[start : start + TEXT_BATCH]
-        texts = queries.search_texts([post for post in batch if post.slug not in kept])
+        batch: Sequence[Post | Listed] = posts[start : start + TEXT_BATCH]
+        # Slugs and ids read plainly: a copied document notes its fields below, a made one
+        # as ``_document`` reads them.
+        keys = [_slug_and_id(post) for post in batch]
+        texts = queries.search_texts(
+            [p for p, (slug, _) in zip(batch, keys, strict=True) if slug not in kept]
+        )
         made: list[tuple[str | None, bytes | memoryview]] = []
         copied = []
-        for post in batch:
-            document: bytes | memoryview | None = kept.get(post.slug)
+        for post, (slug, post_id) in zip(batch, keys, strict=True):
+            document: bytes | memoryview | None = kept.get(slug)
             if document is None:
-                document = orjson.dumps(_document(post, texts[post.id]))
+                document = orjson.dumps(_document(post, texts[post_id]))
             else:
-                copied.append(post.id)
-            made.append((post.slug, document))
+                copied.append(post_id)
+            made.append((slug, document))
         recording.fields(copied, DOCUMENT_FIELDS)  # what each copied document shows
         yield from made

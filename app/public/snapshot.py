@@ -222,7 +222,13 @@ class Snapshot:
         return newer, older
 
     def _positions(self) -> dict[str, int]:
-        return self._once("positions", lambda: {p.slug: i for i, p in enumerate(self.listing())})
+        def compute() -> dict[str, int]:
+            posts = self.listing()
+            recording.fields([_post_id(post) for post in posts], ("slug",))
+            slug = _plain("slug")
+            return {slug(post): i for i, post in enumerate(posts)}
+
+        return self._once("positions", compute)
 
     def tags_with_counts(self) -> list[tuple[ListedTag, int]]:
         def compute() -> list[tuple[ListedTag, int]]:
@@ -339,11 +345,17 @@ def current() -> Snapshot | None:
 
 def _in_index_order(posts: list[Listed]) -> list[Listed]:
     """Newest first, then by slug: the database's order, put again in Python so that the
-    fields it reads are noted as the read model's (``recording.field``); a sort of a sorted
-    list is one pass."""
-    posts.sort(key=attrgetter("slug"))
-    posts.sort(key=attrgetter("published_at"), reverse=True)  # stable: slugs stay in order
+    fields it reads are noted as the read model's (``recording.fields``, once for all); a
+    sort of a sorted list is one pass."""
+    recording.fields([_post_id(post) for post in posts], ("slug", "published_at"))
+    posts.sort(key=_plain("slug"))
+    posts.sort(key=_plain("published_at"), reverse=True)  # stable: slugs stay in order
     return posts
+
+
+def _plain(name: str) -> Callable[[Listed], Any]:
+    """A post's field ``name``, read without noting it (its caller notes it)."""
+    return lambda post: object.__getattribute__(post, "__dict__")[name]
 
 
 def listed_columns(condition: sa.ColumnElement[bool]) -> sa.Select[*tuple[Any, ...]]:
