@@ -121,7 +121,7 @@ def test_a_client_signs_in_and_posts_a_note_with_a_photo(site, live_server, auth
     url = created.headers["Location"]
     assert url.startswith(f"{me}notes/")
     update = app.post(rels["micropub"], json={"action": "update", "url": url, "delete": ["photo"]})
-    assert update.status_code == 403
+    assert update.status_code == 401
     assert update.json()["error"] == "insufficient_scope"
 
     build()

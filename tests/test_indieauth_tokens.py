@@ -160,7 +160,7 @@ def test_a_refresh_narrows_the_scopes_but_never_widens_them(live_server, author)
         headers={"Authorization": f"Bearer {token}"},
         files={"file": ("a.png", image_bytes(), "image/png")},
     )
-    assert upload.status_code == 403
+    assert upload.status_code == 401
     assert upload.json()["error"] == "insufficient_scope"
     wider = refresh(live_server, narrowed.json()["refresh_token"], scope="create media")
     assert wider.status_code == 400

@@ -166,12 +166,19 @@ def test_804_insufficient_scope_is_refused(micropub, live_server, author, articl
             {"json": {"action": "delete", "url": article}},
         ):
             response = reader.post("/micropub", **request)
-            assert response.status_code == 403, response.text
+            assert response.status_code == 401, response.text  # Micropub 3.8: HTTP 401
             assert response.json()["error"] == "insufficient_scope"
+            assert response.json()["scope"] in {"create", "update", "delete"}
+            assert 'error="insufficient_scope"' in response.headers["WWW-Authenticate"]
         media = reader.post(
             "/micropub/media", files={"file": ("a.png", image_bytes(), "image/png")}
         )
-        assert media.json()["error"] == "insufficient_scope"
+        assert media.status_code == 401, media.text
+        assert media.json() | {"error_description": ""} == {
+            "error": "insufficient_scope",
+            "error_description": "",
+            "scope": "media",
+        }
     assert row(article)["body"] == "Initial content\n"
     assert text_of(assert_published(Built(freeze.build_dir), article)) == "Initial content"
 
@@ -261,7 +268,7 @@ def test_905_a_delete_kept_in_content_deleted_is_never_synced(
 
 def test_906_scopes_of_a_token_for_one_action(live_server, synced, author, article, freeze):
     creator = MicropubClient(live_server, token_for(author, "create"))
-    assert creator.post("/micropub", json={"action": "delete", "url": article}).status_code == 403
+    assert creator.post("/micropub", json={"action": "delete", "url": article}).status_code == 401
     allowed = creator.create(json=entry(content=["allowed"]))
     built = build(freeze)
     assert text_of(assert_published(built, allowed)) == "allowed"

@@ -70,7 +70,7 @@ def current_token() -> ApiToken:
 
 
 def require_scope(scope: str) -> None:
-    """Refuse (403 ``insufficient_scope``) unless the token has ``scope``."""
+    """Refuse (401 ``insufficient_scope``, as Micropub 3.8 says) unless the token has ``scope``."""
     token = current_token()
     if not has_scope(token, scope):
         raise MicropubError(

@@ -12,7 +12,7 @@ STATUS = {
     "unauthorized": 401,
     "invalid_token": 401,
     "forbidden": 403,
-    "insufficient_scope": 403,
+    "insufficient_scope": 401,  # Micropub 3.8 says 401 (RFC 6750 would say 403)
     "not_found": 404,
     "too_large": 413,
     "unsupported_media_type": 415,
@@ -45,7 +45,7 @@ def error_response(exc: MicropubError) -> Response:
         body["scope"] = exc.scope
     response = jsonify(body)
     response.status_code = exc.status
-    if exc.status == 401 or exc.error == "insufficient_scope":
+    if exc.status == 401:
         challenge = 'Bearer realm="micropub"'
         bearer = exc.bearer or (exc.error if exc.scope else "")
         if bearer:
