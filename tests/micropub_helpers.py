@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from app.accounts import create_token
+from app.content.document import parse_document
 from app.extensions import db
 from app.models import Post, User
 from tests.conftest import FreezeRunner, HttpClient
@@ -109,6 +110,28 @@ def front_matter(content_dir: Path, location: str) -> str:
     return (content_dir / source_path(location)).read_text()
 
 
+def assert_stored(content_dir: Path, location: str) -> dict[str, Any] | None:
+    """The post's file in ``content/`` and its row agree: both there and saying the same
+    (kind, title, body, tags, draft, date), or both gone. Returns the row."""
+    stored, file = row(location), content_dir / source_path(location)
+    if stored is None:
+        assert not file.exists(), f"{file.name} has no row"
+        return None
+    assert file.is_file(), f"the row of {location} has no file"
+    assert stored["source_path"] == source_path(location)
+    doc = parse_document(file.read_text(encoding="utf-8"), file, kind=stored["kind"])
+    assert (doc.kind, doc.title, doc.body, sorted(doc.tags), doc.draft) == (
+        stored["kind"],
+        stored["title"],
+        stored["body"],
+        stored["tags"],
+        stored["draft"],
+    )
+    assert doc.date is not None
+    assert doc.date.replace(microsecond=0) == stored["published_at"].replace(microsecond=0)
+    return stored
+
+
 def rows() -> set[str]:
     """The source paths of every row (to show that nothing was written)."""
     try:
@@ -132,9 +155,10 @@ def site_path(location: str) -> str:
 
 @dataclass(frozen=True)
 class Built:
-    """The site as ``python freeze.py`` left it in ``build/``."""
+    """The site as ``python freeze.py`` left it in ``build/`` (``content``: what it built)."""
 
     root: Path
+    content: Path
 
     def page(self, location: str) -> str | None:
         """The built page at a URL's path, or None when the build has none."""
@@ -176,7 +200,12 @@ def build(freeze: FreezeRunner) -> Built:
     """Build the site (``python freeze.py``, a subprocess over the test's content and DB)."""
     result = freeze()
     assert result.returncode == 0, result.stderr
-    return Built(freeze.build_dir)
+    return Built(freeze.build_dir, freeze.content_dir)
+
+
+def built_before(freeze: FreezeRunner) -> Built:
+    """The last build, as it is (``nothing_written`` built it)."""
+    return Built(freeze.build_dir, freeze.content_dir)
 
 
 def assert_published(built: Built, location: str, recent: bool = True) -> dict[str, list[Any]]:
@@ -191,7 +220,7 @@ def assert_published(built: Built, location: str, recent: bool = True) -> dict[s
     if recent:
         assert {"index.html", *FEEDS} <= mentions, mentions
     props = built.entry(location)
-    stored = row(location)
+    stored = assert_stored(built.content, location)
     assert stored is not None
     assert props["url"] == [SITE + site_path(location)]
     if stored["kind"] == "note":
@@ -210,7 +239,14 @@ def assert_published(built: Built, location: str, recent: bool = True) -> dict[s
 
 
 def assert_unpublished(built: Built, location: str) -> None:
-    """No page and no mention anywhere in the build: timeline, tags, feeds, sitemap, search."""
+    """No page and no mention anywhere in the build: timeline, tags, feeds, sitemap, search;
+    the post's file and row agree (a draft in both, or neither there)."""
+    stored = assert_stored(built.content, location)
+    assert (
+        stored is None
+        or stored["draft"]
+        or stored["published_at"] > datetime.now(UTC).replace(tzinfo=None)
+    )
     assert built.page(location) is None
     assert built.mentioning(location) == set()
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from tests.api_helpers import image_bytes
 from tests.micropub_helpers import (
-    Built,
     article_fixture,
     assert_photo,
     assert_published,
     assert_unpublished,
     build,
+    built_before,
     entry,
     front_matter,
     micropub_fixture,
@@ -220,7 +220,7 @@ def test_405_reject_an_operation_that_is_not_an_array(micropub, article, freeze)
         assert response.status_code == 400
         assert response.json()["error"] == "invalid_request"
     assert row(article)["body"] == "Initial content\n"
-    assert text_of(Built(freeze.build_dir).entry(article)) == "Initial content"
+    assert text_of(built_before(freeze).entry(article)) == "Initial content"
 
 
 # --- 5xx delete --------------------------------------------------------------------------

@@ -13,13 +13,13 @@ import pytest
 from app.accounts import create_token
 from tests.api_helpers import image_bytes
 from tests.micropub_helpers import (
-    Built,
     MicropubClient,
     article_fixture,
     assert_photo,
     assert_published,
     assert_unpublished,
     build,
+    built_before,
     entry,
     front_matter,
     micropub_fixture,
@@ -52,7 +52,7 @@ def test_602_source_query_all_properties(micropub, article, freeze):
         body = micropub.source(article)
     assert body["type"] == ["h-entry"]
     assert body["properties"]["category"] == ["test1"]
-    props = assert_published(Built(freeze.build_dir), article)  # built after the query
+    props = assert_published(built_before(freeze), article)  # built after the query
     assert props["name"] == body["properties"]["name"]
     assert props["category"] == body["properties"]["category"]
     assert [text_of(props)] == body["properties"]["content"]
@@ -62,7 +62,7 @@ def test_603_source_query_specific_properties(micropub, article, freeze):
     with nothing_written(freeze):
         answer = micropub.source(article, "name")
     assert answer == {"properties": {"name": ["Conformance"]}}
-    assert Built(freeze.build_dir).entry(article)["name"] == answer["properties"]["name"]
+    assert built_before(freeze).entry(article)["name"] == answer["properties"]["name"]
 
 
 # --- 7xx media ---------------------------------------------------------------------------
@@ -180,7 +180,7 @@ def test_804_insufficient_scope_is_refused(micropub, live_server, author, articl
             "scope": "media",
         }
     assert row(article)["body"] == "Initial content\n"
-    assert text_of(assert_published(Built(freeze.build_dir), article)) == "Initial content"
+    assert text_of(assert_published(built_before(freeze), article)) == "Initial content"
 
 
 def test_805_both_header_and_body_token_is_a_bad_request(micropub, freeze):
@@ -312,3 +312,23 @@ def test_910_syndication_links_are_web_addresses_only(micropub, freeze):
     props = assert_published(built, location)
     assert props["syndication"] == ["https://x.example/1", "http://y.example/2"]
     assert "javascript:" not in built.page(location)
+
+
+def test_911_html_content_is_given_back_as_html_until_replaced_by_text(
+    micropub, content_dir, freeze
+):
+    html = {"html": "<p>Hello <b>World</b></p>"}
+    location = micropub.create(json=entry(content=[html], category=["a"]))
+    assert "content-type: html" in front_matter(content_dir, location)
+    add = {"action": "update", "url": location, "add": {"category": ["b"]}}
+    assert micropub.post("/micropub", json=add).status_code == 204  # the body stays HTML
+    assert micropub.source(location, "content") == {"properties": {"content": [html]}}
+    (content,) = assert_published(build(freeze), location)["content"]
+    assert content["html"] == html["html"]
+    replace = {"action": "update", "url": location, "replace": {"content": ["Plain *text*"]}}
+    assert micropub.post("/micropub", json=replace).status_code == 204
+    assert micropub.source(location, "content") == {"properties": {"content": ["Plain *text*"]}}
+    assert "content-type" not in front_matter(content_dir, location)
+    assert row(location)["tags"] == ["a", "b"]
+    (content,) = assert_published(build(freeze), location)["content"]
+    assert content["html"] == "<p>Plain <em>text</em></p>"

@@ -12,14 +12,15 @@ saying why), since the site publishes no image without a description.
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import quote
 
 from tests.api_helpers import image_bytes
 from tests.micropub_helpers import (
-    Built,
     assert_photo,
     assert_published,
     assert_unpublished,
     build,
+    built_before,
     front_matter,
     micropub_fixture,
     nothing_written,
@@ -32,17 +33,34 @@ __all__ = ["micropub_fixture"]  # the ``micropub`` fixture
 
 PHOTO = "https://photos.example.com/592829482876343254.jpg"
 GLOBE = "https://photos.example.com/globe.gif"
+HELLO_HTML = {"html": "<b>Hello</b> <i>World</i>"}
+FORM = {"headers": {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}}
 
 
 # --- 3.3 Create --------------------------------------------------------------------------
 
 
-def test_3_3_1_form_encoded_create(micropub, content_dir, freeze):
-    """h=entry&content=hello+world&category[]=foo&category[]=bar&photo=https://..."""
+def test_3_3_form_encoded_create(micropub, content_dir, freeze):
+    """h=entry&content=hello+world&category[]=foo&category[]=bar"""
     response = micropub.post(
-        "/micropub",
-        data="h=entry&content=hello+world&category[]=foo&category[]=bar&photo=" + PHOTO,
-        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+        "/micropub", data="h=entry&content=hello+world&category[]=foo&category[]=bar", **FORM
+    )
+    assert response.status_code == 201, response.text
+    location = response.headers["Location"]
+    stored = row(location)
+    assert (stored["kind"], stored["tags"], stored["draft"]) == ("note", ["bar", "foo"], False)
+    text = front_matter(content_dir, location)
+    assert "tags: [foo, bar]" in text
+    assert text.endswith("hello world\n")
+    props = assert_published(build(freeze), location)
+    assert text_of(props) == "hello world"
+    assert sorted(props["category"]) == ["bar", "foo"]
+
+
+def test_3_3_1_form_encoded_photo_by_url(micropub, content_dir, freeze):
+    """h=entry&content=hello+world&photo=https%3A%2F%2Fphotos.example.com%2F5928....jpg"""
+    response = micropub.post(
+        "/micropub", data="h=entry&content=hello+world&photo=" + quote(PHOTO, safe=""), **FORM
     )
     assert response.status_code == 201, response.text
     location = response.headers["Location"]
@@ -50,8 +68,8 @@ def test_3_3_1_form_encoded_create(micropub, content_dir, freeze):
     assert "photo 1 has no alt text" in response.json()["warning"]
     stored = row(location)
     assert stored["kind"] == "note"
-    assert stored["tags"] == ["bar", "foo"]
     assert stored["body"] == "hello world\n"
+    assert stored["extra"]["photos"] == [{"src": PHOTO}]
     assert stored["draft"] is True
     text = front_matter(content_dir, location)
     assert f"src: {PHOTO}" in text
@@ -99,13 +117,16 @@ def test_3_3_2_json_html_content(micropub, content_dir, freeze):
 def test_3_3_2_json_nested_object(micropub, content_dir, freeze):
     """A property whose value is an object (the spec's h-measure) is kept as sent."""
     weight = {"type": ["h-measure"], "properties": {"num": ["70.64"], "unit": ["kg"]}}
+    bodyfat = {"type": ["h-measure"], "properties": {"num": ["19.83"], "unit": ["%"]}}
     body = {
         "type": ["h-entry"],
-        "properties": {"summary": ["Weighed 70.64 kg"], "weight": [weight]},
+        "properties": {"summary": ["Weighed 70.64 kg"], "weight": [weight], "bodyfat": [bodyfat]},
     }
     location = micropub.create(json=body)
     assert row(location)["body"] == "Weighed 70.64 kg\n"
-    assert micropub.source(location)["properties"]["weight"] == [weight]
+    assert row(location)["extra"]["micropub"] == {"weight": [weight], "bodyfat": [bodyfat]}
+    kept = micropub.source(location, "weight", "bodyfat")["properties"]
+    assert kept == {"weight": [weight], "bodyfat": [bodyfat]}
     assert "h-measure" in front_matter(content_dir, location)
     assert text_of(assert_published(build(freeze), location)) == "Weighed 70.64 kg"
 
@@ -115,6 +136,7 @@ def test_3_3_2_json_photo_with_alt(micropub, content_dir, freeze):
         "type": ["h-entry"],
         "properties": {
             "content": ["hello world"],
+            "category": ["foo", "bar"],
             "photo": [{"value": GLOBE, "alt": "Spinning globe animation"}],
         },
     }
@@ -124,9 +146,11 @@ def test_3_3_2_json_photo_with_alt(micropub, content_dir, freeze):
     location = response.headers["Location"]
     assert row(location)["draft"] is False
     assert row(location)["extra"]["photos"] == [{"src": GLOBE, "alt": "Spinning globe animation"}]
+    assert row(location)["tags"] == ["bar", "foo"]
     assert "alt: Spinning globe animation" in front_matter(content_dir, location)
     built = build(freeze)
-    assert text_of(assert_published(built, location)) == "hello world"
+    props = assert_published(built, location)
+    assert (text_of(props), sorted(props["category"])) == ("hello world", ["bar", "foo"])
     assert_photo(built, location, GLOBE, "Spinning globe animation")
 
 
@@ -206,6 +230,20 @@ def test_3_4_2_add(micropub, content_dir, freeze):
     assert micropub.source(url, "syndication") == {"properties": {"syndication": [archived]}}
     assert archived in front_matter(content_dir, url)
     assert assert_published(build(freeze), url)["syndication"] == [archived]
+
+
+def test_3_4_2_add_tags(micropub, content_dir, freeze):
+    url = micropub.create(
+        json={"type": ["h-entry"], "properties": {"name": ["Tags"], "content": ["hello"]}}
+    )
+    response = micropub.post(
+        "/micropub",
+        json={"action": "update", "url": url, "add": {"category": ["micropub", "indieweb"]}},
+    )
+    assert response.status_code == 204, response.text
+    assert row(url)["tags"] == ["indieweb", "micropub"]
+    assert "tags: [micropub, indieweb]" in front_matter(content_dir, url)
+    assert sorted(assert_published(build(freeze), url)["category"]) == ["indieweb", "micropub"]
 
 
 def test_3_4_3_remove_a_value(micropub, content_dir, freeze):
@@ -308,7 +346,7 @@ def test_3_7_2_source_with_properties(micropub, freeze):
     assert set(body) == {"properties"}
     assert set(body["properties"]) == {"published", "category"}
     assert body["properties"]["category"] == ["indieweb", "micropub"]
-    props = assert_published(Built(freeze.build_dir), url)  # built after the query
+    props = assert_published(built_before(freeze), url)  # built after the query
     assert sorted(props["category"]) == body["properties"]["category"]
     (page_date,), (source_date,) = props["published"], body["properties"]["published"]
     assert datetime.fromisoformat(page_date) == datetime.fromisoformat(source_date)
@@ -321,9 +359,22 @@ def test_3_7_2_source_all_properties(micropub, freeze):
     assert body["type"] == ["h-entry"]
     assert body["properties"]["name"] == ["Updating"]
     assert body["properties"]["content"] == ["hello world"]
-    props = assert_published(Built(freeze.build_dir), url)
+    props = assert_published(built_before(freeze), url)
     assert props["name"] == body["properties"]["name"]
     assert [text_of(props)] == body["properties"]["content"]
+
+
+def test_3_7_2_source_of_html_content(micropub, freeze):
+    """q=source&properties=content&url=...: HTML content comes back as {"html": ...}."""
+    url = micropub.create(json={"type": ["h-entry"], "properties": {"content": [HELLO_HTML]}})
+    with nothing_written(freeze):
+        response = micropub.get(
+            "/micropub", params={"q": "source", "properties": "content", "url": url}
+        )
+    assert response.status_code == 200, response.text
+    assert response.json() == {"properties": {"content": [HELLO_HTML]}}
+    (content,) = assert_published(built_before(freeze), url)["content"]
+    assert content["html"] == f"<p>{HELLO_HTML['html']}</p>"  # Markdown makes it a paragraph
 
 
 def test_3_7_3_syndication_targets(micropub, freeze):
@@ -336,6 +387,17 @@ def test_3_7_3_syndication_targets(micropub, freeze):
 # --- 3.8 Error response ------------------------------------------------------------------
 
 
+def test_3_8_source_of_an_unknown_post(micropub, live_server, freeze):
+    """GET /micropub?q=source&url=https://aaronpk.example/post/404: 400 invalid_request."""
+    with nothing_written(freeze):
+        response = micropub.get(
+            "/micropub", params={"q": "source", "url": "https://example.org/posts/404/"}
+        )
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
+    assert "https://example.org/posts/404/" in response.json()["error_description"]
+
+
 def test_3_8_errors(micropub, live_server, freeze):
     with nothing_written(freeze):
         bad = micropub.post("/micropub", json={"action": "update", "url": "https://x.example/1"})
@@ -345,3 +407,93 @@ def test_3_8_errors(micropub, live_server, freeze):
     assert bad.json()["error_description"]
     assert anonymous.status_code == 401
     assert anonymous.json()["error"] == "unauthorized"
+
+
+# --- 4.1 Examples of creating objects ---------------------------------------------------
+
+
+def test_4_1_1_new_note(micropub, content_dir, freeze):
+    """A note with a hashtag, two categories and mp-syndicate-to (we offer no target)."""
+    response = micropub.post(
+        "/micropub",
+        data="h=entry"
+        "&content=My+favorite+of+the+%23quantifiedself+trackers%2C+finally+released+their"
+        "+official+API&category[]=quantifiedself&category[]=api"
+        "&mp-syndicate-to=https://myfavoritesocialnetwork.example/aaronpk",
+        **FORM,
+    )
+    assert response.status_code == 201, response.text
+    location = response.headers["Location"]
+    text = "My favorite of the #quantifiedself trackers, finally released their official API"
+    stored = row(location)
+    assert (stored["kind"], stored["body"]) == ("note", text + "\n")
+    assert stored["tags"] == ["api", "quantifiedself"]
+    assert "mp-syndicate-to" not in front_matter(content_dir, location)
+    props = assert_published(build(freeze), location)
+    assert text_of(props) == text
+    assert "syndication" not in props
+
+
+def test_4_1_2_new_reply(micropub, content_dir, freeze):
+    response = micropub.post(
+        "/micropub",
+        data="h=entry&content=%40BarnabyWalters+My+favorite+for+that+use+case+is+Redis."
+        "&in-reply-to=https://waterpigs.example/notes/4S0LMw/"
+        "&mp-syndicate-to=https://myfavoritesocialnetwork.example/aaronpk",
+        **FORM,
+    )
+    assert response.status_code == 201, response.text
+    location = response.headers["Location"]
+    assert row(location)["extra"]["in-reply-to"] == "https://waterpigs.example/notes/4S0LMw/"
+    assert "in-reply-to: https://waterpigs.example/notes/4S0LMw/" in front_matter(
+        content_dir, location
+    )
+    props = assert_published(build(freeze), location)
+    assert props["in-reply-to"] == ["https://waterpigs.example/notes/4S0LMw/"]
+    assert text_of(props) == "@BarnabyWalters My favorite for that use case is Redis."
+
+
+def test_4_1_3_new_article_with_html(micropub, content_dir, freeze):
+    html = (
+        'Now that I\'ve been <a href="https://aaronparecki.com/events">creating a list of '
+        'events</a> on my site using <a href="https://p3k.io">p3k</a>, it would be great if '
+        "I could get a more calendar-like view of that list..."
+    )
+    body = {
+        "type": ["h-entry"],
+        "properties": {
+            "name": ["Itching: h-event to iCal converter"],
+            "content": [{"html": html}],
+            "category": ["indieweb", "p3k"],
+        },
+    }
+    location = micropub.create(json=body)
+    assert "/posts/" in location
+    stored = row(location)
+    assert (stored["kind"], stored["title"]) == ("post", "Itching: h-event to iCal converter")
+    assert stored["tags"] == ["indieweb", "p3k"]
+    assert front_matter(content_dir, location).endswith(html + "\n")
+    props = assert_published(build(freeze), location)
+    (content,) = props["content"]
+    assert '<a href="https://p3k.io">p3k</a>' in content["html"]
+    assert sorted(props["category"]) == ["indieweb", "p3k"]
+
+
+def test_4_1_4_media_endpoint_then_html_with_the_image(micropub, content_dir, freeze):
+    uploaded = micropub.post(
+        "/micropub/media", files={"file": ("photo.jpg", image_bytes("JPEG"), "image/jpeg")}
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    image = uploaded.headers["Location"]
+    name = image.rsplit("/", 1)[1]
+    html = f'<p>Hello World</p><p><img src="{image}"></p>'
+    location = micropub.create(
+        json={"type": ["h-entry"], "properties": {"content": [{"html": html}]}}
+    )
+    assert (content_dir / "media" / name).is_file()
+    assert "Hello World" in row(location)["body"]
+    assert name in front_matter(content_dir, location)
+    built = build(freeze)
+    (content,) = assert_published(built, location)["content"]
+    assert "Hello World" in content["html"]
+    assert name in content["html"]

@@ -1,11 +1,11 @@
 """Micropub's h-entry properties and our documents: one mapping each way.
 
 ``name`` makes an article (a post with a title), no name a note. ``content`` (text, or
-``{"html": ...}`` kept as HTML in the Markdown body), ``summary``, ``category`` (tags),
-``photo`` (URLs or uploads, with ``alt``), ``published``, ``post-status``, ``in-reply-to``,
-``like-of``, ``bookmark-of``, ``repost-of`` map to the document's own fields; any other
-property (say ``syndication``) is kept in the file under ``micropub:`` so ``q=source``
-gives it back.
+``{"html": ...}`` kept as HTML in the Markdown body, marked ``content-type: html``),
+``summary``, ``category`` (tags), ``photo`` (URLs or uploads, with ``alt``), ``published``,
+``post-status``, ``in-reply-to``, ``like-of``, ``bookmark-of``, ``repost-of`` map to the
+document's own fields; any other property (say ``syndication``) is kept in the file under
+``micropub:`` so ``q=source`` gives it back.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ MAPPED = frozenset(
 )
 #: The front-matter key under which other properties are kept.
 KEPT = "micropub"
+#: The front-matter key (``content-type: html``) of a body sent as ``{"html": ...}``, so
+#: that ``q=source`` gives it back as HTML, as Micropub 3.7.2 says it must.
+CONTENT_TYPE = "content-type"
 STATUSES = ("published", "draft")
 
 
@@ -145,9 +148,12 @@ def _with_properties(
         prop: _url(properties[prop][0], prop) for prop in REF_PROPERTIES if properties.get(prop)
     }
     kept = {k: v for k, v in properties.items() if k not in MAPPED and v}
-    extra = {k: v for k, v in doc.extra.items() if k != KEPT}
+    extra = {k: v for k, v in doc.extra.items() if k not in (KEPT, CONTENT_TYPE)}
     if kept:
         extra[KEPT] = kept
+    content = properties.get("content") or [""]
+    if doc.body and isinstance(content[0], dict) and isinstance(content[0].get("html"), str):
+        extra[CONTENT_TYPE] = "html"
     summary = (
         " ".join(_text(properties["summary"], "summary").split())
         if properties.get("summary")
@@ -204,7 +210,8 @@ def properties_of(doc: Document, photo_url: Any) -> dict[str, list[Any]]:
     if doc.kind == "post":
         props["name"] = [doc.title]
     if doc.body:
-        props["content"] = [doc.body.rstrip("\n")]
+        body = doc.body.rstrip("\n")
+        props["content"] = [{"html": body} if doc.extra.get(CONTENT_TYPE) == "html" else body]
     if doc.summary:
         props["summary"] = [doc.summary]
     if doc.tags:
