@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -107,6 +109,10 @@ class ConfirmForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type inf
     submit = SubmitField("Confirm")
 
 
+#: The longest expiry the admin's token form offers (ten years; blank is "never").
+MAX_TOKEN_DAYS = 3650
+
+
 class TokenForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type information
     """A new personal API token."""
 
@@ -125,6 +131,22 @@ class TokenForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type infor
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
+    #: Days until it stops working (as ``flask token create --days``); blank: never.
+    days = StringField("Expires after (days)", validators=[Optional()])
+
+    def validate_days(self, field: StringField) -> None:
+        text = field.data.strip()
+        if not (text.isdigit() and 1 <= int(text) <= MAX_TOKEN_DAYS):
+            raise StopValidation(
+                f"Give a whole number of days between 1 and {MAX_TOKEN_DAYS}, "
+                "or leave it blank for a token that works until you revoke it."
+            )
+
+    @property
+    def lifetime(self) -> timedelta | None:
+        """How long the new token works (None: until revoked)."""
+        text = (self.days.data or "").strip()
+        return timedelta(days=int(text)) if text else None
 
 
 class RoleForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type information

@@ -24,6 +24,7 @@ def tokens() -> str:
             form.name.data,
             read_only=read_only,
             scopes=None if read_only else tuple(form.scopes.data),
+            lifetime=form.lifetime,
         )
         created = raw  # rendered once, in this response only; never stored in clear
         flash(f"Created token '{token.name}'. Copy it now: it is not shown again.", "success")
