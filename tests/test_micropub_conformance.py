@@ -110,7 +110,12 @@ def test_204_nested_object_json(micropub, content_dir, freeze):
     location = micropub.create(json=entry(content=["Checked in"], checkin=[card]))
     assert row(location)["extra"]["micropub"] == {"checkin": [card]}
     assert micropub.source(location, "checkin") == {"properties": {"checkin": [card]}}
-    assert text_of(assert_published(build(freeze), location)) == "Checked in"
+    props = assert_published(build(freeze), location)
+    assert text_of(props) == "Checked in"
+    [shown] = props["checkin"]  # the page shows the h-card: its name, linked to its url
+    assert shown["type"] == ["h-card"]
+    assert shown["properties"]["name"] == ["Micropub Rocks"]
+    assert shown["properties"]["url"] == ["https://micropub.rocks/"]
 
 
 def test_205_photo_with_alt_json(micropub, content_dir, freeze):

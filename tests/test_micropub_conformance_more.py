@@ -332,3 +332,17 @@ def test_911_html_content_is_given_back_as_html_until_replaced_by_text(
     assert row(location)["tags"] == ["a", "b"]
     (content,) = assert_published(build(freeze), location)["content"]
     assert content["html"] == "<p>Plain <em>text</em></p>"
+
+
+def test_912_a_nested_objects_name_is_escaped_and_only_web_addresses_are_linked(micropub, freeze):
+    card = {
+        "type": ["h-card"],
+        "properties": {"name": ["<b>Café</b>"], "url": ["javascript:alert(1)"]},
+    }
+    location = micropub.create(json=entry(content=["Here"], location=[card]))
+    built = build(freeze)
+    [shown] = assert_published(built, location)["location"]
+    assert shown["properties"]["name"] == ["<b>Café</b>"]  # as text
+    page = built.page(location)
+    assert "&lt;b&gt;Café&lt;/b&gt;" in page
+    assert "javascript:" not in page
