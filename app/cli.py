@@ -26,9 +26,36 @@ from app.extensions import db
 from app.models import ApiToken, User
 from app.permissions import AUTHOR, OWNER, ROLES
 
-content_cli = AppGroup("content", help="Sync content/ with the database.")
-user_cli = AppGroup("user", help="Manage authors.")
-token_cli = AppGroup("token", help="Manage personal API tokens.")
+#: What the database says of a table or column it lacks: SQLite's words, PostgreSQL's codes.
+_NOT_SET_UP = ("no such table", "no such column")
+_NOT_SET_UP_CODES = frozenset({"42P01", "42703"})  # undefined table, undefined column
+
+
+class DatabaseGroup(AppGroup):
+    """Commands that use the database: one that is not set up yet (or is behind the code)
+    is a one-line error that says what to run, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError) as exc:
+            if not _not_set_up(exc):
+                raise
+            raise click.ClickException(
+                "the database has no tables yet, or older ones than this code: run "
+                "'flask db upgrade' first (python freeze.py does it too)"
+            ) from None
+
+
+def _not_set_up(exc: sa.exc.DBAPIError) -> bool:
+    if getattr(exc.orig, "sqlstate", None) in _NOT_SET_UP_CODES:
+        return True
+    return any(words in str(exc.orig) for words in _NOT_SET_UP)
+
+
+content_cli = DatabaseGroup("content", help="Sync content/ with the database.")
+user_cli = DatabaseGroup("user", help="Manage authors.")
+token_cli = DatabaseGroup("token", help="Manage personal API tokens.")
 
 
 def report_content_errors(errors: ContentErrors) -> None:

@@ -1,9 +1,12 @@
 """The ``flask`` commands authors and scripts use."""
 
+import pytest
 import sqlalchemy as sa
 
+from app import create_app
 from app.extensions import db
 from app.models import User
+from config import TestingConfig
 
 
 def test_content_sync_prints_counts(runner, content_dir):
@@ -56,3 +59,24 @@ def test_user_create_refuses_duplicates_and_short_passwords(app, runner):
     short = runner.invoke(args=["user", "create", "cy", "--password", "short"])
     assert short.exit_code != 0
     assert "at least 8" in short.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["user", "create", "ada", "--password", "correct horse battery"],
+        ["token", "list"],
+        ["content", "sync"],
+    ],
+)
+def test_a_database_not_set_up_yet_says_what_to_run(tmp_path, content_dir, database_url, args):
+    """A fresh checkout: 'flask user create' before any build or upgrade (no tables yet)."""
+    app = create_app(
+        TestingConfig, {"SQLALCHEMY_DATABASE_URI": database_url, "CONTENT_DIR": content_dir}
+    )
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 1, result.output
+    assert "run 'flask db upgrade' first" in result.output
+    assert "Traceback" not in result.output
+    with app.app_context():
+        db.engine.dispose()
