@@ -11,7 +11,8 @@ bodies again (on SQLite a 10 000-post import took a second longer). ``data_revis
 one row: the counter, and a random token naming this database (a database made anew starts
 its counter again; the token tells the two apart). On PostgreSQL the counter's row lock
 orders the writers, so a revision never commits after a greater one was seen (a sequence
-would allow it: ``nextval`` is outside transactions).
+would allow it: ``nextval`` is outside transactions). The function is created with ``OR
+REPLACE``: dropping the tables (``db.drop_all``) leaves it behind.
 
 On SQLite, a later migration that remakes ``post``, ``post_tags`` or ``tag`` in batch mode
 drops their triggers with the old table: it must create them again (``SQLITE_TRIGGERS``).
@@ -57,7 +58,7 @@ SQLITE_TRIGGERS = {
 }
 
 POSTGRES = [
-    """CREATE FUNCTION stamp_post_revision() RETURNS trigger AS $$
+    """CREATE OR REPLACE FUNCTION stamp_post_revision() RETURNS trigger AS $$
     DECLARE
         stamp bigint;
     BEGIN
