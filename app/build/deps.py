@@ -21,12 +21,12 @@ from flask import Flask
 from jinja2 import TemplateNotFound
 
 from app import recording
+from app.build.postrows import PROPERTIES
 from app.content.files import tree_digest
 from app.content.render import renderer_id
 from app.models import Post
 from app.public import snapshot
 from app.public.routes import site_settings
-from app.build.postrows import PROPERTIES
 from app.public.snapshot import HEAVY, Listed
 from app.recording import REGISTRY, Recorder, digest
 
@@ -253,7 +253,7 @@ Changed = dict[int, frozenset[str] | None]
 
 
 class PostDigests(Protocol):
-    """A build's ``Reads.rows`` as the build cache keeps them (``manifest.PostRows``)."""
+    """A build's ``postrows.rows_of`` as the build cache keeps them (``manifest.PostRows``)."""
 
     digests: dict[int, bytes]
 
@@ -261,7 +261,7 @@ class PostDigests(Protocol):
 
 
 def changed_fields(old: PostDigests | None, new: PostDigests) -> Changed | None:
-    """What changed between two builds' ``Reads.rows``: by post, the fields that differ
+    """What changed between two builds' ``postrows.rows_of``: by post, the fields that differ
     (the body columns with the file and renderer they are made from). None when the old
     build's rows are not known."""
     if old is None:
@@ -312,7 +312,7 @@ def _fields_hold(fields: dict[str, list[int]], changed: Changed) -> bool:
     return True
 
 
-#: The names a post's row holds (``Reads.rows``): columns, tags, properties, bodies.
+#: The names a post's row holds (``postrows.rows_of``): columns, tags, properties, bodies.
 _ROW_NAMES = frozenset([*(c.key for c in Post.__table__.columns), "tags", *PROPERTIES])
 
 

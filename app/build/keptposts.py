@@ -65,7 +65,7 @@ class _Kept:
 
 @dataclass
 class KeptRow:
-    """A post's row in the last build (``deps.Reads.rows``): the object it was made of, the
+    """A post's row in the last build (``postrows.rows_of``): the object it was made of, the
     values of its properties, the row's text and its digest."""
 
     post: Listed

@@ -190,7 +190,7 @@ def _folder_id(path: Path) -> tuple[int, int] | None:
 @dataclass
 class Manifest:
     """The records of the build in a folder, what its spare is, and what it was made from:
-    the code and settings (``deps.common_digest``) and each post's row (``Reads.rows``)."""
+    the code and settings (``deps.common_digest``) and each post's row (``postrows.rows_of``)."""
 
     records: dict[str, FileRecord] = field(default_factory=dict)
     spare: Spare | None = None

@@ -90,8 +90,12 @@ def saved_pages(
     return PageList(list(pages), list(warnings), saved, set(), keys)
 
 
+#: A saved page list, read: its reads, folders, warnings, pages and the pages' keys.
+_Parsed = tuple[Any, str, tuple[str, ...], tuple[PlannedPage, ...], tuple[str, ...]]
+
+
 @lru_cache(maxsize=1)
-def _parsed(saved: str) -> tuple[Any, str, tuple[str, ...], tuple[PlannedPage, ...], tuple[str, ...]]:
+def _parsed(saved: str) -> _Parsed:
     """A saved page list read, with its pages' keys: once for the builds of a watch, which
     save the same list again and again (the text names the pages; nobody changes them)."""
     deps, folders, warnings, rows = orjson.loads(saved)

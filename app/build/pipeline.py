@@ -51,8 +51,8 @@ from app.build.output import (
     spare_dir,
     swap_into_place,
 )
-from app.build.pagelist import PageList, list_pages, page_key, saved_pages
 from app.build.keptposts import KeptPosts
+from app.build.pagelist import PageList, list_pages, page_key, saved_pages
 from app.build.postrows import PostRows, rows_of
 from app.build.render import Job, describe, render_pages, worker_count
 from app.build.result import BuildResult, Upcoming
@@ -106,7 +106,7 @@ class Build:
         self.manifest = Manifest()
         self.plan = Plan()
         self.reads: Reads | None = None
-        #: Every post's row now (``Reads.rows``): what the next build compares with.
+        #: Every post's row now (``postrows.rows_of``): what the next build compares with.
         self.rows: PostRows | None = None
         self.common = ""
         self.report = SyncReport()
@@ -123,8 +123,11 @@ class Build:
         self.pages: str | None = None
         #: What every page of this build reads (made after the sync) and when it runs.
         off = tricks.disabled(app.config)
-        kept = self.memory.posts if self.memory and "kept-posts" not in off else None
-        self.snapshot = Snapshot(off, source=kept)
+        #: The listing and rows a watch kept from its last build (``keptposts``).
+        self.kept: KeptPosts | None = (
+            self.memory.posts if self.memory and "kept-posts" not in off else None
+        )
+        self.snapshot = Snapshot(off, source=self.kept)
         self.time = datetime.now(UTC).replace(tzinfo=None)
 
     # -- the phases -----------------------------------------------------------------------
@@ -183,10 +186,9 @@ class Build:
                 self.model = listed.model | listed.fields.keys()
                 manifest = self.manifest
                 same = manifest.common == self.common
-                kept = self.snapshot.source
                 self.rows = rows_of(
                     reads.posts,
-                    kept.rows if isinstance(kept, KeptPosts) else None,
+                    self.kept.rows if self.kept else None,
                     row_context(app, self.common),
                 )
                 changed = changed_fields(manifest.rows, self.rows) if same else None

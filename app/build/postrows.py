@@ -73,7 +73,8 @@ def _rows(posts: Iterable[Listed]) -> tuple[dict[int, KeptRow], frozenset[str]]:
         values = dict(post.__dict__)
         values["tags"] = [tag.__identity__() for tag in values["tags"]]
         copies.append((post, values))
-    found, clocked = _properties([PlainRow(values) for _, values in copies], PROPERTIES)
+    # The properties off the post's own values, as ``rows_of`` computes them again.
+    found, clocked = _properties([PlainRow(post.__dict__) for post, _ in copies], PROPERTIES)
     made = {}
     for (post, values), properties in zip(copies, found, strict=True):
         values.update(zip(PROPERTIES, properties, strict=True))
@@ -103,7 +104,7 @@ def row_digest(row: str) -> bytes:
 
 
 class PostRows:
-    """Every post's row of a build (``deps.Reads.rows``), by id: a digest of each, and the
+    """Every post's row of a build (``postrows.rows_of``), by id: a digest of each, and the
     rows themselves as far as they are known (the rest are read from the cache file, only
     for the posts whose digest differs: an edit reads one)."""
 
