@@ -219,21 +219,21 @@ WRITE_SCOPES = frozenset({"create", "update", "delete", "media"})
 
 
 class DataRevision(Model):
-    """One row: the counter the database's triggers stamp ``PostRevision`` from, and a
-    token naming this database (migration b7e2d4f6a813; ``app.build.keptposts`` reads it)."""
+    """One row: a token naming this database (migrations b7e2d4f6a813 and d5c8a3f1e927;
+    ``app.build.keptposts`` reads it)."""
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    value: so.Mapped[int] = so.mapped_column(sa.BigInteger)
     token: so.Mapped[str] = so.mapped_column(sa.String(32))
 
 
 class PostRevision(Model):
-    """When a post last changed: its row, which tags it has or their names. Written only by
-    the database's triggers (a row of its own: stamping the post's row would write its
-    bodies again); never by our code. No foreign key: a deleted post's stamp is harmless."""
+    """A random stamp of a post's last write: to its row, which tags it has or their names.
+    Written only by the database's triggers (a row of its own: stamping the post's row would
+    write its bodies again); never by our code. No foreign key: a deleted post's stamp is
+    harmless."""
 
     post_id: so.Mapped[int] = so.mapped_column(primary_key=True, autoincrement=False)
-    revision: so.Mapped[int] = so.mapped_column(sa.BigInteger, index=True)
+    revision: so.Mapped[int] = so.mapped_column(sa.BigInteger)
 
 
 class AuthCode(Model):

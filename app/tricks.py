@@ -36,8 +36,9 @@ TRICKS: dict[str, str] = {
     " (public/snapshot.py)",
     "gc-between-builds": "--watch collects garbage after a build and freezes what is left,"
     " so a build's collections do not walk the memory of the last (build/watch.py)",
-    "kept-posts": "--watch keeps its last listing and reads again only the posts the"
-    " database's triggers stamped since (build/keptposts.py)",
+    "kept-posts": "the last build's listing and rows kept (by --watch in memory, by the command"
+    " line beside the build cache) and only the posts whose stamp the database's triggers"
+    " changed read again (build/keptposts.py, build/keptfile.py)",
 }
 
 

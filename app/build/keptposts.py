@@ -1,20 +1,23 @@
-"""The posts a long-lived process's last build listed, kept for its next build (``--watch``).
+"""The posts the last build listed, kept for the next build: in memory by a watch, in the
+build cache by the command line (``keptfile``).
 
 A build of 10 000 posts spends a third of an edit's time reading its listing again (every
-column but the bodies, and the tags, of every post). Between two builds of a watch nearly
-all of it is the same. The database itself says what is not: its triggers stamp every post
-whose row, tags or tags' names change with a new revision (``PostRevision``, migration
-b7e2d4f6a813), whoever writes it. So a kept listing is brought up to date by reading
+column but the bodies, and the tags, of every post). Between two builds nearly all of it is
+the same. The database itself says what is not: its triggers stamp every post whose row,
+tags or tags' names change with a new random value (``PostRevision``, migrations b7e2d4f6a813
+and d5c8a3f1e927), whoever writes it. So a kept listing is brought up to date by reading
 
-* the ``data_revision`` counter first (anything written after it is stamped higher, and is
-  read again by the next build),
-* the ids of the posts the listing holds now, in its order (which posts are on the site
-  changes with time, too, as scheduled posts fall due),
-* and, in full, only the posts stamped since the kept listing was read, or not in it.
+* the ids of the posts the listing holds now, in its order, each with its stamp (which posts
+  are on the site changes with time, too, as scheduled posts fall due),
+* and, in full, only the posts whose stamp is not the one read with them, or not kept.
+
+A stamp is read before the post it stamps, so a write in between only makes the next build
+read the post again; and a stamp is random, so the same stamp means no write since whatever
+happened to the database in between (a restored copy, written as often again, included).
 
 It is the ``kept-posts`` trick (``app.tricks``); off, or whenever the database cannot vouch
-for its stamps (another database, a counter that went back, triggers missing, other columns),
-the listing is read whole, which is the plain path ``tests/test_kept_posts.py`` compares with.
+for its stamps (another database, triggers missing, other columns), the listing is read
+whole, which is the plain path ``tests/test_kept_posts.py`` compares with.
 """
 
 from __future__ import annotations
@@ -48,19 +51,15 @@ MOST_READ_AGAIN = 2000
 ReadListing = Callable[[sa.ColumnElement[bool]], list[Listed]]
 
 
-@dataclass(frozen=True)
-class Mark:
-    """The database's counter when a listing was read, and what names that database."""
+@dataclass
+class KeptListing:
+    """A listing as it was read: the database's token, the columns, the posts by id and the
+    stamp each had before it was read (None: no stamp, read again every time)."""
 
     token: str
-    value: int
-
-
-@dataclass
-class _Kept:
-    mark: Mark
     columns: tuple[str, ...]
     posts: dict[int, Listed] = field(default_factory=dict)
+    stamps: dict[int, int | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -85,17 +84,26 @@ class KeptRows:
     rows: dict[int, KeptRow] = field(default_factory=dict)
     #: The properties that read the clock for some post (``status.watching_clock``).
     clocked: frozenset[str] = frozenset()
+    #: How many rows the last build made anew.
+    made: int = 0
 
 
 @dataclass
 class KeptPosts:
-    """Listings by name (the timeline, the pages), each with the mark it was read at, and
+    """Listings by name (the timeline, the pages), each with the stamps of its posts, and
     the rows of their posts."""
 
-    kept: dict[str, _Kept] = field(default_factory=dict)
+    kept: dict[str, KeptListing] = field(default_factory=dict)
     rows: KeptRows = field(default_factory=KeptRows)
     #: How the last call was answered (``"whole"`` or the number of posts read again).
     last: dict[str, Any] = field(default_factory=dict)
+    #: The file these were loaded from, if any (``keptfile.Origin``).
+    origin: Any = None
+
+    def changed(self) -> bool:
+        """Whether the last build read a post or made a row anew (else what a file of them
+        holds is still all of it)."""
+        return any(how != 0 for how in self.last.values()) or self.rows.made > 0
 
     def listed(
         self,
@@ -105,40 +113,50 @@ class KeptPosts:
         read: ReadListing,
     ) -> list[Listed]:
         """The posts meeting ``condition`` in index order, as ``read`` would list them."""
-        mark = current_mark()
+        token = current_token()
+        if token is None:
+            self.kept.pop(name, None)
+            self.last[name] = "whole"
+            return read(condition)
+        stamps = _stamps(condition)  # before the posts: a write in between is read again
         kept = self.kept.get(name)
         found = None
-        if mark is not None and kept is not None and _still_describes(kept, mark, columns):
-            found = _brought_up_to_date(kept, condition, read)
+        if kept is not None and (kept.token, kept.columns) == (token, columns):
+            found = _brought_up_to_date(kept, stamps, condition, read)
         if found is None:
             posts = read(condition)
             self.last[name] = "whole"
         else:
             posts, self.last[name] = found
-        if mark is None:
-            self.kept.pop(name, None)
-        else:
-            self.kept[name] = _Kept(mark, columns, {p.__dict__["id"]: p for p in posts})
+        by_id = {p.__dict__["id"]: p for p in posts}
+        self.kept[name] = KeptListing(token, columns, by_id, {i: stamps.get(i) for i in by_id})
         return posts
 
 
-def _still_describes(kept: _Kept, mark: Mark, columns: tuple[str, ...]) -> bool:
-    return kept.mark.token == mark.token and kept.mark.value <= mark.value and (
-        kept.columns == columns
+def _stamps(condition: sa.ColumnElement[bool]) -> dict[int, int | None]:
+    """The ids of the posts meeting ``condition`` in index order, with their stamps."""
+    query = (
+        sa.select(Post.id, PostRevision.revision)
+        .outerjoin(PostRevision, PostRevision.post_id == Post.id)
+        .where(condition)
+        .order_by(Post.published_at.desc(), Post.slug)
     )
+    return {post_id: stamp for post_id, stamp in db.session.execute(query)}
 
 
 def _brought_up_to_date(
-    kept: _Kept, condition: sa.ColumnElement[bool], read: ReadListing
+    kept: KeptListing,
+    stamps: dict[int, int | None],
+    condition: sa.ColumnElement[bool],
+    read: ReadListing,
 ) -> tuple[list[Listed], int] | None:
-    """The kept listing with the posts stamped since, or not kept, read again (and how
-    many were); None when so many changed that reading it whole is cheaper."""
-    session = db.session
-    order = (Post.published_at.desc(), Post.slug)
-    ids = list(session.scalars(sa.select(Post.id).where(condition).order_by(*order)))
-    since = sa.select(PostRevision.post_id).where(PostRevision.revision > kept.mark.value)
-    stamped = set(session.scalars(since))
-    again = {post_id for post_id in ids if post_id in stamped or post_id not in kept.posts}
+    """The kept listing with the posts whose stamp changed, or not kept, read again (and
+    how many were); None when so many changed that reading it whole is cheaper."""
+    again = {
+        post_id
+        for post_id, stamp in stamps.items()
+        if stamp is None or kept.stamps.get(post_id) != stamp or post_id not in kept.posts
+    }
     if len(again) > MOST_READ_AGAIN:
         return None
     fresh: dict[int, Listed] = {}
@@ -146,21 +164,20 @@ def _brought_up_to_date(
         for post in read(sa.and_(condition, Post.id.in_(sorted(again)))):
             fresh[post.__dict__["id"]] = post
     posts: list[Listed] = []
-    for post_id in ids:
+    for post_id in stamps:
         found = fresh.get(post_id) if post_id in again else kept.posts.get(post_id)
         if found is not None:  # None: gone between the two reads, as a plain read would miss it
             posts.append(found)
     return posts, len(again)
 
 
-def current_mark() -> Mark | None:
-    """The counter and token of the database, read first; None when it cannot vouch for
-    its stamps (no counter row, or a trigger missing: a migration that remade a table)."""
-    session = db.session
-    row = session.execute(sa.select(DataRevision.token, DataRevision.value)).first()
-    if row is None or not _triggers_present():
+def current_token() -> str | None:
+    """The token naming the database; None when it cannot vouch for its stamps (no token
+    row, or a trigger missing: a migration that remade a table)."""
+    token = db.session.scalar(sa.select(DataRevision.token))
+    if token is None or not _triggers_present():
         return None
-    return Mark(row.token, row.value)
+    return token
 
 
 def _triggers_present() -> bool:

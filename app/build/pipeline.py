@@ -51,6 +51,7 @@ from app.build.output import (
     spare_dir,
     swap_into_place,
 )
+from app.build import keptfile
 from app.build.keptposts import KeptPosts
 from app.build.pagelist import PageList, list_pages, page_key, saved_pages
 from app.build.postrows import PostRows, rows_of
@@ -123,10 +124,16 @@ class Build:
         self.pages: str | None = None
         #: What every page of this build reads (made after the sync) and when it runs.
         off = tricks.disabled(app.config)
-        #: The listing and rows a watch kept from its last build (``keptposts``).
-        self.kept: KeptPosts | None = (
-            self.memory.posts if self.memory and "kept-posts" not in off else None
-        )
+        #: The listing and rows kept from the last build (``keptposts``): a watch's in
+        #: memory, the command line's in a file beside the build cache (``keptfile``).
+        self.kept: KeptPosts | None = None
+        self.kept_file: Path | None = None
+        if "kept-posts" not in off:
+            if self.memory:
+                self.kept = self.memory.posts
+            else:
+                self.kept_file = keptfile.kept_path(self.cache)
+                self.kept = keptfile.load(self.kept_file) if incremental else KeptPosts()
         self.snapshot = Snapshot(off, source=self.kept)
         self.time = datetime.now(UTC).replace(tzinfo=None)
 
@@ -148,6 +155,7 @@ class Build:
                     else:
                         self.stage_render_check_swap()
                         self.remember()
+                    self.keep_posts()
             except BaseException:
                 if self.memory:
                     self.memory.forget()
@@ -391,6 +399,18 @@ class Build:
             )
         if self.memory:
             warm_up(self.app)
+
+    def keep_posts(self) -> None:
+        """Save the listing and rows for the next command-line build, if they changed."""
+        if self.kept_file is None or self.kept is None or not self.kept.changed():
+            return
+        try:
+            keptfile.save(self.kept_file, self.kept)
+        except OSError as exc:
+            keptfile.forget(self.kept_file)
+            self.plan.warnings.append(
+                f"could not save the kept posts: {exc} (the next build reads them all)"
+            )
 
     # -- helpers --------------------------------------------------------------------------
 

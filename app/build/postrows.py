@@ -60,6 +60,7 @@ def rows_of(
     rows = {pid: made[pid] for pid in posts}
     if kept is not None:
         kept.context, kept.rows, kept.clocked = context, rows, clocked | read_clock
+        kept.made = len(fresh)
     return PostRows(
         {pid: row.digest for pid, row in rows.items()},
         {pid: row.text for pid, row in rows.items()},

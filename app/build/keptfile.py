@@ -1,0 +1,201 @@
+"""The command line's kept posts (``keptposts.KeptPosts``): saved beside the build cache
+after a build, loaded by the next process that builds into the same folder.
+
+A watch keeps its last listing in memory; a command-line build starts a new process each
+time and used to read its whole listing and make every post's row again (a third of a
+10 000-post edit). What is kept is checked as a watch's is: against the database's stamps,
+post by post (``keptposts``), and against the settings and code for the rows.
+
+Two files: a base with every post, and a delta with the posts and rows that differ from the
+base's, so that an edit writes a few posts, not 15 MB. The base is written again when the
+delta grows past ``COMPACT`` or another process wrote another base. Both are pickles read
+back with only the classes a listing holds (``_Unpickler``): anything else, a damaged or
+older file, and the build reads its listing whole, losing nothing but time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import gc
+import os
+import pickle
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.build.keptposts import KeptListing, KeptPosts, KeptRow, KeptRows
+from app.public.snapshot import Listed, ListedTag
+
+#: Bumped when what is pickled changes shape.
+FORMAT = 2
+#: More posts and rows than this differ from the base: write the base again.
+COMPACT = 500
+_ALLOWED = {
+    (cls.__module__, cls.__qualname__): cls
+    for cls in (Listed, ListedTag, datetime.datetime, datetime.timezone, datetime.timedelta)
+}
+#: A row on disk: its properties, text and digest (its post is the listing's, by id).
+_Row = tuple[tuple[Any, ...], str, bytes]
+
+
+class _Unpickler(pickle.Unpickler):
+    """Loads only a listing's own classes and plain values."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        found = _ALLOWED.get((module, name))
+        if found is None:
+            raise pickle.UnpicklingError(f"{module}.{name} is not part of kept posts")
+        return found
+
+
+@dataclass
+class _State:
+    """What a file holds: each listing's token, columns and stamps (its posts are the ids
+    stamped), posts and rows by id (all of them in a base, those that differ in a delta),
+    and the rows' settings and clock-read properties."""
+
+    listings: dict[str, tuple[str, tuple[str, ...], dict[int, int | None]]]
+    posts: dict[int, Listed]
+    context: str
+    clocked: frozenset[str]
+    rows: dict[int, _Row]
+
+    def pack(self, base_id: str) -> bytes:
+        listings = {name: list(found) for name, found in self.listings.items()}
+        value = (FORMAT, base_id, listings, self.posts, self.context, sorted(self.clocked))
+        return pickle.dumps((*value, self.rows), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+@dataclass
+class Origin:
+    """The base a kept posts was loaded from: the next save writes what differs from it."""
+
+    base_id: str
+    identity: tuple[int, int, int] | None
+    posts: dict[int, Listed]
+    rows: dict[int, KeptRow]
+
+
+def kept_path(cache: Path) -> Path:
+    """The base's file beside the build cache ``cache`` (the delta is beside it)."""
+    return cache.with_name(f"{cache.stem}.posts")
+
+
+def _delta_path(path: Path) -> Path:
+    return path.with_name(f"{path.name}-delta")
+
+
+def load(path: Path) -> KeptPosts:
+    """The posts saved at ``path``; none (a whole read) when missing or not ours."""
+    base = _read(path)
+    if base is None:
+        return KeptPosts()
+    base_id, state = base
+    posts, rows = dict(state.posts), dict(state.rows)
+    delta = _read(_delta_path(path))
+    newer: dict[int, _Row] = {}
+    if delta is not None and delta[0] == base_id:
+        state, newer = delta[1], delta[1].rows
+        posts.update(state.posts)
+        rows.update(newer)
+    kept = KeptPosts()
+    for name, (token, columns, stamps) in state.listings.items():
+        listed = {pid: posts[pid] for pid in stamps if pid in posts}
+        kept.kept[name] = KeptListing(token, columns, listed, dict(stamps))
+    listed = {pid: post for found in kept.kept.values() for pid, post in found.posts.items()}
+    made = {pid: KeptRow(listed[pid], *row) for pid, row in rows.items() if pid in listed}
+    kept.rows = KeptRows(state.context, made, state.clocked)
+    from_base = {pid: row for pid, row in made.items() if pid not in newer}
+    kept.origin = Origin(base_id, _identity(path), base[1].posts, from_base)
+    if gc.get_freeze_count():  # a process that freezes what it keeps (freeze.py): these too
+        gc.freeze()
+    return kept
+
+
+def save(path: Path, posts: KeptPosts) -> None:
+    """Write what ``posts`` holds for the next process: the posts and rows that differ from
+    its base, or a new base (raises OSError)."""
+    listed = {pid: post for found in posts.kept.values() for pid, post in found.posts.items()}
+    state = _State(
+        {name: (k.token, k.columns, k.stamps) for name, k in posts.kept.items()},
+        listed,
+        posts.rows.context,
+        posts.rows.clocked,
+        {pid: (row.properties, row.text, row.digest) for pid, row in posts.rows.rows.items()},
+    )
+    origin = posts.origin
+    if isinstance(origin, Origin) and origin.identity == _identity(path):
+        state.posts = {pid: p for pid, p in listed.items() if origin.posts.get(pid) is not p}
+        state.rows = {
+            pid: (row.properties, row.text, row.digest)
+            for pid, row in posts.rows.rows.items()
+            if origin.rows.get(pid) is not row
+        }
+        if len(state.posts) + len(state.rows) <= COMPACT:
+            _write(_delta_path(path), state.pack(origin.base_id))
+            return
+        state.posts = listed
+        state.rows = {pid: (r.properties, r.text, r.digest) for pid, r in posts.rows.rows.items()}
+    forget(path)
+    base_id = uuid.uuid4().hex
+    _write(path, state.pack(base_id))
+    posts.origin = Origin(base_id, _identity(path), listed, dict(posts.rows.rows))
+
+
+def forget(path: Path) -> None:
+    """Remove the base and its delta."""
+    for found in (_delta_path(path), path):
+        with contextlib.suppress(FileNotFoundError):
+            found.unlink()
+
+
+def _read(path: Path) -> tuple[str, _State] | None:
+    try:
+        with path.open("rb") as file, _no_collections():
+            found = _Unpickler(file).load()
+        fmt, base_id, listings, posts, context, clocked, rows = found
+        if fmt != FORMAT:
+            return None
+        return base_id, _State(
+            {name: (token, tuple(cols), stamps) for name, (token, cols, stamps) in listings.items()},
+            posts,
+            context,
+            frozenset(clocked),
+            rows,
+        )
+    except Exception:  # missing, damaged, another version's: nothing is lost but time
+        return None
+
+
+@contextlib.contextmanager
+def _no_collections() -> Iterator[None]:
+    """No garbage collection while 300 000 objects are made that are none of it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_ino, found.st_size, found.st_mtime_ns
