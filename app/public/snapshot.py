@@ -205,7 +205,10 @@ class Snapshot:
         def compute() -> dict[str, Listed]:
             if kind == "page":
                 return {item.slug: item for item in self.visible_pages()}
-            return {item.slug: item for item in self.listing() if item.kind == kind}
+            posts = self.listing()
+            _note(posts, "kind", "slug")
+            kind_of, slug = _plain("kind"), _plain("slug")
+            return {slug(item): item for item in posts if kind_of(item) == kind}
 
         return self._once(f"by_slug_{kind}", compute)
 
@@ -224,7 +227,7 @@ class Snapshot:
     def _positions(self) -> dict[str, int]:
         def compute() -> dict[str, int]:
             posts = self.listing()
-            recording.fields([_post_id(post) for post in posts], ("slug",))
+            _note(posts, "slug")
             slug = _plain("slug")
             return {slug(post): i for i, post in enumerate(posts)}
 
@@ -233,8 +236,11 @@ class Snapshot:
     def tags_with_counts(self) -> list[tuple[ListedTag, int]]:
         def compute() -> list[tuple[ListedTag, int]]:
             counts: dict[ListedTag, int] = {}
-            for post in self.listing():
-                for tag in post.tags:
+            posts = self.listing()
+            _note(posts, "tags")
+            tags = _plain("tags")
+            for post in posts:
+                for tag in tags(post):
                     counts[tag] = counts.get(tag, 0) + 1
             return sorted(counts.items(), key=lambda pair: (pair[0].name, pair[0].id))
 
@@ -247,7 +253,9 @@ class Snapshot:
         """The listing, or one tag's part of it, in index order."""
         if tag is None:
             return self.listing()
-        by_tag = self._once("by_tag", lambda: self._group(lambda post: [t.id for t in post.tags]))
+        by_tag = self._once(
+            "by_tag", lambda: self._group("tags", lambda tags: [t.id for t in tags])
+        )
         return by_tag.get(tag.id, [])
 
     def list_page(self, tag: ListedTag | None, page: int) -> ListPage | None:
@@ -262,17 +270,21 @@ class Snapshot:
     def period(self, year: int, month: int | None) -> list[Listed]:
         zone = site_zone()
 
-        def periods(post: Listed) -> list[Any]:
-            published = to_local(post.published_at, zone)  # the archive is by local date
+        def periods(published_at: datetime) -> list[Any]:
+            published = to_local(published_at, zone)  # the archive is by local date
             return [published.year, (published.year, published.month)]
 
         key = year if month is None else (year, month)
-        return self._once("by_period", lambda: self._group(periods)).get(key, [])
+        return self._once("by_period", lambda: self._group("published_at", periods)).get(key, [])
 
-    def _group(self, key: Callable[[Listed], list[Any]]) -> dict[Any, list[Listed]]:
+    def _group(self, name: str, key: Callable[[Any], list[Any]]) -> dict[Any, list[Listed]]:
+        """The listing's posts by each value ``key`` gives of their field ``name``."""
         groups: dict[Any, list[Listed]] = {}
-        for post in self.listing():
-            for value in key(post):
+        posts = self.listing()
+        _note(posts, name)
+        value_of = _plain(name)
+        for post in posts:
+            for value in key(value_of(post)):
                 groups.setdefault(value, []).append(post)
         return groups
 
@@ -347,10 +359,16 @@ def _in_index_order(posts: list[Listed]) -> list[Listed]:
     """Newest first, then by slug: the database's order, put again in Python so that the
     fields it reads are noted as the read model's (``recording.fields``, once for all); a
     sort of a sorted list is one pass."""
-    recording.fields([_post_id(post) for post in posts], ("slug", "published_at"))
+    _note(posts, "slug", "published_at")
     posts.sort(key=_plain("slug"))
     posts.sort(key=_plain("published_at"), reverse=True)  # stable: slugs stay in order
     return posts
+
+
+def _note(posts: Sequence[Listed], *names: str) -> None:
+    """Note that ``names`` of every one of ``posts`` were read (read them with ``_plain``):
+    one note for all, not one recorded attribute read per post."""
+    recording.fields([_post_id(post) for post in posts], names)
 
 
 def _plain(name: str) -> Callable[[Listed], Any]:
