@@ -45,8 +45,10 @@ SAMPLES = [
 
 @pytest.fixture(autouse=True)
 def _per_character_alternations_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Give every character its own alternation the first time, so short texts use them."""
+    """Join every state and give every character its own alternation the first time, so
+    short texts use them."""
     monkeypatch.setattr(lexing, "PROMOTE_AFTER", 1)
+    monkeypatch.setattr(lexing, "JOIN_AFTER", 1)
 
 
 def _random_texts(count: int, seed: int) -> list[str]:
@@ -75,6 +77,24 @@ def test_rules_are_joined_into_few_regexes() -> None:
     tried = sum(len(states[name]) for name in cls._tokens)
     assert tried * 3 < rules  # the point: far fewer matches tried per token
     assert lexer.get_tokens_unprocessed is not RegexLexer.get_tokens_unprocessed
+
+
+def test_a_state_is_joined_once_texts_entered_it_often(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process that lexes one block (an edit's sync) tries the rules one by one, as
+    Pygments does, rather than compile them all again joined; a build of many joins."""
+    monkeypatch.setattr(lexing, "JOIN_AFTER", 50)
+    stock = get_lexer_by_name("python")
+    lexer = lexing.accelerate(get_lexer_by_name("python"))
+    cls = type(lexer)
+    lexing._states.pop(cls, None)  # as in a new process
+    states = lexing._states_of(cls)
+    block = "def f(x):\n    return x + 1\n"
+    assert list(lexer.get_tokens(block)) == list(stock.get_tokens(block))
+    assert "root" not in states  # entered a few times: not joined yet
+    text = inspect.getsource(textwrap)
+    assert list(lexer.get_tokens(text)) == list(stock.get_tokens(text))
+    assert "root" in states  # entered on every line: joined
+    assert list(lexer.get_tokens(block)) == list(stock.get_tokens(block))
 
 
 def test_a_back_reference_keeps_its_own_regex_and_its_place() -> None:

@@ -264,15 +264,30 @@ def join_rules(rules: list[Rule]) -> list[Segment]:
     return segments
 
 
+#: Times a text enters a state before its rules are joined: joining compiles them all again
+#: (Python's root state ~30 ms), which a process that lexes one code block (an edit's sync)
+#: never earns back; a build of many blocks joins its states within its first few blocks.
+JOIN_AFTER = 200
+
+
 class _States(dict[str, list[Segment]]):
-    """A lexer class's states, each joined the first time a text enters it: joining costs
-    a compile of every rule again (Python's 49 states, 0.5 s), and a block visits few."""
+    """A lexer class's states, each joined once texts have entered it ``JOIN_AFTER`` times
+    (before, its rules are tried one by one, as Pygments does): joining costs a compile of
+    every rule again (Python's 49 states, 0.5 s), and a block visits few."""
 
     def __init__(self, cls: type[RegexLexer]) -> None:
         super().__init__()
         self.tokens: dict[str, list[Rule]] = cls._tokens  # type: ignore[attr-defined]  # set by its metaclass
+        self.entered: dict[str, int] = {}
+        self.plain: dict[str, list[Segment]] = {}
 
     def __missing__(self, name: str) -> list[Segment]:
+        entered = self.entered[name] = self.entered.get(name, 0) + 1
+        if entered < JOIN_AFTER:
+            found = self.plain.get(name)
+            if found is None:
+                found = self.plain[name] = [(rule[0], None, rule) for rule in self.tokens[name]]
+            return found
         segments = self[name] = join_rules(self.tokens[name])
         return segments
 
