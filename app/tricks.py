@@ -36,6 +36,8 @@ TRICKS: dict[str, str] = {
     " (public/snapshot.py)",
     "gc-between-builds": "--watch collects garbage after a build and freezes what is left,"
     " so a build's collections do not walk the memory of the last (build/watch.py)",
+    "highlight-memo": "code blocks highlighted in a sync remembered by their code, fence"
+    " and renderer, for the next sync (content/highlightmemo.py)",
     "kept-posts": "the last build's listing and rows kept (by --watch in memory, by the command"
     " line beside the build cache) and only the posts whose stamp the database's triggers"
     " changed read again (build/keptposts.py, build/keptfile.py)",

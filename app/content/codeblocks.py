@@ -22,6 +22,7 @@ from pygments.lexers.special import TextLexer
 from pygments.util import ClassNotFound
 
 from app import tricks
+from app.content import highlightmemo
 
 try:  # joined rules read regexes with ``re``'s own parser, a private module (CPython 3.11+)
     from app.content.lexing import accelerate
@@ -137,7 +138,20 @@ def _formatter(
 
 
 def highlight_code(code: str, fence: Fence = Fence()) -> str:
-    """``<div class="highlight"><pre>...`` for a block of code."""
+    """``<div class="highlight"><pre>...`` for a block of code; in a sync, read back from
+    the ``highlightmemo`` when the same block was highlighted before."""
+    memo = highlightmemo.current()
+    if memo is None:
+        return _highlight(code, fence)
+    key = memo.key(code, fence)
+    found = memo.get(key)
+    if found is None:
+        found = _highlight(code, fence)
+        memo.put(key, found)
+    return found
+
+
+def _highlight(code: str, fence: Fence) -> str:
     formatter = _formatter(fence.classes, fence.hl_lines, fence.linenos, fence.linenostart)
     return highlight(code, _lexer(fence.lang), formatter)
 

@@ -11,6 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
+from app.content import highlightmemo
 from app.content.document import Document, parse_document
 from app.content.errors import ContentError
 from app.content.render import Rendered, render_markdown
@@ -79,18 +80,32 @@ def release_freed_memory() -> None:
 
 
 def _fork_pool(workers: int) -> ProcessPoolExecutor:
-    render_markdown("```python\npass\n```\n")  # build Markdown and the lexer once, then fork
+    with highlightmemo.active(None):  # build Markdown and the lexer once, then fork
+        render_markdown("```python\npass\n```\n")
     return fork_pool(workers)
 
 
-def _results(pool: ProcessPoolExecutor, results: Iterator[R]) -> Generator[R | None, None, None]:
-    """``results`` as they come; closing it cancels what has not started. Primed: its first
-    ``next`` gives None, so that closing it shuts the pool down even before any result."""
+def _render_noting(body: str) -> tuple[Rendered, dict[bytes, str]]:
+    """A worker's render, with the code blocks it highlighted for the sync's memo."""
+    rendered = render_markdown(body)
+    memo = highlightmemo.current()
+    return rendered, memo.drain() if memo is not None else {}
+
+
+def _results(
+    pool: ProcessPoolExecutor, results: Iterator[tuple[Rendered, dict[bytes, str]]]
+) -> Generator[Rendered | None, None, None]:
+    """The workers' renders as they come, their new code blocks into this process's memo;
+    closing it cancels what has not started. Primed: its first ``next`` gives None, so that
+    closing it shuts the pool down even before any result."""
+    memo = highlightmemo.current()
     try:
         yield None
-        for result in results:
+        for rendered, blocks in results:
             checkpoint()  # a Ctrl+C that waited while the pool was at work stops here
-            yield result
+            if memo is not None:
+                memo.pending.update(blocks)
+            yield rendered
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -130,7 +145,7 @@ def prepare_and_render(
     pool = _fork_pool(workers)
     try:  # ``map`` sends every chunk before it returns: the workers start on the first ones
         chunksize = max(1, min(64, count // (workers * 4)))
-        results = _results(pool, pool.map(render_markdown, bodies(), chunksize=chunksize))
+        results = _results(pool, pool.map(_render_noting, bodies(), chunksize=chunksize))
         next(results)
     except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)
