@@ -34,6 +34,7 @@ from app.build import BuildResult, build_site  # noqa: E402
 from app.build.errors import explain  # noqa: E402
 from app.build.progress import Progress  # noqa: E402
 from app.build.sources import Changes  # noqa: E402
+from app.extensions import db  # noqa: E402
 from app.interrupts import stop_on_signals  # noqa: E402
 
 
@@ -111,7 +112,17 @@ def build_once(
     changes: Changes | None = None,
 ) -> bool:
     """One build (of a fresh app unless given one); True on success."""
-    app = app or create_app(overrides=overrides_from(args), authoring=False)
+    if app is None:
+        app = create_app(overrides=overrides_from(args), authoring=False)
+        try:
+            return build_once(args, clean=clean, migrate=migrate, app=app, changes=changes)
+        finally:
+            # Closed here, not by the collector at exit: a build's objects are frozen
+            # (gc.freeze) and may never be, and SQLite folds its write-ahead log back into
+            # the database when the last connection closes (else the next build's first
+            # commit copies a log that grew with every build).
+            with app.app_context():
+                db.engine.dispose()
     build_dir: Path = app.config["BUILD_DIR"]
     progress = None if args.quiet or args.json else Progress()
     try:

@@ -274,3 +274,19 @@ def test_every_build_says_when_the_next_scheduled_post_goes_live(freeze):
     assert result.returncode == 0, result.stderr
     assert "Next scheduled post" not in result.stdout
     assert json.loads(freeze("--json").stdout)["next_scheduled"] is None
+
+
+def test_a_build_leaves_no_write_ahead_log_behind(freeze, database_url):
+    """The build closes its connections itself (its objects are frozen, gc.freeze, and may
+    never be collected): SQLite folds the log back into the database, so the next build's
+    first commit does not copy a log that grew with every build."""
+    if not database_url.startswith("sqlite:///"):
+        pytest.skip("SQLite's write-ahead log")
+    database = Path(database_url.removeprefix("sqlite:///"))
+    for n in range(2):
+        post = freeze.content_dir / "posts" / "hello-world.md"
+        post.write_text(post.read_text() + f"\nEdit {n}.\n")
+        result = freeze("--quiet")
+        assert result.returncode == 0, result.stderr
+        assert database.exists()
+        assert not Path(f"{database}-wal").exists()
