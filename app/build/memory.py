@@ -36,9 +36,10 @@ class BuildMemory:
     posts: KeptPosts = field(default_factory=KeptPosts)
 
     def forget(self) -> None:
-        """After a failed build, or one this memory cannot describe."""
+        """After a failed build, or one this memory cannot describe. The kept posts stay:
+        the database vouches for them post by post whatever happened to the build (and the
+        build that forgets holds them already: its first edit would read them all again)."""
         self.build_dir, self.cache_file, self.manifest = None, None, Manifest()
-        self.posts = KeptPosts()
 
     def manifest_for(self, build_dir: Path, cache: Path) -> Manifest | None:
         """The last build's records, if that build is still the one in ``build_dir``."""
