@@ -21,7 +21,7 @@ import gc
 import os
 import pickle
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,30 +119,30 @@ def save(path: Path, posts: KeptPosts) -> None:
     """Write what ``posts`` holds for the next process: the posts and rows that differ from
     its base, or a new base (raises OSError)."""
     listed = {pid: post for found in posts.kept.values() for pid, post in found.posts.items()}
-    state = _State(
+    rows = posts.rows.rows
+    origin = posts.origin
+    if isinstance(origin, Origin) and origin.identity == _identity(path):
+        newer = {pid: p for pid, p in listed.items() if origin.posts.get(pid) is not p}
+        remade = [pid for pid, row in rows.items() if origin.rows.get(pid) is not row]
+        if len(newer) + len(remade) <= COMPACT:
+            _write(_delta_path(path), _state(posts, newer, remade).pack(origin.base_id))
+            return
+    forget(path)
+    base_id = uuid.uuid4().hex
+    _write(path, _state(posts, listed, rows).pack(base_id))
+    posts.origin = Origin(base_id, _identity(path), listed, dict(rows))
+
+
+def _state(posts: KeptPosts, listed: dict[int, Listed], rows: Iterable[int]) -> _State:
+    """What ``posts`` holds, with these posts and the rows of these ids."""
+    kept = posts.rows.rows
+    return _State(
         {name: (k.token, k.columns, k.stamps) for name, k in posts.kept.items()},
         listed,
         posts.rows.context,
         posts.rows.clocked,
-        {pid: (row.properties, row.text, row.digest) for pid, row in posts.rows.rows.items()},
+        {pid: (kept[pid].properties, kept[pid].text, kept[pid].digest) for pid in rows},
     )
-    origin = posts.origin
-    if isinstance(origin, Origin) and origin.identity == _identity(path):
-        state.posts = {pid: p for pid, p in listed.items() if origin.posts.get(pid) is not p}
-        state.rows = {
-            pid: (row.properties, row.text, row.digest)
-            for pid, row in posts.rows.rows.items()
-            if origin.rows.get(pid) is not row
-        }
-        if len(state.posts) + len(state.rows) <= COMPACT:
-            _write(_delta_path(path), state.pack(origin.base_id))
-            return
-        state.posts = listed
-        state.rows = {pid: (r.properties, r.text, r.digest) for pid, r in posts.rows.rows.items()}
-    forget(path)
-    base_id = uuid.uuid4().hex
-    _write(path, state.pack(base_id))
-    posts.origin = Origin(base_id, _identity(path), listed, dict(posts.rows.rows))
 
 
 def forget(path: Path) -> None:
@@ -155,17 +155,14 @@ def forget(path: Path) -> None:
 def _read(path: Path) -> tuple[str, _State] | None:
     try:
         with path.open("rb") as file, _no_collections():
-            found = _Unpickler(file).load()
-        fmt, base_id, listings, posts, context, clocked, rows = found
+            values = _Unpickler(file).load()
+        fmt, base_id, listings, posts, context, clocked, rows = values
         if fmt != FORMAT:
             return None
-        return base_id, _State(
-            {name: (token, tuple(cols), stamps) for name, (token, cols, stamps) in listings.items()},
-            posts,
-            context,
-            frozenset(clocked),
-            rows,
-        )
+        named = {
+            name: (token, tuple(cols), stamps) for name, (token, cols, stamps) in listings.items()
+        }
+        return base_id, _State(named, posts, context, frozenset(clocked), rows)
     except Exception:  # missing, damaged, another version's: nothing is lost but time
         return None
 
