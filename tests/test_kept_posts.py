@@ -27,6 +27,7 @@ from app.models import DataRevision, Post, PostRevision, Tag, post_tags
 from app.public import snapshot
 from app.public.visibility import visible
 from app.status import frozen
+from tests.watch_helpers import fixture_watch
 
 NOW = datetime.now(UTC).replace(tzinfo=None)
 
@@ -225,26 +226,10 @@ def test_kept_rows_are_the_rows_made_anew_as_time_and_settings_change(synced: Fl
 def test_a_watch_reads_again_only_the_edited_post_from_its_first_edit(tmp_path: Path):
     """The watch's first build forgets a memory it cannot use (there is no last build to
     describe), but not the posts that build keeps: the first edit reads one post again."""
-    import gc
-
-    from app.build.pipeline import build_site
-    from app.build.sources import Changes
-    from app.build.watch import Rebuilder
-    from tests.test_recorded_deps import _fixture_site
-
-    app, content_dir, _ = _fixture_site(tmp_path)
-
-    def build(app: Flask, migrate: bool, changes: Changes, clean: bool) -> bool:
-        build_site(app, migrate=migrate, incremental=not clean, changes=changes)
-        return True
-
-    rebuilder = Rebuilder(lambda: app, build, [], lambda: None)
-    try:
+    with fixture_watch(tmp_path) as (rebuilder, _, content_dir):
         assert rebuilder.first()
         assert rebuilder.memory.posts.last == {"timeline": "whole", "pages": "whole"}
         post = content_dir / "posts" / "hello-world.md"
         post.write_text(post.read_text() + "\nOne more sentence.\n")
         assert rebuilder.rebuild({str(post)})
         assert rebuilder.memory.posts.last == {"timeline": 1, "pages": 0}
-    finally:
-        gc.unfreeze()

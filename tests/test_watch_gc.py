@@ -7,12 +7,7 @@ import gc
 import weakref
 from pathlib import Path
 
-from flask import Flask
-
-from app.build.pipeline import build_site
-from app.build.sources import Changes
-from app.build.watch import Rebuilder
-from tests.test_recorded_deps import _fixture_site
+from tests.watch_helpers import fixture_watch
 
 
 class _Cycle:
@@ -21,14 +16,7 @@ class _Cycle:
 
 
 def test_a_watch_collects_between_builds_and_leaks_no_cycle(tmp_path: Path):
-    app, _, _ = _fixture_site(tmp_path)
-
-    def build(app: Flask, migrate: bool, changes: Changes, clean: bool) -> bool:
-        build_site(app, migrate=migrate, incremental=not clean, changes=changes)
-        return True
-
-    rebuilder = Rebuilder(lambda: app, build, [], lambda: None)
-    try:
+    with fixture_watch(tmp_path) as (rebuilder, app, _):
         assert rebuilder.first()
         assert gc.get_freeze_count() > 0  # the memory of the build is set aside
         cycle = _Cycle()
@@ -43,5 +31,3 @@ def test_a_watch_collects_between_builds_and_leaks_no_cycle(tmp_path: Path):
         gc.unfreeze()
         assert rebuilder.rebuild(set())
         assert gc.get_freeze_count() == 0
-    finally:
-        gc.unfreeze()
