@@ -11,7 +11,8 @@ A sync makes the memo active (``active``) for its renders, here or in its forked
 (which read it with connections of their own and hand what they highlighted back to the
 sync, ``drain``); the sync saves the new blocks at its end (``save``). Outside a sync (the
 admin's preview, a save) nothing is remembered. A damaged file is started afresh: the memo
-only ever costs a highlight.
+only ever costs a highlight. Its HTML goes into pages as Pygments wrote it, unsanitized, as
+the rows' ``body_html`` does: the instance folder is trusted as the database is.
 """
 
 from __future__ import annotations
