@@ -64,9 +64,8 @@ class _State:
     rows: dict[int, _Row]
 
     def pack(self, base_id: str) -> bytes:
-        listings = {name: list(found) for name, found in self.listings.items()}
-        value = (FORMAT, base_id, listings, self.posts, self.context, sorted(self.clocked))
-        return pickle.dumps((*value, self.rows), protocol=pickle.HIGHEST_PROTOCOL)
+        value = (FORMAT, base_id, self.listings, self.posts, self.context, self.clocked, self.rows)
+        return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 @dataclass

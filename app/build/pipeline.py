@@ -23,7 +23,7 @@ from typing import Any
 from flask import Flask, has_app_context
 
 from app import tricks
-from app.build import generators
+from app.build import generators, keptfile
 from app.build.blame import explain_broken
 from app.build.deps import (
     Changed,
@@ -51,7 +51,6 @@ from app.build.output import (
     spare_dir,
     swap_into_place,
 )
-from app.build import keptfile
 from app.build.keptposts import KeptPosts
 from app.build.pagelist import PageList, list_pages, page_key, saved_pages
 from app.build.postrows import PostRows, rows_of

@@ -11,7 +11,6 @@ from app import tricks
 from app.build.memory import BuildMemory, changed_sources
 from app.content import ContentErrors, SyncReport, highlightmemo, sync_content
 from app.content.confine import media_files
-from app.content.highlightmemo import HighlightMemo, memo_path
 from app.content.render import renderer_id
 from app.content.scan import stat_cache_for, stat_cache_path
 
@@ -61,7 +60,9 @@ def sync_sources(app: Flask, changes: Changes | None) -> SyncReport:
 def _sync_documents(app: Flask, changes: Changes | None) -> SyncReport:
     memo = None
     if tricks.enabled("highlight-memo", app.config):
-        memo = HighlightMemo(memo_path(Path(app.instance_path)), renderer_id())
+        memo = highlightmemo.HighlightMemo(
+            highlightmemo.memo_path(Path(app.instance_path)), renderer_id()
+        )
     with highlightmemo.active(memo):
         return _sync_with(app, changes)
 

@@ -38,9 +38,6 @@ class HighlightMemo:
         self.pending: dict[bytes, str] = {}
         self._db: sqlite3.Connection | None = None
         self._pid = 0
-        #: Blocks read back, and highlighted anew, in this process.
-        self.hits = 0
-        self.misses = 0
 
     def key(self, code: str, fence: object) -> bytes:
         h = hashlib.blake2b(self.salt, digest_size=20)
@@ -59,10 +56,6 @@ class HighlightMemo:
                 except sqlite3.Error:
                     row = None
                 found = row[0] if row is not None else None
-        if found is None:
-            self.misses += 1
-        else:
-            self.hits += 1
         return found
 
     def put(self, key: bytes, html: str) -> None:

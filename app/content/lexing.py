@@ -220,9 +220,14 @@ class Joined:
         return _compile_run([self.run[i] for i in subset], self.flags) or self.full
 
 
+def _alone(rule: Rule) -> Segment:
+    """A rule tried on its own, as Pygments tries it."""
+    return rule[0], None, rule
+
+
 def _join(run: list[tuple[Rule, str]], flags: int) -> Segment | None:
     if len(run) == 1:
-        return run[0][0][0], None, run[0][0]
+        return _alone(run[0][0])
     full = _compile_run(run, flags)
     if full is None:
         return None
@@ -243,7 +248,7 @@ def join_rules(rules: list[Rule]) -> list[Segment]:
         if joined is not None:
             segments.append(joined)
         else:  # as Pygments has them
-            segments.extend((rule[0], None, rule) for rule, _ in run)
+            segments.extend(_alone(rule) for rule, _ in run)
         run.clear()
 
     for rule in rules:
@@ -251,7 +256,7 @@ def join_rules(rules: list[Rule]) -> list[Segment]:
         if joinable is None:
             flush()
             run_flags = None
-            segments.append((rule[0], None, rule))
+            segments.append(_alone(rule))
             continue
         source, flags = joinable
         if flags is not None and run_flags is not None and flags != run_flags:
@@ -286,7 +291,7 @@ class _States(dict[str, list[Segment]]):
         if entered < JOIN_AFTER:
             found = self.plain.get(name)
             if found is None:
-                found = self.plain[name] = [(rule[0], None, rule) for rule in self.tokens[name]]
+                found = self.plain[name] = [_alone(rule) for rule in self.tokens[name]]
             return found
         segments = self[name] = join_rules(self.tokens[name])
         return segments

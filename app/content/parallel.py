@@ -9,7 +9,6 @@ import threading
 from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import TypeVar
 
 from app.content import highlightmemo
 from app.content.document import Document, parse_document
@@ -19,7 +18,6 @@ from app.interrupts import checkpoint
 from app.localtime import zone_named
 from app.workers import fork_pool
 
-R = TypeVar("R")
 
 #: Below this many documents, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 50
