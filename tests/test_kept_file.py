@@ -16,6 +16,7 @@ from app.build import keptfile
 from app.build.pipeline import Build
 from app.extensions import db
 from app.models import Post
+from app.public.snapshot import Listed
 from tests.test_recorded_deps import _assert_like_a_clean_build, _fixture_site
 
 
@@ -100,6 +101,11 @@ def test_a_damaged_or_foreign_file_is_read_whole_and_never_run(site: Flask, tmp_
     first.kept_file.write_bytes(pickle.dumps((keptfile.FORMAT, "x", {}, Payload(), "", [], {})))
     assert keptfile.load(first.kept_file).kept == {}
     assert not ran.exists()
+    # Our format, not our shape (a row that is not one): read as none, not a failed build.
+    listings = {"timeline": ("token", ("id",), {1: 5})}
+    shaped = (keptfile.FORMAT, "x", listings, {1: Listed({"id": 1}, [])}, "", frozenset(), {1: 7})
+    first.kept_file.write_bytes(pickle.dumps(shaped))
+    assert keptfile.load(first.kept_file).kept == {}
     _build(site)
     _assert_like_a_clean_build(site, tmp_path / "clean", "after a foreign file")
 

@@ -92,11 +92,24 @@ def load(path: Path) -> KeptPosts:
     base = _read(path)
     if base is None:
         return KeptPosts()
+    delta = _read(_delta_path(path))
+    try:
+        kept = _assembled(path, base, delta if delta is not None and delta[0] == base[0] else None)
+    except (TypeError, ValueError, KeyError, AttributeError):  # our format, not our shape
+        return KeptPosts()
+    if gc.get_freeze_count():  # a process that freezes what it keeps (freeze.py): these too
+        gc.freeze()
+    return kept
+
+
+def _assembled(
+    path: Path, base: tuple[str, _State], delta: tuple[str, _State] | None
+) -> KeptPosts:
+    """The kept posts of a base and, if any, its delta (which holds the listings then)."""
     base_id, state = base
     posts, rows = dict(state.posts), dict(state.rows)
-    delta = _read(_delta_path(path))
     newer: dict[int, _Row] = {}
-    if delta is not None and delta[0] == base_id:
+    if delta is not None:
         state, newer = delta[1], delta[1].rows
         posts.update(state.posts)
         rows.update(newer)
@@ -109,8 +122,6 @@ def load(path: Path) -> KeptPosts:
     kept.rows = KeptRows(state.context, made, state.clocked)
     from_base = {pid: row for pid, row in made.items() if pid not in newer}
     kept.origin = Origin(base_id, _identity(path), base[1].posts, from_base)
-    if gc.get_freeze_count():  # a process that freezes what it keeps (freeze.py): these too
-        gc.freeze()
     return kept
 
 
