@@ -86,6 +86,27 @@ def test_a_delta_past_its_limit_writes_the_base_again(site: Flask, monkeypatch: 
     assert again.kept.last == {"timeline": 0, "pages": 0}
 
 
+def test_a_file_in_many_parts_reads_back_whole(
+    site: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(keptfile, "PART", 1)  # a part per post: the memo cleared between
+    first = _build(site)
+    assert first.kept is not None
+    assert first.kept_file is not None
+    kept = keptfile.load(first.kept_file)
+    assert kept.kept["timeline"].posts.keys() == first.kept.kept["timeline"].posts.keys()
+    assert len(kept.kept["timeline"].posts) > 1
+    tags = {t for p in kept.kept["timeline"].posts.values() for t in p.__dict__["tags"]}
+    assert tags == {
+        t for p in first.kept.kept["timeline"].posts.values() for t in p.__dict__["tags"]
+    }
+    _write(site, "hello-world", summary="In parts.")
+    again = _build(site)
+    assert again.kept is not None
+    assert again.kept.last["timeline"] == 1  # the others came from the file
+    _assert_like_a_clean_build(site, tmp_path / "clean", "from a file in parts")
+
+
 def test_a_damaged_or_foreign_file_is_read_whole_and_never_run(site: Flask, tmp_path: Path):
     first = _build(site)
     assert first.kept_file is not None
@@ -98,14 +119,24 @@ def test_a_damaged_or_foreign_file_is_read_whole_and_never_run(site: Flask, tmp_
         def __reduce__(self) -> tuple[object, tuple[str]]:
             return os.system, (f"touch {ran}",)
 
-    first.kept_file.write_bytes(pickle.dumps((keptfile.FORMAT, "x", {}, Payload(), "", [], {})))
-    assert keptfile.load(first.kept_file).kept == {}
-    assert not ran.exists()
+    head = (keptfile.FORMAT, "x", {}, "", [])
+    for payload in [(head, Payload()), ((*head[:2], Payload(), *head[3:]),)]:
+        first.kept_file.write_bytes(b"".join(pickle.dumps(value) for value in payload))
+        assert keptfile.load(first.kept_file).kept == {}
+        assert not ran.exists()
     # Our format, not our shape (a row that is not one): read as none, not a failed build.
     listings = {"timeline": ("token", ("id",), {1: 5})}
-    shaped = (keptfile.FORMAT, "x", listings, {1: Listed({"id": 1}, [])}, "", frozenset(), {1: 7})
-    first.kept_file.write_bytes(pickle.dumps(shaped))
+    head = (keptfile.FORMAT, "x", listings, "", frozenset())
+    part = ({1: Listed({"id": 1}, [])}, {1: 7})
+    first.kept_file.write_bytes(b"".join(pickle.dumps(value) for value in (head, part, None)))
     assert keptfile.load(first.kept_file).kept == {}
+    # A file cut short (no end): read as none.
+    _build(site)
+    whole = first.kept_file.read_bytes()
+    first.kept_file.write_bytes(whole[: len(whole) - len(pickle.dumps(None))])
+    assert keptfile.load(first.kept_file).kept == {}
+    first.kept_file.write_bytes(whole)
+    assert keptfile.load(first.kept_file).kept != {}
     _build(site)
     _assert_like_a_clean_build(site, tmp_path / "clean", "after a foreign file")
 
