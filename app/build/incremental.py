@@ -17,6 +17,7 @@ from pathlib import Path
 from stat import S_ISDIR, S_ISREG
 from typing import BinaryIO
 
+from app.mapped import release
 from app.workers import die_with_parent
 
 #: Permissions of written files: readable by the web server, like a plain ``cp`` would give.
@@ -216,8 +217,9 @@ def write_chunks_if_changed(root: Path, rel: str, chunks: Iterable[bytes]) -> bo
     """``write_if_changed`` for data made in chunks, never held whole (``search.json``).
 
     Each chunk is compared with the old file's bytes at its place as it comes (the old file
-    is mapped, not read); nothing is written while they agree. From the first difference
-    on, a new file beside the old one gets the old bytes before it and every chunk after.
+    is mapped, not read, and its pages let go as they are compared); nothing is written while
+    they agree. From the first difference on, a new file beside the old one gets the old
+    bytes before it and every chunk after.
     """
     path = root / rel
     stat = _existing(root, path)
@@ -230,16 +232,17 @@ def write_chunks_if_changed(root: Path, rel: str, chunks: Iterable[bytes]) -> bo
             for chunk in chunks:
                 if out is None:
                     if old[done : done + len(chunk)] == chunk:
+                        release(old, done, done + len(chunk))
                         done += len(chunk)
                         continue
                     out = _new_file(part)
-                    out.write(old[:done])
+                    _write_head(out, old, done)
                 out.write(chunk)
             if out is None:
                 if done == len(old) and stat is not None and S_ISREG(stat.st_mode):
                     return False  # the very same bytes
                 out = _new_file(part)
-                out.write(old[:done])
+                _write_head(out, old, done)
         out.close()
         _clear(path, stat)
         part.rename(path)
@@ -249,6 +252,19 @@ def write_chunks_if_changed(root: Path, rel: str, chunks: Iterable[bytes]) -> bo
         part.unlink(missing_ok=True)
         raise
     return True
+
+
+def _write_head(out: BinaryIO, old: bytes | mmap.mmap, end: int) -> None:
+    """Write ``old[:end]`` in slices, neither copied whole nor kept mapped."""
+    with memoryview(old) as view:
+        for start in range(0, end, HEAD_SLICE):
+            stop = min(start + HEAD_SLICE, end)
+            out.write(view[start:stop])
+            release(old, start, stop)
+
+
+#: Bytes of the old file written at a time before a new ``search.json``'s first change.
+HEAD_SLICE = 1 << 23
 
 
 @contextmanager

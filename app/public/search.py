@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 from flask import g
 
-from app import recording
+from app import mapped, recording
 from app.models import Post
 from app.public import queries, snapshot
 from app.public.permalinks import url_values
@@ -91,26 +91,43 @@ class LastIndex:
     note: str
     unchanged: frozenset[str]
 
-    def documents(self) -> dict[str, memoryview]:
+    def documents(self) -> Copies:
         """The unchanged posts' documents by slug (views of the file; builds never change a
         file in place, so the map holds still)."""
         if not self.unchanged:
-            return {}
+            return Copies({})
         found: dict[str, memoryview] = {}
         try:  # mapped, not read: only the documents copied are touched, once
             with self.path.open("rb") as file:
-                data = memoryview(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ))
+                whole = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+            data = memoryview(whole)
             for slug, start, end in orjson.loads(self.note):
-                document = data[start:end]
-                if (
-                    slug in self.unchanged
-                    and document[:1].tobytes() == b"{"
-                    and document[-1:].tobytes() == b"}"
-                ):
-                    found[slug] = document
+                if slug in self.unchanged:
+                    found[slug] = data[start:end]  # untouched until copied (``Copies.get``)
         except (OSError, ValueError, TypeError):  # not a note this code wrote: make them all
-            return {}
-        return found
+            return Copies({})
+        return Copies(found, whole)
+
+
+@dataclass(frozen=True)
+class Copies:
+    """Documents to copy by slug, and the map they are views of."""
+
+    found: dict[str, memoryview]
+    whole: mmap.mmap | None = None
+
+    def get(self, slug: str) -> memoryview | None:
+        """The document of ``slug`` if it is one (an object: the note may be a stale one)."""
+        document = self.found.get(slug)
+        if document is None or document[:1].tobytes() + document[-1:].tobytes() != b"{}":
+            return None
+        return document
+
+    def release(self) -> None:
+        """Let go of the pages read so far (see ``app.mapped``): copied documents are
+        joined into the index's chunks by the time the next batch is made."""
+        if self.whole is not None:
+            mapped.release(self.whole)
 
 
 def _slug_and_id(post: Post | Listed) -> tuple[str, int]:
@@ -127,23 +144,24 @@ def _post_documents(
     where the build says the document still holds (see ``LastIndex``)."""
     build = snapshot.current()
     last = build.last_index if build is not None else None
-    kept = last.documents() if last else {}
+    copies = last.documents() if last else Copies({})
     for start in range(0, len(posts), TEXT_BATCH):
+        copies.release()  # the last batch is in a chunk of the index by now
         batch: Sequence[Post | Listed] = posts[start : start + TEXT_BATCH]
         # Slugs and ids read plainly: a copied document notes its fields below, a made one
         # as ``_document`` reads them.
         keys = [_slug_and_id(post) for post in batch]
+        found = [copies.get(slug) for slug, _ in keys]
         texts = queries.search_texts(
-            [p for p, (slug, _) in zip(batch, keys, strict=True) if slug not in kept]
+            [p for p, document in zip(batch, found, strict=True) if document is None]
         )
         made: list[tuple[str | None, bytes | memoryview]] = []
         copied = []
-        for post, (slug, post_id) in zip(batch, keys, strict=True):
-            document: bytes | memoryview | None = kept.get(slug)
+        for post, (slug, post_id), document in zip(batch, keys, found, strict=True):
             if document is None:
-                document = orjson.dumps(_document(post, texts[post_id]))
+                made.append((slug, orjson.dumps(_document(post, texts[post_id]))))
             else:
                 copied.append(post_id)
-            made.append((slug, document))
+                made.append((slug, document))
         recording.fields(copied, DOCUMENT_FIELDS)  # what each copied document shows
         yield from made
