@@ -18,8 +18,10 @@ from app import tricks
 from app.build.memory import BuildMemory
 from app.build.sources import Changes
 
-#: How long the tree must stay quiet before a burst of events becomes one rebuild.
-DEBOUNCE_SECONDS = 0.05
+#: How long the tree must stay quiet before a burst of events becomes one rebuild. An
+#: editor's save (a temp file renamed over the post, or a write in place) reaches us within
+#: 1-3 ms; a longer burst (a checkout) is two builds at worst, the second one syncing the rest.
+DEBOUNCE_SECONDS = 0.02
 
 #: Events that mean a file's content or existence changed (not opened/closed/read).
 _CHANGE_EVENTS = {"created", "modified", "deleted", "moved"}
