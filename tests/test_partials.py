@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask, render_template_string
 
-from app import create_app
+from app import create_app, recording
 from app.build import build_site
 from app.public.partials import cached_partial
 from config import TestingConfig
@@ -84,3 +84,29 @@ def test_a_key_renders_once_per_build_without_the_page_variables(app, site_dir):
             assert cached_partial("partials/probe.html", 2, n=2) == f"2/no tag/{title}"
         with as_a_build():  # a new build
             assert cached_partial("partials/probe.html", 1, n=3) == f"3/no tag/{title}"
+
+
+def test_fragments_of_a_build_share_the_parts_their_reads_have_alike(app, site_dir):
+    """Each post's summary is kept with its reads: only the post differs between them, so
+    the rest is one object for all (``Recorder.freeze``), and each page still takes in
+    every read of the fragments it shows."""
+    (site_dir / "templates" / "partials" / "probe.html").write_text("{{ n }}/{{ site.title }}")
+    with app.test_request_context("/"), as_a_build() as build:
+        for key in (1, 2):
+            with recording.recording() as page:
+                cached_partial("partials/probe.html", key, n=key)
+            assert "partials/probe.html" in page.templates
+            assert page.settings  # the site title's digest
+        assert build.fragments is not None
+        (_, one), (_, two) = build.fragments.values()
+        assert one.templates == two.templates
+        assert one.templates is two.templates
+        assert one.settings == two.settings
+        assert one.settings is two.settings
+        assert one.calls is two.calls
+        assert one.model is two.model
+    reads = recording.Recorder()
+    reads.fields = {"title": {7}, "slug": {7}, "tags": {7, 8}}
+    frozen = reads.freeze()
+    assert {name: set(ids) for name, ids in frozen.fields} == reads.fields
+    assert frozen.fields[0][1] is frozen.fields[1][1]  # one tuple of ids per fragment

@@ -35,15 +35,15 @@ def cached_partial(name: str, *key: Hashable, **context: Any) -> Markup:
     summary): two calls with the same name and key get the first one's HTML.
     """
     build = snapshot.current()
-    cache = build.fragments if build is not None else None
-    if cache is None:
+    if build is None or build.fragments is None:
         return _render(name, context)
+    cache = build.fragments
     slot = (name, *key)
     found: tuple[Markup, recording.Frozen] | None = cache.get(slot)
     if found is None:
         with recording.recording() as reads:
             html = _render(name, context)  # ``context`` is this call's own dict
-        found = cache[slot] = html, reads.freeze()
+        found = cache[slot] = html, reads.freeze(build.frozen_parts)
     page = recording.active()
     if page is not None:
         page.merge(found[1])

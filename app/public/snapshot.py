@@ -160,6 +160,8 @@ class Snapshot:
         self.fragments: dict[tuple[Any, ...], tuple[Any, recording.Frozen]] | None = (
             None if "fragments" in off else {}
         )
+        #: The parts their reads share (see ``recording.Recorder.freeze``).
+        self.frozen_parts: dict[Any, Any] = {}
         #: Whether ``search.json`` may copy documents of the last build's (``last_index``).
         self.copy_search = "search-copy" not in off
         self.plain_rows = "plain-rows" not in off
