@@ -109,6 +109,9 @@ class LastIndex:
         return Copies(found, whole)
 
 
+_BRACES = (ord("{"), ord("}"))
+
+
 @dataclass(frozen=True)
 class Copies:
     """Documents to copy by slug, and the map they are views of."""
@@ -119,7 +122,7 @@ class Copies:
     def get(self, slug: str) -> memoryview | None:
         """The document of ``slug`` if it is one (an object: the note may be a stale one)."""
         document = self.found.get(slug)
-        if document is None or document[:1].tobytes() + document[-1:].tobytes() != b"{}":
+        if document is None or not document or (document[0], document[-1]) != _BRACES:
             return None
         return document
 
