@@ -70,7 +70,7 @@ class Recorder:
         rest (templates, settings, calls) and one tuple of ids per fragment halves them:
         ~180 MB in each render worker at 100 000 posts.
         """
-        one = {} if shared is None else shared
+        shared = {} if shared is None else shared
         ids_of: dict[tuple[int, ...], tuple[int, ...]] = {}
         fields = []
         for name, ids in self.fields.items():
@@ -83,7 +83,7 @@ class Recorder:
             tuple(self.settings.items()),
             frozenset(self.model),
         )
-        calls, templates, files, settings, model = (one.setdefault(p, p) for p in parts)
+        calls, templates, files, settings, model = (shared.setdefault(p, p) for p in parts)
         return Frozen(calls, tuple(fields), templates, files, settings, model, self.opaque)
 
     def merge(self, other: Frozen) -> None:

@@ -344,21 +344,17 @@ def _save_reads(
     for rel in replaced:
         found = db.execute("SELECT post FROM reads WHERE rel = ?", (rel,))
         before[rel] = {post for (post,) in found}
+    now = {rel: _read_posts(packed) for rel, packed in deps if rel in before}
     db.executemany(
         "DELETE FROM reads WHERE post = ? AND rel = ?",
-        (
-            (post, rel)
-            for rel, packed in deps
-            if rel in before
-            for post in before[rel] - _read_posts(packed)
-        ),
+        ((post, rel) for rel, read in now.items() for post in before[rel] - read),
     )
     db.executemany(
         "INSERT INTO reads VALUES (?, ?)",
         (
             (post, rel)
             for rel, packed in deps
-            for post in sorted(_read_posts(packed) - before.get(rel, set()))
+            for post in sorted(now[rel] - before[rel] if rel in now else _read_posts(packed))
         ),
     )
 
@@ -409,7 +405,7 @@ def _save(cache: CacheFile, build_dir: Path, manifest: Manifest) -> None:
             unused = _parts_of(db, [rel for (rel,) in gone] + replaced) - set(parts.values())
             db.executemany("DELETE FROM files WHERE rel = ?", gone)
             db.executemany("DELETE FROM reads WHERE rel = ?", gone)
-            _save_reads(db, [(row[0], row[-1]) for row in rows], replaced)
+            _save_reads(db, [(rel, record.deps) for rel, record in changed], replaced)
             db.executemany(_UPSERT, rows)
             db.executemany(
                 "INSERT OR IGNORE INTO parts VALUES (?, ?)",
