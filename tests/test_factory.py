@@ -35,7 +35,7 @@ def test_production_accepts_a_real_secret_key(monkeypatch):
 
 def test_development_generates_a_private_key_once(tmp_path, monkeypatch):
     monkeypatch.setattr(DevelopmentConfig, "SECRET_KEY", "change-me")
-    monkeypatch.setattr("app.INSTANCE_DIR", tmp_path)
+    monkeypatch.setattr("app.factory.INSTANCE_DIR", tmp_path)
     first = create_app(DevelopmentConfig).config["SECRET_KEY"]
     second = create_app(DevelopmentConfig).config["SECRET_KEY"]
     assert first == second != "change-me"

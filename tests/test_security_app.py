@@ -324,7 +324,7 @@ def test_the_default_config_never_debugs(monkeypatch, tmp_path):
     monkeypatch.delenv("MICROBLOG_CONFIG", raising=False)
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
     assert config_from_env() is DevelopmentConfig
-    monkeypatch.setattr("app.INSTANCE_DIR", tmp_path)
+    monkeypatch.setattr("app.factory.INSTANCE_DIR", tmp_path)
     app = create_app(None, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'd.db'}"})
     assert app.debug is False
     assert not app.config.get("DEBUG")

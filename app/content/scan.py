@@ -17,10 +17,8 @@ import orjson
 from app.content.confine import leads_outside, link_error, not_a_file_error, real_root
 from app.content.errors import ContentError
 from app.content.files import atomic_write, check_size, content_hash
+from app.content.kinds import KIND_DIRS, MARKDOWN_SUFFIXES
 
-#: Sub-folder of the content directory for each kind of document.
-KIND_DIRS = {"post": "posts", "page": "pages", "note": "notes"}
-MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 
 class SourceFile(NamedTuple):

@@ -17,9 +17,8 @@ from app.content.files import atomic_write, decode_text
 from app.content.notes import missing_alt
 from app.content.parallel import PARALLEL_THRESHOLD, Prepared, Task, prepare_and_render
 from app.content.removed import body_first_line
+from app.content.kinds import KIND_DIRS, MARKDOWN_SUFFIXES
 from app.content.scan import (
-    KIND_DIRS,
-    MARKDOWN_SUFFIXES,
     Hasher,
     SourceFile,
     StatCache,
