@@ -14,13 +14,13 @@ import importlib
 import json
 import os
 import sys
+import time
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
-from flask import Flask
 
 ROOT = Path(__file__).resolve().parent
 ENV_FILE = ROOT / ".env"
@@ -29,13 +29,13 @@ _ORIGINAL_ENV = dict(os.environ)
 load_dotenv(ENV_FILE)  # before config.py reads the environment; real variables win
 
 import config  # noqa: E402
-from app import create_app  # noqa: E402
-from app.build import BuildResult, build_site  # noqa: E402
-from app.build.errors import explain  # noqa: E402
-from app.build.progress import Progress  # noqa: E402
-from app.build.sources import Changes  # noqa: E402
-from app.extensions import db  # noqa: E402
-from app.interrupts import stop_on_signals  # noqa: E402
+from app import tricks  # noqa: E402  (these three: the standard library only)
+from app.build import stamps, summary  # noqa: E402
+
+if TYPE_CHECKING:  # the app is loaded only when a build has work to do (see ``up_to_date``)
+    from flask import Flask
+
+    from app.build import BuildResult, Changes
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -110,25 +110,63 @@ def build_once(
     migrate: bool = True,
     app: Flask | None = None,
     changes: Changes | None = None,
+    stamped: tuple[stamps.Inputs, stamps.Observed] | None = None,
 ) -> bool:
-    """One build (of a fresh app unless given one); True on success."""
-    if app is None:
-        app = create_app(overrides=overrides_from(args), authoring=False)
-        try:
-            return build_once(args, clean=clean, migrate=migrate, app=app, changes=changes)
-        finally:
-            # Closed here, not by the collector at exit: a build's objects are frozen
-            # (gc.freeze) and may never be, and SQLite folds its write-ahead log back into
-            # the database when the last connection closes (else the next build's first
-            # commit copies a log that grew with every build).
-            with app.app_context():
-                db.engine.dispose()
+    """One build (of a fresh app unless given one); True on success. ``stamped``: its
+    inputs as stamped before it (``stamps.observe``), to keep for the next build."""
+    if app is not None:
+        return run_build(args, app, clean=clean, migrate=migrate, changes=changes) is not None
+    from app import create_app
+    from app.extensions import db
+
+    named = stamped[1].changed if stamped and not (clean or args.webmentions) else None
+    app = create_app(overrides=overrides_from(args), authoring=False)
+    try:
+        result = run_build(args, app, clean=clean, migrate=migrate, changes=changes, named=named)
+    finally:
+        # Closed here, not by the collector at exit: a build's objects are frozen
+        # (gc.freeze) and may never be, and SQLite folds its write-ahead log back into
+        # the database when the last connection closes (else the next build's first
+        # commit copies a log that grew with every build).
+        with app.app_context():
+            db.engine.dispose()
+    if stamped is not None:  # kept last: the database as the engine left it
+        inputs, seen = stamped
+        if result is None:
+            stamps.forget(inputs)
+        else:
+            at = result.upcoming.at if result.upcoming is not None else None
+            done = summary.unchanged(result.to_dict())
+            warned = bool(result.warnings or result.sync.warnings)
+            stamps.save(inputs, seen, done, at, result.files, warned=warned)
+    return result is not None
+
+
+def run_build(
+    args: argparse.Namespace,
+    app: Flask,
+    *,
+    clean: bool,
+    migrate: bool,
+    changes: Changes | None,
+    named: list[str] | None = None,
+) -> BuildResult | None:
+    """Build with ``app`` and report it; None (after saying why) on failure."""
+    from app.build import build_site
+    from app.build.errors import explain
+    from app.build.progress import Progress
+
     build_dir: Path = app.config["BUILD_DIR"]
     progress = None if args.quiet or args.json else Progress()
     try:
         try:
             result = build_site(
-                app, migrate=migrate, incremental=not clean, progress=progress, changes=changes
+                app,
+                migrate=migrate,
+                incremental=not clean,
+                progress=progress,
+                changes=changes,
+                named=named,
             )
         finally:
             if progress:
@@ -141,11 +179,45 @@ def build_once(
         print("\n".join(lines), file=sys.stderr, flush=True)
         if args.json:
             print(json.dumps(failure_summary(failure.errors, build_dir)), flush=True)
-        return False
-    report(args, result)
+        return None
+    report(args, result.to_dict())
     if args.webmentions and not args.drafts:
         send_mentions(app, quiet=args.quiet)
-    return True
+    return result
+
+
+def build_inputs(args: argparse.Namespace) -> stamps.Inputs | None:
+    """What a command-line build with ``args`` reads, to stamp and compare; None for a
+    watch, or with the trick turned off (``SPEED_TRICKS_OFF=stamps``)."""
+    if args.watch or args.serve is not None:
+        return None
+    settings = config.config_from_env()
+    overrides = overrides_from(args)
+    values = {key: getattr(settings, key) for key in dir(settings) if key.isupper()}
+    values.update(overrides)
+    try:
+        if not tricks.enabled("stamps", values):
+            return None
+    except ValueError:  # a misspelt trick: the build says so
+        return None
+    key = (
+        sorted(_ORIGINAL_ENV.items()),
+        sorted((k, str(v)) for k, v in overrides.items()),
+        os.getcwd(),
+        sys.executable,
+        sys.version,
+        sys.path,
+    )
+    return stamps.Inputs.of(
+        settings=values, instance_dir=config.INSTANCE_DIR, project=ROOT, key=key
+    )
+
+
+def observe(args: argparse.Namespace) -> tuple[stamps.Inputs, stamps.Observed] | None:
+    """The build's inputs stamped before it runs (``stamps``), if they can be."""
+    inputs = build_inputs(args)
+    seen = stamps.observe(inputs) if inputs is not None else None
+    return (inputs, seen) if inputs is not None and seen is not None else None
 
 
 def send_mentions(app: Flask, *, quiet: bool) -> None:
@@ -159,18 +231,17 @@ def send_mentions(app: Flask, *, quiet: bool) -> None:
         print(mentions.summary(), file=sys.stderr, flush=True)
 
 
-def report(args: argparse.Namespace, result: BuildResult) -> None:
-    """Tell the author (or a script, with ``--json``) what the build did."""
+def report(args: argparse.Namespace, result: dict[str, Any]) -> None:
+    """Tell the author (or a script, with ``--json``) what the build did (``result``: its
+    ``--json`` summary)."""
     if args.json:
-        print(json.dumps(result.to_dict()), flush=True)
+        print(json.dumps({**result, "seconds": round(result["seconds"], 3)}), flush=True)
         return
     if args.quiet:
         return
-    for warning in [*result.sync.warnings, *result.warnings]:
+    for warning in result["warnings"]:
         print(f"warning: {warning}", file=sys.stderr)
-    print(f"{result.summary()} (content: {result.sync.summary()}).", flush=True)
-    if result.upcoming is not None:
-        print(result.upcoming.line(), flush=True)
+    print("\n".join(summary.lines(result)), flush=True)
 
 
 def reload_settings() -> None:
@@ -183,8 +254,10 @@ def reload_settings() -> None:
 
 def watch(args: argparse.Namespace) -> int:
     """Build, then rebuild on every change (and serve with live reload) until Ctrl+C."""
+    from app import create_app
     from app.build.serve import PreviewServer
     from app.build.watch import Rebuilder, Watcher
+    from app.interrupts import stop_on_signals
 
     def make_app() -> Flask:
         return create_app(overrides=overrides_from(args), authoring=False)
@@ -258,9 +331,17 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.watch or args.serve is not None:
         return watch(args)
+    started = time.perf_counter()
+    stamped = observe(args)
+    found = stamped[1].unchanged if stamped else None
+    if found is not None and not (args.clean or args.webmentions):
+        report(args, {**found, "seconds": time.perf_counter() - started})
+        return 0
+    from app.interrupts import stop_on_signals
+
     try:
         with stop_on_signals(lambda: None):
-            return 0 if build_once(args, clean=args.clean) else 1
+            return 0 if build_once(args, clean=args.clean, stamped=stamped) else 1
     except KeyboardInterrupt:
         # The build writes to a staging folder and swaps it in whole: build/ holds the
         # previous build or, past the swap, this one.

@@ -17,8 +17,6 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from flask import current_app, has_app_context
-
 #: Every trick, by name: what it does, where it lives.
 TRICKS: dict[str, str] = {
     "snapshot": "builds answer from one listing of the posts loaded once (public/snapshot.py),"
@@ -38,6 +36,8 @@ TRICKS: dict[str, str] = {
     " so a build's collections do not walk the memory of the last (build/watch.py)",
     "highlight-memo": "code blocks highlighted in a sync remembered by their code, fence"
     " and renderer, for the next sync (content/highlightmemo.py)",
+    "stamps": "a command-line build whose inputs all keep the stamps (lstat) the last one saved"
+    " reports it again without loading the app (build/stamps.py)",
     "kept-posts": "the last build's listing and rows kept (by --watch in memory, by the command"
     " line beside the build cache) and only the posts whose stamp the database's triggers"
     " changed read again (build/keptposts.py, build/keptfile.py)",
@@ -47,8 +47,10 @@ TRICKS: dict[str, str] = {
 def disabled(config: Mapping[str, Any] | None = None) -> frozenset[str]:
     """The tricks turned off: ``SPEED_TRICKS_OFF`` of ``config`` (default: the current
     app's), else of the environment."""
-    if config is None and has_app_context():
-        config = current_app.config
+    if config is None:
+        from flask import current_app, has_app_context  # not for freeze.py's stamps
+
+        config = current_app.config if has_app_context() else None
     value = config.get("SPEED_TRICKS_OFF") if config is not None else None
     if value is None:
         value = os.environ.get("SPEED_TRICKS_OFF", "")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -97,8 +97,12 @@ class Build:
         incremental: bool = True,
         progress: ProgressCallback | None = None,
         changes: Changes | None = None,
+        named: Collection[str] | None = None,
     ) -> None:
         self.app, self.migrate, self.progress, self.changes = app, migrate, progress, changes
+        #: The content files changed since the last build, when the caller knows them (the
+        #: command line's stamps: ``stamps.Observed.changed``; a watch's are in ``changes``).
+        self.named = named
         self.build_dir: Path = app.config["BUILD_DIR"]
         self.incremental = incremental
         self.cache = manifest_path(Path(app.instance_path), self.build_dir)
@@ -167,7 +171,7 @@ class Build:
         with app.app_context():
             if self.migrate:
                 upgrade_schema()
-            self.report = sync_sources(app, self.changes)
+            self.report = sync_sources(app, self.changes, self.named)
         if self.report.rendered > IMPORT_BATCH:  # the page renderers are forked from here
             release_freed_memory()
         if has_app_context():
@@ -482,6 +486,7 @@ class Build:
             workers=output.workers,
             warnings=self.plan.warnings,
             upcoming=self.upcoming,
+            files={rel: r.identity for rel, r in (self.records or self.plan.kept).items()},
         )
 
 
@@ -492,6 +497,7 @@ def build_site(
     incremental: bool = True,
     progress: ProgressCallback | None = None,
     changes: Changes | None = None,
+    named: Collection[str] | None = None,
 ) -> BuildResult:
     """Build ``app``'s site (see ``Build``); on any error ``BUILD_DIR`` is left as it was.
 
@@ -499,7 +505,14 @@ def build_site(
     whose recorded reads answer differently now, so the result is the same as a clean
     build, only faster to make.
     """
-    build = Build(app, migrate=migrate, incremental=incremental, progress=progress, changes=changes)
+    build = Build(
+        app,
+        migrate=migrate,
+        incremental=incremental,
+        progress=progress,
+        changes=changes,
+        named=named,
+    )
     return build.run()
 
 

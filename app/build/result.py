@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask
 
+from app.build.summary import build_line, upcoming_line
 from app.content import SyncReport
 from app.content.queries import next_scheduled
 
@@ -30,11 +31,7 @@ class Upcoming:
             return cls(post.slug, post.title or post.slug, post.published_at)
 
     def line(self) -> str:
-        return (
-            f"Next scheduled post: {self.title!r} goes live at "
-            f"{self.at:%Y-%m-%d %H:%M} UTC; the site must be built again then "
-            "(the Pages workflow does so hourly)."
-        )
+        return upcoming_line(self.title, self.at)
 
 
 @dataclass
@@ -53,14 +50,12 @@ class BuildResult:
     workers: int = 1
     warnings: list[str] = field(default_factory=list)
     upcoming: Upcoming | None = None
+    #: Every file of the build, relative to ``out_dir``, with its identity as the build
+    #: cache records it (``manifest.identity``).
+    files: dict[str, tuple[int, int, int] | None] = field(default_factory=dict)
 
     def summary(self) -> str:
-        return (
-            f"Built {_count(self.pages, 'page')} ({self.written} written, "
-            f"{self.unchanged} unchanged, "
-            f"{self.removed} removed) in {self.seconds:.2f}s, rendering {self.rendered}"
-            + (f" on {self.workers} processes" if self.workers > 1 else "")
-        )
+        return build_line(self.to_dict())
 
     def to_dict(self) -> dict[str, Any]:
         """The machine-readable summary ``freeze.py --json`` prints."""
@@ -90,7 +85,3 @@ class BuildResult:
                 "at": self.upcoming.at.isoformat() + "Z",
             },
         }
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,16 +41,19 @@ def forget_changed_templates(app: Flask) -> None:
             del cache[key]
 
 
-def sync_sources(app: Flask, changes: Changes | None) -> SyncReport:
+def sync_sources(
+    app: Flask, changes: Changes | None, named: Collection[str] | None = None
+) -> SyncReport:
     """Import what changed in the content folder (in an app context); content errors for
     its documents and its media files (links out of it, names that break URLs) together.
 
-    ``--watch`` syncs the files its watcher saw change; a command-line build starts from the
-    file hashes the last one saved, so that it reads only files whose stat changed.
+    ``--watch`` syncs the files its watcher saw change; a command-line build those its
+    stamps ``named`` (``app.build.stamps``), else it starts from the file hashes the last one
+    saved, so that it reads only files whose stat changed.
     """
     _, media_errors = media_files(app.config["CONTENT_DIR"])
     try:
-        report = _sync_documents(app, changes)
+        report = _sync_documents(app, changes, named)
     except ContentErrors as exc:
         raise ContentErrors([*exc.errors, *media_errors]) from exc
     if media_errors:
@@ -57,17 +61,21 @@ def sync_sources(app: Flask, changes: Changes | None) -> SyncReport:
     return report
 
 
-def _sync_documents(app: Flask, changes: Changes | None) -> SyncReport:
+def _sync_documents(
+    app: Flask, changes: Changes | None, named: Collection[str] | None
+) -> SyncReport:
     memo = None
     if tricks.enabled("highlight-memo", app.config):
         memo = highlightmemo.HighlightMemo(
             highlightmemo.memo_path(Path(app.instance_path)), renderer_id()
         )
     with highlightmemo.active(memo):
-        return _sync_with(app, changes)
+        return _sync_with(app, changes, named)
 
 
-def _sync_with(app: Flask, changes: Changes | None) -> SyncReport:
+def _sync_with(
+    app: Flask, changes: Changes | None, named: Collection[str] | None
+) -> SyncReport:
     content_dir: Path = app.config["CONTENT_DIR"]
     max_bytes = app.config["MAX_CONTENT_FILE_BYTES"]
     if changes:
@@ -77,6 +85,8 @@ def _sync_with(app: Flask, changes: Changes | None) -> SyncReport:
         except BaseException:
             changes.memory.forget()  # the next sync looks at every file again
             raise
+    if named is not None:
+        return sync_content(content_dir, max_bytes, only=named)
     cache = stat_cache_for(content_dir)
     cache_file = stat_cache_path(Path(app.instance_path), content_dir)
     if not len(cache):
