@@ -138,7 +138,8 @@ def build_once(
             at = result.upcoming.at if result.upcoming is not None else None
             done = summary.unchanged(result.to_dict())
             warned = bool(result.warnings or result.sync.warnings)
-            stamps.save(inputs, seen, done, at, result.files, warned=warned)
+            rendered = result.rendered > 0
+            stamps.save(inputs, seen, done, at, result.files, rendered=rendered, warned=warned)
     return result is not None
 
 

@@ -186,6 +186,19 @@ def test_a_scheduled_post_going_live_runs_the_build(tmp_path):
     assert (freeze.build_dir / "posts" / "soon" / "index.html").is_file()
 
 
+def test_a_theme_that_shows_the_time_of_the_build_is_built_every_time(freeze):
+    """A page that reads the clock is rendered by every build: stamps never answer for it."""
+    footer = freeze.site_dir / "templates" / "partials" / "footer.html"
+    footer.write_text(footer.read_text() + "<p>built {{ site.now }}</p>\n")
+    shown = set()
+    for _ in range(3):
+        loaded, _out = probe(freeze)
+        assert loaded
+        page = (freeze.build_dir / "index.html").read_text()
+        shown.add(page.split("<p>built ", 1)[1].split("</p>", 1)[0])
+    assert len(shown) == 3
+
+
 def test_a_build_with_warnings_is_never_skipped(freeze):
     """Warnings are told by every build: such a build saves no stamps."""
     (freeze.content_dir / "posts" / "notes.txt").write_text("not a post\n")
@@ -216,7 +229,7 @@ def _observe(inputs: stamps.Inputs, now: datetime | None = None) -> stamps.Obser
 
 
 def _save(inputs: stamps.Inputs, seen: stamps.Observed, until: datetime | None = None) -> None:
-    assert stamps.save(inputs, seen, {"pages": 1}, until, {}, warned=False)
+    assert stamps.save(inputs, seen, {"pages": 1}, until, {}, rendered=False, warned=False)
 
 
 def test_a_change_while_a_build_runs_vouches_for_nothing(freeze):

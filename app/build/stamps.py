@@ -361,13 +361,18 @@ def save(
     valid_until: datetime | None,
     outputs: Mapping[str, tuple[int, int, int] | None],
     *,
+    rendered: bool,
     warned: bool,
 ) -> bool:
     """Keep ``seen`` (the stamps before a build that succeeded and reported ``summary``, in
     its no-change form: ``summary.unchanged``) with the identities of the files it left in
-    ``build/`` (its records) and its own memory. They vouch for a next build with nothing to
-    do only if no input was written while the build ran (or within a clock tick before) and
-    it ``warned`` of nothing: a build tells its warnings every time."""
+    ``build/`` (its records) and its own memory.
+
+    They vouch for a next build with nothing to do only if no input was written while the
+    build ran (or within a clock tick before), it ``warned`` of nothing (a build tells its
+    warnings every time), and it ``rendered`` no page: only a build that rendered nothing
+    shows that these inputs make these pages without a render (a page that reads the clock,
+    or that the recorder cannot describe, is rendered by every build)."""
     written = any(_newest(packed) >= seen.since for packed in _inputs_packed(seen.stamps))
     names = "\0".join(outputs)
     built = array("q")
@@ -376,7 +381,7 @@ def save(
     saved = {
         "format": FORMAT,
         "key": inputs.key,
-        "vouched": not written and not warned,
+        "vouched": not (written or warned or rendered),
         "hint": not warned and not _racy_documents(seen),
         "until": None if valid_until is None else valid_until.isoformat(),
         "summary": dict(summary),
