@@ -370,31 +370,39 @@ sys.exit(code)
 
 
 def test_every_file_a_build_reads_is_stamped(tmp_path):
-    """An audit hook on every file opened for reading and every folder listed in a whole
-    build (rendered in one process): each lies in a stamped input, the build's own memory or
-    output, or a library (its folder is stamped); nothing else but the system's files."""
+    """An audit hook on every file opened for reading and every folder listed in builds
+    (rendered in one process): the first, an edit's (named by the stamps), and one that
+    syncs every file (the stamps off): each lies in a stamped input, the build's own memory
+    or output, or a library (its folder is stamped); nothing else but the system's files."""
     freeze = sample_freeze(tmp_path)
-    out = tmp_path / "audit.json"
-    env = {**freeze.env, "AUDIT_OUT": str(out), "BUILD_WORKERS": "1"}
-    result = subprocess.run(
-        [sys.executable, "-c", AUDIT, "--quiet"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    seen = json.loads(out.read_text())
+    seen: dict[str, list[str]] = {"opened": [], "listed": []}
+    for step, off in enumerate(["", "", "stamps"]):
+        if step == 1:
+            _same_size_edit(freeze)
+        elif step == 2:
+            _new_post(freeze)
+        out = tmp_path / f"audit-{step}.json"
+        env = {**freeze.env, "AUDIT_OUT": str(out), "BUILD_WORKERS": "1"}
+        result = subprocess.run(
+            [sys.executable, "-c", AUDIT, "--quiet"],
+            cwd=ROOT,
+            env={**env, "SPEED_TRICKS_OFF": off},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stderr
+        for kind, paths in json.loads(out.read_text()).items():
+            seen[kind] += paths
     inputs = _inputs(freeze)
     instance = Path(freeze.env["MICROBLOG_INSTANCE_DIR"]).resolve()
     covered = [
         *inputs.trees,
         inputs.build_dir,
-        inputs.build_dir.parent / ".build-spare",
+        inputs.build_dir.parent / ".build-spare",  # the build's own output, and staging:
         *inputs.files,
         *inputs.memory,
-        inputs.path,
+        inputs.path.parent,  # the build caches' folder: the build's own memory
         instance / "sync-cache",  # what the sync hashed: a memo, the same output without it
         Path(sys.prefix),  # libraries: their folders are stamped (``_library_folders``)
         Path(sys.base_prefix),
@@ -403,8 +411,10 @@ def test_every_file_a_build_reads_is_stamped(tmp_path):
     ]
     system = ("/etc/", "/usr/share/zoneinfo")  # not followed by a build either
 
+    staging = str(inputs.build_dir.parent / stamps.staging_prefix(inputs.build_dir))
+
     def is_covered(path: str) -> bool:
-        return path.startswith(system) or any(
+        return path.startswith((*system, staging)) or any(
             path == str(c) or path.startswith(f"{c}/") for c in covered
         )
 
