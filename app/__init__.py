@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from app.lazy import loader
 
 if TYPE_CHECKING:
     from app.factory import create_app
@@ -12,9 +14,4 @@ if TYPE_CHECKING:
 __all__ = ["create_app"]
 
 
-def __getattr__(name: str) -> Any:
-    if name == "create_app":
-        from app.factory import create_app
-
-        return create_app
-    raise AttributeError(f"module 'app' has no attribute {name!r}")
+__getattr__ = loader(__name__, {"create_app": "app.factory"})

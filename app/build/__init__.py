@@ -4,8 +4,9 @@ Its names are loaded on first use: ``app.build.stamps`` must import without Flas
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from app.lazy import loader
 
 if TYPE_CHECKING:
     from app.build.errors import BuildError
@@ -22,7 +23,4 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _HOMES:
-        return getattr(import_module(_HOMES[name]), name)
-    raise AttributeError(f"module 'app.build' has no attribute {name!r}")
+__getattr__ = loader(__name__, _HOMES)

@@ -36,6 +36,7 @@ from app.build.cachefile import BATCH, BUSY, FORMAT, CacheFile, cache_file
 from app.build.deps import read_posts
 from app.build.links import PageLinks
 from app.build.postrows import PostRows, save_rows
+from app.build.stamps import build_dir_cache
 
 _UPSERT = (
     "INSERT INTO files (rel, key, ino, size, mtime, note, links, part, deps) "
@@ -151,8 +152,7 @@ def identity(path: str | Path) -> tuple[int, int, int] | None:
 
 
 def manifest_path(instance_dir: Path, build_dir: Path) -> Path:
-    name = hashlib.blake2b(str(build_dir.resolve()).encode(), digest_size=8).hexdigest()
-    return instance_dir / "build-cache" / f"{name}.sqlite"
+    return build_dir_cache(instance_dir, build_dir)
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,11 @@ from pathlib import Path
 
 from app.build.errors import BuildError
 from app.build.gitignore import exclude_from_git
+from app.build.stamps import spare_of, staging_prefix
 
 log = logging.getLogger(__name__)
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
-
-
-def staging_prefix(build_dir: Path) -> str:
-    return f".{build_dir.name}-staging-"
 
 
 def spare_dir(build_dir: Path) -> Path:
@@ -32,7 +29,7 @@ def spare_dir(build_dir: Path) -> Path:
     Most of its files are hard links shared with ``build/``: turning it into a copy of
     ``build/`` costs one link per file that changed, where a fresh copy costs one per file.
     """
-    return build_dir.parent / f".{build_dir.name}-spare"
+    return spare_of(build_dir)
 
 
 @contextmanager

@@ -109,7 +109,7 @@ class Inputs:
 
 
 def build_dir_cache(instance_dir: Path, build_dir: Path) -> Path:
-    """The build cache of ``build_dir`` (``manifest.manifest_path`` names it the same)."""
+    """The build cache of ``build_dir`` (``manifest.manifest_path``)."""
     name = hashlib.blake2b(str(build_dir.resolve()).encode(), digest_size=8).hexdigest()
     return instance_dir / "build-cache" / f"{name}.sqlite"
 
@@ -119,7 +119,7 @@ def stamps_path(cache: Path) -> Path:
 
 
 def spare_of(build_dir: Path) -> Path:
-    """The spare build beside ``build_dir`` (``output.spare_dir``)."""
+    """The spare build beside ``build_dir`` (``output.spare_dir``: what it is for)."""
     return build_dir.parent / f".{build_dir.name}-spare"
 
 

@@ -4,8 +4,9 @@ Its names are loaded on first use: ``app.content.kinds`` must import without the
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from app.lazy import loader
 
 if TYPE_CHECKING:
     from app.content.document import Document, parse_document, serialize_document
@@ -37,7 +38,4 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _HOMES:
-        return getattr(import_module(_HOMES[name]), name)
-    raise AttributeError(f"module 'app.content' has no attribute {name!r}")
+__getattr__ = loader(__name__, _HOMES)
