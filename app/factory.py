@@ -14,6 +14,8 @@ from jinja2 import ChoiceLoader, FileSystemLoader, Template
 from sqlalchemy.engine import make_url
 
 from app import dates, recording
+from app.build.errors import BuildError
+from app.content.confine import leads_outside, real_root
 from app.content.media import parse_widths
 from app.extensions import db, login
 from app.schema import init_migrations
@@ -94,10 +96,18 @@ def create_app(
 
 
 def _static_view(app: Flask) -> Callable[[str], Response]:
-    """Files of the theme's static folder; a build notes which one a page is."""
+    """Files of the theme's static folder; a build notes which one a page is. A link out
+    of the folder is never followed: a theme from elsewhere could publish any file."""
 
     def static(filename: str) -> Response:
-        recording.file(str(Path(app.static_folder or "") / filename))
+        folder = Path(app.static_folder or "")
+        recording.file(str(folder / filename))
+        target = leads_outside(real_root(folder), folder / filename)
+        if target is not None:
+            raise BuildError(
+                f"site/static/{filename} is a link to {target}, outside site/static: links "
+                "out of the theme are never published; put a copy of the file there instead"
+            )
         return app.send_static_file(filename)
 
     return static

@@ -132,6 +132,27 @@ def test_template_error_names_the_template_and_keeps_the_build(freeze):
     assert tree_digest(freeze.build_dir) == before
 
 
+def test_a_theme_link_out_of_its_static_folder_is_never_published(freeze, tmp_path):
+    """A theme from elsewhere could link any file of the author's machine into site/static;
+    a link inside the folder is fine."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the web\n")
+    static = freeze.site_dir / "static"
+    (static / "same.svg").symlink_to(static / "favicon.svg")
+    assert freeze().returncode == 0
+    assert (freeze.build_dir / "static" / "same.svg").read_bytes() == (
+        static / "favicon.svg"
+    ).read_bytes()
+    before = tree_digest(freeze.build_dir)
+    (static / "notes.txt").symlink_to(secret)
+    result = freeze()
+    assert result.returncode == 1
+    assert f"site/static/notes.txt is a link to {secret}, outside site/static" in result.stderr
+    assert tree_digest(freeze.build_dir) == before
+    for output in freeze.build_dir.parent.glob("*build*"):  # build/, its spare, staging
+        assert not list(output.rglob("notes.txt"))
+
+
 def test_broken_link_fails_the_build(freeze):
     (freeze.content_dir / "posts" / "linky.md").write_text(
         "---\ntitle: Linky\ndate: 2026-01-01\n---\n[gone](/posts/nowhere/) [x](#missing)\n"

@@ -79,6 +79,8 @@ def describe(exc: BaseException) -> str:
         line = getattr(exc, "lineno", None)
         where = f"{name}:{line}" if name and line else _template_line(exc) or name or "a template"
         return f"{where}: {exc.message or type(exc).__name__}"
+    if isinstance(exc, BuildError):
+        return exc.message
     return f"{type(exc).__name__}: {exc}"
 
 
