@@ -82,15 +82,15 @@ def create_app(
 
         init_indieauth(app)  # IndieAuth: sign-in for posting apps, tokens for Micropub
         init_migrations(app)  # `flask db`; the freezer's app imports Alembic only to migrate
+        from app import cli
+
+        cli.register(app)  # `flask user`, `flask content`...: the freezer's app needs none
     else:
         from app.public.sessions import NoSessions
 
         app.session_interface = NoSessions()
         app.config["TRUSTED_HOSTS"] = None  # the freezer asks for pages at the site's own host
 
-    from app import cli
-
-    cli.register(app)
     app.extensions["microblog.authoring"] = authoring
     return app
 
