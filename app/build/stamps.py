@@ -34,7 +34,7 @@ import hashlib
 import marshal
 import os
 from array import array
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,7 +43,7 @@ from typing import Any
 
 from app.content.kinds import KIND_DIRS, MARKDOWN_SUFFIXES
 
-FORMAT = 1
+FORMAT = 2
 #: Folders never read by a build: git's own store and Python's byte-code caches.
 SKIPPED = frozenset({".git", "__pycache__"})
 
@@ -103,9 +103,7 @@ class Inputs:
             project / "migrations",
             *sorted(project.glob("*.egg-info")),  # how the project itself is installed
         ]
-        return cls(
-            digest, tuple(trees), tuple(files), tuple(memory), build_dir, path, databases
-        )
+        return cls(digest, tuple(trees), tuple(files), tuple(memory), build_dir, path, databases)
 
 
 def build_dir_cache(instance_dir: Path, build_dir: Path) -> Path:
@@ -145,20 +143,24 @@ def _library_folders(project: Path) -> list[Path]:
 _MISSING = (0, 0, 0, 0, 0)
 
 
-def _stamp_into(values: array[int], path: str) -> None:
-    """Append ``(mode, inode, size, mtime_ns, ctime_ns)`` of ``path`` (zeros: missing)."""
+def _stamp_into(values: array[int], path: str, *, ctime: bool = True) -> None:
+    """Append ``(mode, inode, size, mtime_ns, ctime_ns)`` of ``path`` (zeros: missing;
+    without ``ctime``, 0 in its place)."""
     try:
         s = os.lstat(path)
     except OSError:
         values.extend(_MISSING)
         return
-    values.extend((s.st_mode, s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns))
+    values.extend((s.st_mode, s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns * ctime))
 
 
-def _singles(paths: Iterable[Path]) -> bytes:
+def _singles(paths: Iterable[Path], databases: Collection[Path] = ()) -> bytes:
+    """The stamps of ``paths``. A database's files without their ``ctime``: SQLite, run as
+    root, gives the write-ahead log it opens to the database's owner (``fchown``) on every
+    connection, which moves its ``ctime`` and nothing else; a write moves ``mtime``."""
     values = array("q")
     for path in paths:
-        _stamp_into(values, str(path))
+        _stamp_into(values, str(path), ctime=path not in databases)
     return values.tobytes()
 
 
@@ -275,13 +277,14 @@ def observe(inputs: Inputs, now: datetime | None = None) -> Observed | None:
             since = os.fstat(file.fileno()).st_mtime_ns  # the file system's clock, not ours
     except OSError:
         return None
-    seen = Observed(since, [_singles(inputs.files), *map(_walk, inputs.trees)])
+    files = _singles(inputs.files, inputs.database)
+    seen = Observed(since, [files, *map(_walk, inputs.trees)])
     last = _load(inputs)
     if last is None:
         return seen
     if last["vouched"] and _holds(inputs, last, seen, now):
         seen.unchanged, seen.changed = last["summary"], []
-    elif last["hint"] and _singles(inputs.database) == last["database"]:
+    elif last["hint"] and _singles(inputs.database, inputs.database) == last["database"]:
         seen.changed = _changed_documents(inputs, last["stamps"][1], seen.stamps[1])
     return seen
 
@@ -386,7 +389,7 @@ def save(
         "until": None if valid_until is None else valid_until.isoformat(),
         "summary": dict(summary),
         "stamps": seen.stamps,
-        "database": _singles(inputs.database),
+        "database": _singles(inputs.database, inputs.database),
         "memory": _singles(inputs.memory),
         "staging": _staging(inputs.build_dir),
         "outputs": names,
