@@ -121,6 +121,7 @@ def build_once(
 
     named = stamped[1].changed if stamped and not (clean or args.webmentions) else None
     app = create_app(overrides=overrides_from(args), authoring=False)
+    gc.freeze()  # the app's modules too, now loaded (see ``main``)
     try:
         result = run_build(args, app, clean=clean, migrate=migrate, changes=changes, named=named)
     finally:
