@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from app.build.summary import build_line, upcoming_line
+from app.build.summary import build_line
 from app.content import SyncReport
 from app.content.queries import next_scheduled
 
@@ -29,9 +29,6 @@ class Upcoming:
             if post is None or post.published_at is None:
                 return None
             return cls(post.slug, post.title or post.slug, post.published_at)
-
-    def line(self) -> str:
-        return upcoming_line(self.title, self.at)
 
 
 @dataclass
