@@ -106,6 +106,44 @@ def test_triggers_stamp_every_write_to_a_post_its_tags_and_their_names(synced: F
     assert len(stamps) == 100
 
 
+def test_a_tag_moved_in_place_or_deleted_stamps_its_posts(listings: Listings):
+    """Writes a script would make: a tag row of a post updated in place, a tag deleted (on
+    SQLite with foreign keys off, as ``sqlite3`` has them, its posts' rows are left)."""
+    listings.compare()
+    row = db.session.execute(
+        sa.select(post_tags.c.post_id, post_tags.c.tag_id).order_by(post_tags.c.post_id)
+    ).first()
+    assert row is not None
+    post_id, tag_id = row
+    other = db.session.scalar(
+        sa.select(Tag.id)
+        .where(Tag.id.not_in(sa.select(post_tags.c.tag_id).where(post_tags.c.post_id == post_id)))
+        .order_by(Tag.id)
+    )
+    assert other is not None
+    slug = db.session.scalar(sa.select(Post.slug).where(Post.id == post_id))
+    before = revision(slug)
+    db.session.execute(
+        sa.text("UPDATE post_tags SET tag_id = :new WHERE post_id = :post AND tag_id = :old"),
+        {"new": other, "post": post_id, "old": tag_id},
+    )
+    db.session.commit()
+    assert revision(slug) != before
+    assert listings.compare()["timeline"] != "whole"
+
+    tagged = set(
+        db.session.scalars(sa.select(post_tags.c.post_id).where(post_tags.c.tag_id == other))
+    )
+    stamps = {pid: db.session.get(PostRevision, pid).revision for pid in tagged}
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(sa.text("PRAGMA foreign_keys = OFF"))
+    db.session.execute(sa.text("DELETE FROM tag WHERE id = :id"), {"id": other})
+    db.session.commit()
+    db.session.expire_all()
+    assert all(db.session.get(PostRevision, pid).revision != stamps[pid] for pid in tagged)
+    assert listings.compare()["timeline"] != "whole"
+
+
 def test_a_kept_listing_lists_what_a_plain_read_lists_after_any_write(listings: Listings):
     assert listings.compare() == {"timeline": "whole", "pages": "whole"}
     assert listings.compare() == {"timeline": 0, "pages": 0}  # nothing was read again

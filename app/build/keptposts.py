@@ -28,22 +28,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.build.triggers import TRIGGERS
 from app.extensions import db
 from app.models import DataRevision, Post, PostRevision
 from app.public.snapshot import Listed
 
-#: The triggers that stamp revisions (see the migration), by database.
-TRIGGERS = {
-    "sqlite": (
-        "post_revision_insert",
-        "post_revision_update",
-        "post_revision_delete",
-        "post_tags_revision_insert",
-        "post_tags_revision_delete",
-        "tag_revision_update",
-    ),
-    "postgresql": ("post_revision", "post_tags_revision", "tag_revision"),
-}
 #: More changed posts than this: one read of the whole listing costs less than the ids.
 MOST_READ_AGAIN = 2000
 
