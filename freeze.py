@@ -123,7 +123,10 @@ def build_once(
     app = create_app(overrides=overrides_from(args), authoring=False)
     gc.freeze()  # the app's modules too, now loaded (see ``main``)
     try:
-        result = run_build(args, app, clean=clean, migrate=migrate, changes=changes, named=named)
+        mark = stamped is not None
+        result = run_build(
+            args, app, clean=clean, migrate=migrate, changes=changes, named=named, mark=mark
+        )
     finally:
         # Closed here, not by the collector at exit: a build's objects are frozen
         # (gc.freeze) and may never be, and SQLite folds its write-ahead log back into
@@ -131,16 +134,21 @@ def build_once(
         # commit copies a log that grew with every build).
         with app.app_context():
             db.engine.dispose()
-    if stamped is not None:  # kept last: the database as the engine left it
+    if stamped is not None:  # kept last, once the engine is closed
         inputs, seen = stamped
         if result is None:
             stamps.forget(inputs)
         else:
-            at = result.upcoming.at if result.upcoming is not None else None
-            done = summary.unchanged(result.to_dict())
-            warned = bool(result.warnings or result.sync.warnings)
-            rendered = result.rendered > 0
-            stamps.save(inputs, seen, done, at, result.files, rendered=rendered, warned=warned)
+            stamps.save(
+                inputs,
+                seen,
+                summary.unchanged(result.to_dict()),
+                result.upcoming.at if result.upcoming is not None else None,
+                result.files,
+                mark=result.database_mark,
+                renders_again=result.renders_again > 0,
+                warned=bool(result.warnings or result.sync.warnings),
+            )
     return result is not None
 
 
@@ -152,6 +160,7 @@ def run_build(
     migrate: bool,
     changes: Changes | None,
     named: list[str] | None = None,
+    mark: bool = False,
 ) -> BuildResult | None:
     """Build with ``app`` and report it; None (after saying why) on failure."""
     from app.build import build_site
@@ -169,6 +178,7 @@ def run_build(
                 progress=progress,
                 changes=changes,
                 named=named,
+                mark=mark,
             )
         finally:
             if progress:

@@ -112,6 +112,7 @@ def test_a_page_reading_outside_the_read_model_is_rendered_every_time(app, site_
     build_site(app)
     again = build_site(app)
     assert again.rendered == 1  # tags/index.html, and no other page
+    assert again.renders_again == 1  # so the command line's stamps never answer for it
     records = load_manifest(
         manifest_path(Path(app.instance_path), app.config["BUILD_DIR"]), app.config["BUILD_DIR"]
     ).records

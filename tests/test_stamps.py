@@ -187,6 +187,88 @@ def test_a_write_to_the_database_runs_the_build(freeze, tmp_path):
     assert probe(freeze)[0]
 
 
+def test_the_build_after_an_edit_is_answered_until_the_database_is_written(freeze, tmp_path):
+    """An edit's build wrote the database (its sync) and rendered pages: the mark it took
+    after its sync, and no page of the clock, vouch for the next build; a write to the
+    database by anyone after that runs the build again."""
+    _same_size_edit(freeze)
+    loaded, _out = probe(freeze)
+    assert loaded
+    loaded, text = probe(freeze, "--json")
+    assert not loaded
+    assert json.loads(text)["written"] == 0
+    same_as_clean(freeze, tmp_path)
+    page = freeze.build_dir / "posts" / "hello-world" / "index.html"
+    assert "Hello, world!" not in page.read_text()
+    _write(
+        tmp_path / "freeze.db", "UPDATE post SET title = 'Hello, world!' WHERE slug = 'hello-world'"
+    )
+    loaded, _out = probe(freeze)
+    assert loaded
+    assert "Hello, world!" in page.read_text()
+
+
+_UNIQUE = ("slug", "source_path")
+
+
+def _write(path: Path, *statements: str) -> None:
+    database = sqlite3.connect(path)
+    with database:
+        for statement in statements:
+            if statement == "copy a post":  # every column but the id, another slug and file
+                columns = [row[1] for row in database.execute("PRAGMA table_info(post)")]
+                values = [f"{c} || '-2'" if c in _UNIQUE else c for c in columns if c != "id"]
+                names = ", ".join(c for c in columns if c != "id")
+                statement = (
+                    f"INSERT INTO post ({names}) SELECT {', '.join(values)} FROM post LIMIT 1"
+                )
+            database.execute(statement)
+    database.close()
+
+
+@pytest.mark.parametrize(
+    "statements",
+    [
+        ["UPDATE post SET word_count = word_count WHERE slug = 'hello-world'"],  # same value
+        ["UPDATE post SET summary = 'x' WHERE slug = 'about'"],
+        ["DELETE FROM post WHERE slug = 'hello-world'"],
+        ["copy a post"],
+        [
+            "UPDATE post_tags SET tag_id = (SELECT max(id) FROM tag)"
+            " WHERE rowid = (SELECT min(rowid) FROM post_tags)"
+        ],
+        ["DELETE FROM post_tags WHERE rowid = (SELECT min(rowid) FROM post_tags)"],
+        ["UPDATE tag SET name = name || '!' WHERE id = (SELECT min(id) FROM tag)"],
+        ["INSERT INTO tag (name, slug) VALUES ('New', 'new')"],
+        ["PRAGMA foreign_keys = OFF", "DELETE FROM tag WHERE id = (SELECT min(id) FROM tag)"],
+        ["UPDATE data_revision SET token = 'another-database'"],
+        ["CREATE INDEX ix_extra ON post (title)"],
+    ],
+)
+def test_the_database_mark_changes_with_every_write(freeze, tmp_path, statements):
+    """Whatever a build could read, written through any connection, changes the mark."""
+    path = tmp_path / "freeze.db"
+    before = stamps.database_mark(path)
+    assert before is not None
+    assert stamps.database_mark(path) == before
+    _write(path, "PRAGMA wal_checkpoint(TRUNCATE)")  # the files move, not the data
+    assert stamps.database_mark(path) == before
+    _write(path, *statements)
+    assert stamps.database_mark(path) != before
+
+
+def test_the_database_mark_cannot_vouch_without_its_triggers_or_a_database(freeze, tmp_path):
+    path = tmp_path / "freeze.db"
+    assert stamps.database_mark(tmp_path / "none.db") is None
+    assert not (tmp_path / "none.db").exists()
+    _write(path, "DROP TRIGGER tag_revision_delete")
+    assert stamps.database_mark(path) is None
+    for _ in range(2):  # every build runs whole: the revisions may have missed a write
+        loaded, _out = probe(freeze)
+        assert loaded
+    same_as_clean(freeze, tmp_path)
+
+
 def test_a_scheduled_post_going_live_runs_the_build(tmp_path):
     freeze = sample_freeze(tmp_path)
     soon = datetime.now(UTC) + timedelta(seconds=4)
@@ -244,7 +326,12 @@ def _observe(inputs: stamps.Inputs, now: datetime | None = None) -> stamps.Obser
 
 
 def _save(inputs: stamps.Inputs, seen: stamps.Observed, until: datetime | None = None) -> None:
-    assert stamps.save(inputs, seen, {"pages": 1}, until, {}, rendered=False, warned=False)
+    """Save as a build that saw the database as it is now would."""
+    mark = stamps.database_mark(inputs.database[0])
+    assert mark is not None
+    assert stamps.save(
+        inputs, seen, {"pages": 1}, until, {}, mark=mark, renders_again=False, warned=False
+    )
 
 
 def test_a_change_while_a_build_runs_vouches_for_nothing(freeze):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from datetime import timedelta
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
@@ -29,6 +30,7 @@ from app.public import snapshot
 from app.public.routes import site_settings
 from app.public.snapshot import HEAVY, Listed
 from app.recording import REGISTRY, Recorder, digest
+from app.status import frozen, now
 
 APP_DIR = Path(__file__).resolve().parent.parent
 #: Settings that differ on every build without changing what a page shows.
@@ -77,6 +79,15 @@ def _version(distribution: str) -> str | None:
         return None
 
 
+#: From any time, a time unlike it in year, month, day, weekday, hour, minute, second and
+#: microsecond (``Reads.clock_settings``).
+_ELSEWHEN = timedelta(days=400, hours=7, minutes=13, seconds=1, microseconds=234_567)
+
+
+def _site_digests() -> dict[str, str]:
+    return {key: digest(recording.identity(v)) for key, v in site_settings().items()}
+
+
 class Reads:
     """The answers of one build, computed when first asked; call inside its request context
     (``posts``: every post and page of the build, as its listing holds them)."""
@@ -88,8 +99,11 @@ class Reads:
         self._templates: dict[str, str] = {}
         self._files: dict[str, str] = {}
         self._site: dict[str, str] | None = None
+        self._clock: frozenset[str] | None = None
         #: Whether each distinct part of a page's record holds (``keeps``).
         self._parts: dict[str, bool] = {}
+        #: Whether a page of each distinct part is rendered by every build (``renders_again``).
+        self._again: dict[str, bool] = {}
 
     # -- the current answers --------------------------------------------------------------
 
@@ -133,8 +147,31 @@ class Reads:
 
     def setting(self, key: str) -> str:
         if self._site is None:
-            self._site = {k: digest(recording.identity(v)) for k, v in site_settings().items()}
+            self._site = _site_digests()
         return self._site.get(key, _FAILED)
+
+    def clock_settings(self) -> frozenset[str]:
+        """The settings a theme may show whose value is another at another time
+        (``site.now``): found by asking at a far-off time, not listed."""
+        if self._clock is None:
+            here = {key: self.setting(key) for key in site_settings()}
+            with frozen(now() + _ELSEWHEN):
+                there = _site_digests()
+            self._clock = frozenset(k for k in here.keys() | there.keys() if here.get(k) != there.get(k))
+        return self._clock
+
+    def renders_again(self, part: str | None) -> bool:
+        """Whether a page whose record has this *part* (``pack_page``; None: it has none) is
+        rendered by every build, whatever changes: it read what the recorder cannot describe
+        (an opaque page) or a setting of the clock (``clock_settings``)."""
+        if part is None:
+            return True
+        found = self._again.get(part)
+        if found is None:
+            _templates, _files, settings = orjson.loads(part)
+            clock = self.clock_settings()
+            found = self._again[part] = any(key in clock for key, _digest in settings)
+        return found
 
     # -- records --------------------------------------------------------------------------
 

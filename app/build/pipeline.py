@@ -57,6 +57,7 @@ from app.build.postrows import PostRows, rows_of
 from app.build.render import Job, describe, render_pages, worker_count
 from app.build.result import BuildResult, Upcoming
 from app.build.searchcopy import last_search_index
+from app.build.stamps import database_mark, sqlite_file
 from app.build.sources import Changes, forget_changed_templates, sync_sources
 from app.content import SyncReport
 from app.content.parallel import can_fork, release_freed_memory
@@ -98,11 +99,17 @@ class Build:
         progress: ProgressCallback | None = None,
         changes: Changes | None = None,
         named: Collection[str] | None = None,
+        mark: bool = False,
     ) -> None:
         self.app, self.migrate, self.progress, self.changes = app, migrate, progress, changes
         #: The content files changed since the last build, when the caller knows them (the
         #: command line's stamps: ``stamps.Observed.changed``; a watch's are in ``changes``).
         self.named = named
+        #: With ``mark``, the database as this build's pages read it (``database_mark``).
+        self.mark = mark
+        self.database_mark: bytes | None = None
+        #: Pages rendered that every build renders again (``Reads.renders_again``).
+        self.renders_again = 0
         self.build_dir: Path = app.config["BUILD_DIR"]
         self.incremental = incremental
         self.cache = manifest_path(Path(app.instance_path), self.build_dir)
@@ -149,6 +156,8 @@ class Build:
         self.app.jinja_env.auto_reload = False  # and not stat'ed on every page
         with build_lock(self.build_dir), self._copy_started(), frozen(self.time):
             self.sync()
+            if self.mark:  # after the sync's writes, before any page reads
+                self.database_mark = self._database_mark()
             self.upcoming = Upcoming.find(self.app)
             try:
                 with self.snapshot.active():  # the posts as the sync left them
@@ -195,6 +204,7 @@ class Build:
                     self.reads = reads = Reads(app, build_posts())
                     self.common = common_digest(app)
                 self.model = listed.model | listed.fields.keys()
+                reads.clock_settings()  # asked here, in the build's request context
                 manifest = self.manifest
                 same = manifest.common == self.common
                 self.rows = rows_of(
@@ -315,6 +325,7 @@ class Build:
                     started = BackgroundCheckpoint(checkpoint).start()
                 output.record(result.rel, result.written)
                 self.model.update(result.model)
+                self.renders_again += self.reads.renders_again(result.part)
                 identity_now = result.identity or identity(output.root / result.rel)
                 assert identity_now is not None, result.rel
                 records[result.rel] = FileRecord(
@@ -417,6 +428,10 @@ class Build:
 
     # -- helpers --------------------------------------------------------------------------
 
+    def _database_mark(self) -> bytes | None:
+        path = sqlite_file(str(self.app.config["SQLALCHEMY_DATABASE_URI"]))
+        return database_mark(path) if path is not None else None
+
     def _last_manifest(self) -> Manifest:
         """The records of the build in ``build/``: this process's, or the build cache's."""
         memory = self.memory
@@ -487,6 +502,8 @@ class Build:
             warnings=self.plan.warnings,
             upcoming=self.upcoming,
             files={rel: r.identity for rel, r in (self.records or self.plan.kept).items()},
+            database_mark=self.database_mark,
+            renders_again=self.renders_again,
         )
 
 
@@ -498,6 +515,7 @@ def build_site(
     progress: ProgressCallback | None = None,
     changes: Changes | None = None,
     named: Collection[str] | None = None,
+    mark: bool = False,
 ) -> BuildResult:
     """Build ``app``'s site (see ``Build``); on any error ``BUILD_DIR`` is left as it was.
 
@@ -512,6 +530,7 @@ def build_site(
         progress=progress,
         changes=changes,
         named=named,
+        mark=mark,
     )
     return build.run()
 

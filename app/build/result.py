@@ -50,6 +50,10 @@ class BuildResult:
     #: Every file of the build, relative to ``out_dir``, with its identity as the build
     #: cache records it (``manifest.identity``).
     files: dict[str, tuple[int, int, int] | None] = field(default_factory=dict)
+    #: The database as the pages read it (``stamps.database_mark``), when asked for.
+    database_mark: bytes | None = None
+    #: Pages rendered that every build renders again (``Reads.renders_again``).
+    renders_again: int = 0
 
     def summary(self) -> str:
         return build_line(self.to_dict())

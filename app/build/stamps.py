@@ -1,27 +1,31 @@
 """Whether ``build/`` is already what a build would make: asked before the app loads.
 
 Before a command-line build, ``observe`` stamps (``lstat``) every input a build reads: each
-file and folder of the content, the theme, our code and migrations, the settings' files and
-the database's files, with a digest of the environment, the arguments and the interpreter.
+file and folder of the content, the theme, our code and migrations and the settings' files,
+with a digest of the environment, the arguments and the interpreter. The database, which a
+build writes, is not stamped but marked by what it holds (``database_mark``: its schema, its
+small tables whole, and each post's revision, which the database's triggers draw anew on
+every write to the post, its tags or their names), as the build saw it after its sync.
 After the build succeeds, ``save`` keeps those stamps beside the build cache, with the
 stamps of the build's own memory (its cache, the spare), the identity of every file it left
 in ``build/``, its summary, and the time the next scheduled post goes live. The next
-``python freeze.py`` stamps the same paths (no Flask, no SQLAlchemy, no database connection:
-a tenth of a second at 10 000 posts, where starting the app alone takes four) and:
+``python freeze.py`` stamps the same paths and marks the database (no Flask, no
+SQLAlchemy: a tenth of a second at 10 000 posts, where starting the app alone takes four)
+and:
 
-- when every stamp holds, reports what the last build reported, as a build that finds
-  nothing to do (``Observed.unchanged``);
-- else, when the database is as the last build left it, tells the build which content files
-  changed since the last one read them (``Observed.changed``), so that its sync reads those
-  alone, as a watch's does.
+- when every stamp and the mark hold, reports what the last build reported, as a build
+  that finds nothing to do (``Observed.unchanged``);
+- else, when the mark holds, tells the build which content files changed since the last one
+  read them (``Observed.changed``), so that its sync reads those alone, as a watch's does.
 
 Stamps taken before a build reads can only be older than what it read: a file changed while
 it ran differs from them next time. A stamp within the file system's last clock tick could
 keep its size and times through a change (git's "racily clean" files): such an input is
-never vouched for. The database is written by a build itself, so the build after one that
-wrote it runs whole; the one after that is answered here. Only a SQLite database has files
-to stamp. ``tests/test_stamps.py`` runs a build under an audit hook and fails on any file it
-opens or folder it lists outside the paths stamped here.
+never vouched for. The mark is taken after the build's sync wrote and before any page read
+the database: a write in between, or later, changes it. The mark reads every table, so a
+new table is covered without a word here. Only a SQLite database can be marked.
+``tests/test_stamps.py`` runs a build under an audit hook and fails on any file it opens or
+folder it lists outside the paths stamped here.
 
 This module uses the standard library only: ``freeze.py`` imports it before anything else.
 """
@@ -37,13 +41,15 @@ from array import array
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
 from typing import Any
 
+from app.build.triggers import TRIGGERS
 from app.content.kinds import KIND_DIRS, MARKDOWN_SUFFIXES
 
-FORMAT = 2
+FORMAT = 3
 #: Folders never read by a build: git's own store and Python's byte-code caches.
 SKIPPED = frozenset({".git", "__pycache__"})
 
@@ -58,12 +64,14 @@ class Inputs:
     trees: tuple[Path, ...]
     #: Single paths stamped whether they exist or not: read by a build...
     files: tuple[Path, ...]
-    #: ... or its own memory, which it writes (the build cache, the spare).
+    #: ... or its own memory, which it writes (the spare; and the build cache's files,
+    #: listed anew each time: ``memory_stamps``).
     memory: tuple[Path, ...]
     #: The output folder and where its stamps are kept.
     build_dir: Path
     path: Path
-    #: The database's files (among ``files``): a build writes them.
+    #: The database's files: not stamped (a build writes them), but marked
+    #: (``database_mark``) by what they hold.
     database: tuple[Path, ...]
 
     @classmethod
@@ -87,15 +95,10 @@ class Inputs:
         databases = tuple(Path(f"{database}{suffix}") for suffix in ("", "-wal", "-journal"))
         files = [
             *(project / name for name in ("config.py", "freeze.py", ".env")),
-            *databases,
             instance_dir / "secret_key",  # a setting when SECRET_KEY is not set
             *_library_folders(project),
         ]
-        memory = [
-            instance_dir / "migration-heads.json",
-            *sorted(p for p in cache.parent.glob(f"{cache.stem}.*") if p != path),
-            spare_of(build_dir),
-        ]
+        memory = [instance_dir / "migration-heads.json", spare_of(build_dir)]
         trees = [
             Path(settings["CONTENT_DIR"]).resolve(),
             Path(settings["SITE_DIR"]).resolve(),
@@ -140,28 +143,83 @@ def _library_folders(project: Path) -> list[Path]:
     return [folder for folder in folders if folder != project]
 
 
+#: Tables the database mark reads through each post's revision, not whole.
+_REVISED = frozenset({"post", "post_tags", "post_revision"})
+
+
+def database_mark(path: Path) -> bytes | None:
+    """What a build reads of the SQLite database at ``path``, as a digest cheaper than
+    reading it: its schema and every table whole, but the posts and their tags, for which
+    each post's revision stands (drawn anew by the database's triggers on every write to the
+    post, to which tags it has or to those tags: ``triggers``). The same mark, the same
+    data, whoever wrote in between. None when it cannot vouch: no such database, a trigger
+    missing, a post without a revision."""
+    import sqlite3
+
+    if not path.is_file():
+        return None  # connecting would make one
+    digest = hashlib.blake2b(digest_size=16)
+    try:
+        connection = sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, isolation_level=None)
+    except sqlite3.Error:
+        return None
+    try:
+        connection.execute("BEGIN")  # one snapshot for every read
+        schema = connection.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+        ).fetchall()
+        names = {name for kind, name, _table, _sql in schema if kind == "trigger"}
+        if not names.issuperset(TRIGGERS["sqlite"]):
+            return None
+        digest.update(repr(schema).encode())
+        for kind, name, _table, _sql in schema:
+            if kind == "table" and name not in _REVISED:
+                rows = connection.execute(f'SELECT * FROM "{name}"').fetchall()
+                digest.update(repr((name, rows)).encode())
+        unstamped = connection.execute(
+            "SELECT count(*) FROM post LEFT JOIN post_revision"
+            " ON post_revision.post_id = post.id WHERE post_revision.post_id IS NULL"
+        ).fetchone()[0]
+        if unstamped:
+            return None
+        query = "SELECT post_id, revision FROM post_revision ORDER BY post_id"
+        revisions = array("q", chain.from_iterable(connection.execute(query)))
+        digest.update(revisions.tobytes())
+        return digest.digest()
+    except sqlite3.Error:
+        return None
+    finally:
+        connection.close()
+
+
 _MISSING = (0, 0, 0, 0, 0)
 
 
-def _stamp_into(values: array[int], path: str, *, ctime: bool = True) -> None:
-    """Append ``(mode, inode, size, mtime_ns, ctime_ns)`` of ``path`` (zeros: missing;
-    without ``ctime``, 0 in its place)."""
+def _stamp_into(values: array[int], path: str) -> None:
+    """Append ``(mode, inode, size, mtime_ns, ctime_ns)`` of ``path`` (zeros: missing)."""
     try:
         s = os.lstat(path)
     except OSError:
         values.extend(_MISSING)
         return
-    values.extend((s.st_mode, s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns * ctime))
+    values.extend((s.st_mode, s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns))
 
 
-def _singles(paths: Iterable[Path], databases: Collection[Path] = ()) -> bytes:
-    """The stamps of ``paths``. A database's files without their ``ctime``: SQLite, run as
-    root, gives the write-ahead log it opens to the database's owner (``fchown``) on every
-    connection, which moves its ``ctime`` and nothing else; a write moves ``mtime``."""
+def _singles(paths: Iterable[Path]) -> bytes:
+    """The stamps of ``paths``."""
     values = array("q")
     for path in paths:
-        _stamp_into(values, str(path), ctime=path not in databases)
+        _stamp_into(values, str(path))
     return values.tobytes()
+
+
+def _memory_stamps(inputs: Inputs) -> tuple[str, bytes]:
+    """The stamps of the build's own memory: its fixed files and the build cache's files as
+    they are now (a build may add one: its names are part of the stamps)."""
+    cache = inputs.path.with_suffix("")
+    found = sorted(p for p in cache.parent.glob(f"{cache.name}.*") if p != inputs.path)
+    paths = [*inputs.memory, *found]
+    return "\0".join(map(str, paths)), _singles(paths)
 
 
 def _walk(root: Path) -> tuple[str, bytes]:
@@ -277,14 +335,13 @@ def observe(inputs: Inputs, now: datetime | None = None) -> Observed | None:
             since = os.fstat(file.fileno()).st_mtime_ns  # the file system's clock, not ours
     except OSError:
         return None
-    files = _singles(inputs.files, inputs.database)
-    seen = Observed(since, [files, *map(_walk, inputs.trees)])
+    seen = Observed(since, [_singles(inputs.files), *map(_walk, inputs.trees)])
     last = _load(inputs)
-    if last is None:
+    if last is None or last["mark"] is None:
         return seen
     if last["vouched"] and _holds(inputs, last, seen, now):
         seen.unchanged, seen.changed = last["summary"], []
-    elif last["hint"] and _singles(inputs.database, inputs.database) == last["database"]:
+    elif last["hint"] and database_mark(inputs.database[0]) == last["mark"]:
         seen.changed = _changed_documents(inputs, last["stamps"][1], seen.stamps[1])
     return seen
 
@@ -312,7 +369,8 @@ def _holds(inputs: Inputs, last: dict[str, Any], seen: Observed, now: datetime |
     with _lock_if_free(inputs.build_dir) as free:
         return (
             free
-            and _singles(inputs.memory) == last["memory"]
+            and database_mark(inputs.database[0]) == last["mark"]
+            and _memory_stamps(inputs) == last["memory"]
             and _staging(inputs.build_dir) == last["staging"]
             and _outputs(inputs.build_dir, _names(last["outputs"])) == last["built"]
         )
@@ -364,18 +422,20 @@ def save(
     valid_until: datetime | None,
     outputs: Mapping[str, tuple[int, int, int] | None],
     *,
-    rendered: bool,
+    mark: bytes | None,
+    renders_again: bool,
     warned: bool,
 ) -> bool:
     """Keep ``seen`` (the stamps before a build that succeeded and reported ``summary``, in
     its no-change form: ``summary.unchanged``) with the identities of the files it left in
-    ``build/`` (its records) and its own memory.
+    ``build/`` (its records), its own memory and the ``mark`` of the database (taken after
+    its sync wrote, before any page read: ``database_mark``; None, it cannot vouch).
 
     They vouch for a next build with nothing to do only if no input was written while the
     build ran (or within a clock tick before), it ``warned`` of nothing (a build tells its
-    warnings every time), and it ``rendered`` no page: only a build that rendered nothing
-    shows that these inputs make these pages without a render (a page that reads the clock,
-    or that the recorder cannot describe, is rendered by every build)."""
+    warnings every time), and no page it rendered ``renders_again`` with the same inputs
+    (one that read the clock, or that the recorder cannot describe: ``Build.renders_again``).
+    """
     written = any(_newest(packed) >= seen.since for packed in _inputs_packed(seen.stamps))
     names = "\0".join(outputs)
     built = array("q")
@@ -384,13 +444,13 @@ def save(
     saved = {
         "format": FORMAT,
         "key": inputs.key,
-        "vouched": not (written or warned or rendered),
-        "hint": not warned and not _racy_documents(seen),
+        "vouched": mark is not None and not (written or warned or renders_again),
+        "hint": mark is not None and not warned and not _racy_documents(seen),
         "until": None if valid_until is None else valid_until.isoformat(),
         "summary": dict(summary),
         "stamps": seen.stamps,
-        "database": _singles(inputs.database, inputs.database),
-        "memory": _singles(inputs.memory),
+        "mark": mark,
+        "memory": _memory_stamps(inputs),
         "staging": _staging(inputs.build_dir),
         "outputs": names,
         "built": built.tobytes(),
