@@ -52,7 +52,7 @@ class Options:
     latency: bool = True
     watch_edits: int = 5
     requests: int = 50
-    #: Runs of each build (cold, no-change, one-edit) whose median is reported.
+    #: Runs of each build (cold, no-change, one-edit, after-edit) whose median is reported.
     repeat: int = 3
 
 
@@ -91,13 +91,16 @@ def paired_ratio(ours: Row, peer: Row) -> float:
 def time_rebuilds(row: Row, run: Callable[[], Timing], posts: Path, repeat: int) -> None:
     """No-change and one-edit rebuilds, each the median of ``repeat`` runs (on a shared
     machine one run is as much the neighbours' load as the tool); every one-edit run
-    follows its own edit of the same post."""
+    follows its own edit of the same post, and is followed by a run with nothing changed
+    (``after-edit``: what an author's next build costs)."""
     row.runs["no-change"] = median([run() for _ in range(repeat)])
-    edits = []
+    edits, after = [], []
     for _ in range(repeat):
         edit_one(posts)
         edits.append(run())
+        after.append(run())
     row.runs["one-edit"] = median(edits)
+    row.runs["after-edit"] = median(after)
 
 
 def middle_post(posts: Path) -> Path:
@@ -132,7 +135,7 @@ def bench_microblog(result: Result, corpus: Path, work: Path, options: Options) 
         result.latency = bench_latency(env, ROOT, slug, requests_per_kind=options.requests)
 
 
-KINDS = ["cold", "no-change", "one-edit"]
+KINDS = ["cold", "no-change", "one-edit", "after-edit"]
 #: Width of the first column of the table.
 W = 36
 

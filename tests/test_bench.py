@@ -9,6 +9,7 @@ import pytest
 
 from bench.corpus import generate
 from bench.run import (
+    KINDS,
     Result,
     Row,
     Timing,
@@ -58,7 +59,7 @@ def test_bench_prints_every_row_with_numbers():
     out = run_bench("--n", "12", "--watch-edits", "2", "--requests", "3")
     assert "12 posts (10 per index page)" in out
     expected = {
-        "microblog": r"(\d+\.\d\ds\s+){3}\d+$",
+        "microblog": r"(\d+\.\d\ds\s+){4}\d+$",
         "save -> page updated": rf"{MS}\s+{MS}\s+2$",
         "save -> build done": rf"{MS}\s+{MS}\s+2$",
         "admin dashboard": rf"{MS}\s+{MS}\s+3$",
@@ -75,7 +76,7 @@ def test_bench_prints_every_row_with_numbers():
 def test_bench_can_skip_watch_and_latency():
     out = run_bench("--n", "4", "--skip-watch", "--skip-latency")
     assert "4 posts (10 per index page)" in out
-    assert re.search(r"^microblog\s+(\d+\.\d\ds\s+){3}\d+$", out, re.MULTILINE)
+    assert re.search(r"^microblog\s+(\d+\.\d\ds\s+){4}\d+$", out, re.MULTILINE)
     assert "watch" not in out
     assert "latency" not in out
 
@@ -89,7 +90,7 @@ def test_sizes_repeat_or_comma_separate():
 def test_rebuilds_report_the_median_run_after_an_edit_each(tmp_path):
     posts = generate(tmp_path / "c", 3, seed=1) / "posts"
     edited = middle_post(posts)
-    seconds = iter([3.0, 1.0, 2.0, 9.0, 7.0, 8.0])
+    seconds = iter([3.0, 1.0, 2.0, 9.0, 0.5, 7.0, 0.7, 8.0, 0.6])
     lengths: list[int] = []
 
     def run() -> Timing:
@@ -99,8 +100,10 @@ def test_rebuilds_report_the_median_run_after_an_edit_each(tmp_path):
     row = Row("tool")
     time_rebuilds(row, run, posts, repeat=3)
     assert row.runs["no-change"] == Timing(2.0, 3.0)  # the median; the largest peak
-    assert row.runs["one-edit"] == Timing(8.0, 6.0)
-    assert lengths[0] == lengths[1] == lengths[2] < lengths[3] < lengths[4] < lengths[5]
+    assert row.runs["one-edit"] == Timing(8.0, 8.0)
+    assert row.runs["after-edit"] == Timing(0.6, 9.0)  # each the run right after an edit's
+    assert lengths[0] == lengths[1] == lengths[2] < lengths[3] == lengths[4]
+    assert lengths[4] < lengths[5] == lengths[6] < lengths[7] == lengths[8]
 
 
 def test_cold_builds_run_in_rounds_of_every_tool_each_in_a_new_folder(tmp_path):
@@ -134,7 +137,7 @@ def test_the_report_shows_each_round_of_cold_builds():
     ours, peer = Row("microblog"), Row("Hugo")
     for row, seconds in ((ours, [2.0, 2.5, 3.0]), (peer, [1.0, 2.0, 2.0])):
         row.colds = [Timing(s, 10) for s in seconds]
-        row.runs = {kind: median(row.colds) for kind in ("cold", "no-change", "one-edit")}
+        row.runs = {kind: median(row.colds) for kind in KINDS}
     out = report(Result(n=3, rows=[ours, peer]))
     assert re.search(r"^cold, round by round\s+#1\s+#2\s+#3$", out, re.MULTILINE)
     assert re.search(r"^\s+microblog\s+2\.00s\s+2\.50s\s+3\.00s$", out, re.MULTILINE)
