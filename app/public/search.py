@@ -5,7 +5,7 @@ from __future__ import annotations
 import mmap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import chain, islice
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -58,19 +58,19 @@ def search_index() -> Iterator[bytes]:
     copies those that still hold from this file (see ``LastIndex``).
     """
     spans: list[list[Any]] = []
-    posts = _post_documents(queries.listing())
-    pages = queries.visible_pages()
-    documents = chain(posts, ((None, orjson.dumps(_document(p))) for p in pages))
+    pages: list[Part] = [([], orjson.dumps(_document(p))) for p in queries.visible_pages()]
+    batches = chain(_post_parts(queries.listing()), [pages])
     yield _START
     position, separator = len(_START), b""
-    while batch := list(islice(documents, TEXT_BATCH)):
-        position += len(separator) - 1  # one comma fewer than documents
-        for slug, document in batch:
+    for parts in batches:
+        if not parts:
+            continue
+        position += len(separator) - 1  # one comma fewer than parts
+        for inner, data in parts:
             position += 1
-            if slug is not None:
-                spans.append([slug, position, position + len(document)])
-            position += len(document)
-        yield separator + b",".join(document for _slug, document in batch)
+            spans.extend([slug, position + start, position + end] for slug, start, end in inner)
+            position += len(data)
+        yield separator + b",".join(data for _inner, data in parts)
         separator = b","
     yield b"]}\n"
     g.build_note = orjson.dumps(spans).decode()
@@ -92,45 +92,57 @@ class LastIndex:
     unchanged: frozenset[str]
 
     def documents(self) -> Copies:
-        """The unchanged posts' documents by slug (views of the file; builds never change a
-        file in place, so the map holds still)."""
+        """Where the unchanged posts' documents are in the file, by slug (builds never
+        change a file in place, so the map holds still)."""
         if not self.unchanged:
             return Copies({})
-        found: dict[str, memoryview] = {}
+        found: dict[str, tuple[int, int]] = {}
         try:  # mapped, not read: only the documents copied are touched, once
             with self.path.open("rb") as file:
                 whole = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-            data = memoryview(whole)
             for slug, start, end in orjson.loads(self.note):
                 if slug in self.unchanged:
-                    found[slug] = data[start:end]  # untouched until copied (``Copies.get``)
+                    found[slug] = (start, end)
         except (OSError, ValueError, TypeError):  # not a note this code wrote: make them all
             return Copies({})
         return Copies(found, whole)
 
 
-_BRACES = (ord("{"), ord("}"))
+_OPEN, _CLOSE = b"{}"
 
 
-@dataclass(frozen=True)
 class Copies:
-    """Documents to copy by slug, and the map they are views of."""
+    """Documents to copy by slug: where they are in the last file, and its map."""
 
-    found: dict[str, memoryview]
-    whole: mmap.mmap | None = None
+    def __init__(self, found: dict[str, tuple[int, int]], whole: mmap.mmap | None = None):
+        self.found, self.whole = found, whole
+        self._view = memoryview(whole) if whole is not None else memoryview(b"")
+
+    def holds(self, start: int, end: int) -> bool:
+        """Whether ``[start:end]`` of the file begins and ends as a document does (a run of
+        them is checked at its ends: the note was written with this very file)."""
+        view = self._view
+        return 0 <= start < end <= len(view) and view[start] == _OPEN and view[end - 1] == _CLOSE
 
     def get(self, slug: str) -> memoryview | None:
-        """The document of ``slug`` if it is one (an object: the note may be a stale one)."""
-        document = self.found.get(slug)
-        if document is None or not document or (document[0], document[-1]) != _BRACES:
+        """The document of ``slug``, if it is one."""
+        found = self.found.get(slug)
+        if found is None or not self.holds(*found):
             return None
-        return document
+        return self._view[found[0] : found[1]]
+
+    def view(self, start: int, end: int) -> memoryview:
+        return self._view[start:end]
 
     def release(self) -> None:
         """Let go of the pages read so far (see ``app.mapped``): copied documents are
         joined into the index's chunks by the time the next batch is made."""
         if self.whole is not None:
             mapped.release(self.whole)
+
+
+#: A piece of the index: the documents it holds (slug, start, end within it), and its bytes.
+Part = tuple[list[tuple[str, int, int]], bytes | memoryview]
 
 
 def _slug_and_id(post: Post | Listed) -> tuple[str, int]:
@@ -140,31 +152,54 @@ def _slug_and_id(post: Post | Listed) -> tuple[str, int]:
     return post.slug, post.id
 
 
-def _post_documents(
-    posts: list[Post] | list[Listed],
-) -> Iterator[tuple[str | None, bytes | memoryview]]:
-    """Each post's slug and document as JSON, in order; copied from the last build's file
-    where the build says the document still holds (see ``LastIndex``)."""
+#: Posts of the index in order, each with its slug, id and where its document was in the last
+#: file (-1, -1: to be made).
+Run = list[tuple[Post | Listed, str, int, int, int]]
+
+
+def _post_parts(posts: list[Post] | list[Listed]) -> Iterator[list[Part]]:
+    """The posts' documents as JSON, in order, a batch of ``TEXT_BATCH`` posts at a time;
+    copied from the last build's file where the build says they still hold (see
+    ``LastIndex``): documents that follow each other there are copied as one part."""
     build = snapshot.current()
     last = build.last_index if build is not None else None
     copies = last.documents() if last else Copies({})
-    for start in range(0, len(posts), TEXT_BATCH):
+    for first in range(0, len(posts), TEXT_BATCH):
         copies.release()  # the last batch is in a chunk of the index by now
-        batch: Sequence[Post | Listed] = posts[start : start + TEXT_BATCH]
-        # Slugs and ids read plainly: a copied document notes its fields below, a made one
-        # as ``_document`` reads them.
-        keys = [_slug_and_id(post) for post in batch]
-        found = [copies.get(slug) for slug, _ in keys]
+        runs = _runs(posts[first : first + TEXT_BATCH], copies)
+        copy = [run[0][3] >= 0 and copies.holds(run[0][3], run[-1][4]) for run in runs]
         texts = queries.search_texts(
-            [p for p, document in zip(batch, found, strict=True) if document is None]
+            [item[0] for run, ok in zip(runs, copy, strict=True) if not ok for item in run]
         )
-        made: list[tuple[str | None, bytes | memoryview]] = []
-        copied = []
-        for post, (slug, post_id), document in zip(batch, keys, found, strict=True):
-            if document is None:
-                made.append((slug, orjson.dumps(_document(post, texts[post_id]))))
-            else:
-                copied.append(post_id)
-                made.append((slug, document))
+        parts: list[Part] = []
+        copied: list[int] = []
+        for run, ok in zip(runs, copy, strict=True):
+            if ok:
+                base = run[0][3]
+                inner = [(slug, start - base, end - base) for _p, slug, _i, start, end in run]
+                parts.append((inner, copies.view(base, run[-1][4])))
+                copied.extend(post_id for _p, _s, post_id, _start, _end in run)
+                continue
+            for post, slug, post_id, _start, _end in run:
+                document = orjson.dumps(_document(post, texts[post_id]))
+                parts.append(([(slug, 0, len(document))], document))
         recording.fields(copied, DOCUMENT_FIELDS)  # what each copied document shows
-        yield from made
+        yield parts
+
+
+def _runs(batch: Sequence[Post | Listed], copies: Copies) -> list[Run]:
+    """``batch`` cut into runs of posts whose documents follow each other in the last file
+    (a comma apart), and posts whose documents are to be made, one run each."""
+    runs: list[Run] = []
+    last_end = -2
+    for post in batch:
+        # Slugs and ids read plainly: a copied document notes its fields (``_post_parts``),
+        # a made one as ``_document`` reads them.
+        slug, post_id = _slug_and_id(post)
+        start, end = copies.found.get(slug, (-1, -1))
+        if start >= 0 and start == last_end + 1:
+            runs[-1].append((post, slug, post_id, start, end))
+        else:
+            runs.append([(post, slug, post_id, start, end)])
+        last_end = end if start >= 0 else -2
+    return runs
