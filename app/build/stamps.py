@@ -60,7 +60,7 @@ class Inputs:
 
     #: A digest of what is not a file: the environment, arguments, interpreter, folder.
     key: str
-    #: Folders stamped whole: every file and folder under them.
+    #: Folders stamped whole: every file and folder under them (the content folder first).
     trees: tuple[Path, ...]
     #: Single paths stamped whether they exist or not: read by a build...
     files: tuple[Path, ...]
@@ -342,7 +342,7 @@ def observe(inputs: Inputs, now: datetime | None = None) -> Observed | None:
     if last["vouched"] and _holds(inputs, last, seen, now):
         seen.unchanged, seen.changed = last["summary"], []
     elif last["hint"] and database_mark(inputs.database[0]) == last["mark"]:
-        seen.changed = _changed_documents(inputs, last["stamps"][1], seen.stamps[1])
+        seen.changed = _changed_documents(inputs, _content(last["stamps"]), _content(seen.stamps))
     return seen
 
 
@@ -388,7 +388,7 @@ def _changed_documents(
     stamps differ between ``before`` and ``now``; None if anything else in content changed
     (a link's target, media, a folder moved) or too many did."""
     old, new = _by_path(before), _by_path(now)
-    root = str(inputs.trees[0])
+    root = str(inputs.trees[_CONTENT - 1])
     found = []
     for path in old.keys() | new.keys():
         if old.get(path) == new.get(path):
@@ -466,6 +466,17 @@ def save(
     return True
 
 
+#: Where the content folder's stamps are in ``Observed.stamps`` (the single files' first,
+#: then each tree's in the order of ``Inputs.trees``, which starts with the content folder).
+_CONTENT = 1
+
+
+def _content(stamps: list[Any]) -> tuple[str, bytes]:
+    """The content folder's stamps: its paths, and their stamps packed."""
+    found: tuple[str, bytes] = stamps[_CONTENT]
+    return found
+
+
 def _inputs_packed(stamps: list[Any]) -> Iterator[bytes]:
     yield stamps[0]
     for _names, packed in stamps[1:]:
@@ -475,7 +486,7 @@ def _inputs_packed(stamps: list[Any]) -> Iterator[bytes]:
 def _racy_documents(seen: Observed) -> bool:
     """Whether a content file changed within the clock tick before its stamp: then it may
     have changed again unseen after the build read it."""
-    return _newest(seen.stamps[1][1]) >= seen.since
+    return _newest(_content(seen.stamps)[1]) >= seen.since
 
 
 def forget(inputs: Inputs) -> None:
