@@ -14,13 +14,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
-from PIL import ExifTags, Image, ImageOps
 
 from app.content.files import atomic_write
 from app.content.media import parse_widths
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 #: Formats that get variants, and the extension of each.
 RASTER = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
@@ -60,6 +62,8 @@ def image_info(path: Path) -> ImageInfo | None:
 
 @lru_cache(maxsize=4096)
 def _info(path: str, _size: int, _mtime: int) -> ImageInfo | None:
+    from PIL import ExifTags, Image  # loaded by the first page that shows an image
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
@@ -99,6 +103,8 @@ def variant(path: Path, width: int, kind: str) -> bytes:
 
 def _make(data: bytes, width: int) -> dict[str, bytes]:
     """A ``width``-pixel copy of the image in ``data``, in WebP and its own format."""
+    from PIL import Image, ImageOps
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         with Image.open(BytesIO(data)) as source:
