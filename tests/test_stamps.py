@@ -533,3 +533,21 @@ def test_every_file_a_build_reads_is_stamped(tmp_path):
         and Path(p) not in (ROOT, tmp_path, freeze.build_dir.parent)
     ]
     assert loose == [], "\n".join(loose)
+
+
+def test_a_reader_that_goes_away_gets_no_traceback(freeze):
+    """``python freeze.py --json | head -c 10``: the summary's reader closes the pipe."""
+    process = subprocess.Popen(
+        [sys.executable, "freeze.py", "--json"],
+        cwd=ROOT,
+        env=freeze.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.close()  # before the build prints a word
+    with process.stderr:
+        errors = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 1
+    assert "Traceback" not in errors, errors
