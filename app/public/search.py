@@ -146,7 +146,7 @@ Part = tuple[list[tuple[str, int, int]], bytes | memoryview]
 
 
 def _slug_and_id(post: Post | Listed) -> tuple[str, int]:
-    if isinstance(post, Listed):  # not noted (see ``_post_documents``)
+    if isinstance(post, Listed):  # not noted (see ``_post_parts``)
         values = object.__getattribute__(post, "__dict__")
         return values["slug"], values["id"]
     return post.slug, post.id
