@@ -146,18 +146,22 @@ class Reads:
         return found
 
     def setting(self, key: str) -> str:
+        return self._site_now().get(key, _FAILED)
+
+    def _site_now(self) -> dict[str, str]:
         if self._site is None:
             self._site = _site_digests()
-        return self._site.get(key, _FAILED)
+        return self._site
 
     def clock_settings(self) -> frozenset[str]:
         """The settings a theme may show whose value is another at another time
         (``site.now``): found by asking at a far-off time, not listed."""
         if self._clock is None:
-            here = {key: self.setting(key) for key in site_settings()}
+            here = self._site_now()
             with frozen(now() + _ELSEWHEN):
                 there = _site_digests()
-            self._clock = frozenset(k for k in here.keys() | there.keys() if here.get(k) != there.get(k))
+            keys = here.keys() | there.keys()
+            self._clock = frozenset(k for k in keys if here.get(k) != there.get(k))
         return self._clock
 
     def renders_again(self, part: str | None) -> bool:

@@ -130,7 +130,8 @@ def _stamps(condition: sa.ColumnElement[bool]) -> dict[int, int | None]:
         .where(condition)
         .order_by(Post.published_at.desc(), Post.slug)
     )
-    return {post_id: stamp for post_id, stamp in db.session.execute(query)}
+    # Not dict(result): a Result has keys(), the column names, and dict() would index it.
+    return {post_id: stamp for post_id, stamp in db.session.execute(query)}  # noqa: C416
 
 
 def _brought_up_to_date(

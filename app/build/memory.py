@@ -18,8 +18,8 @@ from jinja2 import TemplateError
 
 from app.build.keptposts import KeptPosts
 from app.build.manifest import Manifest, identity
-from app.content.render import render_markdown
 from app.content.kinds import KIND_DIRS
+from app.content.render import render_markdown
 
 
 @dataclass

@@ -37,6 +37,7 @@ from app.build.deps import (
 from app.build.errors import BuildError
 from app.build.freezer import PlannedPage, StagingFreezer, site_path
 from app.build.incremental import BackgroundCopy, StagedOutput, refresh_tree, relink_changed
+from app.build.keptposts import KeptPosts
 from app.build.links import RecordedLinks, check_references, lost_anchor
 from app.build.manifest import FileRecord, Manifest, Spare, identity, manifest_path
 from app.build.manifest import load as load_manifest
@@ -51,20 +52,19 @@ from app.build.output import (
     spare_dir,
     swap_into_place,
 )
-from app.build.keptposts import KeptPosts
 from app.build.pagelist import PageList, list_pages, page_key, saved_pages
 from app.build.postrows import PostRows, rows_of
 from app.build.render import Job, describe, render_pages, worker_count
 from app.build.result import BuildResult, Upcoming
 from app.build.searchcopy import last_search_index
-from app.build.stamps import database_mark, sqlite_file
 from app.build.sources import Changes, forget_changed_templates, sync_sources
+from app.build.stamps import database_mark, sqlite_file
 from app.content import SyncReport
 from app.content.parallel import can_fork, release_freed_memory
 from app.content.sync import IMPORT_BATCH
 from app.extensions import db
 from app.public.snapshot import Snapshot
-from app.recording import digest, recording
+from app.recording import recording
 from app.schema import upgrade_schema
 from app.status import frozen
 from app.wal import BackgroundCheckpoint

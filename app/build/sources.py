@@ -73,9 +73,7 @@ def _sync_documents(
         return _sync_with(app, changes, named)
 
 
-def _sync_with(
-    app: Flask, changes: Changes | None, named: Collection[str] | None
-) -> SyncReport:
+def _sync_with(app: Flask, changes: Changes | None, named: Collection[str] | None) -> SyncReport:
     content_dir: Path = app.config["CONTENT_DIR"]
     max_bytes = app.config["MAX_CONTENT_FILE_BYTES"]
     if changes:

@@ -79,8 +79,7 @@ class HighlightMemo:
             with db:
                 db.executemany("INSERT OR IGNORE INTO blocks VALUES (?, ?)", pending.items())
                 db.execute(
-                    "DELETE FROM blocks WHERE rowid <= "
-                    "(SELECT max(rowid) FROM blocks) - ?",
+                    "DELETE FROM blocks WHERE rowid <= (SELECT max(rowid) FROM blocks) - ?",
                     (MOST_KEPT,),
                 )
         except sqlite3.Error:

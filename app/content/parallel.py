@@ -18,7 +18,6 @@ from app.interrupts import checkpoint
 from app.localtime import zone_named
 from app.workers import fork_pool
 
-
 #: Below this many documents, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 50
 

@@ -20,7 +20,6 @@ from app.content.files import atomic_write, check_size, content_hash
 from app.content.kinds import KIND_DIRS, MARKDOWN_SUFFIXES
 
 
-
 class SourceFile(NamedTuple):
     """A Markdown file under the content directory, as found by one scan."""
 

@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from app.content.document import Document, parse_document, serialize_document
 from app.content.errors import ContentError, ContentErrors
 from app.content.files import atomic_write, decode_text
+from app.content.kinds import KIND_DIRS, MARKDOWN_SUFFIXES
 from app.content.notes import missing_alt
 from app.content.parallel import PARALLEL_THRESHOLD, Prepared, Task, prepare_and_render
 from app.content.removed import body_first_line
-from app.content.kinds import KIND_DIRS, MARKDOWN_SUFFIXES
 from app.content.scan import (
     Hasher,
     SourceFile,

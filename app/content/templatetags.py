@@ -42,9 +42,7 @@ _VERBATIM = {"raw": "endraw", "highlight": "endhighlight", "comment": "endcommen
 _CODE_SPAN = re.compile(r"(`+)(?!`)(?:(?!\n[ \t]*\n).)*?(?<!`)\1(?!`)", re.DOTALL)
 #: Cheap test: a body with none of these has no tag (each kind begins so, whatever code is
 #: blanked out of it), and is not parsed for its code blocks.
-_MAYBE = re.compile(
-    rf"\{{[{{%]|\[(?:{'|'.join(re.escape(name) for name in WORDPRESS_SHORTCODES)})"
-)
+_MAYBE = re.compile(rf"\{{[{{%]|\[(?:{'|'.join(re.escape(name) for name in WORDPRESS_SHORTCODES)})")
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from app.content.importers.links import Addresses, Rewriter, url_key
 from app.content.importers.media import MediaCopies
 from app.content.importers.model import Export, Item, site_owned
 from app.content.importers.report import PostLine, Report
-from app.content.media import MEDIA_FOLDER
 from app.content.kinds import KIND_DIRS, MARKDOWN_SUFFIXES
+from app.content.media import MEDIA_FOLDER
 from app.content.service import validate
 from app.content.slugs import MAX_SLUG_LENGTH, RESERVED_PAGE_SLUGS
 from app.content.sync import source_path_for, sync_content
