@@ -327,7 +327,7 @@ def _observe(inputs: stamps.Inputs, now: datetime | None = None) -> stamps.Obser
 
 def _save(inputs: stamps.Inputs, seen: stamps.Observed, until: datetime | None = None) -> None:
     """Save as a build that saw the database as it is now would."""
-    mark = stamps.database_mark(inputs.database[0])
+    mark = stamps.database_mark(inputs.database)
     assert mark is not None
     assert stamps.save(
         inputs, seen, {"pages": 1}, until, {}, mark=mark, renders_again=False, warned=False

@@ -38,9 +38,10 @@ import hashlib
 import marshal
 import os
 from array import array
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache, partial
 from itertools import chain
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
@@ -70,9 +71,14 @@ class Inputs:
     #: The output folder and where its stamps are kept.
     build_dir: Path
     path: Path
-    #: The database's files: not stamped (a build writes them), but marked
-    #: (``database_mark``) by what they hold.
-    database: tuple[Path, ...]
+    #: The database: not stamped (a build writes it), but marked (``database_mark``) by
+    #: what it holds.
+    database: Path
+
+    @property
+    def content(self) -> Path:
+        """The content folder (the first of ``trees``)."""
+        return self.trees[0]
 
     @classmethod
     def of(
@@ -92,7 +98,6 @@ class Inputs:
         cache = build_dir_cache(instance_dir, build_dir)
         path = stamps_path(cache)
         digest = hashlib.blake2b(repr((FORMAT, *key)).encode()).hexdigest()
-        databases = tuple(Path(f"{database}{suffix}") for suffix in ("", "-wal", "-journal"))
         files = [
             *(project / name for name in ("config.py", "freeze.py", ".env")),
             instance_dir / "secret_key",  # a setting when SECRET_KEY is not set
@@ -106,7 +111,7 @@ class Inputs:
             project / "migrations",
             *sorted(project.glob("*.egg-info")),  # how the project itself is installed
         ]
-        return cls(digest, tuple(trees), tuple(files), tuple(memory), build_dir, path, databases)
+        return cls(digest, tuple(trees), tuple(files), tuple(memory), build_dir, path, database)
 
 
 def build_dir_cache(instance_dir: Path, build_dir: Path) -> Path:
@@ -339,9 +344,10 @@ def observe(inputs: Inputs, now: datetime | None = None) -> Observed | None:
     last = _load(inputs)
     if last is None or last["mark"] is None:
         return seen
-    if last["vouched"] and _holds(inputs, last, seen, now):
+    mark = cache(partial(database_mark, inputs.database))  # taken once, when first asked
+    if last["vouched"] and _holds(inputs, last, seen, now, mark):
         seen.unchanged, seen.changed = last["summary"], []
-    elif last["hint"] and database_mark(inputs.database[0]) == last["mark"]:
+    elif last["hint"] and mark() == last["mark"]:
         seen.changed = _changed_documents(inputs, _content(last["stamps"]), _content(seen.stamps))
     return seen
 
@@ -358,8 +364,15 @@ def _load(inputs: Inputs) -> dict[str, Any] | None:
     return saved if saved.get("key") == inputs.key else None
 
 
-def _holds(inputs: Inputs, last: dict[str, Any], seen: Observed, now: datetime | None) -> bool:
-    """Whether everything is as the last build left it (and no build is under way)."""
+def _holds(
+    inputs: Inputs,
+    last: dict[str, Any],
+    seen: Observed,
+    now: datetime | None,
+    mark: Callable[[], bytes | None],
+) -> bool:
+    """Whether everything is as the last build left it (and no build is under way); ``mark``
+    gives the database's mark now."""
     now = now or datetime.now(UTC).replace(tzinfo=None)
     until = last["until"]
     if until is not None and now >= datetime.fromisoformat(until):
@@ -369,7 +382,7 @@ def _holds(inputs: Inputs, last: dict[str, Any], seen: Observed, now: datetime |
     with _lock_if_free(inputs.build_dir) as free:
         return (
             free
-            and database_mark(inputs.database[0]) == last["mark"]
+            and mark() == last["mark"]
             and _memory_stamps(inputs) == last["memory"]
             and _staging(inputs.build_dir) == last["staging"]
             and _outputs(inputs.build_dir, _names(last["outputs"])) == last["built"]
@@ -388,7 +401,7 @@ def _changed_documents(
     stamps differ between ``before`` and ``now``; None if anything else in content changed
     (a link's target, media, a folder moved) or too many did."""
     old, new = _by_path(before), _by_path(now)
-    root = str(inputs.trees[_CONTENT - 1])
+    root = str(inputs.content)
     found = []
     for path in old.keys() | new.keys():
         if old.get(path) == new.get(path):
@@ -467,7 +480,7 @@ def save(
 
 
 #: Where the content folder's stamps are in ``Observed.stamps`` (the single files' first,
-#: then each tree's in the order of ``Inputs.trees``, which starts with the content folder).
+#: then each tree's in the order of ``Inputs.trees``, which starts with ``Inputs.content``).
 _CONTENT = 1
 
 
