@@ -32,11 +32,12 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
-from app.build.keptposts import KeptListing, KeptPosts, KeptRow, KeptRows
+from app.build.keptposts import KeptListing, KeptPosts
+from app.build.postrows import KeptRow, KeptRows
 from app.public.snapshot import Listed, ListedTag
 
 #: Bumped when what is pickled changes shape.
-FORMAT = 3
+FORMAT = 4
 #: Posts (and rows) pickled together: what one pickler remembers at a time.
 PART = 2000
 #: More posts and rows than this differ from the base: write the base again.
@@ -45,8 +46,9 @@ _ALLOWED = {
     (cls.__module__, cls.__qualname__): cls
     for cls in (Listed, ListedTag, datetime.datetime, datetime.timezone, datetime.timedelta)
 }
-#: A row on disk: its properties, text and digest (its post is the listing's, by id).
-_Row = tuple[tuple[Any, ...], str, bytes]
+#: A row on disk: its properties and digest (its post is the listing's, by id; its text is
+#: made again from both when asked, ``postrows.KeptRow``).
+_Row = tuple[tuple[Any, ...], bytes]
 
 
 class _Unpickler(pickle.Unpickler):
@@ -163,7 +165,7 @@ def _state(posts: KeptPosts, listed: dict[int, Listed], rows: Iterable[int]) -> 
         listed,
         posts.rows.context,
         posts.rows.clocked,
-        {pid: (kept[pid].properties, kept[pid].text, kept[pid].digest) for pid in rows},
+        {pid: (kept[pid].properties, kept[pid].digest) for pid in rows},
     )
 
 

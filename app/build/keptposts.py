@@ -28,6 +28,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.build.postrows import KeptRows
 from app.build.triggers import TRIGGERS
 from app.extensions import db
 from app.models import DataRevision, Post, PostRevision
@@ -49,32 +50,6 @@ class KeptListing:
     columns: tuple[str, ...]
     posts: dict[int, Listed] = field(default_factory=dict)
     stamps: dict[int, int | None] = field(default_factory=dict)
-
-
-@dataclass
-class KeptRow:
-    """A post's row in the last build (``postrows.rows_of``): the object it was made of, the
-    values of its properties, the row's text and its digest."""
-
-    post: Listed
-    properties: tuple[Any, ...]
-    text: str
-    digest: bytes
-
-
-@dataclass
-class KeptRows:
-    """The rows of the last build, for posts the kept listing still holds (the same object:
-    the same values). Its properties are Post's code run on those values, the settings
-    (``context``) and the clock: a kept row is used again while the context is the same
-    and the properties that asked the clock (noted as they ran) still give the same."""
-
-    context: str = ""
-    rows: dict[int, KeptRow] = field(default_factory=dict)
-    #: The properties that read the clock for some post (``status.watching_clock``).
-    clocked: frozenset[str] = frozenset()
-    #: How many rows the last build made anew.
-    made: int = 0
 
 
 @dataclass

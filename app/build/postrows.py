@@ -12,12 +12,12 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from app import recording
-from app.build.keptposts import KeptRow, KeptRows
 from app.public.snapshot import Listed
 from app.status import ClockReads, watching_clock
 
@@ -35,6 +35,48 @@ class PlainRow:
 
     def __init__(self, values: dict[str, Any]) -> None:
         self.__dict__ = values
+
+
+def row_text(post: Listed, properties: tuple[Any, ...]) -> bytes:
+    """A post's row: its values (its tags by their identity) with its properties, in JSON.
+
+    A pure function of the post's values (a ``Listed`` is never changed once made) and of
+    the properties computed from them, so a row is made again whenever it is asked for
+    instead of being held: 100 000 rows are ~100 MB of text.
+    """
+    values = dict(post.__dict__)
+    values["tags"] = [tag.__identity__() for tag in values["tags"]]
+    values.update(zip(PROPERTIES, properties, strict=True))
+    return orjson.dumps(values, default=repr)
+
+
+@dataclass(slots=True)
+class KeptRow:
+    """A post's row in a build (``rows_of``): the object it was made of, the values of its
+    properties and the row's digest; its text is made again when asked (``row_text``)."""
+
+    post: Listed
+    properties: tuple[Any, ...]
+    digest: bytes
+
+    @property
+    def text(self) -> str:
+        return row_text(self.post, self.properties).decode()
+
+
+@dataclass
+class KeptRows:
+    """The rows of the last build, for posts the kept listing still holds (the same object:
+    the same values). Its properties are Post's code run on those values, the settings
+    (``context``) and the clock: a kept row is used again while the context is the same
+    and the properties that asked the clock (noted as they ran) still give the same."""
+
+    context: str = ""
+    rows: dict[int, KeptRow] = field(default_factory=dict)
+    #: The properties that read the clock for some post (``status.watching_clock``).
+    clocked: frozenset[str] = frozenset()
+    #: How many rows the last build made anew.
+    made: int = 0
 
 
 def rows_of(
@@ -61,26 +103,18 @@ def rows_of(
     if kept is not None:
         kept.context, kept.rows, kept.clocked = context, rows, clocked | read_clock
         kept.made = len(fresh)
-    return PostRows(
-        {pid: row.digest for pid, row in rows.items()},
-        {pid: row.text for pid, row in rows.items()},
-    )
+    return PostRows({pid: row.digest for pid, row in rows.items()}, rows)
 
 
 def _rows(posts: Iterable[Listed]) -> tuple[dict[int, KeptRow], frozenset[str]]:
     """The rows of ``posts``, made anew; and the properties that read the clock."""
-    copies = []
-    for post in posts:
-        values = dict(post.__dict__)
-        values["tags"] = [tag.__identity__() for tag in values["tags"]]
-        copies.append((post, values))
+    posts = list(posts)
     # The properties off the post's own values, as ``rows_of`` computes them again.
-    found, clocked = _properties([PlainRow(post.__dict__) for post, _ in copies], PROPERTIES)
+    found, clocked = _properties([PlainRow(post.__dict__) for post in posts], PROPERTIES)
     made = {}
-    for (post, values), properties in zip(copies, found, strict=True):
-        values.update(zip(PROPERTIES, properties, strict=True))
-        text = orjson.dumps(values, default=repr).decode()
-        made[values["id"]] = KeptRow(post, properties, text, row_digest(text))
+    for post, properties in zip(posts, found, strict=True):
+        digest = row_digest(row_text(post, properties))
+        made[post.__dict__["id"]] = KeptRow(post, properties, digest)
     return made, clocked
 
 
@@ -100,19 +134,20 @@ def _properties(
     return found, frozenset(clocked)
 
 
-def row_digest(row: str) -> bytes:
-    return hashlib.blake2b(row.encode(), digest_size=16).digest()
+def row_digest(row: bytes) -> bytes:
+    return hashlib.blake2b(row, digest_size=16).digest()
 
 
 class PostRows:
     """Every post's row of a build (``postrows.rows_of``), by id: a digest of each, and the
-    rows themselves as far as they are known (the rest are read from the cache file, only
-    for the posts whose digest differs: an edit reads one)."""
+    rows themselves as far as they are known (made again when asked, ``KeptRow.text``; the
+    rest are read from the cache file, only for the posts whose digest differs: an edit
+    reads one)."""
 
     def __init__(
         self,
         digests: dict[int, bytes],
-        rows: dict[int, str] | None = None,
+        rows: Mapping[int, KeptRow] | None = None,
         cache: CacheFile | None = None,
     ) -> None:
         self.digests = digests
@@ -120,7 +155,8 @@ class PostRows:
         self.cache = cache
 
     def get(self, post_id: int) -> str | None:
-        found = self.rows.get(post_id)
+        row = self.rows.get(post_id)
+        found = None if row is None else row.text
         if found is None and self.cache is not None and post_id in self.digests:
             rows = self.cache.select("SELECT row FROM posts WHERE id IN ({})", [post_id])
             found = rows[0][0] if rows else None
@@ -134,9 +170,9 @@ def save_rows(db: sqlite3.Connection, rows: PostRows) -> None:
         "DELETE FROM posts WHERE id = ?",
         [(post_id,) for post_id in present.keys() - rows.digests.keys()],
     )
-    differ = [
+    differ = (  # made one at a time: a code change makes every row again
         (post_id, found, rows.get(post_id))
         for post_id, found in rows.digests.items()
         if present.get(post_id) != found
-    ]
+    )
     db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?, ?)", differ)
