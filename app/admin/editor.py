@@ -25,7 +25,7 @@ from app.content.slugs import slugify
 from app.content.store import document_from_post
 from app.extensions import db
 from app.localtime import site_zone, site_zone_name, to_local, to_utc
-from app.models import Post, Tag
+from app.models import Post, Tag, User
 from app.permissions import PermissionDenied, can, require
 from app.status import now, status_of
 
@@ -178,39 +178,18 @@ def _editor(post: Post | None) -> Response | tuple[str, int] | str:
     conflict: str | None = None
     status = 200
     if form.is_submitted():
-        status = 422
         expected = form.source_hash.data or None
         if form.overwrite.data and form.disk_hash.data:
             expected = form.disk_hash.data
         doc = _document(form, post, expected) if form.validate() else None
+        saved, status, conflict = None, 422, None
         if doc is not None:
-            try:
-                saved = save_post(doc, post, expected_hash=expected, author=user)
-            except PermissionDenied as exc:
-                form.status.errors.append(f"Not saved: {exc.message}.")
-                status = 403
-            except SlugTakenError as exc:
-                form.slug.errors.append(f"{exc.message} ({exc.hint}).")
-            except ConflictError as exc:
-                if post is None:
-                    form.slug.errors.append(f"{exc.message} ({exc.path}): choose another slug.")
-                else:
-                    conflict, status = exc.disk_text or "", 409
-                    form.disk_hash.data = _disk_hash(post)
-            except ContentError as exc:
-                field = _field_for(exc, form)
-                message = f"{exc.message} ({exc.hint})." if exc.hint else f"{exc.message}."
-                (field.errors if field is not None else form_errors).append(message)
-            except (OSError, SQLAlchemyError) as exc:
-                form_errors.append(
-                    f"Could not save ({type(exc).__name__}: {exc}). Nothing was changed; "
-                    "your text is kept below."
-                )
-            else:
-                _flash_saved(saved)
-                for warning in body_warnings(saved.body):
-                    flash(f"Saved, but readers will not see everything: {warning}.", "warning")
-                return redirect(url_for("admin.edit", post_id=saved.id))
+            saved, status, conflict = _save(doc, post, expected, user, form, form_errors)
+        if saved is not None:
+            _flash_saved(saved)
+            for warning in body_warnings(saved.body):
+                flash(f"Saved, but readers will not see everything: {warning}.", "warning")
+            return redirect(url_for("admin.edit", post_id=saved.id))
     tag_names = db.session.scalars(sa.select(Tag.name).order_by(Tag.name)).all()
     page = render_template(
         "admin/editor.html",
@@ -224,6 +203,43 @@ def _editor(post: Post | None) -> Response | tuple[str, int] | str:
         may_publish=can(user, "publish", post),
     )
     return (page, status) if status != 200 else page
+
+
+def _save(
+    doc: Document,
+    post: Post | None,
+    expected: str | None,
+    user: User,
+    form: PostForm,
+    form_errors: list[str],
+) -> tuple[Post | None, int, str | None]:
+    """Save a submitted post: the post saved, or None with the errors put on ``form`` (or
+    ``form_errors``), the status to answer with and, on a conflict, the text on disk."""
+    try:
+        saved = save_post(doc, post, expected_hash=expected, author=user)
+    except PermissionDenied as exc:
+        form.status.errors.append(f"Not saved: {exc.message}.")
+        return None, 403, None
+    except SlugTakenError as exc:
+        form.slug.errors.append(f"{exc.message} ({exc.hint}).")
+    except ConflictError as exc:
+        if post is None:
+            form.slug.errors.append(f"{exc.message} ({exc.path}): choose another slug.")
+        else:
+            form.disk_hash.data = _disk_hash(post)
+            return None, 409, exc.disk_text or ""
+    except ContentError as exc:
+        field = _field_for(exc, form)
+        message = f"{exc.message} ({exc.hint})." if exc.hint else f"{exc.message}."
+        (field.errors if field is not None else form_errors).append(message)
+    except (OSError, SQLAlchemyError) as exc:
+        form_errors.append(
+            f"Could not save ({type(exc).__name__}: {exc}). Nothing was changed; "
+            "your text is kept below."
+        )
+    else:
+        return saved, 200, None
+    return None, 422, None
 
 
 def _flash_saved(post: Post) -> None:

@@ -243,36 +243,8 @@ def _document(
 
     explicit_slug = "slug" in meta
     dated = dated_name(path.stem) if kind == "post" else None  # Jekyll's 2015-01-01-slug.md
-    slug = str(meta["slug"]).strip() if explicit_slug else (dated[1] if dated else path.stem)
-    if not is_valid_slug(slug):
-        raise fail(
-            "slug",
-            f"invalid slug {slug!r}",
-            "use lowercase letters, digits and single hyphens, e.g. 'my-first-post'"
-            + ("" if explicit_slug else ", in the file name or a 'slug:' line"),
-        )
-    if kind == "page" and slug in RESERVED_PAGE_SLUGS:
-        raise fail("slug", f"the page slug {slug!r} is reserved by the site", "rename the page")
-
-    dates: dict[str, datetime | None] = {}
-    local_dates = False
-    for key in ("date", "updated"):
-        value = meta.get(key)
-        if value is None or value == "":
-            dates[key] = None
-            continue
-        try:
-            dates[key] = _to_datetime(value, zone)
-            local_dates = local_dates or _without_offset(value)
-        except (ValueError, TypeError, OverflowError) as exc:
-            raise fail(
-                key,
-                f"invalid '{key}' {value!r}: {exc}",
-                "use YYYY-MM-DD, YYYY-MM-DD HH:MM (the site's time zone) or an offset, "
-                "e.g. 2026-12-03T23:30:00-08:00",
-            ) from exc
-    if dates["date"] is None and dated is not None:
-        dates["date"], local_dates = _to_datetime(dated[0], zone), True
+    slug = _slug(meta, path, kind, dated, fail)
+    dates, local_dates = _dates(meta, zone, dated, fail)
     if kind in DATED_KINDS and dates["date"] is None:
         raise fail("date", "missing 'date'", "add a line 'date: YYYY-MM-DD HH:MM'")
 
@@ -328,6 +300,57 @@ def _document(
         photos=photos,
         refs=refs,
     )
+
+
+def _slug(
+    meta: dict[str, Any],
+    path: Path,
+    kind: str,
+    dated: tuple[date, str] | None,
+    fail: Callable[..., ContentError],
+) -> str:
+    """The slug: ``slug:``, else the file's name (without a Jekyll date)."""
+    explicit = "slug" in meta
+    slug = str(meta["slug"]).strip() if explicit else (dated[1] if dated else path.stem)
+    if not is_valid_slug(slug):
+        raise fail(
+            "slug",
+            f"invalid slug {slug!r}",
+            "use lowercase letters, digits and single hyphens, e.g. 'my-first-post'"
+            + ("" if explicit else ", in the file name or a 'slug:' line"),
+        )
+    if kind == "page" and slug in RESERVED_PAGE_SLUGS:
+        raise fail("slug", f"the page slug {slug!r} is reserved by the site", "rename the page")
+    return slug
+
+
+def _dates(
+    meta: dict[str, Any],
+    zone: tzinfo,
+    dated: tuple[date, str] | None,
+    fail: Callable[..., ContentError],
+) -> tuple[dict[str, datetime | None], bool]:
+    """``date`` (else the file name's) and ``updated``; and whether one was local time."""
+    dates: dict[str, datetime | None] = {}
+    local_dates = False
+    for key in ("date", "updated"):
+        value = meta.get(key)
+        if value is None or value == "":
+            dates[key] = None
+            continue
+        try:
+            dates[key] = _to_datetime(value, zone)
+            local_dates = local_dates or _without_offset(value)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise fail(
+                key,
+                f"invalid '{key}' {value!r}: {exc}",
+                "use YYYY-MM-DD, YYYY-MM-DD HH:MM (the site's time zone) or an offset, "
+                "e.g. 2026-12-03T23:30:00-08:00",
+            ) from exc
+    if dates["date"] is None and dated is not None:
+        dates["date"], local_dates = _to_datetime(dated[0], zone), True
+    return dates, local_dates
 
 
 _PHOTOS_HINT = "write a list of '- src: media/photo.jpg' with an 'alt: what it shows' line each"
