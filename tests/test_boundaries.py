@@ -1,5 +1,5 @@
 """The admin, the API, Micropub, IndieAuth and the public site import none of each other: shared
-code lives below."""
+code lives below. A module stays short unless it says why it is one."""
 
 from __future__ import annotations
 
@@ -34,3 +34,20 @@ def test_a_face_imports_no_other_face(face: str) -> None:
         if any(name == other or name.startswith(other + ".") for other in others)
     )
     assert not crossing, f"app/{face}/ imports {crossing}"
+
+
+#: A module of ``app/`` longer than this says in its docstring why it is one (#25).
+MODULE_LINES = 400
+REASON = "Why one module:"
+
+
+def test_a_long_module_says_why_it_is_one() -> None:
+    unexplained = []
+    for path in sorted(APP.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        lines = text.count("\n")
+        if lines > MODULE_LINES and REASON not in (ast.get_docstring(ast.parse(text)) or ""):
+            unexplained.append(f"{path.relative_to(APP.parent)} ({lines} lines)")
+    assert not unexplained, (
+        f"split these modules, or say in their docstrings {REASON!r} and why: {unexplained}"
+    )

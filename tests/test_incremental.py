@@ -12,13 +12,8 @@ from flask import Flask
 
 from app import create_app
 from app.build import BuildError, BuildResult, build_site
-from app.build.incremental import (
-    StagedOutput,
-    refresh_tree,
-    write_chunks_if_changed,
-    write_if_changed,
-)
-from app.build.output import build_lock
+from app.build.incremental import refresh_tree, write_chunks_if_changed, write_if_changed
+from app.build.output import StagedOutput, build_lock
 from config import TestingConfig
 
 NEW_POST = """---

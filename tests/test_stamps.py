@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from app.build import stamps
+from app.build import dbmark, stamps
 from tests.conftest import ROOT, FreezeRunner, sample_freeze
 from tests.test_freeze import tree_digest
 
@@ -248,21 +248,21 @@ def _write(path: Path, *statements: str) -> None:
 def test_the_database_mark_changes_with_every_write(freeze, tmp_path, statements):
     """Whatever a build could read, written through any connection, changes the mark."""
     path = tmp_path / "freeze.db"
-    before = stamps.database_mark(path)
+    before = dbmark.database_mark(path)
     assert before is not None
-    assert stamps.database_mark(path) == before
+    assert dbmark.database_mark(path) == before
     _write(path, "PRAGMA wal_checkpoint(TRUNCATE)")  # the files move, not the data
-    assert stamps.database_mark(path) == before
+    assert dbmark.database_mark(path) == before
     _write(path, *statements)
-    assert stamps.database_mark(path) != before
+    assert dbmark.database_mark(path) != before
 
 
 def test_the_database_mark_cannot_vouch_without_its_triggers_or_a_database(freeze, tmp_path):
     path = tmp_path / "freeze.db"
-    assert stamps.database_mark(tmp_path / "none.db") is None
+    assert dbmark.database_mark(tmp_path / "none.db") is None
     assert not (tmp_path / "none.db").exists()
     _write(path, "DROP TRIGGER tag_revision_delete")
-    assert stamps.database_mark(path) is None
+    assert dbmark.database_mark(path) is None
     for _ in range(2):  # every build runs whole: the revisions may have missed a write
         loaded, _out = probe(freeze)
         assert loaded
@@ -327,7 +327,7 @@ def _observe(inputs: stamps.Inputs, now: datetime | None = None) -> stamps.Obser
 
 def _save(inputs: stamps.Inputs, seen: stamps.Observed, until: datetime | None = None) -> None:
     """Save as a build that saw the database as it is now would."""
-    mark = stamps.database_mark(inputs.database)
+    mark = dbmark.database_mark(inputs.database)
     assert mark is not None
     assert stamps.save(
         inputs, seen, {"pages": 1}, until, {}, mark=mark, renders_again=False, warned=False

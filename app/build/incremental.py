@@ -11,7 +11,7 @@ import errno
 import mmap
 import os
 import shutil
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
@@ -110,7 +110,7 @@ def relink_changed(
     """
     for rel in removed:
         if rel not in inodes:
-            _remove_file(destination, destination / rel)
+            remove_file(destination, destination / rel)
     check = inodes if written is None else {r: inodes[r] for r in written if r in inodes}
     for rel, inode in check.items():
         path = destination / rel
@@ -129,7 +129,7 @@ def link_into(source: Path, destination: Path, rel: str) -> None:
     _link_or_copy(source / rel, target)
 
 
-def _remove_file(root: Path, path: Path) -> bool:
+def remove_file(root: Path, path: Path) -> bool:
     """Delete a file and the folders it leaves empty below ``root``; False if it was not there."""
     try:
         if S_ISDIR(os.lstat(path).st_mode):
@@ -347,71 +347,3 @@ def _make_parent(root: Path, path: Path) -> None:
             folder.unlink()
         folder.mkdir(exist_ok=True)
         checked.add(folder)
-
-
-class StagedOutput:
-    """The staging folder of one build; counts what it wrote, kept and removed."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.produced: set[str] = set()
-        self.written = 0
-        self.unchanged = 0
-        self.removed = 0
-        #: Files this build wrote (new or changed bytes).
-        self.written_files: list[str] = []
-        #: Files of the last build that this one removed.
-        self.removed_files: list[str] = []
-        #: Files kept from the last build without rendering them again.
-        self.kept = 0
-        #: Processes that rendered this build's pages.
-        self.workers = 1
-
-    @property
-    def pages(self) -> int:
-        return len(self.produced)
-
-    def _produce(self, rels: Collection[str]) -> None:
-        """Note files as this build's; none of them may be twice (then none is noted)."""
-        if not self.produced.isdisjoint(rels):
-            twice = min(self.produced.intersection(rels))
-            raise ValueError(f"{twice} was produced twice in one build")
-        self.produced.update(rels)
-
-    def record(self, rel: str, written: bool) -> None:
-        """Count a file a renderer wrote (or found identical) at ``rel``."""
-        self._produce((rel,))
-        if written:
-            self.written += 1
-            self.written_files.append(rel)
-        else:
-            self.unchanged += 1
-
-    def keep(self, rels: Collection[str]) -> None:
-        """Count the files of the last build kept without rendering them again."""
-        self._produce(rels)
-        self.unchanged += len(rels)
-        self.kept += len(rels)
-
-    @property
-    def rendered(self) -> int:
-        return self.pages - self.kept
-
-    def write(self, rel: str, data: bytes) -> bool:
-        """Store ``data`` at ``rel`` unless the file already holds exactly these bytes."""
-        if rel in self.produced:
-            raise ValueError(f"{rel} was produced twice in one build")
-        written = write_if_changed(self.root, rel, data)
-        self.record(rel, written)
-        return written
-
-    def remove_stale(self, present: set[str]) -> int:
-        """Delete what the last build had and this one did not produce, and emptied folders.
-
-        ``present`` lists the files the staging folder started with (see ``refresh_tree``).
-        """
-        for rel in sorted(present - self.produced, reverse=True):  # a folder's files first
-            if _remove_file(self.root, self.root / rel):
-                self.removed_files.append(rel)
-        self.removed = len(self.removed_files)
-        return self.removed

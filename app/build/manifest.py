@@ -16,6 +16,9 @@ index from each post to the pages that read a field of it (``Manifest.touched``)
 build which pages an edit of a post may change, so an edit reads the reads of those alone
 (unless the read model's own answers may have changed: then every page's calls are asked
 again). A save writes only the records, post rows and settings that changed.
+
+Why one module: the records and the cache file are one format; ``load`` and ``_save`` must
+agree column for column, and a record reads its lazy columns back from the same tables.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Atomic output: build into a staging folder beside ``build/``, then swap it into place."""
+"""Atomic output: build into a staging folder beside ``build/``, then swap it into place; what
+one build wrote, kept and removed there (``StagedOutput``)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from app.build.errors import BuildError
 from app.build.gitignore import exclude_from_git
+from app.build.incremental import remove_file, write_if_changed
 from app.build.stamps import spare_of, staging_prefix
 
 log = logging.getLogger(__name__)
@@ -169,3 +171,71 @@ def swap_into_place(staging: Path, build_dir: Path) -> None:
     build_dir.rename(old)
     staging.rename(build_dir)
     keep_as_spare(old, build_dir)
+
+
+class StagedOutput:
+    """The staging folder of one build; counts what it wrote, kept and removed."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.produced: set[str] = set()
+        self.written = 0
+        self.unchanged = 0
+        self.removed = 0
+        #: Files this build wrote (new or changed bytes).
+        self.written_files: list[str] = []
+        #: Files of the last build that this one removed.
+        self.removed_files: list[str] = []
+        #: Files kept from the last build without rendering them again.
+        self.kept = 0
+        #: Processes that rendered this build's pages.
+        self.workers = 1
+
+    @property
+    def pages(self) -> int:
+        return len(self.produced)
+
+    def _produce(self, rels: Collection[str]) -> None:
+        """Note files as this build's; none of them may be twice (then none is noted)."""
+        if not self.produced.isdisjoint(rels):
+            twice = min(self.produced.intersection(rels))
+            raise ValueError(f"{twice} was produced twice in one build")
+        self.produced.update(rels)
+
+    def record(self, rel: str, written: bool) -> None:
+        """Count a file a renderer wrote (or found identical) at ``rel``."""
+        self._produce((rel,))
+        if written:
+            self.written += 1
+            self.written_files.append(rel)
+        else:
+            self.unchanged += 1
+
+    def keep(self, rels: Collection[str]) -> None:
+        """Count the files of the last build kept without rendering them again."""
+        self._produce(rels)
+        self.unchanged += len(rels)
+        self.kept += len(rels)
+
+    @property
+    def rendered(self) -> int:
+        return self.pages - self.kept
+
+    def write(self, rel: str, data: bytes) -> bool:
+        """Store ``data`` at ``rel`` unless the file already holds exactly these bytes."""
+        if rel in self.produced:
+            raise ValueError(f"{rel} was produced twice in one build")
+        written = write_if_changed(self.root, rel, data)
+        self.record(rel, written)
+        return written
+
+    def remove_stale(self, present: set[str]) -> int:
+        """Delete what the last build had and this one did not produce, and emptied folders.
+
+        ``present`` lists the files the staging folder started with (see ``refresh_tree``).
+        """
+        for rel in sorted(present - self.produced, reverse=True):  # a folder's files first
+            if remove_file(self.root, self.root / rel):
+                self.removed_files.append(rel)
+        self.removed = len(self.removed_files)
+        return self.removed

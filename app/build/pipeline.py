@@ -3,9 +3,9 @@
 sync -> plan -> stage -> render -> check -> swap -> remember. Per-build state lives on the
 ``Build``; what a later build needs of this one is its build cache (``manifest``), and in a
 long-lived process (``--watch``) the same records kept in memory (``memory.BuildMemory``).
-The phases share the Build's state, so they stay one class (some 480 lines); what each
-phase asks of others lives in its own module (``pagelist``, ``deps``, ``render``, ``links``,
-``output``, ``searchcopy``...).
+Why one module: the phases share the Build's state, so they stay one class (some 480
+lines); what each phase asks of others lives in its own module (``pagelist``, ``deps``,
+``render``, ``links``, ``output``, ``searchcopy``...).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from flask import Flask, has_app_context
 from app import tricks
 from app.build import generators, keptfile
 from app.build.blame import explain_broken
+from app.build.dbmark import database_mark, sqlite_file
 from app.build.deps import (
     Changed,
     Reads,
@@ -36,7 +37,7 @@ from app.build.deps import (
 )
 from app.build.errors import BuildError
 from app.build.freezer import PlannedPage, StagingFreezer, site_path
-from app.build.incremental import BackgroundCopy, StagedOutput, refresh_tree, relink_changed
+from app.build.incremental import BackgroundCopy, refresh_tree, relink_changed
 from app.build.keptposts import KeptPosts
 from app.build.links import RecordedLinks, check_references, lost_anchor
 from app.build.manifest import FileRecord, Manifest, Spare, identity, manifest_path
@@ -44,6 +45,7 @@ from app.build.manifest import load as load_manifest
 from app.build.manifest import save as save_manifest
 from app.build.memory import warm_up
 from app.build.output import (
+    StagedOutput,
     build_lock,
     clear_stale_staging,
     keep_as_spare,
@@ -58,7 +60,6 @@ from app.build.render import Job, describe, render_pages, worker_count
 from app.build.result import BuildResult, Upcoming
 from app.build.searchcopy import last_search_index
 from app.build.sources import Changes, forget_changed_templates, sync_sources
-from app.build.stamps import database_mark, sqlite_file
 from app.content import SyncReport
 from app.content.parallel import can_fork, release_freed_memory
 from app.content.sync import IMPORT_BATCH

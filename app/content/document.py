@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from frontmatter.default_handlers import YAMLHandler
 from app.content.aliases import HINT as ALIAS_HINT
 from app.content.aliases import check_aliases
 from app.content.errors import ContentError
+from app.content.frontdates import front_dates
 from app.content.frontmatter import (
     dated_name,
     fold_keys,
@@ -30,7 +31,7 @@ from app.content.frontmatter import (
 from app.content.notes import REF_KEYS, check_photos, check_url
 from app.content.safeyaml import AliasRefused, Dumper, load_yaml
 from app.content.slugs import RESERVED_PAGE_SLUGS, is_valid_slug
-from app.localtime import to_local, to_utc
+from app.localtime import to_local
 
 #: Front-matter keys we understand, in the order we write them.
 KNOWN_KEYS = (
@@ -137,27 +138,6 @@ def _key_line(text: str, key: str) -> int | None:
     return None
 
 
-def _to_datetime(value: Any, zone: tzinfo) -> datetime:
-    """A front-matter date (YAML date/datetime or ISO string) as naive UTC; without an
-    offset it is local time in ``zone`` (the site's time zone)."""
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, date):
-        parsed = datetime.combine(value, time())
-    elif isinstance(value, str):
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    else:
-        raise ValueError(f"expected a date, got {type(value).__name__}")
-    return to_utc(parsed, zone)
-
-
-def _without_offset(value: Any) -> bool:
-    """Whether a front-matter date names no offset (a local time of the site)."""
-    if isinstance(value, str):
-        return datetime.fromisoformat(value.strip().replace("Z", "+00:00")).tzinfo is None
-    return not isinstance(value, datetime) or value.tzinfo is None
-
-
 def clean_name(value: str) -> str:
     """NFC-normalised text without invisible format characters, whitespace folded."""
     visible = "".join(
@@ -244,7 +224,7 @@ def _document(
     explicit_slug = "slug" in meta
     dated = dated_name(path.stem) if kind == "post" else None  # Jekyll's 2015-01-01-slug.md
     slug = _slug(meta, path, kind, dated, fail)
-    dates, local_dates = _dates(meta, zone, dated, fail)
+    dates, local_dates = front_dates(meta, zone, dated, fail)
     if kind in DATED_KINDS and dates["date"] is None:
         raise fail("date", "missing 'date'", "add a line 'date: YYYY-MM-DD HH:MM'")
 
@@ -322,35 +302,6 @@ def _slug(
     if kind == "page" and slug in RESERVED_PAGE_SLUGS:
         raise fail("slug", f"the page slug {slug!r} is reserved by the site", "rename the page")
     return slug
-
-
-def _dates(
-    meta: dict[str, Any],
-    zone: tzinfo,
-    dated: tuple[date, str] | None,
-    fail: Callable[..., ContentError],
-) -> tuple[dict[str, datetime | None], bool]:
-    """``date`` (else the file name's) and ``updated``; and whether one was local time."""
-    dates: dict[str, datetime | None] = {}
-    local_dates = False
-    for key in ("date", "updated"):
-        value = meta.get(key)
-        if value is None or value == "":
-            dates[key] = None
-            continue
-        try:
-            dates[key] = _to_datetime(value, zone)
-            local_dates = local_dates or _without_offset(value)
-        except (ValueError, TypeError, OverflowError) as exc:
-            raise fail(
-                key,
-                f"invalid '{key}' {value!r}: {exc}",
-                "use YYYY-MM-DD, YYYY-MM-DD HH:MM (the site's time zone) or an offset, "
-                "e.g. 2026-12-03T23:30:00-08:00",
-            ) from exc
-    if dates["date"] is None and dated is not None:
-        dates["date"], local_dates = _to_datetime(dated[0], zone), True
-    return dates, local_dates
 
 
 _PHOTOS_HINT = "write a list of '- src: media/photo.jpg' with an 'alt: what it shows' line each"

@@ -8,6 +8,9 @@ a window of posts at a time. A ``Snapshot`` lives as long as its build (``Build.
 activates it); outside one the ``live`` model answers.
 
 Each field a page reads of a post is noted for the build (see ``app.recording``).
+
+Why one module: ``Listed``, the answers made from it and the two queries that load it share
+the listing's columns and the noting of fields; the plain path (``live``) is its own module.
 """
 
 from __future__ import annotations

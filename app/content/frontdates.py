@@ -1,0 +1,62 @@
+"""The dates of front matter (``date:``, ``updated:``, a Jekyll file name's): a date, or a
+date and time with or without an offset, stored as naive UTC; without an offset, a time is
+local to the site's time zone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time, tzinfo
+from typing import Any
+
+from app.content.errors import ContentError
+from app.localtime import to_utc
+
+
+def to_datetime(value: Any, zone: tzinfo) -> datetime:
+    """A front-matter date (YAML date/datetime or ISO string) as naive UTC; without an
+    offset it is local time in ``zone`` (the site's time zone)."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime.combine(value, time())
+    elif isinstance(value, str):
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    else:
+        raise ValueError(f"expected a date, got {type(value).__name__}")
+    return to_utc(parsed, zone)
+
+
+def without_offset(value: Any) -> bool:
+    """Whether a front-matter date names no offset (a local time of the site)."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00")).tzinfo is None
+    return not isinstance(value, datetime) or value.tzinfo is None
+
+
+def front_dates(
+    meta: dict[str, Any],
+    zone: tzinfo,
+    dated: tuple[date, str] | None,
+    fail: Callable[..., ContentError],
+) -> tuple[dict[str, datetime | None], bool]:
+    """``date`` (else the file name's) and ``updated``; and whether one was local time."""
+    dates: dict[str, datetime | None] = {}
+    local_dates = False
+    for key in ("date", "updated"):
+        value = meta.get(key)
+        if value is None or value == "":
+            dates[key] = None
+            continue
+        try:
+            dates[key] = to_datetime(value, zone)
+            local_dates = local_dates or without_offset(value)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise fail(
+                key,
+                f"invalid '{key}' {value!r}: {exc}",
+                "use YYYY-MM-DD, YYYY-MM-DD HH:MM (the site's time zone) or an offset, "
+                "e.g. 2026-12-03T23:30:00-08:00",
+            ) from exc
+    if dates["date"] is None and dated is not None:
+        dates["date"], local_dates = to_datetime(dated[0], zone), True
+    return dates, local_dates
