@@ -7,10 +7,11 @@ time and used to read its whole listing and make every post's row again (a third
 post by post (``keptposts``), and against the settings and code for the rows.
 
 Two files: a base with every post, and a delta with the posts and rows that differ from the
-base's, so that an edit writes a few posts, not 6 MB (10 000 posts). The base is written again when the
-delta grows past ``COMPACT`` or another process wrote another base. Both are pickles read
-back with only the classes a listing holds (``_Unpickler``): anything else, a damaged or
-older file, and the build reads its listing whole, losing nothing but time.
+base's, so that an edit writes a few posts, not 6 MB (10 000 posts). The base is written
+again when the delta grows past ``COMPACT`` or another process wrote another base. Both are
+pickles read back with only the classes a listing holds (``_Unpickler``): anything else, a
+damaged or older file, and the build reads its listing whole, losing nothing but time. A
+row is kept as its properties and digest; its text is made again when asked.
 
 A file is a run of pickles: a head, then the posts and rows in parts of ``PART`` ids, then
 ``None``. Each part is pickled on its own and streamed to the file: a pickler remembers
