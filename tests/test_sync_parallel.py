@@ -230,3 +230,28 @@ def test_workers_render_while_the_rest_is_parsed_and_stop_when_closed(corpus):
     bodies = [r.doc.body for r in results]
     assert list(rendered) == [render_markdown(body) for body in bodies]  # in order
     assert not multiprocessing.active_children()
+
+
+def test_the_workers_render_no_further_ahead_of_the_writer_than_allowed():
+    """A writer that falls behind (a busy machine) holds at most ``most`` rendered bodies:
+    the rest wait to be sent, and every render still comes, in order."""
+    from app.content import parallel
+    from app.content.render import render_markdown
+    from app.workers import fork_pool
+
+    bodies = [f"Body *{i}*.\n\n```python\nx = {i}\n```\n" for i in range(60)]
+    pool = fork_pool(2)
+    try:
+        ahead = parallel._Ahead(pool, size=4, most=10)
+        for body in bodies:
+            ahead.add(body)
+        ahead.close()
+        assert ahead.ahead <= 10  # nothing taken yet: two chunks sent, the rest waiting
+        assert sum(len(chunk) for chunk in ahead.waiting) == len(bodies) - ahead.ahead
+        renders = []
+        for rendered, _blocks in ahead.results():
+            renders.append(rendered)
+            assert ahead.ahead <= 10
+    finally:
+        pool.shutdown()
+    assert renders == [render_markdown(body) for body in bodies]

@@ -6,8 +6,9 @@ import ctypes
 import multiprocessing
 import os
 import threading
+from collections import deque
 from collections.abc import Generator, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
 from app.content import highlightmemo
@@ -20,6 +21,8 @@ from app.workers import fork_pool
 
 #: Below this many documents, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 50
+#: Bodies the workers may render ahead of what the sync has written, at most (``_Ahead``).
+AHEAD = 16384
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,56 @@ def _render_noting(body: str) -> tuple[Rendered, dict[bytes, str]]:
     return rendered, memo.drain() if memo is not None else {}
 
 
+def _render_chunk(bodies: list[str]) -> list[tuple[Rendered, dict[bytes, str]]]:
+    return [_render_noting(body) for body in bodies]
+
+
+class _Ahead:
+    """Bodies sent to the workers in chunks of ``size``, their renders taken in order, and
+    never more than ``most`` bodies sent that were not taken yet: the rest wait here.
+
+    ``ProcessPoolExecutor.map`` sends every chunk at once and keeps each render until it is
+    taken: a sync importing 100 000 files on a busy machine, whose writer fell behind its
+    workers, held ~600 MB of rendered bodies more than on a quiet one. Here the workers
+    stop once they are ``most`` bodies ahead, and go on as the renders are taken.
+    """
+
+    def __init__(self, pool: ProcessPoolExecutor, size: int, most: int) -> None:
+        self.pool, self.size, self.most = pool, size, most
+        self.sent: deque[tuple[Future[list[tuple[Rendered, dict[bytes, str]]]], int]] = deque()
+        self.waiting: deque[list[str]] = deque()
+        self.chunk: list[str] = []
+        #: Bodies sent and not taken yet.
+        self.ahead = 0
+
+    def add(self, body: str) -> None:
+        self.chunk.append(body)
+        if len(self.chunk) == self.size:
+            self.close()
+
+    def close(self) -> None:
+        """Send (or keep waiting) the last chunk, however short."""
+        if self.chunk:
+            self.waiting.append(self.chunk)
+            self.chunk = []
+        self._send()
+
+    def _send(self) -> None:
+        while self.waiting and (not self.sent or self.ahead + len(self.waiting[0]) <= self.most):
+            chunk = self.waiting.popleft()
+            self.sent.append((self.pool.submit(_render_chunk, chunk), len(chunk)))
+            self.ahead += len(chunk)
+
+    def results(self) -> Iterator[tuple[Rendered, dict[bytes, str]]]:
+        """Every body's render, in the order added (call ``close`` first)."""
+        while self.sent:
+            future, count = self.sent.popleft()
+            done = future.result()
+            self.ahead -= count
+            self._send()
+            yield from done
+
+
 def _results(
     pool: ProcessPoolExecutor, results: Iterator[tuple[Rendered, dict[bytes, str]]]
 ) -> Generator[Rendered | None, None, None]:
@@ -122,8 +175,9 @@ def prepare_and_render(
     caller sees every error before it writes anything. Past ``threshold`` tasks, the
     bodies are rendered on ``workers`` forked processes (default: every core), each sent
     as soon as it is parsed, so they start rendering while this process reads and parses
-    the rest; results come as they are done. Closing the generator (or leaving its loop
-    early) cancels what has not started.
+    the rest, up to ``AHEAD`` bodies ahead of what the caller took; results come as they
+    are done. Closing the generator (or leaving its loop early) cancels what has not
+    started.
     """
     parsed: list[Prepared | ContentError] = []
     workers = min(workers or available_cores(), count)
@@ -132,17 +186,16 @@ def prepare_and_render(
         texts = [result.doc.body for result in parsed if isinstance(result, Prepared)]
         return parsed, (render_markdown(body) for body in texts)
 
-    def bodies() -> Iterator[str]:
+    pool = _fork_pool(workers)
+    try:  # each chunk is sent once parsed: the workers start on the first ones
+        ahead = _Ahead(pool, max(1, min(64, count // (workers * 4))), AHEAD)
         for task in tasks:
             result = prepare(task)
             parsed.append(result)
             if isinstance(result, Prepared):
-                yield result.doc.body
-
-    pool = _fork_pool(workers)
-    try:  # ``map`` sends every chunk before it returns: the workers start on the first ones
-        chunksize = max(1, min(64, count // (workers * 4)))
-        results = _results(pool, pool.map(_render_noting, bodies(), chunksize=chunksize))
+                ahead.add(result.doc.body)
+        ahead.close()
+        results = _results(pool, ahead.results())
         next(results)
     except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)
