@@ -41,6 +41,8 @@ TRICKS: dict[str, str] = {
     "kept-posts": "the last build's listing and rows kept (by --watch in memory, by the command"
     " line beside the build cache) and only the posts whose stamp the database's triggers"
     " changed read again (build/keptposts.py, build/keptfile.py)",
+    "template-cache": "templates compiled by one build loaded by the next from the build"
+    " cache's folder (build/compiled.py; Jinja's bytecode cache)",
 }
 
 

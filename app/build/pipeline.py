@@ -25,6 +25,7 @@ from flask import Flask, has_app_context
 from app import tricks
 from app.build import generators, keptfile
 from app.build.blame import explain_broken
+from app.build.compiled import keep_compiled_templates
 from app.build.dbmark import database_mark, sqlite_file
 from app.build.deps import (
     Changed,
@@ -154,6 +155,7 @@ class Build:
         """The whole pipeline; on any error ``BUILD_DIR`` is left exactly as it was."""
         started = time.perf_counter()
         forget_changed_templates(self.app)  # the theme as it is on disk now
+        keep_compiled_templates(self.app, self.cache.parent / "templates")
         self.app.jinja_env.auto_reload = False  # and not stat'ed on every page
         with build_lock(self.build_dir), self._copy_started(), frozen(self.time):
             self.sync()
