@@ -89,3 +89,33 @@ def test_what_changes_the_list_lists_the_pages_again(
     build(app)
     assert len(listings) == (1 if change == "title" else 2)  # no generator reads a title
     assert tree(app.config["BUILD_DIR"]) == clean_build_of(app, tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["without keys", "a key short", "not a list"])
+def test_a_saved_list_it_cannot_read_whole_lists_the_pages_again(
+    app: Flask, content_dir: Path, listings, tmp_path, monkeypatch: pytest.MonkeyPatch, damage
+):
+    """The keys are saved with the pages (a key is a function of its page): a list saved
+    without them (by an older build) or with one missing is not used."""
+    counted = pipeline.list_pages
+
+    def damaged(*args: object) -> pagelist.PageList:
+        listing = counted(*args)
+        deps, folders, warnings, rows, keys = pagelist.orjson.loads(listing.saved)
+        if damage == "without keys":
+            parts = [deps, folders, warnings, rows]
+        elif damage == "a key short":
+            parts = [deps, folders, warnings, rows, keys[1:]]
+        else:
+            parts = [deps, folders, warnings, rows, 42]
+        return dataclasses.replace(listing, saved=pagelist.orjson.dumps(parts).decode())
+
+    monkeypatch.setattr(pipeline, "list_pages", damaged)
+    build(app)  # lists the pages and saves the damaged list
+    assert len(listings) == 1
+    monkeypatch.setattr(pipeline, "list_pages", counted)
+    path = sorted((content_dir / "posts").glob("*.md"))[0]
+    path.write_text(path.read_text() + "\nOne more sentence.\n")
+    build(app)
+    assert len(listings) == 2  # listed again: the saved list was not read
+    assert tree(app.config["BUILD_DIR"]) == clean_build_of(app, tmp_path)

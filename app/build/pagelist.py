@@ -35,8 +35,8 @@ class PageList:
     saved: str
     #: The fields of posts the listing read (the read model's: see ``deps.answers_hold``).
     model: set[str]
-    #: Each page's key (``page_key``), where known already.
-    keys: tuple[str, ...] | None = None
+    #: Each page's key (``page_key``).
+    keys: tuple[str, ...]
 
 
 def page_key(page: PlannedPage) -> str:
@@ -96,11 +96,15 @@ _Parsed = tuple[Any, str, tuple[str, ...], tuple[PlannedPage, ...], tuple[str, .
 
 @lru_cache(maxsize=1)
 def _parsed(saved: str) -> _Parsed:
-    """A saved page list read, with its pages' keys: once for the builds of a watch, which
-    save the same list again and again (the text names the pages; nobody changes them)."""
-    deps, folders, warnings, rows = orjson.loads(saved)
+    """A saved page list read, with its pages' keys (saved with it: a key is a function of
+    its page, and a change of the code lists the pages again): once for the builds of a
+    watch, which save the same list again and again (the text names the pages; nobody
+    changes them)."""
+    deps, folders, warnings, rows, keys = orjson.loads(saved)
     pages = tuple(PlannedPage(*row) for row in rows)
-    return deps, folders, tuple(warnings), pages, tuple(page_key(page) for page in pages)
+    if len(keys) != len(pages):
+        raise ValueError("a key for each page")
+    return deps, folders, tuple(warnings), pages, tuple(keys)
 
 
 def list_pages(app: Flask, freezer: StagingFreezer, reads: Reads) -> PageList:
@@ -114,5 +118,6 @@ def list_pages(app: Flask, freezer: StagingFreezer, reads: Reads) -> PageList:
         for name in sorted(freezer.missing_endpoints)
     ]
     rows = [[page.url, page.rel, page.endpoint, page.values] for page in pages]
-    saved = orjson.dumps([reads.pack(listed), folders, warnings, rows]).decode()
-    return PageList(pages, warnings, saved, listed.model | listed.fields.keys())
+    keys = tuple(page_key(page) for page in pages)
+    saved = orjson.dumps([reads.pack(listed), folders, warnings, rows, keys]).decode()
+    return PageList(pages, warnings, saved, listed.model | listed.fields.keys(), keys)

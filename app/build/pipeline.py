@@ -55,7 +55,7 @@ from app.build.output import (
     spare_dir,
     swap_into_place,
 )
-from app.build.pagelist import PageList, list_pages, page_key, saved_pages
+from app.build.pagelist import PageList, list_pages, saved_pages
 from app.build.postrows import PostRows, rows_of
 from app.build.render import Job, describe, render_pages, worker_count
 from app.build.result import BuildResult, Upcoming
@@ -240,8 +240,7 @@ class Build:
         )
         root = str(self.build_dir)
         touched = self.manifest.readers(changed if same else None, answers_same)
-        keys = listing.keys or [page_key(page) for page in listing.pages]
-        for page, key in zip(listing.pages, keys, strict=True):
+        for page, key in zip(listing.pages, listing.keys, strict=True):
             plan.pages.append(page)
             old = previous.get(page.rel)
             if page.rel in plan.keys:
