@@ -14,6 +14,7 @@ from app import create_app
 from app.build import BuildError, BuildResult, build_site
 from app.build.incremental import refresh_tree, write_chunks_if_changed, write_if_changed
 from app.build.output import StagedOutput, build_lock
+from app.public import search
 from config import TestingConfig
 
 NEW_POST = """---
@@ -342,3 +343,40 @@ def test_a_stored_page_reports_the_status_the_build_cache_records(tmp_path):
         written, changed = stored(rel, b"second")
         assert written
         assert changed == identity(tmp_path / rel) != status
+
+
+@pytest.mark.parametrize(
+    ("change", "off"),
+    [("body", ""), ("new post", ""), ("slug", ""), ("body", "search-copy")],
+)
+def test_search_index_makes_only_the_documents_of_changed_posts(
+    app, built, content_dir, tmp_path, monkeypatch, change, off
+):
+    """``search.json`` copies every other post's document from the last build's file (the
+    trick ``search-copy``); the documents it makes are read from the database."""
+    asked: list[str] = []
+    texts = search.queries.search_texts
+
+    def counted(posts):  # what is asked of the read model, which still answers
+        asked.extend(search._slug_and_id(post)[0] for post in posts)
+        return texts(posts)
+
+    monkeypatch.setattr(search.queries, "search_texts", counted)
+    if off:
+        app.config["SPEED_TRICKS_OFF"] = off
+    post = content_dir / "posts" / "hello-world.md"
+    if change == "body":
+        post.write_text(post.read_text().replace("Welcome to", "A warm welcome to"))
+    elif change == "new post":
+        (content_dir / "posts" / "brand-new.md").write_text(NEW_POST)
+    else:
+        post.rename(post.with_name("hello-again.md"))
+    build(app)
+    index = (built / "search.json").read_text()
+    if off:
+        assert len(asked) == index.count('"url":"/posts/') + index.count('"url":"/notes/')
+    else:
+        assert asked == {"body": ["hello-world"], "new post": ["brand-new"]}.get(
+            change, ["hello-again"]
+        )
+    assert tree(built) == clean_build_of(app, tmp_path)

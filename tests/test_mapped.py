@@ -66,14 +66,41 @@ def test_comparing_and_rewriting_a_large_file_holds_little_of_it(
 
 
 def test_copies_are_views_checked_when_taken(tmp_path: Path) -> None:
-    index = b'{"items":[{"a":1},{"b":2}]}'
+    index = b'{"items":[{"a":1},{"b":2},{"c":3}]}'
     path = tmp_path / "search.json"
     path.write_bytes(index)
-    a = index.index(b'{"a"')
-    note = orjson.dumps([["a", a, a + 7], ["b", 0, 5], ["c", a, a + 7]]).decode()
-    copies = LastIndex(path, note, frozenset({"a", "b"})).documents()
-    assert copies.get("a") == b'{"a":1}'
-    assert copies.get("b") is None  # not a document: a stale note, made again
-    assert copies.get("c") is None  # changed since: not offered
+    note = orjson.dumps([["a", "b", "c"], [7, 7, 7]]).decode()
+    copies = LastIndex(path, note, frozenset({"c"})).documents()
+    assert copies.positions(["b", "a", "c", "d"]) == [1, 0, -1, -1]  # c changed, d new
+    assert copies.run(0, 1) == b'{"a":1},{"b":2}'
+    assert copies.run(2, 2) == b'{"c":3}'
     copies.release()
-    assert copies.get("a") == b'{"a":1}'
+    assert copies.run(0, 0) == b'{"a":1}'
+    stale = LastIndex(path, orjson.dumps([["a", "b"], [7, 6]]).decode(), frozenset())
+    assert stale.documents().run(1, 1) is None  # not a document there: made again
+    longer = LastIndex(path, orjson.dumps([["a", "b"], [7, 70]]).decode(), frozenset())
+    assert longer.documents().run(0, 1) is None  # past the end of the file
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "not json",
+        '{"a": 1}',
+        '[["a", "b"], [7]]',  # a length short
+        '[["a"], [0]]',  # no document is empty
+        '[["a"], ["7"]]',
+        '[["a", "b", "c"], [7, 7, 7], "more"]',
+    ],
+)
+def test_a_note_it_cannot_read_copies_nothing(tmp_path: Path, note: str) -> None:
+    path = tmp_path / "search.json"
+    path.write_bytes(b'{"items":[{"a":1},{"b":2},{"c":3}]}')
+    copies = LastIndex(path, note, frozenset()).documents()
+    assert copies.positions(["a", "b", "c"]) == [-1, -1, -1]
+
+
+def test_a_file_gone_copies_nothing(tmp_path: Path) -> None:
+    note = orjson.dumps([["a"], [7]]).decode()
+    copies = LastIndex(tmp_path / "gone.json", note, frozenset()).documents()
+    assert copies.positions(["a"]) == [-1]

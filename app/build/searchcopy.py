@@ -31,7 +31,8 @@ def last_search_index(
     posts: Mapping[int, Listed],
 ) -> LastIndex | None:
     """What ``search.json`` may copy from the last build's, staged under ``root``: the
-    documents of the posts whose rows did not change, from the very file noted (None: make
+    documents of the posts whose rows did not change (of those that did, a post's slug
+    names its document: a new or renamed post's too), from the very file noted (None: make
     them all)."""
     rel = next((page.rel for page in pages if page.endpoint == SEARCH_INDEX), None)
     if rel is None:
@@ -41,7 +42,5 @@ def last_search_index(
         return None
     if identity(root / rel) != old.identity:
         return None
-    unchanged = frozenset(
-        post.__dict__["slug"] for post_id, post in posts.items() if post_id not in changed
-    )
-    return LastIndex(root / rel, old.note, unchanged)
+    slugs = frozenset(posts[post_id].__dict__["slug"] for post_id in changed if post_id in posts)
+    return LastIndex(root / rel, old.note, slugs)

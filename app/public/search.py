@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import mmap
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -54,26 +54,24 @@ def search_index() -> Iterator[bytes]:
 
     Made in chunks of ``TEXT_BATCH`` documents: at 10 000 posts the index is about 30 MB,
     which a build writes out as it goes instead of holding it (and its parts) at once. The
-    response notes where each post's document is (``g.build_note``), so that the next build
-    copies those that still hold from this file (see ``LastIndex``).
+    response notes the posts' slugs and the length of each one's document, in order
+    (``g.build_note``), so that the next build copies those that still hold from this file
+    (see ``LastIndex``).
     """
-    spans: list[list[Any]] = []
-    pages: list[Part] = [([], orjson.dumps(_document(p))) for p in queries.visible_pages()]
-    batches = chain(_post_parts(queries.listing()), [pages])
+    slugs: list[str] = []
+    lengths: list[int] = []
+    pages = [orjson.dumps(_document(p)) for p in queries.visible_pages()]
     yield _START
-    position, separator = len(_START), b""
-    for parts in batches:
-        if not parts:
-            continue
-        position += len(separator) - 1  # one comma fewer than parts
-        for inner, data in parts:
-            position += 1
-            spans.extend([slug, position + start, position + end] for slug, start, end in inner)
-            position += len(data)
-        yield separator + b",".join(data for _inner, data in parts)
+    separator = b""
+    for batch in _post_parts(queries.listing()):
+        slugs += batch.slugs
+        lengths += batch.lengths
+        yield separator + b",".join(batch.pieces)
         separator = b","
+    if pages:
+        yield separator + b",".join(pages)
     yield b"]}\n"
-    g.build_note = orjson.dumps(spans).decode()
+    g.build_note = orjson.dumps([slugs, lengths]).decode()
 
 
 _START = b'{"items":['
@@ -83,56 +81,69 @@ TEXT_BATCH = 500
 
 @dataclass(frozen=True)
 class LastIndex:
-    """The last build's ``search.json`` (its caller made sure it is the file noted), where
-    each post's document is in it (that build's note) and the posts whose documents still
-    hold: those whose page is unchanged."""
+    """The last build's ``search.json`` (its caller made sure it is the file noted), its
+    note (the posts' slugs and their documents' lengths, in order), and the slugs of the
+    posts whose documents no longer hold: those whose row changed."""
 
     path: Path
     note: str
-    unchanged: frozenset[str]
+    changed: frozenset[str]
 
     def documents(self) -> Copies:
-        """Where the unchanged posts' documents are in the file, by slug (builds never
-        change a file in place, so the map holds still)."""
-        if not self.unchanged:
-            return Copies({})
-        found: dict[str, tuple[int, int]] = {}
-        try:  # mapped, not read: only the documents copied are touched, once
-            with self.path.open("rb") as file:
+        """Where each post's document is in the file (builds never change a file in place,
+        so the map holds still)."""
+        try:
+            slugs, lengths = orjson.loads(self.note)
+            starts = list(accumulate([n + 1 for n in lengths], initial=len(_START)))
+            if len(slugs) != len(lengths) or min(lengths, default=1) < 1:
+                return Copies.none()
+            with self.path.open("rb") as file:  # mapped, not read: each copy touched once
                 whole = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-            for slug, start, end in orjson.loads(self.note):
-                if slug in self.unchanged:
-                    found[slug] = (start, end)
         except (OSError, ValueError, TypeError):  # not a note this code wrote: make them all
-            return Copies({})
-        return Copies(found, whole)
+            return Copies.none()
+        return Copies(slugs, starts, lengths, self.changed, whole)
 
 
 _OPEN, _CLOSE = b"{}"
 
 
 class Copies:
-    """Documents to copy by slug: where they are in the last file, and its map."""
+    """The last file's documents: by slug where each is (its ``position`` in the last
+    file's order, from ``starts`` and ``lengths``), and the file's map."""
 
-    def __init__(self, found: dict[str, tuple[int, int]], whole: mmap.mmap | None = None):
-        self.found, self.whole = found, whole
+    def __init__(
+        self,
+        slugs: list[str],
+        starts: list[int],
+        lengths: list[int],
+        changed: Collection[str] = (),
+        whole: mmap.mmap | None = None,
+    ) -> None:
+        self.slugs, self.starts, self.lengths, self.whole = slugs, starts, lengths, whole
         self._view = memoryview(whole) if whole is not None else memoryview(b"")
+        self._where = {slug: i for i, slug in enumerate(slugs)} if slugs else {}
+        for slug in changed:
+            self._where.pop(slug, None)
 
-    def holds(self, start: int, end: int) -> bool:
-        """Whether ``[start:end]`` of the file begins and ends as a document does (a run of
-        them is checked at its ends: the note was written with this very file)."""
+    @classmethod
+    def none(cls) -> Copies:
+        return cls([], [], [])
+
+    def positions(self, slugs: Sequence[str]) -> list[int]:
+        """Where the document of each of ``slugs`` is in the last file's order (-1: none
+        to copy)."""
+        where = self._where
+        return [where.get(slug, -1) for slug in slugs] if where else [-1] * len(slugs)
+
+    def run(self, first: int, last: int) -> memoryview | None:
+        """The documents ``first`` to ``last`` (positions, a comma apart), if the file holds
+        documents there (checked at the run's ends: the note was written with this very
+        file)."""
+        start, end = self.starts[first], self.starts[last] + self.lengths[last]
         view = self._view
-        return 0 <= start < end <= len(view) and view[start] == _OPEN and view[end - 1] == _CLOSE
-
-    def get(self, slug: str) -> memoryview | None:
-        """The document of ``slug``, if it is one."""
-        found = self.found.get(slug)
-        if found is None or not self.holds(*found):
-            return None
-        return self._view[found[0] : found[1]]
-
-    def view(self, start: int, end: int) -> memoryview:
-        return self._view[start:end]
+        if 0 <= start < end <= len(view) and view[start] == _OPEN and view[end - 1] == _CLOSE:
+            return view[start:end]
+        return None
 
     def release(self) -> None:
         """Let go of the pages read so far (see ``app.mapped``): copied documents are
@@ -141,8 +152,14 @@ class Copies:
             mapped.release(self.whole)
 
 
-#: A piece of the index: the documents it holds (slug, start, end within it), and its bytes.
-Part = tuple[list[tuple[str, int, int]], bytes | memoryview]
+@dataclass
+class Batch:
+    """Up to ``TEXT_BATCH`` posts' documents: their slugs and lengths, in order, and the
+    pieces that make them (a comma apart; a run of copied documents is one piece)."""
+
+    slugs: list[str]
+    lengths: list[int]
+    pieces: list[bytes | memoryview]
 
 
 def _slug_and_id(post: Post | Listed) -> tuple[str, int]:
@@ -152,54 +169,60 @@ def _slug_and_id(post: Post | Listed) -> tuple[str, int]:
     return post.slug, post.id
 
 
-#: Posts of the index in order, each with its slug, id and where its document was in the last
-#: file (-1, -1: to be made).
-Run = list[tuple[Post | Listed, str, int, int, int]]
-
-
-def _post_parts(posts: list[Post] | list[Listed]) -> Iterator[list[Part]]:
-    """The posts' documents as JSON, in order, a batch of ``TEXT_BATCH`` posts at a time;
-    copied from the last build's file where the build says they still hold (see
-    ``LastIndex``): documents that follow each other there are copied as one part."""
+def _post_parts(posts: list[Post] | list[Listed]) -> Iterator[Batch]:
+    """The posts' documents as JSON, in order, ``TEXT_BATCH`` posts at a time; copied from
+    the last build's file where the build says they still hold (see ``LastIndex``):
+    documents that follow each other there are copied as one piece."""
     build = snapshot.current()
     last = build.last_index if build is not None else None
-    copies = last.documents() if last else Copies({})
+    copies = last.documents() if last else Copies.none()
     for first in range(0, len(posts), TEXT_BATCH):
         copies.release()  # the last batch is in a chunk of the index by now
-        runs = _runs(posts[first : first + TEXT_BATCH], copies)
-        copy = [run[0][3] >= 0 and copies.holds(run[0][3], run[-1][4]) for run in runs]
-        texts = queries.search_texts(
-            [item[0] for run, ok in zip(runs, copy, strict=True) if not ok for item in run]
-        )
-        parts: list[Part] = []
+        batch: Sequence[Post | Listed] = posts[first : first + TEXT_BATCH]
+        # Slugs and ids read plainly: a copied document notes its fields (below), a made
+        # one as ``_document`` reads them.
+        keys = [_slug_and_id(post) for post in batch]
+        slugs, ids = [slug for slug, _ in keys], [post_id for _, post_id in keys]
+        runs = _runs(copies.positions(slugs))
+        views = [
+            copies.run(old, old + end - start - 1) if old >= 0 else None for start, end, old in runs
+        ]
+        made = [
+            post
+            for (start, end, _), view in zip(runs, views, strict=True)
+            if view is None
+            for post in batch[start:end]
+        ]
+        texts = queries.search_texts(made) if made else {}
+        lengths: list[int] = []
+        pieces: list[bytes | memoryview] = []
         copied: list[int] = []
-        for run, ok in zip(runs, copy, strict=True):
-            if ok:
-                base = run[0][3]
-                inner = [(slug, start - base, end - base) for _p, slug, _i, start, end in run]
-                parts.append((inner, copies.view(base, run[-1][4])))
-                copied.extend(post_id for _p, _s, post_id, _start, _end in run)
+        for (start, end, old), view in zip(runs, views, strict=True):
+            if view is not None:
+                pieces.append(view)
+                lengths += copies.lengths[old : old + end - start]
+                copied += ids[start:end]
                 continue
-            for post, slug, post_id, _start, _end in run:
+            for post, post_id in zip(batch[start:end], ids[start:end], strict=True):
                 document = orjson.dumps(_document(post, texts[post_id]))
-                parts.append(([(slug, 0, len(document))], document))
+                pieces.append(document)
+                lengths.append(len(document))
         recording.fields(copied, DOCUMENT_FIELDS)  # what each copied document shows
-        yield parts
+        yield Batch(slugs, lengths, pieces)
 
 
-def _runs(batch: Sequence[Post | Listed], copies: Copies) -> list[Run]:
-    """``batch`` cut into runs of posts whose documents follow each other in the last file
-    (a comma apart), and posts whose documents are to be made, one run each."""
-    runs: list[Run] = []
-    last_end = -2
-    for post in batch:
-        # Slugs and ids read plainly: a copied document notes its fields (``_post_parts``),
-        # a made one as ``_document`` reads them.
-        slug, post_id = _slug_and_id(post)
-        start, end = copies.found.get(slug, (-1, -1))
-        if start >= 0 and start == last_end + 1:
-            runs[-1].append((post, slug, post_id, start, end))
-        else:
-            runs.append([(post, slug, post_id, start, end)])
-        last_end = end if start >= 0 else -2
+def _runs(positions: list[int]) -> list[tuple[int, int, int]]:
+    """``(start, end, old)``: the posts ``start`` to ``end - 1`` of a batch, whose
+    documents follow each other in the last file from position ``old`` on; a post whose
+    document is to be made is a run of its own, with ``old`` -1."""
+    runs = []
+    count, start = len(positions), 0
+    while start < count:
+        old = positions[start]
+        end = start + 1
+        if old >= 0:
+            while end < count and positions[end] == old + end - start:
+                end += 1
+        runs.append((start, end, old))
+        start = end
     return runs
