@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.build import dbmark, stamps
 from tests.conftest import ROOT, FreezeRunner, sample_freeze
@@ -551,3 +553,31 @@ def test_a_reader_that_goes_away_gets_no_traceback(freeze):
         errors = process.stderr.read().decode()
     assert process.wait(timeout=120) == 1
     assert "Traceback" not in errors, errors
+
+
+@given(
+    count=st.integers(min_value=0, max_value=300),
+    changes=st.lists(st.tuples(st.integers(min_value=0), st.integers(0, 4)), max_size=12),
+    renamed=st.booleans(),
+)
+def test_the_stamps_that_differ_are_found_as_one_by_one(count, changes, renamed):
+    """``_differences`` (halves compared whole, or by path when the paths differ) finds
+    the paths whose stamps differ, as comparing every stamp does."""
+    from array import array
+
+    names = [f"/c/posts/p{i}.md" for i in range(count)]
+    values = array("q", [i * 7 + j for i in range(count) for j in range(5)])
+    after = array("q", values)
+    for index, field in changes:
+        if count:
+            after[5 * (index % count) + field] += 1
+    new_names = list(names)
+    if renamed and count:
+        new_names[count // 2] = "/c/posts/renamed.md"
+    before = ("\0".join(names), values.tobytes())
+    now = ("\0".join(new_names), after.tobytes())
+    old, new = stamps._differences(before, now)
+    one_by_one = stamps._by_path(before), stamps._by_path(now)
+    expected_old = {p: s for p, s in one_by_one[0].items() if one_by_one[1].get(p) != s}
+    expected_new = {p: s for p, s in one_by_one[1].items() if one_by_one[0].get(p) != s}
+    assert (old, new) == (expected_old, expected_new)

@@ -344,7 +344,7 @@ def _changed_documents(
     """The documents (``posts/a.md``: a Markdown file right in a folder of documents) whose
     stamps differ between ``before`` and ``now``; None if anything else in content changed
     (a link's target, media, a folder moved) or too many did."""
-    old, new = _by_path(before), _by_path(now)
+    old, new = _differences(before, now)
     root = str(inputs.content)
     found = []
     for path in old.keys() | new.keys():
@@ -366,6 +366,47 @@ def _changed_documents(
             return None
         found.append(rel)
     return sorted(found) if len(found) <= MOST_NAMED else None
+
+
+def _differences(
+    before: tuple[str, bytes], now: tuple[str, bytes]
+) -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]]]:
+    """The stamps, by path, of the paths whose stamps differ between two walks of a tree
+    (or that only one has): before and now."""
+    if before[0] == now[0] and len(before[1]) == len(now[1]):  # the same paths
+        names = _names(now[0])
+        found = list(_differing(before[1], now[1]))
+        return _stamps_at(before[1], names, found), _stamps_at(now[1], names, found)
+    old, new = _by_path(before), _by_path(now)
+    return (
+        {path: stamp for path, stamp in old.items() if new.get(path) != stamp},
+        {path: stamp for path, stamp in new.items() if old.get(path) != stamp},
+    )
+
+
+#: Bytes of a stamp packed by ``_stamp_into``: five 64-bit numbers.
+_STAMP = 5 * 8
+
+
+def _differing(before: bytes, now: bytes) -> Iterator[int]:
+    """The indexes, in order, of the stamps that differ between two packings of the same
+    paths: halves compared whole (in C) down to the stamps that differ, an edit's few of
+    10 000 in some thirty comparisons."""
+    ranges = [(0, len(now) // _STAMP)]
+    while ranges:
+        first, end = ranges.pop()
+        if before[first * _STAMP : end * _STAMP] == now[first * _STAMP : end * _STAMP]:
+            continue
+        if end - first == 1:
+            yield first
+            continue
+        middle = (first + end) // 2
+        ranges += [(middle, end), (first, middle)]
+
+
+def _stamps_at(packed: bytes, names: list[str], found: list[int]) -> dict[str, tuple[int, ...]]:
+    values = array("q", packed)
+    return {names[i]: tuple(values[5 * i : 5 * i + 5]) for i in found}
 
 
 def _temporary(inputs: Inputs) -> Path:
