@@ -245,7 +245,7 @@ def test_the_workers_render_no_further_ahead_of_the_writer_than_allowed():
         ahead = parallel._Ahead(pool, size=4, most=10)
         for body in bodies:
             ahead.add(body)
-        ahead.close()
+        ahead.flush()
         assert ahead.ahead <= 10  # nothing taken yet: two chunks sent, the rest waiting
         assert sum(len(chunk) for chunk in ahead.waiting) == len(bodies) - ahead.ahead
         renders = []

@@ -117,10 +117,10 @@ class _Ahead:
     def add(self, body: str) -> None:
         self.chunk.append(body)
         if len(self.chunk) == self.size:
-            self.close()
+            self.flush()
 
-    def close(self) -> None:
-        """Send (or keep waiting) the last chunk, however short."""
+    def flush(self) -> None:
+        """Send (or keep waiting) the chunk under way, however short: after the last body."""
         if self.chunk:
             self.waiting.append(self.chunk)
             self.chunk = []
@@ -133,7 +133,7 @@ class _Ahead:
             self.ahead += len(chunk)
 
     def results(self) -> Iterator[tuple[Rendered, dict[bytes, str]]]:
-        """Every body's render, in the order added (call ``close`` first)."""
+        """Every body's render, in the order added (call ``flush`` first)."""
         while self.sent:
             future, count = self.sent.popleft()
             done = future.result()
@@ -194,7 +194,7 @@ def prepare_and_render(
             parsed.append(result)
             if isinstance(result, Prepared):
                 ahead.add(result.doc.body)
-        ahead.close()
+        ahead.flush()
         results = _results(pool, ahead.results())
         next(results)
     except BaseException:

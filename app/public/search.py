@@ -108,8 +108,8 @@ _OPEN, _CLOSE = b"{}"
 
 
 class Copies:
-    """The last file's documents: by slug where each is (its ``position`` in the last
-    file's order, from ``starts`` and ``lengths``), and the file's map."""
+    """The last file's documents: by slug, where each is in the file's order (its
+    position; ``starts`` and ``lengths`` give its bytes), and the file's map."""
 
     def __init__(
         self,
@@ -119,7 +119,7 @@ class Copies:
         changed: Collection[str] = (),
         whole: mmap.mmap | None = None,
     ) -> None:
-        self.slugs, self.starts, self.lengths, self.whole = slugs, starts, lengths, whole
+        self.starts, self.lengths, self.whole = starts, lengths, whole
         self._view = memoryview(whole) if whole is not None else memoryview(b"")
         self._where = {slug: i for i, slug in enumerate(slugs)} if slugs else {}
         for slug in changed:
