@@ -30,8 +30,8 @@ TRICKS: dict[str, str] = {
     " re's private parser)",
     "fast-requests": "one WSGI environ per site and werkzeug's base_url filled in per page"
     " (build/requests.py; werkzeug's cached_property)",
-    "plain-rows": "listing rows read off the DB-API cursor, not as Row objects"
-    " (public/snapshot.py)",
+    "plain-rows": "listing rows, and the kept posts' stamps, read off the DB-API cursor,"
+    " not as Row objects (public/snapshot.py)",
     "gc-between-builds": "--watch collects garbage after a build and freezes what is left,"
     " so a build's collections do not walk the memory of the last (build/watch.py)",
     "highlight-memo": "code blocks highlighted in a sync remembered by their code, fence"

@@ -93,9 +93,9 @@ def test_rows_read_off_the_cursor_are_the_rows_sqlalchemy_gives(app: Flask, tmp_
     build(app)
     with app.test_request_context(), as_a_build() as snap:
         query = snapshot.listed_columns(visibility.visible())
-        fast = snapshot._plain_rows(query)
+        fast = snapshot.plain_rows(query)
         snap.plain_rows = False
-        plain = snapshot._plain_rows(query)
+        plain = snapshot.plain_rows(query)
         rows = [list(row) for row in db.session.execute(query)]
     assert fast == plain == rows
     assert fast

@@ -32,7 +32,7 @@ from app.build.postrows import KeptRows
 from app.build.triggers import TRIGGERS
 from app.extensions import db
 from app.models import DataRevision, Post, PostRevision
-from app.public.snapshot import Listed
+from app.public.snapshot import Listed, plain_rows
 
 #: More changed posts than this: one read of the whole listing costs less than the ids.
 MOST_READ_AGAIN = 2000
@@ -105,8 +105,7 @@ def _stamps(condition: sa.ColumnElement[bool]) -> dict[int, int | None]:
         .where(condition)
         .order_by(Post.published_at.desc(), Post.slug)
     )
-    # Not dict(result): a Result has keys(), the column names, and dict() would index it.
-    return {post_id: stamp for post_id, stamp in db.session.execute(query)}  # noqa: C416
+    return {post_id: stamp for post_id, stamp in plain_rows(query)}  # noqa: C416 - rows are lists
 
 
 def _brought_up_to_date(

@@ -391,7 +391,7 @@ def listed_columns(condition: sa.ColumnElement[bool]) -> sa.Select[*tuple[Any, .
 def _listed(condition: sa.ColumnElement[bool]) -> list[Listed]:
     """Posts meeting ``condition`` in index order, with their tags."""
     query = listed_columns(condition)
-    rows = _plain_rows(query)
+    rows = plain_rows(query)
     pairs = (
         sa.select(post_tags.c.post_id, Tag.id, Tag.name, Tag.slug)
         .join(Tag, Tag.id == post_tags.c.tag_id)
@@ -399,7 +399,7 @@ def _listed(condition: sa.ColumnElement[bool]) -> list[Listed]:
     )
     tags: dict[int, list[ListedTag]] = {}
     known: dict[int, ListedTag] = {}  # one object per tag, not per post and tag
-    for post_id, tag_id, name, slug in _plain_rows(pairs.order_by(Tag.name)):  # no ORM rows
+    for post_id, tag_id, name, slug in plain_rows(pairs.order_by(Tag.name)):  # no ORM rows
         tag = known.get(tag_id) or known.setdefault(tag_id, ListedTag(tag_id, name, slug))
         tags.setdefault(post_id, []).append(tag)
     keys = cast("list[str]", [column.key for column in query.selected_columns])  # table columns
@@ -407,7 +407,7 @@ def _listed(condition: sa.ColumnElement[bool]) -> list[Listed]:
     return [Listed(dict(zip(keys, row, strict=True)), tags.get(row[at], [])) for row in rows]
 
 
-def _plain_rows(query: sa.Select[*tuple[Any, ...]]) -> list[list[Any]]:
+def plain_rows(query: sa.Select[*tuple[Any, ...]]) -> list[list[Any]]:
     """The rows of ``query`` as lists of values converted by their columns' types.
 
     What ``session.execute`` gives without its row objects, which cost more than the
