@@ -15,22 +15,18 @@ from app.localtime import to_utc
 def to_datetime(value: Any, zone: tzinfo) -> datetime:
     """A front-matter date (YAML date/datetime or ISO string) as naive UTC; without an
     offset it is local time in ``zone`` (the site's time zone)."""
+    return to_utc(_read(value), zone)
+
+
+def _read(value: Any) -> datetime:
+    """A front-matter date as written: aware if it names an offset, else naive."""
     if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, date):
-        parsed = datetime.combine(value, time())
-    elif isinstance(value, str):
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    else:
-        raise ValueError(f"expected a date, got {type(value).__name__}")
-    return to_utc(parsed, zone)
-
-
-def without_offset(value: Any) -> bool:
-    """Whether a front-matter date names no offset (a local time of the site)."""
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, time())
     if isinstance(value, str):
-        return datetime.fromisoformat(value.strip().replace("Z", "+00:00")).tzinfo is None
-    return not isinstance(value, datetime) or value.tzinfo is None
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    raise ValueError(f"expected a date, got {type(value).__name__}")
 
 
 def front_dates(
@@ -48,8 +44,9 @@ def front_dates(
             dates[key] = None
             continue
         try:
-            dates[key] = to_datetime(value, zone)
-            local_dates = local_dates or without_offset(value)
+            written = _read(value)
+            dates[key] = to_utc(written, zone)
+            local_dates = local_dates or written.tzinfo is None  # a local time of the site
         except (ValueError, TypeError, OverflowError) as exc:
             raise fail(
                 key,
