@@ -105,7 +105,7 @@ def _stamps(condition: sa.ColumnElement[bool]) -> dict[int, int | None]:
         .where(condition)
         .order_by(Post.published_at.desc(), Post.slug)
     )
-    return {post_id: stamp for post_id, stamp in plain_rows(query)}  # noqa: C416 - rows are lists
+    return dict(plain_rows(query))  # each row a list of two
 
 
 def _brought_up_to_date(

@@ -254,9 +254,8 @@ def _names(joined: str) -> list[str]:
 
 
 def _by_path(tree: tuple[str, bytes]) -> dict[str, tuple[int, ...]]:
-    names, packed = tree
-    values = array("q", packed)
-    return {name: tuple(values[5 * i : 5 * i + 5]) for i, name in enumerate(_names(names))}
+    names = _names(tree[0])
+    return _stamps_at(tree[1], names, range(len(names)))
 
 
 @dataclass
@@ -404,7 +403,8 @@ def _differing(before: bytes, now: bytes) -> Iterator[int]:
         ranges += [(middle, end), (first, middle)]
 
 
-def _stamps_at(packed: bytes, names: list[str], found: list[int]) -> dict[str, tuple[int, ...]]:
+def _stamps_at(packed: bytes, names: list[str], found: Iterable[int]) -> dict[str, tuple[int, ...]]:
+    """The stamps at the indexes ``found`` of a packing, by the paths ``names``."""
     values = array("q", packed)
     return {names[i]: tuple(values[5 * i : 5 * i + 5]) for i in found}
 
