@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 
 from app.build import pagelist, pipeline
+from app.build.errors import BuildError
 from app.content.document import parse_document, serialize_document
 from tests import test_incremental
 from tests.test_incremental import build, clean_build_of, tree
@@ -119,3 +120,21 @@ def test_a_saved_list_it_cannot_read_whole_lists_the_pages_again(
     build(app)
     assert len(listings) == 2  # listed again: the saved list was not read
     assert tree(app.config["BUILD_DIR"]) == clean_build_of(app, tmp_path)
+
+
+def test_two_pages_that_would_write_one_file_fail_the_build(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+):
+    """Said before anything is rendered, naming the file and the second page's URL."""
+
+    def doubled(*args: object) -> pagelist.PageList:
+        listing = pagelist.list_pages(*args)  # type: ignore[arg-type]
+        first = listing.pages[0]
+        twin = dataclasses.replace(first, url=f"{first.url}again/")
+        pages, keys = [*listing.pages, twin], (*listing.keys, listing.keys[0])
+        return dataclasses.replace(listing, pages=pages, keys=keys)
+
+    monkeypatch.setattr(pipeline, "list_pages", doubled)
+    with pytest.raises(BuildError, match=r"would be written twice \(by .*again/\)"):
+        build(app)
+    assert not app.config["BUILD_DIR"].exists()  # nothing was swapped in

@@ -238,13 +238,7 @@ class Reads:
         changed: its part once per build for all pages that share it, its calls only when
         the read model may answer differently, and its fields only when it read a field of
         a post that changed (``touched``: see ``Manifest.touched``)."""
-        part = page.part
-        if part is None or changed is None:
-            return False
-        found = self._parts.get(part)
-        if found is None:
-            found = self._parts[part] = self._part_holds(*orjson.loads(part))
-        if not found:
+        if changed is None or not self.part_holds(page.part):
             return False
         if answers_same and not touched:
             return True
@@ -255,6 +249,17 @@ class Reads:
         return (answers_same or self._calls_hold(calls)) and (
             not touched or _fields_hold(fields, changed)
         )
+
+    def part_holds(self, part: str | None) -> bool:
+        """Whether the templates, files and settings of a page's *part* (``pack_page``) read
+        the same now; asked once per build for all the pages that share it (False: None, a
+        page that has none)."""
+        if part is None:
+            return False
+        found = self._parts.get(part)
+        if found is None:
+            found = self._parts[part] = self._part_holds(*orjson.loads(part))
+        return found
 
     def _part_holds(
         self,

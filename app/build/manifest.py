@@ -154,6 +154,29 @@ def identity(path: str | Path) -> tuple[int, int, int] | None:
     return stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
+def files_in_place(root: Path, records: Mapping[str, FileRecord]) -> dict[str, FileRecord]:
+    """The records whose file under ``root`` is still the very file they describe (the same
+    inode, size and modification time: one ``lstat`` each, relative to the open folder)."""
+    try:
+        folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return {}
+    found = {}
+    try:
+        for rel, record in records.items():
+            try:
+                stat = os.lstat(rel, dir_fd=folder)
+            except OSError:
+                continue
+            if (stat.st_ino, stat.st_size, stat.st_mtime_ns) == record.identity and S_ISREG(
+                stat.st_mode
+            ):
+                found[rel] = record
+    finally:
+        os.close(folder)
+    return found
+
+
 def manifest_path(instance_dir: Path, build_dir: Path) -> Path:
     return build_dir_cache(instance_dir, build_dir)
 

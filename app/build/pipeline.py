@@ -41,7 +41,7 @@ from app.build.freezer import PlannedPage, StagingFreezer, site_path
 from app.build.incremental import BackgroundCopy, refresh_tree, relink_changed
 from app.build.keptposts import KeptPosts
 from app.build.links import RecordedLinks, check_references, lost_anchor
-from app.build.manifest import FileRecord, Manifest, Spare, identity, manifest_path
+from app.build.manifest import FileRecord, Manifest, Spare, files_in_place, identity, manifest_path
 from app.build.manifest import load as load_manifest
 from app.build.manifest import save as save_manifest
 from app.build.memory import warm_up
@@ -233,30 +233,43 @@ class Build:
         self.plan.warnings = list(listing.warnings)
 
     def _plan(self, listing: PageList, reads: Reads, changed: Changed | None, same: bool) -> Plan:
-        previous = self.manifest.records
-        plan = Plan(changed=changed)
-        answers_same = (
-            same and self.manifest.model is not None and answers_hold(changed, self.model)
-        )
-        root = str(self.build_dir)
-        touched = self.manifest.readers(changed if same else None, answers_same)
-        for page, key in zip(listing.pages, listing.keys, strict=True):
-            plan.pages.append(page)
-            old = previous.get(page.rel)
-            if page.rel in plan.keys:
-                raise BuildError(f"{page.rel} would be written twice (by {page.url})")
-            plan.keys[page.rel] = key
-            if (
-                same
-                and old is not None
-                and old.key == key
-                and identity(f"{root}/{page.rel}") == old.identity
-                and reads.keeps(old, changed, answers_same, page.rel in touched)
+        pages = list(listing.pages)
+        rels = [page.rel for page in pages]
+        keys = dict(zip(rels, listing.keys, strict=True))
+        if len(keys) != len(rels):
+            _written_twice(pages)
+        kept = self._kept(keys, reads, changed) if same else {}
+        jobs = [Job(page.url, page.rel) for page in pages if page.rel not in kept]
+        return Plan(pages, kept, jobs, keys, changed)
+
+    def _kept(
+        self, keys: dict[str, str], reads: Reads, changed: Changed | None
+    ) -> dict[str, FileRecord]:
+        """The last build's records of pages it made with the same key, whose file is
+        still in ``build/`` and whose recorded reads hold: each part (``Reads.part_holds``)
+        is asked once for all the pages that share it, and a page's own reads only when
+        they may answer differently (the read model's answers may have changed, or the page
+        read a field of a post that changed: ``Manifest.readers``)."""
+        if changed is None:
+            return {}
+        manifest = self.manifest
+        previous = manifest.records
+        candidates = {
+            rel: old
+            for rel, key in keys.items()
+            if (old := previous.get(rel)) is not None and old.key == key
+        }
+        answers_same = manifest.model is not None and answers_hold(changed, self.model)
+        touched = manifest.readers(changed, answers_same)
+        kept = {}
+        for rel, old in files_in_place(self.build_dir, candidates).items():
+            if not reads.part_holds(old.part):
+                continue
+            if (answers_same and rel not in touched) or reads.keeps(
+                old, changed, answers_same, rel in touched
             ):
-                plan.kept[page.rel] = old
-            else:
-                plan.jobs.append(Job(page.url, page.rel))
-        return plan
+                kept[rel] = old
+        return kept
 
     def nothing_changed(self) -> bool:
         previous = self.manifest.records
@@ -535,6 +548,15 @@ def build_site(
         mark=mark,
     )
     return build.run()
+
+
+def _written_twice(pages: list[PlannedPage]) -> None:
+    """Raise for the first file two pages of the list would write."""
+    seen: set[str] = set()
+    for page in pages:
+        if page.rel in seen:
+            raise BuildError(f"{page.rel} would be written twice (by {page.url})")
+        seen.add(page.rel)
 
 
 def _engine(app: Flask) -> Any:
