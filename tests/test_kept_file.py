@@ -127,9 +127,13 @@ def test_a_damaged_or_foreign_file_is_read_whole_and_never_run(site: Flask, tmp_
     # Our format, not our shape (a row that is not one): read as none, not a failed build.
     listings = {"timeline": ("token", ("id",), {1: 5})}
     head = (keptfile.FORMAT, "x", listings, "", frozenset())
-    part = ({1: Listed({"id": 1}, [])}, {1: 7})
-    first.kept_file.write_bytes(b"".join(pickle.dumps(value) for value in (head, part, None)))
-    assert keptfile.load(first.kept_file).kept == {}
+    for part in [
+        ({1: {"id": 1, "tags": []}}, {1: 7}),
+        ({1: 5}, {}),
+        ({1: Listed({"id": 1}, [])}, {}),
+    ]:
+        first.kept_file.write_bytes(b"".join(pickle.dumps(value) for value in (head, part, None)))
+        assert keptfile.load(first.kept_file).kept == {}
     # A file cut short (no end): read as none.
     _build(site)
     whole = first.kept_file.read_bytes()

@@ -82,6 +82,14 @@ class Listed:
         self.__dict__.update(values)
         self.tags = tags
 
+    @classmethod
+    def of_values(cls, values: dict[str, Any]) -> Listed:
+        """The post whose values (its tags among them) ``values_of`` gave: the very dict,
+        taken as it is (a kept listing stores these, not the objects)."""
+        post = cls.__new__(cls)
+        object.__setattr__(post, "__dict__", values)
+        return post
+
     def __getattribute__(self, name: str) -> Any:
         if name[0] == "_":
             return object.__getattribute__(self, name)
@@ -102,6 +110,11 @@ class Listed:
 
     def __repr__(self) -> str:
         return f"<Listed {self.__dict__.get('slug')}>"
+
+
+def values_of(post: Listed) -> dict[str, Any]:
+    """A post's values, its tags among them, read without noting them."""
+    return object.__getattribute__(post, "__dict__")  # type: ignore[no-any-return]
 
 
 def _post_id(post: Listed) -> int:
