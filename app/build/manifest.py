@@ -308,15 +308,19 @@ def load(path: Path, build_dir: Path) -> Manifest:
                 return Manifest()
             parts = dict(db.execute("SELECT id, packed FROM parts").fetchall())
             rows = db.execute(
-                "SELECT rel, key, ino, size, mtime, note, links IS NOT NULL, part FROM files"
+                "SELECT rel, key, ino, size, mtime, part, note IS NOT NULL, links IS NOT NULL "
+                "FROM files INDEXED BY files_loaded"
             ).fetchall()
             digests = dict(db.execute("SELECT id, digest FROM posts").fetchall())
         records = {
-            rel: FileRecord(key, (ino, size, mtime), note=note, part=parts.get(part))._store(
+            rel: FileRecord(key, (ino, size, mtime), part=parts.get(part))._store(
                 cache, rel, bool(linked), loaded=part is None
             )
-            for rel, key, ino, size, mtime, note, linked, part in rows
+            for rel, key, ino, size, mtime, part, _, linked in rows
         }
+        noted = [row[0] for row in rows if row[6]]
+        for rel, note in cache.select("SELECT rel, note FROM files WHERE rel IN ({})", noted):
+            records[rel].note = note
         found = orjson.loads(meta.get("spare", "null"))
         spare = None if found is None else Spare((found[0], found[1]), found[2], found[3])
         post_rows = PostRows(digests, cache=cache) if meta.get("rows") == "table" else None
