@@ -139,6 +139,48 @@ def test_the_build_cache_loads_no_references_and_saves_only_what_changed(app, bu
     assert len(changed) == result.rendered  # the rows of kept pages were not written again
 
 
+def _post_digests(app: Flask, built: Path) -> dict[int, bytes]:
+    cache = manifest_path(Path(app.instance_path), built)
+    with closing(sqlite3.connect(cache)) as connection:
+        return dict(connection.execute("SELECT id, digest FROM posts"))
+
+
+@pytest.mark.parametrize("watch", [False, True])
+def test_the_post_rows_saved_are_those_a_fresh_cache_holds(app, content_dir, watch):
+    """A save writes the rows that differ from those the file holds, known from the load
+    (or, in a watch, from its own last save): after an edit, a removal, a new post and the
+    edit undone, the file holds what a cache made from nothing does."""
+    memory = BuildMemory()
+
+    def again(*changed: Path) -> None:
+        if watch:
+            build_site(app, changes=Changes(memory, {str(path) for path in changed}))
+        else:
+            build(app)
+
+    again()
+    built = app.config["BUILD_DIR"]
+    posts = content_dir / "posts"
+    first = _post_digests(app, built)
+    edited, gone = posts / "hello-world.md", posts / "shell-snippets.md"
+    original = edited.read_text()
+    _append(edited, "\nA line for the rows.\n")
+    again(edited)
+    gone.unlink()
+    again(gone)
+    (posts / "new-one.md").write_text(NEW_POST)
+    again(posts / "new-one.md")
+    edited.write_text(original)  # its row as the first build saved it
+    again(edited)
+    kept = _post_digests(app, built)
+    manifest_path(Path(app.instance_path), built).unlink()
+    cache_file(manifest_path(Path(app.instance_path), built), fresh=True)
+    build_site(app, incremental=False)
+    assert kept == _post_digests(app, built)
+    assert kept.keys() != first.keys()
+    assert len(kept) == len(first)  # one post gone, one new
+
+
 @pytest.mark.parametrize("damage", [b"not a database at all", b""])
 def test_a_damaged_build_cache_makes_one_full_build_then_works_again(app, built, damage):
     cache = manifest_path(Path(app.instance_path), built)

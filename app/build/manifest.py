@@ -226,9 +226,11 @@ class Manifest:
     model: list[str] | None = None
     #: The list of the site's pages and what it read (``pagelist.PageList.saved``).
     pages: str | None = None
-    #: The file it was loaded from or saved to, and its meta values there.
+    #: The file it was loaded from or saved to, and its meta values and posts' row digests
+    #: there (None: not known).
     cache: CacheFile | None = None
     saved_meta: dict[str, str] = field(default_factory=dict)
+    saved_rows: dict[int, bytes] | None = None
 
     def preload(self, rels: Iterable[str] | None = None) -> None:
         """Read the reads of these records (of all: None) from the cache file at once."""
@@ -326,7 +328,9 @@ def load(path: Path, build_dir: Path) -> Manifest:
         post_rows = PostRows(digests, cache=cache) if meta.get("rows") == "table" else None
         model = orjson.loads(meta.get("model", "null"))
         pages = meta.get("pages") or None
-        return Manifest(records, spare, meta.get("common"), post_rows, model, pages, cache, meta)
+        return Manifest(
+            records, spare, meta.get("common"), post_rows, model, pages, cache, meta, digests
+        )
     except sqlite3.Error as exc:
         if getattr(exc, "sqlite_errorname", "") not in BUSY:  # damaged: start a new file
             with contextlib.suppress(sqlite3.Error, OSError):
@@ -461,7 +465,7 @@ def _save(cache: CacheFile, build_dir: Path, manifest: Manifest) -> None:
                 [(part_id, part_id) for part_id in unused],
             )
             if manifest.rows is not None:
-                save_rows(db, manifest.rows)
+                save_rows(db, manifest.rows, manifest.saved_rows if same_file else None)
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta_changed)
             db.execute("COMMIT")
         except BaseException:
@@ -476,3 +480,6 @@ def _save(cache: CacheFile, build_dir: Path, manifest: Manifest) -> None:
     manifest.cache, manifest.saved_meta = cache, meta
     if manifest.rows is not None:
         manifest.rows.cache = cache
+        manifest.saved_rows = manifest.rows.digests
+    elif not same_file:
+        manifest.saved_rows = None

@@ -163,9 +163,13 @@ class PostRows:
         return found
 
 
-def save_rows(db: sqlite3.Connection, rows: PostRows) -> None:
-    """The posts' rows whose digest differs from the file's; none for posts gone."""
-    present = dict(db.execute("SELECT id, digest FROM posts").fetchall())
+def save_rows(
+    db: sqlite3.Connection, rows: PostRows, present: Mapping[int, bytes] | None = None
+) -> None:
+    """The posts' rows whose digest differs from the file's (``present``, when the caller
+    knows them: read here otherwise); none for posts gone."""
+    if present is None:
+        present = dict(db.execute("SELECT id, digest FROM posts").fetchall())
     db.executemany(
         "DELETE FROM posts WHERE id = ?",
         [(post_id,) for post_id in present.keys() - rows.digests.keys()],
