@@ -12,12 +12,13 @@ import argparse
 import gc
 import importlib
 import json
+import logging
 import os
 import sys
 import time
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
@@ -269,6 +270,7 @@ def watch(args: argparse.Namespace) -> int:
     from app import create_app
     from app.build.serve import PreviewServer
     from app.build.watch import Rebuilder, Watcher
+    from app.extensions import db
     from app.interrupts import stop_on_signals
 
     def make_app() -> Flask:
@@ -322,6 +324,8 @@ def watch(args: argparse.Namespace) -> int:
         watcher.stop()
         if server is not None:
             server.stop()
+        with rebuilder.app.app_context():  # as after a build (see ``build_once``)
+            db.engine.dispose()
     if not (args.quiet or args.json):
         print("Stopped.", flush=True)
     return 0
@@ -364,9 +368,20 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def exit_now(code: int) -> NoReturn:
+    """End the process without tearing the interpreter down (as mypy does): freeing a
+    build's objects one by one took 40 ms of a 0.75 s edit at 10 000 posts. By now every
+    file the build wrote is closed, every transaction committed and the site's database
+    engine disposed (``build_once``, ``watch``); the output and logs are flushed here."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
     try:
-        sys.exit(main())
+        exit_now(main())
     except BrokenPipeError:  # the reader of the summary went away (`| head`)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error
         sys.exit(1)
