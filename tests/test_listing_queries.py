@@ -14,7 +14,8 @@ from app.content.document import Document
 from app.content.service import save_post
 from app.extensions import db
 from app.models import Post
-from app.public import snapshot, visibility
+from app.public import queries, snapshot, visibility
+from app.status import frozen
 from tests.snapshot_helpers import as_a_build
 from tests.test_admin_dashboard import titles
 
@@ -105,3 +106,20 @@ def test_on_sqlite_the_listing_reads_one_covering_index(app, synced):
         sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
         plan = " ".join(row[-1] for row in db.session.execute(sa.text(f"EXPLAIN QUERY PLAN {sql}")))
     assert "COVERING INDEX ix_post_listed" in plan, plan
+
+
+def test_a_build_counts_tags_as_the_database_does(app, synced):
+    """The snapshot's tag counts (by tag id, in Python) are the live query's (SQL GROUP BY)."""
+    add_tagged_posts(12)
+
+    def counted(pairs: object) -> list[tuple[int, str, str, int]]:
+        return [(tag.id, tag.name, tag.slug, n) for tag, n in pairs]  # type: ignore[attr-defined]
+
+    at = datetime(2100, 1, 1)  # the scheduled post is out by then
+    with app.test_request_context():
+        with frozen(at):
+            live = counted(queries.tags_with_counts())
+        with as_a_build(at):
+            built = counted(queries.tags_with_counts())
+    assert live == built
+    assert {name: n for _, name, _, n in built}["bulk"] == 12

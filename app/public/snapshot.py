@@ -15,7 +15,7 @@ the listing's columns and the noting of fields; the plain path (``live``) is its
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -253,14 +253,16 @@ class Snapshot:
 
     def tags_with_counts(self) -> list[tuple[ListedTag, int]]:
         def compute() -> list[tuple[ListedTag, int]]:
-            counts: dict[ListedTag, int] = {}
             posts = self.listing()
             _note(posts, "tags")
             tags = _plain("tags")
-            for post in posts:
-                for tag in tags(post):
-                    counts[tag] = counts.get(tag, 0) + 1
-            return sorted(counts.items(), key=lambda pair: (pair[0].name, pair[0].id))
+            found = [tag for post in posts for tag in tags(post)]
+            # Counted by id: a tag is one object per part of a kept listing, not one in all,
+            # and hashing the tag itself runs its dataclass __hash__ once per post and tag.
+            by_id = {tag.id: tag for tag in found}
+            counts = Counter([tag.id for tag in found])
+            pairs = [(by_id[tag_id], count) for tag_id, count in counts.items()]
+            return sorted(pairs, key=lambda pair: (pair[0].name, pair[0].id))
 
         return self._once("tags_with_counts", compute)
 
