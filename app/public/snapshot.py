@@ -223,10 +223,8 @@ class Snapshot:
         def compute() -> dict[str, Listed]:
             if kind == "page":
                 return {item.slug: item for item in self.visible_pages()}
-            posts = self.listing()
-            _note(posts, "kind", "slug")
-            kind_of, slug = _plain("kind"), _plain("slug")
-            return {slug(item): item for item in posts if kind_of(item) == kind}
+            pairs = zip(self._read("kind", "slug"), self.listing(), strict=True)
+            return {v["slug"]: post for v, post in pairs if v["kind"] == kind}
 
         return self._once(f"by_slug_{kind}", compute)
 
@@ -244,19 +242,13 @@ class Snapshot:
 
     def _positions(self) -> dict[str, int]:
         def compute() -> dict[str, int]:
-            posts = self.listing()
-            _note(posts, "slug")
-            slug = _plain("slug")
-            return {slug(post): i for i, post in enumerate(posts)}
+            return {v["slug"]: i for i, v in enumerate(self._read("slug"))}
 
         return self._once("positions", compute)
 
     def tags_with_counts(self) -> list[tuple[ListedTag, int]]:
         def compute() -> list[tuple[ListedTag, int]]:
-            posts = self.listing()
-            _note(posts, "tags")
-            tags = _plain("tags")
-            found = [tag for post in posts for tag in tags(post)]
+            found = [tag for v in self._read("tags") for tag in v["tags"]]
             # Counted by id: a tag is one object per part of a kept listing, not one in all,
             # and hashing the tag itself runs its dataclass __hash__ once per post and tag.
             by_id = {tag.id: tag for tag in found}
@@ -300,13 +292,20 @@ class Snapshot:
     def _group(self, name: str, key: Callable[[Any], list[Any]]) -> dict[Any, list[Listed]]:
         """The listing's posts by each value ``key`` gives of their field ``name``."""
         groups: dict[Any, list[Listed]] = {}
-        posts = self.listing()
-        _note(posts, name)
-        value_of = _plain(name)
-        for post in posts:
-            for value in key(value_of(post)):
+        for v, post in zip(self._read(name), self.listing(), strict=True):
+            for value in key(v[name]):
                 groups.setdefault(value, []).append(post)
         return groups
+
+    def _read(self, *names: str) -> list[dict[str, Any]]:
+        """The listing's posts' values, in order, noting that fields ``names`` of every one
+        of them were read (one note for all, not one recorded read per post and field)."""
+        values: list[dict[str, Any]] = self._once(
+            "values", lambda: [values_of(post) for post in self.listing()]
+        )
+        ids: list[int] = self._once("ids", lambda: [v["id"] for v in values])
+        recording.fields(ids, names)
+        return values
 
     def texts(self, posts: Sequence[Listed]) -> dict[int, str]:
         """Each post's body text, cut after what a search document keeps of it; one query."""
