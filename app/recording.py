@@ -281,7 +281,7 @@ def identity(value: Any) -> Any:
     if kind in _PLAIN:
         return value
     if kind is list or kind is tuple:
-        return [identity(item) for item in value]
+        return _identities(value)
     known = IDENTITIES.get(kind)
     if known is not None:
         return known(value)
@@ -297,6 +297,17 @@ def identity(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(key): identity(item) for key, item in value.items()}
     raise TypeError(f"a recorded answer holds a {type(value).__name__}, which has no identity")
+
+
+def _identities(items: list[Any] | tuple[Any, ...]) -> list[Any]:
+    """``identity`` of each item; of a list of one read-model type (a listing: 10 000 posts)
+    in one pass of that type's function."""
+    kinds = set(map(type, items))
+    if len(kinds) == 1:
+        known = IDENTITIES.get(kinds.pop())
+        if known is not None:
+            return list(map(known, items))
+    return [identity(item) for item in items]
 
 
 def answer_digest(answer: Any) -> str:

@@ -32,6 +32,7 @@ from app.content.document import parse_document, serialize_document
 from app.extensions import db
 from app.models import Post
 from app.public import search
+from app.public.snapshot import Listed, ListedTag
 from config import TestingConfig
 from tests import test_incremental
 from tests.conftest import FIXTURE_CONTENT, ROOT, SAMPLE_SITE
@@ -161,6 +162,17 @@ def test_a_builds_read_model_answers_from_its_posts_alone(app):
         finally:
             sa.event.remove(sa.engine.Engine, "before_cursor_execute", seen)
     assert statements == []
+
+
+def test_a_list_is_identified_item_by_item_whatever_it_holds():
+    """A listing of posts (one pass of the posts' identity) and a list of mixed values
+    identify each item as it would on its own."""
+    posts = [Listed({"id": n, "slug": f"p{n}"}, []) for n in range(5)]
+    tag = ListedTag(3, "Python", "python")
+    for answer in [posts, tuple(posts), [posts[0], 7, "x", None, tag, (posts[1], [posts[2]])], []]:
+        assert recording.identity(answer) == [recording.identity(item) for item in answer]
+    assert recording.identity(posts) == [0, 1, 2, 3, 4]
+    assert recording.identity([tag, tag]) == [tag.__identity__()] * 2
 
 
 def test_search_documents_note_the_fields_they_read(app):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mmap
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, repeat
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +133,7 @@ class Copies:
         """Where the document of each of ``slugs`` is in the last file's order (-1: none
         to copy)."""
         where = self._where
-        return [where.get(slug, -1) for slug in slugs] if where else [-1] * len(slugs)
+        return list(map(where.get, slugs, repeat(-1))) if where else [-1] * len(slugs)
 
     def run(self, first: int, last: int) -> memoryview | None:
         """The documents ``first`` to ``last`` (positions, a comma apart), if the file holds
