@@ -317,7 +317,7 @@ def watch(args: argparse.Namespace) -> int:
                 print(
                     "Watching content, site and settings for changes; Ctrl+C to stop.", flush=True
                 )
-            watcher.run(rebuild)
+            watcher.run(rebuild, on_idle=rebuilder.collect_garbage)
     except KeyboardInterrupt:
         pass
     finally:

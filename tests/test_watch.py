@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import queue
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from app.build.watch import ChangeFilter
+from app.build.watch import ChangeFilter, Watcher
 from tests.polling import FreezeProcess, wait_for
 
 
@@ -49,6 +51,36 @@ def test_editor_droppings_and_outside_paths_are_ignored(change_filter, tmp_path,
 
 
 @pytest.mark.slow
+def test_the_tidy_up_after_a_build_waits_for_a_quiet_tree(tmp_path):
+    """A save right after a build is built at once; the clean-up after builds (``on_idle``:
+    a watch's garbage collection) comes once nothing changed for ``idle`` seconds."""
+    posts = tmp_path / "content" / "posts"
+    posts.mkdir(parents=True)
+    watcher = Watcher([tmp_path / "content"], [], [], idle=1.0)
+    calls: list[str] = []
+    built: queue.Queue[set[str]] = queue.Queue()
+
+    def on_change(changed: set[str]) -> None:
+        calls.append("build")
+        built.put(changed)
+
+    watcher.start()
+    loop = threading.Thread(target=watcher.run, args=(on_change, lambda: calls.append("tidy")))
+    loop.start()
+    try:
+        wait_for(lambda: calls == ["tidy"], what="the first tidy-up")  # quiet from the start
+        (posts / "a.md").write_text("one")
+        assert {Path(p).name for p in built.get(timeout=30)} == {"a.md"}
+        (posts / "b.md").write_text("two")  # right after the build: no tidy-up before it
+        assert {Path(p).name for p in built.get(timeout=30)} == {"b.md"}
+        wait_for(lambda: calls[-1] == "tidy", what="the tidy-up after the builds")
+        assert calls == ["tidy", "build", "build", "tidy"]
+    finally:
+        watcher.stop()
+        loop.join(timeout=30)
+    assert not loop.is_alive()
+
+
 def test_watch_rebuilds_on_changes_survives_errors_and_stops_on_ctrl_c(freeze, tmp_path):
     process = FreezeProcess(freeze.env, tmp_path, "--watch")
     page = freeze.build_dir / "posts" / "hello-world" / "index.html"
