@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from datetime import timedelta
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
@@ -56,10 +57,16 @@ def common_digest(app: Flask) -> str:
         and key not in _RECORDED_SETTINGS
         and isinstance(value, plain)
     )
+    return digest([running_code(), settings])
+
+
+@cache
+def running_code() -> str:
+    """The code this process renders with: our modules (read once: a watch runs the code
+    it loaded, whatever is saved later), the libraries' versions and the renderer's."""
     return digest(
         [
             tree_digest([APP_DIR], "*.py"),
-            settings,
             [(name, _version(name)) for name in _LIBRARIES],
             renderer_id(),
         ]
