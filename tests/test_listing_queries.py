@@ -123,3 +123,21 @@ def test_a_build_counts_tags_as_the_database_does(app, synced):
             built = counted(queries.tags_with_counts())
     assert live == built
     assert {name: n for _, name, _, n in built}["bulk"] == 12
+
+
+def test_a_build_lists_posts_newest_first_then_by_slug_as_the_database_does(app, synced):
+    """The snapshot sorts its listing again in Python (noting what it read): posts of the
+    same moment come by slug, as the live query's ORDER BY puts them."""
+    same = datetime(2021, 6, 1, 12, 0)
+    for slug in ("tie-b", "tie-c", "tie-a"):
+        save_post(Document(title=slug, slug=slug, body="Same moment.\n", date=same))
+    save_post(Document(title="Later", slug="tie-later", body="Later.\n", date=datetime(2021, 7, 1)))
+    at = datetime(2100, 1, 1)
+    with app.test_request_context():
+        with frozen(at):
+            live = [post.slug for post in queries.listing()]
+        with as_a_build(at):
+            built = [post.slug for post in queries.listing()]
+    assert built == live
+    ties = [slug for slug in built if slug.startswith("tie-")]
+    assert ties == ["tie-later", "tie-a", "tie-b", "tie-c"]
