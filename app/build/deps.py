@@ -29,7 +29,7 @@ from app.content.render import renderer_id
 from app.models import Post
 from app.public import snapshot
 from app.public.routes import site_settings
-from app.public.snapshot import HEAVY, Listed
+from app.public.snapshot import HEAVY, Listed, by_id
 from app.recording import REGISTRY, Recorder, digest
 from app.status import frozen, now
 
@@ -101,7 +101,7 @@ class Reads:
 
     def __init__(self, app: Flask, posts: Iterable[Listed]) -> None:
         self.app = app
-        self.posts = {post.__dict__["id"]: post for post in posts}
+        self.posts = by_id(posts)
         self._calls: dict[tuple[str, tuple[Any, ...]], str] = {}
         self._templates: dict[str, str] = {}
         self._files: dict[str, str] = {}

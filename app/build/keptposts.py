@@ -32,7 +32,7 @@ from app.build.postrows import KeptRows
 from app.build.triggers import TRIGGERS
 from app.extensions import db
 from app.models import DataRevision, Post, PostRevision
-from app.public.snapshot import Listed, plain_rows
+from app.public.snapshot import Listed, by_id, plain_rows
 
 #: More changed posts than this: one read of the whole listing costs less than the ids.
 MOST_READ_AGAIN = 2000
@@ -92,8 +92,8 @@ class KeptPosts:
             self.last[name] = "whole"
         else:
             posts, self.last[name] = found
-        by_id = {p.__dict__["id"]: p for p in posts}
-        self.kept[name] = KeptListing(token, columns, by_id, {i: stamps.get(i) for i in by_id})
+        listed = by_id(posts)
+        self.kept[name] = KeptListing(token, columns, listed, {i: stamps.get(i) for i in listed})
         return posts
 
 

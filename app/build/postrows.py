@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from app import recording
-from app.public.snapshot import Listed
+from app.public.snapshot import Listed, values_in
 from app.status import ClockReads, watching_clock
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ def rows_of(
         clocked = kept.clocked if kept is not None and reuse else frozenset()
         same = [pid for pid, post in posts.items() if (k := reuse.get(pid)) and k.post is post]
         names = [name for name in PROPERTIES if name in clocked]
-        now, _ = _properties([PlainRow(posts[pid].__dict__) for pid in same], names)
+        now, _ = _properties(list(map(PlainRow, values_in([posts[pid] for pid in same]))), names)
         at = [PROPERTIES.index(name) for name in names]
         made: dict[int, KeptRow] = {}
         for pid, values in zip(same, now, strict=True):
@@ -110,7 +110,7 @@ def _rows(posts: Iterable[Listed]) -> tuple[dict[int, KeptRow], frozenset[str]]:
     """The rows of ``posts``, made anew; and the properties that read the clock."""
     posts = list(posts)
     # The properties off the post's own values, as ``rows_of`` computes them again.
-    found, clocked = _properties([PlainRow(post.__dict__) for post in posts], PROPERTIES)
+    found, clocked = _properties(list(map(PlainRow, values_in(posts))), PROPERTIES)
     made = {}
     for post, properties in zip(posts, found, strict=True):
         digest = row_digest(row_text(post, properties))
