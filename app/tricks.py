@@ -32,8 +32,8 @@ TRICKS: dict[str, str] = {
     " (build/requests.py; werkzeug's cached_property)",
     "plain-rows": "listing rows, and the kept posts' stamps, read off the DB-API cursor,"
     " not as Row objects (public/snapshot.py)",
-    "gc-between-builds": "--watch collects garbage after a build and freezes what is left,"
-    " so a build's collections do not walk the memory of the last (build/watch.py)",
+    "gc-between-builds": "--watch collects garbage once quiet after a build and freezes what"
+    " is left, so a build's collections do not walk the memory of the last (build/watch.py)",
     "highlight-memo": "code blocks highlighted in a sync remembered by their code, fence"
     " and renderer, for the next sync (content/highlightmemo.py)",
     "stamps": "a command-line build whose inputs all keep the stamps (lstat) the last one saved"
