@@ -56,7 +56,7 @@ def test_the_tidy_up_after_a_build_waits_for_a_quiet_tree(tmp_path):
     a watch's garbage collection) comes once nothing changed for ``idle`` seconds."""
     posts = tmp_path / "content" / "posts"
     posts.mkdir(parents=True)
-    watcher = Watcher([tmp_path / "content"], [], [], idle=1.0)
+    watcher = Watcher([tmp_path / "content"], [], [], idle=3.0)  # a save comes well within it
     calls: list[str] = []
     built: queue.Queue[set[str]] = queue.Queue()
 
