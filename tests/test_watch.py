@@ -50,7 +50,6 @@ def test_editor_droppings_and_outside_paths_are_ignored(change_filter, tmp_path,
     assert not change_filter.relevant(str(tmp_path / rel))
 
 
-@pytest.mark.slow
 def test_the_tidy_up_after_a_build_waits_for_a_quiet_tree(tmp_path):
     """A save right after a build is built at once; the clean-up after builds (``on_idle``:
     a watch's garbage collection) comes once nothing changed for ``idle`` seconds."""
@@ -81,6 +80,7 @@ def test_the_tidy_up_after_a_build_waits_for_a_quiet_tree(tmp_path):
     assert not loop.is_alive()
 
 
+@pytest.mark.slow
 def test_watch_rebuilds_on_changes_survives_errors_and_stops_on_ctrl_c(freeze, tmp_path):
     process = FreezeProcess(freeze.env, tmp_path, "--watch")
     page = freeze.build_dir / "posts" / "hello-world" / "index.html"
