@@ -261,15 +261,11 @@ class Build:
         }
         answers_same = manifest.model is not None and answers_hold(changed, self.model)
         touched = manifest.readers(changed, answers_same)
-        kept = {}
-        for rel, old in files_in_place(self.build_dir, candidates).items():
-            if not reads.part_holds(old.part):
-                continue
-            if (answers_same and rel not in touched) or reads.keeps(
-                old, changed, answers_same, rel in touched
-            ):
-                kept[rel] = old
-        return kept
+        return {
+            rel: old
+            for rel, old in files_in_place(self.build_dir, candidates).items()
+            if reads.keeps(old, changed, answers_same, rel in touched)
+        }
 
     def nothing_changed(self) -> bool:
         previous = self.manifest.records
