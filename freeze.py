@@ -317,7 +317,7 @@ def watch(args: argparse.Namespace) -> int:
                 print(
                     "Watching content, site and settings for changes; Ctrl+C to stop.", flush=True
                 )
-            watcher.run(rebuild, on_idle=rebuilder.collect_garbage)
+            watcher.run(rebuild, on_idle=rebuilder.collect_garbage, on_burst=rebuilder.burst_began)
     except KeyboardInterrupt:
         pass
     finally:

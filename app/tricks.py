@@ -34,6 +34,8 @@ TRICKS: dict[str, str] = {
     " not as Row objects (public/snapshot.py)",
     "gc-between-builds": "--watch collects garbage once quiet after a build and freezes what"
     " is left, so a build's collections do not walk the memory of the last (build/watch.py)",
+    "files-checked-early": "--watch checks that the last build's files are still in place"
+    " when a burst of changes begins, not once it settled (build/memory.py)",
     "highlight-memo": "code blocks highlighted in a sync remembered by their code, fence"
     " and renderer, for the next sync (content/highlightmemo.py)",
     "stamps": "a command-line build whose inputs all keep the stamps (lstat) the last one saved"

@@ -438,6 +438,7 @@ def test_any_sequence_of_edits_builds_what_a_clean_build_builds(tmp_path_factory
             build_site(app)
         elif how == "watch":
             changed = {str(p) for folder in (content_dir, site_dir) for p in folder.rglob("*")}
+            memory.check_files()  # as the watch does when the first change comes
             build_site(app, changes=Changes(memory, changed))
         else:
             _publish(app)

@@ -52,7 +52,8 @@ def test_editor_droppings_and_outside_paths_are_ignored(change_filter, tmp_path,
 
 def test_the_tidy_up_after_a_build_waits_for_a_quiet_tree(tmp_path):
     """A save right after a build is built at once; the clean-up after builds (``on_idle``:
-    a watch's garbage collection) comes once nothing changed for ``idle`` seconds."""
+    a watch's garbage collection) comes once nothing changed for ``idle`` seconds, and each
+    burst is announced (``on_burst``) before it is built."""
     posts = tmp_path / "content" / "posts"
     posts.mkdir(parents=True)
     watcher = Watcher([tmp_path / "content"], [], [], idle=3.0)  # a save comes well within it
@@ -64,7 +65,10 @@ def test_the_tidy_up_after_a_build_waits_for_a_quiet_tree(tmp_path):
         built.put(changed)
 
     watcher.start()
-    loop = threading.Thread(target=watcher.run, args=(on_change, lambda: calls.append("tidy")))
+    loop = threading.Thread(
+        target=watcher.run,
+        args=(on_change, lambda: calls.append("tidy"), lambda: calls.append("burst")),
+    )
     loop.start()
     try:
         wait_for(lambda: calls == ["tidy"], what="the first tidy-up")  # quiet from the start
@@ -73,7 +77,7 @@ def test_the_tidy_up_after_a_build_waits_for_a_quiet_tree(tmp_path):
         (posts / "b.md").write_text("two")  # right after the build: no tidy-up before it
         assert {Path(p).name for p in built.get(timeout=30)} == {"b.md"}
         wait_for(lambda: calls[-1] == "tidy", what="the tidy-up after the builds")
-        assert calls == ["tidy", "build", "build", "tidy"]
+        assert calls == ["tidy", "burst", "build", "burst", "build", "tidy"]
     finally:
         watcher.stop()
         loop.join(timeout=30)

@@ -9,6 +9,7 @@ its watcher, so that the sync reads only those.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from flask import Flask
 from jinja2 import TemplateError
 
 from app.build.keptposts import KeptPosts
-from app.build.manifest import Manifest, identity
+from app.build.manifest import FileRecord, Manifest, files_in_place, identity
 from app.content.kinds import KIND_DIRS
 from app.content.render import render_markdown
 
@@ -34,12 +35,40 @@ class BuildMemory:
     #: The posts the last build listed (they hold whatever the builds did: the database
     #: says which changed since, see ``keptposts``).
     posts: KeptPosts = field(default_factory=KeptPosts)
+    #: The last build's files found in place when the watcher saw a change (``check_files``).
+    checked: CheckedFiles | None = None
 
     def forget(self) -> None:
         """After a failed build, or one this memory cannot describe. The kept posts stay:
         the database vouches for them post by post whatever happened to the build (and the
         build that forgets holds them already: its first edit would read them all again)."""
         self.build_dir, self.cache_file, self.manifest = None, None, Manifest()
+        self.checked = None
+
+    def check_files(self) -> None:
+        """Find which of the last build's files are still in place in ``build/`` now, for
+        the next build's plan (``files_checked``): a watch calls it when a burst of changes
+        begins, so that the ``lstat`` of every page (~30 ms at 10 000 posts) is made while
+        the burst settles instead of after it (the ``files-checked-early`` trick)."""
+        self.checked = None
+        if self.build_dir is None or not self.manifest.records:
+            return
+        folder = _folder(self.build_dir)
+        if folder is not None:
+            found = files_in_place(self.build_dir, self.manifest.records)
+            self.checked = CheckedFiles(self.manifest, folder, found)
+
+    def files_checked(self, build_dir: Path, manifest: Manifest) -> dict[str, FileRecord] | None:
+        """The records of ``manifest`` whose file ``check_files`` found in place, if it
+        checked these very records in this very folder, not swapped since (its inode and
+        status-change time: a build's swap changes both); else None. Used once.
+
+        A file changed after the check is found by the build after (its identity no longer
+        matches its record), as one changed while a build renders is."""
+        checked, self.checked = self.checked, None
+        if checked is None or checked.manifest is not manifest or build_dir != self.build_dir:
+            return None
+        return checked.found if _folder(build_dir) == checked.folder else None
 
     def manifest_for(self, build_dir: Path, cache: Path) -> Manifest | None:
         """The last build's records, if that build is still the one in ``build_dir``."""
@@ -52,6 +81,25 @@ class BuildMemory:
         self.build_dir = build_dir
         self.cache_file = identity(cache)
         self.manifest = manifest
+        self.checked = None
+
+
+@dataclass(frozen=True)
+class CheckedFiles:
+    """Which of ``manifest``'s files were in place in the build folder ``folder`` (its
+    device, inode and status-change time) when checked."""
+
+    manifest: Manifest
+    folder: tuple[int, int, int]
+    found: dict[str, FileRecord]
+
+
+def _folder(path: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino, stat.st_ctime_ns
 
 
 def changed_sources(

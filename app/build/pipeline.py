@@ -263,9 +263,17 @@ class Build:
         touched = manifest.readers(changed, answers_same)
         return {
             rel: old
-            for rel, old in files_in_place(self.build_dir, candidates).items()
+            for rel, old in self._in_place(candidates).items()
             if reads.keeps(old, changed, answers_same, rel in touched)
         }
+
+    def _in_place(self, candidates: dict[str, FileRecord]) -> dict[str, FileRecord]:
+        """The ``candidates`` whose file is still the one recorded: as a watch found them
+        when the change came (``BuildMemory.check_files``), or found now."""
+        early = self.memory.files_checked(self.build_dir, self.manifest) if self.memory else None
+        if early is None:
+            return files_in_place(self.build_dir, candidates)
+        return {rel: old for rel, old in candidates.items() if rel in early}
 
     def nothing_changed(self) -> bool:
         previous = self.manifest.records

@@ -124,9 +124,14 @@ class Watcher:
                 self.observer.schedule(self.collector, str(parent), recursive=False)
         self.observer.start()
 
-    def next_changes(self, on_idle: Callable[[], object] | None = None) -> set[str] | None:
+    def next_changes(
+        self,
+        on_idle: Callable[[], object] | None = None,
+        on_burst: Callable[[], object] | None = None,
+    ) -> set[str] | None:
         """Block until a burst of changes has settled; None once stopped. ``on_idle`` is
-        called once if the tree stays quiet for ``idle`` seconds first."""
+        called once if the tree stays quiet for ``idle`` seconds first; ``on_burst`` when
+        the burst's first change is seen, before it settles."""
         collector = self.collector
         while not self.stopped.is_set():
             if not collector.pending.wait(self.idle if on_idle else 0.5):
@@ -134,6 +139,8 @@ class Watcher:
                     on_idle()
                     on_idle = None
                 continue
+            if on_burst is not None:
+                on_burst()
             while not self.stopped.is_set():
                 with collector.lock:
                     quiet_for = time.monotonic() - collector.last_event
@@ -146,10 +153,12 @@ class Watcher:
         self,
         on_change: Callable[[set[str]], None],
         on_idle: Callable[[], object] | None = None,
+        on_burst: Callable[[], object] | None = None,
     ) -> None:
-        """Call ``on_change`` after every settled burst until :meth:`stop`, and ``on_idle``
-        once the tree stayed quiet for ``idle`` seconds after one (and before the first)."""
-        while (changes := self.next_changes(on_idle)) is not None:
+        """Call ``on_change`` after every settled burst until :meth:`stop`, ``on_idle``
+        once the tree stayed quiet for ``idle`` seconds after one (and before the first),
+        and ``on_burst`` as each burst begins."""
+        while (changes := self.next_changes(on_idle, on_burst)) is not None:
             on_change(changes)
 
     def stop(self) -> None:
@@ -196,6 +205,12 @@ class Rebuilder:
         if ok and self.on_built is not None:
             self.on_built()
         return ok
+
+    def burst_began(self) -> None:
+        """A change was seen and more may follow: check the last build's files while they
+        settle (``BuildMemory.check_files``; the ``files-checked-early`` trick)."""
+        if tricks.enabled("files-checked-early", self.app.config):
+            self.memory.check_files()
 
     def collect_garbage(self) -> None:
         """Collect cycles now, between builds, and set what is left aside: the next build's
