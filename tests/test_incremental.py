@@ -358,7 +358,7 @@ def test_search_index_makes_only_the_documents_of_changed_posts(
     texts = search.queries.search_texts
 
     def counted(posts):  # what is asked of the read model, which still answers
-        asked.extend(search._slug_and_id(post)[0] for post in posts)
+        asked.extend(search._slugs_and_ids(posts)[0])
         return texts(posts)
 
     monkeypatch.setattr(search.queries, "search_texts", counted)

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import mmap
+import os
+import random
 import sys
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import pytest
 from app import mapped
 from app.build import incremental
 from app.build.incremental import write_chunks_if_changed
+from app.mapped import FileSpan, file_identity
 from app.public.search import LastIndex
 
 MB = 1 << 20
@@ -65,21 +68,86 @@ def test_comparing_and_rewriting_a_large_file_holds_little_of_it(
     assert max(grew) < 16 * MB, f"held up to {max(grew) // MB} MB of the old file"
 
 
-def test_copies_are_views_checked_when_taken(tmp_path: Path) -> None:
+def test_copies_are_spans_of_the_file_checked_when_taken(tmp_path: Path) -> None:
     index = b'{"items":[{"a":1},{"b":2},{"c":3}]}'
     path = tmp_path / "search.json"
     path.write_bytes(index)
     note = orjson.dumps([["a", "b", "c"], [7, 7, 7]]).decode()
     copies = LastIndex(path, note, frozenset({"c"})).documents()
     assert copies.positions(["b", "a", "c", "d"]) == [1, 0, -1, -1]  # c changed, d new
-    assert copies.run(0, 1) == b'{"a":1},{"b":2}'
-    assert copies.run(2, 2) == b'{"c":3}'
-    copies.release()
-    assert copies.run(0, 0) == b'{"a":1}'
+    span = copies.run(0, 1)
+    assert span is not None
+    assert span.read() == b'{"a":1},{"b":2}'
+    assert span.file == file_identity(path.stat())
+    assert span.start == index.index(b'{"a"')
+    last = copies.run(2, 2)
+    assert last is not None
+    assert last.read() == b'{"c":3}'
+    copies.close()
     stale = LastIndex(path, orjson.dumps([["a", "b"], [7, 6]]).decode(), frozenset())
-    assert stale.documents().run(1, 1) is None  # not a document there: made again
     longer = LastIndex(path, orjson.dumps([["a", "b"], [7, 70]]).decode(), frozenset())
-    assert longer.documents().run(0, 1) is None  # past the end of the file
+    for last, first, end in ((stale, 1, 1), (longer, 0, 1)):
+        copies = last.documents()
+        assert copies.run(first, end) is None  # not a document there, or past the end
+        copies.close()
+
+
+def _spans_of(path: Path, data: bytes, *pieces: bytes) -> list[bytes | FileSpan]:
+    """``pieces`` as spans of ``path`` (holding ``data``) where it holds them, else as bytes."""
+    file = file_identity(path.stat())
+    found: list[bytes | FileSpan] = []
+    for piece in pieces:
+        at = data.find(piece)
+        found.append(FileSpan(path, file, at, len(piece)) if at >= 0 else piece)
+    return found
+
+
+def test_spans_of_the_old_file_in_place_leave_it_as_it_is(tmp_path: Path) -> None:
+    old = b"0123456789" * 1000
+    assert write_chunks_if_changed(tmp_path, "search.json", [old])
+    path = tmp_path / "search.json"
+    inode = path.stat().st_ino
+    chunks = _spans_of(path, old, old[:4000], old[4000:4010], old[4010:])
+    assert isinstance(chunks[0], FileSpan)
+    assert isinstance(chunks[2], FileSpan)
+    assert not write_chunks_if_changed(tmp_path, "search.json", chunks)
+    assert path.stat().st_ino == inode
+
+
+@pytest.mark.parametrize("kernel_copy", [True, False], ids=["copy_file_range", "read-write"])
+def test_spans_after_a_change_are_copied_where_they_now_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel_copy: bool
+) -> None:
+    if not kernel_copy:  # a system or file system without it
+        monkeypatch.delattr("os.copy_file_range", raising=False)
+    old = bytes(range(256)) * 400
+    assert write_chunks_if_changed(tmp_path, "search.json", [old])
+    path = tmp_path / "search.json"
+    linked = tmp_path / "previous.json"
+    os.link(path, linked)  # the last build's file keeps its bytes
+    head, changed, tail = old[:30000], b"a longer document than before", old[30010:]
+    chunks = _spans_of(path, old, head, changed, tail)
+    assert [type(c) for c in chunks] == [FileSpan, bytes, FileSpan]
+    assert write_chunks_if_changed(tmp_path, "search.json", chunks)
+    assert path.read_bytes() == head + changed + tail
+    assert linked.read_bytes() == old
+
+
+def test_a_span_of_a_file_replaced_since_is_a_clear_error(tmp_path: Path) -> None:
+    source = tmp_path / "last.json"
+    source.write_bytes(b"0123456789")
+    span = _spans_of(source, b"0123456789", b"3456")[0]
+    assert isinstance(span, FileSpan)
+    assert span.read() == b"3456"
+    other = tmp_path / "other.json"
+    other.write_bytes(b"0123456789")
+    os.link(source, tmp_path / "kept.json")  # its inode is not free for another file
+    other.replace(source)  # the same bytes, another file
+    assert write_chunks_if_changed(tmp_path, "search.json", [b"old"])
+    with pytest.raises(OSError, match="replaced while a build copied from it"):
+        write_chunks_if_changed(tmp_path, "search.json", [b"new", span])
+    assert (tmp_path / "search.json").read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.json", "last.json", "search.json"]
 
 
 @pytest.mark.parametrize(
@@ -104,3 +172,14 @@ def test_a_file_gone_copies_nothing(tmp_path: Path) -> None:
     note = orjson.dumps([["a"], [7]]).decode()
     copies = LastIndex(tmp_path / "gone.json", note, frozenset()).documents()
     assert copies.positions(["a"]) == [-1]
+
+
+def test_a_span_of_the_old_file_from_elsewhere_is_compared_and_copied(tmp_path: Path) -> None:
+    old = random.Random(7).randbytes(50_000)
+    assert write_chunks_if_changed(tmp_path, "search.json", [old])
+    path = tmp_path / "search.json"
+    moved, rest = old[20_000:30_000], old[10_000:]  # a document that moved to the front
+    chunks = _spans_of(path, old, moved, rest)
+    assert all(isinstance(chunk, FileSpan) for chunk in chunks)
+    assert write_chunks_if_changed(tmp_path, "search.json", chunks)
+    assert path.read_bytes() == moved + rest

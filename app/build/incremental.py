@@ -17,7 +17,7 @@ from pathlib import Path
 from stat import S_ISDIR, S_ISREG
 from typing import BinaryIO
 
-from app.mapped import release
+from app.mapped import FileSpan, copy_range, file_identity, release
 from app.workers import die_with_parent
 
 #: Permissions of written files: readable by the web server, like a plain ``cp`` would give.
@@ -213,13 +213,15 @@ def store_if_changed(root: Path, rel: str, data: bytes) -> tuple[bool, os.stat_r
         return True, os.fstat(out.fileno())
 
 
-def write_chunks_if_changed(root: Path, rel: str, chunks: Iterable[bytes]) -> bool:
+def write_chunks_if_changed(root: Path, rel: str, chunks: Iterable[bytes | FileSpan]) -> bool:
     """``write_if_changed`` for data made in chunks, never held whole (``search.json``).
 
     Each chunk is compared with the old file's bytes at its place as it comes (the old file
     is mapped, not read, and its pages let go as they are compared); nothing is written while
     they agree. From the first difference on, a new file beside the old one gets the old
-    bytes before it and every chunk after.
+    bytes before it and every chunk after. A chunk may be a ``FileSpan`` of another file's
+    bytes: one of the old file at its very place is equal without a comparison, and spans
+    are copied by the kernel (as is the old file's head).
     """
     path = root / rel
     stat = _existing(root, path)
@@ -227,22 +229,35 @@ def write_chunks_if_changed(root: Path, rel: str, chunks: Iterable[bytes]) -> bo
     part.unlink(missing_ok=True)
     out: BinaryIO | None = None
     try:
-        with _mapped(path, stat) as old:
+        with _mapped(path, stat) as (old, old_fd):
+            same_file = file_identity(stat) if stat is not None else None
             done = 0
             for chunk in chunks:
                 if out is None:
+                    if isinstance(chunk, FileSpan):
+                        if chunk.file == same_file and chunk.start == done:
+                            done += chunk.length  # the old file's own bytes, where they were
+                            continue
+                        chunk = chunk.read()
                     if old[done : done + len(chunk)] == chunk:
                         release(old, done, done + len(chunk))
                         done += len(chunk)
                         continue
                     out = _new_file(part)
-                    _write_head(out, old, done)
-                out.write(chunk)
+                    _copy_head(out, old, old_fd, done)
+                if isinstance(chunk, FileSpan):
+                    out.flush()
+                    if chunk.file == same_file and old_fd is not None:
+                        copy_range(old_fd, out.fileno(), chunk.start, chunk.length)
+                    else:
+                        chunk.copy_to(out.fileno())
+                else:
+                    out.write(chunk)
             if out is None:
                 if done == len(old) and stat is not None and S_ISREG(stat.st_mode):
                     return False  # the very same bytes
                 out = _new_file(part)
-                _write_head(out, old, done)
+                _copy_head(out, old, old_fd, done)
         out.close()
         _clear(path, stat)
         part.rename(path)
@@ -254,8 +269,13 @@ def write_chunks_if_changed(root: Path, rel: str, chunks: Iterable[bytes]) -> bo
     return True
 
 
-def _write_head(out: BinaryIO, old: bytes | mmap.mmap, end: int) -> None:
-    """Write ``old[:end]`` in slices, neither copied whole nor kept mapped."""
+def _copy_head(out: BinaryIO, old: bytes | mmap.mmap, old_fd: int | None, end: int) -> None:
+    """Write ``old[:end]``: copied by the kernel from the old file, or in slices, neither
+    copied whole nor kept mapped."""
+    if old_fd is not None:
+        out.flush()
+        copy_range(old_fd, out.fileno(), 0, end)
+        return
     with memoryview(old) as view:
         for start in range(0, end, HEAD_SLICE):
             stop = min(start + HEAD_SLICE, end)
@@ -268,14 +288,16 @@ HEAD_SLICE = 1 << 23
 
 
 @contextmanager
-def _mapped(path: Path, stat: os.stat_result | None) -> Iterator[bytes | mmap.mmap]:
+def _mapped(
+    path: Path, stat: os.stat_result | None
+) -> Iterator[tuple[bytes | mmap.mmap, int | None]]:
     """The bytes of the regular file ``path``, mapped (slices are bytes compared with
-    ``memcmp``); empty for anything else."""
+    ``memcmp``), and the open file; empty and None for anything else."""
     if stat is None or not S_ISREG(stat.st_mode) or stat.st_size == 0:
-        yield b""
+        yield b"", None
         return
     with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        yield data
+        yield data, file.fileno()
 
 
 def _existing(root: Path, path: Path) -> os.stat_result | None:

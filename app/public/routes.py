@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from flask import (
     Response,
@@ -221,7 +222,10 @@ def search() -> str:
 
 @bp.route("/search.json")
 def search_json() -> Response:
-    return Response(stream_with_context(search_index()), mimetype="application/json")
+    # Bytes, but for spans of the last build's file (``FileSpan``), which only a build's
+    # snapshot gives and only its writer reads (``incremental.write_chunks_if_changed``).
+    chunks = cast("Iterator[bytes]", search_index())
+    return Response(stream_with_context(chunks), mimetype="application/json")
 
 
 @bp.route("/media/<path:filename>")

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import mmap
+import os
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, repeat
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 import orjson
 from flask import g
 
-from app import mapped, recording
+from app import recording
+from app.mapped import FileSpan, file_identity
 from app.models import Post
 from app.public import queries, snapshot
 from app.public.permalinks import url_values
-from app.public.snapshot import Listed
+from app.public.snapshot import Listed, values_in
 from app.public.urls import build_url_for
 
 #: Characters of body text kept per document: enough to find a post, small enough to download.
@@ -49,32 +51,54 @@ def _document(post: Post | Listed, text: str | None = None) -> dict[str, Any]:
     }
 
 
-def search_index() -> Iterator[bytes]:
+def search_index() -> Iterator[bytes | FileSpan]:
     """Published posts (newest first) then pages; URLs are site paths, right under a sub-path.
 
     Made in chunks of ``TEXT_BATCH`` documents: at 10 000 posts the index is about 30 MB,
     which a build writes out as it goes instead of holding it (and its parts) at once. The
     response notes the posts' slugs and the length of each one's document, in order
     (``g.build_note``), so that the next build copies those that still hold from this file
-    (see ``LastIndex``).
+    (see ``LastIndex``): a build's response gives those as spans of that file (``FileSpan``),
+    which its writer copies in the kernel.
     """
     slugs: list[str] = []
     lengths: list[int] = []
     pages = [orjson.dumps(_document(p)) for p in queries.visible_pages()]
     yield _START
-    separator = b""
+    first = True
     for batch in _post_parts(queries.listing()):
         slugs += batch.slugs
         lengths += batch.lengths
-        yield separator + b",".join(batch.pieces)
-        separator = b","
+        yield from _joined(batch.pieces, first)
+        first = False
     if pages:
-        yield separator + b",".join(pages)
+        yield from _joined(pages, first)
     yield b"]}\n"
     g.build_note = orjson.dumps([slugs, lengths]).decode()
 
 
 _START = b'{"items":['
+
+
+def _joined(pieces: Sequence[bytes | FileSpan], first: bool) -> Iterator[bytes | FileSpan]:
+    """Documents a comma apart, after one unless ``first``: made ones joined in one copy,
+    copied runs as they are."""
+    made: list[bytes] = []
+    for piece in pieces:
+        if not first:
+            made.append(b",")
+        first = False
+        if isinstance(piece, FileSpan):
+            if made:
+                yield b"".join(made)
+                made = []
+            yield piece
+        else:
+            made.append(piece)
+    if made:
+        yield b"".join(made)
+
+
 #: Documents made (and texts read from the database) at a time.
 TEXT_BATCH = 500
 
@@ -91,25 +115,21 @@ class LastIndex:
 
     def documents(self) -> Copies:
         """Where each post's document is in the file (builds never change a file in place,
-        so the map holds still)."""
+        so what was noted holds while the file is open)."""
         try:
             slugs, lengths = orjson.loads(self.note)
             starts = list(accumulate([n + 1 for n in lengths], initial=len(_START)))
             if len(slugs) != len(lengths) or min(lengths, default=1) < 1:
                 return Copies.none()
-            with self.path.open("rb") as file:  # mapped, not read: each copy touched once
-                whole = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+            file = self.path.open("rb")
         except (OSError, ValueError, TypeError):  # not a note this code wrote: make them all
             return Copies.none()
-        return Copies(slugs, starts, lengths, self.changed, whole)
-
-
-_OPEN, _CLOSE = b"{}"
+        return Copies(slugs, starts, lengths, self.changed, file, self.path)
 
 
 class Copies:
     """The last file's documents: by slug, where each is in the file's order (its
-    position; ``starts`` and ``lengths`` give its bytes), and the file's map."""
+    position; ``starts`` and ``lengths`` give its bytes), and the file (its path, open)."""
 
     def __init__(
         self,
@@ -117,13 +137,17 @@ class Copies:
         starts: list[int],
         lengths: list[int],
         changed: Collection[str] = (),
-        whole: mmap.mmap | None = None,
+        file: BinaryIO | None = None,
+        path: Path = Path(),
     ) -> None:
-        self.starts, self.lengths, self.whole = starts, lengths, whole
-        self._view = memoryview(whole) if whole is not None else memoryview(b"")
+        self.starts, self.lengths, self.file, self.path = starts, lengths, file, path
         self._where = {slug: i for i, slug in enumerate(slugs)} if slugs else {}
         for slug in changed:
             self._where.pop(slug, None)
+        self._fd, self._id, self._size = -1, (0, 0, 0, 0), 0
+        if file is not None:
+            stat = os.fstat(file.fileno())
+            self._fd, self._id, self._size = file.fileno(), file_identity(stat), stat.st_size
 
     @classmethod
     def none(cls) -> Copies:
@@ -135,21 +159,21 @@ class Copies:
         where = self._where
         return list(map(where.get, slugs, repeat(-1))) if where else [-1] * len(slugs)
 
-    def run(self, first: int, last: int) -> memoryview | None:
-        """The documents ``first`` to ``last`` (positions, a comma apart), if the file holds
-        documents there (checked at the run's ends: the note was written with this very
-        file)."""
+    def run(self, first: int, last: int) -> FileSpan | None:
+        """The documents ``first`` to ``last`` (positions, a comma apart) as a span of the
+        file, if the file holds documents there (checked at the run's ends: the note was
+        written with this very file)."""
         start, end = self.starts[first], self.starts[last] + self.lengths[last]
-        view = self._view
-        if 0 <= start < end <= len(view) and view[start] == _OPEN and view[end - 1] == _CLOSE:
-            return view[start:end]
-        return None
+        if not 0 <= start < end <= self._size:
+            return None
+        fd = self._fd
+        if os.pread(fd, 1, start) != b"{" or os.pread(fd, 1, end - 1) != b"}":
+            return None
+        return FileSpan(self.path, self._id, start, end - start)
 
-    def release(self) -> None:
-        """Let go of the pages read so far (see ``app.mapped``): copied documents are
-        joined into the index's chunks by the time the next batch is made."""
-        if self.whole is not None:
-            mapped.release(self.whole)
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
 
 
 @dataclass
@@ -159,56 +183,61 @@ class Batch:
 
     slugs: list[str]
     lengths: list[int]
-    pieces: list[bytes | memoryview]
+    pieces: list[bytes | FileSpan]
 
 
-def _slug_and_id(post: Post | Listed) -> tuple[str, int]:
-    if isinstance(post, Listed):  # not noted (see ``_post_parts``)
-        values = object.__getattribute__(post, "__dict__")
-        return values["slug"], values["id"]
-    return post.slug, post.id
+def _slugs_and_ids(posts: Sequence[Post | Listed]) -> tuple[list[str], list[int]]:
+    """The posts' slugs and ids; a snapshot's read without noting them (see ``_post_parts``)."""
+    if set(map(type, posts)) <= {Listed}:
+        values = values_in(cast("Sequence[Listed]", posts))
+        return list(map(itemgetter("slug"), values)), list(map(itemgetter("id"), values))
+    return [post.slug for post in posts], [post.id for post in posts]
 
 
 def _post_parts(posts: list[Post] | list[Listed]) -> Iterator[Batch]:
     """The posts' documents as JSON, in order, ``TEXT_BATCH`` posts at a time; copied from
     the last build's file where the build says they still hold (see ``LastIndex``):
-    documents that follow each other there are copied as one piece."""
+    documents that follow each other there are one span of it."""
     build = snapshot.current()
     last = build.last_index if build is not None else None
     copies = last.documents() if last else Copies.none()
-    for first in range(0, len(posts), TEXT_BATCH):
-        copies.release()  # the last batch is in a chunk of the index by now
-        batch: Sequence[Post | Listed] = posts[first : first + TEXT_BATCH]
-        # Slugs and ids read plainly: a copied document notes its fields (below), a made
-        # one as ``_document`` reads them.
-        keys = [_slug_and_id(post) for post in batch]
-        slugs, ids = [slug for slug, _ in keys], [post_id for _, post_id in keys]
-        runs = _runs(copies.positions(slugs))
-        views = [
-            copies.run(old, old + end - start - 1) if old >= 0 else None for start, end, old in runs
-        ]
-        made = [
-            post
-            for (start, end, _), view in zip(runs, views, strict=True)
-            if view is None
-            for post in batch[start:end]
-        ]
-        texts = queries.search_texts(made) if made else {}
-        lengths: list[int] = []
-        pieces: list[bytes | memoryview] = []
-        copied: list[int] = []
-        for (start, end, old), view in zip(runs, views, strict=True):
-            if view is not None:
-                pieces.append(view)
-                lengths += copies.lengths[old : old + end - start]
-                copied += ids[start:end]
-                continue
-            for post, post_id in zip(batch[start:end], ids[start:end], strict=True):
-                document = orjson.dumps(_document(post, texts[post_id]))
-                pieces.append(document)
-                lengths.append(len(document))
-        recording.fields(copied, DOCUMENT_FIELDS)  # what each copied document shows
-        yield Batch(slugs, lengths, pieces)
+    try:
+        for first in range(0, len(posts), TEXT_BATCH):
+            yield _batch(posts[first : first + TEXT_BATCH], copies)
+    finally:
+        copies.close()
+
+
+def _batch(batch: Sequence[Post | Listed], copies: Copies) -> Batch:
+    # Slugs and ids read plainly: a copied document notes its fields (below), a made one
+    # as ``_document`` reads them.
+    slugs, ids = _slugs_and_ids(batch)
+    runs = _runs(copies.positions(slugs))
+    spans = [
+        copies.run(old, old + end - start - 1) if old >= 0 else None for start, end, old in runs
+    ]
+    made = [
+        post
+        for (start, end, _), span in zip(runs, spans, strict=True)
+        if span is None
+        for post in batch[start:end]
+    ]
+    texts = queries.search_texts(made) if made else {}
+    lengths: list[int] = []
+    pieces: list[bytes | FileSpan] = []
+    copied: list[int] = []
+    for (start, end, old), span in zip(runs, spans, strict=True):
+        if span is not None:
+            pieces.append(span)
+            lengths += copies.lengths[old : old + end - start]
+            copied += ids[start:end]
+            continue
+        for post, post_id in zip(batch[start:end], ids[start:end], strict=True):
+            document = orjson.dumps(_document(post, texts[post_id]))
+            pieces.append(document)
+            lengths.append(len(document))
+    recording.fields(copied, DOCUMENT_FIELDS)  # what each copied document shows
+    return Batch(slugs, lengths, pieces)
 
 
 def _runs(positions: list[int]) -> list[tuple[int, int, int]]:
