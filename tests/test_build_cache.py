@@ -209,6 +209,30 @@ def test_a_hand_edited_build_file_is_rendered_again(app, built):
     assert page.read_text() == good
 
 
+@pytest.mark.parametrize("post_too", [False, True], ids=["page", "page-and-post"])
+def test_a_page_the_last_build_wrote_deleted_by_hand_builds_like_a_clean_build(
+    app, built, content_dir, tmp_path, post_too
+):
+    """Its folder deleted from build/ by hand (and its post from content/, or not): the next
+    build makes the page again or lets it go, and does not fail linking what is not there."""
+    post = content_dir / "posts" / "shell-snippets.md"
+    _append(post, "\nA line the next build writes.\n")
+    assert build(app).written > 0  # the page is one the last build wrote
+    build(app)  # and the spare the build before it: its record of what was written is used
+    _append(post, "\nAnother line.\n")
+    build(app)
+    shutil.rmtree(built / "posts" / "shell-snippets")
+    if post_too:
+        post.unlink()
+    build(app)
+    assert tree(built) == clean_build_of(app, tmp_path)
+    assert _folders(built) == _folders(tmp_path / "clean")  # no empty one left behind
+
+
+def _folders(root: Path) -> set[Path]:
+    return {path.relative_to(root) for path in root.rglob("*") if path.is_dir()}
+
+
 def test_an_unchanged_page_linking_to_a_removed_post_fails_the_build(app, built, content_dir):
     about = content_dir / "pages" / "about.md"
     about.write_text(about.read_text() + "\nSee [snippets](/posts/shell-snippets/).\n")

@@ -106,20 +106,27 @@ def relink_changed(
 
     ``inodes`` are the files of ``source`` (relative path to inode) and ``removed`` the files
     the last build took away: one ``lstat`` per file instead of a listing of every folder,
-    or only for the files the last build ``written``, when they are known.
+    or only for the files the last build ``written``, when they are known. Returns the files
+    ``destination`` holds of them: not one deleted from ``source`` by hand since (the build's
+    plan finds it missing too, and makes it again if it is still a page).
     """
     for rel in removed:
         if rel not in inodes:
             remove_file(destination, destination / rel)
     check = inodes if written is None else {r: inodes[r] for r in written if r in inodes}
+    gone = set()
     for rel, inode in check.items():
         path = destination / rel
         stat = _existing(destination, path)
         if stat and S_ISREG(stat.st_mode) and stat.st_ino == inode:
             continue
         _clear(path, stat)
-        _link_or_copy(source / rel, path)
-    return set(inodes)
+        try:
+            _link_or_copy(source / rel, path)
+        except FileNotFoundError:
+            gone.add(rel)
+            _remove_empty_folders(destination, path)
+    return set(inodes) - gone
 
 
 def link_into(source: Path, destination: Path, rel: str) -> None:
@@ -137,6 +144,12 @@ def remove_file(root: Path, path: Path) -> bool:
         path.unlink()
     except (FileNotFoundError, NotADirectoryError):
         return False
+    _remove_empty_folders(root, path)
+    return True
+
+
+def _remove_empty_folders(root: Path, path: Path) -> None:
+    """Remove the folders of ``path`` below ``root`` that are empty, from the innermost."""
     for folder in path.parents:
         if folder == root or root not in folder.parents:
             break
@@ -144,7 +157,6 @@ def remove_file(root: Path, path: Path) -> bool:
             folder.rmdir()
         except OSError:  # not empty
             break
-    return True
 
 
 def _refresh_folder(source: Path, destination: Path, rel: str, files: set[str]) -> None:
