@@ -13,7 +13,6 @@ import orjson
 import pytest
 
 from app import mapped
-from app.build import incremental
 from app.build.incremental import write_chunks_if_changed
 from app.mapped import FileSpan, file_identity
 from app.public.search import LastIndex
@@ -51,7 +50,7 @@ def test_released_pages_leave_the_process_and_still_read_the_same(tmp_path: Path
 def test_comparing_and_rewriting_a_large_file_holds_little_of_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(incremental, "HEAD_SLICE", 4 * MB)
+    monkeypatch.setattr(mapped, "_SLICE", 4 * MB)  # where the kernel cannot copy
     old = b"x" * (64 * MB)
     assert write_chunks_if_changed(tmp_path, "search.json", [old])
     new = old[: 48 * MB] + b"y" + old[48 * MB + 1 :]  # the first change at 48 MB

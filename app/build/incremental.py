@@ -256,7 +256,7 @@ def write_chunks_if_changed(root: Path, rel: str, chunks: Iterable[bytes | FileS
                         done += len(chunk)
                         continue
                     out = _new_file(part)
-                    _copy_head(out, old, old_fd, done)
+                    _copy_head(out, old_fd, done)
                 if isinstance(chunk, FileSpan):
                     out.flush()
                     if chunk.file == same_file and old_fd is not None:
@@ -269,7 +269,7 @@ def write_chunks_if_changed(root: Path, rel: str, chunks: Iterable[bytes | FileS
                 if done == len(old) and stat is not None and S_ISREG(stat.st_mode):
                     return False  # the very same bytes
                 out = _new_file(part)
-                _copy_head(out, old, old_fd, done)
+                _copy_head(out, old_fd, done)
         out.close()
         _clear(path, stat)
         part.rename(path)
@@ -281,22 +281,12 @@ def write_chunks_if_changed(root: Path, rel: str, chunks: Iterable[bytes | FileS
     return True
 
 
-def _copy_head(out: BinaryIO, old: bytes | mmap.mmap, old_fd: int | None, end: int) -> None:
-    """Write ``old[:end]``: copied by the kernel from the old file, or in slices, neither
-    copied whole nor kept mapped."""
+def _copy_head(out: BinaryIO, old_fd: int | None, end: int) -> None:
+    """Write the old file's first ``end`` bytes (none without an old file), copied by the
+    kernel: neither held nor mapped (``mapped.copy_range``)."""
     if old_fd is not None:
         out.flush()
         copy_range(old_fd, out.fileno(), 0, end)
-        return
-    with memoryview(old) as view:
-        for start in range(0, end, HEAD_SLICE):
-            stop = min(start + HEAD_SLICE, end)
-            out.write(view[start:stop])
-            release(old, start, stop)
-
-
-#: Bytes of the old file written at a time before a new ``search.json``'s first change.
-HEAD_SLICE = 1 << 23
 
 
 @contextmanager
