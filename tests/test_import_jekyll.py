@@ -147,3 +147,43 @@ def test_the_imported_site_builds_without_the_drafts(imported, freeze):
     assert '<a href="/posts/second/">' in moved
     assert (build / "jekyll/update/2015/01/01/welcome-to-jekyll/index.html").exists()
     assert not (build / "2015/03/01/not-yet").exists()  # published: false had no URL
+
+
+def test_a_config_that_begins_with_a_document_marker_is_read(runner, content_dir, tmp_path):
+    site = shutil.copytree(SITE, tmp_path / "jekyll-site")
+    config = site / "_config.yml"
+    config.write_text("---\n" + config.read_text().replace('baseurl: ""', "baseurl: /blog"))
+    result = run_import(runner, "jekyll", site)
+    assert result.exit_code == 0, result.output
+    assert "_config.yml" not in result.output  # read, not warned about
+    meta, _ = read_doc(content_dir, "posts/welcome-to-jekyll.md")
+    assert meta["aliases"] == ["/blog/jekyll/update/2015/01/01/welcome-to-jekyll/"]
+
+
+def test_the_posts_collection_permalink_wins_over_the_site_one(runner, content_dir, tmp_path):
+    site = shutil.copytree(SITE, tmp_path / "jekyll-site")
+    config = site / "_config.yml"
+    posts = "collections:\n  posts:\n    output: true\n    permalink: /news/:year/:title/\n"
+    config.write_text(config.read_text() + posts)
+    result = run_import(runner, "jekyll", site)
+    assert result.exit_code == 0, result.output
+    meta, _ = read_doc(content_dir, "posts/welcome-to-jekyll.md")
+    assert meta["aliases"] == ["/news/2015/welcome-to-jekyll/"]
+
+
+def test_a_post_slug_is_the_title_of_its_old_url(runner, content_dir, tmp_path):
+    site = shutil.copytree(SITE, tmp_path / "jekyll-site")
+    post = site / "_posts" / "2015-01-01-welcome-to-jekyll.md"
+    post.write_text(post.read_text().replace("---\n", "---\nslug: first-words\n", 1))
+    result = run_import(runner, "jekyll", site)
+    assert result.exit_code == 0, result.output
+    meta, _ = read_doc(content_dir, "posts/first-words.md")
+    assert meta["aliases"] == ["/jekyll/update/2015/01/01/first-words/"]
+
+
+def test_a_config_that_does_not_parse_is_warned_of_with_its_line(runner, content_dir, tmp_path):
+    site = shutil.copytree(SITE, tmp_path / "jekyll-site")
+    (site / "_config.yml").write_text("---\ntitle: Tides\nurl: [oops\n")
+    result = run_import(runner, "jekyll", site)
+    assert result.exit_code == 0, result.output
+    assert "_config.yml:4: not read: malformed YAML" in result.output  # where YAML saw it

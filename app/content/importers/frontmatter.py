@@ -47,6 +47,22 @@ def split(text: str) -> tuple[dict[str, Any], str, int, str]:
     return {str(k).lower(): v for k, v in meta.items()}, body, line, fmt
 
 
+def load_config(text: str) -> dict[str, Any]:
+    """A YAML settings file (Jekyll's ``_config.yml``), which may begin with ``---``; the
+    error's line is the file's."""
+    try:
+        meta = _load_yaml(text.removeprefix("\ufeff"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        raise FrontMatterError(f"malformed YAML: {_first(exc)}", line) from exc
+    if meta is None:
+        return {}
+    if not isinstance(meta, dict):
+        raise FrontMatterError("YAML settings must be a mapping of keys to values", 1)
+    return {str(k).lower(): v for k, v in meta.items()}
+
+
 def _yaml(front: str) -> Any:
     return _load_yaml(front)
 

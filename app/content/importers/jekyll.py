@@ -65,7 +65,7 @@ def read(source: Path, options: Options, report: Report) -> Export:
         report.fail(str(source), None, "no _posts/ folder here", "give the Jekyll site's folder")
         return Export([])
     config = _config(source, report)
-    style = str(config.get("permalink") or "date")
+    style = str(_posts_permalink(config) or config.get("permalink") or "date")
     base = str(config.get("baseurl") or "").rstrip("/")
     items: list[Item] = []
     for path in sorted(source.rglob("*")):
@@ -97,11 +97,18 @@ def _config(source: Path, report: Report) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        meta, _, _, _ = frontmatter.split("---\n" + path.read_text("utf-8") + "\n---\n")
+        return frontmatter.load_config(path.read_text("utf-8"))
     except (frontmatter.FrontMatterError, UnicodeDecodeError) as exc:
         report.warn("_config.yml", getattr(exc, "line", None), f"not read: {exc}")
         return {}
-    return meta
+
+
+def _posts_permalink(config: dict[str, Any]) -> Any:
+    """The posts collection's own ``permalink`` (``collections: posts: permalink:``), which
+    Jekyll prefers to the site's."""
+    collections = config.get("collections")
+    posts = collections.get("posts") if isinstance(collections, dict) else None
+    return posts.get("permalink") if isinstance(posts, dict) else None
 
 
 def _body(body: str, path: Path, display: str, line: int, report: Report) -> str:
@@ -154,7 +161,9 @@ def _post(path: Path, rel: Path, style: str, base: str, report: Report) -> Item 
     if not in_drafts:
         template = str(meta.get("permalink") or STYLES.get(style, style))
         day = local_day(meta.get("date")) or date  # the URL has the day as written
-        old.append(base + expand(template, day, name, categories, path.suffix))
+        # ':title' is the post's 'slug:' if it has one (Jekyll's URL drop), else its file name's
+        titled = text_value(meta.get("slug")) or name
+        old.append(base + expand(template, day, titled, categories, path.suffix))
     old += [base + str(u) for u in _list(meta.get("redirect_from"))]
     keys = [display, path.stem, f"{path.stem}{path.suffix}", rel.with_suffix("").as_posix()]
     return Item(doc, display, 1, body_line, old, path.parent, keys, body)
