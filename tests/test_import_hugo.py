@@ -114,3 +114,14 @@ def test_the_imported_site_builds_without_the_drafts(imported, freeze):
         redirect = (build / old / "index.html").read_text()
         assert '<a href="/posts/tides-in-toml/">' in redirect
     assert (build / "2021/06/a-page-bundle/index.html").exists()
+
+
+def test_one_alias_given_as_text_is_one_old_url(runner, content_dir, tmp_path):
+    site = shutil.copytree(SITE, tmp_path / "hugo-site")
+    (site / "content/posts/single.md").write_text(
+        "---\ntitle: Single\ndate: 2021-05-01\naliases: /old-single/\n---\nText\n"
+    )
+    result = run_import(runner, "hugo", site)
+    assert result.exit_code == 0, result.output
+    meta, _ = read_doc(content_dir, "posts/single.md")
+    assert meta["aliases"] == ["/2021/05/single/", "/old-single/"]

@@ -24,6 +24,7 @@ from app.content.importers.model import (
     local_day,
     make_slug,
     merge_tags,
+    one_or_many,
     parse_date,
     text_value,
 )
@@ -174,7 +175,7 @@ def _item(
         if draft
         else [prefix + _url(meta, logical, section, source_slug, title, date, permalinks)]
     )
-    for alias in meta.get("aliases") or []:
+    for alias in one_or_many(meta.get("aliases")):
         alias = str(alias)
         old.append(prefix + (alias if alias.startswith("/") else f"/{section or ''}/{alias}"))
     keys = [rel.as_posix(), logical.as_posix(), path.name, name, f"{name}.md"]

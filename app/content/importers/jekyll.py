@@ -25,6 +25,7 @@ from app.content.importers.model import (
     local_day,
     make_slug,
     merge_tags,
+    one_or_many,
     parse_date,
     text_value,
 )
@@ -164,7 +165,7 @@ def _post(path: Path, rel: Path, style: str, base: str, report: Report) -> Item 
         # ':title' is the post's 'slug:' if it has one (Jekyll's URL drop), else its file name's
         titled = text_value(meta.get("slug")) or name
         old.append(base + expand(template, day, titled, categories, path.suffix))
-    old += [base + str(u) for u in _list(meta.get("redirect_from"))]
+    old += [base + str(u) for u in one_or_many(meta.get("redirect_from"))]
     keys = [display, path.stem, f"{path.stem}{path.suffix}", rel.with_suffix("").as_posix()]
     return Item(doc, display, 1, body_line, old, path.parent, keys, body)
 
@@ -204,12 +205,6 @@ def _page(path: Path, rel: Path, base: str, report: Report) -> Item | None:
     )
     keys = [display, rel.with_suffix("").as_posix()]
     return Item(doc, display, 1, body_line, old, path.parent, keys, body)
-
-
-def _list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
 
 
 def expand(template: str, date: datetime, title: str, categories: list[str], ext: str) -> str:

@@ -121,6 +121,18 @@ def _parse_text(text: str) -> datetime | None:
         return None
 
 
+def one_or_many(value: Any) -> list[Any]:
+    """A field that takes one text or a list of them (``aliases: /old/`` or ``[/a/, /b/]``);
+    anything else is a TypeError (the file is reported, as the other engine refuses it)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple):
+        return list(value)
+    raise TypeError(f"expected text or a list of texts, not {type(value).__name__} {value!r}")
+
+
 def as_list(value: Any) -> list[str]:
     """Tags or categories: a list, or text split on commas (or spaces when Jekyll-style)."""
     if value is None or value == "":
