@@ -125,3 +125,16 @@ def test_one_alias_given_as_text_is_one_old_url(runner, content_dir, tmp_path):
     assert result.exit_code == 0, result.output
     meta, _ = read_doc(content_dir, "posts/single.md")
     assert meta["aliases"] == ["/2021/05/single/", "/old-single/"]
+
+
+def test_a_relative_link_to_another_post_gets_its_new_url(runner, content_dir, tmp_path):
+    site = shutil.copytree(SITE, tmp_path / "hugo-site")
+    (site / "content/posts/linking.md").write_text(
+        "---\ntitle: Linking\ndate: 2021-05-02\n---\n"
+        "See [the TOML post](../../03/tides-in-toml/#front-matter).\n"
+    )
+    result = run_import(runner, "hugo", site)
+    assert result.exit_code == 0, result.output
+    _, body = read_doc(content_dir, "posts/linking.md")
+    assert "[the TOML post](/posts/tides-in-toml/#front-matter)" in body
+    assert "not imported" not in result.output

@@ -187,3 +187,31 @@ def test_a_config_that_does_not_parse_is_warned_of_with_its_line(runner, content
     result = run_import(runner, "jekyll", site)
     assert result.exit_code == 0, result.output
     assert "_config.yml:4: not read: malformed YAML" in result.output  # where YAML saw it
+
+
+def test_a_post_url_written_as_text_becomes_the_new_url(runner, content_dir, tmp_path):
+    site = shutil.copytree(SITE, tmp_path / "jekyll-site")
+    post = site / "_posts" / "2015-02-10-second.md"
+    post.write_text(
+        post.read_text()
+        + "\nIts address is {% post_url 2015-01-01-welcome-to-jekyll %}.\n"
+        + "The draft will be at {% post_url 2015-03-01-not-yet %}.\n"
+    )
+    result = run_import(runner, "jekyll", site)
+    assert result.exit_code == 0, result.output
+    _, body = read_doc(content_dir, "posts/second.md")
+    assert "Its address is /posts/welcome-to-jekyll/." in body
+    assert "The draft will be at /posts/not-yet/." in body
+    assert "import-ref" not in body
+    assert "_posts/2015-02-10-second.md:20: links to /posts/not-yet/, a draft" in result.output
+
+
+def test_a_link_to_a_file_not_imported_keeps_its_fragment_and_line(runner, content_dir, tmp_path):
+    site = shutil.copytree(SITE, tmp_path / "jekyll-site")
+    post = site / "_posts" / "2015-02-10-second.md"
+    post.write_text(post.read_text() + "\nSee [the history]({% link _docs/history.md %}#v3-9).\n")
+    result = run_import(runner, "jekyll", site)
+    assert result.exit_code == 0, result.output
+    _, body = read_doc(content_dir, "posts/second.md")
+    assert "[the history](https://jekyll.example.net/_docs/history.md#v3-9)" in body
+    assert "_posts/2015-02-10-second.md:19: link to '_docs/history.md'" in result.output

@@ -20,6 +20,10 @@ from app.content.importers.shortcodes import REF_SCHEME
 _MD_TARGET = re.compile(r"(\]\(\s*)(<[^>\n]*>|[^\s)]+)")
 _MD_DEFINITION = re.compile(r"^( {0,3}\[[^\]]+\]:\s*)(\S+)", re.MULTILINE)
 _HTML_ATTR = re.compile(r"""(\b(?:src|href)\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE)
+#: A shortcode's placeholder written as text, not as a link's target (Jekyll's
+#: ``See {% post_url x %}.`` prints the URL).
+#: A sentence's full stop after it is not part of it.
+_BARE_REF = re.compile(re.escape(REF_SCHEME) + r"[\w/.%~-]*[\w/%~-](?:#(?:[\w.%~-]*[\w%~-])?)?")
 
 
 def url_key(path: str) -> str:
@@ -84,13 +88,17 @@ class Rewriter:
         def edit(text: str) -> str:
             text = _MD_TARGET.sub(fix_md, text)
             text = _MD_DEFINITION.sub(lambda m: m[1] + self.target(m[2], item), text)
-            return _HTML_ATTR.sub(fix_html, text)
+            text = _HTML_ATTR.sub(fix_html, text)
+            return _BARE_REF.sub(lambda m: self.target(m[0], item), text)
 
         return outside_code(item.doc.body, edit)
 
     def target(self, url: str, item: Item) -> str:
         """The new form of one link or image target."""
-        needle = unquote(url[len(REF_SCHEME) :]) if url.startswith(REF_SCHEME) else url
+        # a ref's fragment was written after its tag ('{% link a.md %}#part'): find the name
+        needle = (
+            unquote(url[len(REF_SCHEME) :].partition("#")[0]) if url.startswith(REF_SCHEME) else url
+        )
         where_line = item.line_of_text(needle)
         new = self._target(url, item, where_line)
         if new.split("#")[0] in self.addresses.drafts and not item.doc.draft:
@@ -114,9 +122,11 @@ class Rewriter:
                     f"link to {unquote(base)!r}, which is not in this import",
                     "fix the link by hand",
                 )
+                anchor = f"#{fragment}" if fragment else ""
                 if self.export.old_base:  # where it may still be, not a broken link here
-                    return f"{self.export.old_base.rstrip('/')}/{unquote(base).lstrip('/')}"
-                return unquote(base)
+                    old = f"{self.export.old_base.rstrip('/')}/{unquote(base).lstrip('/')}"
+                    return old + anchor
+                return unquote(base) + anchor
             return new + (f"#{fragment}" if fragment else "")
         parts = urlsplit(url)
         if parts.scheme not in ("", "http", "https"):
@@ -130,6 +140,10 @@ class Rewriter:
             if new is not None:
                 return new + fragment
         relative = not parts.netloc and not parts.path.startswith("/") and bool(parts.path)
+        if relative and item.old_urls:  # '../other-post/': beside the post's old page
+            new = self.addresses.by_url.get(url_key(urljoin(item.old_urls[0], parts.path)))
+            if new is not None:
+                return new + fragment
         if not (ours or self._media_host(parts.path)) or not parts.path:
             return url
         found = find_file(parts.path, item, self.export, relative=relative)
