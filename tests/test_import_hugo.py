@@ -138,3 +138,71 @@ def test_a_relative_link_to_another_post_gets_its_new_url(runner, content_dir, t
     _, body = read_doc(content_dir, "posts/linking.md")
     assert "[the TOML post](/posts/tides-in-toml/#front-matter)" in body
     assert "not imported" not in result.output
+
+
+def _multilingual(tmp_path, top: str, tables: str):
+    """The fixture site with ``top`` settings first and ``tables`` (the languages) last."""
+    site = shutil.copytree(SITE, tmp_path / "hugo-site")
+    config = site / "hugo.toml"
+    config.write_text(f"{top}\n{config.read_text()}\n{tables}\n")
+    return site
+
+
+def test_a_translation_is_a_post_of_its_own_under_its_language(runner, content_dir, tmp_path):
+    site = _multilingual(
+        tmp_path,
+        "defaultContentLanguage = 'en'",
+        "[languages.en]\n  weight = 1\n[languages.fa]\n  weight = 2",
+    )
+    posts = site / "content/posts"
+    (posts / "toml-post.fa.md").write_text(
+        "+++\ntitle = 'جزر و مد'\nslug = 'tides-in-toml'\ndate = 2021-03-04\n"
+        "aliases = ['tides-old']\n+++\nمتن\n"
+    )
+    (posts / "english.en.md").write_text("---\ntitle: English\ndate: 2021-06-01\n---\nText\n")
+    result = run_import(runner, "hugo", site)
+    assert result.exit_code == 0, result.output
+    meta, _ = read_doc(content_dir, "posts/tides-in-toml.md")  # its aliases stay its own
+    assert meta["aliases"] == ["/2021/03/tides-in-toml/", "/old/toml/", "/posts/tides-old"]
+    persian, body = read_doc(content_dir, "posts/tides-in-toml-fa.md")
+    assert persian["title"] == "جزر و مد"
+    assert persian["aliases"] == ["/fa/2021/03/tides-in-toml/", "/fa/posts/tides-old"]
+    assert body.strip() == "متن"
+    english, _ = read_doc(content_dir, "posts/english.md")  # '.en' is the default language
+    assert english["aliases"] == ["/2021/06/english/"]
+
+
+def test_each_language_in_its_folder_and_the_default_one_under_its_code(
+    runner, content_dir, tmp_path
+):
+    site = _multilingual(
+        tmp_path,
+        "defaultContentLanguageInSubdir = true",
+        "[languages.en]\n  contentDir = 'content/en'\n[languages.fr]\n  contentDir = 'content/fr'",
+    )
+    content = site / "content"
+    (content / "en").mkdir()
+    shutil.move(content / "posts", content / "en" / "posts")
+    (content / "fr" / "posts").mkdir(parents=True)
+    (content / "fr/posts/toml-post.md").write_text(
+        "+++\ntitle = 'Marées'\nslug = 'marees'\ndate = 2021-03-05\n+++\nTexte\n"
+    )
+    result = run_import(runner, "hugo", site)
+    assert result.exit_code == 0, result.output
+    meta, _ = read_doc(content_dir, "posts/tides-in-toml.md")
+    assert meta["aliases"] == ["/en/2021/03/tides-in-toml/", "/en/old/toml/", "/en/posts/tides-old"]
+    french, _ = read_doc(content_dir, "posts/marees-fr.md")
+    assert french["aliases"] == ["/fr/2021/03/marees/"]
+    assert "content/fr/posts/toml-post.md" in result.output  # named by its own folder
+
+
+def test_a_yaml_config_that_begins_with_a_document_marker_is_read(runner, content_dir, tmp_path):
+    site = shutil.copytree(SITE, tmp_path / "hugo-site")
+    (site / "hugo.toml").unlink()
+    (site / "hugo.yaml").write_text(
+        "---\nbaseURL: https://hugo.example.com/blog/\npermalinks:\n  posts: /:year/:slug/\n"
+    )
+    result = run_import(runner, "hugo", site)
+    assert result.exit_code == 0, result.output
+    meta, _ = read_doc(content_dir, "posts/tides-in-toml.md")
+    assert meta["aliases"][0] == "/blog/2021/tides-in-toml/"

@@ -3,11 +3,17 @@
 YAML, TOML and JSON front matter; ``draft`` (and a past ``expiryDate``) is a draft; page
 bundles (``post/index.md`` with its images); ``aliases``, ``url`` and the section's
 ``permalinks`` pattern give the old URLs; files at the top of ``content/`` are pages.
+
+A multilingual site (``languages``): the default language's pages (``a.md``, ``a.en.md``,
+or its own ``contentDir``) are imported as they are (under ``/en`` when the old site put that
+language in a folder); each translation (``a.fr.md``, or the language's ``contentDir``) is a
+post or page of its own, ``a-fr``, whose old URLs are under ``/fr``.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -60,38 +66,99 @@ MAPPED = {
 }
 
 
+@dataclass(frozen=True)
+class _Languages:
+    """A site's languages: the one imported, the others (translations, skipped)."""
+
+    default: str
+    others: frozenset[str]
+    #: The default language's pages were under ``/en/`` (``defaultContentLanguageInSubdir``).
+    in_subdir: bool
+    #: Folders of the other languages' pages (``languages.fr.contentDir``), from the site's.
+    other_dirs: dict[str, str]
+    content_dir: str | None = None
+
+    @classmethod
+    def of(cls, config: dict[str, Any]) -> _Languages:
+        default = str(config.get("defaultcontentlanguage") or "en").lower()
+        table = config.get("languages")
+        table = table if isinstance(table, dict) else {}
+        dirs = {
+            str(lang).lower(): str(settings.get("contentDir") or settings.get("contentdir"))
+            for lang, settings in table.items()
+            if isinstance(settings, dict)
+            and (settings.get("contentDir") or settings.get("contentdir"))
+        }
+        return cls(
+            default,
+            frozenset(str(lang).lower() for lang in table) - {default},
+            config.get("defaultcontentlanguageinsubdir") is True,
+            {lang: folder for lang, folder in dirs.items() if lang != default},
+            dirs.get(default),
+        )
+
+    def split(self, stem: str) -> tuple[str, str | None]:
+        """A file name's stem without its language (``about.fr``: ``about``, 'fr'), and the
+        language when it is another than the default."""
+        name, dot, lang = stem.rpartition(".")
+        if not dot or lang.lower() not in self.others | {self.default}:
+            return stem, None
+        return name, (lang.lower() if lang.lower() != self.default else None)
+
+
 def read(source: Path, options: Options, report: Report) -> Export:
     """Every page of a Hugo site's content folder, with bundles and static files."""
     config = _config(source, report)
-    content = source / str(config.get("contentdir") or "content")
+    languages = _Languages.of(config)
+    folder = str(languages.content_dir or config.get("contentdir") or "content")
+    content = source / folder
     if not content.is_dir():
         report.fail(str(source), None, "no content/ folder here", "give the Hugo site's folder")
         return Export([])
     base_url = str(config.get("baseurl") or "")
-    prefix = urlsplit(base_url).path.rstrip("/")
+    site_path = urlsplit(base_url).path.rstrip("/")
     permalinks = _permalinks(config.get("permalinks"))
+    roots = [(folder, None), *((f, lang) for lang, f in sorted(languages.other_dirs.items()))]
+    inner = {(source / f).resolve() for f, lang in roots if lang is not None}
     items: list[Item] = []
-    for path in sorted(content.rglob("*")):
-        if path.suffix not in SUFFIXES or not path.is_file():
-            continue
-        rel = path.relative_to(content)
-        if path.stem == "_index":
-            report.skipped.append(
-                f"content/{rel.as_posix()}: a list page (this site makes its own)"
-            )
-            continue
-        if path.stem != "index" and (path.parent / "index.md").is_file():
-            continue  # a page resource of a bundle, not a page
-        item = guarded(
-            report, f"content/{rel.as_posix()}", _item, path, rel, prefix, permalinks, report
-        )
-        if item is not None:
-            items.append(item)
+    translations: list[Item] = []  # after the originals: their names and refs come first
+    for root, root_lang in roots:
+        for path in sorted((source / root).rglob("*")):
+            if path.suffix not in SUFFIXES or not path.is_file():
+                continue
+            if root_lang is None and inner & set(path.resolve().parents):
+                continue  # another language's folder inside this one: read as its own
+            rel = path.relative_to(source / root)
+            display = f"{root}/{rel.as_posix()}"
+            stem, lang = languages.split(path.stem)
+            lang = lang or root_lang
+            if stem == "_index":
+                report.skipped.append(f"{display}: a list page (this site makes its own)")
+                continue
+            if stem != "index" and _bundle_index(path.parent, languages):
+                continue  # a page resource of a bundle, not a page
+            if lang is not None:  # the other languages are always under their code
+                prefix = f"{site_path}/{lang}"
+            else:
+                prefix = site_path + (f"/{languages.default}" if languages.in_subdir else "")
+            named = rel.with_name(stem + path.suffix)  # without its language's '.fr'
+            args = (path, named, display, prefix, permalinks, report, lang)
+            item = guarded(report, display, _item, *args)
+            if item is not None:
+                (translations if lang else items).append(item)
     static = source / str(config.get("staticdir") or "static")
-    roots = [(f"{prefix}/", static)] if prefix else []
-    roots.append(("/", static))
+    static_roots = [(f"{site_path}/", static)] if site_path else []
+    static_roots.append(("/", static))
     hosts = {urlsplit(base_url).netloc.lower()} if base_url else set()
-    return Export(items, roots, hosts, base_url.rstrip("/") or None, source)
+    return Export(items + translations, static_roots, hosts, base_url.rstrip("/") or None, source)
+
+
+def _bundle_index(folder: Path, languages: _Languages) -> bool:
+    """Whether ``folder`` is a page bundle (``index.md``, or ``index.fr.md``)."""
+    return any(
+        languages.split(found.stem)[0] == "index" and found.suffix in SUFFIXES
+        for found in folder.glob("index.*")
+    )
 
 
 def _config(source: Path, report: Report) -> dict[str, Any]:
@@ -100,11 +167,10 @@ def _config(source: Path, report: Report) -> dict[str, Any]:
         if not path.is_file():
             continue
         text = path.read_text("utf-8")
-        wrapped = {
-            "toml": f"+++\n{text}\n+++\n",
-            "json": text,
-        }.get(path.suffix.lstrip("."), f"---\n{text}\n---\n")
         try:
+            if path.suffix in (".yaml", ".yml"):  # which may begin with '---'
+                return frontmatter.load_config(text)
+            wrapped = f"+++\n{text}\n+++\n" if path.suffix == ".toml" else text
             meta, _, _, _ = frontmatter.split(wrapped)
         except frontmatter.FrontMatterError as exc:
             report.warn(name, exc.line, f"site config not read: {exc}")
@@ -123,9 +189,16 @@ def _permalinks(value: Any) -> dict[str, str]:
 
 
 def _item(
-    path: Path, rel: Path, prefix: str, permalinks: dict[str, str], report: Report
+    path: Path,
+    rel: Path,
+    display: str,
+    prefix: str,
+    permalinks: dict[str, str],
+    report: Report,
+    lang: str | None = None,
 ) -> Item | None:
-    display = f"content/{rel.as_posix()}"
+    """The page at ``path`` (``rel``: its place in content/, without a language's name);
+    ``lang``: a translation's language (its slug ends with it)."""
     read = frontmatter.read_file(path, display, report)
     if read is None:
         return None
@@ -134,7 +207,7 @@ def _item(
         report.skipped.append(f"{display}: a headless bundle (not a page)")
         return None
     frontmatter.note_fields(meta, MAPPED, report)
-    bundle = path.stem == "index"
+    bundle = rel.stem == "index"
     logical = PurePosixPath(rel.parent.as_posix() if bundle else rel.with_suffix("").as_posix())
     section = logical.parts[0] if len(logical.parts) > 1 else None
     name = logical.name
@@ -160,7 +233,7 @@ def _item(
     converted = hugo(body, Place(report, display, body_line))
     doc = Document(
         title=title,
-        slug=make_slug(source_slug or name, title),
+        slug=make_slug(f"{source_slug or name}-{lang}" if lang else source_slug or name, title),
         body=html_to_markdown(converted) if path.suffix == ".html" else converted,
         kind="post" if section is not None else "page",
         date=date if section is not None else None,
@@ -179,6 +252,8 @@ def _item(
         alias = str(alias)
         old.append(prefix + (alias if alias.startswith("/") else f"/{section or ''}/{alias}"))
     keys = [rel.as_posix(), logical.as_posix(), path.name, name, f"{name}.md"]
+    if lang is not None:  # a ref to the page's name is to the original
+        keys = [display, f"{lang}/{logical.as_posix()}", path.name]
     return Item(
         doc, display, 1, body_line, [re.sub("/{2,}", "/", u) for u in old], path.parent, keys, body
     )
