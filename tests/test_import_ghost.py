@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -72,6 +73,57 @@ def test_drafts_and_members_only_posts_are_drafts(imported, content_dir):
     assert paid["draft"] is True
     assert "aliases" not in paid
     assert "was for paid only: imported as a draft" in imported
+
+
+def test_numeric_ids_of_old_exports_keep_tags_and_author(runner, content_dir, tmp_path):
+    # as Ghost's own test export lts/export-003.json has them: ids are numbers
+    export = tmp_path / "ghost.json"
+    export.write_text(
+        json.dumps(
+            {
+                "meta": {"exported_on": 1388318311015, "version": "003"},
+                "data": {
+                    "posts": [
+                        {
+                            "id": 1,
+                            "title": "Welcome to Ghost",
+                            "slug": "welcome-to-ghost",
+                            "markdown": "You're live! Nice.",
+                            "html": "<p>You're live! Nice.</p>",
+                            "page": 0,
+                            "status": "published",
+                            "author_id": 1,
+                            "published_at": 1388318310783,
+                        },
+                        {
+                            "id": 2,
+                            "title": "Second",
+                            "slug": "second",
+                            "html": "<p>Two.</p>",
+                            "status": "published",
+                            "published_at": 1388318310783,
+                        },
+                    ],
+                    "users": [{"id": 1, "name": "Joe Bloggs"}, {"id": "2", "name": "Ann"}],
+                    "tags": [{"id": 1, "name": "Getting Started"}, {"id": "2", "name": "Two"}],
+                    "posts_tags": [
+                        {"id": 1, "post_id": 1, "tag_id": 1},
+                        {"id": 2, "post_id": "2", "tag_id": 2},
+                    ],
+                    "posts_authors": [{"post_id": "2", "author_id": 2}],
+                },
+            }
+        )
+    )
+    result = run_import(runner, "ghost", export)
+    assert result.exit_code == 0, result.output
+    meta, body = read_doc(content_dir, "posts/welcome-to-ghost.md")
+    assert meta["tags"] == ["Getting Started"]
+    assert meta["author"] == "Joe Bloggs"
+    assert body.strip() == "You're live! Nice."
+    second, _ = read_doc(content_dir, "posts/second.md")
+    assert second["tags"] == ["Two"]
+    assert second["author"] == "Ann"
 
 
 def test_pages_are_pages(imported, content_dir):

@@ -115,28 +115,38 @@ def _data(export: Any) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and "posts" in data else None
 
 
+def _id(value: Any) -> str:
+    """An id as text: older exports number them (``"id": 1``), newer ones use strings."""
+    return "" if value is None or isinstance(value, bool) else str(value)
+
+
+def _rows(data: dict[str, Any], table: str) -> list[dict[str, Any]]:
+    return [row for row in data.get(table) or [] if isinstance(row, dict)]
+
+
 def _tags_by_post(data: dict[str, Any], report: Report) -> dict[str, list[str]]:
-    names = {t.get("id"): str(t.get("name") or "") for t in data.get("tags") or []}
+    names = {_id(t.get("id")): str(t.get("name") or "") for t in _rows(data, "tags")}
     by_post: dict[str, list[str]] = {}
-    links = sorted(data.get("posts_tags") or [], key=lambda link: link.get("sort_order") or 0)
+    links = sorted(_rows(data, "posts_tags"), key=lambda link: link.get("sort_order") or 0)
     for link in links:
-        name = names.get(link.get("tag_id"), "")
+        name = names.get(_id(link.get("tag_id")), "")
         if name.startswith("#"):
             report.drop(f"internal tag {name}")
-        elif name:
-            by_post.setdefault(link.get("post_id"), []).append(name)
+        elif name and _id(link.get("post_id")):
+            by_post.setdefault(_id(link.get("post_id")), []).append(name)
     return by_post
 
 
 def _authors_by_post(data: dict[str, Any]) -> dict[str, str]:
-    names = {u.get("id"): str(u.get("name") or "") for u in data.get("users") or []}
+    names = {_id(u.get("id")): str(u.get("name") or "") for u in _rows(data, "users")}
     by_post: dict[str, str] = {}
-    links = sorted(data.get("posts_authors") or [], key=lambda link: link.get("sort_order") or 0)
+    links = sorted(_rows(data, "posts_authors"), key=lambda link: link.get("sort_order") or 0)
     for link in links:
-        by_post.setdefault(link.get("post_id"), names.get(link.get("author_id"), ""))
-    for post in data.get("posts") or []:  # Ghost 1.x: one author_id on the post
-        if post.get("author_id") in names:
-            by_post.setdefault(post.get("id"), names[post["author_id"]])
+        if _id(link.get("post_id")):
+            by_post.setdefault(_id(link["post_id"]), names.get(_id(link.get("author_id")), ""))
+    for post in _rows(data, "posts"):  # Ghost 1.x: one author_id on the post
+        if _id(post.get("author_id")) in names:
+            by_post.setdefault(_id(post.get("id")), names[_id(post["author_id"])])
     return by_post
 
 
@@ -154,7 +164,7 @@ def _item(
     authors: dict[str, str],
     report: Report,
 ) -> Item | None:
-    post_id = str(post.get("id") or "")
+    post_id = _id(post.get("id"))
     found = re.search(rf'"id"\s*:\s*"?{re.escape(post_id)}"?\s*[,}}]', raw) if post_id else None
     line = line_of(raw, found.start()) if found else None
     for key, value in post.items():
