@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,6 +14,29 @@ from tests.import_helpers import IMPORTS, read_doc, refused, run_import, snapsho
 FOLDER = IMPORTS / "ghost"
 EXPORT = FOLDER / "ghost-export.json"
 OLD = "https://ghost.example.com"
+
+
+def write_export(folder: Path, posts: list[dict[str, Any]], **tables: Any) -> Path:
+    """A small Ghost export of ``posts`` (and ``users``, ``tags``... as given) in ``folder``."""
+    path = folder / "ghost.json"
+    data = {"posts": posts, **tables}
+    path.write_text(json.dumps({"db": [{"meta": {"version": "5.0.0"}, "data": data}]}, indent=1))
+    return path
+
+
+def post(slug: str, html: str | None, **fields: Any) -> dict[str, Any]:
+    """A published public post of a Ghost 5 export (``fields`` override)."""
+    return {
+        "id": f"65{slug}",
+        "title": slug.replace("-", " ").capitalize(),
+        "slug": slug,
+        "html": html,
+        "type": "post",
+        "status": "published",
+        "visibility": "public",
+        "published_at": "2023-09-26T10:30:00.000Z",
+        **fields,
+    }
 
 
 @pytest.fixture
@@ -124,6 +149,25 @@ def test_numeric_ids_of_old_exports_keep_tags_and_author(runner, content_dir, tm
     second, _ = read_doc(content_dir, "posts/second.md")
     assert second["tags"] == ["Two"]
     assert second["author"] == "Ann"
+
+
+def test_a_link_to_a_members_only_post_points_to_the_draft(runner, content_dir, tmp_path):
+    export = write_export(
+        tmp_path,
+        [
+            post("open", '<p>See <a href="__GHOST_URL__/members-only/">the secret</a>.</p>'),
+            post("members-only", "<p>Secret.</p>", visibility="members"),
+        ],
+    )
+    result = run_import(runner, "ghost", export)
+    assert result.exit_code == 0, result.output
+    _, body = read_doc(content_dir, "posts/open.md")
+    assert "See [the secret](/posts/members-only/)." in body
+    assert "links to /posts/members-only/, a draft" in result.output
+    assert "not imported" not in result.output
+    draft, _ = read_doc(content_dir, "posts/members-only.md")
+    assert draft["draft"] is True
+    assert "aliases" not in draft  # a draft had no public address: no redirect
 
 
 def test_pages_are_pages(imported, content_dir):

@@ -214,5 +214,6 @@ def _item(
         summary=text_value(post.get("custom_excerpt")),
         author=authors.get(post_id) or None,
     )
-    old = [] if draft else [f"/{text_value(post.get('slug')) or slug}/"]
+    # a draft's old URL too: links to it find it (the shared steps give it no redirect)
+    old = [f"/{text_value(post.get('slug')) or slug}/"]
     return Item(doc, display, line, line or 1, old, None, [slug, post_id])
