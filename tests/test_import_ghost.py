@@ -170,6 +170,47 @@ def test_a_link_to_a_members_only_post_points_to_the_draft(runner, content_dir, 
     assert "aliases" not in draft  # a draft had no public address: no redirect
 
 
+AUDIO_CARD = (
+    '<div class="kg-card kg-audio-card"><img src="" alt="audio-thumbnail" '
+    'class="kg-audio-thumbnail kg-audio-hide"><div class="kg-audio-player-container">'
+    '<audio src="__GHOST_URL__/content/media/2023/09/waves.mp3" preload="metadata"></audio>'
+    '<div class="kg-audio-title">Waves</div><div class="kg-audio-player">'
+    '<span class="kg-audio-current-time">0:00</span></div></div></div>'
+)
+VIDEO_CARD = (
+    '<figure class="kg-card kg-video-card kg-card-hascaption"><div class="kg-video-container">'
+    '<video src="__GHOST_URL__/content/media/2023/09/dive.mp4" playsinline preload="metadata">'
+    '</video><div class="kg-video-player"><span class="kg-video-current-time">0:00</span>'
+    "</div></div><figcaption>A dive</figcaption></figure>"
+)
+
+
+def test_audio_and_video_cards_are_links_to_their_files(runner, content_dir, tmp_path):
+    html = (
+        f"<p>Listen.</p>{AUDIO_CARD}{VIDEO_CARD}"
+        '<video controls><source src="__GHOST_URL__/content/media/2023/09/kelp.webm"></video>'
+        '<p>No picture: <img alt="nothing"><img src="" alt="empty"></p>'
+    )
+    export = write_export(tmp_path, [post("sounds", html)])
+    (tmp_path / "content" / "images").mkdir(parents=True)
+    media = tmp_path / "content" / "media" / "2023" / "09"
+    media.mkdir(parents=True)
+    (media / "waves.mp3").write_bytes(b"ID3 waves")
+    result = run_import(runner, "ghost", export, "--old-url", OLD)
+    assert result.exit_code == 0, result.output
+    _, body = read_doc(content_dir, "posts/sounds.md")
+    waves = next(content_dir.glob("media/waves-*.mp3")).name
+    assert f"[Waves](/media/{waves})" in body  # copied from content/media
+    assert f"[A dive]({OLD}/content/media/2023/09/dive.mp4)" in body  # missing: listed
+    assert f"[kelp.webm]({OLD}/content/media/2023/09/kelp.webm)" in body
+    assert "media/2023/09/waves.mp3 -> content/media/waves-" in result.output
+    assert "ghost.json:10: /content/media/2023/09/dive.mp4" in result.output
+    assert "ghost.json:10: /content/media/2023/09/kelp.webm" in result.output
+    assert "0:00" not in body  # the player's controls are not text
+    assert "![" not in body  # no image without a source
+    assert "No picture:" in body
+
+
 def test_pages_are_pages(imported, content_dir):
     page, body = read_doc(content_dir, "pages/about-the-reef.md")
     assert page["title"] == "About the reef"

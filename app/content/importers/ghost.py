@@ -12,6 +12,9 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from bs4 import BeautifulSoup, Tag
 
 from app.content.document import Document
 from app.content.importers.htmlmd import html_to_markdown
@@ -51,6 +54,40 @@ _QUIET = {
     "email_subject", "amp", "meta_title", "meta_description", "og_image", "og_title",
     "og_description", "twitter_image", "twitter_title", "twitter_description",
 }  # fmt: skip
+
+
+def _media_as_links(html: str) -> str:
+    """Ghost's audio and video cards (and any ``<audio>``/``<video>``) as a link to their
+    file, which the media step then copies or lists as missing; an ``<img>`` without a
+    source (the audio card's hidden thumbnail) is dropped rather than left an empty image."""
+    if not re.search(r"<(?:audio|video|img)\b", html, re.I):
+        return html
+    soup = BeautifulSoup(html, "html.parser")
+    for card in soup.select(".kg-audio-card, .kg-video-card"):
+        player = card.find(["audio", "video"])
+        title = card.select_one(".kg-audio-title") or card.find("figcaption")
+        words = title.get_text(" ", strip=True) if title else ""
+        _replace_with_link(soup, card, player if isinstance(player, Tag) else None, words)
+    for player in soup.find_all(["audio", "video"]):
+        _replace_with_link(soup, player, player, "")
+    for img in soup.find_all("img"):
+        if not str(img.get("src") or "").strip():
+            img.decompose()
+    return str(soup)
+
+
+def _replace_with_link(soup: BeautifulSoup, old: Tag, player: Tag | None, words: str) -> None:
+    source = player.find("source", src=True) if player else None
+    src = str(player.get("src") or "") if player else ""
+    src = src.strip() or (str(source.get("src") or "").strip() if source else "")
+    if not src:
+        old.decompose()
+        return
+    link = soup.new_tag("a", href=src)
+    link.string = words or unquote(urlsplit(src).path.rstrip("/").rpartition("/")[2]) or src
+    paragraph = soup.new_tag("p")
+    paragraph.append(link)
+    old.replace_with(paragraph)
 
 
 def _find_export(source: Path, options: Options) -> tuple[Path | None, Path | None]:
@@ -105,7 +142,13 @@ def read(source: Path, options: Options, report: Report) -> Export:
             "pass --media path/to/content/images to copy them",
         )
     roots = [("/content/images/", images)] if images else []
-    return Export(items, roots, set(), None, images)
+    top = images
+    if images is not None and images.name == "images":  # audio, video and files beside it
+        for name in ("media", "files"):
+            if (images.parent / name).is_dir():
+                roots.append((f"/content/{name}/", images.parent / name))
+                top = images.parent
+    return Export(items, roots, set(), None, top)
 
 
 def _data(export: Any) -> dict[str, Any] | None:
@@ -193,7 +236,7 @@ def _item(
                 f"{title!r} has no HTML in the export: plain text used",
                 "export from Ghost 2 or later, whose exports carry each post's HTML",
             )
-    html = html.replace(GHOST_URL, "")
+    html = _media_as_links(html.replace(GHOST_URL, ""))
     # '#/portal/signup' opens Ghost's members window: no such thing here, the words stay
     html = _PORTAL_LINK.sub(r"\1", html)
     feature = str(post.get("feature_image") or "").replace(GHOST_URL, "")
