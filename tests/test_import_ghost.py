@@ -211,6 +211,52 @@ def test_audio_and_video_cards_are_links_to_their_files(runner, content_dir, tmp
     assert "No picture:" in body
 
 
+def test_a_post_with_only_markdown_keeps_its_body(runner, content_dir, tmp_path):
+    # Ghost 0.x exports (lts/export-003-minimal.json): 'markdown', no 'html'
+    export = tmp_path / "ghost.json"
+    posts = [
+        {"title": "Welcome to Ghost", "slug": "welcome-to-ghost", "markdown": "You're *live*!"},
+        post("no-html", None, markdown="Some **bold** text."),
+    ]
+    export.write_text(json.dumps({"meta": {"version": "003"}, "data": {"posts": posts}}))
+    result = run_import(runner, "ghost", export)
+    assert result.exit_code == 0, result.output
+    _, body = read_doc(content_dir, "posts/welcome-to-ghost.md")
+    assert body.strip() == "You're *live*!"
+    _, body = read_doc(content_dir, "posts/no-html.md")
+    assert body.strip() == "Some **bold** text."
+    assert "markdown -> body (Markdown) (2x)" in result.output
+    assert "dropped" not in result.output
+
+
+LEXICAL_SIGNUP = json.dumps({"root": {"children": [{"type": "signup", "version": 1}]}})
+
+
+def test_a_post_whose_body_would_be_lost_is_an_error(runner, content_dir, tmp_path):
+    export = write_export(tmp_path, [post("lexical-only", None, lexical=LEXICAL_SIGNUP)])
+    output = refused(runner, content_dir, "ghost", export)
+    assert "ghost.json:10: 'Lexical only' has no HTML, Markdown or plain text in the export" in (
+        output
+    )
+    assert "only its lexical: its body would be lost" in output
+    assert "plain text used" not in output
+
+
+def test_plain_text_is_the_last_resort_and_an_empty_post_is_said(runner, content_dir, tmp_path):
+    posts = [
+        post("plain", None, lexical=LEXICAL_SIGNUP, plaintext="One <tag>.\n\nTwo."),
+        post("nothing", None, lexical=json.dumps({"root": {"children": []}})),
+    ]
+    result = run_import(runner, "ghost", write_export(tmp_path, posts))
+    assert result.exit_code == 0, result.output
+    _, body = read_doc(content_dir, "posts/plain.md")
+    assert body == "\nOne <tag>.\n\nTwo.\n"
+    assert "'Plain' has no HTML in the export: its plain text is used" in result.output
+    _, body = read_doc(content_dir, "posts/nothing.md")
+    assert body.strip() == ""
+    assert "'Nothing' has no body in the export: imported empty" in result.output
+
+
 def test_pages_are_pages(imported, content_dir):
     page, body = read_doc(content_dir, "pages/about-the-reef.md")
     assert page["title"] == "About the reef"

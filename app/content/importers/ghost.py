@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
+from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -47,7 +48,7 @@ MAPPED = {
 }
 #: Fields every export has that say nothing a reader sees (not reported as dropped).
 _QUIET = {
-    "id", "uuid", "mobiledoc", "lexical", "plaintext", "created_at", "created_by",
+    "id", "uuid", "mobiledoc", "lexical", "plaintext", "markdown", "created_at", "created_by",
     "updated_by", "published_by", "author_id", "comment_id", "locale", "language",
     "featured", "email_recipient_filter", "newsletter_id", "show_title_and_feature_image",
     "custom_template", "codeinjection_head", "codeinjection_foot", "canonical_url",
@@ -193,6 +194,68 @@ def _authors_by_post(data: dict[str, Any]) -> dict[str, str]:
     return by_post
 
 
+def _filled(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _html_markdown(html: str) -> str:
+    html = _media_as_links(html.replace(GHOST_URL, ""))
+    # '#/portal/signup' opens Ghost's members window: no such thing here, the words stay
+    html = _PORTAL_LINK.sub(r"\1", html)
+    return html_to_markdown(html) if html.strip() else ""
+
+
+def _editor_content(post: dict[str, Any]) -> str | None:
+    """The editor field ('lexical', 'mobiledoc') that holds a non-empty document, if any."""
+    for key, children in (("lexical", "root"), ("mobiledoc", "sections")):
+        try:
+            doc = json.loads(post[key]) if _filled(post.get(key)) else None
+        except ValueError:
+            return key
+        found = doc.get(children) if isinstance(doc, dict) else None
+        found = found.get("children") if isinstance(found, dict) else found
+        if found:
+            return key
+    return None
+
+
+def _body(post: dict[str, Any], title: str, display: str, line: int | None, report: Report) -> str:
+    """The body as Markdown: the post's ``html``, else its ``markdown`` (Ghost 0.x exports
+    carry only that), else its ``plaintext``; a body lost on the way is an error."""
+    feature = str(post.get("feature_image") or "").replace(GHOST_URL, "")
+    image = f'<p><img src="{feature}" alt=""></p>' if feature else ""
+    if _filled(post.get("html")):
+        return _html_markdown(image + str(post["html"]))
+    if _filled(post.get("markdown")):
+        report.map("markdown", MAPPED["html"])
+        markdown = str(post["markdown"]).replace(GHOST_URL, "").strip("\n") + "\n"
+        return (f"![]({feature})\n\n" if feature else "") + markdown
+    editor = _editor_content(post)
+    if _filled(post.get("plaintext")):
+        report.map("plaintext", MAPPED["html"])
+        report.warn(
+            display,
+            line,
+            f"{title!r} has no HTML in the export: its plain text is used "
+            "(links, images and formatting are lost)",
+            "export from Ghost 2 or later, whose exports carry each post's HTML",
+        )
+        paragraphs = str(post["plaintext"]).split("\n\n")
+        return _html_markdown(image + "".join(f"<p>{escape(p)}</p>" for p in paragraphs))
+    if editor:
+        report.fail(
+            display,
+            line,
+            f"{title!r} has no HTML, Markdown or plain text in the export, only its {editor}: "
+            "its body would be lost",
+            "export it from Ghost again (its exports carry each post's HTML), "
+            "or remove the post from the export",
+        )
+    else:
+        report.warn(display, line, f"{title!r} has no body in the export: imported empty")
+    return _html_markdown(image)
+
+
 def _date(value: Any) -> datetime | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return datetime.fromtimestamp(value / 1000, UTC).replace(tzinfo=None, microsecond=0)
@@ -224,31 +287,14 @@ def _item(
     if visibility != "public" and not draft:
         draft = True
         report.warn(display, line, f"{title!r} was for {visibility} only: imported as a draft")
-    html = post.get("html")
-    if not isinstance(html, str):
-        html = ""
-        if post.get("plaintext"):
-            html = "".join(f"<p>{p}</p>" for p in str(post["plaintext"]).split("\n\n"))
-        if post.get("mobiledoc") or post.get("lexical"):
-            report.warn(
-                display,
-                line,
-                f"{title!r} has no HTML in the export: plain text used",
-                "export from Ghost 2 or later, whose exports carry each post's HTML",
-            )
-    html = _media_as_links(html.replace(GHOST_URL, ""))
-    # '#/portal/signup' opens Ghost's members window: no such thing here, the words stay
-    html = _PORTAL_LINK.sub(r"\1", html)
-    feature = str(post.get("feature_image") or "").replace(GHOST_URL, "")
-    if feature:
-        html = f'<p><img src="{feature}" alt=""></p>' + html
+    body = _body(post, title, display, line, report)
     date = _date(post.get("published_at")) or _date(post.get("created_at"))
     if date is None and kind == "post":
         date = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     doc = Document(
         title=title or slug.replace("-", " ").capitalize(),
         slug=slug,
-        body=html_to_markdown(html) if html.strip() else "",
+        body=body,
         kind=kind,
         date=date if kind == "post" else None,
         updated=_date(post.get("updated_at")),
