@@ -257,6 +257,66 @@ def test_plain_text_is_the_last_resort_and_an_empty_post_is_said(runner, content
     assert "'Nothing' has no body in the export: imported empty" in result.output
 
 
+def test_a_post_with_only_lexical_or_mobiledoc_is_rendered(runner, content_dir, tmp_path):
+    def text(words: str, fmt: int = 0) -> dict[str, Any]:
+        return {"type": "extended-text", "text": words, "format": fmt}
+
+    lexical = {
+        "root": {
+            "type": "root",
+            "children": [
+                {"type": "extended-heading", "tag": "h2", "children": [text("Tides")]},
+                {
+                    "type": "paragraph",
+                    "children": [
+                        text("Read "),
+                        text("this", 1),
+                        text(" and "),
+                        {
+                            "type": "link",
+                            "url": "__GHOST_URL__/mobile/",
+                            "children": [text("that")],
+                        },
+                    ],
+                },
+                {
+                    "type": "list",
+                    "listType": "bullet",
+                    "children": [{"type": "listitem", "children": [text("low & high")]}],
+                },
+                {"type": "image", "src": "https://example.com/i.jpg", "alt": "Sea"},
+                {"type": "markdown", "markdown": "A *Markdown* card."},
+                {"type": "codeblock", "language": "python", "code": "print(1 < 2)"},
+                {"type": "callout", "calloutText": "<p>Tip</p>"},
+            ],
+        }
+    }
+    mobiledoc = {
+        "version": "0.3.1",
+        "markups": [["a", ["href", "__GHOST_URL__/lexical/"]]],
+        "atoms": [],
+        "cards": [["card-markdown", {"markdown": "Old *Ghost 1* text."}]],
+        "sections": [[10, 0], [1, "p", [[0, [], 0, "See "], [0, [0], 1, "the other"]]]],
+    }
+    posts = [
+        post("lexical", None, lexical=json.dumps(lexical)),
+        post("mobile", None, mobiledoc=json.dumps(mobiledoc), lexical=None),
+    ]
+    result = run_import(runner, "ghost", write_export(tmp_path, posts))
+    assert result.exit_code == 0, result.output
+    _, body = read_doc(content_dir, "posts/lexical.md")
+    assert body == (
+        "\n## Tides\n\nRead **this** and [that](/posts/mobile/)\n\n- low & high\n\n"
+        "![Sea](https://example.com/i.jpg)\n\nA *Markdown* card.\n\n"
+        "```python\nprint(1 < 2)\n```\n"
+    )
+    assert "its body is made from its lexical, without its callout card(s)" in result.output
+    _, body = read_doc(content_dir, "posts/mobile.md")
+    assert body == "\nOld *Ghost 1* text.\n\nSee [the other](/posts/lexical/)\n"
+    assert "lexical -> body (Markdown) (1x)" in result.output
+    assert "mobiledoc -> body (Markdown) (1x)" in result.output
+
+
 def test_pages_are_pages(imported, content_dir):
     page, body = read_doc(content_dir, "pages/about-the-reef.md")
     assert page["title"] == "About the reef"
