@@ -127,3 +127,52 @@ def test_the_imported_site_builds_without_the_drafts(imported, freeze):
     renamed = (build / "2014/old-name.html").read_text()  # Save_as
     assert '<a href="/posts/the-new-name/">' in renamed
     assert (build / "posts/2014/04/reef-notes/index.html").exists()  # ARTICLE_URL
+
+
+def _with_file(tmp_path, name, text):
+    """A copy of the sample site with one more content file."""
+    site = shutil.copytree(SITE, tmp_path / "pelican-site")
+    path = site / "content" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, "utf-8")
+    return site
+
+
+CODE_BLOCKS = """\
+Code blocks
+###########
+
+:date: 2014-05-01 10:00
+
+.. sourcecode:: python
+    :linenos: table
+    :hl_lines: 2
+    :linenostart: 8
+    :linenospecial: 2
+    :lineanchors: foo
+    :anchorlinenos:
+
+    def tide(hour):
+        return hour % 12
+
+.. code-block:: sh
+    :linenos:
+
+    echo lamp
+
+.. code:: ruby
+    :nowrap:
+
+    puts 'beam'
+"""
+
+
+def test_rest_code_blocks_keep_their_code_whatever_pelicans_options(runner, content_dir, tmp_path):
+    """Pelican's sourcecode/code-block take Pygments options docutils refuses."""
+    site = _with_file(tmp_path, "code.rst", CODE_BLOCKS)
+    result = run_import(runner, "pelican", site)
+    assert result.exit_code == 0, result.output
+    _, body = read_doc(content_dir, "posts/code-blocks.md")
+    assert "```python\ndef tide(hour):\n    return hour % 12\n```" in body
+    assert "```sh\necho lamp\n```" in body
+    assert "```ruby\nputs 'beam'\n```" in body

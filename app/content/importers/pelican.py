@@ -11,8 +11,11 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
+
+from docutils.parsers.rst import directives
+from docutils.parsers.rst.directives.body import CodeBlock
 
 from app.content.document import Document
 from app.content.importers import frontmatter
@@ -64,6 +67,49 @@ _DOCUTILS = {
     "input_encoding": "unicode",
     "_disable_config": True,
 }
+
+
+#: The options of Pelican's ``sourcecode``/``code-block`` (its Pygments ``HtmlFormatter``'s).
+PYGMENTS_OPTIONS = (
+    "anchorlinenos",
+    "classprefix",
+    "hl_lines",
+    "lineanchors",
+    "linenos",
+    "linenospecial",
+    "linenostart",
+    "linenostep",
+    "lineseparator",
+    "linespans",
+    "nobackground",
+    "nowrap",
+    "tagsfile",
+    "tagurlformat",
+)
+
+
+class _Code(CodeBlock):
+    """Pelican's ``sourcecode`` and ``code-block`` (and docutils' ``code``): the code with its
+    language, whatever Pygments options it has (line numbers, highlighted lines: a Markdown
+    fence shows none of them). Without this, docutils refused the options and the block
+    was lost."""
+
+    option_spec: ClassVar[dict[str, Any]] = {
+        **(CodeBlock.option_spec or {}),
+        **dict.fromkeys(PYGMENTS_OPTIONS, directives.unchanged),
+    }
+
+    def run(self) -> list[Any]:
+        for name in PYGMENTS_OPTIONS:
+            self.options.pop(name, None)
+        block: list[Any] = super().run()  # type: ignore[no-untyped-call]
+        return block
+
+
+# Pelican registers these for the whole process too (pelican/rstdirectives.py); this module
+# is loaded only by an import of a Pelican site.
+for _name in ("sourcecode", "code-block", "code"):
+    directives.register_directive(_name, _Code)
 
 
 def read(source: Path, options: Options, report: Report) -> Export:
