@@ -176,3 +176,19 @@ def test_rest_code_blocks_keep_their_code_whatever_pelicans_options(runner, cont
     assert "```python\ndef tide(hour):\n    return hour % 12\n```" in body
     assert "```sh\necho lamp\n```" in body
     assert "```ruby\nputs 'beam'\n```" in body
+
+
+def test_what_docutils_cannot_read_is_reported_with_its_line(runner, content_dir, tmp_path):
+    """A directive or role of a plugin this import does not know loses what it marks: said."""
+    text = "Plugins\n#######\n\n:date: 2014-05-02\n\nA :abbr-x:`LH` here.\n\n"
+    text += ".. graphviz::\n\n    digraph { a -> b }\n\nAfter.\n"
+    site = _with_file(tmp_path, "plugins.rst", text)
+    result = run_import(runner, "pelican", site)
+    assert result.exit_code == 0, result.output
+    assert "plugins.rst:6: reStructuredText: Unknown interpreted text role" in result.output
+    assert (
+        'plugins.rst:8: reStructuredText: Unknown directive type "graphviz". (what it marks '
+        "is not imported: fix it in the source, or add it by hand)" in result.output
+    )
+    _, body = read_doc(content_dir, "posts/plugins.md")
+    assert body == "\nA :abbr-x:`LH` here.\n\nAfter.\n"  # the role's text, not a broken link

@@ -14,8 +14,13 @@ from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+from docutils import nodes
+from docutils.core import publish_parts
 from docutils.parsers.rst import directives
 from docutils.parsers.rst.directives.body import CodeBlock
+from docutils.readers import standalone
+from docutils.transforms import Transform
+from docutils.writers.html5_polyglot import Writer
 
 from app.content.document import Document
 from app.content.importers import frontmatter
@@ -58,6 +63,9 @@ _PLACEHOLDER = re.compile(
     r"([^\s)\"'>]*)",
     re.IGNORECASE,
 )
+#: docutils' level of a warning; an error (3) and a severe error (4) lose what they mark.
+WARNING = 2
+#: No message is printed nor shown in the body: ``_rst`` hears them all and they are reported.
 _DOCUTILS = {
     "report_level": 5,
     "halt_level": 5,
@@ -168,13 +176,43 @@ def _metadata(text: str) -> tuple[dict[str, str], str, int]:
     return meta, "\n".join(lines[index:]), index + 1
 
 
-def _rst(text: str) -> tuple[dict[str, str], str]:
-    """(fields, body HTML) of a reST file, by docutils (title, docinfo, the rest)."""
-    from docutils import nodes
-    from docutils.core import publish_doctree, publish_parts
-    from docutils.writers.html5_polyglot import Writer
+class _Problematic(Transform):
+    """What docutils could not make sense of inline (an unknown role or target) as its text,
+    not a link to a system message we do not show (the message is reported instead)."""
 
-    tree = publish_doctree(text, settings_overrides=_DOCUTILS)
+    default_priority = 880  # after the messages are gathered and filtered
+
+    def apply(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(nodes.problematic)):
+            node.replace_self(nodes.Text(node.astext()))
+
+
+class _Reader(standalone.Reader):  # type: ignore[type-arg]
+    """The standalone reader, telling ``heard`` every message docutils reports."""
+
+    def __init__(self, heard: list[nodes.system_message]) -> None:
+        super().__init__()
+        self.heard = heard
+
+    def new_document(self) -> nodes.document:
+        document = super().new_document()
+        document.reporter.attach_observer(self.heard.append)
+        return document
+
+    def get_transforms(self) -> list[type[Transform]]:
+        return [*super().get_transforms(), _Problematic]
+
+
+def _rst(text: str) -> tuple[dict[str, str], str, list[tuple[int | None, int, str]]]:
+    """(fields, body HTML, messages) of a reST file, by docutils (title, docinfo, the rest).
+
+    The messages are docutils' warnings and errors as (line, level, text): what they mark
+    is not in the body as written (an error's block is not in it at all)."""
+    heard: list[nodes.system_message] = []
+    writer = Writer()
+    parts = publish_parts(text, reader=_Reader(heard), writer=writer, settings_overrides=_DOCUTILS)
+    tree = writer.document
+    assert tree is not None  # the writer keeps the document it wrote
     meta: dict[str, str] = {}
     if tree.get("title"):
         meta["title"] = str(tree["title"])
@@ -184,8 +222,16 @@ def _rst(text: str) -> tuple[dict[str, str], str]:
                 meta[child[0].astext().lower()] = " ".join(child[1].astext().split())
             elif isinstance(child, nodes.Element):
                 meta[child.tagname.lower()] = " ".join(child.astext().split())
-    parts = publish_parts(text, writer=Writer(), settings_overrides=_DOCUTILS)
-    return meta, str(parts["body"])
+    messages: dict[tuple[int | None, str], int] = {}
+    for message in heard:
+        level = int(message.get("level", 0))
+        if level >= WARNING:
+            said = message.children[0].astext() if message.children else message.astext()
+            line = message.get("line")
+            key = (int(line) if line else None, " ".join(said.split()))
+            messages[key] = max(level, messages.get(key, 0))
+    found = [(line, level, said) for (line, said), level in messages.items()]
+    return meta, str(parts["body"]), sorted(found, key=lambda m: m[0] or 0)
 
 
 def _item(path: Path, rel: Path, conf: dict[str, str], report: Report) -> Item | None:
@@ -196,7 +242,16 @@ def _item(path: Path, rel: Path, conf: dict[str, str], report: Report) -> Item |
         report.fail(display, None, f"cannot read it: {exc}", "save it as UTF-8")
         return None
     if path.suffix == ".rst":
-        meta, html = _rst(text)
+        meta, html, messages = _rst(text)
+        for line, level, said in messages:
+            report.warn(
+                display,
+                line,
+                f"reStructuredText: {said}",
+                "what it marks is not imported: fix it in the source, or add it by hand"
+                if level > WARNING
+                else "check the imported text there",
+            )
         body, body_line, raw = html_to_markdown(_placeholders(html, rel)), 1, text
     elif text.startswith("---"):
         read = frontmatter.read_file(path, display, report)
