@@ -192,3 +192,45 @@ def test_what_docutils_cannot_read_is_reported_with_its_line(runner, content_dir
     )
     _, body = read_doc(content_dir, "posts/plugins.md")
     assert body == "\nA :abbr-x:`LH` here.\n\nAfter.\n"  # the role's text, not a broken link
+
+
+RAW_AND_VIDEO = """\
+Raw and video
+#############
+
+:date: 2014-05-03
+
+.. raw:: html
+
+    <p>The <b>lamp</b> room.</p>
+
+.. youtube:: dQw4w9WgXcQ
+    :width: 640
+
+.. raw:: latex
+
+    \\newpage
+
+.. vimeo:: 76979871
+
+.. raw:: html
+
+    <script>alert("beam")</script><p>After the script.</p>
+"""
+
+
+def test_raw_html_and_videos_are_kept_other_raw_is_reported(runner, content_dir, tmp_path):
+    site = _with_file(tmp_path, "raw.rst", RAW_AND_VIDEO)
+    result = run_import(runner, "pelican", site)
+    assert result.exit_code == 0, result.output
+    _, body = read_doc(content_dir, "posts/raw-and-video.md")
+    assert "The **lamp** room." in body
+    assert "[YouTube video](https://www.youtube.com/watch?v=dQw4w9WgXcQ)" in body
+    assert "[Vimeo video](https://vimeo.com/76979871)" in body
+    assert "newpage" not in body
+    assert "raw.rst:13: reStructuredText: raw 'latex' content is not imported" in result.output
+    assert "raw.rst:6" not in result.output
+    assert "raw.rst:10" not in result.output
+    assert "After the script." in body
+    assert "alert" not in body
+    assert "raw.rst:19: reStructuredText: a <script> or <style> in raw HTML is not" in result.output

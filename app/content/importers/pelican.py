@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from docutils import nodes
 from docutils.core import publish_parts
-from docutils.parsers.rst import directives
+from docutils.parsers.rst import Directive, directives
 from docutils.parsers.rst.directives.body import CodeBlock
 from docutils.readers import standalone
 from docutils.transforms import Transform
@@ -70,7 +70,7 @@ _DOCUTILS = {
     "report_level": 5,
     "halt_level": 5,
     "file_insertion_enabled": False,
-    "raw_enabled": False,
+    "raw_enabled": True,  # raw HTML is kept (as Markdown), other raw formats reported
     "syntax_highlight": "none",
     "input_encoding": "unicode",
     "_disable_config": True,
@@ -176,15 +176,60 @@ def _metadata(text: str) -> tuple[dict[str, str], str, int]:
     return meta, "\n".join(lines[index:]), index + 1
 
 
-class _Problematic(Transform):
+class _AnyOption(dict[str, Any]):
+    """An option spec taking every option (a plugin's: width, height, align...), as text."""
+
+    def __missing__(self, key: str) -> Any:
+        return directives.unchanged
+
+
+class _Video(Directive):
+    """The pelican-youtube and pelican-vimeo plugins' ``.. youtube:: ID``: a link to the
+    video (as a YouTube or Vimeo shortcode of another engine becomes)."""
+
+    required_arguments = 1
+    has_content = True
+    option_spec = _AnyOption(width=directives.unchanged)
+
+    def run(self) -> list[Any]:
+        ref = self.arguments[0]
+        if self.name == "vimeo":
+            label, url = "Vimeo video", ref if "://" in ref else f"https://vimeo.com/{ref}"
+        else:
+            label = "YouTube video"
+            url = ref if "://" in ref else f"https://www.youtube.com/watch?v={ref}"
+        return [nodes.paragraph("", "", nodes.reference(label, label, refuri=url))]
+
+
+for _name in ("youtube", "vimeo"):
+    directives.register_directive(_name, _Video)
+
+_SCRIPT = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|\Z)", re.IGNORECASE | re.DOTALL)
+
+
+class _Tidy(Transform):
     """What docutils could not make sense of inline (an unknown role or target) as its text,
-    not a link to a system message we do not show (the message is reported instead)."""
+    not a link to a system message we do not show (the message is reported instead); raw
+    content other than HTML, and scripts and styles in raw HTML, left out with an error."""
 
     default_priority = 880  # after the messages are gathered and filtered
 
     def apply(self, **kwargs: Any) -> None:
         for node in list(self.document.findall(nodes.problematic)):
             node.replace_self(nodes.Text(node.astext()))
+        for raw in list(self.document.findall(nodes.raw)):
+            formats = raw.get("format", "").split()
+            html = raw.astext()
+            if "html" not in formats:
+                self.document.reporter.error(
+                    f"raw {' '.join(formats)!r} content is not imported", base_node=raw
+                )
+                raw.parent.remove(raw)
+            elif _SCRIPT.search(html):
+                self.document.reporter.error(
+                    "a <script> or <style> in raw HTML is not imported", base_node=raw
+                )
+                raw.replace_self(nodes.raw("", _SCRIPT.sub("", html), format="html"))
 
 
 class _Reader(standalone.Reader):  # type: ignore[type-arg]
@@ -200,7 +245,7 @@ class _Reader(standalone.Reader):  # type: ignore[type-arg]
         return document
 
     def get_transforms(self) -> list[type[Transform]]:
-        return [*super().get_transforms(), _Problematic]
+        return [*super().get_transforms(), _Tidy]
 
 
 def _rst(text: str) -> tuple[dict[str, str], str, list[tuple[int | None, int, str]]]:
@@ -227,6 +272,8 @@ def _rst(text: str) -> tuple[dict[str, str], str, list[tuple[int | None, int, st
         level = int(message.get("level", 0))
         if level >= WARNING:
             said = message.children[0].astext() if message.children else message.astext()
+            if said.endswith("directive disabled."):  # file inclusion: nothing of it is kept
+                level = WARNING + 1
             line = message.get("line")
             key = (int(line) if line else None, " ".join(said.split()))
             messages[key] = max(level, messages.get(key, 0))
