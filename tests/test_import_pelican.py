@@ -234,3 +234,40 @@ def test_raw_html_and_videos_are_kept_other_raw_is_reported(runner, content_dir,
     assert "After the script." in body
     assert "alert" not in body
     assert "raw.rst:19: reStructuredText: a <script> or <style> in raw HTML is not" in result.output
+
+
+def test_old_urls_have_pelicans_slug_of_the_title(runner, content_dir, tmp_path):
+    """Pelican's slugify (unidecode, SLUG_REGEX_SUBSTITUTIONS), not ours: '_' stays."""
+    site = _with_file(tmp_path, "cafe.md", "Title: Café à Paris — l'été\nDate: 2014-05-04\n\nA\n")
+    (site / "content" / "cpp.md").write_text("Title: C++ & Python\nDate: 2014-05-05\n\nB\n")
+    (site / "content" / "2012-11-30_filename-metadata.rst").write_text(
+        "FILENAME_METADATA example\n#########################\n\nSome cool stuff!\n"
+    )
+    result = run_import(runner, "pelican", site)
+    assert result.exit_code == 0, result.output
+    cafe, _ = read_doc(content_dir, "posts/cafe-a-paris-l-ete.md")  # our slug
+    assert cafe["aliases"] == ["/posts/2014/05/cafe-a-paris-lete/"]
+    cpp, _ = read_doc(content_dir, "posts/c-plus-plus-and-python.md")
+    assert cpp["aliases"] == ["/posts/2014/05/c-python/"]
+    named, _ = read_doc(content_dir, "posts/filename-metadata-example.md")  # our slug
+    assert str(named["date"]).startswith("2012-11-30")  # FILENAME_METADATA's default
+    assert named["aliases"] == ["/posts/2012/11/filename_metadata-example/"]
+
+
+def test_a_sites_slug_settings_make_its_old_urls(runner, content_dir, tmp_path):
+    site = _with_file(
+        tmp_path, "notes/Tide_Table.md", "Title: Tides & Moon\nDate: 2014-05-06\n\nC\n"
+    )
+    conf = site / "pelicanconf.py"
+    conf.write_text(
+        conf.read_text()
+        + "ARTICLE_URL = '{category}/{slug}.html'\n"
+        + "SLUGIFY_SOURCE = 'basename'\n"
+        + "SLUGIFY_PRESERVE_CASE = True\n"
+        + "SLUG_REGEX_SUBSTITUTIONS = [(r'[^\\w\\s-]', ''), (r'[-\\s]+', '_')]\n"
+        + "CATEGORY_REGEX_SUBSTITUTIONS = [(r'o', '0')]\n"
+    )
+    result = run_import(runner, "pelican", site)
+    assert result.exit_code == 0, result.output
+    meta, _ = read_doc(content_dir, "posts/tide-table.md")
+    assert meta["aliases"] == ["/n0tes/Tide_Table.html"]

@@ -8,10 +8,13 @@ drafts; ``pages/`` holds pages; the old URL follows ``ARTICLE_URL``/``Save_as``.
 
 from __future__ import annotations
 
+import ast
 import re
+import unicodedata
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 from urllib.parse import urlsplit
 
 from docutils import nodes
@@ -21,6 +24,7 @@ from docutils.parsers.rst.directives.body import CodeBlock
 from docutils.readers import standalone
 from docutils.transforms import Transform
 from docutils.writers.html5_polyglot import Writer
+from markupsafe import Markup
 
 from app.content.document import Document
 from app.content.importers import frontmatter
@@ -145,13 +149,82 @@ def read(source: Path, options: Options, report: Report) -> Export:
     return Export(items, [("/", content)], hosts, site.rstrip("/") or None, content)
 
 
-def _conf(source: Path) -> dict[str, str]:
-    """The string settings of ``pelicanconf.py`` (read, never run)."""
+def _conf(source: Path) -> dict[str, Any]:
+    """The settings of ``pelicanconf.py`` (read, never run): its strings, and the
+    slug settings (``SLUG_REGEX_SUBSTITUTIONS``, ``SLUGIFY_USE_UNICODE``...)."""
     path = source / "pelicanconf.py"
     if not path.is_file():
         return {}
     text = path.read_text("utf-8", errors="replace")
-    return {m[1]: m[3] for m in re.finditer(r"^([A-Z_]+)\s*=\s*(['\"])(.*?)\2\s*$", text, re.M)}
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):  # not Python: its one-line strings, as best we can
+        return {m[1]: m[3] for m in re.finditer(r"^([A-Z_]+)\s*=\s*(['\"])(.*?)\2\s*$", text, re.M)}
+    conf: dict[str, Any] = {}
+    for node in tree.body:
+        target = node.targets[0] if isinstance(node, ast.Assign) else getattr(node, "target", None)
+        if not isinstance(node, ast.Assign | ast.AnnAssign) or not isinstance(target, ast.Name):
+            continue
+        try:
+            value = ast.literal_eval(node.value) if node.value is not None else None
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            continue  # computed (SITEURL = HOST + '/blog'): Pelican's defaults then
+        if isinstance(value, str) or target.id in _SLUG_SETTINGS:
+            conf[target.id] = value
+    return conf
+
+
+#: Pelican's defaults (pelican/settings.py) for how it made slugs.
+_SLUG_SETTINGS: dict[str, Any] = {
+    "SLUG_REGEX_SUBSTITUTIONS": [
+        (r"[^\w\s-]", ""),
+        (r"(?u)\A\s*", ""),
+        (r"(?u)\s*\Z", ""),
+        (r"[-\s]+", "-"),
+    ],
+    "CATEGORY_REGEX_SUBSTITUTIONS": None,  # SLUG_REGEX_SUBSTITUTIONS'
+    "SLUGIFY_SOURCE": "title",
+    "SLUGIFY_USE_UNICODE": False,
+    "SLUGIFY_PRESERVE_CASE": False,
+}
+
+
+def _ascii() -> Callable[[str], str]:
+    """Unidecode, as Pelican has it (else text-unidecode, else accents dropped)."""
+    try:
+        from unidecode import unidecode
+
+        return unidecode
+    except ImportError:
+        pass
+    try:
+        from text_unidecode import unidecode as text_unidecode  # type: ignore[import-untyped]
+
+        return cast(Callable[[str], str], text_unidecode)
+    except ImportError:
+        return lambda t: unicodedata.normalize("NFKD", t).encode("ascii", "ignore").decode()
+
+
+def pelican_slug(value: str, conf: dict[str, Any], kind: str = "SLUG") -> str:
+    """The slug Pelican made of ``value`` (a title, a category): its ``slugify`` with the
+    site's settings: tags stripped, NFKC, ASCII (unless SLUGIFY_USE_UNICODE), then
+    ``{kind}_REGEX_SUBSTITUTIONS`` (case-insensitive), lowercased (unless
+    SLUGIFY_PRESERVE_CASE). The old URLs have it; the new file has this site's slug."""
+
+    def setting(name: str) -> Any:
+        given = conf.get(name)
+        return _SLUG_SETTINGS[name] if given is None else given
+
+    subs = conf.get(f"{kind}_REGEX_SUBSTITUTIONS") or setting("SLUG_REGEX_SUBSTITUTIONS")
+    text = unicodedata.normalize("NFKC", str(Markup(value).striptags()))
+    if not setting("SLUGIFY_USE_UNICODE"):
+        text = _ascii()(text)
+    for src, dst in subs:
+        nfkc = unicodedata.normalize
+        text = re.sub(nfkc("NFKC", src), nfkc("NFKC", dst), text, flags=re.IGNORECASE)
+    if not setting("SLUGIFY_PRESERVE_CASE"):
+        text = text.lower()
+    return text.strip()
 
 
 def _metadata(text: str) -> tuple[dict[str, str], str, int]:
@@ -281,7 +354,7 @@ def _rst(text: str) -> tuple[dict[str, str], str, list[tuple[int | None, int, st
     return meta, str(parts["body"]), sorted(found, key=lambda m: m[0] or 0)
 
 
-def _item(path: Path, rel: Path, conf: dict[str, str], report: Report) -> Item | None:
+def _item(path: Path, rel: Path, conf: dict[str, Any], report: Report) -> Item | None:
     display = rel.as_posix()
     try:
         text = path.read_text("utf-8").removeprefix("\ufeff")
@@ -330,11 +403,13 @@ def _item(path: Path, rel: Path, conf: dict[str, str], report: Report) -> Item |
         report.warn(display, 1, "no Date: the file's modification time is used")
         date = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None, microsecond=0)
     category = meta.get("category") or (rel.parts[0] if len(rel.parts) > 1 and not is_page else "")
-    slug = meta.get("slug") or slugify(title)
+    by_name = conf.get("SLUGIFY_SOURCE") == "basename"
+    source_text = path.stem if by_name else title
+    slug = meta.get("slug") or pelican_slug(source_text, conf)  # Pelican's: the old URLs'
     draft = status in ("draft", "hidden")
     doc = Document(
         title=title,
-        slug=slugify(slug) if slug else slugify(title),
+        slug=slugify(meta.get("slug") or source_text),
         body=body,
         kind="page" if is_page else "post",
         date=None if is_page else date,
@@ -382,7 +457,7 @@ def _normal(path: PurePosixPath) -> str:
 
 def _old_urls(
     meta: dict[str, str],
-    conf: dict[str, str],
+    conf: dict[str, Any],
     is_page: bool,
     slug: str,
     category: str,
@@ -403,7 +478,9 @@ def _old_urls(
         patterns = ["pages/{slug}.html"] if is_page else ["{slug}.html", "{category}/{slug}.html"]
     values: dict[str, Any] = {
         "slug": slug,
-        "category": slugify(category) if category else "misc",
+        "category": pelican_slug(
+            category or conf.get("DEFAULT_CATEGORY", "misc"), conf, "CATEGORY"
+        ),
         "date": date or datetime(1970, 1, 1),
         "lang": lang,
         "author": "",
