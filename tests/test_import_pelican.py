@@ -271,3 +271,28 @@ def test_a_sites_slug_settings_make_its_old_urls(runner, content_dir, tmp_path):
     assert result.exit_code == 0, result.output
     meta, _ = read_doc(content_dir, "posts/tide-table.md")
     assert meta["aliases"] == ["/n0tes/Tide_Table.html"]
+
+
+def test_the_old_url_has_the_day_as_written_and_dates_pelican_reads(runner, content_dir, tmp_path):
+    site = _with_file(tmp_path, "late.md", "Title: Late\nDate: 2019-07-14 00:30+02:00\n\nA\n")
+    (site / "content" / "spelled.md").write_text("Title: Spelled\nDate: 20 Jul 2019\n\nB\n")
+    (site / "content" / "zoned.md").write_text("Title: Zoned\nDate: 2019-07-21 10:00 QQT\n\nC\n")
+    conf = site / "pelicanconf.py"
+    conf.write_text(
+        conf.read_text() + "ARTICLE_URL = 'posts/{date:%Y}/{date:%m}/{date:%d}/{slug}/'\n"
+    )
+    result = run_import(runner, "pelican", site)
+    assert result.exit_code == 0, result.output
+    late, _ = read_doc(content_dir, "posts/late.md")
+    assert str(late["date"]).startswith("2019-07-13 22:30")  # UTC
+    assert late["aliases"] == ["/posts/2019/07/14/late/"]  # Pelican's: the day as written
+    spelled, _ = read_doc(content_dir, "posts/spelled.md")
+    assert str(spelled["date"]).startswith("2019-07-20")  # not the file's time
+    assert spelled["aliases"] == ["/posts/2019/07/20/spelled/"]
+    assert "spelled.md:1: no Date" not in result.output
+    assert "spelled.md:2" not in result.output
+    zoned, _ = read_doc(content_dir, "posts/zoned.md")
+    assert zoned["aliases"] == ["/posts/2019/07/21/zoned/"]
+    assert "zoned.md:2: date '2019-07-21 10:00 QQT': its time zone is not understood" in (
+        result.output
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import re
 import unicodedata
+import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -397,11 +398,12 @@ def _item(path: Path, rel: Path, conf: dict[str, Any], report: Report) -> Item |
     title = meta.get("title") or name.replace("-", " ").capitalize()
     if "title" not in meta:
         report.warn(display, 1, f"no Title: titled {title!r}", "set 'title:' in the imported file")
-    frontmatter.check_date(meta, ("date", "modified"), path, display, report)
-    date = parse_date(meta.get("date")) or name_date
+    written = _date(meta, "date", path, display, report)
+    date = parse_date(written) or name_date
     if date is None and not is_page:
         report.warn(display, 1, "no Date: the file's modification time is used")
         date = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None, microsecond=0)
+    day = written.replace(tzinfo=None) if written else date  # the URL has it as written
     category = meta.get("category") or (rel.parts[0] if len(rel.parts) > 1 and not is_page else "")
     by_name = conf.get("SLUGIFY_SOURCE") == "basename"
     source_text = path.stem if by_name else title
@@ -413,16 +415,60 @@ def _item(path: Path, rel: Path, conf: dict[str, Any], report: Report) -> Item |
         body=body,
         kind="page" if is_page else "post",
         date=None if is_page else date,
-        updated=parse_date(meta.get("modified")),
+        updated=parse_date(_date(meta, "modified", path, display, report)),
         tags=merge_tags(as_list(category), as_list(meta.get("tags"))),
         draft=draft,
         summary=" ".join(meta.get("summary", "").split()),
         author=(meta.get("author") or meta.get("authors") or "").split(",")[0].strip() or None,
     )
-    old = [] if draft else _old_urls(meta, conf, is_page, slug, category, date)
+    old = [] if draft else _old_urls(meta, conf, is_page, slug, category, day)
     keys = [display, rel.with_suffix("").as_posix(), path.name]
     translation = meta.get("lang", conf.get("DEFAULT_LANG", "en")) != conf.get("DEFAULT_LANG", "en")
     return Item(doc, display, 1, body_line, old, path.parent, keys, raw, secondary=translation)
+
+
+def _date(
+    meta: dict[str, str], key: str, path: Path, display: str, report: Report
+) -> datetime | None:
+    """``Date:`` or ``Modified:`` as written (its offset, if any, kept), read as Pelican
+    reads it (``pelican.utils.get_date``: dateutil, so '20 Jul 2019' too); None, with a
+    warning naming its line, when it is not a date."""
+    value = meta.get(key) or ""
+    text = " ".join(value.replace("_", " ").split()) if key == "date" else value.strip()
+    if not text:
+        return None
+    line = frontmatter.key_line(path, key)
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    try:
+        from dateutil import parser  # type: ignore[import-untyped]
+    except ImportError:  # it comes with feedgen; without it, the formats the others read
+        parsed = parse_date(text)
+    else:
+        today = datetime.now().replace(hour=0, minute=0, second=0, microsecond=0)
+        with warnings.catch_warnings(record=True) as heard:
+            warnings.simplefilter("always")
+            try:
+                parsed = cast(datetime, parser.parse(text, default=today))
+            except (ValueError, OverflowError, TypeError):
+                parsed = None
+        if parsed is not None and heard:  # a time zone name it does not know ('CEST')
+            report.warn(
+                display,
+                line,
+                f"{key} {value!r}: its time zone is not understood; it is read as UTC",
+                "write the offset, as in 2019-07-14 10:00+02:00",
+            )
+    if parsed is None:
+        report.warn(
+            display,
+            line,
+            f"{key} {value!r} is not a date: it is not used",
+            "write it as YYYY-MM-DD or YYYY-MM-DD HH:MM",
+        )
+    return parsed
 
 
 def _placeholders(text: str, rel: Path) -> str:
