@@ -296,3 +296,15 @@ def test_the_old_url_has_the_day_as_written_and_dates_pelican_reads(runner, cont
     assert "zoned.md:2: date '2019-07-21 10:00 QQT': its time zone is not understood" in (
         result.output
     )
+
+
+def test_a_missing_file_behind_filename_is_missing_media(runner, content_dir, tmp_path):
+    """Pelican's {filename} may name a file, not a post: one that is not there is listed."""
+    text = "Cat\n###\n\nJust an image.\n\n.. image:: |filename|/images/gone-cat.jpg\n   :alt: Cat\n"
+    site = _with_file(tmp_path, "pages/cat.rst", text)
+    result = run_import(runner, "pelican", site)
+    assert result.exit_code == 0, result.output
+    assert "pages/cat.rst:6: /images/gone-cat.jpg" in result.output
+    assert "not in this import" not in result.output
+    _, body = read_doc(content_dir, "pages/cat.md")
+    assert "![Cat](https://pelican.example.org/images/gone-cat.jpg)" in body

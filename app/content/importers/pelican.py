@@ -483,7 +483,8 @@ def _placeholders(text: str, rel: Path) -> str:
             return f"/tags/{slugify(target, fallback_prefix='tag')}/"
         path, hash_, fragment = target.partition("#")
         resolved = path.lstrip("/") if path.startswith("/") else _normal(here / path)
-        if what == "filename":
+        document = PurePosixPath(path).suffix.lower() in (*MARKDOWN, ".rst", ".html", ".htm", "")
+        if what == "filename" and document:  # else a file, as Pelican's {filename} may be
             return ref_url(resolved) + (hash_ + fragment if fragment else "")
         return "/" + resolved
 
