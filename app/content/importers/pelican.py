@@ -12,20 +12,14 @@ import ast
 import re
 import unicodedata
 import warnings
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, ClassVar, cast
+from typing import Any, cast
 from urllib.parse import urlsplit
 
-from docutils import nodes
-from docutils.core import publish_parts
-from docutils.parsers.rst import Directive, directives
-from docutils.parsers.rst.directives.body import CodeBlock
-from docutils.readers import standalone
-from docutils.transforms import Transform
-from docutils.writers.html5_polyglot import Writer
+from dateutil import parser  # type: ignore[import-untyped]
 from markupsafe import Markup
+from text_unidecode import unidecode  # type: ignore[import-untyped]
 
 from app.content.document import Document
 from app.content.importers import frontmatter
@@ -41,6 +35,7 @@ from app.content.importers.model import (
     parse_date,
     text_value,
 )
+from app.content.importers.pelicanrst import WARNING, read_rst
 from app.content.importers.pipeline import Options
 from app.content.importers.report import Report
 from app.content.importers.shortcodes import ref_url
@@ -68,61 +63,6 @@ _PLACEHOLDER = re.compile(
     r"([^\s)\"'>]*)",
     re.IGNORECASE,
 )
-#: docutils' level of a warning; an error (3) and a severe error (4) lose what they mark.
-WARNING = 2
-#: No message is printed nor shown in the body: ``_rst`` hears them all and they are reported.
-_DOCUTILS = {
-    "report_level": 5,
-    "halt_level": 5,
-    "file_insertion_enabled": False,
-    "raw_enabled": True,  # raw HTML is kept (as Markdown), other raw formats reported
-    "syntax_highlight": "none",
-    "input_encoding": "unicode",
-    "_disable_config": True,
-}
-
-
-#: The options of Pelican's ``sourcecode``/``code-block`` (its Pygments ``HtmlFormatter``'s).
-PYGMENTS_OPTIONS = (
-    "anchorlinenos",
-    "classprefix",
-    "hl_lines",
-    "lineanchors",
-    "linenos",
-    "linenospecial",
-    "linenostart",
-    "linenostep",
-    "lineseparator",
-    "linespans",
-    "nobackground",
-    "nowrap",
-    "tagsfile",
-    "tagurlformat",
-)
-
-
-class _Code(CodeBlock):
-    """Pelican's ``sourcecode`` and ``code-block`` (and docutils' ``code``): the code with its
-    language, whatever Pygments options it has (line numbers, highlighted lines: a Markdown
-    fence shows none of them). Without this, docutils refused the options and the block
-    was lost."""
-
-    option_spec: ClassVar[dict[str, Any]] = {
-        **(CodeBlock.option_spec or {}),
-        **dict.fromkeys(PYGMENTS_OPTIONS, directives.unchanged),
-    }
-
-    def run(self) -> list[Any]:
-        for name in PYGMENTS_OPTIONS:
-            self.options.pop(name, None)
-        block: list[Any] = super().run()  # type: ignore[no-untyped-call]
-        return block
-
-
-# Pelican registers these for the whole process too (pelican/rstdirectives.py); this module
-# is loaded only by an import of a Pelican site.
-for _name in ("sourcecode", "code-block", "code"):
-    directives.register_directive(_name, _Code)
 
 
 def read(source: Path, options: Options, report: Report) -> Export:
@@ -190,22 +130,6 @@ _SLUG_SETTINGS: dict[str, Any] = {
 }
 
 
-def _ascii() -> Callable[[str], str]:
-    """Unidecode, as Pelican has it (else text-unidecode, else accents dropped)."""
-    try:
-        from unidecode import unidecode
-
-        return unidecode
-    except ImportError:
-        pass
-    try:
-        from text_unidecode import unidecode as text_unidecode  # type: ignore[import-untyped]
-
-        return cast(Callable[[str], str], text_unidecode)
-    except ImportError:
-        return lambda t: unicodedata.normalize("NFKD", t).encode("ascii", "ignore").decode()
-
-
 def pelican_slug(value: str, conf: dict[str, Any], kind: str = "SLUG") -> str:
     """The slug Pelican made of ``value`` (a title, a category): its ``slugify`` with the
     site's settings: tags stripped, NFKC, ASCII (unless SLUGIFY_USE_UNICODE), then
@@ -219,7 +143,7 @@ def pelican_slug(value: str, conf: dict[str, Any], kind: str = "SLUG") -> str:
     subs = conf.get(f"{kind}_REGEX_SUBSTITUTIONS") or setting("SLUG_REGEX_SUBSTITUTIONS")
     text = unicodedata.normalize("NFKC", str(Markup(value).striptags()))
     if not setting("SLUGIFY_USE_UNICODE"):
-        text = _ascii()(text)
+        text = unidecode(text)
     for src, dst in subs:
         nfkc = unicodedata.normalize
         text = re.sub(nfkc("NFKC", src), nfkc("NFKC", dst), text, flags=re.IGNORECASE)
@@ -250,111 +174,6 @@ def _metadata(text: str) -> tuple[dict[str, str], str, int]:
     return meta, "\n".join(lines[index:]), index + 1
 
 
-class _AnyOption(dict[str, Any]):
-    """An option spec taking every option (a plugin's: width, height, align...), as text."""
-
-    def __missing__(self, key: str) -> Any:
-        return directives.unchanged
-
-
-class _Video(Directive):
-    """The pelican-youtube and pelican-vimeo plugins' ``.. youtube:: ID``: a link to the
-    video (as a YouTube or Vimeo shortcode of another engine becomes)."""
-
-    required_arguments = 1
-    has_content = True
-    option_spec = _AnyOption(width=directives.unchanged)
-
-    def run(self) -> list[Any]:
-        ref = self.arguments[0]
-        if self.name == "vimeo":
-            label, url = "Vimeo video", ref if "://" in ref else f"https://vimeo.com/{ref}"
-        else:
-            label = "YouTube video"
-            url = ref if "://" in ref else f"https://www.youtube.com/watch?v={ref}"
-        return [nodes.paragraph("", "", nodes.reference(label, label, refuri=url))]
-
-
-for _name in ("youtube", "vimeo"):
-    directives.register_directive(_name, _Video)
-
-_SCRIPT = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|\Z)", re.IGNORECASE | re.DOTALL)
-
-
-class _Tidy(Transform):
-    """What docutils could not make sense of inline (an unknown role or target) as its text,
-    not a link to a system message we do not show (the message is reported instead); raw
-    content other than HTML, and scripts and styles in raw HTML, left out with an error."""
-
-    default_priority = 880  # after the messages are gathered and filtered
-
-    def apply(self, **kwargs: Any) -> None:
-        for node in list(self.document.findall(nodes.problematic)):
-            node.replace_self(nodes.Text(node.astext()))
-        for raw in list(self.document.findall(nodes.raw)):
-            formats = raw.get("format", "").split()
-            html = raw.astext()
-            if "html" not in formats:
-                self.document.reporter.error(
-                    f"raw {' '.join(formats)!r} content is not imported", base_node=raw
-                )
-                raw.parent.remove(raw)
-            elif _SCRIPT.search(html):
-                self.document.reporter.error(
-                    "a <script> or <style> in raw HTML is not imported", base_node=raw
-                )
-                raw.replace_self(nodes.raw("", _SCRIPT.sub("", html), format="html"))
-
-
-class _Reader(standalone.Reader):  # type: ignore[type-arg]
-    """The standalone reader, telling ``heard`` every message docutils reports."""
-
-    def __init__(self, heard: list[nodes.system_message]) -> None:
-        super().__init__()
-        self.heard = heard
-
-    def new_document(self) -> nodes.document:
-        document = super().new_document()
-        document.reporter.attach_observer(self.heard.append)
-        return document
-
-    def get_transforms(self) -> list[type[Transform]]:
-        return [*super().get_transforms(), _Tidy]
-
-
-def _rst(text: str) -> tuple[dict[str, str], str, list[tuple[int | None, int, str]]]:
-    """(fields, body HTML, messages) of a reST file, by docutils (title, docinfo, the rest).
-
-    The messages are docutils' warnings and errors as (line, level, text): what they mark
-    is not in the body as written (an error's block is not in it at all)."""
-    heard: list[nodes.system_message] = []
-    writer = Writer()
-    parts = publish_parts(text, reader=_Reader(heard), writer=writer, settings_overrides=_DOCUTILS)
-    tree = writer.document
-    assert tree is not None  # the writer keeps the document it wrote
-    meta: dict[str, str] = {}
-    if tree.get("title"):
-        meta["title"] = str(tree["title"])
-    for info in tree.findall(nodes.docinfo):
-        for child in info.children:
-            if isinstance(child, nodes.field):
-                meta[child[0].astext().lower()] = " ".join(child[1].astext().split())
-            elif isinstance(child, nodes.Element):
-                meta[child.tagname.lower()] = " ".join(child.astext().split())
-    messages: dict[tuple[int | None, str], int] = {}
-    for message in heard:
-        level = int(message.get("level", 0))
-        if level >= WARNING:
-            said = message.children[0].astext() if message.children else message.astext()
-            if said.endswith("directive disabled."):  # file inclusion: nothing of it is kept
-                level = WARNING + 1
-            line = message.get("line")
-            key = (int(line) if line else None, " ".join(said.split()))
-            messages[key] = max(level, messages.get(key, 0))
-    found = [(line, level, said) for (line, said), level in messages.items()]
-    return meta, str(parts["body"]), sorted(found, key=lambda m: m[0] or 0)
-
-
 def _item(path: Path, rel: Path, conf: dict[str, Any], report: Report) -> Item | None:
     display = rel.as_posix()
     try:
@@ -363,7 +182,7 @@ def _item(path: Path, rel: Path, conf: dict[str, Any], report: Report) -> Item |
         report.fail(display, None, f"cannot read it: {exc}", "save it as UTF-8")
         return None
     if path.suffix == ".rst":
-        meta, html, messages = _rst(text)
+        meta, html, messages = read_rst(text)
         for line, level, said in messages:
             report.warn(
                 display,
@@ -442,25 +261,20 @@ def _date(
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         pass
-    try:
-        from dateutil import parser  # type: ignore[import-untyped]
-    except ImportError:  # it comes with feedgen; without it, the formats the others read
-        parsed = parse_date(text)
-    else:
-        today = datetime.now().replace(hour=0, minute=0, second=0, microsecond=0)
-        with warnings.catch_warnings(record=True) as heard:
-            warnings.simplefilter("always")
-            try:
-                parsed = cast(datetime, parser.parse(text, default=today))
-            except (ValueError, OverflowError, TypeError):
-                parsed = None
-        if parsed is not None and heard:  # a time zone name it does not know ('CEST')
-            report.warn(
-                display,
-                line,
-                f"{key} {value!r}: its time zone is not understood; it is read as UTC",
-                "write the offset, as in 2019-07-14 10:00+02:00",
-            )
+    today = datetime.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    with warnings.catch_warnings(record=True) as heard:
+        warnings.simplefilter("always")
+        try:
+            parsed = cast(datetime, parser.parse(text, default=today))
+        except (ValueError, OverflowError, TypeError):
+            parsed = None
+    if parsed is not None and heard:  # a time zone name it does not know ('CEST')
+        report.warn(
+            display,
+            line,
+            f"{key} {value!r}: its time zone is not understood; it is read as UTC",
+            "write the offset, as in 2019-07-14 10:00+02:00",
+        )
     if parsed is None:
         report.warn(
             display,
