@@ -7,6 +7,47 @@ import pytest
 from tests.import_helpers import IMPORTS, read_doc, refused, run_import, snapshot
 
 EXPORT = IMPORTS / "wordpress" / "export.xml"
+WXR = """<?xml version="1.0" encoding="UTF-8" ?>
+<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
+ xmlns:content="http://purl.org/rss/1.0/modules/content/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel>
+<title>Tides</title>
+<link>https://tides.example.org</link>
+<wp:base_site_url>https://tides.example.org</wp:base_site_url>
+<wp:base_blog_url>https://tides.example.org</wp:base_blog_url>
+{authors}
+<item>
+<title>Tide table</title>
+<link>{link}</link>
+<dc:creator><![CDATA[sam]]></dc:creator>
+<content:encoded><![CDATA[{body}]]></content:encoded>
+<wp:post_id>10</wp:post_id>
+<wp:post_date_gmt><![CDATA[2020-03-01 08:00:00]]></wp:post_date_gmt>
+<wp:post_name><![CDATA[tide-table]]></wp:post_name>
+{status}
+<wp:post_type><![CDATA[post]]></wp:post_type>
+{extra}
+</item>
+</channel>
+</rss>
+"""
+
+
+def one_post(
+    tmp_path,
+    body,
+    *,
+    link="https://tides.example.org/2020/03/tide-table/",
+    status="<wp:status><![CDATA[publish]]></wp:status>",
+    extra="",
+    authors="",
+):
+    """A WXR file in ``tmp_path`` with one post ``tide-table`` (its body ``body``)."""
+    path = tmp_path / "tides.xml"
+    text = WXR.format(body=body, link=link, status=status, extra=extra, authors=authors)
+    path.write_text(text, "utf-8")
+    return path
 
 
 @pytest.fixture
@@ -173,3 +214,20 @@ def test_the_imported_site_builds_without_the_drafts(imported, freeze):
         redirect = (build / old / "index.html").read_text()
         assert '<a href="/posts/hello-harbour/">' in redirect
     assert not (build / "2019/08/crew-only").exists()  # a private post had no public URL
+
+
+def test_classic_lists_and_tables_are_blocks_not_paragraph_lines(runner, content_dir, tmp_path):
+    body = (
+        "Intro line.\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>\nHigh water:\n<table>\n"
+        "<tr>\n<th>Port</th>\n<th>Time</th>\n</tr>\n<tr>\n<td>Ærø</td>\n<td>06:10</td>\n</tr>\n"
+        "</table>\n<blockquote>Wait for\nthe tide.</blockquote>\nFirst line\nsecond line"
+    )
+    result = run_import(runner, "wordpress", one_post(tmp_path, body))
+    assert result.exit_code == 0, result.output
+    _, text = read_doc(content_dir, "posts/tide-table.md")
+    assert "Intro line.\n\n- one\n- two\n\nHigh water:\n\n| Port | Time |" in text
+    assert "| Ærø | 06:10 |" in text
+    assert "> Wait for\\\n> the tide." in text  # a line break in a paragraph stays one
+    assert text.endswith("First line\\\nsecond line\n")
+    assert "<br" not in text
+    assert "\\\n\n" not in text  # no hard break before a block
