@@ -231,3 +231,15 @@ def test_classic_lists_and_tables_are_blocks_not_paragraph_lines(runner, content
     assert text.endswith("First line\\\nsecond line\n")
     assert "<br" not in text
     assert "\\\n\n" not in text  # no hard break before a block
+
+
+def test_code_shortcodes_keep_their_lines_without_breaks(runner, content_dir, tmp_path):
+    body = (
+        'Before:\n[sourcecode language="php"]\n<?php\necho "a_b" . $x;\n?>\n[/sourcecode]\n'
+        "After.\n\n[code]\nls -la\n\necho done\n[/code]"
+    )
+    result = run_import(runner, "wordpress", one_post(tmp_path, body))
+    assert result.exit_code == 0, result.output
+    _, text = read_doc(content_dir, "posts/tide-table.md")
+    assert 'Before:\n\n```php\n<?php\necho "a_b" . $x;\n?>\n```\n\nAfter.' in text
+    assert "```\nls -la\n\necho done\n```" in text

@@ -278,8 +278,10 @@ _BLOCKS = (
 _BLOCK_OPEN = re.compile(rf"(<{_BLOCKS}[\s/>])", re.IGNORECASE)
 _BLOCK_CLOSE = re.compile(rf"(</{_BLOCKS}>)", re.IGNORECASE)
 _BLOCK_TAG = rf"</?{_BLOCKS}\b[^>]*>"
-#: What autop must not touch.
-_VERBATIM = re.compile(r"<pre\b.*?</pre>", re.IGNORECASE | re.DOTALL)
+#: What autop must not touch: ``<pre>`` and the code shortcodes (which become ``<pre>``).
+_VERBATIM = re.compile(
+    r"<pre\b.*?</pre>|\[(code|sourcecode)\b[^\]]*\].*?\[/\1\]", re.IGNORECASE | re.DOTALL
+)
 #: Stand-ins while autop works: a newline inside a tag or a <script>, and a break autop adds
 #: (every newline of the source stays one newline, so problems keep their line numbers).
 _NEWLINE_IN_TAG, _KEPT_NEWLINE, _ADDED = "\x01", "\x02", "\x04"
@@ -311,8 +313,8 @@ def _paragraphs(text: str) -> str:
 def autop(html: str) -> str:
     """Paragraphs for classic-editor HTML, as WordPress's ``wpautop`` makes them when it shows
     the post: a blank line or a block tag ends a paragraph, a single newline is a ``<br>``
-    (never beside a block tag, nor in ``<pre>``); block-editor HTML is left alone. Every
-    newline of the source stays one, so problems found later keep their lines."""
+    (never beside a block tag, nor in ``<pre>`` or ``[code]``); block-editor HTML is left
+    alone. Every newline of the source stays one, so problems found later keep their lines."""
     if "<!-- wp:" in html or not html.strip():
         return html
     kept: list[str] = []
