@@ -243,3 +243,16 @@ def test_code_shortcodes_keep_their_lines_without_breaks(runner, content_dir, tm
     _, text = read_doc(content_dir, "posts/tide-table.md")
     assert 'Before:\n\n```php\n<?php\necho "a_b" . $x;\n?>\n```\n\nAfter.' in text
     assert "```\nls -la\n\necho done\n```" in text
+
+
+def test_a_bare_address_keeps_its_underscores(runner, content_dir, tmp_path):
+    from app.content.render import render_markdown
+
+    body = "A video:\n\nhttps://www.youtube.com/watch?v=O_HyZ5aW76c\n\n"
+    body += "Or (https://x.org/a_b*c*). snake_case"
+    result = run_import(runner, "wordpress", one_post(tmp_path, body))
+    assert result.exit_code == 0, result.output
+    _, text = read_doc(content_dir, "posts/tide-table.md")
+    assert "<https://www.youtube.com/watch?v=O_HyZ5aW76c>" in text
+    assert "Or (<https://x.org/a_b*c*>). snake\\_case" in text
+    assert 'href="https://www.youtube.com/watch?v=O_HyZ5aW76c"' in render_markdown(text).html

@@ -2,7 +2,8 @@
 
 Code blocks keep their language (``language-x``, ``lang-x``, WordPress's ``brush: x``,
 docutils' ``code x``); images, links and tables stay; an embedded frame becomes a link to
-what it showed (no network access, no iframe in our posts).
+what it showed (no network access, no iframe in our posts); an address written out in the
+text is an autolink, character for character.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from app.content.importers.fences import outside_code
 
 _LANGUAGE = re.compile(r"(?:language|lang|highlight|brush)[-:]\s*([A-Za-z0-9_+#.-]+)")
 _YOUTUBE_EMBED = re.compile(r"https?://(?:www\.)?youtube(?:-nocookie)?\.com/embed/([\w-]+)")
+#: An address written out in the text (not a link): it becomes an autolink, kept as it is.
+_BARE_URL = re.compile(r"https?://[^\s<>\"]+")
 _NOT_LANGUAGES = frozenset(
     {"code", "literal-block", "literal", "highlight", "sourcecode", "notranslate", "wp-block-code"}
 )
@@ -43,7 +46,28 @@ def code_language(pre: Any) -> str | None:
     return str(lang).lower() if lang else None
 
 
+def _bare_url(match: re.Match[str]) -> str:
+    """The address without the punctuation after it; a ')' only when it has its '('."""
+    url = match[0].rstrip(".,:;!?'\"")
+    while url.endswith(")") and url.count(")") > url.count("("):
+        url = url[:-1].rstrip(".,:;!?'\"")
+    return url
+
+
 class _Converter(MarkdownConverter):
+    def escape(self, text: str, parent_tags: set[str]) -> str:
+        # markdownify escapes '_' and '*' in text, which would break a bare address (the
+        # renderer's linkify reads the backslashes as part of it): make it an autolink
+        escape = super().escape  # type: ignore[misc]
+        if "a" in parent_tags or "://" not in text:
+            return str(escape(text, parent_tags))
+        out, last = [], 0
+        for match in _BARE_URL.finditer(text):
+            url = _bare_url(match)
+            out += [str(escape(text[last : match.start()], parent_tags)), f"<{url}>"]
+            last = match.start() + len(url)
+        return "".join(out) + str(escape(text[last:], parent_tags))
+
     def convert_iframe(self, el: Any, text: str, parent_tags: set[str]) -> str:
         src = str(el.get("src") or "")
         if not src:
