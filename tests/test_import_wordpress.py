@@ -256,3 +256,17 @@ def test_a_bare_address_keeps_its_underscores(runner, content_dir, tmp_path):
     assert "<https://www.youtube.com/watch?v=O_HyZ5aW76c>" in text
     assert "Or (<https://x.org/a_b*c*>). snake\\_case" in text
     assert 'href="https://www.youtube.com/watch?v=O_HyZ5aW76c"' in render_markdown(text).html
+
+
+def test_a_caption_ending_in_a_line_break_is_still_in_italics(runner, content_dir, tmp_path):
+    body = (
+        '<!-- wp:embed {"url":"https://wordpress.tv/2009/03/16/anberrykuh/"} -->\n'
+        '<figure class="wp-block-embed"><div class="wp-block-embed__wrapper">\n'
+        "https://wordpress.tv/2009/03/16/anberrykuh/\n"
+        "</div><figcaption>WordPress TV, full width<br></figcaption></figure>\n"
+        "<!-- /wp:embed -->"
+    )
+    result = run_import(runner, "wordpress", one_post(tmp_path, body))
+    assert result.exit_code == 0, result.output
+    _, text = read_doc(content_dir, "posts/tide-table.md")
+    assert text.endswith("\n*WordPress TV, full width*\n")

@@ -89,7 +89,8 @@ class _Converter(MarkdownConverter):
         return f"\n\n{text.strip()}\n\n"
 
     def convert_figcaption(self, el: Any, text: str, parent_tags: set[str]) -> str:
-        caption = text.strip()
+        # a hard break at either end would leave the closing '*' escaped: '*YouTube\*'
+        caption = re.sub(r"^(?:\s|\\\n)+|(?:\s|\\\n)+$", "", text)
         return f"\n\n*{caption}*\n\n" if caption else ""
 
 
