@@ -270,3 +270,20 @@ def test_a_caption_ending_in_a_line_break_is_still_in_italics(runner, content_di
     assert result.exit_code == 0, result.output
     _, text = read_doc(content_dir, "posts/tide-table.md")
     assert text.endswith("\n*WordPress TV, full width*\n")
+
+
+def test_term_and_author_names_are_unescaped(runner, content_dir, tmp_path):
+    author = (
+        "<wp:author><wp:author_login><![CDATA[sam]]></wp:author_login>"
+        "<wp:author_display_name><![CDATA[Sam &amp; Kit]]></wp:author_display_name></wp:author>"
+    )
+    terms = (
+        '<category domain="category" nicename="news-views"><![CDATA[News &amp; Views]]></category>'
+        '<category domain="post_tag" nicename="q-a"><![CDATA[Q&amp;A]]></category>'
+    )
+    export = one_post(tmp_path, "High water at six.", extra=terms, authors=author)
+    result = run_import(runner, "wordpress", export)
+    assert result.exit_code == 0, result.output
+    meta, _ = read_doc(content_dir, "posts/tide-table.md")
+    assert meta["tags"] == ["News & Views", "Q&A"]
+    assert meta["author"] == "Sam & Kit"

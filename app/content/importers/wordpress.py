@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from html import unescape
 from pathlib import Path
 from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
@@ -69,8 +70,9 @@ class _Entry:
         entry = cls()
         for child in element:
             name = _name(child.tag)
-            if name == "category":
-                entry.categories.append((child.get("domain", ""), (child.text or "").strip()))
+            if name == "category":  # WordPress keeps term names HTML-escaped: 'News &amp; Views'
+                term = unescape((child.text or "").strip())
+                entry.categories.append((child.get("domain", ""), term))
             elif name == "wp:postmeta":
                 values = {_name(c.tag): (c.text or "") for c in child}
                 key = values.get("wp:meta_key", "")
@@ -155,7 +157,7 @@ def _authors(channel: Element) -> dict[str, str]:
         if _name(author.tag) == "wp:author":
             values = {_name(c.tag): (c.text or "").strip() for c in author}
             login = values.get("wp:author_login", "")
-            names[login] = values.get("wp:author_display_name") or login
+            names[login] = unescape(values.get("wp:author_display_name") or login)
     return names
 
 
