@@ -287,3 +287,18 @@ def test_term_and_author_names_are_unescaped(runner, content_dir, tmp_path):
     meta, _ = read_doc(content_dir, "posts/tide-table.md")
     assert meta["tags"] == ["News & Views", "Q&A"]
     assert meta["author"] == "Sam & Kit"
+
+
+def test_an_old_slug_is_no_redirect_on_a_site_with_plain_permalinks(runner, content_dir, tmp_path):
+    old_slug = (
+        "<wp:postmeta><wp:meta_key><![CDATA[_wp_old_slug]]></wp:meta_key>"
+        "<wp:meta_value><![CDATA[old-first]]></wp:meta_value></wp:postmeta>"
+    )
+    export = one_post(
+        tmp_path, "Low water.", link="https://tides.example.org/?p=10", extra=old_slug
+    )
+    result = run_import(runner, "wordpress", export)
+    assert result.exit_code == 0, result.output
+    meta, _ = read_doc(content_dir, "posts/tide-table.md")
+    assert "aliases" not in meta  # /?p=10 is only used for links between the posts
+    assert "/old-first" not in result.output

@@ -226,7 +226,8 @@ def _item(
     if doc.date is None and kind == "post":  # a draft never saved with a date
         doc.date = doc.updated or datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     old = [_path(link)] if link else []
-    old += [_with_slug(_path(link), s) for s in entry.meta.get("_wp_old_slug", []) if link]
+    if link and _slug_in_path(link):
+        old += [_with_slug(_path(link), s) for s in entry.meta.get("_wp_old_slug", [])]
     if post_id:
         old.append(f"/?p={post_id}" if kind == "post" else f"/?page_id={post_id}")
     raw_body = entry.fields.get("content:encoded", "")
@@ -263,6 +264,12 @@ def _path(url: str) -> str:
 
 def _last_segment(url: str) -> str:
     return urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _slug_in_path(url: str) -> bool:
+    """Whether the permalink names the post by its path (not plain ``/?p=ID`` permalinks)."""
+    parts = urlsplit(url)
+    return not parts.query and bool(parts.path.strip("/"))
 
 
 def _with_slug(path: str, slug: str) -> str:
