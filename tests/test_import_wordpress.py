@@ -302,3 +302,11 @@ def test_an_old_slug_is_no_redirect_on_a_site_with_plain_permalinks(runner, cont
     meta, _ = read_doc(content_dir, "posts/tide-table.md")
     assert "aliases" not in meta  # /?p=10 is only used for links between the posts
     assert "/old-first" not in result.output
+
+
+def test_a_post_without_a_status_is_a_draft(runner, content_dir, tmp_path):
+    result = run_import(runner, "wordpress", one_post(tmp_path, "Neap tide.", status=""))
+    assert result.exit_code == 0, result.output
+    meta, _ = read_doc(content_dir, "posts/tide-table.md")
+    assert meta["draft"] is True
+    assert "tides.xml:11: post 'Tide table' has no wp:status: imported as a draft" in result.output

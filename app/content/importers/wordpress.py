@@ -172,7 +172,7 @@ def _item(
     children: dict[str, list[str]],
 ) -> Item | None:
     kind = entry.get("wp:post_type") or "post"
-    status = entry.get("wp:status") or "publish"
+    status = entry.get("wp:status")
     line = line_of(raw, pos)
     title = entry.get("title")
     if kind not in ("post", "page"):
@@ -189,6 +189,13 @@ def _item(
         title = slug.replace("-", " ").capitalize()
         report.warn(display, line, f"{kind} {post_id} has no title; titled {title!r}")
     draft = status not in _PUBLIC
+    if not status:
+        report.warn(
+            display,
+            line,
+            f"{kind} {title!r} has no wp:status: imported as a draft",
+            "remove 'draft: true' from the imported file if it was public",
+        )
     if entry.get("wp:post_password"):
         draft = True
         report.warn(display, line, f"{title!r} was password-protected: imported as a draft")
