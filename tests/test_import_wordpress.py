@@ -310,3 +310,37 @@ def test_a_post_without_a_status_is_a_draft(runner, content_dir, tmp_path):
     meta, _ = read_doc(content_dir, "posts/tide-table.md")
     assert meta["draft"] is True
     assert "tides.xml:11: post 'Tide table' has no wp:status: imported as a draft" in result.output
+
+
+FOOTNOTED = (
+    "<!-- wp:paragraph -->\n<p>Spring tide"
+    '<sup data-fn="aa48-9e" class="fn"><a href="#aa48-9e" id="aa48-9e-link">1</a></sup>'
+    " and neap tide"
+    '<sup data-fn="f51b-38" class="fn"><a href="#f51b-38" id="f51b-38-link">2</a></sup>.</p>\n'
+    "<!-- /wp:paragraph -->\n\n<!-- wp:footnotes /-->\n\n"
+    "<!-- wp:paragraph -->\n<p>After the notes.</p>\n<!-- /wp:paragraph -->"
+)
+
+
+def test_block_footnotes_become_markdown_footnotes(runner, content_dir, tmp_path):
+    notes = (
+        "<wp:postmeta><wp:meta_key><![CDATA[footnotes]]></wp:meta_key><wp:meta_value><![CDATA["
+        '[{"id":"aa48-9e","content":"At <em>full</em> moon"},{"id":"f51b-38","content":"Less"}]'
+        "]]></wp:meta_value></wp:postmeta>"
+    )
+    result = run_import(runner, "wordpress", one_post(tmp_path, FOOTNOTED, extra=notes))
+    assert result.exit_code == 0, result.output
+    _, text = read_doc(content_dir, "posts/tide-table.md")
+    assert (
+        "Spring tide[^1] and neap tide[^2].\n\n[^1]: At *full* moon\n\n[^2]: Less\n\nAfter" in text
+    )
+    assert "#aa48-9e" not in text
+    assert "wp:postmeta footnotes (1x)" not in result.output  # mapped, not dropped
+
+
+def test_footnotes_without_their_texts_are_reported(runner, content_dir, tmp_path):
+    result = run_import(runner, "wordpress", one_post(tmp_path, FOOTNOTED))
+    assert result.exit_code == 0, result.output
+    assert "tides.xml:16: 'Tide table' has footnotes whose texts are not in the export" in (
+        result.output
+    )

@@ -7,6 +7,7 @@ draft here. Old URLs: the item's ``link``, its ``?p=ID`` and slugs in ``_wp_old_
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,7 +43,11 @@ _NAMESPACES = (
 #: Statuses that were public on the old site ('future' is scheduled: dated, not a draft).
 _PUBLIC = {"publish", "future", "inherit"}
 _SKIPPED_STATUSES = {"trash", "auto-draft"}
-_KEPT_META = {"_wp_old_slug"}
+_KEPT_META = {"_wp_old_slug", "footnotes"}
+#: A block-editor footnote: its mark in the text and the block that lists the notes (whose
+#: texts are in the post's ``footnotes`` meta, not in the body).
+_FOOTNOTE_MARK = re.compile(r"<sup\b[^>]*\bdata-fn=[\"']([^\"']+)[\"'][^>]*>.*?</sup>", re.S | re.I)
+_FOOTNOTES_BLOCK = re.compile(r"<!-- wp:footnotes\b.*?(?:/-->|<!-- /wp:footnotes -->)", re.S)
 
 
 def _name(tag: str) -> str:
@@ -208,6 +213,7 @@ def _item(
     place = Place(report, display, body_line)
     # Paragraphs first, shortcodes next: WordPress's own order when it shows a post.
     html = autop(entry.fields.get("content:encoded", ""))
+    html = _footnotes(html, entry, place, title)
     html = wordpress(html, place, attachments, children.get(post_id, []))
     tags = merge_tags(
         [
@@ -242,6 +248,41 @@ def _item(
     return Item(doc, display, line, body_line, urls, None, [post_id], raw_body)
 
 
+def _footnotes(html: str, entry: _Entry, place: Place, title: str) -> str:
+    """Block-editor footnotes as Markdown ones: each mark a ``[^n]``, and the notes (from the
+    post's ``footnotes`` meta) where the footnotes block was, else at the end."""
+    marks = _FOOTNOTE_MARK.search(html)
+    if marks is None:
+        return html
+    try:
+        notes = {
+            str(note["id"]): str(note.get("content") or "")
+            for note in json.loads((entry.meta.get("footnotes") or [""])[-1])
+        }
+    except (ValueError, TypeError, KeyError, AttributeError):
+        notes = {}
+    if not notes:
+        place.report.warn(
+            place.source,
+            place.at(html, marks.start()),
+            f"{title!r} has footnotes whose texts are not in the export (its 'footnotes' meta)",
+            "write the notes as Markdown footnotes ([^1]) in the imported file",
+        )
+        return html
+    numbers: dict[str, int] = {}
+
+    def mark(match: re.Match[str]) -> str:
+        if match[1] not in notes:
+            return match[0]
+        number = numbers.setdefault(match[1], len(numbers) + 1)
+        return f"[^{number}]"
+
+    html = _FOOTNOTE_MARK.sub(mark, html)
+    listed = "".join(f"<p>[^{n}]: {notes[i]}</p>" for i, n in numbers.items())
+    html, found = _FOOTNOTES_BLOCK.subn(lambda _: listed, html, count=1)
+    return html if found else html + "\n" + listed
+
+
 def _note_fields(entry: _Entry, report: Report) -> None:
     report.map("title", "title")
     report.map("wp:post_name", "slug")
@@ -250,6 +291,8 @@ def _note_fields(entry: _Entry, report: Report) -> None:
     report.map("content:encoded", "body (Markdown)")
     if entry.categories:
         report.map("category / post_tag", "tags")
+    if "footnotes" in entry.meta:
+        report.map("wp:postmeta footnotes", "footnotes")
     if entry.fields.get("excerpt:encoded", "").strip():
         report.map("excerpt:encoded", "summary")
     if entry.comments:
