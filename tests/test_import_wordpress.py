@@ -344,3 +344,14 @@ def test_footnotes_without_their_texts_are_reported(runner, content_dir, tmp_pat
     assert "tides.xml:16: 'Tide table' has footnotes whose texts are not in the export" in (
         result.output
     )
+
+
+def test_line_breaks_in_a_preformatted_block_are_newlines(runner, content_dir, tmp_path):
+    body = (
+        '<!-- wp:preformatted -->\n<pre class="wp-block-preformatted">High  06:10<br>'
+        "Low   12:25<br><br>High  18:40</pre>\n<!-- /wp:preformatted -->"
+    )
+    result = run_import(runner, "wordpress", one_post(tmp_path, body))
+    assert result.exit_code == 0, result.output
+    _, text = read_doc(content_dir, "posts/tide-table.md")
+    assert "```\nHigh  06:10\nLow   12:25\n\nHigh  18:40\n```" in text

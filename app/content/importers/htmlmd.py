@@ -85,6 +85,11 @@ class _Converter(MarkdownConverter):
         flat = " ".join(text.split()) if "\n" in text else text
         return str(super().convert_a(el, flat, parent_tags))  # type: ignore[misc]
 
+    def convert_br(self, el: Any, text: str, parent_tags: set[str]) -> str:
+        if "pre" in parent_tags:  # the block editor's preformatted block: a newline, not '\\'
+            return "\n"
+        return str(super().convert_br(el, text, parent_tags))  # type: ignore[misc]
+
     def convert_figure(self, el: Any, text: str, parent_tags: set[str]) -> str:
         return f"\n\n{text.strip()}\n\n"
 
