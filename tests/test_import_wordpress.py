@@ -355,3 +355,26 @@ def test_line_breaks_in_a_preformatted_block_are_newlines(runner, content_dir, t
     assert result.exit_code == 0, result.output
     _, text = read_doc(content_dir, "posts/tide-table.md")
     assert "```\nHigh  06:10\nLow   12:25\n\nHigh  18:40\n```" in text
+
+
+def test_a_script_or_style_in_a_post_leaves_no_text(runner, content_dir, tmp_path):
+    body = "Before.\n<script>alert('tide')</script>\n<style>p { color: red }</style>\nAfter."
+    result = run_import(runner, "wordpress", one_post(tmp_path, body))
+    assert result.exit_code == 0, result.output
+    _, text = read_doc(content_dir, "posts/tide-table.md")
+    assert "Before." in text
+    assert "After." in text
+    assert "alert" not in text
+    assert "color" not in text
+
+
+def test_a_footnote_text_is_not_taken_for_a_link(runner, content_dir, tmp_path):
+    body = "<!-- wp:paragraph --><p>Ebb.</p><!-- /wp:paragraph -->"
+    path = one_post(tmp_path, body)
+    text = path.read_text().replace("Ebb.", "Ebb.\n\n[^1]: images/tide.png shows it.")
+    path.write_text(text)
+    result = run_import(runner, "wordpress", path)
+    assert result.exit_code == 0, result.output
+    _, markdown = read_doc(content_dir, "posts/tide-table.md")
+    assert "images/tide.png shows it." in markdown
+    assert "missing" not in result.output

@@ -106,8 +106,7 @@ def html_to_markdown(html: str) -> str:
         bullets="-",
         code_language_callback=code_language,
         escape_misc=False,
-        newline_style="BACKSLASH",
-        strip=["script", "style"],
+        newline_style="BACKSLASH",  # scripts and styles: markdownify drops them, text and all
     ).convert(html)
     text = outside_code(text, _tidy)
     return text.strip("\n") + "\n"

@@ -18,7 +18,8 @@ from app.content.importers.report import Report
 from app.content.importers.shortcodes import REF_SCHEME
 
 _MD_TARGET = re.compile(r"(\]\(\s*)(<[^>\n]*>|[^\s)]+)")
-_MD_DEFINITION = re.compile(r"^( {0,3}\[[^\]]+\]:\s*)(\S+)", re.MULTILINE)
+#: A reference definition ('[label]: url'); not a footnote's text ('[^1]: words').
+_MD_DEFINITION = re.compile(r"^( {0,3}\[(?!\^)[^\]]+\]:\s*)(\S+)", re.MULTILINE)
 _HTML_ATTR = re.compile(r"""(\b(?:src|href)\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE)
 #: A shortcode's placeholder written as text, not as a link's target (Jekyll's
 #: ``See {% post_url x %}.`` prints the URL).
