@@ -206,3 +206,27 @@ def test_a_yaml_config_that_begins_with_a_document_marker_is_read(runner, conten
     assert result.exit_code == 0, result.output
     meta, _ = read_doc(content_dir, "posts/tides-in-toml.md")
     assert meta["aliases"][0] == "/blog/2021/tides-in-toml/"
+
+
+def test_a_page_whose_slug_and_old_url_are_this_sites_is_told_so_once(
+    runner, content_dir, tmp_path
+):
+    site = shutil.copytree(SITE, tmp_path / "hugo-site")
+    (site / "content/tags.md").write_text("---\ntitle: My tags\n---\nA list of my tags.\n")
+    (site / "content/search.md").write_text(
+        "---\ntitle: Find\nurl: /find-things/\n---\nSearch here.\n"
+    )
+    result = run_import(runner, "hugo", site)
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert (
+        "the page slug 'tags' is reserved here; imported as 'tags-page' "
+        "(links to its old URL /tags/ reach this site's own page there)"
+    ) in output
+    assert "its old URL redirects to the new one" not in output.split("'tags-page'")[1][:60]
+    assert (
+        "the page slug 'search' is reserved here; imported as 'search-page' "
+        "(its old URL redirects to the new one)"
+    ) in output
+    page, _ = read_doc(content_dir, "pages/search-page.md")
+    assert page["aliases"] == ["/find-things/"]

@@ -112,11 +112,14 @@ def _assign_slugs(
         slug = doc.slug
         if doc.kind == "page" and slug in RESERVED_PAGE_SLUGS:
             slug = f"{slug}-page"
+            ours = [old for old in item.old_urls if site_owned(urlsplit(old).path or "/")]
             report.warn(
                 item.source,
                 item.line,
                 f"the page slug {doc.slug!r} is reserved here; imported as {slug!r}",
-                "its old URL redirects to the new one",
+                f"links to its old URL {ours[0]} reach this site's own page there"
+                if ours
+                else "its old URL redirects to the new one",
             )
         if slug in used:
             new = _unique(slug, used.keys() | existing.keys())
