@@ -215,3 +215,19 @@ def test_a_link_to_a_file_not_imported_keeps_its_fragment_and_line(runner, conte
     _, body = read_doc(content_dir, "posts/second.md")
     assert "[the history](https://jekyll.example.net/_docs/history.md#v3-9)" in body
     assert "_posts/2015-02-10-second.md:19: link to '_docs/history.md'" in result.output
+
+
+def test_what_the_site_will_not_show_of_an_imported_body_is_said_at_import(
+    runner, content_dir, tmp_path
+):
+    site = shutil.copytree(SITE, tmp_path / "jekyll-site")
+    post = site / "_posts" / "2015-02-10-second.md"
+    post.write_text(post.read_text() + '\n<div style="x">Kept <!-- never closed\n\nLost text.\n')
+    result = run_import(runner, "jekyll", site)
+    assert result.exit_code == 0, result.output
+    output = result.output
+    assert "as this site renders the imported files (" in output
+    rendered = output.split("as this site renders the imported files")[1]
+    assert "content/posts/second.md:" in rendered
+    assert "the HTML sanitizer removed text readers would not see" in rendered
+    assert "content/posts/welcome-to-jekyll.md:" in rendered  # its {% include %}, left as text

@@ -269,7 +269,8 @@ def _write(plan: Plan, content_dir: Path, report: Report) -> None:
             previous[path] = path.read_bytes() if path.exists() else None
             atomic_write(path, data)
             report.written.append(f"content/{rel}")
-        sync_content(content_dir, current_app.config["MAX_CONTENT_FILE_BYTES"])
+        synced = sync_content(content_dir, current_app.config["MAX_CONTENT_FILE_BYTES"])
+        report.rendered += synced.warnings  # said once: the next build finds them unchanged
     except ContentErrors as exc:
         _restore(previous)
         for error in exc.errors:

@@ -62,6 +62,9 @@ class Report:
     not_imported: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
+    #: What the sync after the import said of the files written, as the site renders them
+    #: (text the HTML sanitizer removed, other generators' template tags), by content file.
+    rendered: list[str] = field(default_factory=list)
 
     def warn(self, source: str, line: int | None, message: str, hint: str = "") -> None:
         self.problems.append(Problem(source, line, message, hint))
@@ -124,6 +127,9 @@ class Report:
             if found:
                 out.append(f"{label} ({len(found)}):")
                 out += [f"  {p}" for p in found]
+        if self.rendered:
+            out.append(f"as this site renders the imported files ({len(self.rendered)}):")
+            out += [f"  {said}" for said in self.rendered]
         if dry_run:
             out.append("Dry run: nothing was written.")
         elif not self.ok:
