@@ -216,16 +216,17 @@ def test_a_post_with_only_markdown_keeps_its_body(runner, content_dir, tmp_path)
     export = tmp_path / "ghost.json"
     posts = [
         {"title": "Welcome to Ghost", "slug": "welcome-to-ghost", "markdown": "You're *live*!"},
-        post("no-html", None, markdown="Some **bold** text."),
+        post("no-html", None, markdown="Some **bold** text.", image="/content/images/cove.jpg"),
     ]
     export.write_text(json.dumps({"meta": {"version": "003"}, "data": {"posts": posts}}))
     result = run_import(runner, "ghost", export)
     assert result.exit_code == 0, result.output
     _, body = read_doc(content_dir, "posts/welcome-to-ghost.md")
     assert body.strip() == "You're *live*!"
-    _, body = read_doc(content_dir, "posts/no-html.md")
-    assert body.strip() == "Some **bold** text."
+    _, body = read_doc(content_dir, "posts/no-html.md")  # 'image': 0.x's feature image
+    assert body.strip() == "![](/content/images/cove.jpg)\n\nSome **bold** text."
     assert "markdown -> body (Markdown) (2x)" in result.output
+    assert "image -> an image at the top of the body (1x)" in result.output
     assert "dropped" not in result.output
 
 

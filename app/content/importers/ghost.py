@@ -46,6 +46,7 @@ MAPPED = {
     "updated_at": "updated",
     "custom_excerpt": "summary",
     "feature_image": "an image at the top of the body",
+    "image": "an image at the top of the body",  # Ghost 0.x's feature image
 }
 #: Fields every export has that say nothing a reader sees (not reported as dropped).
 _QUIET = {
@@ -249,7 +250,7 @@ def _from_editor(post: dict[str, Any], editor: str, skipped: list[str]) -> str:
 def _body(post: dict[str, Any], title: str, display: str, line: int | None, report: Report) -> str:
     """The body as Markdown: the post's ``html``, else its ``markdown`` (Ghost 0.x exports
     carry only that), else its ``plaintext``; a body lost on the way is an error."""
-    feature = str(post.get("feature_image") or "").replace(GHOST_URL, "")
+    feature = str(post.get("feature_image") or post.get("image") or "").replace(GHOST_URL, "")
     image = f'<p><img src="{feature}" alt=""></p>' if feature else ""
     if _filled(post.get("html")):
         return _html_markdown(image + str(post["html"]))
