@@ -230,3 +230,15 @@ def test_a_page_whose_slug_and_old_url_are_this_sites_is_told_so_once(
     ) in output
     page, _ = read_doc(content_dir, "pages/search-page.md")
     assert page["aliases"] == ["/find-things/"]
+
+
+def test_a_highlight_within_a_line_is_a_block_of_its_own(runner, content_dir, tmp_path):
+    site = shutil.copytree(SITE, tmp_path / "hugo-site")
+    (site / "content/posts/inline.md").write_text(
+        "---\ntitle: Inline\ndate: 2021-05-03\n---\n"
+        "Body {{% highlight go %}}x := 1{{% /highlight %}} and more.\n"
+    )
+    result = run_import(runner, "hugo", site)
+    assert result.exit_code == 0, result.output
+    _, body = read_doc(content_dir, "posts/inline.md")
+    assert body.strip() == "Body \n\n```go\nx := 1\n```\n\n and more."

@@ -129,6 +129,15 @@ def wordpress(text: str, place: Place, attachments: dict[int, str], children: li
     return text
 
 
+def fenced(match: re.Match[str], language: str, code: str) -> str:
+    """A fenced code block for a highlight tag at ``match``: a block of its own, with a blank
+    line before or after where the tag stood within a line of text."""
+    text, start, end = match.string, match.start(), match.end()
+    before = "\n\n" if start and text[start - 1] != "\n" else ""
+    after = "\n\n" if end < len(text) and text[end] != "\n" else ""
+    return f"{before}```{language}\n{code}\n```{after}"
+
+
 # -- Liquid (Jekyll) ----------------------------------------------------------------------
 
 _RAW = re.compile(r"\{%-?\s*raw\s*-?%\}(.*?)\{%-?\s*endraw\s*-?%\}", re.S)
@@ -153,12 +162,9 @@ def liquid(text: str, place: Place) -> str:
         raws.append(match[1])
         return f"\x00raw{len(raws) - 1}\x00"
 
-    def fence(match: re.Match[str]) -> str:
-        return f"```{match[1].lower()}\n{match[2]}\n```"
-
     text = _RAW.sub(keep_raw, text)
     text = _COMMENT.sub("", text)  # a Liquid comment was never shown
-    text = _HIGHLIGHT.sub(fence, text)
+    text = _HIGHLIGHT.sub(lambda m: fenced(m, m[1].lower(), m[2]), text)
     text = _POST_URL.sub(lambda m: ref_url(m[1].rsplit("/", 1)[-1]), text)
     text = _LINK.sub(lambda m: ref_url(m[1]), text)
     text = _SITE_URL.sub("", text)
@@ -198,7 +204,7 @@ def hugo(text: str, place: Place) -> str:
         return f"\x00shown{len(shown) - 1}\x00"
 
     text = _HUGO_ESCAPED.sub(keep, text)
-    text = _HUGO_HIGHLIGHT.sub(lambda m: f"```{m[1].strip(chr(34)).lower()}\n{m[2]}\n```", text)
+    text = _HUGO_HIGHLIGHT.sub(lambda m: fenced(m, m[1].strip(chr(34)).lower(), m[2]), text)
 
     def one(match: re.Match[str]) -> str:
         closing, name, args = match[1], match[2].lower(), match[3]
