@@ -242,3 +242,16 @@ def test_a_highlight_within_a_line_is_a_block_of_its_own(runner, content_dir, tm
     assert result.exit_code == 0, result.output
     _, body = read_doc(content_dir, "posts/inline.md")
     assert body.strip() == "Body \n\n```go\nx := 1\n```\n\n and more."
+
+
+def test_a_title_in_an_old_url_is_as_hugo_made_it(runner, content_dir, tmp_path):
+    site = shutil.copytree(SITE, tmp_path / "hugo-site")
+    config = site / "hugo.toml"
+    config.write_text(config.read_text().replace("/:year/:month/:slug/", "/:year/:title/"))
+    (site / "content/posts/release.md").write_text(
+        "---\ntitle: Python 3.12 — à la carte!\ndate: 2021-05-04\n---\nText\n"
+    )
+    result = run_import(runner, "hugo", site)
+    assert result.exit_code == 0, result.output
+    meta, _ = read_doc(content_dir, "posts/release.md")
+    assert meta["aliases"] == ["/2021/python-3.12-à-la-carte/"]  # dots and accents kept

@@ -13,6 +13,7 @@ post or page of its own, ``a-fr``, whose old URLs are under ``/fr``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -37,7 +38,6 @@ from app.content.importers.model import (
 from app.content.importers.pipeline import Options
 from app.content.importers.report import Report
 from app.content.importers.shortcodes import Place, hugo
-from app.content.slugs import slugify
 
 SUFFIXES = (".md", ".markdown", ".html")
 CONFIG_NAMES = [
@@ -275,7 +275,7 @@ def _url(
     if pattern is None:
         parent = logical.parent.as_posix()
         head = "" if parent == "." else f"/{parent}"
-        return f"{head}/{slug or logical.name}/".lower()
+        return f"{head}/{hugo_path(slug or logical.name)}/"
     day = local_day(meta.get("date")) or date or datetime(1970, 1, 1)
     values = {
         "year": f"{day.year:04d}",
@@ -287,11 +287,39 @@ def _url(
         "yearday": str(day.timetuple().tm_yday),
         "section": section or "",
         "sections": logical.parent.as_posix(),
-        "title": slugify(title),
-        "slug": slug or slugify(title),
-        "slugorfilename": slug or logical.name,
+        "title": hugo_path(title),
+        "slug": hugo_path(slug or title),
+        "slugorfilename": hugo_path(slug or logical.name),
         "filename": logical.name,
         "contentbasename": logical.name,
     }
     path = re.sub(r":(\w+)", lambda m: values.get(m[1], m[0]), pattern)
     return "/" + path.lstrip("/")
+
+
+_PATH_MARKS = frozenset("./\\_#+~-@")
+
+
+def hugo_path(text: str) -> str:
+    """A title, slug or file name as Hugo puts it in a URL (its ``MakePathSanitized``):
+    letters (accents and all), digits and ``. / _ # + ~ - @`` kept, a run of spaces one
+    hyphen, anything else dropped, lower case."""
+    out: list[str] = []
+    hyphen_due = last_hyphen = False
+    for index, char in enumerate(text):
+        escape = char == "%" and re.fullmatch(r"[0-9A-Fa-f]{2}", text[index + 1 : index + 3])
+        if char != " " and (
+            char.isalpha()
+            or char.isdigit()
+            or char in _PATH_MARKS
+            or unicodedata.category(char).startswith("M")
+            or escape
+        ):
+            last_hyphen = char == "-"
+            if hyphen_due and not last_hyphen:
+                out.append("-")
+            hyphen_due = False
+            out.append(char)
+        elif out and not last_hyphen and char.isspace():
+            hyphen_due = True
+    return "".join(out).lower()
