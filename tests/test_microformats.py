@@ -154,9 +154,9 @@ def test_archive_pages_are_h_feeds(site, page):
         assert props["url"] == props["uid"]
         assert props["url"][0].startswith((SITE + "posts/", SITE + "notes/"))
         assert ISO_DATETIME.match(props["published"][0])
-    names = {entry["properties"]["name"][0] for entry in entries}
+    names = {entry["properties"]["name"][0] for entry in entries if "name" in entry["properties"]}
     assert "Édition & <révision>" in names
-    assert "Sep 20 Evening light at the harbour. #photos" in names  # a note's: implied
+    assert not any("Evening light" in name for name in names)  # a note has no name
 
 
 def test_pages_are_not_h_entries(site):
@@ -219,16 +219,21 @@ def test_a_note_names_what_it_answers_or_bookmarks(site, page, url, key, target)
     assert "name" not in props
 
 
-def test_a_note_in_the_archive_has_only_an_implied_name(site):
-    """No p-name for a note; a list entry with no other text property gets its text as
-    its implied name (mf2's rule), which is what a consumer of the archive sees."""
+def test_a_note_in_the_archive_has_no_name(site):
+    """No p-name for a note, and no implied one: its first words are its p-summary (a list
+    entry with no text property would get its date and words as its implied name, and a
+    consumer would take the note for an article of that title)."""
     feed = the_feed(parse(site, "archive/2026/09/"))
     (note,) = (
         e for e in of_type(feed["children"], "h-entry") if e["properties"]["url"] == [PHOTO_NOTE]
     )
-    assert note["properties"]["name"] == ["Sep 20 Evening light at the harbour. #photos"]
+    assert "name" not in note["properties"]
+    assert note["properties"]["summary"] == ["Evening light at the harbour. #photos"]
     html = (site / "archive" / "2026" / "09" / "index.html").read_text(encoding="utf-8")
-    assert '<a class="u-url u-uid" href="/notes/2026/09/20/193000/">' in html
+    assert '<a class="u-url u-uid p-summary" href="/notes/2026/09/20/193000/">' in html
+    articles = [e for e in of_type(feed["children"], "h-entry") if "name" in e["properties"]]
+    assert articles
+    assert all("summary" not in a["properties"] for a in articles)  # a p-name alone
 
 
 def _entry_urls(site: Path, page: str) -> list[str]:
