@@ -219,3 +219,12 @@ def test_the_preview_serves_a_note_at_its_one_url(synced, client):
     assert "Hello from the preview" in page.text
     assert client.get("/notes/2026-01-02-030405/").status_code == 404  # not a second URL
     assert client.get("/posts/2026-01-02-030405/").status_code == 404
+
+
+def test_a_photo_alone_is_described_by_its_alt_text(synced, client):
+    photo = {"src": "media/cat.jpg", "alt": "A cat asleep on a keyboard"}
+    when = datetime(2026, 1, 3, 4, 5, 6)
+    save_post(Document(title="", slug="", body="", kind="note", date=when, photos=[photo]))
+    page = client.get("/notes/2026/01/03/040506/").text
+    assert '<meta name="description" content="A cat asleep on a keyboard">' in page
+    assert '<meta property="og:description" content="A cat asleep on a keyboard">' in page

@@ -62,6 +62,13 @@ def test_word_count_and_lead():
     assert out.lead == "First para with five words."
 
 
+def test_the_lead_is_the_first_paragraph_with_text_not_an_image_alone():
+    out = render_markdown("![The harbour](/media/harbour.jpg)\n\nThe boats came in at dawn.\n")
+    assert out.lead == "The boats came in at dawn."
+    only = render_markdown("![The harbour](/media/harbour.jpg)\n")
+    assert only.lead == only.text == ""
+
+
 def test_lead_leaves_out_footnote_markers():
     out = render_markdown("Supports footnotes[^1] nicely.\n\n[^1]: A note.\n")
     assert out.lead == "Supports footnotes nicely."

@@ -124,15 +124,24 @@ def render_markdown(body: str) -> Rendered:
     html, toc, blocks, raw_html = to_html(body)
     safe = _sanitize_around(html, blocks)
     text = plain_text(safe)
-    first = _FIRST_PARAGRAPH.search(safe)
     return Rendered(
         html=safe,
         toc_html=sanitize(toc) if toc else "",
         text=text,
         word_count=word_count(text),
-        lead=plain_text(_FOOTNOTE_REF.sub("", first.group(1))) if first else text,
+        lead=_lead(safe, text),
         removed=find_removals(body, html, text) if raw_html else (),
     )
+
+
+def _lead(safe_html: str, text: str) -> str:
+    """The text of the first paragraph that has any (one that holds only an image has
+    none), else the whole text."""
+    for found in _FIRST_PARAGRAPH.finditer(safe_html):
+        lead = plain_text(_FOOTNOTE_REF.sub("", found.group(1)))
+        if lead:
+            return lead
+    return text
 
 
 def body_warnings(body: str, location: str = "", first_line: int = 1) -> list[str]:
