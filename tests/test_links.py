@@ -210,3 +210,21 @@ def test_a_build_names_the_content_file_and_line_of_a_broken_link(freeze):
     )
     assert "colophon/index.html: broken link ../missing/ (no such file); " in result.stderr
     assert "written at content/pages/colophon.md:4" in result.stderr
+
+
+def test_a_full_url_to_another_part_of_a_sub_path_sites_host_is_a_link_elsewhere():
+    from app.build.links import page_links
+
+    html = (
+        '<a href="https://example.org/">home</a><a href="https://example.org/shop/">shop</a>'
+        '<a href="//example.org/about/">about</a><a href="/shop/">rooted</a>'
+        '<a href="../../../up/">up</a><a href="https://example.org/blog/x/">in</a>'
+    )
+    links = page_links("posts/a/index.html", html, "https://example.org/blog/")
+    # a site-rooted or relative link that misses /blog/ is a mistake in the site ...
+    assert links.broken == [
+        ("/shop/", "outside the site root /blog/"),
+        ("../../../up/", "outside the site root /blog/"),
+    ]
+    # ... a full URL to the host's other pages is a link out, as to another site
+    assert [target for _raw, target, _fragment in links.refs] == ["x/index.html"]

@@ -160,11 +160,13 @@ def _site_outcome(base_url: str, raw: str) -> Outcome:
     """``_outcome`` of a reference that reads the same on every page (site-rooted, or with
     a scheme), without ``urljoin`` for plain paths of the site (10 000 posts' links are)."""
     origin, base_path = _origin(base_url)
-    path = raw[len(origin) :] if raw.startswith(origin) else raw  # else: it must start with '/'
+    absolute = raw.startswith(origin)
+    path = raw[len(origin) :] if absolute else raw  # else: it must start with '/'
     if not _PLAIN_PATH.fullmatch(path):
         return _outcome(base_url, "/", raw)
     if not path.startswith(base_path):
-        return f"outside the site root {base_path}"
+        # a full URL to another part of the site's host is a link elsewhere, on purpose
+        return None if absolute else f"outside the site root {base_path}"
     target = path[len(base_path) :]
     return _reference(raw, target + "index.html" if path.endswith("/") else target, "")
 
@@ -216,6 +218,8 @@ def _resolve(base_url: str, here: str, raw: str) -> tuple[str, str, str | None] 
     if url.netloc and (scheme, url.netloc) != (base.scheme, base.netloc):
         return None  # another site
     if not url.path.startswith(base_path):
+        if url.netloc:  # a full URL to another part of the host (the site is in /blog/)
+            return None
         return "", "", f"outside the site root {base_path}"
     target = unquote(url.path[len(base_path) :])
     if url.path.endswith("/"):
