@@ -115,6 +115,13 @@ class Config:
     #: admin or with ``flask token create`` do not expire.
     INDIEAUTH_TOKEN_DAYS = os.environ.get("INDIEAUTH_TOKEN_DAYS", "14,90")
 
+    #: Where the built site receives Webmentions (a service such as webmention.io: a static
+    #: host cannot): every page's ``<link rel="webmention">``; empty: none.
+    WEBMENTION_ENDPOINT = os.environ.get("WEBMENTION_ENDPOINT", "").strip()
+    #: The author's profiles elsewhere, with commas between them ('https://github.com/me,
+    #: https://mastodon.social/@me'): ``<link rel="me">`` on every page, for IndieAuth and
+    #: profile verification.
+    SITE_REL_ME = os.environ.get("SITE_REL_ME", "")
     #: Send Webmentions after each successful publish (admin, API; the CLI with
     #: ``--webmentions``) to the pages new or changed posts link to.
     WEBMENTIONS = os.environ.get("WEBMENTIONS", "0").lower() in ("1", "true", "yes")

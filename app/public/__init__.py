@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from app.public import partials, permalinks, pictures, routes  # noqa: E402, F401  (on bp)
+from app.public import discovery, partials, permalinks, pictures, routes  # noqa: E402, F401  (on bp)

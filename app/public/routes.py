@@ -23,6 +23,7 @@ from app.content.confine import media_path
 from app.content.media import media_dir
 from app.content.notes import note_url_values
 from app.public import bp, jsonfeed, queries, rss
+from app.public.discovery import urls
 from app.public.feeds import Channel, atom_feed
 from app.public.highlight import highlight_stylesheet
 from app.public.redirects import redirect_page
@@ -51,6 +52,8 @@ def site_settings() -> dict[str, Any]:
         "language": config["SITE_LANGUAGE"],
         "timezone": config["SITE_TIMEZONE"],  # read by the date filters (app/dates.py)
         "authoring_url": config["AUTHORING_URL"],  # Micropub/IndieAuth discovery links
+        "webmention_endpoint": config.get("WEBMENTION_ENDPOINT") or "",  # receiving them
+        "rel_me": urls(config.get("SITE_REL_ME") or ""),  # the author's other profiles
         "drafts": queries.include_drafts(),  # a preview build, or an author logged in
         "now": now(),  # the build's time in a build: every page agrees
     }
