@@ -206,3 +206,37 @@ def test_a_notes_photo_is_responsive_on_its_page_and_in_lists(freeze, tmp_path):
         assert 'width="2000"' in img
         assert "srcset=" in img, page
         assert 'alt="A harbour at dusk"' in img
+
+
+def og_image(html: str) -> tuple[str | None, str | None]:
+    """A page's og:image and og:image:width (None when missing)."""
+    url = re.search(r'<meta property="og:image" content="([^"]+)">', html)
+    width = re.search(r'<meta property="og:image:width" content="([^"]+)">', html)
+    return (url[1] if url else None), (width[1] if width else None)
+
+
+def test_a_notes_page_shares_its_first_photo_else_its_first_image(freeze, tmp_path):
+    media = freeze.content_dir / "media"
+    media.joinpath("dusk.jpg").write_bytes(phone_photo((1000, 750)))
+    media.joinpath("dawn.jpg").write_bytes(phone_photo((800, 600)))
+    photo_note = freeze.content_dir / "notes" / "2026-01-02-080000.md"
+    photo_note.write_text(
+        "---\ndate: 2026-01-02 08:00\nphotos:\n  - src: media/dusk.jpg\n"
+        "    alt: A harbour at dusk\n  - src: media/dawn.jpg\n    alt: Dawn\n---\n\nDusk.\n"
+    )
+    (freeze.content_dir / "notes" / "2026-01-03-080000.md").write_text(
+        "---\ndate: 2026-01-03 08:00\n---\n\nDawn. ![The sun rising](/media/dawn.jpg)\n"
+    )
+    env = {"IMAGE_CACHE_DIR": str(tmp_path / "cache")}
+    assert freeze(env=env).returncode == 0
+    page = freeze.build_dir / "notes" / "2026" / "01" / "02" / "080000" / "index.html"
+    html = page.read_text()
+    assert og_image(html) == ("https://example.org/media/dusk.jpg", "1000")
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    other = freeze.build_dir / "notes" / "2026" / "01" / "03" / "080000" / "index.html"
+    assert og_image(other.read_text()) == ("https://example.org/media/dawn.jpg", "800")
+
+    # The page read the note's photos: a new first photo renders it again.
+    photo_note.write_text(photo_note.read_text().replace("dusk.jpg", "dawn.jpg", 1))
+    assert freeze(env=env).returncode == 0
+    assert og_image(page.read_text()) == ("https://example.org/media/dawn.jpg", "800")

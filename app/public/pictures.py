@@ -119,13 +119,20 @@ def _first_image(html: str) -> str | None:
     return unescape(src) if src else None
 
 
+def _own_image(doc: Any) -> object:
+    """A post's ``image:``, else the first image of its body, else its first photo (a
+    note's): each read off ``doc``, so that a build records what the page read."""
+    found = (doc.extra or {}).get("image") or _first_image(doc.body_html or "")
+    if not found and (photos := doc.photos):
+        found = photos[0].get("src")
+    return found
+
+
 @bp.app_template_global("social_image_tags")
 def social_image_tags(doc: Any = None) -> Markup:
     """``twitter:card``, and ``og:image`` and ``twitter:image`` (absolute URLs from SITE_URL):
-    a post's ``image:``, else its first image, else ``SITE_IMAGE``; a plain card without."""
-    src = None
-    if doc is not None:
-        src = (doc.extra or {}).get("image") or _first_image(doc.body_html or "")
+    a post's own image (``_own_image``), else ``SITE_IMAGE``; a plain card without."""
+    src = None if doc is None else _own_image(doc)
     src = src or current_app.config.get("SITE_IMAGE") or None
     if not src or not isinstance(src, str):
         return Markup('<meta name="twitter:card" content="summary">')
