@@ -240,3 +240,42 @@ def test_a_notes_page_shares_its_first_photo_else_its_first_image(freeze, tmp_pa
     photo_note.write_text(photo_note.read_text().replace("dusk.jpg", "dawn.jpg", 1))
     assert freeze(env=env).returncode == 0
     assert og_image(page.read_text()) == ("https://example.org/media/dawn.jpg", "800")
+
+
+SPACED = "big photo é.jpg"
+SPACED_URL = "/media/big%20photo%20%C3%A9.jpg"
+
+
+def test_an_image_named_with_spaces_and_accents_is_responsive(freeze, tmp_path):
+    (freeze.content_dir / "media" / SPACED).write_bytes(phone_photo((2000, 1500)))
+    (freeze.content_dir / "posts" / "spaced.md").write_text(
+        f"---\ntitle: Spaced\ndate: 2026-01-01\n---\n![A photo](</media/{SPACED}>)\n"
+    )
+    assert freeze(env={"IMAGE_CACHE_DIR": str(tmp_path / "cache")}).returncode == 0
+    html = (freeze.build_dir / "posts" / "spaced" / "index.html").read_text()
+    img = re.search(rf'<img [^>]*src="{re.escape(SPACED_URL)}"[^>]*>', html)
+    assert img is not None, html
+    assert 'width="2000"' in img[0]
+    assert 'loading="lazy"' in img[0]
+    assert "/media/_variants/960/big%20photo%20%C3%A9.jpg 960w" in img[0]
+    assert "<picture>" in html
+    assert (freeze.build_dir / "media" / "_variants" / "960" / SPACED).is_file()
+    expected = "https://example.org/media/_variants/1600/big%20photo%20%C3%A9.jpg"
+    assert og_image(html) == (expected, "1600")
+
+
+@pytest.mark.parametrize(
+    "src",
+    ["/media/%2e%2e/secret.jpg", "/media/%2E%2E%2Fsecret.jpg", "/media/..%2fsecret.jpg"],
+)
+def test_a_quoted_name_never_leads_out_of_media(app, content_dir, src):
+    from types import SimpleNamespace
+
+    from app.public.pictures import responsive_images, social_image_tags
+
+    (content_dir / "secret.jpg").write_bytes(phone_photo((1000, 750)))
+    tag = f'<img src="{src}" alt="">'
+    doc = SimpleNamespace(extra={"image": src}, body_html="", photos=[])
+    with app.test_request_context():
+        assert responsive_images(tag) == tag
+        assert "og:image:width" not in social_image_tags(doc)

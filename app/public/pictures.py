@@ -12,7 +12,7 @@ import re
 from html import escape, unescape
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin
 
 from flask import Response, abort, current_app
 from markupsafe import Markup
@@ -31,6 +31,11 @@ _ATTR = re.compile(r'([a-zA-Z][\w:-]*)="([^"]*)"')
 _MEDIA_PREFIX = f"/{MEDIA_FOLDER}/"
 #: The widest variant a link preview (og:image) uses: large enough for every card.
 _SOCIAL_WIDTH = 1600
+
+
+def _media_name(src: str) -> str | None:
+    """The media file a site-rooted ``src`` shows (``/media/a%20b.jpg``: ``a b.jpg``), or None."""
+    return unquote(src.removeprefix(_MEDIA_PREFIX)) if src.startswith(_MEDIA_PREFIX) else None
 
 
 def _media(name: str) -> tuple[Path, ImageInfo] | None:
@@ -60,13 +65,11 @@ def _srcset(name: str, info: ImageInfo, webp: bool) -> str:
 def _picture(tag: str) -> str:
     """One ``<img>`` of the body, responsive if it shows a local media image."""
     attrs = dict(_ATTR.findall(tag))
-    src = unescape(attrs.get("src", ""))
-    if not src.startswith(_MEDIA_PREFIX):
+    name = _media_name(unescape(attrs.get("src", "")))
+    found = None if name is None else _media(name)
+    if name is None or found is None:
         return tag
-    found = _media(src.removeprefix(_MEDIA_PREFIX))
-    if found is None:
-        return tag
-    name, info = src.removeprefix(_MEDIA_PREFIX), found[1]
+    info = found[1]
     extra = {"loading": "lazy", "decoding": "async"}
     if "width" not in attrs and "height" not in attrs:
         extra.update(width=str(info.width), height=str(info.height))
@@ -139,11 +142,12 @@ def social_image_tags(doc: Any = None) -> Markup:
     site_url = current_app.config["SITE_URL"]
     tags = ['<meta name="twitter:card" content="summary_large_image">']
     size: tuple[int, int] | None = None
-    if src.startswith(_MEDIA_PREFIX) and (found := _media(src.removeprefix(_MEDIA_PREFIX))):
+    name = _media_name(src)
+    if name is not None and (found := _media(name)):
         info = found[1]
         widths = [width for width in widths_for(info) if width <= _SOCIAL_WIDTH]
         if widths and info.width > _SOCIAL_WIDTH:
-            src = _variant_url(src.removeprefix(_MEDIA_PREFIX), widths[-1], webp=False)
+            src = _variant_url(name, widths[-1], webp=False)
             src = "/" + src.removeprefix(build_url_for("public.index"))
             size = widths[-1], max(1, round(info.height * widths[-1] / info.width))
         else:
