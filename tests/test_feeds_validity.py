@@ -329,3 +329,42 @@ def test_the_authoring_apps_preview_serves_rss_too(synced, client):
     tag = feedparser.parse(client.get("/tags/python/rss.xml").data)
     assert [entry.title for entry in tag.entries] == ["Highlighted Python"]
     assert client.get("/tags/nope/rss.xml").status_code == 404
+
+
+def test_a_photo_named_with_spaces_and_accents_has_a_valid_url_in_every_feed(freeze):
+    """Front matter names the file as it is; feeds percent-encode the path of its URL."""
+    (freeze.content_dir / "notes").mkdir(exist_ok=True)
+    (freeze.content_dir / "notes" / "2026-09-25-081500.md").write_text(
+        "---\ndate: 2026-09-25 08:15\nphotos:\n  - src: media/big photo é.jpg\n"
+        "    alt: A big photo\n  - src: https://photos.example.com/café%20au%20lait.jpg\n"
+        "    alt: A sunset\n---\n\nTwo photos.\n",
+        encoding="utf-8",
+    )
+    (freeze.content_dir / "media").mkdir(exist_ok=True)
+    photo = freeze.content_dir / "media" / "big photo é.jpg"
+    Image.new("RGB", (8, 8), "gray").save(photo, "JPEG")
+    result = freeze()
+    assert result.returncode == 0, result.stderr
+    ours = "https://example.org/media/big%20photo%20%C3%A9.jpg"
+    theirs = "https://photos.example.com/caf%C3%A9%20au%20lait.jpg"
+    size = str(photo.stat().st_size)
+
+    rss = etree.fromstring((freeze.build_dir / "rss.xml").read_bytes())
+    (item,) = (item for item in rss.iter("item") if item.findtext("link") == CAT_NOTE)
+    (enclosure,) = item.findall("enclosure")
+    assert enclosure.attrib == {"url": ours, "length": size, "type": "image/jpeg"}
+    assert f'<img src="{ours}" alt="A big photo">' in item.findtext("description")
+
+    atom = etree.fromstring((freeze.build_dir / "feed.xml").read_bytes())
+    (entry,) = (e for e in atom.iter(f"{ATOM}entry") if e.findtext(f"{ATOM}id") == CAT_NOTE)
+    links = [link.attrib for link in entry.iter(f"{ATOM}link") if link.get("rel") == "enclosure"]
+    assert links == [
+        {"href": ours, "rel": "enclosure", "type": "image/jpeg", "length": size},
+        {"href": theirs, "rel": "enclosure", "type": "image/jpeg"},
+    ]
+
+    items = json.loads((freeze.build_dir / "feed.json").read_text())["items"]
+    (note,) = (i for i in items if i["url"] == CAT_NOTE)
+    assert note["image"] == ours
+    assert [a["url"] for a in note["attachments"]] == [ours, theirs]
+    assert f'<img src="{theirs}" alt="A sunset">' in note["content_html"]

@@ -298,3 +298,26 @@ def test_granary_turns_the_timeline_into_activitystreams_with_every_note(site, m
     assert found[REPLY_NOTE]["inReplyTo"] == "https://example.com/2026/10/static-sites/"
     articles = [a["object"] for a in activities if a["object"].get("type") == "Article"]
     assert {"Publishing the site", "Édition & <révision>"} <= {a["name"] for a in articles}
+
+
+def test_a_photo_named_with_spaces_and_accents_is_a_valid_url(tmp_path):
+    """Front matter names the file as it is; the page percent-encodes its URL."""
+    freeze = sample_freeze(tmp_path)
+    (freeze.content_dir / "notes" / "2026-09-20-193000.md").write_text(
+        "---\ndate: 2026-09-20 19:30\nphotos:\n  - src: media/big photo é.png\n"
+        "    alt: A big photo\n---\n\nBig.\n",
+        encoding="utf-8",
+    )
+    Image.new("RGB", (1200, 900), "teal").save(freeze.content_dir / "media" / "big photo é.png")
+    result = freeze()
+    assert result.returncode == 0, result.stderr
+    props = _entry_at(parse(freeze.build_dir, "notes/2026/09/20/193000/"), PHOTO_NOTE)
+    (photo,) = props["properties"]["photo"]
+    assert (photo["value"], photo["alt"]) == (
+        SITE + "media/big%20photo%20%C3%A9.png",
+        "A big photo",
+    )
+    html = (freeze.build_dir / "notes/2026/09/20/193000/index.html").read_text(encoding="utf-8")
+    assert 'width="1200"' in html
+    assert "/media/_variants/960/big%20photo%20%C3%A9.png 960w" in html
+    assert '<meta property="og:image" content="' + SITE + 'media/big%20photo%20%C3%A9.png">' in html

@@ -279,3 +279,20 @@ def test_a_quoted_name_never_leads_out_of_media(app, content_dir, src):
     with app.test_request_context():
         assert responsive_images(tag) == tag
         assert "og:image:width" not in social_image_tags(doc)
+
+
+@pytest.mark.parametrize(
+    ("url", "quoted"),
+    [
+        ("/media/big photo é.jpg", "/media/big%20photo%20%C3%A9.jpg"),
+        ("/media/big%20photo%20%C3%A9.jpg", "/media/big%20photo%20%C3%A9.jpg"),  # kept
+        ("/media/50% off.png", "/media/50%25%20off.png"),  # a lone % is no escape
+        ("/media/a(1)+b,c.jpg", "/media/a(1)+b,c.jpg"),  # as url_for writes them
+        ("https://ex.org/café.jpg?q=a b#x y", "https://ex.org/caf%C3%A9.jpg?q=a b#x y"),
+        ("https://ex.org/plain.jpg?", "https://ex.org/plain.jpg?"),  # untouched
+    ],
+)
+def test_quoted_url_encodes_a_paths_spaces_and_letters_once(url, quoted):
+    from app.public.pictures import quoted_url
+
+    assert quoted_url(url) == quoted

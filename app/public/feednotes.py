@@ -18,6 +18,7 @@ from flask import current_app
 
 from app import recording
 from app.content.confine import media_path
+from app.public.pictures import media_name, quoted_url
 from app.public.urls import resolve
 
 #: How a note's page words each of its links to other pages (``partials/note_body.html``).
@@ -27,7 +28,6 @@ REF_WORDS = {
     "like-of": "Liked",
     "repost-of": "Reposted",
 }
-MEDIA_PREFIX = "/media/"
 
 
 @dataclass(frozen=True)
@@ -50,13 +50,13 @@ def photos(post: Any, page_url: str, site_url: str) -> tuple[Photo, ...]:
 def _photo(photo: dict[str, str], page_url: str, site_url: str) -> Photo:
     src = photo["src"]
     length = None
-    if src.startswith(MEDIA_PREFIX):
-        path = media_path(Path(current_app.config["CONTENT_DIR"]), src[len(MEDIA_PREFIX) :])
+    if (name := media_name(src)) is not None:
+        path = media_path(Path(current_app.config["CONTENT_DIR"]), name)
         if path is not None:
             recording.file(str(path))
             length = path.stat().st_size
     return Photo(
-        url=resolve(src, page_url, site_url),
+        url=resolve(quoted_url(src), page_url, site_url),
         alt=photo.get("alt", ""),
         mime_type=mimetypes.guess_type(src)[0],
         length=length,

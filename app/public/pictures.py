@@ -12,7 +12,7 @@ import re
 from html import escape, unescape
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urljoin
+from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 from flask import Response, abort, current_app
 from markupsafe import Markup
@@ -31,9 +31,25 @@ _ATTR = re.compile(r'([a-zA-Z][\w:-]*)="([^"]*)"')
 _MEDIA_PREFIX = f"/{MEDIA_FOLDER}/"
 #: The widest variant a link preview (og:image) uses: large enough for every card.
 _SOCIAL_WIDTH = 1600
+#: What a URL's path keeps as it is: werkzeug's ``url_for`` keeps these too.
+_PATH_SAFE = "/!$&'()*+,:;=@"
+_ESCAPE = re.compile(r"(%[0-9A-Fa-f]{2})")
 
 
-def _media_name(src: str) -> str | None:
+@bp.app_template_filter("quoted_url")
+def quoted_url(url: str) -> str:
+    """``url`` with its path percent-encoded (``/media/big photo é.jpg`` as
+    ``/media/big%20photo%20%C3%A9.jpg``), escapes already there kept: a photo's ``src`` is
+    the file's own name, and pages and feeds need a valid URL."""
+    parts = urlsplit(url)
+    path = "".join(
+        piece if _ESCAPE.fullmatch(piece) else quote(piece, safe=_PATH_SAFE)
+        for piece in _ESCAPE.split(parts.path)
+    )
+    return url if path == parts.path else urlunsplit(parts._replace(path=path))
+
+
+def media_name(src: str) -> str | None:
     """The media file a site-rooted ``src`` shows (``/media/a%20b.jpg``: ``a b.jpg``), or None."""
     return unquote(src.removeprefix(_MEDIA_PREFIX)) if src.startswith(_MEDIA_PREFIX) else None
 
@@ -65,7 +81,7 @@ def _srcset(name: str, info: ImageInfo, webp: bool) -> str:
 def _picture(tag: str) -> str:
     """One ``<img>`` of the body, responsive if it shows a local media image."""
     attrs = dict(_ATTR.findall(tag))
-    name = _media_name(unescape(attrs.get("src", "")))
+    name = media_name(unescape(attrs.get("src", "")))
     found = None if name is None else _media(name)
     if name is None or found is None:
         return tag
@@ -142,7 +158,7 @@ def social_image_tags(doc: Any = None) -> Markup:
     site_url = current_app.config["SITE_URL"]
     tags = ['<meta name="twitter:card" content="summary_large_image">']
     size: tuple[int, int] | None = None
-    name = _media_name(src)
+    name = media_name(src)
     if name is not None and (found := _media(name)):
         info = found[1]
         widths = [width for width in widths_for(info) if width <= _SOCIAL_WIDTH]
@@ -152,6 +168,7 @@ def social_image_tags(doc: Any = None) -> Markup:
             size = widths[-1], max(1, round(info.height * widths[-1] / info.width))
         else:
             size = info.width, info.height
+    src = quoted_url(src)
     url = urljoin(site_url, src.lstrip("/")) if src.startswith("/") else src
     tags.append(f'<meta property="og:image" content="{escape(url)}">')
     if size is not None:
