@@ -1,10 +1,13 @@
 """Links inside rendered content: site-rooted paths follow the sub-path; feeds get absolute URLs."""
 
+from types import SimpleNamespace
+
 import pytest
 from flask import Flask, request
 from werkzeug.test import EnvironBuilder
 
 from app.build.requests import environ_for, request_context
+from app.public.listbody import in_list
 from app.public.urls import absolute, site_relative
 
 HTML = (
@@ -35,6 +38,26 @@ def test_absolute_resolves_every_kind_of_link_for_feeds():
     assert 'src="https://ex.org/blog/media/p.png"' in out
     assert 'href="https://other.example/x?a=1&amp;b=2"' in out
     assert 'href="mailto:me@example.org"' in out
+
+
+NOTE = SimpleNamespace(kind="note", slug="2026-11-19-083000")
+
+
+def test_on_a_list_page_a_bodys_ids_and_its_links_to_them_are_its_own(app):
+    html = (
+        '<h2 id="details">D</h2><p><a href="#details">up</a> <a href="#main">skip</a> '
+        '<code>&lt;b id="details"&gt;</code></p>'
+        '<table><tr><th id="h">H</th><td headers="h elsewhere">1</td></tr></table>'
+    )
+    with app.test_request_context():
+        out = in_list(html, NOTE)
+    assert '<h2 id="note-2026-11-19-083000-details">' in out
+    assert 'href="#note-2026-11-19-083000-details"' in out
+    assert 'href="#main"' in out  # not an id of the body: the page's own
+    assert '<code>&lt;b id="details"&gt;</code>' in out  # text, not a tag
+    assert '<td headers="note-2026-11-19-083000-h elsewhere">' in out
+    with app.test_request_context():
+        assert in_list(HTML, NOTE) == HTML  # no ids: nothing to change
 
 
 @pytest.mark.parametrize("base_url", ["https://example.org/", "http://127.0.0.1:8000/blog/"])

@@ -121,3 +121,36 @@ def test_under_a_sub_path_hashtags_and_photos_link_once_into_it(tmp_path):
     note = page(out, PHOTO_NOTE)
     assert note.select_one("a.hashtag")["href"] == "/blog/tags/photos/"
     assert note.select_one("img.u-photo")["src"] == "/blog/media/harbour.png"
+
+
+def write_note(content_dir: Path, slug: str, date: str, text: str) -> None:
+    (content_dir / "notes" / f"{slug}.md").write_text(f"---\ndate: {date}\n---\n\n{text}\n")
+
+
+def footnoted(text: str) -> str:
+    """A note with a footnote and a heading, as markdown-it gives them ids on its own page."""
+    return f"{text}, with a footnote[^1]. #footnotes\n\n## Details\n\n[^1]: {text}'s footnote."
+
+
+def test_two_notes_with_footnotes_keep_their_own_ids_on_list_pages(tmp_path):
+    freeze = notes_freeze(tmp_path)
+    write_note(freeze.content_dir, "2026-11-19-083000", "2026-11-19 08:30", footnoted("Morning"))
+    write_note(freeze.content_dir, "2026-11-18-090000", "2026-11-18 09:00", footnoted("Evening"))
+    result = freeze()
+    assert result.returncode == 0, result.stderr  # every fragment link has its id
+    for path in ("index.html", "tags/footnotes/index.html"):
+        listing = page(freeze.build_dir, path)
+        ids = [element["id"] for element in listing.select("[id]")]
+        assert len(ids) == len(set(ids)), path
+        for text in ("Morning", "Evening"):
+            note = next(a for a in listing.select("article.note") if text in a.get_text())
+            reference = note.select_one("a.footnote-ref")["href"]
+            footnote = note.select_one(f'[id="{reference.removeprefix("#")}"]')
+            assert footnote.get_text().startswith(f"{text}'s footnote"), path
+            back = note.select_one("a.footnote-backref")["href"].removeprefix("#")
+            assert note.select_one(f'[id="{back}"]').select_one("a.footnote-ref"), path
+            assert note.select_one("h2:not(.visually-hidden)")["id"] != "details"
+    own = page(freeze.build_dir, "notes/2026/11/19/083000/index.html")  # as written
+    assert own.select_one("a.footnote-ref")["href"] == "#fn:1"
+    assert own.select_one('[id="fn:1"]').get_text().startswith("Morning's footnote")
+    assert own.select_one('[id="details"]').name == "h2"

@@ -4,4 +4,11 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from app.public import discovery, partials, permalinks, pictures, routes  # noqa: E402, F401  (on bp)
+from app.public import (  # noqa: E402, F401  (on bp)
+    discovery,
+    listbody,
+    partials,
+    permalinks,
+    pictures,
+    routes,
+)

@@ -26,7 +26,8 @@ def resolve(url: str, page_url: str, site_url: str) -> str:
     return urljoin(page_url, url)
 
 
-def _rewrite(html: str, change: Callable[[str], str]) -> str:
+def rewrite_urls(html: str, change: Callable[[str], str]) -> str:
+    """``html`` with each ``href`` and ``src`` as ``change`` says (it sees them unescaped)."""
     if 'href="' not in html and 'src="' not in html:  # most posts: a scan in C, not in re
         return html
 
@@ -43,12 +44,12 @@ def site_relative(html: str, site_path: str) -> str:
     prefix = site_path.rstrip("/")
     if not prefix:
         return html
-    return _rewrite(html, lambda url: prefix + url if _is_site_rooted(url) else url)
+    return rewrite_urls(html, lambda url: prefix + url if _is_site_rooted(url) else url)
 
 
 def absolute(html: str, page_url: str, site_url: str) -> str:
     """Every link and image made absolute, as feed readers need."""
-    return _rewrite(html, lambda url: resolve(url, page_url, site_url) if url else url)
+    return rewrite_urls(html, lambda url: resolve(url, page_url, site_url) if url else url)
 
 
 def build_url_for(endpoint: str, **values: Any) -> str:
