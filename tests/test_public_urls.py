@@ -56,8 +56,12 @@ def test_on_a_list_page_a_bodys_ids_and_its_links_to_them_are_its_own(app):
     assert 'href="#main"' in out  # not an id of the body: the page's own
     assert '<code>&lt;b id="details"&gt;</code>' in out  # text, not a tag
     assert '<td headers="note-2026-11-19-083000-h elsewhere">' in out
+
+
+def test_on_a_list_page_a_bodys_relative_links_lead_where_they_do_on_its_own_page(app):
     with app.test_request_context():
-        assert in_list(HTML, NOTE) == HTML  # no ids: nothing to change
+        out = in_list(HTML, NOTE)
+    assert out == HTML.replace('href="../b/"', 'href="/notes/2026/11/19/b/"')
 
 
 @pytest.mark.parametrize("base_url", ["https://example.org/", "http://127.0.0.1:8000/blog/"])

@@ -154,3 +154,29 @@ def test_two_notes_with_footnotes_keep_their_own_ids_on_list_pages(tmp_path):
     assert own.select_one("a.footnote-ref")["href"] == "#fn:1"
     assert own.select_one('[id="fn:1"]').get_text().startswith("Morning's footnote")
     assert own.select_one('[id="details"]').name == "h2"
+
+
+@pytest.mark.parametrize("base_url", ["https://example.org/", "https://example.org/blog/"])
+def test_a_notes_relative_link_leads_to_the_same_page_from_the_index(tmp_path, base_url):
+    freeze = notes_freeze(tmp_path)
+    linking = (
+        "Morning. Unlike [yesterday](../../18/090000/) and [its details](../../18/090000/#details)."
+    )
+    write_note(freeze.content_dir, "2026-11-19-083000", "2026-11-19 08:30", linking)
+    write_note(freeze.content_dir, "2026-11-18-090000", "2026-11-18 09:00", "Rain.\n\n## Details")
+    out = tmp_path / "out"
+    result = freeze("--out", str(out), "--base-url", base_url)
+    assert result.returncode == 0, result.stderr  # no broken link on index.html
+    site_path = base_url.removeprefix("https://example.org")
+    index = page(out, "index.html")
+    note = next(a for a in index.select("article.note") if "Morning" in a.get_text())
+    links = [a["href"] for a in note.select(".e-content a")]
+    assert links == [
+        f"{site_path}notes/2026/11/18/090000/",
+        f"{site_path}notes/2026/11/18/090000/#details",
+    ]
+    own = page(out, "notes/2026/11/19/083000/index.html")  # as written
+    assert [a["href"] for a in own.select(".e-content a")] == [
+        "../../18/090000/",
+        "../../18/090000/#details",
+    ]

@@ -2,8 +2,9 @@
 
 On its own page a body's ids are the page's (markdown-it's footnotes ``fn:1``, ``fnref:1``,
 a heading's ``details``); a list page shows several bodies, so each one's ids get a prefix of
-its own (``note-2026-11-19-083000-fn:1``) and its links to them follow. A note's list entry
-is a cached partial: this runs once per note and build.
+its own (``note-2026-11-19-083000-fn:1``) and its links to them follow; a relative link
+(``../../18/090000/``) is resolved against the note's permalink, as feeds resolve it. A
+note's list entry is a cached partial: this runs once per note and build.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from urllib.parse import unquote
 from markupsafe import Markup
 
 from app.public import bp
-from app.public.urls import rewrite_urls
+from app.public.permalinks import permalink
+from app.public.urls import rebase, rewrite_urls
 
 #: A start tag of sanitized HTML (nh3: every attribute double-quoted, no '<' in text).
 _TAG = re.compile(r'<[a-zA-Z][^\s/>]*(?:\s+[^\s"=/>]+(?:="[^"]*")?)*\s*/?>')
@@ -26,16 +28,18 @@ _ID_ATTR = re.compile(r'(?<=\s)(id|headers)="([^"]*)"')
 
 @bp.app_template_filter("in_list")
 def in_list(html: str, post: Any) -> Markup:
-    """``post``'s body HTML with ids unique to it on a list page, its fragment links to match."""
+    """``post``'s body HTML with ids unique to it on a list page, its fragment links to match,
+    and its relative links resolved against its permalink (the page they were written on)."""
     prefix = f"{post.kind}-{post.slug}-"
     html, ids = _prefixed_ids(str(html), prefix)
+    page_url = permalink(post)
 
     def change(url: str) -> str:
         if url.startswith("#") and unquote(url[1:]) in ids:
             return f"#{prefix}{url[1:]}"
-        return url
+        return rebase(url, page_url)
 
-    return Markup(rewrite_urls(html, change) if ids else html)
+    return Markup(rewrite_urls(html, change))
 
 
 def _prefixed_ids(html: str, prefix: str) -> tuple[str, set[str]]:

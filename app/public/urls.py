@@ -26,6 +26,14 @@ def resolve(url: str, page_url: str, site_url: str) -> str:
     return urljoin(page_url, url)
 
 
+def rebase(url: str, page_url: str) -> str:
+    """A relative URL found in content on ``page_url`` as it reads elsewhere in the site
+    (as :func:`resolve` makes it); fragments, site-rooted and absolute URLs as they are."""
+    if not url or url.startswith("#") or _is_site_rooted(url):
+        return url
+    return urljoin(page_url, url)
+
+
 def rewrite_urls(html: str, change: Callable[[str], str]) -> str:
     """``html`` with each ``href`` and ``src`` as ``change`` says (it sees them unescaped)."""
     if 'href="' not in html and 'src="' not in html:  # most posts: a scan in C, not in re
