@@ -92,3 +92,13 @@ def test_the_api_returns_warnings_after_a_write(api):
     assert fixed.status_code == 200, fixed.text
     assert "warnings" not in fixed.json()
     assert "warnings" not in api.get("/posts/hidden-via-api").json()
+
+
+def test_a_footnote_after_a_word_is_no_lost_text():
+    """A body with raw HTML is compared word by word before and after sanitizing: a footnote
+    mark right after a word ('once[^a]') is the words 'once' and '1' both times (the text
+    of the sanitized HTML alone, 'once1', is not), and nothing is said."""
+    body = "Some <b>raw</b> HTML, then languages at once[^a].\n\n[^a]: A note.\n"
+    assert body_warnings(body) == []
+    hidden = body + "\n<!-- never closed\n\nHidden words.\n"
+    assert any("Hidden words" in warning for warning in body_warnings(hidden))

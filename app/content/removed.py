@@ -56,11 +56,12 @@ def _words(markup: str) -> Iterator[tuple[int, str]]:
                 yield offset + word.start(), word[0]
 
 
-def lost_words(before: str, after_text: str) -> list[tuple[int, str]]:
-    """Words of the HTML ``before`` that the text of the sanitized HTML (``after_text``,
-    entities read) lacks, with where they are in ``before``; [] when none is lost."""
+def lost_words(before: str, after: str) -> list[tuple[int, str]]:
+    """Words of the HTML ``before`` that the sanitized HTML ``after`` lacks, with where they
+    are in ``before``; [] when none is lost. Both are split into words alike, between tags:
+    'once<sup>1</sup>' is two words in each (its text alone, 'once1', is one)."""
     words = list(_words(before))
-    kept = Counter(_WORD.findall(after_text))
+    kept = Counter(word for _, word in _words(after))
     if not Counter(word for _, word in words) - kept:
         return []
     lost = []
@@ -98,10 +99,10 @@ class Removal:
         )
 
 
-def find_removals(body: str, before: str, after_text: str) -> tuple[Removal, ...]:
-    """What sanitizing the HTML ``before`` (made from ``body``) into HTML whose text is
-    ``after_text`` removed, one ``Removal`` per block of the body that lost words."""
-    lost = lost_words(before, after_text)
+def find_removals(body: str, before: str, after: str) -> tuple[Removal, ...]:
+    """What sanitizing the HTML ``before`` (made from ``body``) into the HTML ``after``
+    removed, one ``Removal`` per block of the body that lost words."""
+    lost = lost_words(before, after)
     if not lost:
         return ()
     starts = block_lines(body)

@@ -130,7 +130,7 @@ def render_markdown(body: str) -> Rendered:
         text=text,
         word_count=word_count(text),
         lead=_lead(safe, text),
-        removed=find_removals(body, html, text) if raw_html else (),
+        removed=find_removals(body, html, safe) if raw_html else (),
     )
 
 
