@@ -183,12 +183,30 @@ def test_804_insufficient_scope_is_refused(micropub, live_server, author, articl
     assert text_of(assert_published(built_before(freeze), article)) == "Initial content"
 
 
-def test_805_both_header_and_body_token_is_a_bad_request(micropub, freeze):
+def test_802_the_same_token_in_the_header_and_the_body_is_accepted(micropub, content_dir, freeze):
+    # Quill sends its token both ways, in forms and multipart posts (micropub.rocks 802 too).
+    location = micropub.create(
+        data={"h": "entry", "content": "token twice", "access_token": micropub.token}
+    )
+    uploaded = micropub.create(
+        data={"h": "entry", "content": "token twice, a photo", "access_token": micropub.token},
+        files={"photo": ("harbour.png", image_bytes(), "image/png")},
+    )
+    assert micropub.token not in front_matter(content_dir, location)
+    assert "access_token" not in micropub.source(location)["properties"]
+    assert "access_token" not in micropub.source(uploaded)["properties"]
+    assert text_of(assert_published(build(freeze), location)) == "token twice"
+
+
+def test_805_two_different_tokens_are_a_bad_request(micropub, live_server, author, freeze):
+    other = token_for(author)
     with nothing_written(freeze):
         response = micropub.post(
-            "/micropub", data={"h": "entry", "content": "x", "access_token": micropub.token}
+            "/micropub", data={"h": "entry", "content": "x", "access_token": other}
         )
         assert response.status_code == 400
+        assert response.json()["error"] == "invalid_request"
+        assert "different tokens" in response.json()["error_description"]
 
 
 # --- 9xx this site -----------------------------------------------------------------------
