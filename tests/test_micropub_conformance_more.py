@@ -364,3 +364,86 @@ def test_912_a_nested_objects_name_is_escaped_and_only_web_addresses_are_linked(
     page = built.page(location)
     assert "&lt;b&gt;Café&lt;/b&gt;" in page
     assert "javascript:" not in page
+
+
+def test_913_a_form_photo_with_alt_text_is_an_object_as_in_json(micropub, content_dir, freeze):
+    # Quill's form when a photo came from the media endpoint with alt text.
+    sunset = {"value": "https://micropub.rocks/media/sunset.jpg", "alt": "Sunset"}
+    location = micropub.create(
+        data={
+            "h": "entry",
+            "content": "pv",
+            "photo[value]": sunset["value"],
+            "photo[alt]": "Sunset",
+        }
+    )
+    assert "photo[" not in front_matter(content_dir, location)
+    assert row(location)["draft"] is False
+    assert micropub.source(location, "photo") == {"properties": {"photo": [sunset]}}
+    assert assert_published(build(freeze), location)["photo"] == [sunset]
+
+
+def test_914_multipart_uploads_and_numbered_or_listed_photo_objects(micropub, content_dir, freeze):
+    city = {"value": "https://micropub.rocks/media/city-at-night.jpg", "alt": "City"}
+    sunset = {"value": "https://micropub.rocks/media/sunset.jpg", "alt": "Sunset"}
+    listed = micropub.create(
+        data={
+            "h": "entry",
+            "content": "two by URL",
+            "photo[][value]": [sunset["value"], city["value"]],
+            "photo[][alt]": ["Sunset", "City"],
+        }
+    )
+    assert micropub.source(listed, "photo") == {"properties": {"photo": [sunset, city]}}
+    mixed = micropub.create(
+        data={
+            "h": "entry",
+            "content": "an upload and a URL",
+            "mp-photo-alt": "Harbour",
+            "photo[0][value]": city["value"],
+            "photo[0][alt]": "City",
+        },
+        files={"photo": ("harbour.png", image_bytes(), "image/png")},
+    )
+    [by_url, uploaded] = row(mixed)["extra"]["photos"]
+    assert by_url == {"src": city["value"], "alt": "City"}
+    assert uploaded["alt"] == "Harbour"
+    assert (content_dir / uploaded["src"].lstrip("/")).is_file()
+    built = build(freeze)
+    assert assert_published(built, listed)["photo"] == [sunset, city]
+    assert_photo(built, mixed, city["value"], "City")
+    assert_photo(built, mixed, uploaded["src"], "Harbour")
+
+
+def test_915_form_html_content_makes_the_body(micropub, content_dir, freeze):
+    location = micropub.create(data={"name": "T", "content[html]": "<b>x</b>"})
+    assert row(location)["body"] == "<b>x</b>\n"
+    assert "content-type: html" in front_matter(content_dir, location)
+    assert micropub.source(location, "content") == {
+        "properties": {"content": [{"html": "<b>x</b>"}]}
+    }
+    (content,) = assert_published(build(freeze), location)["content"]
+    assert "<b>x</b>" in content["html"]  # as JSON's {"html": ...} is built
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"photo[value][alt]": "x"}, "photo[value][alt]"),
+        ({"photo[0]": "https://x.example/a.jpg"}, "photo[0]"),
+        ({"photo[alt": "x"}, "photo[alt"),
+        (
+            {
+                "photo[][value]": ["https://x.example/a.jpg", "https://x.example/b.jpg"],
+                "photo[][alt]": "A",
+            },
+            "photo",
+        ),
+    ],
+)
+def test_916_form_fields_with_brackets_not_understood_are_refused(micropub, freeze, fields, named):
+    with nothing_written(freeze):
+        response = micropub.post("/micropub", data={"h": "entry", "content": "x", **fields})
+        assert response.status_code == 400, response.text
+        assert response.json()["error"] == "invalid_request"
+        assert named in response.json()["error_description"]

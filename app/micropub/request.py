@@ -1,22 +1,27 @@
 """A Micropub request as one shape, whatever its encoding: form, multipart or JSON.
 
-Form fields ``name[]`` are lists, ``h=entry`` is ``type: ["h-entry"]``, and ``mp-*`` fields
-are commands; JSON is taken as it is. Uploaded files (multipart) stay apart.
+Form fields ``name[]`` are lists, ``name[key]`` and ``name[][key]`` objects (as JSON's
+``{"key": ...}``), ``h=entry`` is ``type: ["h-entry"]``, and ``mp-*`` fields are commands;
+JSON is taken as it is. Uploaded files (multipart) stay apart.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import request
-from werkzeug.datastructures import FileStorage
+from werkzeug.datastructures import FileStorage, MultiDict
 
 from app.micropub.errors import MicropubError, invalid
 
 #: Fields of a form that are not properties of the post.
 RESERVED = frozenset({"h", "action", "url", "access_token"})
 ACTIONS = ("create", "update", "delete", "undelete")
+#: A form field's name: a property, then brackets (``photo[]``, ``photo[alt]``...).
+FIELD = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
+BRACKET = re.compile(r"\[([^\[\]]*)\]")
 
 
 @dataclass
@@ -69,18 +74,75 @@ def _from_form() -> MicropubRequest:
             raise invalid(f"h={kind} is not supported: only h=entry")
     elif action == "update":
         raise invalid("send updates as JSON (the spec has no form encoding for them)")
-    values: dict[str, list[Any]] = {}
-    for key in form:
-        name = key.removesuffix("[]")
-        if name in RESERVED or not name:
-            continue
-        values.setdefault(name, []).extend(v for v in form.getlist(key))
+    values = _form_values(form)
     files: dict[str, list[FileStorage]] = {}
     for key in request.files:
         stored = [f for f in request.files.getlist(key) if f.filename or f.content_length]
         if stored:
             files.setdefault(key.removesuffix("[]"), []).extend(stored)
     return _split(action, form.get("url", ""), values, files)
+
+
+def _form_values(form: MultiDict[str, str]) -> dict[str, list[Any]]:
+    """The form's fields as properties: ``name`` and ``name[]`` values, then the objects
+    that ``name[key]``, ``name[][key]`` or ``name[0][key]`` fields make (Quill sends a photo
+    with its alt text as ``photo[value]`` and ``photo[alt]``)."""
+    values: dict[str, list[Any]] = {}
+    #: property -> object (``None``: the unnumbered ones) -> key -> values
+    objects: dict[str, dict[int | None, dict[str, list[str]]]] = {}
+    for key in form:
+        if not key.removesuffix("[]"):
+            continue
+        match = FIELD.match(key)
+        if match is None:
+            raise invalid(f"the form field {key!r} is not understood: {_FIELD_FORMS}")
+        name, path = match[1], BRACKET.findall(match[2])
+        if name in RESERVED:
+            continue
+        if path in ([], [""]):
+            values.setdefault(name, []).extend(form.getlist(key))
+            continue
+        number, member = _object_path(key, path)
+        objects.setdefault(name, {}).setdefault(number, {})[member] = form.getlist(key)
+    for name, found in objects.items():
+        values.setdefault(name, []).extend(_objects(name, found))
+    return values
+
+
+_FIELD_FORMS = "send name, name[], name[key], name[][key] or name[0][key]"
+
+
+def _object_path(key: str, path: list[str]) -> tuple[int | None, str]:
+    """Which object (numbered, or ``None``) and which of its keys a bracketed field sets."""
+    if len(path) == 1:
+        path = ["", *path]
+    if len(path) == 2 and path[1] and not path[1].isdigit():
+        if not path[0]:
+            return None, path[1]
+        if path[0].isdigit():
+            return int(path[0]), path[1]
+    raise invalid(f"the form field {key!r} is not understood: {_FIELD_FORMS}")
+
+
+def _objects(name: str, found: dict[int | None, dict[str, list[str]]]) -> list[dict[str, str]]:
+    """The objects of one property: unnumbered ones paired by position (the first
+    ``photo[][value]`` with the first ``photo[][alt]``), then numbered ones in order."""
+    made: list[dict[str, str]] = []
+    unnumbered = found.pop(None, {})
+    counts = {len(v) for v in unnumbered.values()}
+    if len(counts) > 1:
+        raise invalid(
+            f"'{name}' has {' and '.join(f'{len(v)} {name}[{k}]' for k, v in unnumbered.items())}: "
+            f"send each key once per object, or number them ({name}[0][value], {name}[0][alt])"
+        )
+    for position in range(max(counts, default=0)):
+        made.append({member: values[position] for member, values in unnumbered.items()})
+    for number in sorted(n for n in found if n is not None):
+        for member, values in found[number].items():
+            if len(values) > 1:
+                raise invalid(f"'{name}[{number}][{member}]' is sent {len(values)} times: once")
+        made.append({member: values[0] for member, values in found[number].items()})
+    return made
 
 
 def _from_json(body: dict[str, Any]) -> MicropubRequest:
