@@ -447,3 +447,14 @@ def test_916_form_fields_with_brackets_not_understood_are_refused(micropub, free
         assert response.status_code == 400, response.text
         assert response.json()["error"] == "invalid_request"
         assert named in response.json()["error_description"]
+
+
+def test_917_a_json_category_with_a_comma_is_one_tag(micropub, content_dir, freeze):
+    location = micropub.create(json=entry(content=["c"], category=["Hello, World", "b"]))
+    assert row(location)["tags"] == ["Hello, World", "b"]
+    assert micropub.source(location, "category") == {
+        "properties": {"category": ["Hello, World", "b"]}
+    }
+    assert sorted(assert_published(build(freeze), location)["category"]) == ["Hello, World", "b"]
+    listed = micropub.create(data={"h": "entry", "content": "x", "category[]": ["a, b", "c"]})
+    assert row(listed)["tags"] == ["a, b", "c"]  # several form values: each one tag

@@ -89,10 +89,10 @@ def _published(values: list[Any]) -> datetime:
 
 
 def _tags(values: list[Any]) -> list[str]:
-    """Categories that are text, a comma-separated one split as in a file's ``tags:``
-    (older clients send ``category=a,b``); objects (a person tag's h-card) are left out."""
-    names = [part for v in values if isinstance(v, str) for part in v.split(",")]
-    return list(dict.fromkeys(" ".join(n.split()) for n in names if n.strip()))
+    """Categories that are text (a form's ``category=a,b`` is split in ``request``); objects
+    (a person tag's h-card) are left out."""
+    names = [" ".join(v.split()) for v in values if isinstance(v, str)]
+    return list(dict.fromkeys(n for n in names if n))
 
 
 def photos_of(values: list[Any]) -> list[dict[str, str]]:

@@ -75,6 +75,11 @@ def _from_form() -> MicropubRequest:
     elif action == "update":
         raise invalid("send updates as JSON (the spec has no form encoding for them)")
     values = _form_values(form)
+    categories = values.get("category", [])
+    if len(categories) == 1 and isinstance(categories[0], str):
+        # Older clients send ``category=a,b``: one form value is a comma-separated list (a
+        # JSON array's items are tags as they are, commas and all).
+        values["category"] = categories[0].split(",")
     files: dict[str, list[FileStorage]] = {}
     for key in request.files:
         stored = [f for f in request.files.getlist(key) if f.filename or f.content_length]
