@@ -245,3 +245,38 @@ def test_a_code_without_scopes_signs_in_only(site, live_server, author):
     profile = requests.post(endpoint, data=redemption(code_of(back), verifier))
     assert profile.status_code == 200, profile.text
     assert profile.json() == {"me": site[0]}
+
+
+def test_a_client_id_without_a_path_is_taken_as_its_root(site, live_server, author):
+    # Indigenous for Android, omnibear, indiebookclub: "https://app.example", at both endpoints.
+    client_id, redirect_uri = "http://127.0.0.1:9", "http://127.0.0.1:9/callback"
+    verifier, challenge = pkce()
+    endpoint = f"{live_server}/indieauth/auth"
+    params = authorization(
+        endpoint, challenge, "create", client_id=client_id, redirect_uri=redirect_uri
+    )
+    back = approve(
+        signed_in_browser(live_server), endpoint, params, decision="approve", scopes=["create"]
+    )
+    assert back.startswith(redirect_uri + "?")
+    redeem = {**redemption(code_of(back), verifier), "client_id": client_id}
+    redeem["redirect_uri"] = redirect_uri
+    other = {**redeem, "client_id": "http://127.0.0.1:9/other"}  # still compared
+    refused = requests.post(f"{live_server}/indieauth/token", data=other)
+    assert "client_id" in refused.json()["error_description"]
+    granted = requests.post(f"{live_server}/indieauth/token", data=redeem)
+    assert granted.status_code == 200, granted.text
+    check = requests.get(
+        f"{live_server}/indieauth/token",
+        headers={"Authorization": f"Bearer {granted.json()['access_token']}"},
+    )
+    assert check.json()["client_id"] == client_id + "/"
+    renewed = requests.post(
+        f"{live_server}/indieauth/token",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": granted.json()["refresh_token"],
+            "client_id": client_id,
+        },
+    )
+    assert renewed.status_code == 200, renewed.text

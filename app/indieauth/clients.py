@@ -10,7 +10,7 @@ import ipaddress
 import json
 from html.parser import HTMLParser
 from urllib.error import URLError
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 from urllib.request import Request, urlopen
 
 #: How long fetching a client's page may take, and how much of it is read.
@@ -31,16 +31,29 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def canonical_url(url: str) -> str:
+    """``url`` as IndieAuth compares URLs (section 3.4): scheme and host in lower case, and
+    the path ``/`` when it has none (``https://app.example`` is ``https://app.example/``)."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return url
+    return urlunsplit(
+        (parts.scheme, parts.netloc.lower(), parts.path or "/", parts.query, parts.fragment)
+    )
+
+
 def check_client_id(client_id: str) -> str:
-    """A client_id as the spec allows it: an http(s) URL with a path, no fragment, no
-    user or password, a host name (an IP address only for loopback)."""
+    """A client_id as the spec allows it, canonical (``canonical_url``): an http(s) URL, no
+    fragment, no user or password, no '.' or '..' in its path, a host name (an IP address
+    only for loopback)."""
     parts = urlsplit(client_id)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ClientError(f"client_id {client_id!r} must be an https URL")
     if parts.fragment or parts.username or parts.password:
         raise ClientError(f"client_id {client_id!r} may not have a fragment, user or password")
-    if not parts.path or any(seg in (".", "..") for seg in parts.path.split("/")):
-        raise ClientError(f"client_id {client_id!r} needs a path ('/') and no '.' or '..'")
+    if any(seg in (".", "..") for seg in parts.path.split("/")):
+        raise ClientError(f"client_id {client_id!r} may not have '.' or '..' in its path")
+    client_id = canonical_url(client_id)
     host = parts.hostname
     try:
         ipaddress.ip_address(host.strip("[]"))

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from app.accounts import hash_token
 from app.extensions import db
-from app.indieauth.clients import verifier_matches
+from app.indieauth.clients import canonical_url, verifier_matches
 from app.models import AuthCode, User
 
 #: How long a code may wait for its client (the spec: at most ten minutes).
@@ -66,7 +66,9 @@ def redeem(code: str, client_id: str, redirect_uri: str, verifier: str) -> Grant
         raise GrantError("the code was already used")
     if row.created_at < _now() - CODE_LIFETIME:
         raise GrantError("the code expired: codes last ten minutes")
-    if row.client_id != client_id or row.redirect_uri != redirect_uri:
+    # The client_id as the authorization request had it, canonical: clients send
+    # ``https://app.example`` (no path) again here.
+    if row.client_id != canonical_url(client_id) or row.redirect_uri != redirect_uri:
         raise GrantError("client_id and redirect_uri must be those of the authorization request")
     if not verifier_matches(verifier, row.code_challenge):
         raise GrantError("the code_verifier does not match the code_challenge (PKCE S256)")

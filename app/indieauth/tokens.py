@@ -19,6 +19,7 @@ from flask import current_app
 
 from app.accounts import TOKEN_PREFIX, create_token, hash_token, parse_scopes
 from app.extensions import db
+from app.indieauth.clients import canonical_url
 from app.models import ApiToken, User
 
 #: The defaults of ``INDIEAUTH_TOKEN_DAYS``: access tokens, refresh tokens.
@@ -114,7 +115,7 @@ def refresh(raw: str, client_id: str, scope: str | None) -> Issued:
     again = "sign in again from the app"
     if old is None:
         raise RefreshError(f"the refresh token is unknown: {again}")
-    if old.client_id != client_id:
+    if old.client_id != canonical_url(client_id):
         raise RefreshError("the refresh token was issued to another client_id")
     if old.replaced_by_id is not None:
         revoke_successors(old)
@@ -148,7 +149,7 @@ def refresh(raw: str, client_id: str, scope: str | None) -> Issued:
     if cast("sa.CursorResult[()]", claimed).rowcount != 1:
         raise RefreshError(f"the refresh token was already used: {again}")
     db.session.refresh(old)
-    issued = issue(old.user, client_id, old.name, parse_scopes(" ".join(scopes)))
+    issued = issue(old.user, old.client_id, old.name, parse_scopes(" ".join(scopes)))
     old.replaced_by_id = issued.token.id
     db.session.commit()
     return issued
