@@ -280,3 +280,34 @@ def test_a_client_id_without_a_path_is_taken_as_its_root(site, live_server, auth
         },
     )
     assert renewed.status_code == 200, renewed.text
+
+
+def test_an_apps_own_scheme_is_accepted_when_the_client_publishes_it(
+    site, live_server, author, tmp_path
+):
+    client_root = tmp_path / "client"
+    client_root.mkdir()
+    (client_root / "index.html").write_text(
+        '<link rel="redirect_uri" href="myapp://callback">'
+        '<link rel="redirect_uri" href="javascript:alert(1)">'
+        '<link rel="redirect_uri" href="data:text/html,hi">'
+    )
+    with serve(client_root) as client_origin:
+        verifier, challenge = pkce()
+        browser = signed_in_browser(live_server)
+        endpoint = f"{live_server}/indieauth/auth"
+        native = {"client_id": f"{client_origin}/", "redirect_uri": "myapp://callback"}
+        params = authorization(endpoint, challenge, "create", **native)
+        page = browser.get(endpoint, params=params)
+        assert "form-action 'self' myapp:" in page.headers["Content-Security-Policy"]
+        back = approve(browser, endpoint, params, decision="approve", scopes=["create"])
+        assert back.startswith("myapp://callback?")
+        granted = requests.post(
+            f"{live_server}/indieauth/token", data={**redemption(code_of(back), verifier), **native}
+        )
+        assert granted.status_code == 200, granted.text
+        # Published or not, scripts and data are refused; an unpublished app scheme too.
+        for refused in ("javascript:alert(1)", "data:text/html,hi", "otherapp://callback"):
+            page = browser.get(endpoint, params={**params, "redirect_uri": refused})
+            assert page.status_code == 400, refused
+            assert "Location" not in page.headers

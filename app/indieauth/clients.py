@@ -13,6 +13,9 @@ from urllib.error import URLError
 from urllib.parse import urljoin, urlsplit, urlunsplit
 from urllib.request import Request, urlopen
 
+#: Schemes a redirect_uri may never have, even published: the browser would run or read
+#: what follows instead of handing the code to an app.
+NEVER_SCHEMES = frozenset({"javascript", "data", "vbscript", "file", "blob", "about"})
 #: How long fetching a client's page may take, and how much of it is read.
 FETCH_TIMEOUT = 5
 FETCH_BYTES = 256 * 1024
@@ -119,9 +122,19 @@ def published_redirect_uris(client_id: str) -> list[str]:
 
 def check_redirect_uri(client_id: str, redirect_uri: str) -> str:
     """``redirect_uri`` if it is on the client's scheme, host and port, or one the client
-    publishes (fetched from ``client_id``); else ``ClientError``."""
+    publishes (fetched from ``client_id``); else ``ClientError``. A native app's own scheme
+    (``myapp://callback``) must be published, exactly; scripts and files never are."""
     parts = urlsplit(redirect_uri)
-    if parts.scheme not in ("https", "http") or not parts.hostname or parts.fragment:
+    if parts.fragment or not parts.scheme or parts.scheme in NEVER_SCHEMES:
+        raise ClientError(f"redirect_uri {redirect_uri!r} must be an http(s) URL or an app's")
+    if parts.scheme not in ("https", "http"):
+        if redirect_uri in published_redirect_uris(client_id):
+            return redirect_uri
+        raise ClientError(
+            f"redirect_uri {redirect_uri!r} is not an http(s) URL and {client_id} does not "
+            "publish it (rel=redirect_uri or redirect_uris in its metadata)"
+        )
+    if not parts.hostname:
         raise ClientError(f"redirect_uri {redirect_uri!r} must be an http(s) URL")
     if _origin(redirect_uri) == _origin(client_id):
         return redirect_uri

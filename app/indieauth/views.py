@@ -192,9 +192,11 @@ def authorize() -> BaseResponse | str:
 def _consent_policy(redirect_uri: str) -> str:
     """The admin's policy, letting the consent form's answer go on to the client."""
     parts = urlsplit(redirect_uri)
+    web = parts.scheme in ("http", "https")  # else a native app's own scheme: all of it
+    target = f"{parts.scheme}://{parts.netloc}" if web else f"{parts.scheme}:"
     return (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; object-src 'none'; "
-        f"base-uri 'self'; frame-ancestors 'none'; form-action 'self' {parts.scheme}://{parts.netloc}"
+        f"base-uri 'self'; frame-ancestors 'none'; form-action 'self' {target}"
     )
 
 
