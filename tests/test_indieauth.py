@@ -240,11 +240,15 @@ def test_a_code_without_scopes_signs_in_only(site, live_server, author):
     refused = requests.post(f"{live_server}/indieauth/token", data=redeem)
     assert refused.status_code == 400
     assert refused.json()["error"] == "invalid_grant"
-    # Refused at the token endpoint, the code is spent: a fresh one signs in.
-    back = approve(browser, endpoint, authorization(endpoint, challenge, ""), decision="approve")
-    profile = requests.post(endpoint, data=redemption(code_of(back), verifier))
+    assert "signing in only" in refused.json()["error_description"]
+    # Refused at the token endpoint, the code is not spent: the client's fallback to the
+    # authorization endpoint signs in with it, once.
+    profile = requests.post(endpoint, data=redeem)
     assert profile.status_code == 200, profile.text
     assert profile.json() == {"me": site[0]}
+    again = requests.post(endpoint, data=redeem)
+    assert again.status_code == 400
+    assert "already used" in again.json()["error_description"]
 
 
 def test_a_client_id_without_a_path_is_taken_as_its_root(site, live_server, author):

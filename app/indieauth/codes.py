@@ -57,8 +57,12 @@ class GrantError(ValueError):
     """A code that cannot be redeemed (OAuth's ``invalid_grant``); the message says why."""
 
 
-def redeem(code: str, client_id: str, redirect_uri: str, verifier: str) -> Grant:
-    """Use a code up, or ``GrantError``. A code is good once: a second try finds it used."""
+def redeem(
+    code: str, client_id: str, redirect_uri: str, verifier: str, *, for_token: bool = False
+) -> Grant:
+    """Use a code up, or ``GrantError``. A code is good once: a second try finds it used.
+    ``for_token``: a code approved with no scope is refused and left unused, so the client
+    can still redeem it for the profile at the authorization endpoint."""
     row = db.session.scalar(sa.select(AuthCode).where(AuthCode.code_hash == hash_token(code)))
     if row is None:
         raise GrantError("the code is unknown")
@@ -72,6 +76,11 @@ def redeem(code: str, client_id: str, redirect_uri: str, verifier: str) -> Grant
         raise GrantError("client_id and redirect_uri must be those of the authorization request")
     if not verifier_matches(verifier, row.code_challenge):
         raise GrantError("the code_verifier does not match the code_challenge (PKCE S256)")
+    if for_token and not row.scopes.split():
+        raise GrantError(
+            "no scope was approved: this code is for signing in only (redeem it at the "
+            "authorization endpoint)"
+        )
     used = db.session.execute(  # one winner, however many redeem the code at once
         sa.update(AuthCode)
         .where(AuthCode.id == row.id, AuthCode.used_at.is_(None))

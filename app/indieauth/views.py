@@ -224,7 +224,7 @@ def consent() -> BaseResponse:
     return _back(redirect_uri, code=code, state=fields["state"])
 
 
-def _redeem_form() -> Any:
+def _redeem_form(for_token: bool = False) -> Any:
     form = request.form
     if form.get("grant_type", "authorization_code") != "authorization_code":
         return oauth_error(
@@ -234,7 +234,13 @@ def _redeem_form() -> Any:
     if missing:
         return oauth_error("invalid_request", f"missing {', '.join(missing)}")
     try:
-        return redeem(form["code"], form["client_id"], form["redirect_uri"], form["code_verifier"])
+        return redeem(
+            form["code"],
+            form["client_id"],
+            form["redirect_uri"],
+            form["code_verifier"],
+            for_token=for_token,
+        )
     except GrantError as exc:
         return oauth_error("invalid_grant", str(exc))
 
@@ -257,15 +263,9 @@ def token() -> Response:
         return revoke()
     if request.form.get("grant_type") == "refresh_token":
         return refreshed()
-    grant = _redeem_form()
+    grant = _redeem_form(for_token=True)  # a code without scopes is refused, not used up
     if isinstance(grant, Response):
         return grant
-    if not grant.scopes:
-        return oauth_error(
-            "invalid_grant",
-            "no scope was approved: this code is for signing in only (redeem it at the "
-            "authorization endpoint)",
-        )
     host = urlsplit(grant.client_id).hostname or grant.client_id
     return _token_response(issue(grant.user, grant.client_id, host, grant.scopes))
 
