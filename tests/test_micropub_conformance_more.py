@@ -458,3 +458,16 @@ def test_917_a_json_category_with_a_comma_is_one_tag(micropub, content_dir, free
     assert sorted(assert_published(build(freeze), location)["category"]) == ["Hello, World", "b"]
     listed = micropub.create(data={"h": "entry", "content": "x", "category[]": ["a, b", "c"]})
     assert row(listed)["tags"] == ["a, b", "c"]  # several form values: each one tag
+
+
+def test_918_empty_form_fields_are_absent(micropub, content_dir, freeze):
+    # A form's untouched inputs, sent empty: no value, not a bad one.
+    location = micropub.create(
+        data={"h": "entry", "content": "no reply", "in-reply-to": "", "category": "", "name": ""}
+    )
+    assert "in-reply-to" not in front_matter(content_dir, location)
+    assert row(location)["kind"] == "note"
+    assert row(location)["tags"] == []
+    props = assert_published(build(freeze), location)
+    assert "in-reply-to" not in props
+    assert text_of(props) == "no reply"

@@ -105,7 +105,11 @@ def _form_values(form: MultiDict[str, str]) -> dict[str, list[Any]]:
         if name in RESERVED:
             continue
         if path in ([], [""]):
-            values.setdefault(name, []).extend(form.getlist(key))
+            given = form.getlist(key)
+            if not name.startswith("mp-"):  # an empty field is no value (``in-reply-to=``);
+                given = [v for v in given if v.strip()]  # mp-photo-alt[] pairs by position
+            if given:
+                values.setdefault(name, []).extend(given)
             continue
         number, member = _object_path(key, path)
         objects.setdefault(name, {}).setdefault(number, {})[member] = form.getlist(key)
