@@ -274,3 +274,16 @@ def test_flask_token_create_makes_an_expiring_token_when_asked(runner, author):
     refused = runner.invoke(args=["token", "create", "--user", "ada", "--name", "x", "--days", "0"])
     assert refused.exit_code == 2
     assert "--days" in refused.output
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("get", "/indieauth/token"), ("post", "/indieauth/introspect")]
+)
+@pytest.mark.parametrize("authorization", [None, "Bearer mb_unknown", "Basic x"])
+def test_a_401_says_bearer(live_server, author, method, path, authorization):
+    headers = {"Authorization": authorization} if authorization else {}
+    response = requests.request(method, f"{live_server}{path}", headers=headers, data={})
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_token"
+    challenge = 'Bearer error="invalid_token"' if authorization else "Bearer"
+    assert response.headers["WWW-Authenticate"] == challenge

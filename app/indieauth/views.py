@@ -70,6 +70,9 @@ def oauth_error(error: str, description: str, status: int = 400) -> Response:
     response = jsonify({"error": error, "error_description": description})
     response.status_code = status
     response.headers["Cache-Control"] = "no-store"
+    if status == 401:  # RFC 6750 section 3: how to authenticate; the error if a token came
+        told = f' error="{error}"' if request.headers.get("Authorization") else ""
+        response.headers["WWW-Authenticate"] = f"Bearer{told}"
     return response
 
 
