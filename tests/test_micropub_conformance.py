@@ -266,3 +266,13 @@ def test_503_undelete_json(micropub, article, freeze):
     )
     assert row(article)["body"] == "Initial content\n"
     assert text_of(assert_published(build(freeze), article)) == "Initial content"
+
+
+def test_q_source_gives_a_local_photo_as_a_valid_url(app):
+    """A photo's ``src`` is the file's own name; q=source answers with a URL, percent-encoded."""
+    from app.micropub.urls import photo_url
+
+    site = app.config["SITE_URL"].rstrip("/")
+    assert photo_url("/media/big photo é.jpg") == f"{site}/media/big%20photo%20%C3%A9.jpg"
+    assert photo_url("/media/a%20b.jpg") == f"{site}/media/a%20b.jpg"  # escapes kept
+    assert photo_url("https://x.example/a b.jpg") == "https://x.example/a b.jpg"  # as given

@@ -293,6 +293,6 @@ def test_a_quoted_name_never_leads_out_of_media(app, content_dir, src):
     ],
 )
 def test_quoted_url_encodes_a_paths_spaces_and_letters_once(url, quoted):
-    from app.public.pictures import quoted_url
+    from app.content.media import quoted_url
 
     assert quoted_url(url) == quoted

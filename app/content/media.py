@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePath
 from typing import BinaryIO
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from flask import current_app
 
@@ -108,3 +110,20 @@ def list_media() -> list[str]:
     if errors:
         raise ContentErrors(errors)
     return names
+
+
+#: What a URL's path keeps as it is: werkzeug's ``url_for`` keeps these too.
+_PATH_SAFE = "/!$&'()*+,:;=@"
+_ESCAPE = re.compile(r"(%[0-9A-Fa-f]{2})")
+
+
+def quoted_url(url: str) -> str:
+    """``url`` with its path percent-encoded (``/media/big photo é.jpg`` as
+    ``/media/big%20photo%20%C3%A9.jpg``), escapes already there kept: a photo's ``src`` is
+    the file's own name, and pages and feeds need a valid URL."""
+    parts = urlsplit(url)
+    path = "".join(
+        piece if _ESCAPE.fullmatch(piece) else quote(piece, safe=_PATH_SAFE)
+        for piece in _ESCAPE.split(parts.path)
+    )
+    return url if path == parts.path else urlunsplit(parts._replace(path=path))

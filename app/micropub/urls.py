@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 from werkzeug.exceptions import HTTPException
 
+from app.content.media import quoted_url
 from app.content.notes import note_url_values
 from app.extensions import db
 from app.models import Post
@@ -89,5 +90,6 @@ def photo_src(url: str) -> str:
 
 
 def photo_url(src: str) -> str:
-    """A stored ``src`` as an absolute URL."""
-    return absolute(src) if src.startswith("/") else src
+    """A stored ``src`` as an absolute URL (its path percent-encoded: a file's own name may
+    have spaces and accents)."""
+    return absolute(quoted_url(src)) if src.startswith("/") else src

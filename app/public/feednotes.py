@@ -18,7 +18,8 @@ from flask import current_app
 
 from app import recording
 from app.content.confine import media_path
-from app.public.pictures import media_name, quoted_url
+from app.content.media import quoted_url
+from app.public.pictures import media_name
 from app.public.urls import resolve
 
 #: How a note's page words each of its links to other pages (``partials/note_body.html``).

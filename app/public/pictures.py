@@ -12,14 +12,14 @@ import re
 from html import escape, unescape
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote, urljoin
 
 from flask import Response, abort, current_app
 from markupsafe import Markup
 
 from app import recording
 from app.content.confine import media_path
-from app.content.media import MEDIA_FOLDER, media_dir
+from app.content.media import MEDIA_FOLDER, media_dir, quoted_url
 from app.content.variants import MIME, ImageInfo, image_info, variant, widths_for
 from app.public import bp
 from app.public.urls import build_url_for
@@ -31,22 +31,9 @@ _ATTR = re.compile(r'([a-zA-Z][\w:-]*)="([^"]*)"')
 _MEDIA_PREFIX = f"/{MEDIA_FOLDER}/"
 #: The widest variant a link preview (og:image) uses: large enough for every card.
 _SOCIAL_WIDTH = 1600
-#: What a URL's path keeps as it is: werkzeug's ``url_for`` keeps these too.
-_PATH_SAFE = "/!$&'()*+,:;=@"
-_ESCAPE = re.compile(r"(%[0-9A-Fa-f]{2})")
 
 
-@bp.app_template_filter("quoted_url")
-def quoted_url(url: str) -> str:
-    """``url`` with its path percent-encoded (``/media/big photo é.jpg`` as
-    ``/media/big%20photo%20%C3%A9.jpg``), escapes already there kept: a photo's ``src`` is
-    the file's own name, and pages and feeds need a valid URL."""
-    parts = urlsplit(url)
-    path = "".join(
-        piece if _ESCAPE.fullmatch(piece) else quote(piece, safe=_PATH_SAFE)
-        for piece in _ESCAPE.split(parts.path)
-    )
-    return url if path == parts.path else urlunsplit(parts._replace(path=path))
+bp.add_app_template_filter(quoted_url, "quoted_url")
 
 
 def media_name(src: str) -> str | None:
