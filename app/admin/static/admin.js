@@ -32,15 +32,24 @@
       .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 100).replace(/-+$/, "");
   }
 
+  // Each part of the editor is set up on its own, from the elements it finds: a note has no
+  // title nor slug, and one missing element must never disable the other features.
   function setupEditor(form) {
     const title = form.querySelector("#title");
     const slug = form.querySelector("#slug");
     const body = form.querySelector("#body");
     const frame = document.getElementById("preview");
     const previewState = document.getElementById("preview-state");
-    let dirty = false;
-    let autoSlug = form.dataset.autoSlug === "true" && !slug.value;
+    const markDirty = setupLeaveWarning(form);
+    setupSaveShortcut(form);
+    const schedule = body && frame ? setupPreview(form, body, frame, previewState, title) : () => {};
+    if (title) setupTitle(form, title, slug, frame);
+    if (body) setupUpload(form, body, markDirty, schedule);
+  }
 
+  // Leaving the page with unsaved changes asks first; returns a way to mark the form changed.
+  function setupLeaveWarning(form) {
+    let dirty = false;
     const markDirty = () => { dirty = true; };
     form.addEventListener("input", markDirty);
     form.addEventListener("change", markDirty);
@@ -48,21 +57,35 @@
     window.addEventListener("beforeunload", (event) => {
       if (dirty) { event.preventDefault(); event.returnValue = ""; }
     });
+    return markDirty;
+  }
+
+  // Ctrl+S / Cmd+S saves.
+  function setupSaveShortcut(form) {
     document.addEventListener("keydown", (event) => {
       if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s") {
         event.preventDefault();
         form.requestSubmit(form.querySelector("#save"));
       }
     });
+  }
 
-    slug.addEventListener("input", () => { autoSlug = slug.value === ""; });
+  // The title fills the slug (on a new post, until the slug is typed in) and the preview heading.
+  function setupTitle(form, title, slug, frame) {
+    let autoSlug = Boolean(slug) && form.dataset.autoSlug === "true" && !slug.value;
+    if (slug) slug.addEventListener("input", () => { autoSlug = slug.value === ""; });
     title.addEventListener("input", () => {
       if (autoSlug) slug.value = slugify(title.value);
-      const heading = frame.contentDocument && frame.contentDocument.getElementById("preview-title");
+      const heading = frame && frame.contentDocument
+        && frame.contentDocument.getElementById("preview-title");
       if (heading) heading.textContent = title.value;
     });
+  }
 
-    // Live preview: the server renders with the same function as a save.
+  // Live preview: the server renders with the same function as a save. Returns a function that
+  // schedules a refresh.
+  function setupPreview(form, body, frame, previewState, title) {
+    const say = (text) => { if (previewState) previewState.textContent = text; };
     let timer = null;
     let sequence = 0;
     async function refresh() {
@@ -70,7 +93,7 @@
       const target = doc && doc.getElementById("preview-body");
       if (!target) return;
       const mine = ++sequence;
-      previewState.textContent = "Rendering preview…";
+      say("Rendering preview…");
       try {
         const response = await postWithToken(
           form.dataset.previewUrl, JSON.stringify({ body: body.value }),
@@ -78,14 +101,15 @@
         const data = await readJson(response);
         if (mine !== sequence) return;
         target.innerHTML = data.html;
-        doc.getElementById("preview-title").textContent = title.value;
+        const heading = doc.getElementById("preview-title");
+        if (heading && title) heading.textContent = title.value;
         const warnings = (data.warnings || []).join(" ");
-        previewState.textContent = `Preview up to date (${data.words} words).`
-          + (warnings ? ` Readers will not see everything: ${warnings}` : "");
-        previewState.classList.toggle("warning", Boolean(warnings));
+        say(`Preview up to date (${data.words} words).`
+          + (warnings ? ` Readers will not see everything: ${warnings}` : ""));
+        if (previewState) previewState.classList.toggle("warning", Boolean(warnings));
         frame.dataset.rendered = String(mine);
       } catch (error) {
-        previewState.textContent = `Preview failed: ${error.message}. Your text is safe.`;
+        say(`Preview failed: ${error.message}. Your text is safe.`);
       }
     }
     const schedule = () => { clearTimeout(timer); timer = setTimeout(refresh, 300); };
@@ -95,13 +119,19 @@
       refresh();
     }
     frame.addEventListener("load", refresh);
+    return schedule;
+  }
 
-    // Image upload: stored in content/media/, Markdown inserted at the cursor.
+  // Image upload: stored in content/media/, Markdown inserted at the cursor.
+  function setupUpload(form, body, markDirty, schedule) {
     const uploadButton = document.getElementById("upload-button");
+    const fileInput = document.getElementById("upload-file");
+    const altInput = document.getElementById("upload-alt");
     const uploadState = document.getElementById("upload-state");
+    if (!uploadButton || !fileInput || !altInput || !uploadState) return;
     uploadButton.addEventListener("click", async () => {
-      const file = document.getElementById("upload-file").files[0];
-      const alt = document.getElementById("upload-alt").value.trim();
+      const file = fileInput.files[0];
+      const alt = altInput.value.trim();
       if (!file) { uploadState.textContent = "Choose an image first."; return; }
       if (!alt) { uploadState.textContent = "Describe the image in the alt text first."; return; }
       const data = new FormData();
