@@ -4,6 +4,7 @@ image upload, Ctrl+S and leave-page warning work, and no editor page logs an err
 from __future__ import annotations
 
 import io
+import os
 import re
 
 import pytest
@@ -104,3 +105,22 @@ def test_post_and_page_editors_have_no_errors(page, admin_url, path):
     expect(page.frame_locator("#preview").locator("#preview-title")).to_have_text("Hello there")
     expect(page.frame_locator("#preview").locator("#preview-body em")).to_have_text("text")
     assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_too_large_upload_says_so_and_gives_the_limit(page, admin_url, synced):
+    synced.config["MAX_UPLOAD_BYTES"] = 1024  # refused by Flask before it reads the body
+    noise = Image.frombytes("RGB", (200, 200), os.urandom(200 * 200 * 3))
+    buffer = io.BytesIO()
+    noise.save(buffer, "PNG")
+    assert len(buffer.getvalue()) > 1024 + 64 * 1024
+    log_in(page, admin_url)
+    page.goto(admin_url + "/admin/posts/new?kind=note")
+    page.locator("#upload-file").set_input_files(
+        files=[{"name": "noise.png", "mimeType": "image/png", "buffer": buffer.getvalue()}]
+    )
+    page.locator("#upload-alt").fill("Noise")
+    page.get_by_role("button", name="Upload and insert").click()
+    state = page.locator("#upload-state")
+    expect(state).to_have_text(
+        "Upload failed: the file is too large (the limit is 1 KiB); choose a smaller image"
+    )

@@ -26,6 +26,15 @@
     return data;
   }
 
+  // A size in bytes as people read it: 8 MiB, 1.5 MiB, 512 KiB, 100 bytes.
+  function formatSize(bytes) {
+    const units = [["MiB", 1024 * 1024], ["KiB", 1024]];
+    for (const [unit, size] of units) {
+      if (bytes >= size) return `${Number((bytes / size).toFixed(1))} ${unit}`;
+    }
+    return `${bytes} bytes`;
+  }
+
   // A URL-safe slug like the server's (the server has the last word).
   function slugify(text) {
     return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
@@ -140,6 +149,13 @@
       uploadState.textContent = "Uploading…";
       try {
         const response = await postWithToken(form.dataset.uploadUrl, data);
+        const limit = Number(form.dataset.maxUploadBytes);
+        if (response.status === 413 && limit
+            && !(response.headers.get("Content-Type") || "").includes("application/json")) {
+          // Refused before the app read it (its own 413 answers in JSON, with the reason).
+          throw new Error(`the file is too large (the limit is ${formatSize(limit)}); `
+            + "choose a smaller image");
+        }
         const result = await readJson(response);
         const start = body.selectionStart, end = body.selectionEnd;
         body.setRangeText(result.markdown, start, end, "end");
