@@ -162,6 +162,25 @@ def test_an_alias_that_is_a_page_or_another_file_s_alias_is_a_build_error(freeze
     assert not freeze.build_dir.exists()
 
 
+def test_an_alias_whose_redirect_stands_where_the_site_writes_a_file_is_a_build_error(freeze):
+    """'/_redirects' is the folder '_redirects/' (its redirect page's index.html), and
+    '/robots.txt/x/' needs robots.txt to be a folder: each would wipe out the site's file."""
+    posts = freeze.content_dir / "posts"
+    _add_aliases(posts / "hello-world.md", "/_redirects", "/robots.txt/x/")
+    _add_aliases(posts / "publishing.md", "/tags/", "/posts/")
+    result = freeze()
+    assert result.returncode != 0
+    err = " ".join(result.stderr.split())
+    assert (
+        "content/posts/hello-world.md: the alias /_redirects/ would put its redirect page at "
+        "_redirects/index.html, where the site's own page _redirects needs the path"
+    ) in err
+    assert "the alias /robots.txt/x/ would put its redirect page at robots.txt/x/index.html" in err
+    assert "content/posts/publishing.md: the alias /tags/ is the URL of the site's own page" in err
+    assert "3 alias(es) cannot redirect" in err  # '/posts/' is free: the site has no page there
+    assert not freeze.build_dir.exists()
+
+
 def _row(slug: str) -> Post | None:
     db.session.expire_all()
     return db.session.scalar(sa.select(Post).where(Post.slug == slug))

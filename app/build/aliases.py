@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from app.build.errors import BuildError
 from app.build.freezer import REDIRECT_ENDPOINT, PlannedPage
+from app.content.aliases import alias_file
 from app.public import queries
 
 #: The views of pages that come from a content file, and the kind of that file.
@@ -23,10 +24,21 @@ def _page_source(page: PlannedPage) -> str:
     return f"the site's own page {page.rel}"
 
 
+def _folders(rel: str) -> list[str]:
+    """The folders a file of the build is in: ``a/b/index.html``: ``a``, ``a/b``."""
+    parts = rel.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
 def check_redirects(pages: Iterable[PlannedPage]) -> None:
     """Raise ``BuildError`` naming both sides of every alias that another file also claims,
-    or that is the URL of a page of the site."""
-    planned = {page.url: page for page in pages if page.endpoint != REDIRECT_ENDPOINT}
+    that is the URL of a page of the site, or whose redirect page would stand where the site
+    writes a file (``/robots.txt/x/`` makes a folder of ``robots.txt``; ``/_redirects`` is
+    the folder ``_redirects/``) or a folder of its files."""
+    made = [page for page in pages if page.endpoint != REDIRECT_ENDPOINT]
+    planned = {page.url: page for page in made}
+    files = {page.rel: page for page in made}
+    folders = {folder: page for page in made for folder in _folders(page.rel)}
     owners: dict[str, str] = {}
     problems: list[str] = []
     for url, _kind, _slug, source in queries.redirects():
@@ -37,10 +49,19 @@ def check_redirects(pages: Iterable[PlannedPage]) -> None:
             )
             continue
         owners[url] = source
-        if url in planned:
+        rel = alias_file(url)
+        page = planned.get(url) or files.get(rel)
+        if page is not None:
             problems.append(
-                f"content/{source}: the alias {url} is the URL of {_page_source(planned[url])} "
+                f"content/{source}: the alias {url} is the URL of {_page_source(page)} "
                 "(remove the alias, or move that page)"
+            )
+            continue
+        page = next((files[f] for f in _folders(rel) if f in files), None) or folders.get(rel)
+        if page is not None:
+            problems.append(
+                f"content/{source}: the alias {url} would put its redirect page at {rel}, "
+                f"where {_page_source(page)} needs the path (remove or change the alias)"
             )
     if problems:
         raise BuildError(f"{len(problems)} alias(es) cannot redirect", problems)
