@@ -35,13 +35,16 @@ def check_redirects(pages: Iterable[PlannedPage]) -> None:
     that is the URL of a page of the site, or whose redirect page would stand where the site
     writes a file (``/robots.txt/x/`` makes a folder of ``robots.txt``; ``/_redirects`` is
     the folder ``_redirects/``) or a folder of its files."""
+    redirects = queries.redirects()
+    if not redirects:
+        return
     made = [page for page in pages if page.endpoint != REDIRECT_ENDPOINT]
     planned = {page.url: page for page in made}
     files = {page.rel: page for page in made}
-    folders = {folder: page for page in made for folder in _folders(page.rel)}
+    folders: dict[str, PlannedPage] = {}  # made when an alias is a file name ('/old.html')
     owners: dict[str, str] = {}
     problems: list[str] = []
-    for url, _kind, _slug, source in queries.redirects():
+    for url, _kind, _slug, source in redirects:
         if url in owners:
             problems.append(
                 f"content/{source}: the alias {url} is also an alias of content/{owners[url]} "
@@ -57,7 +60,10 @@ def check_redirects(pages: Iterable[PlannedPage]) -> None:
                 "(remove the alias, or move that page)"
             )
             continue
-        page = next((files[f] for f in _folders(rel) if f in files), None) or folders.get(rel)
+        page = next((files[f] for f in _folders(rel) if f in files), None)
+        if page is None and not rel.endswith("/index.html"):  # a folder of the site's files?
+            folders = folders or {f: page for page in made for f in _folders(page.rel)}
+            page = folders.get(rel)
         if page is not None:
             problems.append(
                 f"content/{source}: the alias {url} would put its redirect page at {rel}, "
