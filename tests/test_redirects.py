@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.content import ContentError
-from app.content.aliases import alias_file, alias_url, check_aliases
+from app.content.aliases import Clash, alias_file, alias_url, check_aliases, clashes, own_url
 from app.content.document import parse_document, serialize_document
 from app.content.sync import sync_content
 from app.extensions import db
@@ -72,6 +72,25 @@ def test_alias_files_and_urls():
     assert alias_file("/old.html") == "old.html"
     assert alias_url("/old") == "/old/"
     assert alias_url("/old.html") == "/old.html"
+
+
+def test_one_rule_of_old_urls_names_both_sides():
+    assert own_url("post", "x") == "/posts/x/"
+    assert own_url("page", "about") == "/about/"
+    assert own_url("note", "2026-12-03-181530-2") == "/notes/2026/12/03/181530-2/"
+    assert own_url("note", "odd-name") == "/notes/odd-name/"
+    pages = {"/about/": "the page of content/pages/about.md"}
+    claimed = [("/old/", "posts/a.md"), ("/old/", "posts/b.md"), ("/about/", "posts/b.md")]
+    found = clashes(claimed, pages.get)
+    assert found == [
+        Clash("posts/b.md", "/old/", "content/posts/a.md", as_alias=True),
+        Clash("posts/b.md", "/about/", "the page of content/pages/about.md", as_alias=False),
+    ]
+    assert found[0].message() == (
+        "content/posts/b.md: the alias /old/ is also an alias of content/posts/a.md "
+        "(keep it in one file's 'aliases:')"
+    )
+    assert clashes([("/old/", "posts/a.md"), ("/new/", "posts/a.md")], pages.get) == []
 
 
 def test_a_sync_stores_aliases_and_an_export_keeps_them(app, content_dir: Path):

@@ -1,5 +1,5 @@
 """The build's checks of aliases (``aliases:``): an old URL is one file's, and never the
-URL of a page the site has."""
+URL of a page the site has (the rule is ``app.content.aliases.clashes``, every save's too)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from app.build.errors import BuildError
 from app.build.freezer import REDIRECT_ENDPOINT, PlannedPage
-from app.content.aliases import alias_file
+from app.content.aliases import alias_file, clashes
 from app.public import queries
 
 #: The views of pages that come from a content file, and the kind of that file.
@@ -41,27 +41,36 @@ def check_redirects(pages: Iterable[PlannedPage]) -> None:
     made = [page for page in pages if page.endpoint != REDIRECT_ENDPOINT]
     planned = {page.url: page for page in made}
     files = {page.rel: page for page in made}
+
+    def page_at(url: str) -> str | None:
+        page = planned.get(url) or files.get(alias_file(url))
+        return _page_source(page) if page is not None else None
+
+    claimed = [(url, source) for url, _kind, _slug, source in redirects]
+    found = clashes(claimed, page_at)
+    problems = [clash.message() for clash in found]
+    problems += _in_the_way(claimed, {clash.url for clash in found}, made, files)
+    if problems:
+        raise BuildError(f"{len(problems)} alias(es) cannot redirect", problems)
+
+
+def _in_the_way(
+    claimed: list[tuple[str, str]],
+    clashed: set[str],
+    made: list[PlannedPage],
+    files: dict[str, PlannedPage],
+) -> list[str]:
+    """The aliases whose redirect page would stand in a path the site's files need: in a
+    folder that is one of its files, or at a file name that is one of its folders."""
     folders: dict[str, PlannedPage] = {}  # made when an alias is a file name ('/old.html')
-    owners: dict[str, str] = {}
     problems: list[str] = []
-    for url, _kind, _slug, source in redirects:
-        if url in owners:
-            problems.append(
-                f"content/{source}: the alias {url} is also an alias of content/{owners[url]} "
-                "(keep it in one file's 'aliases:')"
-            )
+    for url, source in claimed:
+        if url in clashed:
             continue
-        owners[url] = source
+        clashed.add(url)  # said once
         rel = alias_file(url)
-        page = planned.get(url) or files.get(rel)
-        if page is not None:
-            problems.append(
-                f"content/{source}: the alias {url} is the URL of {_page_source(page)} "
-                "(remove the alias, or move that page)"
-            )
-            continue
         page = next((files[f] for f in _folders(rel) if f in files), None)
-        if page is None and not rel.endswith("/index.html"):  # a folder of the site's files?
+        if page is None and not rel.endswith("/index.html"):
             folders = folders or {f: page for page in made for f in _folders(page.rel)}
             page = folders.get(rel)
         if page is not None:
@@ -69,5 +78,4 @@ def check_redirects(pages: Iterable[PlannedPage]) -> None:
                 f"content/{source}: the alias {url} would put its redirect page at {rel}, "
                 f"where {_page_source(page)} needs the path (remove or change the alias)"
             )
-    if problems:
-        raise BuildError(f"{len(problems)} alias(es) cannot redirect", problems)
+    return problems

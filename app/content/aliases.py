@@ -4,8 +4,12 @@ build its redirect page is written to."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
+
+from app.content.notes import NOTE_SLUG
 
 #: Longest alias taken (a path, not a document).
 MAX_ALIAS_LENGTH = 500
@@ -79,6 +83,14 @@ def is_page(url: str) -> bool:
 PAGE_PATHS = {"post": "/posts/{}/", "page": "/{}/"}
 
 
+def own_url(kind: str, slug: str) -> str:
+    """The URL of the page of a post, page or note (a note's from its date-shaped slug)."""
+    if kind == "note":
+        match = NOTE_SLUG.match(slug)
+        return "/notes/{}/{}/{}/{}/".format(*match.groups()) if match else f"/notes/{slug}/"
+    return PAGE_PATHS.get(kind, PAGE_PATHS["post"]).format(slug)
+
+
 def renamed(aliases: list[str], kind: str, old_slug: str, new_slug: str) -> list[str]:
     """The ``aliases`` of a published post or page whose slug changes from ``old_slug``:
     with its old URL, so links to it never die, and without its new one (a slug renamed
@@ -89,3 +101,49 @@ def renamed(aliases: list[str], kind: str, old_slug: str, new_slug: str) -> list
     old, new = pattern.format(old_slug), alias_url(pattern.format(new_slug))
     kept = [alias for alias in aliases if alias_url(alias) != new]
     return kept if any(alias_url(alias) == old for alias in kept) else [*kept, old]
+
+
+@dataclass(frozen=True)
+class Clash:
+    """An old URL that cannot redirect: the alias ``url`` of ``content/<source>`` is also
+    claimed by ``other`` (another file's alias, or a page: its words, from ``page_at``)."""
+
+    source: str
+    url: str
+    other: str
+    as_alias: bool
+
+    def what(self) -> str:
+        """What is wrong, in words naming the other side."""
+        if self.as_alias:
+            return f"the alias {self.url} is also an alias of {self.other}"
+        return f"the alias {self.url} is the URL of {self.other}"
+
+    def message(self) -> str:
+        """The build's words for it: both sides and what to do."""
+        advice = (
+            "keep it in one file's 'aliases:'"
+            if self.as_alias
+            else "remove the alias, or move that page"
+        )
+        return f"content/{self.source}: {self.what()} ({advice})"
+
+
+def clashes(
+    claimed: Iterable[tuple[str, str]], page_at: Callable[[str], str | None]
+) -> list[Clash]:
+    """The one rule of old URLs, for the build and for every save: each alias URL (as
+    ``alias_url`` gives it) of the ``(url, source)`` pairs is one file's, and no page's
+    (``page_at(url)``: who makes the page at ``url``, or None)."""
+    owners: dict[str, str] = {}
+    found: list[Clash] = []
+    for url, source in claimed:
+        if url in owners:
+            if owners[url] != source:
+                found.append(Clash(source, url, f"content/{owners[url]}", as_alias=True))
+            continue
+        owners[url] = source
+        page = page_at(url)
+        if page is not None:
+            found.append(Clash(source, url, page, as_alias=False))
+    return found
