@@ -282,3 +282,96 @@ def test_the_api_renames_with_patch_and_keeps_the_old_url(api):
     moved = api.patch("/posts/a-draft-to-rename", json={"slug": "renamed-draft"})
     assert moved.status_code == 200, moved.text
     assert moved.json()["aliases"] == []
+
+
+def test_a_new_post_at_a_renamed_post_s_old_url_is_409_and_the_build_still_works(
+    api, freeze, content_dir: Path
+):
+    created = api.post("/posts", json={"title": "Rename me", "date": "2026-11-01T10:00:00Z"})
+    assert created.status_code == 201, created.text
+    renamed = api.patch("/posts/rename-me", json={"slug": "renamed-one"})
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["aliases"] == ["/posts/rename-me/"]
+    again = api.post("/posts", json={"title": "Rename me"})
+    assert again.status_code == 409, again.text
+    problem = again.json()
+    assert problem["errors"][0]["field"] == "slug"
+    assert "the URL /posts/rename-me/ is an old URL of content/posts/renamed-one.md" in again.text
+    assert (
+        "first remove /posts/rename-me/ from the aliases of content/posts/renamed-one.md"
+        in (problem["errors"][0]["detail"])
+    )
+    assert not (content_dir / "posts" / "rename-me.md").exists()
+    assert _row("rename-me") is None
+    # Another slug is fine; renaming the post back to its old slug is too (its own old URL).
+    assert api.post("/posts", json={"title": "Rename me", "slug": "rename-me-2"}).ok
+    back = api.patch("/posts/renamed-one", json={"slug": "rename-me"})
+    assert back.status_code == 200, back.text
+    assert back.json()["aliases"] == ["/posts/renamed-one/"]
+    result = freeze()
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("alias", "words"),
+    [
+        ("/posts/hello-world/", "is the URL of the page of content/posts/hello-world.md"),
+        ("/about/", "is the URL of the page of content/pages/about.md"),
+        ("/about", "is the URL of the page of content/pages/about.md"),
+        ("/tags/", "is the URL of the site's own page /tags/"),
+        ("/feed.xml", "is the URL of the site's own page /feed.xml"),
+        ("/tags/python/", "is the URL of the site's own page /tags/python/"),
+        ("/posts/unfinished-thoughts/", "content/posts/unfinished-thoughts.md"),  # a draft
+        ("/posts/a/", "the page of content/posts/a.md itself"),
+    ],
+)
+def test_an_alias_that_is_another_post_s_url_or_a_site_page_is_409(api, freeze, alias, words):
+    response = api.post("/posts", json={"title": "A", "aliases": [alias]})
+    assert response.status_code == 409, response.text
+    error = response.json()["errors"][0]
+    assert error["field"] == "aliases"
+    assert words in error["detail"]
+    assert f"remove {alias} from this post's aliases" in error["detail"]
+    assert _row("a") is None
+    result = freeze()
+    assert result.returncode == 0, result.stderr
+
+
+def test_an_alias_another_post_has_is_409_by_post_and_patch(api):
+    first = api.post("/posts", json={"title": "First", "aliases": ["/old/first/"]})
+    assert first.status_code == 201, first.text
+    second = api.post("/posts", json={"title": "Second", "aliases": ["/old/first"]})
+    assert second.status_code == 409, second.text
+    assert "the alias /old/first/ is also an alias of content/posts/first.md" in second.text
+    patched = api.patch("/posts/hello-world", json={"aliases": ["/old/x/", "/old/first/"]})
+    assert patched.status_code == 409, patched.text
+    assert "content/posts/first.md" in patched.text
+    assert api.get("/posts/hello-world").json()["aliases"] == []
+    # The post that holds an alias may still be edited, and keeps it.
+    edited = api.patch("/posts/first", json={"title": "First, edited"})
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["aliases"] == ["/old/first/"]
+
+
+def test_the_admin_refuses_a_slug_kept_as_another_post_s_old_url_at_the_field(
+    synced, author_client, content_dir: Path
+):
+    post = _row("hello-world")
+    assert post is not None
+    form = post_form(
+        title="Hello, world",
+        slug="hello-again",
+        date="2026-09-01T00:00",
+        source_hash=_editor_hash(author_client, post.id),
+    )
+    assert author_client.post(f"/admin/posts/{post.id}/edit", data=form).status_code == 302
+    typed = post_form(title="Hello world", slug="hello-world", body="My *new* words.\r\n")
+    response = author_client.post("/admin/posts/new", data=typed)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    error = html[html.index('id="slug-error"') :].split("</p>", 1)[0]
+    assert "the URL /posts/hello-world/ is an old URL of content/posts/hello-again.md" in error
+    assert "first remove /posts/hello-world/ from the aliases" in error
+    assert 'value="hello-world"' in html
+    assert "My *new* words." in html
+    assert not (content_dir / "posts" / "hello-world.md").exists()

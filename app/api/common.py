@@ -18,7 +18,13 @@ from app.api.openapi import API_PREFIX
 from app.content import ContentError, Document
 from app.content.history import DirtyFileError
 from app.content.render import body_warnings
-from app.content.service import ConflictError, SlugTakenError, delete_post, save_post
+from app.content.service import (
+    ConflictError,
+    SlugTakenError,
+    UrlTakenError,
+    delete_post,
+    save_post,
+)
 from app.extensions import db
 from app.models import Post
 
@@ -90,6 +96,10 @@ def write(doc: Document, post: Post | None = None, expected: str | None = None) 
     """Save through the content service; its errors become problem responses."""
     try:
         return save_post(doc, post, expected_hash=expected, author=current_user())
+    except UrlTakenError as exc:  # an old URL (alias) of another post, or a page's URL
+        field = exc.field or "aliases"
+        detail = f"{exc.message} ({exc.hint})"
+        raise ApiError(409, f"{field}: {detail}", errors=[field_error(field, detail)]) from exc
     except SlugTakenError as exc:
         detail = _slug_taken(doc.slug) or exc.message
         raise ApiError(409, detail, errors=[field_error("slug", detail)]) from exc

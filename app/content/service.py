@@ -8,16 +8,18 @@ it (its hash differs) is a conflict, never silently overwritten.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from werkzeug.exceptions import HTTPException
 
 from app.content import history
-from app.content.aliases import renamed
+from app.content.aliases import alias_url, clashes, own_url, renamed
 from app.content.document import Document, parse_document, serialize_document
 from app.content.errors import ContentError
 from app.content.files import atomic_write, content_hash
@@ -27,7 +29,7 @@ from app.content.store import apply_document, delete_orphan_tags
 from app.content.sync import source_path_for
 from app.extensions import db
 from app.localtime import site_zone, to_local
-from app.models import Post, User
+from app.models import Post, Tag, User
 from app.permissions import require, require_save
 from app.status import now
 
@@ -37,6 +39,11 @@ _write_lock = threading.RLock()
 
 class SlugTakenError(ContentError):
     """Another post already uses the slug."""
+
+
+class UrlTakenError(SlugTakenError):
+    """The post's URL is another post's old URL (an alias), or one of its aliases is
+    another post's URL or alias, or an address of the site: the build would refuse it."""
 
 
 class ConflictError(ContentError):
@@ -189,6 +196,7 @@ def save_post(
                 hint="choose another slug",
             )
         new_rel = source_path_for(doc.kind, doc.slug)
+        _check_urls(doc, new_rel, post)
         old_rel = post.source_path if post is not None else None
         if post is not None:
             _check_unchanged(post, expected_hash)
@@ -218,6 +226,90 @@ def save_post(
             if old_rel is not None and moved:
                 (content_dir / old_rel).unlink(missing_ok=True)
         return row
+
+
+#: The views of the pages made from a content file, and that file's kind.
+_CONTENT_VIEWS = {"public.post": "post", "public.page": "page", "public.note": "note"}
+
+
+def _slug_of(endpoint: str, values: Mapping[str, Any]) -> str:
+    """The slug in a content page's URL values (a note's date-shaped URL joined again)."""
+    if endpoint == "public.note" and "stamp" in values:
+        return "{:04d}-{:02d}-{:02d}-{}".format(
+            *(values[k] for k in ("year", "month", "day", "stamp"))
+        )
+    return str(values.get("slug"))
+
+
+def _page_at(url: str, post: Post | None) -> str | None:
+    """Who makes the page at ``url`` besides ``post``: another post's file, the site (a
+    page without arguments, a tag's pages), or None. Pages that exist only at a build's
+    count (``/page/3/``, an archive's month) are left to the build's check."""
+    try:
+        endpoint, values = current_app.url_map.bind("localhost").match(url, method="GET")
+    except HTTPException:  # no page there (or only a redirect to one)
+        return None
+    kind = _CONTENT_VIEWS.get(endpoint)
+    if kind is not None:
+        source = db.session.scalar(
+            sa.select(Post.source_path).where(
+                Post.kind == kind,
+                Post.slug == _slug_of(endpoint, dict(values)),
+                Post.id != (post.id if post else -1),
+            )
+        )
+        return None if source is None else f"the page of content/{source}"
+    if not endpoint.startswith("public."):
+        return None  # the admin and the API are never built
+    arguments = {k: v for k, v in values.items() if (k, v) != ("page", 1)}
+    if not arguments:
+        return f"the site's own page {url}"
+    if endpoint.startswith("public.tag") and set(arguments) == {"slug"}:
+        tag = db.session.scalar(sa.select(Tag.id).where(Tag.slug == arguments["slug"]))
+        return None if tag is None else f"the site's own page {url}"
+    return None
+
+
+def _check_urls(doc: Document, source: str, post: Post | None) -> None:
+    """Refuse what the build would refuse (``aliases.clashes``): the post's URL kept as an
+    old URL by another post, an alias of it that is another post's URL or alias, or an
+    address of the site. Checked against every row, drafts too (they publish later)."""
+    own = own_url(doc.kind, doc.slug)
+    mine = [alias_url(alias) for alias in doc.aliases]
+    wanted = {own, *mine}
+    rows = db.session.execute(
+        sa.select(Post.source_path, Post.aliases).where(
+            Post.id != (post.id if post else -1), sa.cast(Post.aliases, sa.Text) != "[]"
+        )
+    )
+    claimed = [
+        (url, row_source)
+        for row_source, row_aliases in rows
+        for url in map(alias_url, row_aliases or [])
+        if url in wanted
+    ]
+    claimed += [(url, source) for url in mine]
+
+    def page_at(url: str) -> str | None:
+        return f"the page of content/{source} itself" if url == own else _page_at(url, post)
+
+    for clash in clashes(claimed, page_at):
+        if clash.source == source:
+            raise UrlTakenError(
+                f"content/{source}",
+                clash.what(),
+                hint=f"remove {doc.aliases[mine.index(clash.url)]} from this {doc.kind}'s aliases",
+                field="aliases",
+            )
+        if clash.url == own:
+            raise UrlTakenError(
+                f"content/{clash.source}",
+                f"the URL {own} is an old URL of content/{clash.source}, kept in its "
+                "'aliases:' to redirect there",
+                hint=f"choose another slug, or first remove {own} from the aliases of "
+                f"content/{clash.source}",
+                field="slug",
+            )
 
 
 def _message(doc: Document, post: Post | None) -> str:
