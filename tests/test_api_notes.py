@@ -226,6 +226,21 @@ def test_put_replaces_patch_changes_and_the_url_never_moves(api, content_dir):
     assert_problem(api.patch(f"/notes/{REPLY}", json={"body": ""}), 422)
 
 
+def test_a_note_edited_on_disk_is_read_and_patched_as_it_is(api, content_dir):
+    path = content_dir / "notes" / f"{REPLY}.md"
+    path.write_text(path.read_text().replace("Agreed", "Agreed, #indieweb") + "\nSee you.\n")
+    fresh = api.get(f"/notes/{REPLY}")
+    assert "See you." in fresh.json()["body"]
+    assert fresh.json()["tags"] == ["indieweb"]
+    assert fresh.json()["in_reply_to"] == "https://example.com/2026/08/static-sites/"
+    patched = api.patch(
+        f"/notes/{REPLY}", json={"draft": True}, headers={"If-Match": fresh.headers["ETag"]}
+    )
+    assert patched.status_code == 200, patched.text
+    assert "See you." in path.read_text()
+    assert row(REPLY)["tags"] == ["indieweb"]
+
+
 def test_delete_removes_file_and_row(api, content_dir):
     assert_problem(api.delete(f"/notes/{HARBOUR}", headers={"If-Match": '"0000"'}), 412)
     assert row(HARBOUR) is not None

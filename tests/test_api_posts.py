@@ -193,6 +193,48 @@ def test_file_edited_on_disk_is_a_conflict(api, content_dir):
     assert "Edited in vim." in path.read_text()
 
 
+def test_a_client_recovers_from_a_file_edited_on_disk(api, content_dir):
+    old = api.get("/posts/shell-snippets").headers["ETag"]
+    path = content_dir / "posts" / "shell-snippets.md"
+    path.write_text(path.read_text() + "\nEdited in vim.\n")
+    stale = api.patch("/posts/shell-snippets", json={"title": "Mine"}, headers={"If-Match": old})
+    assert_problem(stale, 412)
+    # The 412 names the version on disk, and a new GET shows it: what the file holds.
+    fresh = api.get("/posts/shell-snippets")
+    assert fresh.headers["ETag"] == stale.headers["ETag"] == fresh.json()["etag"] != old
+    assert "Edited in vim." in fresh.json()["body"]
+    assert "Edited in vim." in fresh.json()["body_html"]
+    patched = api.patch(
+        "/posts/shell-snippets", json={"title": "Mine"}, headers={"If-Match": fresh.headers["ETag"]}
+    )
+    assert patched.status_code == 200, patched.text
+    assert "Edited in vim." in patched.json()["body"]  # the edit on disk is kept, not reverted
+    assert "title: Mine" in path.read_text()
+    assert stored("shell-snippets")["title"] == "Mine"
+
+
+def test_if_match_star_is_whatever_is_on_disk(api, content_dir):
+    path = content_dir / "posts" / "shell-snippets.md"
+    path.write_text(path.read_text() + "\nEdited in vim.\n")
+    star = {"If-Match": "*"}
+    patched = api.patch("/posts/shell-snippets", json={"draft": True}, headers=star)
+    assert patched.status_code == 200, patched.text
+    assert "Edited in vim." in path.read_text()
+    path.write_text(path.read_text() + "\nAgain.\n")
+    assert api.delete("/posts/shell-snippets", headers=star).status_code == 204
+    assert not path.exists()
+    assert stored("shell-snippets") is None
+
+
+def test_a_file_broken_on_disk_is_a_409_that_says_why(api, content_dir):
+    path = content_dir / "posts" / "shell-snippets.md"
+    path.write_bytes(b"---\ntitle: [unclosed\n---\nBody\n")
+    assert api.get("/posts/shell-snippets").json()["title"] == "Shell snippets I keep reaching for"
+    body = assert_problem(api.patch("/posts/shell-snippets", json={"draft": True}), 409)
+    assert "content/posts/shell-snippets.md" in body["detail"]
+    assert path.read_bytes().startswith(b"---\ntitle: [unclosed")
+
+
 def test_delete_removes_file_and_row(api, content_dir):
     etag = api.get("/posts/shell-snippets").headers["ETag"]
     response = api.delete("/posts/shell-snippets", headers={"If-Match": etag})

@@ -5,19 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import request
+from flask import current_app, request
 
 from app.api.auth import current_user
 from app.api.errors import ApiError
 from app.api.openapi import API_PREFIX
 from app.content import ContentError, Document
+from app.content.document import parse_document
+from app.content.files import content_hash, read_text
 from app.content.history import DirtyFileError
-from app.content.render import body_warnings
+from app.content.render import body_warnings, render_markdown
 from app.content.service import (
     ConflictError,
     SlugTakenError,
@@ -25,8 +28,10 @@ from app.content.service import (
     delete_post,
     save_post,
 )
+from app.content.store import post_values, tag_names, tag_slug
 from app.extensions import db
-from app.models import Post
+from app.localtime import site_zone
+from app.models import Post, Tag
 
 STRING = {"type": "string"}
 ETAG_HEADER = {"description": "Its version; send it as If-Match.", "schema": STRING}
@@ -38,7 +43,12 @@ RESOURCES = {"post": "posts", "note": "notes"}
 
 
 def etag(post: Post) -> str:
-    return f'"{post.source_hash}"'
+    return quoted(post.source_hash)
+
+
+def quoted(version: str) -> str:
+    """A version (a file's hash) as an ETag."""
+    return f'"{version}"'
 
 
 def where_is(kind: str, slug: str) -> str:
@@ -70,17 +80,76 @@ def find(kind: str, slug: str) -> Post:
     return post
 
 
+def file_hash(post: Post) -> str:
+    """The version of ``post`` a client matches: its file's hash (the row's if it is gone)."""
+    try:
+        return content_hash(_source(post).read_bytes())
+    except FileNotFoundError:
+        return post.source_hash
+
+
+def current(post: Post) -> Post:
+    """What a client reads and edits of ``post``: its file as it is now, as the admin's editor
+    shows it. The row itself while the file is the one last imported (or is gone); else a row
+    read from the file, never stored (``flask content sync`` imports it). Raises
+    ``ContentError`` for a file changed on disk that cannot be read."""
+    display = f"content/{post.source_path}"
+    try:
+        text, digest = read_text(
+            _source(post), display, current_app.config["MAX_CONTENT_FILE_BYTES"]
+        )
+    except FileNotFoundError:
+        return post
+    if digest == post.source_hash:
+        return post
+    doc = parse_document(text, display, post.kind, site_zone())
+    rendered = render_markdown(doc.body)
+    shown = Post(id=post.id, **post_values(doc, post.source_path, digest, rendered))
+    names: dict[str, str] = {}
+    for name in tag_names(doc, rendered):
+        names.setdefault(tag_slug(name), name)  # 'Python' after 'python': one tag, as stored
+    shown.tags = sorted((Tag(name=n, slug=s) for s, n in names.items()), key=lambda t: t.name)
+    return shown
+
+
+def readable(post: Post) -> Post:
+    """``current(post)``; the row when the file changed but cannot be read (the admin shows
+    the last imported version then, too)."""
+    try:
+        return current(post)
+    except ContentError:
+        return post
+
+
+def editable(post: Post) -> Post:
+    """``current(post)``, the base of a PUT or PATCH; a 409 when the file cannot be read."""
+    try:
+        return current(post)
+    except ContentError as exc:
+        raise ApiError(
+            409,
+            f"the file changed on disk and cannot be read: {exc}; fix it, then try again",
+            headers={"ETag": quoted(file_hash(post))},
+        ) from exc
+
+
 def checked_version(post: Post) -> str | None:
-    """The hash the client edited (from If-Match), or None; 412 when it is not current."""
+    """The version the client edited (from If-Match: ``*`` is any), or None; 412 with the
+    current ETag when it is not the file's current one."""
     if "If-Match" not in request.headers:
         return None
-    if not request.if_match.contains(post.source_hash):
+    version = file_hash(post)
+    if not request.if_match.contains(version):  # a ``*`` contains every version
         raise ApiError(
             412,
             f"the {post.kind} changed since you loaded it: GET it again and redo your edit",
-            headers={"ETag": etag(post)},
+            headers={"ETag": quoted(version)},
         )
-    return post.source_hash
+    return version
+
+
+def _source(post: Post) -> Path:
+    return Path(current_app.config["CONTENT_DIR"]) / post.source_path
 
 
 def now() -> datetime:
@@ -105,13 +174,18 @@ def write(doc: Document, post: Post | None = None, expected: str | None = None) 
         raise ApiError(409, detail, errors=[field_error("slug", detail)]) from exc
     except ConflictError as exc:
         detail = f"{exc.message}: {exc.hint}" if exc.hint else exc.message
-        raise ApiError(412 if expected else 409, detail) from exc
+        raise ApiError(412 if expected else 409, detail, headers=_now_at(post)) from exc
     except DirtyFileError as exc:  # uncommitted changes in git: never overwritten
         raise ApiError(409, f"{exc}") from exc
     except ContentError as exc:
         field = exc.field or "body"
         detail = f"{exc.message} ({exc.hint})" if exc.hint else exc.message
         raise ApiError(422, f"{field}: {detail}", errors=[field_error(field, detail)]) from exc
+
+
+def _now_at(post: Post | None) -> dict[str, str]:
+    """The ETag of a refused write's answer: the version of the file now."""
+    return {"ETag": quoted(file_hash(post))} if post is not None else {}
 
 
 def _slug_taken(slug: str) -> str | None:
@@ -127,7 +201,8 @@ def remove(post: Post, expected: str | None) -> None:
     try:
         delete_post(post, expected_hash=expected, actor=current_user())
     except ConflictError as exc:
-        raise ApiError(412 if expected else 409, f"{exc.message}: {exc.hint}") from exc
+        detail = f"{exc.message}: {exc.hint}"
+        raise ApiError(412 if expected else 409, detail, headers=_now_at(post)) from exc
     except DirtyFileError as exc:  # uncommitted changes in git: never lost
         raise ApiError(409, f"{exc}") from exc
 

@@ -20,10 +20,12 @@ from app.api.common import (
     LINK_HEADER,
     LOCATION_HEADER,
     checked_version,
+    editable,
     etag,
     field_error,
     find,
     paged,
+    readable,
     remove,
     saved,
     write,
@@ -173,8 +175,11 @@ class NoteItem(MethodView):
     @errors(blp, 403, 404)
     @blp.response(200, NoteSchema, headers={"ETag": ETAG_HEADER})
     def get(self, slug: str) -> Any:
-        """Read a note"""
-        note = get_note(slug)
+        """Read a note
+
+        As its file is now, as for posts.
+        """
+        note = readable(get_note(slug))
         return represent(note), {"ETag": etag(note)}
 
     @accepts("application/json")
@@ -190,9 +195,10 @@ class NoteItem(MethodView):
         412 and nothing is written.
         """
         note = get_note(slug)
+        base = editable(note)
         expected = checked_version(note)
         blank = replace(
-            document_from_post(note), updated=None, tags=[], draft=False, photos=[], refs={}
+            document_from_post(base), updated=None, tags=[], draft=False, photos=[], refs={}
         )
         note = write(changed(blank, data), note, expected)
         return saved(note, represent), {"ETag": etag(note)}
@@ -209,8 +215,9 @@ class NoteItem(MethodView):
         as `If-Match` to be sure nobody changed it since you read it (412 if so).
         """
         note = get_note(slug)
+        base = editable(note)
         expected = checked_version(note)
-        note = write(changed(document_from_post(note), data), note, expected)
+        note = write(changed(document_from_post(base), data), note, expected)
         return saved(note, represent), {"ETag": etag(note)}
 
     @errors(blp, 403, 404, 409, 412)

@@ -24,8 +24,12 @@ Authenticate with a personal token (`flask token create --user NAME --name LABEL
 `application/problem+json` (RFC 9457) with a human-readable `detail` and, for invalid input,
 one entry per field in `errors`. Post and note responses carry an `ETag`: send it back as
 `If-Match` with PUT, PATCH or DELETE and a stale copy gets `412 Precondition Failed` instead
-of overwriting someone else's edit.
+of overwriting someone else's edit; the 412's `ETag` is the current one (`If-Match: *`: any).
+The version is the file's: one edited on disk is read as it is now.
 """
+
+#: The header of a 412: the version to GET and edit again.
+CURRENT_ETAG = {"description": "The current version.", "schema": {"type": "string"}}
 
 #: What the API's view decorators make of a view: another view.
 ViewDecorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -58,6 +62,8 @@ class MicroblogApi(Api):  # type: ignore[misc]  # flask-smorest has no type info
             if status >= 400:
                 response["schema"] = self.ERROR_SCHEMA
                 prepare_response(response, self.spec, PROBLEM_MIMETYPE)
+            if status == http.HTTPStatus.PRECONDITION_FAILED:
+                response["headers"] = {"ETag": CURRENT_ETAG}
             self.spec.components.response(status.name, response, lazy=True)
         default = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
         prepare_response(default, self.spec, PROBLEM_MIMETYPE)

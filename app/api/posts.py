@@ -14,10 +14,12 @@ from app.api.common import (
     LINK_HEADER,
     LOCATION_HEADER,
     checked_version,
+    editable,
     etag,
     find,
     now,
     paged,
+    readable,
     remove,
     saved,
     write,
@@ -118,8 +120,12 @@ class PostItem(MethodView):
     @errors(blp, 403, 404)
     @blp.response(200, PostSchema, headers={"ETag": ETAG_HEADER})
     def get(self, slug: str) -> Any:
-        """Read a post"""
-        post = get_post(slug)
+        """Read a post
+
+        As its file is now: a file edited on disk since the last sync is shown as it is, with
+        its ETag.
+        """
+        post = readable(get_post(slug))
         return represent(post), {"ETag": etag(post)}
 
     @accepts("application/json")
@@ -135,19 +141,20 @@ class PostItem(MethodView):
         and nothing is written.
         """
         post = get_post(slug)
+        base = editable(post)
         expected = checked_version(post)
         doc = Document(
             title=data["title"],
             slug=post.slug,
             body=data.get("body", ""),
-            date=data.get("date") or post.published_at or now(),
+            date=data.get("date") or base.published_at or now(),
             updated=data.get("updated"),
             tags=data.get("tags", []),
             draft=data.get("draft", False),
             summary=data.get("summary", ""),
-            author=post.author_name,  # never the client's: the byline stays
-            extra=dict(post.extra or {}),
-            aliases=data.get("aliases", list(post.aliases or [])),  # old URLs stay
+            author=base.author_name,  # never the client's: the byline stays
+            extra=dict(base.extra or {}),
+            aliases=data.get("aliases", list(base.aliases or [])),  # old URLs stay
         )
         post = write(doc, post, expected)
         return saved(post, represent), {"ETag": etag(post)}
@@ -165,8 +172,9 @@ class PostItem(MethodView):
         post's ETag as `If-Match` to be sure nobody changed it since you read it (412 if so).
         """
         post = get_post(slug)
+        base = editable(post)
         expected = checked_version(post)
-        doc = replace(document_from_post(post), **data)
+        doc = replace(document_from_post(base), **data)
         if doc.date is None:
             doc = replace(doc, date=now())
         post = write(doc, post, expected)
