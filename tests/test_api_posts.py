@@ -49,6 +49,26 @@ def test_list_filters(api):
     assert later["total"] == 0
 
 
+def test_from_and_to_are_the_sites_days(api, app):
+    app.config["SITE_TIMEZONE"] = "America/Los_Angeles"
+    for slug, date in (
+        ("late", "2026-12-03T23:30:00-08:00"),
+        ("next", "2026-12-04T00:00:00-08:00"),
+    ):
+        response = api.post("/posts", json={"title": slug, "slug": slug, "date": date})
+        assert response.status_code == 201, response.text
+
+    def days(first: str, last: str) -> list[str]:
+        query = {"from": first, "to": last, "per_page": 100}
+        found = api.get("/posts", params=query).json()["items"]
+        return [post["slug"] for post in found]
+
+    assert days("2026-12-03", "2026-12-03") == ["late"]  # 07:30 UTC on the 4th
+    assert days("2026-12-04", "2026-12-04") == ["next"]
+    assert days("2026-12-03", "2026-12-04") == ["next", "late"]
+    assert {"next", "late"} <= set(days("0001-01-01", "9999-12-31"))  # the calendar's ends
+
+
 def test_invalid_filters_are_422_with_fields(api):
     body = assert_problem(api.get("/posts", params={"status": "secret", "per_page": 0}), 422)
     assert {e["field"] for e in body["errors"]} == {"status", "per_page"}

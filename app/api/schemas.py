@@ -236,10 +236,10 @@ class PostQuerySchema(ma.Schema):
     )
     q = text(max_length=200, metadata={"description": "Words to find in the title or body."})
     date_from = fields.Date(
-        data_key="from", metadata={"description": "Posts dated on or after this day."}
+        data_key="from", metadata={"description": "Posts dated on or after this day (the site's)."}
     )
     date_to = fields.Date(
-        data_key="to", metadata={"description": "Posts dated on or before this day."}
+        data_key="to", metadata={"description": "Posts dated on or before this day (the site's)."}
     )
 
 

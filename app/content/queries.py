@@ -6,11 +6,12 @@ The admin's dashboard and the API filter with the same conditions (the public si
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.localtime import to_utc
 from app.models import Post, Tag
 from app.status import status_condition
 
@@ -38,11 +39,20 @@ def post_filters(
                 Post.title.icontains(q, autoescape=True), Post.body.icontains(q, autoescape=True)
             )
         )
-    if date_from:
-        conditions.append(Post.published_at >= datetime.combine(date_from, time.min))
-    if date_to:
-        conditions.append(Post.published_at <= datetime.combine(date_to, time.max))
+    if date_from:  # the site's days: 23:30 in Los Angeles is that day, not the next one
+        conditions.append(Post.published_at >= _local_midnight(date_from))
+    if date_to and date_to < date.max:
+        conditions.append(Post.published_at < _local_midnight(date_to + timedelta(days=1)))
     return conditions
+
+
+def _local_midnight(day: date) -> datetime:
+    """Naive UTC of the first moment of ``day`` in the site's time zone (before year 1 in
+    UTC, east of Greenwich: the calendar's first moment)."""
+    try:
+        return to_utc(datetime.combine(day, time.min))
+    except OverflowError:
+        return datetime.min
 
 
 def count_matching(*, kind: str | None = None, status: str | None = None) -> int:
