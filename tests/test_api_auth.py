@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from app.accounts import TOKEN_PREFIX, create_token, revoke_token, verify_token
 from app.extensions import db
 from app.models import ApiToken
@@ -71,6 +73,18 @@ def test_me_names_the_owner_and_the_token(api):
     assert me["token"]["name"] == "tests"
     assert me["token"]["read_only"] is False
     assert api.token.startswith(me["token"]["prefix"])
+
+
+def test_me_gives_the_tokens_rights(api, author):
+    me = api.get("/me").json()["token"]
+    assert (me["scopes"], me["expires_at"]) == (["create", "update", "delete", "media"], None)
+    _, raw = create_token(author, "app", scopes=("media",), lifetime=timedelta(hours=1))
+    app_token = ApiClient(api.base_url, raw).get("/me").json()["token"]
+    assert (app_token["scopes"], app_token["read_only"]) == (["media"], False)
+    expires = datetime.fromisoformat(app_token["expires_at"])
+    assert timedelta(minutes=59) < expires - datetime.now(UTC) <= timedelta(hours=1)
+    reader = ApiClient(api.base_url, create_token(author, "reader", read_only=True)[1])
+    assert reader.get("/me").json()["token"]["scopes"] == []
 
 
 def test_tokens_are_stored_hashed(app, author):

@@ -21,7 +21,8 @@ class Me(MethodView):
     def get(self) -> Any:
         """Who am I
 
-        The author the token belongs to, and the token's name, prefix and rights.
+        The author the token belongs to, and the token's name, prefix and rights: its
+        `scopes` (none: `read_only`) and `expires_at` (null: until revoked).
         """
         token = current_token()
         user = token.user

@@ -9,8 +9,10 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from app.accounts import SCOPES, parse_scopes
 from app.content.aliases import MAX_ALIAS_LENGTH
 from app.content.slugs import MAX_SLUG_LENGTH, SLUG_RE
+from app.models import ApiToken
 from app.status import STATUSES
 
 #: Content files cannot hold NUL characters (they would be taken for binary files).
@@ -318,8 +320,28 @@ class BuildSchema(ma.Schema):
 class TokenInfoSchema(ma.Schema):
     name = fields.String(required=True)
     prefix = fields.String(required=True)
-    read_only = fields.Boolean(required=True)
+    read_only = fields.Boolean(
+        required=True, metadata={"description": "No write scope: the token only reads."}
+    )
+    scopes = fields.Method(
+        "_scopes",
+        required=True,
+        metadata={
+            "type": "array",
+            "items": {"type": "string", "enum": list(SCOPES)},
+            "description": "What the token may change: POST `create`, PUT/PATCH `update`, "
+            "DELETE `delete`, `POST /media` `media` (none: read-only).",
+        },
+    )
     created_at = UtcDateTime(required=True)
+    expires_at = UtcDateTime(
+        required=True,
+        allow_none=True,
+        metadata={"description": "When the token stops working; null: until revoked."},
+    )
+
+    def _scopes(self, token: ApiToken) -> list[str]:
+        return list(parse_scopes(token.scopes))
 
 
 class MeSchema(ma.Schema):
