@@ -16,15 +16,20 @@ from werkzeug.wrappers import Response
 from app.admin import bp
 from app.admin.forms import ConfirmForm, PostForm
 from app.content import ContentError, Document
-from app.content.document import parse_document
-from app.content.files import content_hash, read_text
+from app.content.files import content_hash
 from app.content.history import DirtyFileError
 from app.content.render import body_warnings
-from app.content.service import ConflictError, SlugTakenError, delete_post, save_post
+from app.content.service import (
+    ConflictError,
+    SlugTakenError,
+    delete_post,
+    document_on_disk,
+    save_post,
+)
 from app.content.slugs import slugify
 from app.content.store import document_from_post
 from app.extensions import db
-from app.localtime import site_zone, site_zone_name, to_local, to_utc
+from app.localtime import site_zone_name, to_local, to_utc
 from app.models import Post, Tag, User
 from app.permissions import PermissionDenied, can, require
 from app.status import now, status_of
@@ -49,16 +54,19 @@ def _initial(post: Post | None, kind: str) -> dict[str, Any]:
 
 def _initial_from_disk(post: Post, disk_hash: str) -> tuple[dict[str, Any], str]:
     """The editor's fields from the file when it changed outside the admin, and a notice."""
-    path = Path(current_app.config["CONTENT_DIR"]) / post.source_path
     display = f"content/{post.source_path}"
     try:
-        text, _ = read_text(path, display, current_app.config["MAX_CONTENT_FILE_BYTES"])
-        doc = parse_document(text, display, post.kind, site_zone())
+        found = document_on_disk(post)
     except ContentError as exc:
+        found, problem = None, str(exc)
+    else:
+        problem = "it is gone" if found is None else ""
+    if found is None:
         return _initial(post, post.kind), (
-            f"{display} changed outside the admin and cannot be read ({exc}); the editor shows "
-            "the last imported version and saving will report a conflict."
+            f"{display} changed outside the admin and cannot be read ({problem}); the editor "
+            "shows the last imported version and saving will report a conflict."
         )
+    doc = found[0]
     initial = {
         "kind": post.kind,
         "title": doc.title,
@@ -98,12 +106,10 @@ def _base_document(post: Post | None, kind: str, expected_hash: str | None) -> D
     if post is None:
         return Document("", "", "", kind=kind)
     if expected_hash and expected_hash != post.source_hash:
-        display = f"content/{post.source_path}"
-        path = Path(current_app.config["CONTENT_DIR"]) / post.source_path
         try:
-            text, digest = read_text(path, display, current_app.config["MAX_CONTENT_FILE_BYTES"])
-            if digest == expected_hash:
-                return parse_document(text, display, post.kind, site_zone())
+            found = document_on_disk(post)
+            if found is not None and found[1] == expected_hash:
+                return found[0]
         except (OSError, ContentError):
             pass  # the save itself reports the conflict
     return document_from_post(post)

@@ -17,8 +17,7 @@ from app.api.auth import current_user
 from app.api.errors import ApiError
 from app.api.openapi import API_PREFIX
 from app.content import ContentError, Document
-from app.content.document import parse_document
-from app.content.files import content_hash, read_text
+from app.content.files import content_hash
 from app.content.history import DirtyFileError
 from app.content.render import body_warnings, render_markdown
 from app.content.service import (
@@ -26,11 +25,11 @@ from app.content.service import (
     SlugTakenError,
     UrlTakenError,
     delete_post,
+    document_on_disk,
     save_post,
 )
 from app.content.store import post_values, tag_names, tag_slug
 from app.extensions import db
-from app.localtime import site_zone
 from app.models import Post, Tag
 
 STRING = {"type": "string"}
@@ -93,16 +92,10 @@ def current(post: Post) -> Post:
     shows it. The row itself while the file is the one last imported (or is gone); else a row
     read from the file, never stored (``flask content sync`` imports it). Raises
     ``ContentError`` for a file changed on disk that cannot be read."""
-    display = f"content/{post.source_path}"
-    try:
-        text, digest = read_text(
-            _source(post), display, current_app.config["MAX_CONTENT_FILE_BYTES"]
-        )
-    except FileNotFoundError:
+    found = document_on_disk(post)
+    if found is None or found[1] == post.source_hash:
         return post
-    if digest == post.source_hash:
-        return post
-    doc = parse_document(text, display, post.kind, site_zone())
+    doc, digest = found
     rendered = render_markdown(doc.body)
     shown = Post(id=post.id, **post_values(doc, post.source_path, digest, rendered))
     names: dict[str, str] = {}

@@ -22,7 +22,7 @@ from app.content import history
 from app.content.aliases import alias_url, clashes, own_url, renamed
 from app.content.document import Document, parse_document, serialize_document
 from app.content.errors import ContentError
-from app.content.files import atomic_write, content_hash
+from app.content.files import atomic_write, content_hash, read_text
 from app.content.notes import free_note_slug, missing_alt
 from app.content.slugs import is_valid_slug
 from app.content.store import apply_document, delete_orphan_tags
@@ -107,6 +107,20 @@ def validate(doc: Document) -> Document:
             field="body",
         )
     return parse_document(text, path, doc.kind, site_zone())
+
+
+def document_on_disk(post: Post) -> tuple[Document, str] | None:
+    """The document in ``post``'s file as it is now, and the file's hash (what the admin's
+    editor and the API show of a file changed outside them); None when the file is gone.
+    Raises ``ContentError`` (file, line, what to do) when it cannot be read."""
+    display = f"content/{post.source_path}"
+    try:
+        text, digest = read_text(
+            _content_dir() / post.source_path, display, current_app.config["MAX_CONTENT_FILE_BYTES"]
+        )
+    except FileNotFoundError:
+        return None
+    return parse_document(text, display, post.kind, site_zone()), digest
 
 
 def _read_bytes(path: Path) -> bytes | None:
