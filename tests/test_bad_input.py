@@ -122,6 +122,12 @@ CASES = [
         "content/posts/Bad-Name.md:1: invalid slug 'Bad-Name'",
     ),
     Case(
+        "duplicate-key",
+        "posts/bad.md",
+        post("title: A\ntitle: B\ndate: 2026-01-01\n"),
+        "content/posts/bad.md:3: 'title' is given twice (lines 2 and 3): keep one",
+    ),
+    Case(
         "odd-unicode-tags",
         "posts/tags.md",
         post(

@@ -171,3 +171,28 @@ def test_serializer_never_writes_an_anchor():
     assert "&" not in text
     assert "*" not in text
     assert parse_document(text, "content/posts/hello.md").extra == {"one": shared, "two": shared}
+
+
+@pytest.mark.parametrize("parser", ["libyaml", "python"])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "---\ntitle: A\ntitle: B\ndate: 2026-01-01\n---\nx",
+            "content/posts/a.md:3: 'title' is given twice (lines 2 and 3): keep one",
+        ),
+        (  # in a nested mapping too: a photo's alt text is not lost either
+            "\n---\ntitle: A\ndate: 2026-01-01\nphotos:\n  - src: media/a.png\n"
+            "    alt: first\n    alt: second\n---\nx",
+            "content/posts/a.md:8: 'alt' is given twice (lines 7 and 8): keep one",
+        ),
+    ],
+)
+def test_a_key_given_twice_is_an_error_at_the_second(parser, monkeypatch, text, message):
+    from app.content import safeyaml
+
+    if parser == "python":
+        monkeypatch.setattr(safeyaml, "_FastLoader", safeyaml._Loader)
+    with pytest.raises(ContentError) as info:
+        parse_document(text, "content/posts/a.md")
+    assert str(info.value) == message

@@ -29,7 +29,7 @@ from app.content.frontmatter import (
     unpublished,
 )
 from app.content.notes import REF_KEYS, check_photos, check_url
-from app.content.safeyaml import AliasRefused, Dumper, load_yaml
+from app.content.safeyaml import AliasRefused, Dumper, DuplicateKey, load_yaml
 from app.content.slugs import RESERVED_PAGE_SLUGS, is_valid_slug
 from app.localtime import to_local
 
@@ -65,6 +65,11 @@ def _split(text: str, path: Path) -> tuple[dict[str, Any], str]:
         ) from None
     try:
         meta = load_yaml(front)
+    except DuplicateKey as exc:
+        # ``front`` starts with the rest of the opening '---' line: its line 0 is file line 1.
+        first, again = exc.first.line + 1 + offset, exc.again.line + 1 + offset
+        message = f"{exc.key!r} is given twice (lines {first} and {again}): keep one"
+        raise ContentError(path, message, again) from exc
     except yaml.YAMLError as exc:
         # An unclosed bracket or quote is noticed at the end; where it opened helps more.
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)

@@ -1,6 +1,6 @@
 """YAML front matter, read and written safely: dates stay text (``document`` parses them,
-with an error on the right line), anchors and aliases are refused ("billion laughs"),
-libyaml's parser when PyYAML has it; lists written on one line."""
+with an error on the right line), anchors and aliases are refused ("billion laughs"), and so
+is a key given twice; libyaml's parser when PyYAML has it; lists written on one line."""
 
 from __future__ import annotations
 
@@ -18,10 +18,40 @@ def _without_timestamps(resolvers: dict[str, list[tuple[str, Any]]]) -> dict[str
     }
 
 
+class DuplicateKey(yaml.constructor.ConstructorError):
+    """A mapping that gives one key twice: YAML would keep the last value and lose the
+    first without a word. ``first`` and ``again`` are where it is given (marks: 0-based lines)."""
+
+    def __init__(self, key: object, first: yaml.Mark, again: yaml.Mark) -> None:
+        super().__init__(problem=f"{key!r} is given twice", problem_mark=again)
+        self.key = key
+        self.first, self.again = first, again
+
+
+def _refuse_duplicates(constructor: yaml.constructor.SafeConstructor, node: yaml.Node) -> None:
+    """Raise ``DuplicateKey`` at the second of two equal keys of the mapping ``node``."""
+    if not isinstance(node, yaml.MappingNode):
+        return
+    seen: dict[Any, yaml.Mark] = {}
+    for key_node, _ in node.value:
+        key = constructor.construct_object(key_node, deep=True)
+        try:
+            first = seen.setdefault(key, key_node.start_mark)
+        except TypeError:  # an unhashable key: the constructor words that error
+            continue
+        if first is not key_node.start_mark:
+            raise DuplicateKey(key, first, key_node.start_mark)
+
+
 class _Loader(yaml.SafeLoader):
-    """Safe YAML that leaves dates as text: we parse them, with an error on the right line."""
+    """Safe YAML that leaves dates as text: we parse them, with an error on the right line;
+    a key given twice in one mapping is an error, not a lost value."""
 
     yaml_implicit_resolvers = _without_timestamps(yaml.SafeLoader.yaml_implicit_resolvers)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        _refuse_duplicates(self, node)
+        return super().construct_mapping(node, deep=deep)
 
 
 _FastLoader: type[Any] = _Loader
@@ -31,6 +61,10 @@ if yaml.__with_libyaml__:
         """``_Loader``'s rules on libyaml's parser: several times faster."""
 
         yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+            _refuse_duplicates(self, node)
+            return super().construct_mapping(node, deep=deep)
 
 
 class AliasRefused(yaml.MarkedYAMLError):
