@@ -128,6 +128,13 @@ CASES = [
         "content/posts/bad.md:3: 'title' is given twice (lines 2 and 3): keep one",
     ),
     Case(
+        "sub-folder",
+        "posts/sub/subpost.md",
+        post("title: t\ndate: 2026-01-01\n"),
+        "content/posts/sub/: sub-folders are not read: move its files up into content/posts/",
+        warning=True,
+    ),
+    Case(
         "odd-unicode-tags",
         "posts/tags.md",
         post(
@@ -141,6 +148,7 @@ CASES = [
 
 
 def write(content_dir, case: Case) -> None:
+    (content_dir / case.name).parent.mkdir(exist_ok=True)
     (content_dir / case.name).write_bytes(case.data)
 
 

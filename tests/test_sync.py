@@ -120,6 +120,27 @@ def test_editor_temp_files_are_ignored_and_other_files_warned(app, content_dir):
     assert len(report.added) == len(list(content_dir.glob("*/*.md")))
 
 
+def test_sub_folders_are_warned_once_each_not_passed_over(app, content_dir, tmp_path):
+    (content_dir / "posts" / "sub").mkdir()
+    for name in ("a.md", "b.md"):
+        (content_dir / "posts" / "sub" / name).write_text("---\ntitle: t\ndate: 2026-01-01\n---\n")
+    (content_dir / "posts" / ".obsidian").mkdir()  # hidden, as hidden files are
+    (tmp_path / "shared").mkdir()
+    (content_dir / "notes" / "shared").symlink_to(tmp_path / "shared")  # a link to a folder
+    report = sync(app)
+    assert sorted(w for w in report.warnings if "sub-folders" in w) == [
+        "content/notes/shared/: sub-folders are not read: move its files up into content/notes/",
+        "content/posts/sub/: sub-folders are not read: move its files up into content/posts/",
+    ]
+    # a sync of the files a watcher saw change says it too
+    report = sync_content(
+        content_dir, app.config["MAX_CONTENT_FILE_BYTES"], only=["posts/sub/a.md", "posts/sub/b.md"]
+    )
+    assert report.warnings == [
+        "content/posts/sub/: sub-folders are not read: move its files up into content/posts/"
+    ]
+
+
 def test_tags_match_case_insensitively(app, content_dir):
     (content_dir / "posts" / "upper.md").write_text(
         "---\ntitle: Upper\ndate: 2026-01-01\ntags: [Python]\n---\n"

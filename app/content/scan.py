@@ -53,8 +53,11 @@ def iter_content_files(content_dir: Path, warnings: list[str]) -> Iterator[Sourc
             continue
         for entry in entries:
             rel = f"{folder}/{entry.name}"
-            if entry.is_dir() or not _is_document(entry.name, rel, warnings):
-                continue  # sub-folders hold no documents
+            if entry.is_dir():  # a folder, or a link to one
+                _sub_folder(entry.name, folder, warnings)
+                continue
+            if not _is_document(entry.name, rel, warnings):
+                continue
             try:
                 stat = entry.stat()
             except FileNotFoundError:
@@ -73,14 +76,20 @@ def named_content_files(
     for rel in sorted(rels):
         folder, _, name = rel.partition("/")
         kind = kinds.get(folder)
-        if kind is None or "/" in name:
+        if kind is None:
+            continue
+        if "/" in name:  # a file in a sub-folder
+            _sub_folder(name.partition("/")[0], folder, warnings)
             continue
         path = content_dir / folder / name
         try:
             stat = path.stat()
         except (FileNotFoundError, NotADirectoryError):
             continue
-        if S_ISDIR(stat.st_mode) or not _is_document(name, rel, warnings):
+        if S_ISDIR(stat.st_mode):
+            _sub_folder(name, folder, warnings)
+            continue
+        if not _is_document(name, rel, warnings):
             continue
         linked = _linked_folder(root, content_dir, folder, kind)
         if linked is not None:
@@ -111,6 +120,17 @@ def _problem(
     if not S_ISREG(stat.st_mode):
         return not_a_file_error(f"content/{rel}")
     return None
+
+
+def _sub_folder(name: str, folder: str, warnings: list[str]) -> None:
+    """Documents are read from the kind's folder only: a visible sub-folder gets a warning,
+    so that its files are not left out without a word."""
+    warning = (
+        f"content/{folder}/{name}/: sub-folders are not read: move its files up into "
+        f"content/{folder}/"
+    )
+    if not name.startswith(".") and warning not in warnings:
+        warnings.append(warning)
 
 
 def _is_document(name: str, rel: str, warnings: list[str]) -> bool:
