@@ -92,6 +92,18 @@ def test_a_note_needs_a_date_and_has_no_title():
     assert "content/posts/" in str(titled.value)  # what to do instead
 
 
+@pytest.mark.parametrize("text", ["", "Just a thought.\n"])
+def test_a_note_without_front_matter_is_told_to_start_with_a_date(text):
+    with pytest.raises(ContentError) as info:
+        parse_document(text, "content/notes/empty.md", "note")
+    assert str(info.value) == (
+        "content/notes/empty.md:1: no front matter "
+        "(start the file with '---', 'date: YYYY-MM-DD HH:MM', '---')"
+    )
+    with pytest.raises(ContentError, match=r"'title: \.\.\.'"):  # an article needs a title
+        parse_document(text, "content/posts/empty.md")
+
+
 @pytest.mark.parametrize(
     ("front", "line", "message"),
     [

@@ -46,7 +46,7 @@ _END_FENCE = re.compile(r"^(?:---|\+\+\+)[ \t]*$")
 _HANDLER = YAMLHandler()
 
 
-def _split(text: str, path: Path) -> tuple[dict[str, Any], str]:
+def _split(text: str, path: Path, kind: str = "post") -> tuple[dict[str, Any], str]:
     """Front matter and body; YAML errors name the line in the file. TOML (``+++``) and
     JSON (``{``) front matter are read too (``frontmatter``)."""
     stripped = text.lstrip()
@@ -56,7 +56,10 @@ def _split(text: str, path: Path) -> tuple[dict[str, Any], str]:
     if stripped.startswith("{"):
         return split_json(stripped, path, offset)
     if not _HANDLER.detect(stripped):
-        raise ContentError(path, "no front matter", 1, hint=missing_hint(stripped))
+        hint = missing_hint(stripped)
+        if kind == "note":  # a note has no title, but a date
+            hint = hint.replace("'title: ...'", "'date: YYYY-MM-DD HH:MM'")
+        raise ContentError(path, "no front matter", 1, hint=hint)
     try:
         front, body = _HANDLER.split(stripped)
     except ValueError:
@@ -176,7 +179,7 @@ def parse_document(text: str, path: str | Path, kind: str = "post", zone: tzinfo
     path = Path(path)
     if "\x00" in text:
         raise ContentError(path, "looks like a binary file, not Markdown", hint="remove it")
-    meta, body = _split(text, path)
+    meta, body = _split(text, path, kind)
     return _every_error(meta, body, text, path, kind, zone)
 
 
