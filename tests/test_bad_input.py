@@ -135,6 +135,12 @@ CASES = [
         warning=True,
     ),
     Case(
+        "image-javascript",
+        "posts/bad.md",
+        post("title: t\ndate: 2026-01-01\nimage: javascript:alert(1)\n"),
+        "content/posts/bad.md:4: invalid 'image'",
+    ),
+    Case(
         "odd-unicode-tags",
         "posts/tags.md",
         post(

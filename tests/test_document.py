@@ -196,3 +196,44 @@ def test_a_key_given_twice_is_an_error_at_the_second(parser, monkeypatch, text, 
     with pytest.raises(ContentError) as info:
         parse_document(text, "content/posts/a.md")
     assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [
+        ("/media/harbour-dusk.png", "/media/harbour-dusk.png"),
+        ("media/harbour-dusk.png", "/media/harbour-dusk.png"),
+        ("https://example.com/a.png", "https://example.com/a.png"),
+    ],
+)
+def test_image_is_a_known_key_for_link_previews(value, kept):
+    doc = parse_document(
+        f"---\ntitle: t\ndate: 2026-01-01\nimage: {value}\n---\nx", "content/posts/y.md"
+    )
+    assert doc.extra == {"image": kept}  # the row keeps it for og:image
+    assert f"image: {kept}\n" in serialize_document(doc, "y")
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("javascript:alert(1)", "'javascript:alert(1)' is neither a path in media/ nor"),
+        ("'data:image/png;base64,AAAA'", "is neither a path in media/ nor an http(s) URL"),
+        ("//evil.example/a.png", "is neither a path in media/ nor an http(s) URL"),
+        ("/media/../secret.png", "is neither a path in media/ nor an http(s) URL"),
+        ("/static/a.png", "is neither a path in media/ nor an http(s) URL"),
+        ("/media/sub/a.png", "in a folder inside media/"),
+        ("ftp://example.com/a.png", "not an absolute http(s) URL"),
+        ("[a, b]", "expected a media path or an http(s) URL"),
+    ],
+)
+def test_image_must_be_a_media_path_or_a_web_address(value, says):
+    with pytest.raises(ContentError) as info:
+        parse_document(
+            f"---\ntitle: t\ndate: 2026-01-01\nimage: {value}\n---\nx", "content/posts/y.md"
+        )
+    assert str(info.value).startswith("content/posts/y.md:4: invalid 'image': ")
+    assert says in info.value.message
+    assert info.value.hint == (
+        "write '/media/<file>' for a file in content/media/, or a full https://… URL"
+    )

@@ -296,3 +296,30 @@ def test_quoted_url_encodes_a_paths_spaces_and_letters_once(url, quoted):
     from app.content.media import quoted_url
 
     assert quoted_url(url) == quoted
+
+
+def test_a_posts_image_must_be_there_and_a_web_address(freeze):
+    post = freeze.content_dir / "posts" / "shared.md"
+    post.write_text("---\ntitle: Shared\ndate: 2026-01-01\nimage: /media/dusk.jpg\n---\nText.\n")
+    (freeze.content_dir / "media" / "dusk.jpg").write_bytes(phone_photo((800, 600)))
+    result = freeze()
+    assert result.returncode == 0, result.stderr
+    assert "'image'" not in result.stderr  # a known key: no warning
+    page_file = freeze.build_dir / "posts" / "shared" / "index.html"
+    assert og_image(page_file.read_text()) == ("https://example.org/media/dusk.jpg", "800")
+    assert nu_check(page_file) == []
+
+    # A file that is not there: the link check names the line, as for an image of the body.
+    post.write_text(post.read_text().replace("dusk.jpg", "nope.png"))
+    result = freeze()
+    assert result.returncode == 1
+    assert (
+        "posts/shared/index.html: broken link /media/nope.png (no such file); "
+        "written at content/posts/shared.md:4"
+    ) in result.stderr
+
+    post.write_text(post.read_text().replace("/media/nope.png", "javascript:alert(1)"))
+    result = freeze()
+    assert result.returncode == 1
+    assert "content/posts/shared.md:4: invalid 'image': 'javascript:alert(1)'" in result.stderr
+    assert "javascript:" not in page_file.read_text()  # the last good build stays

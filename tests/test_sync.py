@@ -141,6 +141,18 @@ def test_sub_folders_are_warned_once_each_not_passed_over(app, content_dir, tmp_
     ]
 
 
+def test_image_is_kept_without_a_warning(app, content_dir):
+    (content_dir / "posts" / "y.md").write_text(
+        "---\ntitle: t\ndate: 2026-01-01\nimage: media/harbour-dusk.png\nmood: fine\n---\nx\n"
+    )
+    report = sync(app)
+    assert [w for w in report.warnings if "posts/y.md" in w] == [
+        "content/posts/y.md: unknown front-matter key 'mood' kept as is"
+    ]
+    post = db.session.scalar(sa.select(Post).where(Post.slug == "y"))
+    assert post.extra == {"mood": "fine", "image": "/media/harbour-dusk.png"}
+
+
 def test_tags_match_case_insensitively(app, content_dir):
     (content_dir / "posts" / "upper.md").write_text(
         "---\ntitle: Upper\ndate: 2026-01-01\ntags: [Python]\n---\n"

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
-from app.content.document import Document, parse_document, serialize_document
+from app.content.document import KNOWN_KEYS, Document, parse_document, serialize_document
 from app.content.errors import ContentError, ContentErrors
 from app.content.files import atomic_write, decode_text
 from app.content.kinds import KIND_DIRS, MARKDOWN_SUFFIXES
@@ -339,6 +339,7 @@ def _check(
             report.warnings.extend(
                 f"content/{rel}: unknown front-matter key {key!r} kept as is"
                 for key in result.doc.extra
+                if key not in KNOWN_KEYS  # ``image:``, kept there for the row
             )
             if not result.doc.body and not result.doc.photos:
                 report.warnings.append(f"content/{rel}: the body is empty")

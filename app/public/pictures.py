@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from app import recording
 from app.content.confine import media_path
+from app.content.document import check_image
 from app.content.media import MEDIA_FOLDER, media_dir, quoted_url
 from app.content.variants import MIME, ImageInfo, image_info, variant, widths_for
 from app.public import bp
@@ -125,10 +126,19 @@ def _first_image(html: str) -> str | None:
     return unescape(src) if src else None
 
 
+def _declared_image(doc: Any) -> str | None:
+    """A post's ``image:``: a media path or an http(s) URL, as the sync checks it (a row
+    synced before it did, with ``javascript:`` say, is passed over)."""
+    try:
+        return check_image((doc.extra or {}).get("image"))
+    except ValueError:
+        return None
+
+
 def _own_image(doc: Any) -> object:
     """A post's ``image:``, else the first image of its body, else its first photo (a
     note's): each read off ``doc``, so that a build records what the page read."""
-    found = (doc.extra or {}).get("image") or _first_image(doc.body_html or "")
+    found = _declared_image(doc) or _first_image(doc.body_html or "")
     if not found and (photos := doc.photos):
         found = photos[0].get("src")
     return found
@@ -162,4 +172,10 @@ def social_image_tags(doc: Any = None) -> Markup:
         tags.append(f'<meta property="og:image:width" content="{size[0]}">')
         tags.append(f'<meta property="og:image:height" content="{size[1]}">')
     tags.append(f'<meta name="twitter:image" content="{escape(url)}">')
+    declared = None if doc is None else _declared_image(doc)
+    if declared is not None and (own := media_name(declared)) is not None:
+        # The build's link check reads no <meta>: this link has it check that the file of
+        # ``image:`` is there, and name the line that wrote it (as for the body's images).
+        href = build_url_for("public.media", filename=own)
+        tags.append(f'<link rel="image_src" href="{escape(href)}">')
     return Markup("\n  ".join(tags))
