@@ -287,7 +287,15 @@ def _page_at(url: str, post: Post | None) -> str | None:
 def _check_urls(doc: Document, source: str, post: Post | None) -> None:
     """Refuse what the build would refuse (``aliases.clashes``): the post's URL kept as an
     old URL by another post, an alias of it that is another post's URL or alias, or an
-    address of the site. Checked against every row, drafts too (they publish later)."""
+    address of the site. Checked against every row, drafts too (they publish later), when
+    the save changes the post's URLs: an edit that keeps them cannot make a new clash (a
+    scan of every row's aliases takes ~50 ms at 10 000 posts)."""
+    if post is not None and (post.kind, post.slug, list(post.aliases or [])) == (
+        doc.kind,
+        doc.slug,
+        list(doc.aliases),
+    ):
+        return
     own = own_url(doc.kind, doc.slug)
     mine = [alias_url(alias) for alias in doc.aliases]
     wanted = {own, *mine}
