@@ -212,9 +212,9 @@ def _editor_hash(client, post_id: int) -> str:
     return html[start : html.index('"', start)]
 
 
-def test_renaming_a_published_post_in_the_admin_keeps_its_old_url(
-    synced, author_client, content_dir: Path
-):
+def _rename_hello_world(author_client):
+    """The admin's save of the sample post 'hello-world' under the slug 'hello-again': the
+    answer, and the form sent."""
     post = _row("hello-world")
     assert post is not None
     form = post_form(
@@ -223,7 +223,13 @@ def test_renaming_a_published_post_in_the_admin_keeps_its_old_url(
         date="2026-09-01T00:00",
         source_hash=_editor_hash(author_client, post.id),
     )
-    response = author_client.post(f"/admin/posts/{post.id}/edit", data=form)
+    return author_client.post(f"/admin/posts/{post.id}/edit", data=form), form
+
+
+def test_renaming_a_published_post_in_the_admin_keeps_its_old_url(
+    synced, author_client, content_dir: Path
+):
+    response, form = _rename_hello_world(author_client)
     assert response.status_code == 302, response.text
     renamed = _row("hello-again")
     assert renamed is not None
@@ -356,15 +362,7 @@ def test_an_alias_another_post_has_is_409_by_post_and_patch(api):
 def test_the_admin_refuses_a_slug_kept_as_another_post_s_old_url_at_the_field(
     synced, author_client, content_dir: Path
 ):
-    post = _row("hello-world")
-    assert post is not None
-    form = post_form(
-        title="Hello, world",
-        slug="hello-again",
-        date="2026-09-01T00:00",
-        source_hash=_editor_hash(author_client, post.id),
-    )
-    assert author_client.post(f"/admin/posts/{post.id}/edit", data=form).status_code == 302
+    assert _rename_hello_world(author_client)[0].status_code == 302
     typed = post_form(title="Hello world", slug="hello-world", body="My *new* words.\r\n")
     response = author_client.post("/admin/posts/new", data=typed)
     assert response.status_code == 422
