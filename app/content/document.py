@@ -28,7 +28,7 @@ from app.content.frontmatter import (
     split_toml,
     unpublished,
 )
-from app.content.notes import REF_KEYS, check_photo_src, check_photos, check_url
+from app.content.notes import IMAGE_HINT, REF_KEYS, check_image, check_photos, check_url
 from app.content.safeyaml import AliasRefused, Dumper, DuplicateKey, load_yaml
 from app.content.slugs import RESERVED_PAGE_SLUGS, is_valid_slug
 from app.localtime import to_local
@@ -256,7 +256,7 @@ def _document(
     try:
         image = check_image(meta.get("image"))
     except ValueError as exc:
-        raise fail("image", f"invalid 'image': {exc}", _IMAGE_HINT) from exc
+        raise fail("image", f"invalid 'image': {exc}", IMAGE_HINT) from exc
 
     try:
         photos = check_photos(meta.get("photos"))
@@ -317,28 +317,6 @@ def _slug(
     if kind == "page" and slug in RESERVED_PAGE_SLUGS:
         raise fail("slug", f"the page slug {slug!r} is reserved by the site", "rename the page")
     return slug
-
-
-_IMAGE_HINT = "write '/media/<file>' for a file in content/media/, or a full https://… URL"
-
-
-def check_image(value: Any) -> str | None:
-    """A post's ``image:`` (its link previews' picture): ``/media/<file>`` (``media/<file>``
-    too) or an absolute http(s) URL; ValueError for anything else (``javascript:``...)."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if not isinstance(value, str):
-        raise ValueError(f"expected a media path or an http(s) URL, got {value!r}")
-    src = value.strip()
-    if "://" in src:
-        return check_url(src)
-    try:
-        path = check_photo_src(src)
-    except ValueError:
-        raise ValueError(f"{src!r} is neither a path in media/ nor an http(s) URL") from None
-    if path.count("/") != 2:
-        raise ValueError(f"{src!r} is in a folder inside media/, which is not published")
-    return path
 
 
 _PHOTOS_HINT = "write a list of '- src: media/photo.jpg' with an 'alt: what it shows' line each"

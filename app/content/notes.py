@@ -1,4 +1,5 @@
-"""Notes: the post kind without a title. Their slugs, hashtags, photos and reply links.
+"""Notes: the post kind without a title. Their slugs, hashtags, photos and reply links
+(and a post's ``image:``, checked as a photo's ``src`` is: ``check_image``).
 
 A note's slug is its date and time (``2026-12-03-181530``, a suffix ``-2`` for a second
 note in the same second), given once at its first save and kept in its file name, so its
@@ -175,3 +176,25 @@ def display_name(text: str, words: int = NAME_WORDS) -> str:
     """What names a note in lists: the first ``words`` words of its text."""
     parts = text.split()
     return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
+IMAGE_HINT = "write '/media/<file>' for a file in content/media/, or a full https://… URL"
+
+
+def check_image(value: Any) -> str | None:
+    """A post's ``image:`` (its link previews' picture): ``/media/<file>`` (``media/<file>``
+    too) or an absolute http(s) URL; ValueError for anything else (``javascript:``...)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"expected a media path or an http(s) URL, got {value!r}")
+    src = value.strip()
+    if "://" in src:
+        return check_url(src)
+    try:
+        path = check_photo_src(src)
+    except ValueError:
+        raise ValueError(f"{src!r} is neither a path in media/ nor an http(s) URL") from None
+    if path.count("/") != 2:
+        raise ValueError(f"{src!r} is in a folder inside media/, which is not published")
+    return path

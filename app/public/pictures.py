@@ -19,8 +19,8 @@ from markupsafe import Markup
 
 from app import recording
 from app.content.confine import media_path
-from app.content.document import check_image
 from app.content.media import MEDIA_FOLDER, media_dir, quoted_url
+from app.content.notes import check_image
 from app.content.variants import MIME, ImageInfo, image_info, variant, widths_for
 from app.public import bp
 from app.public.urls import build_url_for

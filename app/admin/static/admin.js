@@ -82,6 +82,8 @@
   // The title fills the slug (on a new post, until the slug is typed in) and the preview heading.
   function setupTitle(form, title, slug, frame) {
     let autoSlug = Boolean(slug) && form.dataset.autoSlug === "true" && !slug.value;
+    // A title typed (or restored by the browser) before this script ran gets its slug too.
+    if (autoSlug && title.value) slug.value = slugify(title.value);
     if (slug) slug.addEventListener("input", () => { autoSlug = slug.value === ""; });
     title.addEventListener("input", () => {
       if (autoSlug) slug.value = slugify(title.value);
