@@ -157,6 +157,11 @@ class Post(Model):
     aliases: so.Mapped[list[str]] = so.mapped_column(
         sa.JSON, default=list, server_default=sa.text("'[]'")
     )
+    #: Its tags as its file writes them, in order (``tags:``, then a note's ``#hashtags``):
+    #: the spellings a tag is named by (``content.tagnames``) and the order a save keeps.
+    tags_written: so.Mapped[list[str]] = so.mapped_column(
+        sa.JSON, default=list, server_default=sa.text("'[]'")
+    )
     source_path: so.Mapped[str] = so.mapped_column(sa.String(500), unique=True)
     source_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
     #: The Markdown renderer that made ``body_html`` (``render.renderer_id``): a sync renders

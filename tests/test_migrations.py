@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
+from app.build.triggers import TRIGGERS
 from app.extensions import db
 from app.schema import upgrade_schema
 
@@ -79,6 +80,50 @@ def test_the_aliases_migration_has_files_with_aliases_read_again(app):
             for slug, renderer, aliases in rows  # PostgreSQL reads JSON, SQLite text
         ]
     assert found == [("moved", "", []), ("stays", "r1", [])]
+
+
+def test_the_tags_written_migration_keeps_every_tag_and_has_tagged_files_read_again(app):
+    """Rows with tags get their tags' names (a save before the next sync keeps them) and
+    lose their renderer (the next sync reads the spellings their files write); the revision
+    triggers stay (the column is added in place)."""
+    downgrade(revision="e1c4b9a7d305")
+    with db.engine.begin() as connection:
+        for slug in ("tagged", "bare"):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO post (kind, slug, title, body, body_html, toc_html, summary,"
+                    " explicit_summary, word_count, draft, extra, source_path, source_hash,"
+                    " body_text, renderer) VALUES ('post', :slug, 'T', 'x', '', '', '', false,"
+                    " 1, false, '{}', :path, 'h', '', 'r1')"
+                ),
+                {"slug": slug, "path": f"posts/{slug}.md"},
+            )
+        for name in ("zeta", "Alpha"):
+            connection.execute(
+                sa.text("INSERT INTO tag (name, slug) VALUES (:name, :slug)"),
+                {"name": name, "slug": name.lower()},
+            )
+        connection.execute(
+            sa.text(
+                "INSERT INTO post_tags (post_id, tag_id) SELECT post.id, tag.id FROM post, tag"
+                " WHERE post.slug = 'tagged'"
+            )
+        )
+    upgrade()
+    with db.engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT slug, renderer, tags_written FROM post"))
+        found = {
+            slug: (renderer, written if isinstance(written, list) else json.loads(written))
+            for slug, renderer, written in rows  # PostgreSQL reads JSON, SQLite text
+        }
+    assert found == {"tagged": ("", ["Alpha", "zeta"]), "bare": ("r1", [])}
+    dialect = db.engine.dialect.name
+    query = {
+        "sqlite": "SELECT name FROM sqlite_master WHERE type = 'trigger'",
+        "postgresql": "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal",
+    }[dialect]
+    with db.engine.connect() as connection:
+        assert set(TRIGGERS[dialect]) <= set(connection.scalars(sa.text(query)))
 
 
 def test_a_database_behind_the_scripts_is_migrated_by_a_build(app):

@@ -45,7 +45,7 @@ def _initial(post: Post | None, kind: str) -> dict[str, Any]:
         "slug": post.slug,
         "status": post.status,
         "date": _wall_clock(post.published_at),
-        "tags": ", ".join(t.name for t in post.tags),
+        "tags": ", ".join(document_from_post(post).tags),  # as its file writes them
         "summary": post.summary if post.explicit_summary else "",
         "body": post.body,
         "source_hash": post.source_hash,

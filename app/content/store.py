@@ -68,7 +68,8 @@ def load_tags(slugs: Iterable[str]) -> dict[str, Tag]:
 
 
 def tags_for(names: Iterable[str], known: dict[str, Tag] | None = None) -> list[Tag]:
-    """Tags by name, matched on their slug so 'Python' and 'python' are one tag.
+    """Tags by name, matched on their slug so 'Python' and 'python' are one tag (a new one
+    named as written here; ``tagnames.settle_tags`` names it by every post once written).
 
     ``known`` (slug -> tag, from ``load_tags``) saves the lookups; new tags are added to it,
     so a sync of many documents asks the database once and inserts each new tag once.
@@ -91,7 +92,7 @@ def tags_for(names: Iterable[str], known: dict[str, Tag] | None = None) -> list[
 def tag_names(doc: Document, rendered: Rendered) -> list[str]:
     """A document's tags: its ``tags:``, and a note's ``#hashtags`` (``notes.hashtags``)."""
     if doc.kind != "note":
-        return doc.tags
+        return list(doc.tags)
     return [*doc.tags, *hashtags(rendered.html)]
 
 
@@ -124,6 +125,7 @@ def post_values(
         "author_name": doc.author,
         "extra": _extra(doc),
         "aliases": list(doc.aliases),
+        "tags_written": tag_names(doc, rendered),
         "source_path": source_path,
         "source_hash": source_hash,
         "renderer": reader_id(doc.local_dates),
@@ -199,7 +201,7 @@ def document_from_post(post: Post) -> Document:
     extra = dict(post.extra or {})
     photos = extra.pop("photos", [])
     refs = {key: extra.pop(key) for key in REF_KEYS if key in extra}
-    tags = [t.name for t in post.tags]
+    tags = list(post.tags_written) or [t.name for t in post.tags]  # as the file wrote them
     if post.kind == "note":
         inline = {name.casefold() for name in hashtags(post.body_html)}
         tags = [name for name in tags if name.casefold() not in inline]

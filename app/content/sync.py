@@ -29,9 +29,9 @@ from app.content.scan import (
 from app.content.store import (
     NewRow,
     apply_document,
-    delete_orphan_tags,
     delete_posts,
     document_from_post,
+    ids_by_path,
     insert_documents,
     load_posts,
     load_tags,
@@ -41,6 +41,7 @@ from app.content.store import (
     tag_slug,
     tags_for,
 )
+from app.content.tagnames import settle_tags, tags_of
 from app.content.templatetags import find_template_tags, tag_messages
 from app.extensions import db
 from app.localtime import site_zone, site_zone_name
@@ -169,6 +170,8 @@ def sync_content(
         report.removed = sorted(set(index) - {file.rel for file in files})
         large = len(results_by_file) > IMPORT_BATCH
         report.checkpoint_due = stack.enter_context(deferred_checkpoint(large))
+        kept = [index[rel].id for rel in results_by_file if rel in index]
+        touched = tags_of([*kept, *(index[rel].id for rel in report.removed)])
         with db.session.no_autoflush:
             delete_posts(index[rel].id for rel in report.removed)
         # The bodies come in the tasks' order (the files' order, as ``prepared`` has them).
@@ -185,7 +188,8 @@ def sync_content(
             db.session.flush()
         if report.changed:
             db.session.flush()
-            delete_orphan_tags()
+            touched |= tags_of([*kept, *ids_by_path(report.added).values()])
+            settle_tags(touched)
         db.session.commit()
     return report
 
@@ -293,7 +297,7 @@ def _write(
         if item.rendered is not None
     }
     known_tags = load_tags(tag_slug(name) for item_names in names.values() for name in item_names)
-    for item_names in names.values():  # in file order: a new tag is named as its first file says
+    for item_names in names.values():  # in file order, for a stable order of new tags' ids
         tags_for(item_names, known_tags)
     new_rows: list[NewRow] = []
     with db.session.no_autoflush:

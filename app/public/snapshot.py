@@ -39,8 +39,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-#: Columns a listing leaves out: read when a page asks for them (``Snapshot.body``).
-HEAVY = {"body", "body_html", "body_text", "toc_html"}
+#: Columns a listing leaves out (large, or the tags' spellings: a page shows ``tags``): read
+#: when a page asks for them (``Snapshot.body``).
+HEAVY = {"body", "body_html", "body_text", "toc_html", "tags_written"}
 #: The columns a listing reads, by name.
 LISTED_COLUMNS = tuple(c.key for c in Post.__table__.columns if c.key not in HEAVY)
 #: Post pages render in index order: a build loads this many posts' bodies at a time.
