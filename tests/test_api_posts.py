@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from app.content.document import read_front_matter
+from app.content.sync import sync_content
+from app.extensions import db
 from tests.api_helpers import assert_problem, post_count, stored
 
 NEW = {"title": "From the API", "body": "Hello *API*.\n", "tags": ["api", "News"]}
@@ -180,6 +183,43 @@ def test_patch_changes_only_what_is_sent(api, content_dir):
     )
     assert "draft: true" in (content_dir / "posts" / "hello-world.md").read_text()
     assert_problem(api.patch("/posts/hello-world", json={"title": None}), 422)
+
+
+KEPT = """---
+date: 2024-01-05
+title: Kept as written
+tags: zeta, Alpha
+draft: false
+summary: 'One line.'
+x_custom: {b: 2, a: 1}
+---
+
+Body.
+"""
+
+
+def test_a_patch_keeps_what_the_file_wrote_of_everything_else(api, app, content_dir):
+    """A date without a time, tags in their order and form, ``draft: false``, unknown keys,
+    the order of keys: a one-field save changes that field's line only."""
+    path = content_dir / "posts" / "kept.md"
+    path.write_text(KEPT)
+    sync_content(content_dir, app.config["MAX_CONTENT_FILE_BYTES"])
+    db.session.rollback()
+    unchanged = api.patch("/posts/kept", json={"summary": "One line."})
+    assert unchanged.status_code == 200, unchanged.text
+    assert path.read_text() == KEPT  # nothing changed: not a byte
+    patched = api.patch("/posts/kept", json={"title": "Kept"})
+    assert patched.status_code == 200, patched.text
+    front = read_front_matter(path.read_text(), path)
+    assert list(front.items()) == [
+        ("date", "2024-01-05"),  # a day, as written (no time, no offset)
+        ("title", "Kept"),
+        ("tags", "zeta, Alpha"),
+        ("draft", False),
+        ("summary", "One line."),
+        ("x_custom", {"b": 2, "a": 1}),
+    ]
+    assert path.read_text().endswith("---\n\nBody.\n")
 
 
 def test_a_put_never_changes_the_slug(api, content_dir):

@@ -173,6 +173,11 @@ def _split_tags(value: Any) -> list[str]:
     return tags
 
 
+def read_front_matter(text: str, path: str | Path, kind: str = "post") -> dict[str, Any]:
+    """A file's front matter as written (keys and values as YAML, TOML or JSON read them)."""
+    return _split(text, Path(path), kind)[0]
+
+
 def parse_document(text: str, path: str | Path, kind: str = "post", zone: tzinfo = UTC) -> Document:
     """Parse and validate one content file's text; errors name the file and line. Dates
     without an offset are local time in ``zone`` (pass the site's: ``site_zone()``)."""
@@ -354,6 +359,21 @@ def _date_value(value: datetime, zone: tzinfo) -> str:
 def serialize_document(doc: Document, filename_stem: str | None = None, zone: tzinfo = UTC) -> str:
     """The file text for a document: front matter in a stable key order, then the body;
     dates in ``zone`` (the site's time zone), with their offset."""
+    return dump_document(front_matter(doc, filename_stem, zone), doc.body)
+
+
+def dump_document(meta: dict[str, Any], body: str) -> str:
+    """A file's text: ``meta`` as YAML front matter in its order, then ``body``."""
+    front = yaml.dump(
+        meta, Dumper=Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False
+    )
+    return f"---\n{front}---\n\n{body}"
+
+
+def front_matter(
+    doc: Document, filename_stem: str | None = None, zone: tzinfo = UTC
+) -> dict[str, Any]:
+    """The front matter ``serialize_document`` writes for ``doc``, by key in its order."""
     meta: dict[str, Any] = {} if doc.kind == "note" else {"title": doc.title}
     if doc.explicit_slug or (filename_stem is not None and filename_stem != doc.slug):
         meta["slug"] = doc.slug
@@ -375,7 +395,4 @@ def serialize_document(doc: Document, filename_stem: str | None = None, zone: tz
         meta["photos"] = [dict(photo) for photo in doc.photos]
     meta.update(doc.refs)
     meta.update(doc.extra)
-    front = yaml.dump(
-        meta, Dumper=Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False
-    )
-    return f"---\n{front}---\n\n{doc.body}"
+    return meta

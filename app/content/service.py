@@ -23,6 +23,7 @@ from app.content.aliases import alias_url, clashes, own_url, renamed
 from app.content.document import Document, parse_document, serialize_document
 from app.content.errors import ContentError
 from app.content.files import atomic_write, content_hash, read_text
+from app.content.keep import kept_text
 from app.content.notes import free_note_slug, missing_alt
 from app.content.slugs import is_valid_slug
 from app.content.store import apply_document
@@ -224,7 +225,7 @@ def save_post(
                 "a file with this slug already exists but is not imported",
             )
         row = post or Post()
-        text = serialize_document(doc, doc.slug, site_zone()) if exact_text is None else exact_text
+        text = exact_text if exact_text is not None else _text(doc, old_rel)
         moved = old_rel is not None and old_rel != new_rel
         paths = [new_path, content_dir / old_rel] if old_rel is not None and moved else [new_path]
         message = message or _message(doc, post)
@@ -242,6 +243,19 @@ def save_post(
             if old_rel is not None and moved:
                 (content_dir / old_rel).unlink(missing_ok=True)
         return row
+
+
+def _text(doc: Document, old_rel: str | None) -> str:
+    """The file text of ``doc``: over the file it edits (``old_rel``), keeping what the
+    author wrote of what did not change (``keep``)."""
+    before = _read_bytes(_content_dir() / old_rel) if old_rel is not None else None
+    try:
+        text = before.decode("utf-8") if before is not None else None
+    except UnicodeDecodeError:
+        text = None
+    if text is None:
+        return serialize_document(doc, doc.slug, site_zone())
+    return kept_text(doc, doc.slug, text, f"content/{old_rel}", site_zone())
 
 
 #: The views of the pages made from a content file, and that file's kind.
