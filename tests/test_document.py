@@ -173,6 +173,26 @@ def test_serializer_never_writes_an_anchor():
     assert parse_document(text, "content/posts/hello.md").extra == {"one": shared, "two": shared}
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '{\n  "title": "A",\n  "date": "2026-01-01",\n  "title": "B"\n}\nx',
+            "content/posts/a.md:4: 'title' is given twice (lines 2 and 4): keep one",
+        ),
+        (
+            '{"title": "A", "date": "2026-01-01", "photos": [\n {"src": "media/a.png",'
+            ' "alt": "a"},\n {"src": "media/b.png", "alt": "b",\n  "alt": "c"}]}\nx',
+            "content/posts/a.md:4: 'alt' is given twice (lines 3 and 4): keep one",
+        ),
+    ],
+)
+def test_a_key_given_twice_in_json_front_matter_is_an_error(text, message):
+    with pytest.raises(ContentError) as info:
+        parse_document(text, "content/posts/a.md")
+    assert str(info.value) == message
+
+
 @pytest.mark.parametrize("parser", ["libyaml", "python"])
 @pytest.mark.parametrize(
     ("text", "message"),

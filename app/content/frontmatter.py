@@ -51,10 +51,46 @@ def split_toml(stripped: str, path: Path, offset: int) -> tuple[dict[str, Any], 
     return meta, stripped[fences[1].end() :].removeprefix("\n")
 
 
+class _KeyTwiceError(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _once_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice (JSON would keep the last value)."""
+    seen: set[str] = set()
+    for key, _value in pairs:
+        if key in seen:
+            raise _KeyTwiceError(key)
+        seen.add(key)
+    return dict(pairs)
+
+
+def _twice(key: str, stripped: str, path: Path, offset: int) -> ContentError:
+    """The error of a JSON key given twice, at the lines of its last two mentions (JSON's
+    decoder tells no place; the object it is in is the innermost closed so far)."""
+    quoted = re.escape(json.dumps(key, ensure_ascii=False))
+    lines = [
+        stripped.count("\n", 0, found.start()) + 1 + offset
+        for found in re.finditer(rf"{quoted}\s*:", stripped)
+    ][-2:]
+    where = ""
+    if len(lines) == 2:
+        where = (
+            f" (line {lines[0]})" if lines[0] == lines[1] else f" (lines {lines[0]} and {lines[1]})"
+        )
+    return ContentError(
+        path, f"{key!r} is given twice{where}: keep one", lines[-1] if lines else offset + 1
+    )
+
+
 def split_json(stripped: str, path: Path, offset: int) -> tuple[dict[str, Any], str]:
     """A JSON object front matter (``stripped`` starts with ``{``) and the body after it."""
     try:
-        meta, end = json.JSONDecoder().raw_decode(stripped)
+        meta, end = json.JSONDecoder(object_pairs_hook=_once_each).raw_decode(stripped)
+    except _KeyTwiceError as exc:
+        raise _twice(exc.key, stripped, path, offset) from None
     except json.JSONDecodeError as exc:
         raise ContentError(
             path,
