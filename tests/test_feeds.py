@@ -8,6 +8,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
+from app.public.feednotes import media_type
 from app.public.jsonfeed import VERSION
 
 LINKED_POST = (
@@ -139,3 +140,17 @@ def test_a_build_reads_feeds_from_its_listing_and_writes_the_same(linked, client
     assert built == served
     entries = served.count(b"<entry>") or len(json.loads(served)["items"])
     assert entries == 2
+
+
+@pytest.mark.parametrize(
+    ("src", "expected"),
+    [
+        ("/media/cat.jpg", "image/jpeg"),
+        ("https://cdn.example/a.jpg?w=800&h=600", "image/jpeg"),
+        ("https://cdn.example/a.PNG#top", "image/png"),
+        ("media/ünï cödé.webp", "image/webp"),
+        ("https://photos.example.com/sunset", None),
+    ],
+)
+def test_a_photos_media_type_is_told_by_its_name_whatever_its_query(src, expected):
+    assert media_type(src) == expected

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -59,9 +60,15 @@ def _photo(photo: dict[str, str], page_url: str, site_url: str) -> Photo:
     return Photo(
         url=resolve(quoted_url(src), page_url, site_url),
         alt=photo.get("alt", ""),
-        mime_type=mimetypes.guess_type(src)[0],
+        mime_type=media_type(src),
         length=length,
     )
+
+
+def media_type(src: str) -> str | None:
+    """A photo's media type by its name ('image/jpeg'), a query or fragment aside
+    (``https://cdn.example/a.jpg?w=800``); None when its name does not say."""
+    return mimetypes.guess_type(urlsplit(src).path)[0]
 
 
 def refs(post: Any) -> dict[str, str]:
