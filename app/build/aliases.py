@@ -61,13 +61,15 @@ def _in_the_way(
     files: dict[str, PlannedPage],
 ) -> list[str]:
     """The aliases whose redirect page would stand in a path the site's files need: in a
-    folder that is one of its files, or at a file name that is one of its folders."""
+    folder that is one of its files, or at a file name that is one of its folders. Each URL
+    is said once, and not at all when it is in ``clashed`` (said already)."""
     folders: dict[str, PlannedPage] = {}  # made when an alias is a file name ('/old.html')
     problems: list[str] = []
+    said = set(clashed)
     for url, source in claimed:
-        if url in clashed:
+        if url in said:
             continue
-        clashed.add(url)  # said once
+        said.add(url)
         rel = alias_file(url)
         page = next((files[f] for f in _folders(rel) if f in files), None)
         if page is None and not rel.endswith("/index.html"):
