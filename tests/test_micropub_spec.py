@@ -273,6 +273,19 @@ def test_3_4_3_remove_a_property(micropub, content_dir, freeze):
     assert built.page("/tags/micropub/") is None
 
 
+def test_3_4_3_an_update_that_would_empty_a_note_is_refused_and_changes_nothing(micropub, content_dir):
+    url = micropub.create(json={"type": ["h-entry"], "properties": {"content": ["Only text."]}})
+    before = front_matter(content_dir, url)
+    response = micropub.post(
+        "/micropub", json={"action": "update", "url": url, "delete": ["content"]}
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "invalid_request"
+    assert "the note is empty" in response.json()["error_description"]
+    assert front_matter(content_dir, url) == before
+    assert row(url)["body"] == "Only text.\n"
+
+
 # --- 3.5 Delete and undelete -------------------------------------------------------------
 
 

@@ -182,6 +182,12 @@ def note_document(doc: Document) -> Document:
     return replace(doc, kind="note", title="")
 
 
+def _check_not_empty(doc: Document, what_to_do: str) -> None:
+    """A note is its text, its photos or its link to another post: refuse one with none."""
+    if doc.kind == "note" and not doc.body.strip() and not doc.photos and not doc.refs:
+        raise invalid(f"the note is empty: {what_to_do}")
+
+
 def _create(asked: MicropubRequest) -> Response:
     require_scope("create")
     if not asked.properties and not asked.files:
@@ -193,8 +199,7 @@ def _create(asked: MicropubRequest) -> Response:
         doc = note_document(doc)
         if not doc.body and doc.summary:  # a note is its text: a summary alone is it
             doc = replace(doc, body=doc.summary + "\n", summary="")
-    if not doc.body.strip() and not doc.photos and not doc.refs and doc.kind == "note":
-        raise invalid("the note is empty: send 'content', a 'photo' or a link to reply to")
+    _check_not_empty(doc, "send 'content', a 'photo' or a link to reply to")
     body: dict[str, Any] = {}
     missing = [n for n, p in enumerate(doc.photos, start=1) if not p.get("alt")]
     if missing and not doc.draft:
@@ -220,6 +225,7 @@ def _update(asked: MicropubRequest) -> Response:
     changed = updated_document(
         doc, props, _photos(props.get("photo", [])), now().replace(microsecond=0)
     )
+    _check_not_empty(changed, "keep its 'content', a 'photo' or a link, or delete the note")
     _save(photos_into_body(changed), post)
     return Response(status=204)
 
