@@ -26,6 +26,22 @@ def test_site_rooted_links_get_the_sub_path_and_nothing_else_changes():
         assert unchanged in out
 
 
+CODE = (
+    '<p>Write <code>&lt;a href="/x"&gt;</code>, or:</p>\n<pre><code>&lt;img src="/media/a.png"&gt;'
+    '</code></pre>\n<p><a title="a > b" href="/posts/a/">a</a></p>'
+)
+
+
+def test_links_written_as_text_in_code_are_left_as_they_are():
+    out = site_relative(CODE, "/blog/")
+    assert '<code>&lt;a href="/x"&gt;</code>' in out
+    assert '&lt;img src="/media/a.png"&gt;' in out
+    assert '<a title="a > b" href="/blog/posts/a/">' in out
+    feed = absolute(CODE, "https://ex.org/blog/posts/c/", "https://ex.org/blog/")
+    assert '<code>&lt;a href="/x"&gt;</code>' in feed
+    assert 'href="https://ex.org/blog/posts/a/"' in feed
+
+
 def test_at_the_domain_root_content_is_left_byte_for_byte():
     assert site_relative(HTML, "/") == HTML
 

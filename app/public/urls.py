@@ -13,6 +13,9 @@ from flask import url_for
 from app.public import snapshot
 
 _URL_ATTR = re.compile(r'(?<=\s)(href|src)="([^"]*)"')
+#: A start tag of sanitized HTML (values double-quoted, so a ``>`` in one ends nothing): URLs
+#: are changed there alone, never in text such as ``<code>&lt;a href="/x"&gt;</code>``.
+_START_TAG = re.compile(r'<[a-zA-Z][^\s/>]*(?:\s+[^\s"\'>/=]+(?:="[^"]*")?)*\s*/?>')
 
 
 def _is_site_rooted(url: str) -> bool:
@@ -35,7 +38,8 @@ def rebase(url: str, page_url: str) -> str:
 
 
 def rewrite_urls(html: str, change: Callable[[str], str]) -> str:
-    """``html`` with each ``href`` and ``src`` as ``change`` says (it sees them unescaped)."""
+    """``html`` (sanitized: ``content.render``) with each ``href`` and ``src`` attribute as
+    ``change`` says (it sees them unescaped); text that reads like one stays as it is."""
     if 'href="' not in html and 'src="' not in html:  # most posts: a scan in C, not in re
         return html
 
@@ -44,7 +48,11 @@ def rewrite_urls(html: str, change: Callable[[str], str]) -> str:
         new = change(old)
         return match[0] if new == old else f'{match[1]}="{escape(new)}"'
 
-    return _URL_ATTR.sub(substitute, html)
+    def in_tag(tag: re.Match[str]) -> str:
+        text = tag[0]
+        return _URL_ATTR.sub(substitute, text) if "=" in text else text
+
+    return _START_TAG.sub(in_tag, html)
 
 
 def site_relative(html: str, site_path: str) -> str:
