@@ -273,7 +273,7 @@ def test_3_4_3_remove_a_property(micropub, content_dir, freeze):
     assert built.page("/tags/micropub/") is None
 
 
-def test_3_4_3_an_update_that_would_empty_a_note_is_refused_and_changes_nothing(micropub, content_dir):
+def test_3_4_3_an_update_that_would_empty_a_note_is_refused(micropub, content_dir):
     url = micropub.create(json={"type": ["h-entry"], "properties": {"content": ["Only text."]}})
     before = front_matter(content_dir, url)
     response = micropub.post(
