@@ -344,3 +344,45 @@ def test_delete_refuses_a_file_changed_since_confirmation(synced, author_client,
     assert "Not deleted: the file changed since you opened it" in response.text
     assert path.exists()
     assert row("hello-world") is not None
+
+
+def _editor_fields(client, post_id) -> dict[str, str]:
+    """The editor's form as the browser sends it back untouched."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(client.get(f"/admin/posts/{post_id}/edit").get_data(as_text=True))
+    fields: dict[str, str] = {}
+    for node in tree.css("form#editor input[name], form#editor textarea[name]"):
+        kind = node.attributes.get("type")
+        if kind in ("submit", "file") or (kind == "radio" and "checked" not in node.attributes):
+            continue
+        fields[node.attributes["name"]] = (
+            node.text() if node.tag == "textarea" else node.attributes.get("value") or ""
+        )
+    for node in tree.css("form#editor select[name]"):
+        chosen = node.css_first("option[selected]") or node.css_first("option")
+        fields[node.attributes["name"]] = chosen.attributes.get("value") or ""
+    return fields
+
+
+def test_a_save_keeps_what_the_file_wrote_of_the_fields_left_alone(
+    synced, author_client, content_dir
+):
+    from app.content.sync import sync_content
+
+    path = content_dir / "posts" / "as-written.md"
+    text = "---\ndate: 2024-01-05\ntitle: As written\ntags: zeta, Alpha\nx_custom: 1\n---\n\nBo.\n"
+    path.write_text(text)
+    sync_content(content_dir, synced.config["MAX_CONTENT_FILE_BYTES"])
+    post = row("as-written")
+    fields = _editor_fields(author_client, post.id)
+    assert fields["tags"] == "zeta, Alpha"  # in the file's order
+    response = author_client.post(f"/admin/posts/{post.id}/edit", data=fields)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert path.read_text() == text  # nothing changed: not a byte
+    fields = _editor_fields(author_client, post.id)
+    response = author_client.post(
+        f"/admin/posts/{post.id}/edit", data={**fields, "title": "Retitled"}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert path.read_text() == text.replace("title: As written", "title: Retitled")

@@ -28,7 +28,7 @@ from app.content.notes import free_note_slug, missing_alt
 from app.content.slugs import is_valid_slug
 from app.content.store import apply_document
 from app.content.sync import source_path_for
-from app.content.tagnames import settle_tags, tags_of
+from app.content.tagnames import settle_tags, spellings
 from app.extensions import db
 from app.localtime import site_zone, to_local
 from app.models import Post, Tag, User
@@ -229,7 +229,7 @@ def save_post(
         moved = old_rel is not None and old_rel != new_rel
         paths = [new_path, content_dir / old_rel] if old_rel is not None and moved else [new_path]
         message = message or _message(doc, post)
-        touched = tags_of([post.id]) if post is not None else set()
+        before = spellings([post.id]) if post is not None else set()
         with history.recorded(paths, message, author):
             with _file_and_row(new_path, previous):
                 with db.session.no_autoflush:
@@ -238,7 +238,7 @@ def save_post(
                     row.author = author
                 db.session.add(row)
                 db.session.flush()
-                settle_tags(touched | tags_of([row.id]))
+                settle_tags(before, spellings([row.id]))
                 atomic_write(new_path, text)
             if old_rel is not None and moved:
                 (content_dir / old_rel).unlink(missing_ok=True)
@@ -368,9 +368,9 @@ def delete_post(post: Post, *, expected_hash: str | None = None, actor: User | N
     with _write_lock:
         _check_unchanged(post, expected_hash)
         previous = _read_bytes(path)
-        touched = tags_of([post.id])
+        before = spellings([post.id])
         with history.recorded([path], message, actor), _file_and_row(path, previous):
             db.session.delete(post)
             db.session.flush()
-            settle_tags(touched)
+            settle_tags(before, set())
             path.unlink(missing_ok=True)

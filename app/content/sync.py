@@ -41,7 +41,7 @@ from app.content.store import (
     tag_slug,
     tags_for,
 )
-from app.content.tagnames import settle_tags, tags_of
+from app.content.tagnames import settle_tags, spellings
 from app.content.templatetags import find_template_tags, tag_messages
 from app.extensions import db
 from app.localtime import site_zone, site_zone_name
@@ -171,7 +171,7 @@ def sync_content(
         large = len(results_by_file) > IMPORT_BATCH
         report.checkpoint_due = stack.enter_context(deferred_checkpoint(large))
         kept = [index[rel].id for rel in results_by_file if rel in index]
-        touched = tags_of([*kept, *(index[rel].id for rel in report.removed)])
+        before = spellings([*kept, *(index[rel].id for rel in report.removed)])
         with db.session.no_autoflush:
             delete_posts(index[rel].id for rel in report.removed)
         # The bodies come in the tasks' order (the files' order, as ``prepared`` has them).
@@ -188,8 +188,7 @@ def sync_content(
             db.session.flush()
         if report.changed:
             db.session.flush()
-            touched |= tags_of([*kept, *ids_by_path(report.added).values()])
-            settle_tags(touched)
+            settle_tags(before, spellings([*kept, *ids_by_path(report.added).values()]))
         db.session.commit()
     return report
 

@@ -33,24 +33,49 @@ def choose(spellings: Counter[str]) -> str:
     return min(spellings.items(), key=lambda item: (-item[1], item[0]))[0]
 
 
-def tags_of(post_ids: Iterable[int]) -> set[int]:
-    """The ids of the tags these rows have (before a write changes them, and after)."""
-    return {tag_id for (tag_id,) in select_in(sa.select(_TAG_ID), _POST_ID, post_ids)}
+#: How a row writes one of its tags: (post id, tag id, spelling; "" for a row from before
+#: rows kept their spellings, read again at the next sync).
+Spelling = tuple[int, int, str]
 
 
-def settle_tags(tag_ids: Iterable[int]) -> None:
-    """After a write of rows (flushed): name the tags it touched, then drop unused tags."""
-    wanted = set(tag_ids)
-    posts_of: defaultdict[int, list[int]] = defaultdict(list)
-    for tag_id, post_id in select_in(sa.select(_TAG_ID, _POST_ID), _TAG_ID, wanted):
-        posts_of[tag_id].append(post_id)
-    query = sa.select(Post.id, Post.tags_written)
-    written = dict(select_in(query, Post.id, (p for ids in posts_of.values() for p in ids)))
-    for (tag,) in select_in(sa.select(Tag), Tag.id, posts_of):
-        names = (spelling(written[post_id], tag.slug) for post_id in posts_of[tag.id])
-        # None: a row from before rows kept their spellings (read again at the next sync)
-        votes = Counter(name for name in names if name is not None)
-        if votes and tag.name != (name := choose(votes)):
-            tag.name = name
+def spellings(post_ids: Iterable[int]) -> set[Spelling]:
+    """How these rows write each of their tags: taken before a write of them, and after."""
+    ids = set(post_ids)
+    if not ids:
+        return set()
+    written = dict(select_in(sa.select(Post.id, Post.tags_written), Post.id, ids))
+    links = sa.select(_POST_ID, _TAG_ID, Tag.slug).join(Tag, Tag.id == _TAG_ID)
+    return {
+        (post_id, tag_id, spelling(written[post_id], slug) or "")
+        for post_id, tag_id, slug in select_in(links, _POST_ID, ids)
+    }
+
+
+def settle_tags(before: set[Spelling], after: set[Spelling]) -> None:
+    """After a write of rows (flushed), given how they wrote their tags before and after it:
+    name each tag whose spellings changed (added to a row, taken from one, or written
+    otherwise), then drop the tags no row has. An edit that leaves the tags alone costs a
+    query or two, whatever the size of the site."""
+    changed = {tag_id for _post_id, tag_id, _name in before ^ after}
+    if changed:
+        _name(changed, {(post_id, tag_id): name for post_id, tag_id, name in after})
     db.session.flush()
     delete_orphan_tags()
+
+
+def _name(tag_ids: set[int], known: dict[tuple[int, int], str]) -> None:
+    """Name these tags by how their rows write them (``known``: of the rows just written)."""
+    links = list(select_in(sa.select(_TAG_ID, _POST_ID), _TAG_ID, tag_ids))
+    others = {post_id for tag_id, post_id in links if (post_id, tag_id) not in known}
+    written = dict(select_in(sa.select(Post.id, Post.tags_written), Post.id, others))
+    tags = {tag.id: tag for (tag,) in select_in(sa.select(Tag), Tag.id, tag_ids)}
+    votes: defaultdict[int, Counter[str]] = defaultdict(Counter)
+    for tag_id, post_id in links:
+        name = known.get((post_id, tag_id))
+        if name is None:
+            name = spelling(written[post_id], tags[tag_id].slug) or ""
+        if name:
+            votes[tag_id][name] += 1
+    for tag_id, counted in votes.items():
+        if tags[tag_id].name != (name := choose(counted)):
+            tags[tag_id].name = name
