@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -255,3 +256,18 @@ def test_a_title_in_an_old_url_is_as_hugo_made_it(runner, content_dir, tmp_path)
     assert result.exit_code == 0, result.output
     meta, _ = read_doc(content_dir, "posts/release.md")
     assert meta["aliases"] == ["/2021/python-3.12-à-la-carte/"]  # dots and accents kept
+
+
+def test_dates_without_an_offset_are_in_the_sites_time_zone(runner, app, content_dir, tmp_path):
+    site = Path(shutil.copytree(SITE, tmp_path / "hugo-site"))
+    config = site / "hugo.toml"
+    config.write_text("timeZone = 'Asia/Tokyo'\n" + config.read_text())
+    (site / "content" / "posts" / "early.md").write_text(
+        "+++\ntitle = 'Early'\ndate = '2020-01-01T02:00:00'\n+++\nA\n"
+    )
+    app.config["SITE_TIMEZONE"] = "UTC"
+    result = run_import(runner, "hugo", site)
+    assert result.exit_code == 0, result.output
+    early, _ = read_doc(content_dir, "posts/early.md")
+    assert str(early["date"]) == "2019-12-31 17:00:00+00:00"  # 02:00 in Tokyo
+    assert early["aliases"] == ["/2020/01/early/"]  # the month Hugo showed

@@ -231,3 +231,55 @@ def test_what_the_site_will_not_show_of_an_imported_body_is_said_at_import(
     assert "content/posts/second.md:" in rendered
     assert "the HTML sanitizer removed text readers would not see" in rendered
     assert "content/posts/welcome-to-jekyll.md:" in rendered  # its {% include %}, left as text
+
+
+def test_dates_without_an_offset_are_the_old_sites_local_time(runner, app, content_dir, tmp_path):
+    """Jekyll reads a date without an offset in its ``timezone:``, and every date into it for
+    the URL's day; the import keeps the moment, and writes it in SITE_TIMEZONE."""
+    site = shutil.copytree(SITE, tmp_path / "jekyll-site")
+    config = site / "_config.yml"
+    config.write_text(config.read_text() + "timezone: America/New_York\n")
+    posts = site / "_posts"
+    (posts / "2020-01-01-early.md").write_text(
+        "---\ntitle: Early\ndate: 2020-01-01 02:00:00\n---\nA\n"
+    )
+    (posts / "2020-01-01-west.md").write_text(
+        "---\ntitle: West\ndate: 2020-01-01 23:30:00 -0800\n---\nB\n"
+    )
+    app.config["SITE_TIMEZONE"] = "Europe/Paris"
+    result = run_import(runner, "jekyll", site)
+    assert result.exit_code == 0, result.output
+    early, _ = read_doc(content_dir, "posts/early.md")
+    assert str(early["date"]) == "2020-01-01 08:00:00+01:00"  # 02:00 in New York
+    assert early["aliases"] == ["/2020/01/01/early/"]
+    west, _ = read_doc(content_dir, "posts/west.md")
+    assert str(west["date"]) == "2020-01-02 08:30:00+01:00"
+    assert west["aliases"] == ["/2020/01/02/west/"]  # 02:30 on the 2nd in New York
+
+
+def test_without_a_timezone_dates_are_read_in_site_timezone(runner, app, content_dir, tmp_path):
+    site = shutil.copytree(SITE, tmp_path / "jekyll-site")
+    (site / "_posts" / "2020-01-01-early.md").write_text(
+        "---\ntitle: Early\ndate: 2020-01-01 02:00:00\n---\nA\n"
+    )
+    (site / "_posts" / "2020-03-04-named.md").write_text("---\ntitle: Named\n---\nB\n")
+    app.config["SITE_TIMEZONE"] = "Asia/Tokyo"
+    result = run_import(runner, "jekyll", site)
+    assert result.exit_code == 0, result.output
+    early, _ = read_doc(content_dir, "posts/early.md")
+    assert str(early["date"]) == "2020-01-01 02:00:00+09:00"
+    assert early["aliases"] == ["/2020/01/01/early/"]
+    named, _ = read_doc(content_dir, "posts/named.md")
+    assert str(named["date"]) == "2020-03-04 00:00:00+09:00"  # the file name's day, local
+    assert named["aliases"] == ["/2020/03/04/named/"]
+    welcome, _ = read_doc(content_dir, "posts/welcome-to-jekyll.md")
+    assert welcome["aliases"] == ["/jekyll/update/2015/01/01/welcome-to-jekyll/"]  # as written
+
+
+def test_a_timezone_that_is_not_one_is_warned_of(runner, content_dir, tmp_path):
+    site = shutil.copytree(SITE, tmp_path / "jekyll-site")
+    config = site / "_config.yml"
+    config.write_text(config.read_text() + "timezone: Mars/Olympus\n")
+    result = run_import(runner, "jekyll", site)
+    assert result.exit_code == 0, result.output
+    assert "_config.yml: time zone 'Mars/Olympus' is not known" in result.output

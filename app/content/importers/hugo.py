@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,6 +31,7 @@ from app.content.importers.model import (
     local_day,
     make_slug,
     merge_tags,
+    old_zone,
     one_or_many,
     parse_date,
     text_value,
@@ -38,6 +39,7 @@ from app.content.importers.model import (
 from app.content.importers.pipeline import Options
 from app.content.importers.report import Report
 from app.content.importers.shortcodes import Place, hugo
+from app.localtime import site_zone, to_local
 
 SUFFIXES = (".md", ".markdown", ".html")
 CONFIG_NAMES = [
@@ -110,6 +112,8 @@ def read(source: Path, options: Options, report: Report) -> Export:
     """Every page of a Hugo site's content folder, with bundles and static files."""
     config = _config(source, report)
     languages = _Languages.of(config)
+    named_zone = next((v for k, v in config.items() if str(k).lower() == "timezone"), None)
+    zone = old_zone(named_zone, report, "the site config") or site_zone()
     folder = str(languages.content_dir or config.get("contentdir") or "content")
     content = source / folder
     if not content.is_dir():
@@ -142,7 +146,7 @@ def read(source: Path, options: Options, report: Report) -> Export:
             else:
                 prefix = site_path + (f"/{languages.default}" if languages.in_subdir else "")
             named = rel.with_name(stem + path.suffix)  # without its language's '.fr'
-            args = (path, named, display, prefix, permalinks, report, lang)
+            args = (path, named, display, prefix, permalinks, report, lang, zone)
             item = guarded(report, display, _item, *args)
             if item is not None:
                 (translations if lang else items).append(item)
@@ -196,9 +200,11 @@ def _item(
     permalinks: dict[str, str],
     report: Report,
     lang: str | None = None,
+    zone: tzinfo = UTC,
 ) -> Item | None:
     """The page at ``path`` (``rel``: its place in content/, without a language's name);
-    ``lang``: a translation's language (its slug ends with it)."""
+    ``lang``: a translation's language (its slug ends with it); ``zone``: the site's
+    ``timeZone``, which dates without an offset are in."""
     read = frontmatter.read_file(path, display, report)
     if read is None:
         return None
@@ -215,7 +221,7 @@ def _item(
     frontmatter.check_date(
         meta, ("date", "publishdate", "pubdate", "lastmod", "expirydate"), path, display, report
     )
-    date = parse_date(meta.get("date") or meta.get("publishdate") or meta.get("pubdate"))
+    date = parse_date(meta.get("date") or meta.get("publishdate") or meta.get("pubdate"), zone)
     if date is None and section is not None:
         report.warn(
             display,
@@ -225,10 +231,11 @@ def _item(
         )
         date = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None, microsecond=0)
     draft = meta.get("draft") is True or str(meta.get("draft")).lower() == "true"
-    expiry = parse_date(meta.get("expirydate"))
+    expiry = parse_date(meta.get("expirydate"), zone)
     if expiry is not None and expiry < datetime.now(UTC).replace(tzinfo=None) and not draft:
         draft = True
         report.warn(display, 1, "expired on the old site (expiryDate): imported as a draft")
+    shown = to_local(date, zone).replace(tzinfo=None) if date else None  # as the site showed it
     source_slug = text_value(meta.get("slug"))
     converted = hugo(body, Place(report, display, body_line))
     doc = Document(
@@ -237,7 +244,7 @@ def _item(
         body=html_to_markdown(converted) if path.suffix == ".html" else converted,
         kind="post" if section is not None else "page",
         date=date if section is not None else None,
-        updated=parse_date(meta.get("lastmod")),
+        updated=parse_date(meta.get("lastmod"), zone),
         tags=merge_tags(as_list(meta.get("tags")), as_list(meta.get("categories"))),
         draft=draft,
         summary=text_value(meta.get("summary") or meta.get("description")),
@@ -246,7 +253,7 @@ def _item(
     old = (
         []
         if draft
-        else [prefix + _url(meta, logical, section, source_slug, title, date, permalinks)]
+        else [prefix + _url(meta, logical, section, source_slug, title, shown, permalinks)]
     )
     for alias in one_or_many(meta.get("aliases")):
         alias = str(alias)

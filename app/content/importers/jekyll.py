@@ -8,7 +8,7 @@ tags; the old URL follows ``permalink:`` (the post's, else the site's style).
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +25,7 @@ from app.content.importers.model import (
     local_day,
     make_slug,
     merge_tags,
+    old_zone,
     one_or_many,
     parse_date,
     text_value,
@@ -32,6 +33,7 @@ from app.content.importers.model import (
 from app.content.importers.pipeline import Options
 from app.content.importers.report import Report
 from app.content.importers.shortcodes import Place, liquid
+from app.localtime import site_zone, to_local, to_utc
 
 SUFFIXES = (".md", ".markdown", ".mkd", ".mkdn", ".html")
 #: Jekyll's named permalink styles.
@@ -66,6 +68,7 @@ def read(source: Path, options: Options, report: Report) -> Export:
         report.fail(str(source), None, "no _posts/ folder here", "give the Jekyll site's folder")
         return Export([])
     config = _config(source, report)
+    zone = old_zone(config.get("timezone"), report, "_config.yml")
     style = str(_posts_permalink(config) or config.get("permalink") or "date")
     base = str(config.get("baseurl") or "").rstrip("/")
     items: list[Item] = []
@@ -75,7 +78,7 @@ def read(source: Path, options: Options, report: Report) -> Export:
             continue
         parts = rel.parts
         if "_posts" in parts or "_drafts" in parts:
-            item = guarded(report, rel.as_posix(), _post, path, rel, style, base, report)
+            item = guarded(report, rel.as_posix(), _post, path, rel, style, base, zone, report)
         elif not any(p.startswith((".", "_")) for p in parts) and path.suffix != ".html":
             item = guarded(report, rel.as_posix(), _page, path, rel, base, report)
         else:
@@ -117,8 +120,14 @@ def _body(body: str, path: Path, display: str, line: int, report: Report) -> str
     return html_to_markdown(body) if path.suffix == ".html" else body
 
 
-def _post(path: Path, rel: Path, style: str, base: str, report: Report) -> Item | None:
+def _post(
+    path: Path, rel: Path, style: str, base: str, zone: tzinfo | None, report: Report
+) -> Item | None:
+    """A post; its dates without an offset are local time in Jekyll's ``timezone:`` (else
+    SITE_TIMEZONE's), and its URL's day is its date in that zone when the site names one
+    (Jekyll reads every date into it), else the day as written."""
     display = rel.as_posix()
+    local = zone or site_zone()
     read = frontmatter.read_file(path, display, report)
     if read is None:
         return None
@@ -127,9 +136,8 @@ def _post(path: Path, rel: Path, style: str, base: str, report: Report) -> Item 
     name_date, name = dated_name(path.stem)
     in_drafts = "_drafts" in rel.parts
     frontmatter.check_date(meta, ("date", "last_modified_at"), path, display, report)
-    date = parse_date(meta.get("date")) or (
-        datetime(name_date.year, name_date.month, name_date.day) if name_date else None
-    )
+    named_day = datetime(name_date.year, name_date.month, name_date.day) if name_date else None
+    date = parse_date(meta.get("date"), local) or (to_utc(named_day, local) if named_day else None)
     if date is None:
         if not in_drafts:
             report.warn(
@@ -152,7 +160,7 @@ def _post(path: Path, rel: Path, style: str, base: str, report: Report) -> Item 
         body=_body(body, path, display, body_line, report),
         kind="post",
         date=date,
-        updated=parse_date(meta.get("last_modified_at")),
+        updated=parse_date(meta.get("last_modified_at"), local),
         tags=merge_tags(categories, as_list(meta.get("tags"))),
         draft=draft,
         summary=text_value(meta.get("excerpt") or meta.get("description")),
@@ -161,7 +169,9 @@ def _post(path: Path, rel: Path, style: str, base: str, report: Report) -> Item 
     old: list[str] = []
     if not in_drafts:
         template = str(meta.get("permalink") or STYLES.get(style, style))
-        day = local_day(meta.get("date")) or date  # the URL has the day as written
+        day = local_day(meta.get("date")) or named_day or date
+        if zone is not None and meta.get("date"):
+            day = to_local(date, zone).replace(tzinfo=None)
         # ':title' is the post's 'slug:' if it has one (Jekyll's URL drop), else its file name's
         titled = text_value(meta.get("slug")) or name
         old.append(base + expand(template, day, titled, categories, path.suffix))

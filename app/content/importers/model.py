@@ -6,14 +6,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, tzinfo
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.content.document import Document, clean_name
 from app.content.slugs import RESERVED_PAGE_SLUGS, is_valid_slug, slugify
+from app.localtime import to_utc
 
 if TYPE_CHECKING:
     from app.content.importers.report import Report
@@ -75,9 +77,27 @@ _FORMATS = (
 )
 
 
-def parse_date(value: Any) -> datetime | None:
+def old_zone(name: Any, report: Report, where: str) -> tzinfo | None:
+    """The time zone an old site's settings name (Jekyll's ``timezone:``, Hugo's
+    ``timeZone``, Pelican's ``TIMEZONE``); None, with a warning, for one that is not."""
+    if not name:
+        return None
+    try:
+        return ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        report.warn(
+            where,
+            None,
+            f"time zone {name!r} is not known: dates without an offset are read in SITE_TIMEZONE",
+            "use an IANA name such as 'Europe/Berlin'",
+        )
+        return None
+
+
+def parse_date(value: Any, zone: tzinfo = UTC) -> datetime | None:
     """A date as the old tools wrote them (ISO, '2015-01-01 10:00:00 +0100', RFC 2822),
-    as naive UTC; None when there is none or it does not parse."""
+    as naive UTC; one without an offset is local time in ``zone`` (the old site's). None
+    when there is none or it does not parse."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -89,9 +109,10 @@ def parse_date(value: Any) -> datetime | None:
         if text is None:
             return None
         parsed = text
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed.replace(microsecond=0)
+    try:
+        return to_utc(parsed, zone).replace(microsecond=0)
+    except OverflowError:  # the calendar's first or last day, past its end in UTC
+        return parsed.replace(tzinfo=None, microsecond=0)
 
 
 def local_day(value: Any) -> datetime | None:

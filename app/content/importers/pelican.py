@@ -12,7 +12,7 @@ import ast
 import re
 import unicodedata
 import warnings
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path, PurePosixPath
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -32,6 +32,7 @@ from app.content.importers.model import (
     guarded,
     local_day,
     merge_tags,
+    old_zone,
     parse_date,
     text_value,
 )
@@ -40,6 +41,7 @@ from app.content.importers.pipeline import Options
 from app.content.importers.report import Report
 from app.content.importers.shortcodes import ref_url
 from app.content.slugs import slugify
+from app.localtime import site_zone
 
 MARKDOWN = (".md", ".markdown", ".mkd", ".mdown")
 STATIC_DIRS = {"images", "static", "extra", "theme", "files", "downloads"}
@@ -68,6 +70,7 @@ _PLACEHOLDER = re.compile(
 def read(source: Path, options: Options, report: Report) -> Export:
     """Every article and page of a Pelican content folder."""
     conf = _conf(source)
+    zone = old_zone(conf.get("TIMEZONE"), report, "pelicanconf.py") or site_zone()
     content = (
         source / conf.get("PATH", "content") if (source / "pelicanconf.py").is_file() else source
     )
@@ -80,7 +83,7 @@ def read(source: Path, options: Options, report: Report) -> Export:
         if not path.is_file() or set(rel.parts[:-1]) & STATIC_DIRS:
             continue
         if path.suffix in MARKDOWN or path.suffix == ".rst":
-            item = guarded(report, rel.as_posix(), _item, path, rel, conf, report)
+            item = guarded(report, rel.as_posix(), _item, path, rel, conf, zone, report)
             if item is not None:
                 items.append(item)
         elif path.suffix in (".html", ".htm"):
@@ -174,7 +177,7 @@ def _metadata(text: str) -> tuple[dict[str, str], str, int]:
     return meta, "\n".join(lines[index:]), index + 1
 
 
-def _item(path: Path, rel: Path, conf: dict[str, Any], report: Report) -> Item | None:
+def _item(path: Path, rel: Path, conf: dict[str, Any], zone: tzinfo, report: Report) -> Item | None:
     display = rel.as_posix()
     try:
         text = path.read_text("utf-8").removeprefix("\ufeff")
@@ -218,11 +221,11 @@ def _item(path: Path, rel: Path, conf: dict[str, Any], report: Report) -> Item |
     if "title" not in meta:
         report.warn(display, 1, f"no Title: titled {title!r}", "set 'title:' in the imported file")
     written = _date(meta, "date", path, display, report)
-    date = parse_date(written) or name_date
+    date = parse_date(written, zone) or parse_date(name_date, zone)
     if date is None and not is_page:
         report.warn(display, 1, "no Date: the file's modification time is used")
         date = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None, microsecond=0)
-    day = written.replace(tzinfo=None) if written else date  # the URL has it as written
+    day = written.replace(tzinfo=None) if written else name_date or date  # as written
     category = meta.get("category") or (rel.parts[0] if len(rel.parts) > 1 and not is_page else "")
     by_name = conf.get("SLUGIFY_SOURCE") == "basename"
     source_text = path.stem if by_name else title
@@ -234,7 +237,7 @@ def _item(path: Path, rel: Path, conf: dict[str, Any], report: Report) -> Item |
         body=body,
         kind="page" if is_page else "post",
         date=None if is_page else date,
-        updated=parse_date(_date(meta, "modified", path, display, report)),
+        updated=parse_date(_date(meta, "modified", path, display, report), zone),
         tags=merge_tags(as_list(category), as_list(meta.get("tags"))),
         draft=draft,
         summary=" ".join(meta.get("summary", "").split()),
@@ -272,7 +275,8 @@ def _date(
         report.warn(
             display,
             line,
-            f"{key} {value!r}: its time zone is not understood; it is read as UTC",
+            f"{key} {value!r}: its time zone is not understood; the time is read as local "
+            "time (pelicanconf.py's TIMEZONE, else SITE_TIMEZONE)",
             "write the offset, as in 2019-07-14 10:00+02:00",
         )
     if parsed is None:

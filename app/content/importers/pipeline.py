@@ -30,6 +30,7 @@ from app.content.service import validate
 from app.content.slugs import MAX_SLUG_LENGTH, RESERVED_PAGE_SLUGS
 from app.content.sync import source_path_for, sync_content
 from app.extensions import db
+from app.localtime import site_zone
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def _existing(content_dir: Path) -> dict[str, _Existing]:
                 continue
             rel = f"{folder}/{path.name}"
             try:
-                doc = parse_document(path.read_text("utf-8"), f"content/{rel}", kind)
+                doc = parse_document(path.read_text("utf-8"), f"content/{rel}", kind, site_zone())
             except (ContentError, UnicodeDecodeError):
                 found.setdefault(path.stem, _Existing(rel, ""))
                 continue
@@ -242,7 +243,7 @@ def _plan(export: Export, content_dir: Path, options: Options, report: Report) -
         except ContentError as exc:
             report.fail(item.source, item.line, exc.message, exc.hint)
             continue
-        plan.files[rel] = serialize(doc, doc.slug).encode("utf-8")
+        plan.files[rel] = serialize(doc, doc.slug, site_zone()).encode("utf-8")
         report.posts.append(
             PostLine(
                 item.source, item.line, doc.kind, doc.slug, url, rel, doc.draft, tuple(aliases)
