@@ -43,12 +43,17 @@ def spellings(post_ids: Iterable[int]) -> set[Spelling]:
     ids = set(post_ids)
     if not ids:
         return set()
-    written = dict(select_in(sa.select(Post.id, Post.tags_written), Post.id, ids))
+    written = _written(ids)
     links = sa.select(_POST_ID, _TAG_ID, Tag.slug).join(Tag, Tag.id == _TAG_ID)
     return {
         (post_id, tag_id, spelling(written[post_id], slug) or "")
         for post_id, tag_id, slug in select_in(links, _POST_ID, ids)
     }
+
+
+def _written(post_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The tags of these rows as their files write them, by row id."""
+    return dict(select_in(sa.select(Post.id, Post.tags_written), Post.id, post_ids))
 
 
 def settle_tags(before: set[Spelling], after: set[Spelling]) -> None:
@@ -67,7 +72,7 @@ def _name(tag_ids: set[int], known: dict[tuple[int, int], str]) -> None:
     """Name these tags by how their rows write them (``known``: of the rows just written)."""
     links = list(select_in(sa.select(_TAG_ID, _POST_ID), _TAG_ID, tag_ids))
     others = {post_id for tag_id, post_id in links if (post_id, tag_id) not in known}
-    written = dict(select_in(sa.select(Post.id, Post.tags_written), Post.id, others))
+    written = _written(others)
     tags = {tag.id: tag for (tag,) in select_in(sa.select(Tag), Tag.id, tag_ids)}
     votes: defaultdict[int, Counter[str]] = defaultdict(Counter)
     for tag_id, post_id in links:
