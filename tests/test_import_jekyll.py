@@ -283,3 +283,21 @@ def test_a_timezone_that_is_not_one_is_warned_of(runner, content_dir, tmp_path):
     result = run_import(runner, "jekyll", site)
     assert result.exit_code == 0, result.output
     assert "_config.yml: time zone 'Mars/Olympus' is not known" in result.output
+
+
+def test_one_category_of_two_words_is_one_tag(runner, content_dir, tmp_path):
+    """Jekyll splits ``categories:`` text on spaces, never ``category:``."""
+    site = shutil.copytree(SITE, tmp_path / "jekyll-site")
+    (site / "_posts" / "2020-01-01-one.md").write_text(
+        "---\ntitle: One\ncategory: Brand Management\n---\nA\n"
+    )
+    (site / "_posts" / "2020-01-02-two.md").write_text(
+        "---\ntitle: Two\ncategories: brand management\n---\nB\n"
+    )
+    result = run_import(runner, "jekyll", site)
+    assert result.exit_code == 0, result.output
+    one, _ = read_doc(content_dir, "posts/one.md")
+    assert one["tags"] == ["Brand Management"]
+    two, _ = read_doc(content_dir, "posts/two.md")
+    assert two["tags"] == ["brand", "management"]
+    assert two["aliases"] == ["/brand/management/2020/01/02/two/"]

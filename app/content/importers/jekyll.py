@@ -149,7 +149,10 @@ def _post(
         date = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None, microsecond=0)
     slug = make_slug(text_value(meta.get("slug")) or name, name)
     folder_categories = list(rel.parts[: rel.parts.index("_drafts" if in_drafts else "_posts")])
-    categories = folder_categories + as_list(meta.get("categories")) + as_list(meta.get("category"))
+    # 'categories: a b' is two categories, 'category: a b' is one (Jekyll's own reading)
+    single = meta.get("category")
+    one = [text_value(single)] if isinstance(single, str) and single.strip() else as_list(single)
+    categories = folder_categories + as_list(meta.get("categories")) + one
     draft = (
         in_drafts or meta.get("published") is False or str(meta.get("published")).lower() == "false"
     )
