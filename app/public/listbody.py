@@ -18,10 +18,8 @@ from markupsafe import Markup
 
 from app.public import bp
 from app.public.permalinks import permalink
-from app.public.urls import rebase, rewrite_urls
+from app.public.urls import START_TAG, rebase, rewrite_urls
 
-#: A start tag of sanitized HTML (nh3: every attribute double-quoted, no '<' in text).
-_TAG = re.compile(r'<[a-zA-Z][^\s/>]*(?:\s+[^\s"=/>]+(?:="[^"]*")?)*\s*/?>')
 #: The attributes that name ids of the document: ``headers`` (of a table cell) lists them.
 _ID_ATTR = re.compile(r'(?<=\s)(id|headers)="([^"]*)"')
 
@@ -48,7 +46,7 @@ def _prefixed_ids(html: str, prefix: str) -> tuple[str, set[str]]:
         return html, set()
     ids = {
         unescape(attribute[2])
-        for tag in _TAG.finditer(html)
+        for tag in START_TAG.finditer(html)
         for attribute in _ID_ATTR.finditer(tag[0])
         if attribute[1] == "id"
     }
@@ -62,4 +60,4 @@ def _prefixed_ids(html: str, prefix: str) -> tuple[str, set[str]]:
         cells = (mark + cell if unescape(cell) in ids else cell for cell in value.split())
         return f'headers="{" ".join(cells)}"'
 
-    return _TAG.sub(lambda tag: _ID_ATTR.sub(rename, tag[0]), html), ids
+    return START_TAG.sub(lambda tag: _ID_ATTR.sub(rename, tag[0]), html), ids

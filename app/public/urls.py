@@ -13,9 +13,10 @@ from flask import url_for
 from app.public import snapshot
 
 _URL_ATTR = re.compile(r'(?<=\s)(href|src)="([^"]*)"')
-#: A start tag of sanitized HTML (values double-quoted, so a ``>`` in one ends nothing): URLs
-#: are changed there alone, never in text such as ``<code>&lt;a href="/x"&gt;</code>``.
-_START_TAG = re.compile(r'<[a-zA-Z][^\s/>]*(?:\s+[^\s"\'>/=]+(?:="[^"]*")?)*\s*/?>')
+#: A start tag of sanitized HTML (nh3: every attribute double-quoted, so a ``>`` in a value
+#: ends nothing; no ``<`` in text): URLs and ids are changed there alone, never in text such
+#: as ``<code>&lt;a href="/x"&gt;</code>``.
+START_TAG = re.compile(r'<[a-zA-Z][^\s/>]*(?:\s+[^\s"=/>]+(?:="[^"]*")?)*\s*/?>')
 
 
 def _is_site_rooted(url: str) -> bool:
@@ -52,7 +53,7 @@ def rewrite_urls(html: str, change: Callable[[str], str]) -> str:
         text = tag[0]
         return _URL_ATTR.sub(substitute, text) if "=" in text else text
 
-    return _START_TAG.sub(in_tag, html)
+    return START_TAG.sub(in_tag, html)
 
 
 def site_relative(html: str, site_path: str) -> str:
