@@ -132,8 +132,9 @@ def _read_bytes(path: Path) -> bytes | None:
         return None
 
 
-def _check_unchanged(post: Post, expected_hash: str | None) -> None:
-    """Refuse when the file on disk differs from what the caller loaded."""
+def _check_unchanged(post: Post, expected_hash: str | None) -> bytes | None:
+    """Refuse when the file on disk differs from what the caller loaded; else its bytes
+    (None: it is gone)."""
     path = _content_dir() / post.source_path
     data = _read_bytes(path)
     expected = expected_hash or post.source_hash
@@ -143,6 +144,7 @@ def _check_unchanged(post: Post, expected_hash: str | None) -> None:
             data.decode("utf-8", errors="replace"),
             "the file changed since you opened it",
         )
+    return data
 
 
 def _restore(path: Path, data: bytes | None) -> None:
@@ -214,8 +216,7 @@ def save_post(
         new_rel = source_path_for(doc.kind, doc.slug)
         _check_urls(doc, new_rel, post)
         old_rel = post.source_path if post is not None else None
-        if post is not None:
-            _check_unchanged(post, expected_hash)
+        written = _check_unchanged(post, expected_hash) if post is not None else None
         new_path = content_dir / new_rel
         previous = _read_bytes(new_path)
         if previous is not None and new_rel != old_rel:
@@ -225,7 +226,7 @@ def save_post(
                 "a file with this slug already exists but is not imported",
             )
         row = post or Post()
-        text = exact_text if exact_text is not None else _text(doc, old_rel)
+        text = exact_text if exact_text is not None else _text(doc, written, old_rel)
         moved = old_rel is not None and old_rel != new_rel
         paths = [new_path, content_dir / old_rel] if old_rel is not None and moved else [new_path]
         message = message or _message(doc, post)
@@ -245,10 +246,9 @@ def save_post(
         return row
 
 
-def _text(doc: Document, old_rel: str | None) -> str:
-    """The file text of ``doc``: over the file it edits (``old_rel``), keeping what the
-    author wrote of what did not change (``keep``)."""
-    before = _read_bytes(_content_dir() / old_rel) if old_rel is not None else None
+def _text(doc: Document, before: bytes | None, old_rel: str | None) -> str:
+    """The file text of ``doc``: over the file it edits (``before``, the bytes of
+    ``old_rel``), keeping what the author wrote of what did not change (``keep``)."""
     try:
         text = before.decode("utf-8") if before is not None else None
     except UnicodeDecodeError:
