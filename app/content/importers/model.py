@@ -11,11 +11,10 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.content.document import Document, clean_name
 from app.content.slugs import RESERVED_PAGE_SLUGS, is_valid_slug, slugify
-from app.localtime import to_utc
+from app.localtime import TimeZoneError, to_utc, zone_named
 
 if TYPE_CHECKING:
     from app.content.importers.report import Report
@@ -83,8 +82,8 @@ def old_zone(name: Any, report: Report, where: str) -> tzinfo | None:
     if not name:
         return None
     try:
-        return ZoneInfo(str(name))
-    except (ZoneInfoNotFoundError, ValueError):
+        return zone_named(str(name))
+    except TimeZoneError:
         report.warn(
             where,
             None,
