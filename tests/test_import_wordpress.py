@@ -378,3 +378,52 @@ def test_a_footnote_text_is_not_taken_for_a_link(runner, content_dir, tmp_path):
     _, markdown = read_doc(content_dir, "posts/tide-table.md")
     assert "images/tide.png shows it." in markdown
     assert "missing" not in result.output
+
+
+def _dated(tmp_path, local, gmt, *, status="draft"):
+    """One post whose dates are ``local`` (``wp:post_date``) and ``gmt``, and a published
+    page of the same blog dated 2020-03-01 09:00 local, 08:00 GMT (an hour east of UTC)."""
+    page = (
+        "<item><title>About</title><content:encoded><![CDATA[Us.]]></content:encoded>"
+        "<wp:post_id>11</wp:post_id>"
+        "<wp:post_date><![CDATA[2020-03-01 09:00:00]]></wp:post_date>"
+        "<wp:post_date_gmt><![CDATA[2020-03-01 08:00:00]]></wp:post_date_gmt>"
+        "<wp:post_name><![CDATA[about]]></wp:post_name>"
+        "<wp:status><![CDATA[publish]]></wp:status>"
+        "<wp:post_type><![CDATA[page]]></wp:post_type></item>"
+    )
+    path = one_post(tmp_path, "Neap tide.", status=f"<wp:status><![CDATA[{status}]]></wp:status>")
+    text = path.read_text("utf-8").replace(
+        "<wp:post_date_gmt><![CDATA[2020-03-01 08:00:00]]></wp:post_date_gmt>",
+        f"<wp:post_date><![CDATA[{local}]]></wp:post_date>"
+        f"<wp:post_date_gmt><![CDATA[{gmt}]]></wp:post_date_gmt>",
+    )
+    path.write_text(text.replace("</channel>", page + "</channel>"), "utf-8")
+    return path
+
+
+def test_a_draft_without_a_gmt_date_is_read_in_the_blogs_own_offset(
+    runner, app, content_dir, tmp_path
+):
+    """A draft's ``wp:post_date_gmt`` is zero: its ``wp:post_date`` is the blog's local
+    time, whose offset the export's other posts show (WXR does not name the zone)."""
+    app.config["SITE_TIMEZONE"] = "America/New_York"
+    export = _dated(tmp_path, "2020-03-02 10:30:00", "0000-00-00 00:00:00")
+    result = run_import(runner, "wordpress", export)
+    assert result.exit_code == 0, result.output
+    meta, _ = read_doc(content_dir, "posts/tide-table.md")
+    assert meta["draft"] is True
+    assert str(meta["date"]) == "2020-03-02 04:30:00-05:00"  # 09:30 UTC
+
+
+def test_without_any_gmt_date_a_local_date_is_read_in_site_timezone(
+    runner, app, content_dir, tmp_path
+):
+    app.config["SITE_TIMEZONE"] = "Asia/Tokyo"
+    export = _dated(tmp_path, "2020-03-02 10:30:00", "0000-00-00 00:00:00")
+    text = export.read_text("utf-8").replace("2020-03-01 08:00:00", "0000-00-00 00:00:00")
+    export.write_text(text, "utf-8")
+    result = run_import(runner, "wordpress", export)
+    assert result.exit_code == 0, result.output
+    meta, _ = read_doc(content_dir, "posts/tide-table.md")
+    assert str(meta["date"]) == "2020-03-02 10:30:00+09:00"

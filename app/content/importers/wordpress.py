@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import unescape
@@ -34,6 +35,7 @@ from app.content.importers.pipeline import Options
 from app.content.importers.report import Report
 from app.content.importers.shortcodes import Place, wordpress
 from app.content.importers.wpautop import autop
+from app.localtime import site_zone
 
 _NAMESPACES = (
     ("purl.org/rss/1.0/modules/content", "content"),
@@ -92,6 +94,36 @@ class _Entry:
     def get(self, name: str) -> str:
         return self.fields.get(name, "").strip()
 
+    def date(self, name: str) -> datetime | None:
+        """A WordPress date field as written (naive); None for none or WordPress's zero."""
+        return parse_date(self.get(name).replace("0000-00-00 00:00:00", ""))
+
+
+class _BlogClock:
+    """The old blog's UTC offsets, as the items dated both ways show them. ``wp:post_date``
+    is the blog's local time, and a WXR file does not name its zone: a date given only that
+    way (a draft's) takes the offset of the item nearest in time, else ``SITE_TIMEZONE``."""
+
+    def __init__(self, entries: list[_Entry]) -> None:
+        pairs = ((e.date("wp:post_date"), e.date("wp:post_date_gmt")) for e in entries)
+        known = sorted((local, local - gmt) for local, gmt in pairs if local and gmt)
+        self.locals = [local for local, _ in known]
+        self.offsets = [offset for _, offset in known]
+
+    def utc(self, entry: _Entry) -> datetime | None:
+        """The entry's moment (naive UTC): its GMT date, its local date, its ``pubDate``."""
+        local = entry.date("wp:post_date")
+        if (gmt := entry.date("wp:post_date_gmt")) or local is None:
+            return gmt or parse_date(entry.get("pubDate"))
+        if not self.locals:
+            return parse_date(entry.get("wp:post_date"), site_zone())
+        at = bisect_left(self.locals, local)
+        near = min(
+            (i for i in (at - 1, at) if 0 <= i < len(self.locals)),
+            key=lambda i: abs(self.locals[i] - local),
+        )
+        return local - self.offsets[near]
+
 
 def read(source: Path, options: Options, report: Report) -> Export:
     """Every post and page of a WXR file, with the folders its media may be in."""
@@ -123,12 +155,24 @@ def read(source: Path, options: Options, report: Report) -> Export:
     for e in entries:
         if e.get("wp:post_type") == "attachment" and e.get("wp:attachment_url"):
             children.setdefault(e.get("wp:post_parent"), []).append(e.get("wp:attachment_url"))
+    clock = _BlogClock(entries)
     items: list[Item] = []
     for index, entry in enumerate(entries):
         pos = starts[index] if index < len(starts) else 0
         where = f"{display}:{line_of(raw, pos)}"
         item = guarded(
-            report, where, _item, entry, display, raw, pos, report, authors, attachments, children
+            report,
+            where,
+            _item,
+            entry,
+            display,
+            raw,
+            pos,
+            report,
+            authors,
+            attachments,
+            children,
+            clock,
         )
         if item is not None:
             items.append(item)
@@ -176,6 +220,7 @@ def _item(
     authors: dict[str, str],
     attachments: dict[int, str],
     children: dict[str, list[str]],
+    clock: _BlogClock,
 ) -> Item | None:
     kind = entry.get("wp:post_type") or "post"
     status = entry.get("wp:status")
@@ -205,8 +250,7 @@ def _item(
     if entry.get("wp:post_password"):
         draft = True
         report.warn(display, line, f"{title!r} was password-protected: imported as a draft")
-    date = parse_date(entry.get("wp:post_date_gmt").replace("0000-00-00 00:00:00", ""))
-    date = date or parse_date(entry.get("wp:post_date")) or parse_date(entry.get("pubDate"))
+    date = clock.utc(entry)
     if date is None and kind == "post":
         report.warn(display, line, f"{title!r} has no date", "set 'date:' in the imported file")
     body_start = raw.find("<content:encoded>", pos)
@@ -231,7 +275,7 @@ def _item(
         body=html_to_markdown(html) if html.strip() else "",
         kind=kind,
         date=date if kind == "post" else None,
-        updated=parse_date(entry.get("wp:post_modified_gmt").replace("0000-00-00 00:00:00", "")),
+        updated=entry.date("wp:post_modified_gmt"),
         tags=tags,
         draft=draft,
         summary=" ".join(html_to_markdown(entry.fields.get("excerpt:encoded", "")).split()),
