@@ -325,3 +325,30 @@ def test_a_post_too_big_for_a_content_file_is_refused(api, app, content_dir):
     assert body["errors"][0]["field"] == "body"
     assert "limit" in body["detail"]
     assert not (content_dir / "posts" / "huge.md").exists()
+
+
+def test_tags_are_given_as_the_file_writes_them_so_a_round_trip_changes_nothing(
+    api, app, content_dir
+):
+    """The site names a tag by most of its posts ("Café"); a client reads and sends back
+    this post's own spelling and order, so a PATCH of what it read leaves the file as it is."""
+    posts = content_dir / "posts"
+    path = posts / "own.md"
+    path.write_text("---\ntitle: Own\ndate: 2024-01-05\ntags: [zeta, cafe]\n---\n\nBody.\n")
+    for name in ("two", "three"):
+        text = f"---\ntitle: {name}\ndate: 2024-01-06\ntags: [Café]\n---\n\nB.\n"
+        (posts / f"{name}.md").write_text(text)
+    sync_content(content_dir, app.config["MAX_CONTENT_FILE_BYTES"])
+    db.session.rollback()
+    before = path.read_bytes()
+    read = api.get("/posts/own").json()
+    assert read["tags"] == ["zeta", "cafe"]
+    assert {t["name"] for t in api.get("/tags").json()} >= {"Café", "zeta"}  # the site's names
+    listed = api.get("/posts", params={"tag": "cafe", "per_page": 100}).json()["items"]
+    assert [p["tags"] for p in listed if p["slug"] == "own"] == [["zeta", "cafe"]]
+    again = api.patch("/posts/own", json={"tags": read["tags"]}, headers={"If-Match": "*"})
+    assert again.status_code == 200, again.text
+    assert again.json()["tags"] == ["zeta", "cafe"]
+    assert path.read_bytes() == before
+    path.write_text(path.read_text().replace("Body.", "Edited on disk."))  # read from the file
+    assert api.get("/posts/own").json()["tags"] == ["zeta", "cafe"]

@@ -28,9 +28,9 @@ from app.content.service import (
     document_on_disk,
     save_post,
 )
-from app.content.store import post_values, tag_names, tag_slug
+from app.content.store import post_values
 from app.extensions import db
-from app.models import Post, Tag
+from app.models import Post
 
 STRING = {"type": "string"}
 ETAG_HEADER = {"description": "Its version; send it as If-Match.", "schema": STRING}
@@ -97,12 +97,7 @@ def current(post: Post) -> Post:
         return post
     doc, digest = found
     rendered = render_markdown(doc.body)
-    shown = Post(id=post.id, **post_values(doc, post.source_path, digest, rendered))
-    names: dict[str, str] = {}
-    for name in tag_names(doc, rendered):
-        names.setdefault(tag_slug(name), name)  # 'Python' after 'python': one tag, as stored
-    shown.tags = sorted((Tag(name=n, slug=s) for s, n in names.items()), key=lambda t: t.name)
-    return shown
+    return Post(id=post.id, **post_values(doc, post.source_path, digest, rendered))
 
 
 def readable(post: Post) -> Post:

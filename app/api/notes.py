@@ -44,7 +44,7 @@ from app.content import Document
 from app.content.media import MEDIA_FOLDER
 from app.content.notes import note_url_values
 from app.content.queries import matching_posts
-from app.content.store import document_from_post
+from app.content.store import document_from_post, written_tags
 from app.models import Post
 
 blp: ApiBlueprint = Blueprint(
@@ -81,7 +81,7 @@ def represent(note: Post) -> dict[str, Any]:
         "name": note.display_name,
         "body": note.body,
         "body_html": note.body_html,
-        "tags": [t.name for t in note.tags],
+        "tags": written_tags(note),
         "date": note.published_at,
         "updated": note.updated_at,
         "draft": note.draft,

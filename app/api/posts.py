@@ -36,7 +36,7 @@ from app.api.schemas import (
 from app.content import Document
 from app.content.queries import matching_posts
 from app.content.slugs import slugify
-from app.content.store import document_from_post
+from app.content.store import document_from_post, written_tags
 from app.models import Post
 
 blp: ApiBlueprint = Blueprint(
@@ -52,7 +52,7 @@ def represent(post: Post) -> dict[str, Any]:
         "body": post.body,
         "body_html": post.body_html,
         "summary": post.summary,
-        "tags": [t.name for t in post.tags],
+        "tags": written_tags(post),
         "date": post.published_at,
         "updated": post.updated_at,
         "draft": post.draft,

@@ -195,6 +195,16 @@ def ids_by_path(paths: Iterable[str]) -> dict[str, int]:
     return dict(select_in(query, Post.source_path, paths))
 
 
+def written_tags(post: Post) -> list[str]:
+    """Its tags as a client reads and sends them back: as its file writes them (``tags:``,
+    then a note's ``#hashtags``), in order, the first spelling of each; by the tags' names
+    for a row from before rows kept them. The site names a tag by all its posts."""
+    names: dict[str, str] = {}
+    for name in post.tags_written or [t.name for t in post.tags]:
+        names.setdefault(tag_slug(name), name)
+    return list(names.values())
+
+
 def document_from_post(post: Post) -> Document:
     """The document a row stands for (used to write files back): a note's hashtags stay in
     its text, not in its ``tags:``."""
