@@ -214,7 +214,9 @@ def build_inputs(args: argparse.Namespace) -> stamps.Inputs | None:
     except ValueError:  # a misspelt trick: the build says so
         return None
     key = (
-        sorted(_ORIGINAL_ENV.items()),
+        # all but the shell's ``_``, the command it ran (``python``, ``make``,
+        # ``/usr/bin/time``), which no setting or library reads
+        sorted((name, value) for name, value in _ORIGINAL_ENV.items() if name != "_"),
         sorted((k, str(v)) for k, v in overrides.items()),
         os.getcwd(),
         sys.executable,

@@ -159,6 +159,13 @@ def test_a_setting_from_the_environment_runs_the_build(freeze):
     assert "Another title" in (freeze.build_dir / "index.html").read_text()
 
 
+def test_the_shells_last_argument_variable_is_no_setting(freeze):
+    """A shell sets ``_`` to the command it runs (``/usr/bin/time``, ``make``, a path to
+    python): a build run another way with nothing changed is still no build."""
+    assert not probe(freeze, env={"_": "/usr/bin/time"})[0]
+    assert not probe(freeze, env={"_": "/usr/bin/make"})[0]
+
+
 def test_other_arguments_run_the_build(freeze):
     assert probe(freeze, "--base-url", "https://example.org/blog/")[0]
     assert "https://example.org/blog/" in (freeze.build_dir / "feed.xml").read_text()
