@@ -7,7 +7,15 @@ import pytest
 import sqlalchemy as sa
 
 from app.content import ContentError
-from app.content.aliases import Clash, alias_file, alias_url, check_aliases, clashes, own_url
+from app.content.aliases import (
+    Clash,
+    alias_file,
+    alias_url,
+    check_aliases,
+    clashes,
+    own_url,
+    url_file,
+)
 from app.content.document import parse_document, serialize_document
 from app.content.sync import sync_content
 from app.extensions import db
@@ -46,8 +54,21 @@ def test_aliases_are_parsed_and_written_back():
         ("/a/../b/", "'..'"),
         ("/a/?p=1", "a query"),
         ("/a/#top", "a fragment"),
-        ("/a b/", "the character ' '"),
+        ("/a b/", "the character ' ': write a space as %20"),
         ("/a/%2e%2e/b/", "'..'"),
+        ("/a/%2E%2E/", "'..'"),
+        ("/%2e/", "'.'"),
+        ("/a%2Fb/", "an escaped '/'"),
+        ("/a%2f..%2fb/", "an escaped '/'"),
+        ("/a%5Cb/", "the character '\\\\'"),
+        ("/a%0Ab/", "the character '\\n'"),
+        ("/a%09b/", "the character '\\t'"),
+        ("/a%00b/", "the character '\\x00'"),
+        ("/a%2/", "a '%' that is not an escape"),
+        ("/100%/", "a '%' that is not an escape"),
+        ("/a%zz/", "a '%' that is not an escape"),
+        ("/a%FFb/", "not UTF-8"),
+        ("/a%22b/", "the character '\"'"),
         ("/a%3Fb/", "a query"),
         ("/", "home page"),
         (12, "must be a path"),
@@ -72,6 +93,26 @@ def test_alias_files_and_urls():
     assert alias_file("/old.html") == "old.html"
     assert alias_url("/old") == "/old/"
     assert alias_url("/old.html") == "/old.html"
+
+
+def test_an_escaped_space_is_kept_as_written_and_its_page_is_at_the_unquoted_path():
+    """A static host serving ``/brand%20management/x.html`` reads ``brand management/x.html``."""
+    alias = "/brand%20management/2015/01/02/title.html"
+    assert check_aliases([alias]) == [alias]
+    assert alias_file(alias) == "brand management/2015/01/02/title.html"
+    assert alias_url(alias) == "/brand management/2015/01/02/title.html"
+    assert alias_url("/brand%20management") == "/brand management/"
+    assert alias_file("/old%2Ehtml") == "old.html"  # an escaped dot is a dot
+    assert alias_url("/caf%C3%A9/") == "/café/"
+    # Unquoted once, as a host does: '%25' is a '%' of the name, never read again.
+    assert check_aliases(["/a%2541/"]) == ["/a%2541/"]
+    assert alias_url("/a%2541/") == "/a%41/"
+    assert url_file(alias_url("/a%2541/")) == "a%41/index.html"
+    assert url_file("/brand management/x.html") == "brand management/x.html"
+    claimed = [("/about/", "posts/a.md")]
+    assert clashes([(alias_url("/ab%6Fut/"), "posts/a.md")], {"/about/": "it"}.get) == clashes(
+        claimed, {"/about/": "it"}.get
+    )
 
 
 def test_one_rule_of_old_urls_names_both_sides():
@@ -160,6 +201,44 @@ def test_the_build_writes_a_redirect_page_at_each_alias(freeze):
     for name in ("sitemap.xml", "feed.xml", "search.json"):
         assert "2015/01/hello" not in (build / name).read_text(), name
     assert nu_check(build / "2015" / "01" / "hello" / "index.html", build / "hello.html") == []
+
+
+def test_an_alias_with_escapes_gets_its_page_at_the_unquoted_path(freeze):
+    """Redirect pages are files at the path a host reads (escapes read); ``_redirects`` has
+    the escaped path (its fields are split on spaces, and Cloudflare matches the request's
+    escaped path); nginx's ``$uri`` is unquoted. Links to the old URL pass the link check."""
+    posts = freeze.content_dir / "posts"
+    spaced = "/brand%20management/2015/01/02/hello.html"
+    _add_aliases(posts / "hello-world.md", spaced, "/caf%C3%A9%20bar/", "/100%25/")
+    about = freeze.content_dir / "pages" / "about.md"
+    about.write_text(about.read_text() + f"\n[Old]({spaced}), [cent](/100%25/)\n")
+    result = freeze()
+    assert result.returncode == 0, result.stderr
+    build = freeze.build_dir
+    page = (build / "brand management" / "2015" / "01" / "02" / "hello.html").read_text()
+    assert '<a href="/posts/hello-world/">Hello, world</a>' in page
+    assert (build / "café bar" / "index.html").exists()
+    assert (build / "100%" / "index.html").exists()
+    assert not list(build.glob("brand%20*"))
+    netlify = (build / "_redirects").read_text().splitlines()
+    assert "/brand%20management/2015/01/02/hello.html /posts/hello-world/ 301" in netlify
+    assert "/caf%C3%A9%20bar/ /posts/hello-world/ 301" in netlify
+    assert "/100%25/ /posts/hello-world/ 301" in netlify
+    nginx = (build / "redirects.nginx.conf").read_text()
+    assert '    "/brand management/2015/01/02/hello.html" "/posts/hello-world/";\n' in nginx
+    assert '    "/café bar/" "/posts/hello-world/";\n' in nginx
+    assert '    "/100%/" "/posts/hello-world/";\n' in nginx
+
+
+def test_an_escaped_alias_through_the_api_is_kept_and_checked_unquoted(api):
+    spaced = api.post("/posts", json={"title": "A", "aliases": ["/brand%20management/a/"]})
+    assert spaced.status_code == 201, spaced.text
+    assert spaced.json()["aliases"] == ["/brand%20management/a/"]
+    about = api.post("/posts", json={"title": "B", "aliases": ["/ab%6Fut/"]})
+    assert about.status_code == 409, about.text
+    assert "is the URL of the page of content/pages/about.md" in about.text
+    raw = api.post("/posts", json={"title": "C", "aliases": ["/brand management/c/"]})
+    assert raw.status_code == 422, raw.text
 
 
 def test_an_alias_that_is_a_page_or_another_file_s_alias_is_a_build_error(freeze):

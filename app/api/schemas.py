@@ -124,8 +124,9 @@ class Tags(fields.Field[list[str]]):
 # --- posts ---------------------------------------------------------------------------------
 
 #: An alias as the API takes it: a path from '/', no empty, '.' or '..' part, no query,
-#: fragment, escape, space or quote (``content.aliases.check_alias`` says why in words).
-ALIAS_PATTERN = r'^(?:/(?!\.\.?(?:/|$))[^/\s\x00-\x1f\x7f?#"<>\\%]+)+/?$'
+#: fragment, space or quote; a '%' only as an escape ('%20'); ``content.aliases.check_alias``
+#: says why in words, and checks what the escapes stand for.
+ALIAS_PATTERN = r'^(?:/(?!\.\.?(?:/|$))(?:[^/\s\x00-\x1f\x7f?#"<>\\%]|%[0-9A-Fa-f]{2})+)+/?$'
 
 
 class PostReplaceSchema(ma.Schema):

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from app.build.errors import BuildError
 from app.build.freezer import REDIRECT_ENDPOINT, PlannedPage
-from app.content.aliases import alias_file, clashes
+from app.content.aliases import clashes, url_file
 from app.public import queries
 
 #: The views of pages that come from a content file, and the kind of that file.
@@ -43,7 +43,7 @@ def check_redirects(pages: Iterable[PlannedPage]) -> None:
     files = {page.rel: page for page in made}
 
     def page_at(url: str) -> str | None:
-        page = planned.get(url) or files.get(alias_file(url))
+        page = planned.get(url) or files.get(url_file(url))
         return _page_source(page) if page is not None else None
 
     claimed = [(url, source) for url, _kind, _slug, source in redirects]
@@ -70,7 +70,7 @@ def _in_the_way(
         if url in said:
             continue
         said.add(url)
-        rel = alias_file(url)
+        rel = url_file(url)
         page = next((files[f] for f in _folders(rel) if f in files), None)
         if page is None and not rel.endswith("/index.html"):
             folders = folders or {f: page for page in made for f in _folders(page.rel)}

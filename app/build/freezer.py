@@ -54,11 +54,11 @@ class StagingFreezer(Freezer):  # type: ignore[misc]  # flask_frozen is untyped
             for endpoint, values in generator():
                 seen_endpoints.add(endpoint)
                 if endpoint == REDIRECT_ENDPOINT:  # served where the site says 404
-                    url = values["url"]
+                    url = values["url"]  # escapes read already: a '%' in it is a '%'
                 else:
                     url = build_url_for(endpoint, **values)[len(script_name) :]  # remembered
-                if not url.isascii() or "%" in url or "?" in url or "#" in url:
-                    url = urlsplit(unquote(url)).path
+                    if not url.isascii() or "%" in url or "?" in url or "#" in url:
+                        url = urlsplit(unquote(url)).path
                 if url in seen_urls:
                     continue
                 seen_urls.add(url)

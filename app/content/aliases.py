@@ -17,10 +17,15 @@ HINT = "write site paths such as '/2015/01/old-title/' or '/old.html', one list 
 #: What a path may not hold: spaces and control characters, a backslash, quotes and angle
 #: brackets, a query or fragment.
 _REFUSED = re.compile(r"[\s\x00-\x1f\x7f\\?#\"<>]")
+#: What it may not hold once its escapes are read: the same, but for a space (``%20``, as a
+#: category with a space is in Jekyll's URLs), and '%' is then a '%' of the name.
+_REFUSED_UNQUOTED = re.compile(r"[^\S ]|[\x00-\x1f\x7f\\?#\"<>]")
+#: A '%' that does not begin an escape ('%2', '100%', '%zz').
+_BARE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 def check_alias(value: Any) -> str:
-    """One alias as written, or ``ValueError`` saying what is wrong with it."""
+    """One alias as written (escapes kept), or ``ValueError`` saying what is wrong with it."""
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"an alias must be a path as text, got {value!r}")
     path = value.strip()
@@ -32,11 +37,21 @@ def check_alias(value: Any) -> str:
         raise ValueError("'/' is the home page, not an old address")
     if len(path) > MAX_ALIAS_LENGTH:
         raise ValueError(f"{path[:40]!r}… is longer than {MAX_ALIAS_LENGTH} characters")
-    found = _REFUSED.search(path) or _REFUSED.search(unquote(path))  # %3F is a '?' too
+    if " " in path:
+        raise ValueError(f"{path!r} has the character ' ': write a space as %20")
+    if _BARE_PERCENT.search(path):
+        raise ValueError(f"{path!r} has a '%' that is not an escape such as %20: write '%' as %25")
+    if re.search("%2f", path, re.IGNORECASE):  # hosts differ: one folder, or two?
+        raise ValueError(f"{path!r} has an escaped '/' (%2F): write the path with '/'")
+    try:
+        unquoted = unquote(path, errors="strict")
+    except UnicodeDecodeError:
+        raise ValueError(f"{path!r} has escapes that are not UTF-8 text") from None
+    found = _REFUSED.search(path) or _REFUSED_UNQUOTED.search(unquoted)  # %3F is a '?' too
     if found:
         what = {"?": "a query", "#": "a fragment"}.get(found[0], f"the character {found[0]!r}")
         raise ValueError(f"{path!r} has {what}: write the path alone")
-    segments = unquote(path).strip("/").split("/")
+    segments = unquoted.strip("/").split("/")
     if any(segment in ("", ".", "..") for segment in segments):
         raise ValueError(f"{path!r} has an empty, '.' or '..' part")
     return path
@@ -58,19 +73,26 @@ def check_aliases(value: Any) -> list[str]:
 
 
 def alias_file(path: str) -> str:
-    """The build's file for an alias: ``/old/`` and ``/old`` -> ``old/index.html``; a name
-    with an extension (``/old.html``, ``/feed.xml``) is that file."""
-    trimmed = path.strip("/")
-    last = trimmed.rsplit("/", 1)[-1]
-    if path.endswith("/") or "." not in last:
-        return f"{trimmed}/index.html"
-    return trimmed
+    """The build's file for an alias as written, its escapes read (a host serving
+    ``/a%20b/`` reads ``a b/index.html``): ``/old/`` and ``/old`` -> ``old/index.html``; a
+    name with an extension (``/old.html``, ``/feed.xml``) is that file."""
+    return url_file(alias_url(path))
 
 
 def alias_url(path: str) -> str:
     """The path an alias is served at, percent-escapes read (as a request's path is): with
     the ``/`` of its folder when it is one (``/old`` is ``old/index.html``, at ``/old/``)."""
-    return unquote("/" + alias_file(path).removesuffix("index.html"))
+    unquoted = unquote(path)
+    last = unquoted.rstrip("/").rsplit("/", 1)[-1]
+    if unquoted.endswith("/") or "." not in last:
+        return unquoted.rstrip("/") + "/"
+    return unquoted
+
+
+def url_file(url: str) -> str:
+    """The build's file for an alias URL (as ``alias_url`` gives it, escapes read already:
+    never read twice, so ``/a%2541/``'s page is ``a%41/index.html``)."""
+    return url.lstrip("/") + ("index.html" if url.endswith("/") else "")
 
 
 def is_page(url: str) -> bool:

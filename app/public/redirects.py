@@ -8,7 +8,7 @@ post's ``/posts/old-slug/``), so it is served where the site would say 404
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from flask import Response, render_template, request, url_for
 from werkzeug.routing import RequestRedirect
@@ -51,15 +51,16 @@ def _before_a_slash_redirect() -> str | None:
     return None
 
 
-def _quoted(path: str) -> str:
-    """A path as a host's configuration takes it: non-ASCII and spaces percent-encoded."""
-    return quote(path, safe="/%:@!$&'()*+,;=-._~")
+def _quoted(path: str, *, unquoted: bool = False) -> str:
+    """A path as a host's configuration takes it: non-ASCII and spaces percent-encoded, and
+    a '%' too when ``unquoted`` (an alias URL, escapes read: its '%' is a '%' of the name)."""
+    return quote(path, safe="/:@!$&'()*+,;=-._~" + ("" if unquoted else "%"))
 
 
 def _rules() -> list[tuple[str, str]]:
     """(old path, new path) for every alias, by old path, below the site's root path;
     percent-escapes read, as nginx's ``$uri`` has them."""
-    root = url_for("public.index").rstrip("/")
+    root = unquote(url_for("public.index")).rstrip("/")
     return [(root + url, target_url(kind, slug)) for url, kind, slug, _ in queries.redirects()]
 
 
@@ -67,7 +68,7 @@ def _rules() -> list[tuple[str, str]]:
 def netlify_redirects() -> Response:
     """Netlify's and Cloudflare Pages' redirects file: one ``old new 301`` a line."""
     lines = ["# Redirects of the posts' and pages' aliases (Netlify, Cloudflare Pages)"]
-    lines += [f"{_quoted(old)} {_quoted(new)} 301" for old, new in _rules()]
+    lines += [f"{_quoted(old, unquoted=True)} {_quoted(new)} 301" for old, new in _rules()]
     return Response("\n".join(lines) + "\n", mimetype="text/plain")
 
 
