@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
 
+from app.content.importers.jekyll import expand
 from tests.import_helpers import IMPORTS, read_doc, refused, run_import, snapshot
 
 SITE = IMPORTS / "jekyll"
@@ -298,6 +300,45 @@ def test_one_category_of_two_words_is_one_tag(runner, content_dir, tmp_path):
     assert result.exit_code == 0, result.output
     one, _ = read_doc(content_dir, "posts/one.md")
     assert one["tags"] == ["Brand Management"]
+    assert one["aliases"] == ["/brand%20management/2020/01/01/one/"]  # as Jekyll wrote it
     two, _ = read_doc(content_dir, "posts/two.md")
     assert two["tags"] == ["brand", "management"]
     assert two["aliases"] == ["/brand/management/2020/01/02/two/"]
+
+
+def test_a_category_with_a_space_is_in_the_old_url_as_jekyll_wrote_it(
+    runner, content_dir, tmp_path
+):
+    """Jekyll downcases the categories and escapes each value it puts in a permalink
+    (``UrlDrop#categories``, ``Jekyll::URL.escape_path``): 'Brand Management' was at
+    ``/brand%20management/``, never ``/brand-management/``."""
+    site = shutil.copytree(SITE, tmp_path / "jekyll-site")
+    posts = site / "_posts"
+    (posts / "2015-01-02-listed.md").write_text(
+        '---\ntitle: Listed\ncategories: ["Brand Management", "Café"]\n---\nA\n'
+    )
+    (posts / "2015-01-03-single.md").write_text(
+        "---\ntitle: Single\ncategory: Brand Management\n"
+        "permalink: /:categories/:year/:month/:day/:title:output_ext\n---\nB\n"
+    )
+    result = run_import(runner, "jekyll", site)
+    assert result.exit_code == 0, result.output
+    listed, _ = read_doc(content_dir, "posts/listed.md")
+    assert listed["aliases"] == ["/brand%20management/caf%C3%A9/2015/01/02/listed/"]
+    single, _ = read_doc(content_dir, "posts/single.md")
+    assert single["aliases"] == ["/brand%20management/2015/01/03/single.html"]
+    assert "does not redirect" not in result.output
+
+
+def test_a_permalink_is_filled_in_as_jekyll_does():
+    day = datetime(2015, 1, 2)
+    categories = ["Brand Management", "brand management", "C++", "a#b"]
+    date_style = "/:categories/:year/:month/:day/:title:output_ext"
+    assert expand(date_style, day, "title", categories, ".md") == (
+        "/brand%20management/c++/a%23b/2015/01/02/title.html"  # one of each, downcased
+    )
+    assert expand("/:slugified_categories/:title/", day, "title", categories, ".md") == (
+        "/brand-management/c/a-b/title/"
+    )
+    assert expand(date_style, day, "title", [], ".md") == "/2015/01/02/title.html"
+

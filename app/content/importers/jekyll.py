@@ -11,7 +11,7 @@ import re
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from app.content.document import Document
 from app.content.importers import frontmatter
@@ -221,7 +221,9 @@ def _page(path: Path, rel: Path, base: str, report: Report) -> Item | None:
 
 
 def expand(template: str, date: datetime, title: str, categories: list[str], ext: str) -> str:
-    """A Jekyll permalink template filled in for one post."""
+    """A Jekyll permalink template filled in for one post, as Jekyll's ``Jekyll::URL`` does:
+    the categories downcased, each once, and every value percent-escaped (a category 'Brand
+    Management' is ``/brand%20management/``)."""
     output_ext = ".html"
     values = {
         "year": f"{date.year:04d}",
@@ -238,9 +240,24 @@ def expand(template: str, date: datetime, title: str, categories: list[str], ext
         "short_day": date.strftime("%a"),
         "title": title,
         "slug": title,
-        "categories": "/".join(c.lower().replace(" ", "-") for c in categories),
+        "categories": "/".join(dict.fromkeys(c.lower() for c in categories)),
+        "slugified_categories": "/".join(dict.fromkeys(map(_slugify, categories))),
         "output_ext": output_ext,
     }
-    path = re.sub(r":(\w+)", lambda m: values.get(m[1], m[0]), template)
+    path = re.sub(
+        r":(\w+)", lambda m: _escape_path(values[m[1]]) if m[1] in values else m[0], template
+    )
     path = re.sub(r"/{2,}", "/", "/" + path.lstrip("/"))
     return path
+
+
+def _escape_path(value: str) -> str:
+    """Jekyll's ``URL.escape_path``: everything but a path's own characters (RFC 3986's
+    unreserved, sub-delims, ':', '@' and '/') percent-escaped, as UTF-8."""
+    return quote(value, safe="/!$&'()*+,;=:@")
+
+
+def _slugify(name: str) -> str:
+    """Jekyll's ``Utils.slugify`` (its default mode): runs of what is not a letter, a mark or
+    a digit as one '-', none at either end, downcased."""
+    return re.sub(r"[\W_]+", "-", name).strip("-").lower()
