@@ -342,3 +342,19 @@ def test_a_permalink_is_filled_in_as_jekyll_does():
     )
     assert expand(date_style, day, "title", [], ".md") == "/2015/01/02/title.html"
 
+
+def test_an_old_url_that_cannot_redirect_is_warned_of(runner, content_dir, tmp_path):
+    site = shutil.copytree(SITE, tmp_path / "jekyll-site")
+    (site / "_posts" / "2020-01-01-moved.md").write_text(
+        "---\ntitle: Moved\nredirect_from:\n  - /old page/\n  - /kept/\n---\nA\n"
+    )
+    result = run_import(runner, "jekyll", site)
+    assert result.exit_code == 0, result.output
+    moved, _ = read_doc(content_dir, "posts/moved.md")
+    assert moved["aliases"] == ["/2020/01/01/moved/", "/kept/"]
+    output = " ".join(result.output.split())
+    assert (
+        "_posts/2020-01-01-moved.md:1: the old URL /old page/ does not redirect: "
+        "'/old page/' has the character ' ': write a space as %20"
+    ) in output
+    assert "add it to 'aliases:' of content/posts/moved.md" in output

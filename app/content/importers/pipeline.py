@@ -183,13 +183,24 @@ def _aliases(
 ) -> list[str]:
     """The old paths that can redirect here (a query such as WordPress's '/?p=12' cannot:
     it only serves to rewrite links between the imported posts); an old path that is now
-    another document's address, or already redirects to another (``claimed``), is left
-    out, with a warning."""
+    another document's address, already redirects to another (``claimed``), or is no path
+    an alias can be (``check_alias``), is left out, with a warning."""
     aliases: list[str] = []
     for old in item.old_urls:
+        parts = urlsplit(old)
+        if parts.query and parts.path in ("", "/"):  # a link form, never a page's address
+            continue
         try:
             path = check_alias(old)
-        except ValueError:
+        except ValueError as exc:
+            rel = source_path_for(item.doc.kind, item.doc.slug)
+            report.warn(
+                item.source,
+                item.line,
+                f"the old URL {old} does not redirect: {exc}",
+                f"add it to 'aliases:' of content/{rel} as this site takes it, "
+                "if links to it matter",
+            )
             continue
         if url_key(path) == url_key(url) or path in aliases:
             continue
