@@ -19,7 +19,7 @@ from frontmatter.default_handlers import YAMLHandler
 from app.content.aliases import HINT as ALIAS_HINT
 from app.content.aliases import check_aliases
 from app.content.errors import ContentError
-from app.content.frontdates import front_dates
+from app.content.frontdates import date_value, front_dates
 from app.content.frontmatter import (
     dated_name,
     fold_keys,
@@ -31,7 +31,6 @@ from app.content.frontmatter import (
 from app.content.notes import IMAGE_HINT, REF_KEYS, check_image, check_photos, check_url
 from app.content.safeyaml import AliasRefused, Dumper, DuplicateKey, load_yaml
 from app.content.slugs import RESERVED_PAGE_SLUGS, is_valid_slug
-from app.localtime import to_local
 
 #: Front-matter keys we understand, in the order we write them.
 KNOWN_KEYS = (
@@ -345,17 +344,6 @@ def _title(value: Any, kind: str, fail: Callable[..., ContentError]) -> str:
     return " ".join(str(value).split())
 
 
-def _date_value(value: datetime, zone: tzinfo) -> str:
-    """A naive-UTC date as local time in ``zone`` with its offset ('2026-12-03T23:30:00-08:00'):
-    the file says the moment, whatever the site's time zone becomes."""
-    try:
-        local = to_local(value, zone)
-    except OverflowError:  # the calendar's first or last day, past its end in ``zone``
-        local = value.replace(tzinfo=UTC)
-    # isoformat, not strftime: it pads years before 1000 ('0011-04-22'), which '%Y' does not.
-    return local.isoformat(timespec="seconds")
-
-
 def serialize_document(doc: Document, filename_stem: str | None = None, zone: tzinfo = UTC) -> str:
     """The file text for a document: front matter in a stable key order, then the body;
     dates in ``zone`` (the site's time zone), with their offset."""
@@ -378,9 +366,9 @@ def front_matter(
     if doc.explicit_slug or (filename_stem is not None and filename_stem != doc.slug):
         meta["slug"] = doc.slug
     if doc.date is not None:
-        meta["date"] = _date_value(doc.date, zone)
+        meta["date"] = date_value(doc.date, zone)
     if doc.updated is not None:
-        meta["updated"] = _date_value(doc.updated, zone)
+        meta["updated"] = date_value(doc.updated, zone)
     if doc.tags:
         meta["tags"] = list(doc.tags)
     if doc.draft:

@@ -1,15 +1,16 @@
 """The dates of front matter (``date:``, ``updated:``, a Jekyll file name's): a date, or a
 date and time with or without an offset, stored as naive UTC; without an offset, a time is
-local to the site's time zone."""
+local to the site's time zone. Written back (``date_value``) with the offset of the site's
+time zone."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 
 from app.content.errors import ContentError
-from app.localtime import to_utc
+from app.localtime import to_local, to_utc
 
 
 def to_datetime(value: Any, zone: tzinfo) -> datetime:
@@ -57,3 +58,14 @@ def front_dates(
     if dates["date"] is None and dated is not None:
         dates["date"], local_dates = to_datetime(dated[0], zone), True
     return dates, local_dates
+
+
+def date_value(value: datetime, zone: tzinfo) -> str:
+    """A naive-UTC date as local time in ``zone`` with its offset ('2026-12-03T23:30:00-08:00'):
+    the file says the moment, whatever the site's time zone becomes."""
+    try:
+        local = to_local(value, zone)
+    except OverflowError:  # the calendar's first or last day, past its end in ``zone``
+        local = value.replace(tzinfo=UTC)
+    # isoformat, not strftime: it pads years before 1000 ('0011-04-22'), which '%Y' does not.
+    return local.isoformat(timespec="seconds")
