@@ -198,12 +198,13 @@ class Post(Model):
         return [dict(photo) for photo in (self.extra or {}).get("photos", [])]
 
     @property
-    def refs(self) -> dict[str, str]:
-        """Its ``in-reply-to``, ``bookmark-of``, ``like-of``, ``repost-of`` URLs (in ``extra``)."""
-        from app.content.notes import REF_KEYS  # the content layer imports the models
+    def refs(self) -> dict[str, list[str]]:
+        """Its ``in-reply-to``, ``bookmark-of``, ``like-of``, ``repost-of`` URLs (in ``extra``,
+        as its file writes them: one as text, several as a list), each key's as a list."""
+        from app.content.notes import REF_KEYS, ref_urls  # the content layer imports the models
 
         extra = self.extra or {}
-        return {key: extra[key] for key in REF_KEYS if extra.get(key)}
+        return {key: ref_urls(extra[key]) for key in REF_KEYS if extra.get(key)}
 
     @property
     def display_name(self) -> str:

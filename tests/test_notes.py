@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.content import ContentError, ContentErrors, Document, parse_document, sync_content
+from app.content.document import serialize_document
 from app.content.notes import hashtags, link_hashtags, note_url_values
 from app.content.service import save_post
 from app.content.store import document_from_post
@@ -54,7 +55,7 @@ def test_a_note_file_becomes_a_row_without_title(app, content_dir):
     assert note.title == ""
     assert note.published_at == datetime(2026, 11, 2, 8, 15)
     assert note.photos == [{"src": "/media/cat.jpg", "alt": "A cat asleep on a keyboard"}]
-    assert note.refs == {"in-reply-to": "https://example.com/posts/cats/"}
+    assert note.refs == {"in-reply-to": ["https://example.com/posts/cats/"]}
     assert note.display_name.startswith("Morning. #cats are better")
     assert note.status == "published"
 
@@ -109,6 +110,9 @@ def test_a_note_without_front_matter_is_told_to_start_with_a_date(text):
     [
         ("in-reply-to: example.com/post", 3, "invalid 'in-reply-to'"),
         ("like-of: javascript:alert(1)", 3, "invalid 'like-of'"),
+        ("in-reply-to:\n  - https://example.com/a\n  - example.com/b", 5, "URL 2: 'example.com/b'"),
+        ("in-reply-to: [https://example.com/a, 'ftp://b']", 3, "URL 2: 'ftp://b' is not"),
+        ("bookmark-of: {url: https://example.com/}", 3, "a list of them"),
         ("photos:\n  - src: ../secret.jpg\n    alt: x", 3, "neither an http(s) URL nor a path"),
         ("photos:\n  - alt: no src", 3, "needs a 'src'"),
         ("photos:\n  - src: media/a.jpg\n    title: x", 3, "unknown keys title"),
@@ -120,6 +124,20 @@ def test_bad_note_fields_name_the_file_and_line(front, line, message):
         parse_document(text, "content/notes/n.md", "note")
     assert f"content/notes/n.md:{line}:" in str(error.value)
     assert message in str(error.value)
+
+
+def test_a_note_answers_several_pages_and_is_written_back_as_it_was():
+    one, two = "https://example.com/a", "https://example.com/b"
+    refs = f"in-reply-to:\n  - {one}\n  - {two}\n  - {one}\nlike-of: {two}\n"
+    text = f"---\ndate: 2026-01-01\n{refs}---\nHi\n"
+    doc = parse_document(text, "content/notes/n.md", "note")
+    assert doc.refs == {"in-reply-to": [one, two], "like-of": [two]}  # in order, each once
+    written = serialize_document(doc, "n")
+    assert f"in-reply-to:\n- {one}\n- {two}\nlike-of: {two}\n" in written  # one: a string
+    assert parse_document(written, "content/notes/n.md", "note") == doc
+    assert (
+        parse_document("---\ndate: 2026-01-01\nlike-of: []\n---\nHi\n", "n.md", "note").refs == {}
+    )
 
 
 def test_a_photo_without_alt_is_a_warning_in_a_file(app, content_dir):

@@ -308,6 +308,24 @@ def _note_photo(content_dir: Path, rng: random.Random) -> None:
         path.write_text(text.replace("---\n", "---\n" + photo, 1))
 
 
+#: What a note answers, by how many pages: none, one, two (a list).
+NOTE_REFS = [
+    "",
+    "in-reply-to: https://example.com/a/\n",
+    "in-reply-to:\n- https://example.com/a/\n- https://example.com/b/\n",
+]
+
+
+def _note_refs(content_dir: Path, rng: random.Random) -> None:
+    """A note answers one more page than it did: none, one, two, then none again."""
+    path = _a_note(content_dir, rng)
+    text = path.read_text()
+    found = re.search(r"^in-reply-to:(.*)\n((?:- .*\n)*)", text, re.MULTILINE)
+    answered = 0 if found is None else found[2].count("- ") or 1
+    without = text if found is None else text.replace(found[0], "", 1)
+    path.write_text(without.replace("---\n", "---\n" + NOTE_REFS[(answered + 1) % 3], 1))
+
+
 def _note_delete(content_dir: Path, rng: random.Random) -> None:
     notes = _notes(content_dir)
     if notes:
@@ -368,6 +386,7 @@ CONTENT_EDITS: list[Callable[[Path, random.Random], None]] = [
     _note_body,
     _note_hashtag,
     _note_photo,
+    _note_refs,
     _note_delete,
 ]
 THEME_EDITS: list[Callable[[Path, random.Random], None]] = [
@@ -456,12 +475,23 @@ def _fresh_build_of(app: Flask, folder: Path) -> dict[str, str]:
     return tree(folder)
 
 
-NOTE_EDITS = [_new_note, _new_note, _note_body, _note_hashtag, _note_photo, _note_delete]
+NOTE_EDITS = [
+    _new_note,
+    _new_note,
+    _note_body,
+    _note_hashtag,
+    _note_photo,
+    _note_refs,
+    _note_refs,
+    _note_refs,
+    _note_delete,
+]
 
 
 @pytest.mark.parametrize("how", ["cli", "watch"])
 def test_every_note_edit_builds_what_a_clean_build_builds(tmp_path, how):
-    """Each note edit in turn (create, body, hashtags, photo, delete): incremental = clean."""
+    """Each note edit in turn (create, body, hashtags, photo, one reply then two then none,
+    delete): incremental = clean."""
     app, content_dir, _ = _fixture_site(tmp_path)
     rng = random.Random(28)
     memory = BuildMemory()

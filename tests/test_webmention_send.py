@@ -148,6 +148,24 @@ def test_a_note_mentions_what_it_replies_to(app, synced, tmp_path, content_dir, 
     assert send_webmentions(app).sent == []
 
 
+def test_a_note_replying_to_two_pages_mentions_both(app, synced, tmp_path, content_dir, receiver):
+    found, origin = receiver
+    app.config["WEBMENTIONS_LEDGER"] = str(tmp_path / "ledger.json")
+    send_webmentions(app)  # the baseline: the sample posts are out already
+    notes = content_dir / "notes"
+    notes.mkdir(exist_ok=True)
+    (notes / "2026-10-02-101500.md").write_text(
+        f"---\ndate: 2026-10-02 10:15\nin-reply-to:\n- {origin}/link\n- {origin}/header\n"
+        f"like-of: [{origin}/dir/a]\n---\n\nGood points.\n"
+    )
+    result = app.test_cli_runner().invoke(args=["content", "sync"])
+    assert result.exit_code == 0, result.output
+    source = f"{app.config['SITE_URL']}notes/2026/10/02/101500/"
+    targets = [f"{origin}/link", f"{origin}/header", f"{origin}/dir/a"]
+    assert sorted(send_webmentions(app).sent) == sorted((source, t) for t in targets)
+    assert sorted(r[0] for r in found.received) == ["/dir/wm-a", "/wm/header", "/wm/link"]
+
+
 def test_publish_through_the_api_sends_and_reports(api, app, tmp_path, content_dir, receiver):
     found, origin = receiver
     app.config["WEBMENTIONS_LEDGER"] = str(tmp_path / "ledger.json")

@@ -90,7 +90,7 @@ def represent(note: Post) -> dict[str, Any]:
         "etag": etag(note),
         "word_count": note.word_count,
         "photos": [_photo(photo) for photo in note.photos],
-        **{field: refs.get(key) for field, key in REF_FIELDS.items()},
+        **{field: refs[key][0] if key in refs else None for field, key in REF_FIELDS.items()},
     }
 
 
@@ -122,7 +122,7 @@ def changed(doc: Document, data: dict[str, Any]) -> Document:
     refs = dict(doc.refs)
     for field, key in REF_FIELDS.items():
         if data.get(field):
-            refs[key] = data[field]
+            refs[key] = [data[field]]
         elif field in data:
             refs.pop(key, None)
     return replace(doc, **fields, refs=refs)

@@ -28,7 +28,15 @@ from app.content.frontmatter import (
     split_toml,
     unpublished,
 )
-from app.content.notes import IMAGE_HINT, REF_KEYS, check_image, check_photos, check_url
+from app.content.notes import (
+    IMAGE_HINT,
+    REF_KEYS,
+    BadUrlError,
+    check_image,
+    check_photos,
+    check_refs,
+    ref_value,
+)
 from app.content.safeyaml import AliasRefused, Dumper, DuplicateKey, load_yaml
 from app.content.slugs import RESERVED_PAGE_SLUGS, is_valid_slug
 
@@ -41,6 +49,7 @@ KNOWN_KEYS = (
 DATED_KINDS = ("post", "note")
 
 _FENCE = re.compile(r"^---[ \t]*$")
+_NEXT_KEY = re.compile(r"^[^\s#-]")
 _END_FENCE = re.compile(r"^(?:---|\+\+\+)[ \t]*$")
 _HANDLER = YAMLHandler()
 
@@ -125,24 +134,28 @@ class Document:
     local_dates: bool = field(default=False, compare=False)
     #: ``photos:``, each ``{"src": ..., "alt": ...}`` (alt may be missing: a warning).
     photos: list[dict[str, str]] = field(default_factory=list)
-    #: ``in-reply-to``, ``bookmark-of``, ``like-of``, ``repost-of``: absolute http(s) URLs.
-    refs: dict[str, str] = field(default_factory=dict)
+    #: ``in-reply-to``, ``bookmark-of``, ``like-of``, ``repost-of``: absolute http(s) URLs,
+    #: each key's in order (a file writes one as text, several as a list: ``ref_value``).
+    refs: dict[str, list[str]] = field(default_factory=dict)
     #: ``aliases:``: old site paths that redirect here (``app.content.aliases``).
     aliases: list[str] = field(default_factory=list)
     #: What reading the file noticed (a key in another case...): warnings, by file line.
     notes: list[str] = field(default_factory=list, compare=False)
 
 
-def _key_line(text: str, key: str) -> int | None:
+def _key_line(text: str, key: str, value: Any = None) -> int | None:
     """The 1-based file line of a top-level front-matter key (in any case; YAML, TOML or
-    JSON), for error messages."""
+    JSON), for error messages; with ``value``, the line of that value of the key (an item of
+    a list written one a line), else the key's."""
     pattern = re.compile(rf"""^["']?{re.escape(key)}["']?\s*[:=]""", re.IGNORECASE)
+    found = None
     for number, line in enumerate(text.splitlines(), start=1):
-        if number > 1 and _END_FENCE.match(line):
-            return None
-        if pattern.match(line):
+        if (number > 1 and _END_FENCE.match(line)) or (found and _NEXT_KEY.match(line)):
+            break
+        found = found or (number if pattern.match(line) else None)
+        if found and (value is None or str(value) in line):
             return number
-    return None
+    return found
 
 
 def clean_name(value: str) -> str:
@@ -224,8 +237,8 @@ def _document(
     """The checks of ``parse_document``, on front matter already read; the first error
     raised (``_every_error`` asks again for the others)."""
 
-    def fail(key: str, message: str, hint: str = "") -> ContentError:
-        return ContentError(path, message, _key_line(text, key) or 1, hint, field=key)
+    def fail(key: str, message: str, hint: str = "", value: Any = None) -> ContentError:
+        return ContentError(path, message, _key_line(text, key, value) or 1, hint, field=key)
 
     notes = fold_keys(meta, KNOWN_KEYS, lambda key: f"{path}:{_key_line(text, key) or 1}")
     hidden, more = unpublished(meta, lambda key: f"{path}:{_key_line(text, key) or 1}")
@@ -266,13 +279,14 @@ def _document(
         photos = check_photos(meta.get("photos"))
     except ValueError as exc:
         raise fail("photos", f"invalid 'photos': {exc}", _PHOTOS_HINT) from exc
-    refs: dict[str, str] = {}
+    refs: dict[str, list[str]] = {}
     for key in REF_KEYS:
-        if meta.get(key) is not None:
-            try:
-                refs[key] = check_url(meta[key])
-            except ValueError as exc:
-                raise fail(key, f"invalid '{key}': {exc}", "write the full https://… URL") from exc
+        try:
+            if urls := check_refs(meta.get(key)):
+                refs[key] = urls
+        except BadUrlError as exc:
+            hint = "write the full https://… URL, or a list of them"
+            raise fail(key, f"invalid '{key}': {exc}", hint, exc.value) from exc
     try:
         aliases = check_aliases(meta.get("aliases"))
     except ValueError as exc:
@@ -381,6 +395,6 @@ def front_matter(
         meta["aliases"] = list(doc.aliases)
     if doc.photos:
         meta["photos"] = [dict(photo) for photo in doc.photos]
-    meta.update(doc.refs)
+    meta.update({key: ref_value(urls) for key, urls in doc.refs.items()})
     meta.update(doc.extra)
     return meta

@@ -15,7 +15,10 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-#: The front-matter keys of a note's links to other pages (microformats2 names).
+from app.content.safeyaml import Lines
+
+#: The front-matter keys of a note's links to other pages (microformats2 names). Each holds
+#: one URL or a list of them; a file holds one as text, several as a list (``ref_value``).
 REF_KEYS = ("in-reply-to", "bookmark-of", "like-of", "repost-of")
 #: A date-shaped note slug: year, month, day, hour-minute-second, and a suffix for a clash.
 NOTE_SLUG = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(\d{6}(?:-\d+)?)$")
@@ -123,6 +126,48 @@ def check_url(value: Any) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
         raise ValueError(f"{url!r} is not an absolute http(s) URL")
     return url
+
+
+class BadUrlError(ValueError):
+    """A value of a list of URLs that is not one; ``value`` is it as it was written."""
+
+    def __init__(self, message: str, value: Any) -> None:
+        super().__init__(message)
+        self.value = value
+
+
+def check_refs(value: Any) -> list[str]:
+    """One of a note's ``REF_KEYS``: one absolute http(s) URL or a list of them, as a list
+    in order, each once (None and ``[]`` are none); ``BadUrlError`` names a bad one."""
+    if value is None:
+        return []
+    if not isinstance(value, str | list):
+        raise BadUrlError("expected an absolute http(s) URL or a list of them", value)
+    items = value if isinstance(value, list) else [value]
+    urls: list[str] = []
+    for number, item in enumerate(items, start=1):
+        try:
+            url = check_url(item)
+        except ValueError as exc:
+            raise BadUrlError(
+                f"URL {number}: {exc}" if len(items) > 1 else str(exc), item
+            ) from None
+        if url not in urls:
+            urls.append(url)
+    return urls
+
+
+def ref_value(urls: list[str]) -> str | list[str]:
+    """How a file (and a row's ``extra``) writes a ``REF_KEYS`` value: one URL as text, as
+    files always had it, several as a list, one a line."""
+    return urls[0] if len(urls) == 1 else Lines(urls)
+
+
+def ref_urls(value: Any) -> list[str]:
+    """A ``REF_KEYS`` value as a file or row holds it (text or a list) as a list."""
+    if not value:
+        return []
+    return [str(url) for url in value] if isinstance(value, list) else [str(value)]
 
 
 def check_photo_src(value: Any) -> str:

@@ -124,6 +124,14 @@ def _flow_list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.Node:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
 
 
+class Lines(list[Any]):
+    """A list ``Dumper`` writes one item a line (a note's URLs: on one line, each would be
+    quoted)."""
+
+
 Dumper.add_representer(list, _flow_list)
+Dumper.add_representer(
+    Lines, lambda dumper, value: dumper.represent_sequence("tag:yaml.org,2002:seq", value)
+)
 # Never write an anchor (a value used twice): ``load_yaml`` refuses them.
 Dumper.ignore_aliases = lambda self, data: True  # type: ignore[method-assign]

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.content.document import Document
-from app.content.notes import REF_KEYS, hashtags
+from app.content.notes import REF_KEYS, hashtags, ref_urls, ref_value
 from app.content.render import Rendered, render_markdown, renderer_id, summarize
 from app.content.slugs import slugify
 from app.extensions import db
@@ -97,11 +97,12 @@ def tag_names(doc: Document, rendered: Rendered) -> list[str]:
 
 
 def _extra(doc: Document) -> dict[str, Any]:
-    """The ``extra`` column: unknown keys, and the photos and reply links of the file."""
+    """The ``extra`` column: unknown keys, and the photos and reply links of the file (as
+    the file writes them: one URL as text, several as a list)."""
     extra = dict(doc.extra)
     if doc.photos:
         extra["photos"] = [dict(photo) for photo in doc.photos]
-    extra.update(doc.refs)
+    extra.update({key: ref_value(urls) for key, urls in doc.refs.items()})
     return extra
 
 
@@ -210,7 +211,7 @@ def document_from_post(post: Post) -> Document:
     its text, not in its ``tags:``."""
     extra = dict(post.extra or {})
     photos = extra.pop("photos", [])
-    refs = {key: extra.pop(key) for key in REF_KEYS if key in extra}
+    refs = {key: ref_urls(extra.pop(key)) for key in REF_KEYS if key in extra}
     tags = list(post.tags_written) or [t.name for t in post.tags]  # as the file wrote them
     if post.kind == "note":
         inline = {name.casefold() for name in hashtags(post.body_html)}

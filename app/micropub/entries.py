@@ -3,9 +3,9 @@
 ``name`` makes an article (a post with a title), no name a note. ``content`` (text, or
 ``{"html": ...}`` kept as HTML in the Markdown body, marked ``content-type: html``),
 ``summary``, ``category`` (tags), ``photo`` (URLs or uploads, with ``alt``), ``published``,
-``post-status``, ``in-reply-to``, ``like-of``, ``bookmark-of``, ``repost-of`` map to the
-document's own fields; any other property (say ``syndication``) is kept in the file under
-``micropub:`` so ``q=source`` gives it back.
+``post-status``, ``in-reply-to``, ``like-of``, ``bookmark-of``, ``repost-of`` (every value
+of these four, in order, each once) map to the document's own fields; any other property
+(say ``syndication``) is kept in the file under ``micropub:`` so ``q=source`` gives it back.
 """
 
 from __future__ import annotations
@@ -73,6 +73,11 @@ def _url(value: Any, prop: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise invalid(f"'{prop}' {value!r} is not an absolute http(s) URL")
     return value.strip()
+
+
+def _urls(values: list[Any], prop: str) -> list[str]:
+    """Every value of a property of URLs (``in-reply-to``...), in order, each once."""
+    return list(dict.fromkeys(_url(value, prop) for value in values))
 
 
 def _published(values: list[Any]) -> datetime:
@@ -144,9 +149,7 @@ def _with_properties(
     doc: Document, properties: dict[str, list[Any]], photos: list[dict[str, str]]
 ) -> Document:
     """``doc`` with the fields the properties give (all but name, content and dates)."""
-    refs = {
-        prop: _url(properties[prop][0], prop) for prop in REF_PROPERTIES if properties.get(prop)
-    }
+    refs = {prop: _urls(properties[prop], prop) for prop in REF_PROPERTIES if properties.get(prop)}
     kept = {k: v for k, v in properties.items() if k not in MAPPED and v}
     extra = {k: v for k, v in doc.extra.items() if k not in (KEPT, CONTENT_TYPE)}
     if kept:
@@ -226,8 +229,8 @@ def properties_of(doc: Document, photo_url: Any) -> dict[str, list[Any]]:
     if doc.updated is not None:
         props["updated"] = [doc.updated.replace(tzinfo=UTC).isoformat()]
     props["post-status"] = ["draft" if doc.draft else "published"]
-    for prop, url in doc.refs.items():
-        props[prop] = [url]
+    for prop, urls in doc.refs.items():
+        props[prop] = list(urls)
     kept = doc.extra.get(KEPT)
     if isinstance(kept, dict):
         props.update({k: list(v) for k, v in kept.items() if isinstance(v, list)})

@@ -71,17 +71,20 @@ def media_type(src: str) -> str | None:
     return mimetypes.guess_type(urlsplit(src).path)[0]
 
 
-def refs(post: Any) -> dict[str, str]:
-    """A note's in-reply-to, bookmark-of, like-of and repost-of URLs."""
-    found: dict[str, str] = post.refs if post.kind == "note" else {}
+def refs(post: Any) -> dict[str, list[str]]:
+    """A note's in-reply-to, bookmark-of, like-of and repost-of URLs, each key's in order."""
+    found: dict[str, list[str]] = post.refs if post.kind == "note" else {}
     return found
 
 
 def note_html(body_html: str, post: Any, shown: tuple[Photo, ...]) -> str:
-    """A note's content for feeds: its links to other pages, its text, its photos."""
+    """A note's content for feeds: its links to other pages (every one, as its page shows
+    them: 'In reply to A, B'), its text, its photos."""
     before = "".join(
-        f'<p>{REF_WORDS[key]} <a href="{escape(url)}">{escape(url)}</a></p>'
-        for key, url in refs(post).items()
+        f"<p>{REF_WORDS[key]} "
+        + ", ".join(f'<a href="{escape(url)}">{escape(url)}</a>' for url in urls)
+        + "</p>"
+        for key, urls in refs(post).items()
         if key in REF_WORDS
     )
     after = "".join(

@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 import sqlalchemy as sa
 from flask import Flask, current_app, url_for
 
-from app.content.notes import REF_KEYS, note_url_values
+from app.content.notes import note_url_values
 from app.extensions import db
 from app.models import Post
 from app.status import DATED_KINDS, now
@@ -74,14 +74,13 @@ def source_url(kind: str, slug: str) -> str:
 
 
 def targets_of(post: Post) -> list[str]:
-    """The external http(s) pages a post links to: its body's links and its reply, like,
+    """The external http(s) pages a post links to: its body's links and every reply, like,
     bookmark or repost URL; never the site's own pages."""
     parser = _Links()
     parser.feed(post.body_html or "")
     own = urlsplit(_site_url()).netloc
-    extra = post.extra or {}
     found: list[str] = []
-    for url in [*(str(extra[k]) for k in REF_KEYS if extra.get(k)), *parser.hrefs]:
+    for url in [*(url for urls in post.refs.values() for url in urls), *parser.hrefs]:
         parts = urlsplit(url)
         if parts.scheme in ("http", "https") and parts.netloc and parts.netloc != own:
             clean = url.split("#", 1)[0]
