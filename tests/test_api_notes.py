@@ -293,3 +293,22 @@ def test_a_note_created_through_the_api_is_on_the_built_timeline(api, app, tmp_p
     page = (build / url.strip("/") / "index.html").read_text()
     assert "https://example.com/bread/" in page
     assert (build / "media" / image["name"]).is_file()
+
+
+def test_a_note_replies_to_several_pages_and_a_single_url_still_works(api, content_dir):
+    first, second = "https://example.com/one/", "https://example.com/two/"
+    created = api.post("/notes", json={"body": "To you both.", "in_reply_to": [first, second]})
+    assert created.status_code == 201, created.text
+    note = created.json()
+    assert note["in_reply_to"] == first  # the first, as before: a string or null
+    assert note["in_reply_to_urls"] == [first, second]
+    assert note["like_of_urls"] == []
+    path = content_dir / "notes" / f"{note['slug']}.md"
+    assert f"in-reply-to:\n- {first}\n- {second}\n" in path.read_text()
+    patched = api.patch(f"/notes/{note['slug']}", json={"in_reply_to": second}).json()
+    assert (patched["in_reply_to"], patched["in_reply_to_urls"]) == (second, [second])
+    assert f"in-reply-to: {second}\n" in path.read_text()
+    bad = assert_problem(api.patch(f"/notes/{note['slug']}", json={"like_of": [first, "x"]}), 422)
+    assert "like_of" in {e["field"].split(".")[0] for e in bad["errors"]}
+    cleared = api.patch(f"/notes/{note['slug']}", json={"in_reply_to": []}).json()
+    assert (cleared["in_reply_to"], cleared["in_reply_to_urls"]) == (None, [])

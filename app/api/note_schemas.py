@@ -1,7 +1,12 @@
 """The notes resource's schemas: a note in (text, tags, photos by uploaded name, reply links)
-and out. Shared field types come from ``schemas``."""
+and out. Shared field types come from ``schemas``.
+
+A reply link (``in_reply_to``...) is sent as one URL or a list of them; the answer keeps the
+field as it always was (the first URL, or null) and lists them all in ``<field>_urls``."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import marshmallow as ma
 from marshmallow import fields, validate
@@ -19,6 +24,9 @@ REF_FIELDS = {
 #: An absolute http(s) URL: a host, then anything printable (ASCII: send IRIs encoded).
 URL_PATTERN = r"^https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][!-~]*)?$"
 MAX_URL_LENGTH = 2000
+URL_ERROR = "an absolute http(s) URL or a list of them, e.g. https://example.com/a"
+#: At most this many URLs in one reply link.
+MAX_REF_URLS = 20
 #: The name of an upload in content/media/, as ``POST /media`` answers it.
 MEDIA_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 #: The OpenAPI ``format`` of such a name (the contract test knows the sample's uploads).
@@ -26,17 +34,40 @@ MEDIA_FORMAT = "media-name"
 MAX_PHOTOS, MAX_ALT_LENGTH = 10, 1000
 
 
-def _url_field(what: str) -> fields.String:
-    return fields.String(
-        allow_none=True,
-        validate=[
-            validate.Length(max=MAX_URL_LENGTH),
-            validate.Regexp(
-                URL_PATTERN, error="an absolute http(s) URL, e.g. https://example.com/a"
-            ),
-        ],
-        metadata={"pattern": URL_PATTERN, "description": what},
-    )
+def all_urls(field: str) -> str:
+    """The answer's field with every URL of a reply link (``in_reply_to_urls``)."""
+    return f"{field}_urls"
+
+
+class Urls(fields.Field[list[str]]):
+    """A note's reply link: one absolute http(s) URL, a list of them, or null (none): a list
+    in order, each once."""
+
+    default_error_messages = {"invalid": URL_ERROR}  # noqa: RUF012 (marshmallow merges it)
+
+    def __init__(self, what: str) -> None:
+        self._url = url = fields.String(
+            validate=[
+                validate.Length(max=MAX_URL_LENGTH),
+                validate.Regexp(URL_PATTERN, error=URL_ERROR),
+            ]
+        )
+        self._list = fields.List(url, validate=validate.Length(max=MAX_REF_URLS))
+        one = {"type": "string", "maxLength": MAX_URL_LENGTH, "pattern": URL_PATTERN}
+        one_of = [
+            {**one, "nullable": True},
+            {"type": "array", "maxItems": MAX_REF_URLS, "items": one},
+        ]
+        description = f"{what} One URL, or a list of them; null or [] for none."
+        super().__init__(allow_none=True, metadata={"oneOf": one_of, "description": description})
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[str]:
+        if isinstance(value, str):  # its errors at the field, as when it took one URL alone
+            return [self._url.deserialize(value, attr, data, **kwargs)]
+        if not isinstance(value, list):
+            raise self.make_error("invalid")
+        urls = self._list.deserialize(value, attr, data, **kwargs)
+        return list(dict.fromkeys(url for url in urls if url is not None))
 
 
 class PhotoInSchema(ma.Schema):
@@ -83,10 +114,10 @@ class NoteWriteSchema(ma.Schema):
         validate=validate.Length(max=MAX_PHOTOS),
         metadata={"description": "Uploaded images shown with the note, in order."},
     )
-    in_reply_to = _url_field("The page this note replies to.")
-    bookmark_of = _url_field("The page this note bookmarks.")
-    like_of = _url_field("The page this note likes.")
-    repost_of = _url_field("The page this note reposts.")
+    in_reply_to = Urls("The pages this note replies to.")
+    bookmark_of = Urls("The pages this note bookmarks.")
+    like_of = Urls("The pages this note likes.")
+    repost_of = Urls("The pages this note reposts.")
 
 
 class NotePatchSchema(NoteWriteSchema):
@@ -103,6 +134,10 @@ class PhotoSchema(ma.Schema):
     )
     url = fields.String(required=True, metadata={"description": "Where the image is."})
     alt = fields.String(required=True, allow_none=True)
+
+
+_FIRST = {"description": "The first URL of this link (null: none); all of them in `<field>_urls`."}
+_ALL = {"description": "Every URL of this link, in order ([]: none)."}
 
 
 class NoteSchema(ma.Schema):
@@ -127,10 +162,14 @@ class NoteSchema(ma.Schema):
     etag = fields.String(required=True, metadata={"description": "Send as If-Match to update."})
     word_count = fields.Integer(required=True)
     photos = fields.List(fields.Nested(PhotoSchema), required=True)
-    in_reply_to = fields.String(required=True, allow_none=True)
-    bookmark_of = fields.String(required=True, allow_none=True)
-    like_of = fields.String(required=True, allow_none=True)
-    repost_of = fields.String(required=True, allow_none=True)
+    in_reply_to = fields.String(required=True, allow_none=True, metadata=_FIRST)
+    bookmark_of = fields.String(required=True, allow_none=True, metadata=_FIRST)
+    like_of = fields.String(required=True, allow_none=True, metadata=_FIRST)
+    repost_of = fields.String(required=True, allow_none=True, metadata=_FIRST)
+    in_reply_to_urls = fields.List(fields.String(), required=True, metadata=_ALL)
+    bookmark_of_urls = fields.List(fields.String(), required=True, metadata=_ALL)
+    like_of_urls = fields.List(fields.String(), required=True, metadata=_ALL)
+    repost_of_urls = fields.List(fields.String(), required=True, metadata=_ALL)
     warnings = fields.List(
         fields.String(),
         metadata={"description": "Only after a write that left text of the body unseen."},

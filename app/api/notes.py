@@ -37,6 +37,7 @@ from app.api.note_schemas import (
     NotePatchSchema,
     NoteSchema,
     NoteWriteSchema,
+    all_urls,
 )
 from app.api.openapi import ApiBlueprint, accepts, errors
 from app.api.schemas import PostQuerySchema
@@ -91,6 +92,7 @@ def represent(note: Post) -> dict[str, Any]:
         "word_count": note.word_count,
         "photos": [_photo(photo) for photo in note.photos],
         **{field: refs[key][0] if key in refs else None for field, key in REF_FIELDS.items()},
+        **{all_urls(field): refs.get(key, []) for field, key in REF_FIELDS.items()},
     }
 
 
@@ -115,14 +117,14 @@ def _uploaded(photos: list[dict[str, str]]) -> list[dict[str, str]]:
 
 
 def changed(doc: Document, data: dict[str, Any]) -> Document:
-    """``doc`` with the fields ``data`` sends (a reply link sent as null is removed)."""
+    """``doc`` with the fields ``data`` sends (a reply link sent as null or [] is removed)."""
     fields: dict[str, Any] = {key: data[key] for key in PLAIN_FIELDS if key in data}
     if "photos" in data:
         fields["photos"] = _uploaded(data["photos"])
     refs = dict(doc.refs)
     for field, key in REF_FIELDS.items():
         if data.get(field):
-            refs[key] = [data[field]]
+            refs[key] = data[field]
         elif field in data:
             refs.pop(key, None)
     return replace(doc, **fields, refs=refs)
@@ -162,7 +164,9 @@ class Notes(MethodView):
 
         Writes `content/notes/<date>-<time>.md` (the local date and time of `date`, or of
         now) and indexes it; that is the note's slug and its URL for good. Photos are images
-        uploaded first with `POST /media`, each with its alt text.
+        uploaded first with `POST /media`, each with its alt text. `in_reply_to`, `like_of`,
+        `repost_of` and `bookmark_of` take one URL or a list; the answer has them all in
+        `in_reply_to_urls`... and the first in `in_reply_to`..., as before.
         """
         doc = changed(Document(title="", slug="", body="", kind="note"), data)
         note = write(doc)  # dated and named by the content service
