@@ -13,7 +13,7 @@ from flask import Flask, Response
 from jinja2 import ChoiceLoader, FileSystemLoader, Template
 from sqlalchemy.engine import make_url
 
-from app import dates, recording
+from app import dates, recording, translations
 from app.build.errors import BuildError
 from app.content.confine import leads_outside, real_root
 from app.content.media import parse_widths
@@ -53,6 +53,7 @@ def create_app(
     app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=_static_view(app))
     _record_templates(app)
     dates.init_app(app)  # SITE_TIMEZONE and SITE_LANGUAGE checked; the date filters
+    translations.init_app(app)  # t(): the theme's texts in the site's language
     parse_widths(str(app.config["IMAGE_WIDTHS"]))  # a clear error at start, not mid-build
 
     db.init_app(app)

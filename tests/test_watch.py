@@ -25,7 +25,13 @@ def change_filter(tmp_path: Path) -> ChangeFilter:
 
 @pytest.mark.parametrize(
     "rel",
-    ["content/posts/a.md", "site/templates/post.html", "site/static/css/site.css", ".env"],
+    [
+        "content/posts/a.md",
+        "site/templates/post.html",
+        "site/static/css/site.css",
+        "site/i18n/fr.toml",
+        ".env",
+    ],
 )
 def test_content_theme_and_settings_changes_count(change_filter, tmp_path, rel):
     assert change_filter.relevant(str(tmp_path / rel))

@@ -22,7 +22,7 @@ from typing import Any
 
 from flask import Flask, has_app_context
 
-from app import tricks
+from app import translations, tricks
 from app.build import generators, keptfile
 from app.build.blame import explain_broken
 from app.build.compiled import keep_compiled_templates
@@ -155,6 +155,7 @@ class Build:
         """The whole pipeline; on any error ``BUILD_DIR`` is left exactly as it was."""
         started = time.perf_counter()
         forget_changed_templates(self.app)  # the theme as it is on disk now
+        translations.forget(self.app)  # and its texts (site/i18n)
         keep_compiled_templates(self.app, self.cache.parent / "templates")
         self.app.jinja_env.auto_reload = False  # and not stat'ed on every page
         with build_lock(self.build_dir), self._copy_started(), frozen(self.time):

@@ -22,13 +22,15 @@ from app.content.confine import media_path
 from app.content.media import quoted_url
 from app.public.pictures import media_name
 from app.public.urls import resolve
+from app.translations import translate
 
-#: How a note's page words each of its links to other pages (``partials/note_body.html``).
+#: The key of the words a note's page puts before each of its links to other pages, in the
+#: theme's translations (``partials/note_body.html``): 'In reply to', 'En réponse à'.
 REF_WORDS = {
-    "in-reply-to": "In reply to",
-    "bookmark-of": "Bookmarked",
-    "like-of": "Liked",
-    "repost-of": "Reposted",
+    "in-reply-to": "in_reply_to",
+    "bookmark-of": "bookmarked",
+    "like-of": "liked",
+    "repost-of": "reposted",
 }
 
 
@@ -79,9 +81,9 @@ def refs(post: Any) -> dict[str, list[str]]:
 
 def note_html(body_html: str, post: Any, shown: tuple[Photo, ...]) -> str:
     """A note's content for feeds: its links to other pages (every one, as its page shows
-    them: 'In reply to A, B'), its text, its photos."""
+    them, in the site's language: 'In reply to A, B'), its text, its photos."""
     before = "".join(
-        f"<p>{REF_WORDS[key]} "
+        f"<p>{escape(translate(REF_WORDS[key]))} "
         + ", ".join(f'<a href="{escape(url)}">{escape(url)}</a>' for url in urls)
         + "</p>"
         for key, urls in refs(post).items()

@@ -14,11 +14,33 @@
 
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
     "September", "October", "November", "December"];
+  // The page's texts in the site's language (templates/search.html, from site/i18n/).
+  var TEXTS = JSON.parse(root.dataset.texts || "{}");
+  var LANG = document.documentElement.lang || "en";
 
-  // "2026-09-08" as the lists show dates (partials/post_meta.html): "September 8, 2026".
+  function text(key, fallback) {
+    return typeof TEXTS[key] === "string" ? TEXTS[key] : fallback;
+  }
+
+  // A count in words: the plural form the language uses for n ("one", "other"...).
+  function counted(key, n, one, other) {
+    var forms = TEXTS[key] || { one: one, other: other };
+    var form = "other";
+    try { form = new Intl.PluralRules(LANG).select(n); } catch (e) { form = n === 1 ? "one" : "other"; }
+    return (forms[form] || forms.other).replace("{n}", String(n));
+  }
+
+  // "2026-09-08" as the lists show dates (partials/post_meta.html): "September 8, 2026",
+  // "8 septembre 2026" on a French site.
   function longDate(iso) {
     var parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
     if (!parts) return iso;
+    if (window.Intl && LANG.split("-")[0] !== "en") {
+      try {
+        var day = new Date(Date.UTC(Number(parts[1]), Number(parts[2]) - 1, Number(parts[3])));
+        return new Intl.DateTimeFormat(LANG, { dateStyle: "long", timeZone: "UTC" }).format(day);
+      } catch (e) { /* an unknown language: as below */ }
+    }
     return MONTHS[Number(parts[2]) - 1] + " " + Number(parts[3]) + ", " + parts[1];
   }
 
@@ -57,7 +79,8 @@
     results.textContent = "";
     var words = fold(query).split(/\s+/).filter(Boolean);
     if (!words.length) {
-      status.textContent = documents.length + " posts and pages to search.";
+      status.textContent = counted("documents", documents.length,
+        "{n} post or page to search.", "{n} posts and pages to search.");
       return;
     }
     var hits = [];
@@ -66,7 +89,7 @@
       if (points) hits.push({ doc: doc, points: points, order: order });
     });
     hits.sort(function (a, b) { return b.points - a.points || a.order - b.order; });
-    status.textContent = hits.length === 1 ? "1 result." : hits.length + " results.";
+    status.textContent = counted("results", hits.length, "{n} result.", "{n} results.");
     hits.slice(0, MAX_RESULTS).forEach(function (hit) {
       var item = hit.doc.item;
       var li = document.createElement("li");
@@ -105,7 +128,7 @@
   var fallback = document.getElementById("search-fallback");
   if (fallback) fallback.hidden = true;
   input.value = new URLSearchParams(window.location.search).get("q") || "";
-  status.textContent = "Loading the search index…";
+  status.textContent = text("loading", "Loading the search index…");
   form.addEventListener("submit", function (event) { event.preventDefault(); });
 
   fetch(root.dataset.index)
@@ -123,6 +146,6 @@
       input.focus();
     })
     .catch(function () {
-      status.textContent = "The search index could not be loaded.";
+      status.textContent = text("failed", "The search index could not be loaded.");
     });
 })();
