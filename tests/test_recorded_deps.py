@@ -370,6 +370,13 @@ def _static(site_dir: Path, rng: random.Random) -> None:
     css.write_text(css.read_text() + f"\n/* {rng.random()} */\n")
 
 
+def _translation(site_dir: Path, rng: random.Random) -> None:
+    """The theme's English word for its tags (site/i18n: every page's navigation)."""
+    texts = site_dir / "i18n" / "en.toml"
+    word = f"Tags {rng.randrange(1000)}"
+    texts.write_text(re.sub(r'(?m)^tags = ".*"$', f'tags = "{word}"', texts.read_text()))
+
+
 CONTENT_EDITS: list[Callable[[Path, random.Random], None]] = [
     _body,
     _summary,
@@ -394,6 +401,7 @@ THEME_EDITS: list[Callable[[Path, random.Random], None]] = [
     _theme_listed_word_count,
     _theme_new_partial,
     _static,
+    _translation,
 ]
 EDITS = [(edit, "content") for edit in CONTENT_EDITS] + [(edit, "site") for edit in THEME_EDITS]
 
