@@ -97,3 +97,43 @@ def test_whatever_changes_the_text_reads_as_the_saved_document(title, date, tags
     assert same_document(doc_of(text), doc)
     if same_document(before, doc):
         assert text == WRITTEN
+
+
+BLOCKS = """---
+# Written by hand.
+title: Kept as written
+date: 2024-01-05
+tags:
+  - zeta
+  - Alpha
+# Old addresses of this post:
+aliases:
+- /2015/01/kept/
+- /brand%20management/kept.html
+summary: >-
+  One line,
+
+  then another.
+x_custom:   {b: 2, a: 1}   # spaced as I like it
+---
+
+Body.
+"""
+
+
+def test_a_one_field_save_keeps_the_lines_of_every_other_key_as_written():
+    """Block lists, comments, folded text and spacing of the keys a save did not change stay
+    as the file wrote them: the save changes the one line."""
+    saved = kept_text(replace(doc_of(BLOCKS), title="Kept"), "kept", BLOCKS, PATH, ZONE)
+    assert saved == BLOCKS.replace("title: Kept as written", "title: Kept")
+
+
+def test_a_changed_key_is_written_anew_below_its_comment_and_a_removed_one_goes():
+    doc = replace(doc_of(BLOCKS), aliases=["/2015/01/kept/"], summary="")
+    saved = kept_text(doc, "kept", BLOCKS, PATH, ZONE)
+    assert "# Old addresses of this post:\naliases: [/2015/01/kept/]\n" in saved
+    assert "summary" not in saved
+    assert "then another" not in saved
+    assert saved.startswith("---\n# Written by hand.\ntitle: Kept as written\n")
+    assert "tags:\n  - zeta\n  - Alpha\n" in saved
+    assert same_document(doc_of(saved), doc)
