@@ -24,15 +24,6 @@ from app.public.pictures import media_name
 from app.public.urls import resolve
 from app.translations import translate
 
-#: The key of the words a note's page puts before each of its links to other pages, in the
-#: theme's translations (``partials/note_body.html``): 'In reply to', 'En réponse à'.
-REF_WORDS = {
-    "in-reply-to": "in_reply_to",
-    "bookmark-of": "bookmarked",
-    "like-of": "liked",
-    "repost-of": "reposted",
-}
-
 
 @dataclass(frozen=True)
 class Photo:
@@ -83,11 +74,12 @@ def note_html(body_html: str, post: Any, shown: tuple[Photo, ...]) -> str:
     """A note's content for feeds: its links to other pages (every one, as its page shows
     them, in the site's language: 'In reply to A, B'), its text, its photos."""
     before = "".join(
-        f"<p>{escape(translate(REF_WORDS[key]))} "
+        # the theme's words for each link are keyed by its property, as on the note's page
+        # (``partials/note_body.html``): 'In reply to', 'En réponse à'
+        f"<p>{escape(translate(key))} "
         + ", ".join(f'<a href="{escape(url)}">{escape(url)}</a>' for url in urls)
         + "</p>"
         for key, urls in refs(post).items()
-        if key in REF_WORDS
     )
     after = "".join(
         f'<p><img src="{escape(photo.url)}" alt="{escape(photo.alt)}"></p>' for photo in shown
