@@ -201,9 +201,15 @@ def written_tags(post: Post) -> list[str]:
     then a note's ``#hashtags``), in order, the first spelling of each; by the tags' names
     for a row from before rows kept them. The site names a tag by all its posts."""
     names: dict[str, str] = {}
-    for name in post.tags_written or [t.name for t in post.tags]:
+    for name in _as_written(post):
         names.setdefault(tag_slug(name), name)
     return list(names.values())
+
+
+def _as_written(post: Post) -> list[str]:
+    """Its tags as its file writes them; by the tags' names for a row from before rows kept
+    them (``tags_written``)."""
+    return list(post.tags_written) or [t.name for t in post.tags]
 
 
 def document_from_post(post: Post) -> Document:
@@ -212,7 +218,7 @@ def document_from_post(post: Post) -> Document:
     extra = dict(post.extra or {})
     photos = extra.pop("photos", [])
     refs = {key: ref_urls(extra.pop(key)) for key in REF_KEYS if key in extra}
-    tags = list(post.tags_written) or [t.name for t in post.tags]  # as the file wrote them
+    tags = _as_written(post)
     if post.kind == "note":
         inline = {name.casefold() for name in hashtags(post.body_html)}
         tags = [name for name in tags if name.casefold() not in inline]

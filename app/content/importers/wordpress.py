@@ -116,7 +116,7 @@ class _BlogClock:
         if (gmt := entry.date("wp:post_date_gmt")) or local is None:
             return gmt or parse_date(entry.get("pubDate"))
         if not self.locals:
-            return parse_date(entry.get("wp:post_date"), site_zone())
+            return parse_date(local, site_zone())
         at = bisect_left(self.locals, local)
         near = min(
             (i for i in (at - 1, at) if 0 <= i < len(self.locals)),
