@@ -37,7 +37,7 @@ from app.content.notes import (
     check_refs,
     ref_value,
 )
-from app.content.safeyaml import AliasRefused, Dumper, DuplicateKey, load_yaml
+from app.content.safeyaml import TOP_KEY_LINE, AliasRefused, Dumper, DuplicateKey, load_yaml
 from app.content.slugs import RESERVED_PAGE_SLUGS, is_valid_slug
 
 #: Front-matter keys we understand, in the order we write them.
@@ -49,7 +49,6 @@ KNOWN_KEYS = (
 DATED_KINDS = ("post", "note")
 
 _FENCE = re.compile(r"^---[ \t]*$")
-_NEXT_KEY = re.compile(r"^[^\s#-]")
 _END_FENCE = re.compile(r"^(?:---|\+\+\+)[ \t]*$")
 _HANDLER = YAMLHandler()
 
@@ -150,7 +149,7 @@ def _key_line(text: str, key: str, value: Any = None) -> int | None:
     pattern = re.compile(rf"""^["']?{re.escape(key)}["']?\s*[:=]""", re.IGNORECASE)
     found = None
     for number, line in enumerate(text.splitlines(), start=1):
-        if (number > 1 and _END_FENCE.match(line)) or (found and _NEXT_KEY.match(line)):
+        if (number > 1 and _END_FENCE.match(line)) or (found and TOP_KEY_LINE.match(line)):
             break
         found = found or (number if pattern.match(line) else None)
         if found and (value is None or str(value) in line):

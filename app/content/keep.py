@@ -10,7 +10,6 @@ which is written as YAML).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from datetime import tzinfo
 from typing import Any
@@ -28,7 +27,7 @@ from app.content.document import (
     serialize_document,
 )
 from app.content.errors import ContentError
-from app.content.safeyaml import Dumper, load_yaml
+from app.content.safeyaml import TOP_KEY_LINE, Dumper, load_yaml
 
 
 def same_document(a: Document, b: Document) -> bool:
@@ -81,10 +80,6 @@ def _merged(
     return merged, kept
 
 
-#: A line that begins a top-level key (not indented, not a comment, not a list item).
-_KEY_LINE = re.compile(r"[^\s#-]")
-
-
 @dataclass
 class _Part:
     """One top-level key's lines in YAML front matter, and the comments just above it."""
@@ -123,7 +118,7 @@ def _parts(front: str) -> tuple[dict[Any, _Part], str] | None:
     parts: list[_Part] = []
     pending = ""  # comments and blank lines: the next key's, or inside a key's value
     for line in front.splitlines(keepends=True):
-        if _KEY_LINE.match(line):
+        if TOP_KEY_LINE.match(line):
             parts.append(_Part(pending, line))
             pending = ""
         elif not line.strip() or line.lstrip().startswith("#"):

@@ -4,6 +4,7 @@ is a key given twice; libyaml's parser when PyYAML has it; lists written on one 
 
 from __future__ import annotations
 
+import re
 from typing import Any, cast
 
 import yaml
@@ -122,6 +123,11 @@ def _flow_list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.Node:
     them, as ``photos:``, one item a line)."""
     flow = not any(isinstance(item, dict) for item in value)
     return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
+
+
+#: A line of YAML front matter that begins a top-level key (not indented, not a comment, not a
+#: list item): where one key's lines end (error lines, a save that keeps lines).
+TOP_KEY_LINE = re.compile(r"[^\s#-]")
 
 
 class Lines(list[Any]):
