@@ -13,20 +13,7 @@ from app.build import BuildError, build_site
 from config import TestingConfig
 from tests.conftest import SAMPLE_SITE
 from tests.test_incremental import clean_build_of, tree
-
-
-def public_app(tmp_path: Path, content_dir: Path, site_dir: Path, language: str) -> Flask:
-    return create_app(
-        TestingConfig,
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'site.db'}",
-            "CONTENT_DIR": content_dir,
-            "SITE_DIR": site_dir,
-            "BUILD_DIR": tmp_path / "build",
-            "SITE_LANGUAGE": language,
-        },
-        authoring=False,
-    )
+from tests.test_localtime import public_app
 
 
 def say(app: Flask, source: str, **values: object) -> str:
@@ -40,7 +27,7 @@ def page(build: Path, rel: str) -> str:
 
 
 def test_a_french_site_speaks_french(tmp_path, content_dir, site_dir):
-    build_site(public_app(tmp_path, content_dir, site_dir, "fr"))
+    build_site(public_app(tmp_path, content_dir, site_dir, SITE_LANGUAGE="fr"))
     built = tmp_path / "build"
     home = page(built, "index.html")
     assert '<html lang="fr">' in home
@@ -103,7 +90,7 @@ def test_a_key_missing_from_english_stops_the_build_naming_key_and_template(
     footer.write_text(footer.read_text().replace('t("atom_feed")', 't("atom_fed")'))
     expected = r"partials/footer\.html:3: t\('atom_fed'\): no such key in .*en\.toml"
     with pytest.raises(BuildError, match=expected):
-        build_site(public_app(tmp_path, content_dir, site_dir, "fr"))
+        build_site(public_app(tmp_path, content_dir, site_dir, SITE_LANGUAGE="fr"))
 
 
 def test_a_placeholder_without_its_value_is_a_clear_error():
@@ -114,7 +101,7 @@ def test_a_placeholder_without_its_value_is_a_clear_error():
 
 def test_editing_a_translation_renders_again_what_it_changed(tmp_path, content_dir, site_dir):
     """An edit of fr.toml, then a new pt.toml for a pt-BR site: incremental = clean."""
-    app = public_app(tmp_path, content_dir, site_dir, "fr")
+    app = public_app(tmp_path, content_dir, site_dir, SITE_LANGUAGE="fr")
     build_site(app)
     built = app.config["BUILD_DIR"]
     before = tree(built)
